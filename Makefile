@@ -1,0 +1,40 @@
+# Patriot: `make run` serves the demo on SQLite at http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export PATRIOT_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/patriot
+export PATRIOT_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-sqlite test-postgres bench lint clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	PATRIOT_DEMO=1 $(BIN)/patriot migrate --noinput
+	PATRIOT_DEMO=1 $(BIN)/patriot seed --demo
+	PATRIOT_DEMO=1 $(BIN)/patriot collectstatic --noinput --verbosity 0
+	PATRIOT_DEMO=1 PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
+		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000
+
+test: $(INSTALLED)
+	$(BIN)/python -m tests.run_all
+
+test-sqlite: $(INSTALLED)
+	$(BIN)/pytest
+
+test-postgres: $(INSTALLED)
+	PATRIOT_DATABASE_URL=$(PATRIOT_TEST_POSTGRES_URL) $(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check patriot tests bench
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache

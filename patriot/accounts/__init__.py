@@ -1,0 +1,1 @@
+"""Users, roles, agencies (OPD), their response teams (URC) and API tokens."""

@@ -1,0 +1,1 @@
+"""The Case: channels, categories, routing, workflow, SLA clocks, attachments and tracking numbers."""

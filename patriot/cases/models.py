@@ -1,0 +1,254 @@
+"""Categories, routing rules, cases, their timeline, attachments and intake bookkeeping."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from patriot.accounts.models import Agency, ResponseTeam
+from patriot.cases.choices import (
+    AttachmentKindChoices,
+    CaseStateChoices,
+    CategoryGroupChoices,
+    ChannelChoices,
+    PriorityChoices,
+    RejectionReasonChoices,
+    SlaStatusChoices,
+    TimelineKindChoices,
+)
+from patriot.geo.models import District, Village
+
+
+class Category(models.Model):
+    """What a report is about; carries its default agency, SLA targets and custom attributes.
+
+    SLA targets are in working days unless the matching `*_hours` field is set, which switches that
+    phase to a 24/7 clock (a fallen tree blocking a road cannot wait for Monday).
+    `attributes` is a list of {code, label, label_en, datatype, required, values} that the report
+    form and Open311 service definitions show (datatype: string, number, text, singlevaluelist).
+    """
+
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120)
+    description = models.TextField(_("keterangan"), blank=True)
+    description_en = models.TextField(_("keterangan (Inggris)"), blank=True)
+    group = models.CharField(_("kelompok"), max_length=32, choices=CategoryGroupChoices.choices())
+    icon = models.CharField(_("ikon"), max_length=40, blank=True)
+    keywords = models.CharField(_("kata kunci"), max_length=200, blank=True)
+    default_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("OPD bawaan")
+    )
+    default_priority = models.CharField(
+        _("prioritas bawaan"), max_length=10, choices=PriorityChoices.choices(), default=PriorityChoices.NORMAL
+    )
+    verify_days = models.PositiveSmallIntegerField(_("batas verifikasi (hari kerja)"), default=3)
+    followup_days = models.PositiveSmallIntegerField(_("batas tindak lanjut (hari kerja)"), default=5)
+    verify_hours = models.PositiveSmallIntegerField(_("batas verifikasi (jam, 24/7)"), null=True, blank=True)
+    followup_hours = models.PositiveSmallIntegerField(_("batas tindak lanjut (jam, 24/7)"), null=True, blank=True)
+    attributes = models.JSONField(_("atribut tambahan"), default=list, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["group", "name"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") and self.name_en else self.name
+
+
+class RoutingRule(models.Model):
+    """Category × area → agency. The most specific rule wins: kelurahan, then kecamatan, then city-wide."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("kategori"))
+    district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("kecamatan"))
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("kelurahan"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, verbose_name=_("OPD"))
+
+    class Meta:
+        verbose_name = _("aturan disposisi")
+        verbose_name_plural = _("aturan disposisi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "district", "village"], name="routing_rule_unique", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        area = self.village or self.district or _("seluruh kota")
+        return f"{self.category} · {area} → {self.agency}"
+
+
+_OPEN = Q(state__in=CaseStateChoices.OPEN)
+
+
+class Case(models.Model):
+    tracking_number = models.CharField(_("nomor laporan"), max_length=24, unique=True)
+    channel = models.CharField(_("kanal"), max_length=16, choices=ChannelChoices.choices())
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("kategori"))
+    title = models.CharField(_("judul"), max_length=200)
+    description = models.TextField(_("uraian"), max_length=5000)
+    attributes = models.JSONField(_("atribut tambahan"), default=dict, blank=True)
+    priority = models.CharField(_("prioritas"), max_length=10, choices=PriorityChoices.choices(), default=PriorityChoices.NORMAL)
+
+    latitude = models.FloatField(_("lintang"))
+    longitude = models.FloatField(_("bujur"))
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan"))
+    h3_cell = models.CharField(_("sel h3 (res 9)"), max_length=16)
+    h3_cell_coarse = models.CharField(_("sel h3 (res 7)"), max_length=16)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_cases",
+        verbose_name=_("akun pelapor"),
+    )
+    reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("HP pelapor"), max_length=20, blank=True)
+    reporter_email = models.EmailField(_("email pelapor"), blank=True)
+    is_anonymous = models.BooleanField(_("anonim"), default=False)
+    is_confidential = models.BooleanField(_("rahasia"), default=False)
+    # Hash of the secret in the reporter's private link (follow, confirm, dispute, add information).
+    reporter_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    state = models.CharField(_("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("OPD"))
+    team = models.ForeignKey(ResponseTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("tim URC"))
+    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("duplikat dari"))
+    rejection_reason = models.CharField(_("alasan penolakan"), max_length=32, choices=RejectionReasonChoices.choices(), blank=True)
+    resolution_note = models.TextField(_("catatan penanganan"), blank=True)
+
+    # The SLA clock of the current phase: verify+forward, agency follow-up, or waiting for the reporter.
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    due_soon_at = models.DateTimeField(_("mendekati batas waktu pada"), null=True, blank=True)
+    sla_status = models.CharField(_("status SLA"), max_length=10, choices=SlaStatusChoices.choices(), default=SlaStatusChoices.ON_TRACK)
+    escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
+    dispute_until = models.DateTimeField(_("batas sanggahan"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("dibuat"), db_index=True)
+    updated_at = models.DateTimeField(_("diperbarui"))
+    verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("didisposisikan"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("ditugaskan"), null=True, blank=True)
+    started_at = models.DateTimeField(_("mulai dikerjakan"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("selesai ditangani"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        indexes = [
+            # POC overview: open cases by state × agency × SLA status, read from the index alone.
+            models.Index(fields=["state", "agency", "sla_status"], condition=_OPEN, name="case_open_overview"),
+            models.Index(fields=["agency", "state", "created_at"], name="case_agency_state"),
+            models.Index(fields=["team", "state"], name="case_team_state"),
+            models.Index(fields=["category", "created_at"], name="case_category_created"),
+            models.Index(fields=["state", "created_at"], name="case_state_created"),
+            models.Index(fields=["village", "created_at"], name="case_village_created"),
+            models.Index(fields=["district", "created_at"], name="case_district_created"),
+            # The SLA sweep finds clocks that crossed 75 % or 100 % without touching finished cases.
+            models.Index(fields=["due_soon_at"], condition=Q(state__in=CaseStateChoices.CLOCKED), name="case_clock_due_soon"),
+            models.Index(fields=["due_at"], condition=Q(state__in=CaseStateChoices.CLOCKED), name="case_clock_due"),
+            models.Index(fields=["h3_cell_coarse"], name="case_h3_coarse"),
+            models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in CaseStateChoices.OPEN
+
+
+class TimelineEntry(models.Model):
+    """One append-only line of a case's history: a transition, comment, forward, assignment or escalation."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("laporan"))
+    kind = models.CharField(_("jenis"), max_length=20, choices=TimelineKindChoices.choices())
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("oleh")
+    )
+    # Who acted, as shown to people who may not see the actor's account (e.g. "Pelapor", "Sistem").
+    actor_label = models.CharField(_("oleh (tampilan)"), max_length=120, blank=True)
+    from_state = models.CharField(_("dari status"), max_length=16, blank=True)
+    to_state = models.CharField(_("ke status"), max_length=16, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    # Internal notes (e.g. staff comments) stay off the public tracking page.
+    is_public = models.BooleanField(_("tampil ke publik"), default=True)
+    created_at = models.DateTimeField(_("waktu"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("riwayat laporan")
+        verbose_name_plural = _("riwayat laporan")
+        indexes = [models.Index(fields=["case", "created_at"], name="timeline_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.tracking_number}/{filename}"
+
+
+class Attachment(models.Model):
+    """A photo, re-encoded and stripped of metadata before it was stored."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("laporan"))
+    kind = models.CharField(_("jenis"), max_length=16, choices=AttachmentKindChoices.choices())
+    file = models.FileField(_("berkas"), upload_to=attachment_path, max_length=255)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("diunggah"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
+
+
+class IdempotencyKey(models.Model):
+    """Remembers which case a client's Idempotency-Key created, so a retry returns it instead of a copy."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+
+class TrackingSequence(models.Model):
+    """The last tracking number handed out in a month (numbers restart each month: BKS-2611-000001)."""
+
+    period = models.CharField(max_length=4, primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class ReporterDataAccess(models.Model):
+    """Audit log: a member of staff was shown a reporter's personal data (UU PDP)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("akses data pelapor")
+        verbose_name_plural = _("akses data pelapor")
+        indexes = [models.Index(fields=["case", "created_at"], name="reporter_access_case")]

@@ -1,0 +1,35 @@
+"""ChoiceSet: constants, translated labels and a colour per value, read by models, pages and the API."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.utils.functional import Promise
+
+
+class ChoiceSet:
+    """Subclasses list CHOICES as (value, label, colour) triples."""
+
+    CHOICES: ClassVar[list[tuple[str, str | Promise, str]]] = []
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str | Promise]]:
+        return [(value, label) for value, label, _colour in cls.CHOICES]
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [value for value, _label, _colour in cls.CHOICES]
+
+    @classmethod
+    def label(cls, value: str) -> str:
+        for choice, label, _colour in cls.CHOICES:
+            if choice == value:
+                return str(label)
+        return value
+
+    @classmethod
+    def colour(cls, value: str) -> str:
+        for choice, _label, colour in cls.CHOICES:
+            if choice == value:
+                return colour
+        return "gray"

@@ -1,0 +1,26 @@
+"""Fixed-window rate limits kept in the cache (Redis when configured, so shared by all processes)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
+    """Count one hit; True while the caller is within `limit` hits for the current window."""
+    window = int(time.time() // window_seconds)
+    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    if cache.add(cache_key, 1, timeout=window_seconds + 1):
+        return True
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        cache.set(cache_key, 1, timeout=window_seconds + 1)
+        count = 1
+    return count <= limit

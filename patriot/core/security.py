@@ -1,0 +1,41 @@
+"""Security headers that Django 5.2 does not set itself (Content-Security-Policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+def content_security_policy() -> str:
+    tile_origin = ""
+    if settings.PATRIOT_TILE_URL:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(settings.PATRIOT_TILE_URL.replace("{s}", "a"))
+        tile_origin = f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"img-src 'self' data: blob:{tile_origin}",
+            "style-src 'self' 'unsafe-inline'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = content_security_policy()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        return response

@@ -1,0 +1,35 @@
+"""Writing outbox events. Callers are services already inside their transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from patriot.events.models import OutboxEvent
+
+
+def record_event(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    payload: dict[str, Any],
+    agency_id: int | None = None,
+    team_id: int | None = None,
+    is_public: bool = False,
+) -> OutboxEvent:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
+    return OutboxEvent.objects.create(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        agency_id=agency_id,
+        team_id=team_id,
+        is_public=is_public,
+        payload=payload,
+        created_at=at,
+    )

@@ -1,0 +1,1 @@
+"""Administrative areas (kecamatan, kelurahan), their boundaries, point-to-area lookup and h3 cells."""

@@ -1,0 +1,21 @@
+"""Shared fixtures. Factories live in tests/factories.py."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("PATRIOT_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("PATRIOT_TEST_REDIS_URL is not set (make test sets it when Redis answers)")
+    return url
