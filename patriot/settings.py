@@ -159,6 +159,7 @@ PATRIOT_HOLIDAY_COUNTRY = "ID"
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("PATRIOT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"

@@ -116,8 +116,6 @@ class Case(models.Model):
     reporter_email = models.EmailField(_("email pelapor"), blank=True)
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
-    # Hash of the secret in the reporter's private link (follow, confirm, dispute, add information).
-    reporter_key_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     state = models.CharField(_("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("OPD"))
@@ -226,6 +224,8 @@ class IdempotencyKey(models.Model):
 
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
+    # Hash of the request body: the same key with a different body is a client error, not a retry.
+    fingerprint = models.CharField(max_length=64)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
 

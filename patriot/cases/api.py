@@ -1,0 +1,465 @@
+"""The cases API: public intake and tracking, the reporter's private actions, and every staff action."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from patriot.accounts.auth import STAFF_AUTH
+from patriot.accounts.models import Agency, ResponseTeam, User
+from patriot.cases import presenters, queries, services
+from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
+from patriot.cases.models import Attachment, Case, Category
+from patriot.cases.permissions import channels_for, may
+from patriot.cases.schemas import (
+    AgencyOut,
+    AssignIn,
+    CaseCreatedOut,
+    CaseIn,
+    CaseListOut,
+    CasePublicOut,
+    CaseReporterOut,
+    CaseStaffOut,
+    CategoryOut,
+    CommentIn,
+    DispatchIn,
+    DuplicateOut,
+    ErrorOut,
+    ForwardedOut,
+    ForwardIn,
+    MergeIn,
+    NoteIn,
+    OverviewOut,
+    ReasonIn,
+    RejectIn,
+    VerifyIn,
+)
+from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.ratelimit import client_address, hit
+
+router = Router(tags=["cases"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+STAFF_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut}
+
+
+class RateLimited(DomainError):
+    status_code = 429
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+def _uploads(files: list[UploadedFile] | None) -> list[tuple[str, Any]]:
+    return [(upload.name or "", upload.file) for upload in files or []]
+
+
+def _staff_case(request: HttpRequest, tracking_number: str) -> Case:
+    """A case the caller may see, else 404: staff never learn that another agency's case exists."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    return get_object_or_404(
+        queries.visible_cases(user).select_related("category", "agency", "team", "village", "district", "reporter"),
+        tracking_number=tracking_number,
+    )
+
+
+def _acting(request: HttpRequest, tracking_number: str, action: str) -> tuple[Case, User]:
+    case = _staff_case(request, tracking_number)
+    user: User = request.auth  # type: ignore[attr-defined]
+    if not may(user, action, case):
+        raise Forbidden(_("Peran Anda tidak berwenang melakukan tindakan ini pada laporan ini."), code="forbidden")
+    return case, user
+
+
+def _staff_view(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return presenters.staff_case(case, request.auth, purpose=f"{request.method} {request.path}")  # type: ignore[arg-type]
+
+
+def _public_case(tracking_number: str) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("category", "agency", "village", "district").filter(is_confidential=False),
+        tracking_number=tracking_number,
+    )
+
+
+def _reporter_case(request: HttpRequest, tracking_number: str) -> Case:
+    """The reporter's own case, proven by the key of their private link (X-Reporter-Key header)."""
+    case = get_object_or_404(Case.objects.select_related("category", "agency", "village", "district"), tracking_number=tracking_number)
+    if not services.reporter_key_matches(case, request.headers.get("X-Reporter-Key")):
+        raise Http404
+    return case
+
+
+def _requester(request: HttpRequest) -> User | None:
+    """The caller's account if they sent a valid token or session; intake works without one."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        from patriot.accounts.services import authenticate_token
+
+        return authenticate_token(header[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+@router.post("/cases", response={200: CaseCreatedOut, 201: CaseCreatedOut, **ERRORS}, auth=None, summary="Submit a report")
+def create_case(request: HttpRequest, payload: CaseIn) -> Status:
+    """Anyone may report. Send an `Idempotency-Key` header so that a retry never files a second case."""
+    from django.conf import settings
+
+    if not hit("intake", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+        raise RateLimited(_("Terlalu banyak laporan dari alamat ini. Coba lagi dalam satu menit."), code="rate_limited")
+    user = _requester(request)
+    if payload.channel not in channels_for(user):
+        raise InvalidInput(_("Kanal laporan ini tidak tersedia untuk akun Anda."), code="channel", field="channel")
+    category = Category.objects.filter(code=payload.category, is_active=True).select_related("default_agency").first()
+    if category is None:
+        raise InvalidInput(_("Kategori tidak dikenal."), code="unknown_category", field="category")
+    reporter = payload.reporter
+    result = services.create_case(
+        services.CaseSubmission(
+            channel=payload.channel,
+            category=category,
+            description=payload.description,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            title=payload.title,
+            address=payload.address,
+            attributes=payload.attributes,
+            reporter=user if user is not None and user.role == "citizen" else None,
+            reporter_name=reporter.name if reporter else "",
+            reporter_phone=reporter.phone if reporter else "",
+            reporter_email=reporter.email if reporter else "",
+            is_anonymous=payload.is_anonymous,
+            is_confidential=payload.is_confidential,
+        ),
+        by=user,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    case = result.case
+    body = {
+        "tracking_number": case.tracking_number,
+        "state": case.state,
+        "created": result.created,
+        "reporter_key": result.reporter_key,
+        "tracking_url": f"/api/v1/public/cases/{case.tracking_number}",
+        "due_at": case.due_at,
+    }
+    return Status(201 if result.created else 200, body)
+
+
+@router.get("/public/cases/{tracking_number}", response={200: CasePublicOut, 404: ErrorOut}, auth=None)
+def public_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
+    """The public view of a case: confidential cases answer 404; no personal data."""
+    return presenters.public_case(_public_case(tracking_number))
+
+
+@router.get("/public/cases/{tracking_number}/private", response={200: CaseReporterOut, 404: ErrorOut}, auth=None)
+def reporter_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
+    """The reporter's view (header `X-Reporter-Key`), including their own contact details."""
+    return presenters.reporter_case(_reporter_case(request, tracking_number))
+
+
+@router.post("/public/cases/{tracking_number}/confirm", response={200: CaseReporterOut, **ERRORS}, auth=None)
+def reporter_confirm(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
+    case = services.confirm_case(_reporter_case(request, tracking_number), note=payload.note)
+    return presenters.reporter_case(case)
+
+
+@router.post("/public/cases/{tracking_number}/dispute", response={200: CaseReporterOut, **ERRORS}, auth=None)
+def reporter_dispute(request: HttpRequest, tracking_number: str, payload: ReasonIn) -> dict[str, Any]:
+    case = services.dispute_case(_reporter_case(request, tracking_number), reason=payload.reason)
+    return presenters.reporter_case(case)
+
+
+@router.post("/public/cases/{tracking_number}/comment", response={200: CaseReporterOut, **ERRORS}, auth=None)
+def reporter_comment(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
+    case = _reporter_case(request, tracking_number)
+    services.comment_case(case, by=None, note=payload.note, reporter=True)
+    return presenters.reporter_case(case)
+
+
+@router.post("/public/cases/{tracking_number}/photos", response={200: CaseReporterOut, **ERRORS}, auth=None)
+def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
+    case = _reporter_case(request, tracking_number)
+    services.add_photos(case, photos=_uploads(photos), reporter=True)
+    return presenters.reporter_case(case)
+
+
+@router.get("/attachments/{attachment_id}", auth=None, url_name="attachment_file", response={404: ErrorOut})
+def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A case photo: for the public when the case is public, else for staff who may see the case."""
+    attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=attachment_id)
+    case = attachment.case
+    if case.is_confidential:
+        user = _requester(request)
+        if user is None or not queries.visible_cases(user).filter(pk=case.pk).exists():
+            raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@router.get("/categories", response=list[CategoryOut], auth=None, tags=["reference"])
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    def target(days: int, hours: int | None) -> str:
+        return f"{hours}h" if hours else f"{days}wd"
+
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "name_en": c.name_en,
+            "description": c.description,
+            "description_en": c.description_en,
+            "group": c.group,
+            "group_label": CategoryGroupChoices.label(c.group),
+            "icon": c.icon,
+            "keywords": c.keywords,
+            "default_agency": c.default_agency.code if c.default_agency else None,
+            "verify_target": target(c.verify_days, c.verify_hours),
+            "followup_target": target(c.followup_days, c.followup_hours),
+            "attributes": c.attributes,
+        }
+        for c in Category.objects.filter(is_active=True).select_related("default_agency").order_by("group", "name")
+    ]
+
+
+@router.get("/agencies", response=list[AgencyOut], auth=None, tags=["reference"])
+def agencies(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": a.code,
+            "short_name": a.short_name,
+            "name": a.name,
+            "teams": [{"code": t.code, "name": t.name} for t in a.teams.all() if t.is_active],
+        }
+        for a in Agency.objects.filter(is_active=True).prefetch_related("teams")
+    ]
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class CaseFilters(Schema):
+    state: list[str] | None = None
+    agency: str | None = None
+    team: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    district: str | None = None
+    village: str | None = None
+    sla_status: str | None = None
+    overdue: bool | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def _filtered(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    if filters.state:
+        unknown = set(filters.state) - set(CaseStateChoices.values())
+        if unknown:
+            raise InvalidInput(_("Status tidak dikenal: %(s)s.") % {"s": ", ".join(sorted(unknown))}, field="state")
+        cases = cases.filter(state__in=filters.state)
+    if filters.agency:
+        cases = cases.filter(agency__code=filters.agency)
+    if filters.team:
+        cases = cases.filter(team__code=filters.team)
+    if filters.category:
+        cases = cases.filter(category__code=filters.category)
+    if filters.channel:
+        cases = cases.filter(channel=filters.channel)
+    if filters.district:
+        cases = cases.filter(district__code=filters.district)
+    if filters.village:
+        cases = cases.filter(village__code=filters.village)
+    if filters.sla_status:
+        if filters.sla_status not in SlaStatusChoices.values():
+            raise InvalidInput(_("Status SLA tidak dikenal."), field="sla_status")
+        cases = cases.filter(sla_status=filters.sla_status)
+    if filters.overdue is not None:
+        overdue = cases.filter(state__in=CaseStateChoices.OPEN, sla_status=SlaStatusChoices.OVERDUE)
+        cases = overdue if filters.overdue else cases.exclude(pk__in=overdue.values("pk"))
+    if filters.created_after:
+        cases = cases.filter(created_at__gte=filters.created_after)
+    if filters.created_before:
+        cases = cases.filter(created_at__lt=filters.created_before)
+    return cases
+
+
+@router.get("/cases", response={200: CaseListOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    """Cases the caller may see, newest first, filtered and paginated (page_size at most 200)."""
+    if filters.page < 1 or not 1 <= filters.page_size <= 200:
+        raise InvalidInput(_("Halaman dimulai dari 1 dan ukuran halaman 1–200."), field="page")
+    cases = _filtered(queries.visible_cases(request.auth), filters)  # type: ignore[arg-type]
+    cases = cases.select_related("category", "agency", "team", "village", "district").order_by("-created_at", "-id")
+    page = Paginator(cases, filters.page_size).get_page(filters.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "page_size": filters.page_size,
+        "results": [presenters.case_list_item(case) for case in page.object_list],
+    }
+
+
+@router.get("/cases/{tracking_number}", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def staff_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
+    return _staff_view(request, _staff_case(request, tracking_number))
+
+
+@router.get("/cases/{tracking_number}/duplicates", response={200: list[DuplicateOut], **STAFF_ERRORS}, auth=STAFF_AUTH)
+def duplicates(request: HttpRequest, tracking_number: str) -> list[dict[str, Any]]:
+    """Open cases of the same category within 250 m in the 30 days before this one."""
+    case = _staff_case(request, tracking_number)
+    visible = queries.visible_cases(request.auth)  # type: ignore[arg-type]
+    return [
+        {
+            "tracking_number": c.case.tracking_number,
+            "title": c.case.title,
+            "state": c.case.state,
+            "distance_metres": c.distance_metres,
+            "created_at": c.case.created_at,
+        }
+        for c in queries.duplicate_candidates(case)
+        if visible.filter(pk=c.case.pk).exists()
+    ]
+
+
+@router.post("/cases/{tracking_number}/verify", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def verify(request: HttpRequest, tracking_number: str, payload: VerifyIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "verify")
+    services.verify_case(
+        case, by=user, note=payload.note, is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential, priority=payload.priority,
+    )
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/reject", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def reject(request: HttpRequest, tracking_number: str, payload: RejectIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "reject")
+    services.reject_case(case, by=user, reason=payload.reason, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/merge", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def merge(request: HttpRequest, tracking_number: str, payload: MergeIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "merge")
+    into = queries.visible_cases(user).filter(tracking_number=payload.into).first()
+    if into is None:
+        raise InvalidInput(_("Laporan utama %(n)s tidak ditemukan.") % {"n": payload.into}, field="into")
+    services.merge_case(case, into=into, by=user, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/dispatch", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def dispatch(request: HttpRequest, tracking_number: str, payload: DispatchIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "dispatch")
+    agency = None
+    if payload.agency:
+        agency = Agency.objects.filter(code=payload.agency).first()
+        if agency is None:
+            raise InvalidInput(_("OPD tidak dikenal."), field="agency")
+    services.dispatch_case(case, by=user, agency=agency, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/forward", response={200: ForwardedOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def forward(request: HttpRequest, tracking_number: str, payload: ForwardIn) -> dict[str, Any]:
+    """Hand the case to another agency; the forwarding agency loses sight of it."""
+    case, user = _acting(request, tracking_number, "forward")
+    agency = Agency.objects.filter(code=payload.agency).first()
+    if agency is None:
+        raise InvalidInput(_("OPD tidak dikenal."), field="agency")
+    services.forward_case(case, by=user, agency=agency, reason=payload.reason)
+    return {"tracking_number": case.tracking_number, "state": case.state, "agency": agency.code}
+
+
+@router.post("/cases/{tracking_number}/assign", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def assign(request: HttpRequest, tracking_number: str, payload: AssignIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "assign")
+    team = ResponseTeam.objects.filter(code=payload.team).first()
+    if team is None:
+        raise InvalidInput(_("Tim URC tidak dikenal."), field="team")
+    services.assign_case(case, by=user, team=team, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/start", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def start(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "start")
+    services.start_case(case, by=user, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/resolve", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def resolve(
+    request: HttpRequest, tracking_number: str, note: Form[str], proof_photos: File[list[UploadedFile]]
+) -> dict[str, Any]:
+    """Multipart: `note` and one to five `proof_photos`."""
+    case, user = _acting(request, tracking_number, "resolve")
+    services.resolve_case(case, by=user, note=note, proof_photos=_uploads(proof_photos))
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/confirm", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def confirm(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
+    """An operator records the reporter's confirmation (e.g. said on the phone)."""
+    case, user = _acting(request, tracking_number, "confirm")
+    services.confirm_case(case, by=user, note=payload.note)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/dispute", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def dispute(request: HttpRequest, tracking_number: str, payload: ReasonIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "dispute")
+    services.dispute_case(case, by=user, reason=payload.reason)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/comment", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def comment(request: HttpRequest, tracking_number: str, payload: CommentIn) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "comment")
+    services.comment_case(case, by=user, note=payload.note, is_public=payload.is_public)
+    return _staff_view(request, case)
+
+
+@router.post("/cases/{tracking_number}/photos", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+def staff_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
+    case, user = _acting(request, tracking_number, "add_photos")
+    services.add_photos(case, photos=_uploads(photos), by=user)
+    return _staff_view(request, case)
+
+
+@router.get("/overview", response={200: OverviewOut, **STAFF_ERRORS}, auth=STAFF_AUTH, tags=["operation centre"])
+def overview(request: HttpRequest) -> dict[str, Any]:
+    """Open cases by state × agency, due-soon and overdue counts, today's new cases (within the caller's view)."""
+    user: User = request.auth  # type: ignore[assignment]
+    if not user.is_staff_role:
+        raise Forbidden(_("Hanya untuk petugas."), code="forbidden")
+    data = queries.overview(None if user.sees_citywide else queries.visible_cases(user))
+    codes = dict(Agency.objects.values_list("id", "code"))
+    return {
+        "open_total": data.open_total,
+        "due_soon": data.due_soon,
+        "overdue": data.overdue,
+        "new_today": data.new_today,
+        "generated_at": data.generated_at,
+        "open_by_state_and_agency": [
+            {**cell, "agency": codes.get(cell["agency_id"]) if cell["agency_id"] else None}  # type: ignore[dict-item]
+            for cell in data.open_by_state_and_agency
+        ],
+    }

@@ -1,0 +1,153 @@
+"""What each audience may see of a case: the public, the reporter through their private link, and staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from patriot.accounts.models import User
+from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
+from patriot.cases.models import Attachment, Case, ReporterDataAccess
+from patriot.cases.services import allowed_actions
+from patriot.cases.permissions import may
+
+
+def _area(area: Any) -> dict[str, str]:
+    return {"code": area.code, "name": area.name}
+
+
+def _photo(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "url": reverse("api-v1:attachment_file", kwargs={"attachment_id": attachment.pk}),
+        "width": attachment.width,
+        "height": attachment.height,
+    }
+
+
+def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
+    entries = case.timeline.all()
+    if not include_internal:
+        entries = entries.filter(is_public=True)
+    return [
+        {
+            "kind": entry.kind,
+            "label": TimelineKindChoices.label(entry.kind),
+            "actor": entry.actor_label,
+            "at": entry.created_at,
+            "from_state": entry.from_state,
+            "to_state": entry.to_state,
+            "note": entry.note,
+            "data": entry.data if include_internal else {},
+        }
+        for entry in entries
+    ]
+
+
+def public_case(case: Case) -> dict[str, Any]:
+    """The public-safe view: no reporter data, no internal notes, no internal timeline data."""
+    agency = case.agency
+    return {
+        "tracking_number": case.tracking_number,
+        "channel": case.channel,
+        "category": {
+            "code": case.category.code,
+            "name": case.category.name,
+            "name_en": case.category.name_en,
+            "group": case.category.group,
+        },
+        "title": case.title,
+        "description": case.description,
+        "attributes": case.attributes,
+        "state": case.state,
+        "state_label": CaseStateChoices.label(case.state),
+        "priority": case.priority,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+        "address": case.address,
+        "village": _area(case.village),
+        "district": _area(case.district),
+        "agency": {"code": agency.code, "short_name": agency.short_name, "name": agency.name} if agency else None,
+        "sla_status": case.sla_status,
+        "due_at": case.due_at,
+        "dispute_until": case.dispute_until,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "rejection_reason": case.rejection_reason,
+        "resolution_note": case.resolution_note,
+        "photos": [_photo(a) for a in case.attachments.all()],
+        "timeline": _timeline(case, include_internal=False),
+    }
+
+
+def reporter_case(case: Case) -> dict[str, Any]:
+    """The reporter's own view through the private link."""
+    return {
+        **public_case(case),
+        "is_anonymous": case.is_anonymous,
+        "is_confidential": case.is_confidential,
+        "reporter": {"name": case.reporter_name, "phone": case.reporter_phone, "email": case.reporter_email, "account": None},
+        "allowed_actions": [a for a in allowed_actions(case) if a in {"confirm", "dispute", "comment", "add_photos"}],
+    }
+
+
+def may_see_reporter(user: User, case: Case) -> bool:
+    """Anonymous reporters are visible only to POC and call-centre roles; others see named reporters."""
+    return user.sees_reporter_identity or not case.is_anonymous
+
+
+def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
+    """The full view for staff who may see the case. Showing reporter data is logged (UU PDP)."""
+    reporter = None
+    if may_see_reporter(user, case) and (case.reporter_name or case.reporter_phone or case.reporter_email or case.reporter_id):
+        reporter = {
+            "name": case.reporter_name,
+            "phone": case.reporter_phone,
+            "email": case.reporter_email,
+            "account": case.reporter.username if case.reporter else None,
+        }
+        ReporterDataAccess.objects.create(case=case, user=user, purpose=purpose[:200])
+    team = case.team
+    return {
+        **public_case(case),
+        "timeline": _timeline(case, include_internal=True),
+        "id": case.pk,
+        "is_anonymous": case.is_anonymous,
+        "is_confidential": case.is_confidential,
+        "reporter": reporter,
+        "team": {"code": team.code, "name": team.name} if team else None,
+        "duplicate_of": case.duplicate_of.tracking_number if case.duplicate_of_id else None,
+        "h3_cell": case.h3_cell,
+        "h3_cell_coarse": case.h3_cell_coarse,
+        "due_soon_at": case.due_soon_at,
+        "escalated_at": case.escalated_at,
+        "verified_at": case.verified_at,
+        "dispatched_at": case.dispatched_at,
+        "assigned_at": case.assigned_at,
+        "started_at": case.started_at,
+        "allowed_actions": [a for a in allowed_actions(case) if may(user, a, case)],
+    }
+
+
+def case_list_item(case: Case) -> dict[str, Any]:
+    return {
+        "tracking_number": case.tracking_number,
+        "channel": case.channel,
+        "category": case.category.code,
+        "title": case.title,
+        "state": case.state,
+        "priority": case.priority,
+        "village": _area(case.village),
+        "district": _area(case.district),
+        "agency": case.agency.code if case.agency_id else None,
+        "team": case.team.code if case.team_id else None,
+        "sla_status": case.sla_status,
+        "due_at": case.due_at,
+        "created_at": case.created_at,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+    }

@@ -1,0 +1,156 @@
+"""Reads of cases used by pages and the API: visibility by role, routing suggestion, duplicates, overview."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import Agency, User
+from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
+from patriot.cases.models import Case, Category, RoutingRule
+from patriot.cases.sla import city_zone
+from patriot.geo.models import Village
+
+DUPLICATE_RADIUS_METRES = 250
+DUPLICATE_WINDOW_DAYS = 30
+_METRES_PER_DEGREE = 111_320.0
+
+
+def visible_cases(user: User | None) -> QuerySet[Case]:
+    """The cases a person may open: everything for city-wide roles, an agency's own, a team's assignments."""
+    cases = Case.objects.all()
+    if user is None or not user.is_authenticated:
+        return cases.none()
+    if user.sees_citywide:
+        return cases
+    if user.role in RoleChoices.AGENCY_ROLES and user.agency_id:
+        return cases.filter(agency_id=user.agency_id)
+    if user.role == RoleChoices.URC_OFFICER and user.team_id:
+        return cases.filter(team_id=user.team_id)
+    if user.role == RoleChoices.CITIZEN:
+        return cases.filter(reporter=user)
+    return cases.none()
+
+
+def public_cases() -> QuerySet[Case]:
+    """Cases the public may see: never confidential ones, never a rejected or merged report."""
+    return Case.objects.filter(is_confidential=False).exclude(
+        state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
+    )
+
+
+def suggest_agency(category: Category, village: Village) -> Agency | None:
+    """The routing rule's agency for this category and place: kelurahan, then kecamatan, then city-wide."""
+    rules = RoutingRule.objects.filter(category=category).filter(
+        Q(village=village) | Q(district_id=village.district_id, village__isnull=True)
+        | Q(district__isnull=True, village__isnull=True)
+    ).select_related("agency")
+    best: RoutingRule | None = None
+    best_rank = -1
+    for rule in rules:
+        rank = 2 if rule.village_id else 1 if rule.district_id else 0
+        if rank > best_rank:
+            best, best_rank = rule, rank
+    if best is not None:
+        return best.agency
+    return category.default_agency
+
+
+def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    radius = 6_371_000.0
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    case: Case
+    distance_metres: float
+
+
+def duplicate_candidates(case: Case) -> list[DuplicateCandidate]:
+    """Open cases of the same category within 250 m reported in the 30 days before this one, nearest first."""
+    lat_span = DUPLICATE_RADIUS_METRES / _METRES_PER_DEGREE
+    lon_span = lat_span / max(math.cos(math.radians(case.latitude)), 0.01)
+    nearby = (
+        Case.objects.filter(
+            category_id=case.category_id,
+            state__in=CaseStateChoices.OPEN,
+            created_at__gte=case.created_at - timedelta(days=DUPLICATE_WINDOW_DAYS),
+            created_at__lte=case.created_at,
+            latitude__range=(case.latitude - lat_span, case.latitude + lat_span),
+            longitude__range=(case.longitude - lon_span, case.longitude + lon_span),
+        )
+        .exclude(pk=case.pk)
+        .select_related("category", "agency", "village")
+    )
+    found = []
+    for other in nearby:
+        distance = distance_metres(case.latitude, case.longitude, other.latitude, other.longitude)
+        if distance <= DUPLICATE_RADIUS_METRES:
+            found.append(DuplicateCandidate(case=other, distance_metres=round(distance, 1)))
+    return sorted(found, key=lambda candidate: candidate.distance_metres)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The POC's headline numbers."""
+
+    open_by_state_and_agency: list[dict[str, object]]
+    open_total: int
+    due_soon: int
+    overdue: int
+    new_today: int
+    generated_at: datetime
+
+
+def start_of_today() -> datetime:
+    now = timezone.now().astimezone(city_zone())
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def overview(cases: QuerySet[Case] | None = None) -> Overview:
+    """Open cases by state × agency with SLA counts, and today's new cases.
+
+    Reads only the partial index of open cases (case_open_overview), so its cost follows the open
+    backlog, not the millions of finished cases behind it.
+    """
+    scope = Case.objects.all() if cases is None else cases
+    rows = list(
+        scope.filter(state__in=CaseStateChoices.OPEN)
+        .values("state", "agency_id", "sla_status")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+    grouped: dict[tuple[str, int | None], dict[str, object]] = {}
+    due_soon = overdue = total = 0
+    for row in rows:
+        key = (row["state"], row["agency_id"])
+        cell = grouped.setdefault(key, {"state": row["state"], "agency_id": row["agency_id"], "open": 0, "due_soon": 0, "overdue": 0})
+        count = int(row["count"])
+        cell["open"] = int(cell["open"]) + count  # type: ignore[call-overload]
+        total += count
+        if row["sla_status"] == SlaStatusChoices.DUE_SOON:
+            cell["due_soon"] = int(cell["due_soon"]) + count  # type: ignore[call-overload]
+            due_soon += count
+        elif row["sla_status"] == SlaStatusChoices.OVERDUE:
+            cell["overdue"] = int(cell["overdue"]) + count  # type: ignore[call-overload]
+            overdue += count
+    new_today = scope.filter(created_at__gte=start_of_today()).count()
+    return Overview(
+        open_by_state_and_agency=sorted(grouped.values(), key=lambda c: (str(c["state"]), c["agency_id"] or 0)),
+        open_total=total,
+        due_soon=due_soon,
+        overdue=overdue,
+        new_today=new_today,
+        generated_at=timezone.now(),
+    )

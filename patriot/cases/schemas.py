@@ -1,0 +1,279 @@
+"""API shapes of cases. Public, reporter and staff views are separate so personal data cannot slip through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from patriot.cases.choices import ChannelChoices, RejectionReasonChoices
+
+
+class AreaRef(Schema):
+    code: str
+    name: str
+
+
+class AgencyRef(Schema):
+    code: str
+    short_name: str
+    name: str
+
+
+class TeamRef(Schema):
+    code: str
+    name: str
+
+
+class CategoryRef(Schema):
+    code: str
+    name: str
+    name_en: str
+    group: str
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    url: str
+    width: int
+    height: int
+
+
+class TimelineOut(Schema):
+    kind: str
+    label: str
+    actor: str
+    at: datetime
+    from_state: str
+    to_state: str
+    note: str
+    data: dict[str, Any]
+
+
+class ReporterOut(Schema):
+    name: str
+    phone: str
+    email: str
+    account: str | None = None
+
+
+class CasePublicOut(Schema):
+    tracking_number: str
+    channel: str
+    category: CategoryRef
+    title: str
+    description: str
+    attributes: dict[str, Any]
+    state: str
+    state_label: str
+    priority: str
+    latitude: float
+    longitude: float
+    address: str
+    village: AreaRef
+    district: AreaRef
+    agency: AgencyRef | None
+    sla_status: str
+    due_at: datetime | None
+    dispute_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    rejection_reason: str
+    resolution_note: str
+    photos: list[PhotoOut]
+    timeline: list[TimelineOut]
+
+
+class CaseReporterOut(CasePublicOut):
+    """What the reporter sees through their private link: their own contact details and what they may do."""
+
+    is_anonymous: bool
+    is_confidential: bool
+    reporter: ReporterOut
+    allowed_actions: list[str]
+
+
+class CaseStaffOut(CasePublicOut):
+    id: int
+    is_anonymous: bool
+    is_confidential: bool
+    # Null when the viewer may not see who reported (anonymous report, role below the POC).
+    reporter: ReporterOut | None
+    team: TeamRef | None
+    duplicate_of: str | None
+    h3_cell: str
+    h3_cell_coarse: str
+    due_soon_at: datetime | None
+    escalated_at: datetime | None
+    verified_at: datetime | None
+    dispatched_at: datetime | None
+    assigned_at: datetime | None
+    started_at: datetime | None
+    allowed_actions: list[str]
+
+
+class CaseListItem(Schema):
+    tracking_number: str
+    channel: str
+    category: str
+    title: str
+    state: str
+    priority: str
+    village: AreaRef
+    district: AreaRef
+    agency: str | None
+    team: str | None
+    sla_status: str
+    due_at: datetime | None
+    created_at: datetime
+    latitude: float
+    longitude: float
+
+
+class CaseListOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseListItem]
+
+
+class ReporterIn(Schema):
+    name: str = Field("", max_length=120)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+
+
+class CaseIn(Schema):
+    category: str = Field(..., description="Category code, see GET /api/v1/categories")
+    description: str = Field(..., description="What happened (at most 5000 characters)")
+    latitude: float = Field(..., ge=-90, le=90)
+    longitude: float = Field(..., ge=-180, le=180)
+    title: str = ""
+    address: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    channel: Literal["pot", "sorot", "phone", "field"] = Field(
+        ChannelChoices.POT, description="pot for the public; sorot, phone and field need an account of that kind"
+    )
+    reporter: ReporterIn | None = None
+    is_anonymous: bool = False
+    is_confidential: bool = False
+
+
+class CaseCreatedOut(Schema):
+    tracking_number: str
+    state: str
+    created: bool = Field(..., description="False when an earlier request with the same Idempotency-Key made it")
+    reporter_key: str = Field(..., description="Secret for the reporter's private link; keep it")
+    tracking_url: str
+    due_at: datetime | None
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class VerifyIn(Schema):
+    note: str = ""
+    is_anonymous: bool | None = None
+    is_confidential: bool | None = None
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., description=", ".join(RejectionReasonChoices.values()))
+    note: str = ""
+
+
+class MergeIn(Schema):
+    into: str = Field(..., description="Tracking number of the older case")
+    note: str = ""
+
+
+class DispatchIn(Schema):
+    agency: str | None = Field(None, description="Agency code; empty uses the routing rules")
+    note: str = ""
+
+
+class ForwardIn(Schema):
+    agency: str
+    reason: str
+
+
+class ForwardedOut(Schema):
+    tracking_number: str
+    state: str
+    agency: str
+
+
+class AssignIn(Schema):
+    team: str
+    note: str = ""
+
+
+class CommentIn(Schema):
+    note: str
+    is_public: bool = False
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class DuplicateOut(Schema):
+    tracking_number: str
+    title: str
+    state: str
+    distance_metres: float
+    created_at: datetime
+
+
+class OverviewCell(Schema):
+    state: str
+    agency: str | None
+    open: int
+    due_soon: int
+    overdue: int
+
+
+class OverviewOut(Schema):
+    open_total: int
+    due_soon: int
+    overdue: int
+    new_today: int
+    open_by_state_and_agency: list[OverviewCell]
+    generated_at: datetime
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+    group: str
+    group_label: str
+    icon: str
+    keywords: str
+    default_agency: str | None
+    verify_target: str
+    followup_target: str
+    attributes: list[dict[str, Any]]
+
+
+class AgencyOut(Schema):
+    code: str
+    short_name: str
+    name: str
+    teams: list[TeamRef]
+
+

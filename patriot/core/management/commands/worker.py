@@ -1,0 +1,29 @@
+"""`patriot worker`: runs the background jobs every minute until stopped (several may run on PostgreSQL)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from patriot.core.worker import SWEEP_INTERVAL_SECONDS, run_forever, run_jobs_once
+
+
+class Command(BaseCommand):
+    help = "Menjalankan pekerjaan latar (pemantauan SLA) setiap menit."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="Jalankan satu putaran lalu berhenti.")
+        parser.add_argument("--interval", type=float, default=SWEEP_INTERVAL_SECONDS, help="Jeda antarputaran (detik).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["once"]:
+            run_jobs_once()
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        self.stdout.write(f"Worker berjalan; putaran setiap {options['interval']:g} detik.")
+        run_forever(stop, options["interval"])

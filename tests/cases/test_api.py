@@ -1,0 +1,288 @@
+"""The cases API over HTTP: intake, idempotency, agency isolation, privacy and clear 400s."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import Agency, ResponseTeam, User
+from patriot.accounts.services import create_api_token
+from patriot.cases.models import Case, TimelineEntry
+from patriot.cases.models import Category as CategoryModel
+from patriot.events.models import OutboxEvent
+from patriot.geo.services import load_reference_areas
+
+MARGAHAYU = (-6.251143, 107.004300)
+PII = ("Siti Rahma", "081234567890", "siti@example.id")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city() -> dict[str, Any]:
+    load_reference_areas()
+    roads = Agency.objects.create(code="dbmsda", short_name="DBMSDA", name="Dinas Bina Marga dan Sumber Daya Air")
+    environment = Agency.objects.create(code="dlh", short_name="DLH", name="Dinas Lingkungan Hidup")
+    road_team = ResponseTeam.objects.create(agency=roads, code="urc-dbmsda", name="URC Bina Marga")
+    pothole = CategoryModel.objects.create(
+        code="jalan-berlubang", name="Jalan berlubang", name_en="Pothole", group="infrastructure", default_agency=roads,
+        attributes=[{"code": "length_m", "label": "Panjang (m)", "label_en": "Length (m)", "datatype": "number", "required": False}],
+    )
+    garbage = CategoryModel.objects.create(
+        code="sampah", name="Sampah tidak diangkut", name_en="Garbage not collected", group="environment", default_agency=environment
+    )
+
+    def user(username: str, role: str, **extra: Any) -> tuple[User, str]:
+        account = User.objects.create_user(username=username, password="not-used-here-123", role=role, **extra)
+        return account, create_api_token(account, "test")[1]
+
+    return {
+        "roads": roads, "environment": environment, "road_team": road_team, "pothole": pothole, "garbage": garbage,
+        "poc": user("poc", RoleChoices.POC_OPERATOR),
+        "callcentre": user("cc", RoleChoices.CALLCENTRE_OPERATOR),
+        "mayor": user("mayor", RoleChoices.MAYOR),
+        "roads_admin": user("roads_admin", RoleChoices.AGENCY_ADMIN, agency=roads),
+        "roads_officer": user("roads_officer", RoleChoices.AGENCY_OFFICER, agency=roads),
+        "env_officer": user("env_officer", RoleChoices.AGENCY_OFFICER, agency=environment),
+        "urc": user("urc", RoleChoices.URC_OFFICER, agency=roads, team=road_team),
+    }
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def report(client: Client, *, key: str | None = None, **overrides: Any) -> Any:
+    body = {
+        "category": "jalan-berlubang",
+        "description": "Lubang besar di depan pasar, membahayakan motor.",
+        "latitude": MARGAHAYU[0],
+        "longitude": MARGAHAYU[1],
+        "reporter": {"name": PII[0], "phone": PII[1], "email": PII[2]},
+        **overrides,
+    }
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post("/api/v1/cases", body, content_type="application/json", **headers)
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_create_twice_with_one_idempotency_key_makes_one_case(city: dict[str, Any]) -> None:
+    client = Client()
+    first = report(client, key="retry-1")
+    second = report(client, key="retry-1")
+    assert first.status_code == 201, first.content
+    assert second.status_code == 200
+    assert first.json()["tracking_number"] == second.json()["tracking_number"]
+    assert first.json()["reporter_key"] == second.json()["reporter_key"]
+    assert second.json()["created"] is False
+    assert Case.objects.count() == 1
+
+
+def test_same_idempotency_key_with_another_body_is_refused(city: dict[str, Any]) -> None:
+    client = Client()
+    report(client, key="k")
+    response = report(client, key="k", description="Laporan lain sama sekali.")
+    assert response.status_code == 400
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Case.objects.count() == 1
+
+
+def test_located_case_has_areas_in_both_views(city: dict[str, Any]) -> None:
+    number = report(Client()).json()["tracking_number"]
+    public = Client().get(f"/api/v1/public/cases/{number}").json()
+    assert public["village"] == {"code": "32.75.01.1002", "name": "Margahayu"}
+    assert public["district"] == {"code": "32.75.01", "name": "Bekasi Timur"}
+    staff = Client().get(f"/api/v1/cases/{number}", **auth(city["poc"][1])).json()
+    assert staff["village"]["code"] == "32.75.01.1002"
+    assert len(staff["h3_cell"]) == 15
+
+
+def _walk_to_agency(number: str, city: dict[str, Any]) -> None:
+    poc = auth(city["poc"][1])
+    assert Client().post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **poc).status_code == 200
+    response = Client().post(f"/api/v1/cases/{number}/dispatch", {}, content_type="application/json", **poc)
+    assert response.status_code == 200, response.content
+    assert response.json()["agency"]["code"] == "dbmsda"
+
+
+def test_officer_of_another_agency_gets_404(city: dict[str, Any]) -> None:
+    number = report(Client()).json()["tracking_number"]
+    _walk_to_agency(number, city)
+    assert Client().get(f"/api/v1/cases/{number}", **auth(city["roads_officer"][1])).status_code == 200
+    assert Client().get(f"/api/v1/cases/{number}", **auth(city["env_officer"][1])).status_code == 404
+    listing = Client().get("/api/v1/cases", **auth(city["env_officer"][1])).json()
+    assert listing["count"] == 0
+    attempt = Client().post(
+        f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **auth(city["env_officer"][1])
+    )
+    assert attempt.status_code == 404
+
+
+def test_full_workflow_through_the_api(city: dict[str, Any]) -> None:
+    created = report(Client()).json()
+    number, key = created["tracking_number"], created["reporter_key"]
+    _walk_to_agency(number, city)
+    admin = auth(city["roads_admin"][1])
+    assert Client().post(f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **admin).status_code == 200
+    urc = auth(city["urc"][1])
+    assert Client().post(f"/api/v1/cases/{number}/start", {}, content_type="application/json", **urc).status_code == 200
+    resolved = Client().post(
+        f"/api/v1/cases/{number}/resolve",
+        {"note": "Sudah ditambal.", "proof_photos": [io.BytesIO(jpeg())]},
+        **urc,
+    )
+    assert resolved.status_code == 200, resolved.content
+    assert resolved.json()["state"] == "resolved"
+    photo_url = Client().get(f"/api/v1/public/cases/{number}").json()["photos"][0]["url"]
+    assert Client().get(photo_url).status_code == 200
+    confirmed = Client().post(f"/api/v1/public/cases/{number}/confirm", {}, content_type="application/json", HTTP_X_REPORTER_KEY=key)
+    assert confirmed.status_code == 200
+    assert confirmed.json()["state"] == "closed"
+    assert TimelineEntry.objects.filter(case__tracking_number=number).count() == OutboxEvent.objects.count()
+
+
+def test_illegal_transition_is_409_and_changes_nothing(city: dict[str, Any]) -> None:
+    number = report(Client()).json()["tracking_number"]
+    entries = TimelineEntry.objects.count()
+    response = Client().post(f"/api/v1/cases/{number}/dispatch", {}, content_type="application/json", **auth(city["poc"][1]))
+    assert response.status_code == 409
+    assert "Masuk" in response.json()["detail"]
+    assert Case.objects.get().state == "submitted"
+    assert TimelineEntry.objects.count() == entries
+
+
+def test_wrong_role_is_403(city: dict[str, Any]) -> None:
+    number = report(Client()).json()["tracking_number"]
+    response = Client().post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **auth(city["mayor"][1]))
+    assert response.status_code == 403
+
+
+def _body(response: Any) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["roads_admin", "roads_officer", "urc", "mayor"])
+def test_no_role_below_poc_receives_an_anonymous_reporter(city: dict[str, Any], role: str) -> None:
+    number = report(Client(), is_anonymous=True).json()["tracking_number"]
+    _walk_to_agency(number, city)
+    Client().post(f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **auth(city["roads_admin"][1]))
+    headers = auth(city[role][1])
+    for url in (f"/api/v1/cases/{number}", "/api/v1/cases", f"/api/v1/cases/{number}/duplicates"):
+        response = Client().get(url, **headers)
+        assert response.status_code == 200, (url, response.content)
+        for secret in PII:
+            assert secret not in _body(response), (role, url)
+
+
+@pytest.mark.parametrize("role", ["poc", "callcentre"])
+def test_poc_and_call_centre_see_an_anonymous_reporter_and_it_is_logged(city: dict[str, Any], role: str) -> None:
+    from patriot.cases.models import ReporterDataAccess
+
+    number = report(Client(), is_anonymous=True).json()["tracking_number"]
+    response = Client().get(f"/api/v1/cases/{number}", **auth(city[role][1]))
+    assert response.json()["reporter"]["phone"] == PII[1]
+    assert ReporterDataAccess.objects.filter(case__tracking_number=number, user=city[role][0]).count() == 1
+
+
+def test_public_endpoints_never_show_personal_data_or_confidential_cases(city: dict[str, Any]) -> None:
+    open_number = report(Client()).json()["tracking_number"]
+    secret = report(Client(), is_confidential=True).json()
+    public = Client().get(f"/api/v1/public/cases/{open_number}")
+    assert public.status_code == 200
+    for value in PII:
+        assert value not in _body(public)
+    assert Client().get(f"/api/v1/public/cases/{secret['tracking_number']}").status_code == 404
+    # The reporter still reaches their confidential case through the private link.
+    own = Client().get(f"/api/v1/public/cases/{secret['tracking_number']}/private", HTTP_X_REPORTER_KEY=secret["reporter_key"])
+    assert own.status_code == 200
+    assert own.json()["reporter"]["phone"] == PII[1]
+    wrong = Client().get(f"/api/v1/public/cases/{secret['tracking_number']}/private", HTTP_X_REPORTER_KEY="guess")
+    assert wrong.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"latitude": 123.0}, "latitude"),
+        ({"latitude": "utara"}, "latitude"),
+        ({"latitude": -6.1754, "longitude": 106.8272}, "location"),
+        ({"category": "tidak-ada"}, "category"),
+        ({"description": "x" * 10_240}, "description"),
+        ({"description": ""}, "description"),
+        ({"attributes": {"length_m": "panjang"}}, "attributes.length_m"),
+        ({"attributes": {"colour": "merah"}}, "attributes"),
+    ],
+)
+def test_invalid_input_is_400_with_a_message_and_changes_nothing(
+    city: dict[str, Any], overrides: dict[str, Any], field: str
+) -> None:
+    response = report(Client(), **overrides)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["field"] == field
+    assert body["detail"]
+    assert Case.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_outside_city_message_is_in_indonesian_by_default_and_names_the_city(city: dict[str, Any]) -> None:
+    response = report(Client(), latitude=-6.1754, longitude=106.8272)
+    assert "Kota Bekasi" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"%PDF-1.4 not an image", "laporan.jpg"), (b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024 + 10), "besar.jpg")],
+)
+def test_bad_photo_is_400_and_stores_nothing(city: dict[str, Any], content: bytes, name: str, tmp_path: Any, settings: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    created = report(Client()).json()
+    number = created["tracking_number"]
+    upload = io.BytesIO(content)
+    upload.name = name
+    response = Client().post(f"/api/v1/public/cases/{number}/photos", {"photos": [upload]}, HTTP_X_REPORTER_KEY=created["reporter_key"])
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "photos"
+    assert Case.objects.get().attachments.count() == 0
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_intake_is_rate_limited_per_address(city: dict[str, Any], settings: Any) -> None:
+    settings.PATRIOT_INTAKE_RATE_PER_MINUTE = 3
+    client = Client()
+    codes = [report(client).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    assert Case.objects.count() == 3
+
+
+def test_staff_endpoints_need_authentication(city: dict[str, Any]) -> None:
+    assert Client().get("/api/v1/cases").status_code == 401
+    assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+
+def test_list_filters_and_pagination(city: dict[str, Any]) -> None:
+    for _ in range(3):
+        report(Client())
+    report(Client(), category="sampah")
+    headers = auth(city["poc"][1])
+    assert Client().get("/api/v1/cases?category=sampah", **headers).json()["count"] == 1
+    page = Client().get("/api/v1/cases?page_size=2&page=2", **headers).json()
+    assert page["count"] == 4 and len(page["results"]) == 2
+    assert Client().get("/api/v1/cases?state=submitted&district=32.75.01", **headers).json()["count"] == 4
+    assert Client().get("/api/v1/cases?state=bogus", **headers).status_code == 400
+
+
+def test_openapi_document_is_served(city: dict[str, Any]) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases" in document["paths"]
+    assert document["openapi"].startswith("3.")
