@@ -28,7 +28,8 @@ class Category(models.Model):
     SLA targets are in working days unless the matching `*_hours` field is set, which switches that
     phase to a 24/7 clock (a fallen tree blocking a road cannot wait for Monday).
     `attributes` is a list of {code, label, label_en, datatype, required, values} that the report
-    form and Open311 service definitions show (datatype: string, number, text, singlevaluelist).
+    form and Open311 service definitions show (datatype: string, number, text, datetime,
+    singlevaluelist, multivaluelist).
     """
 
     code = models.SlugField(_("kode"), max_length=60, unique=True)
@@ -76,10 +77,18 @@ class RoutingRule(models.Model):
     class Meta:
         verbose_name = _("aturan disposisi")
         verbose_name_plural = _("aturan disposisi")
+        # One rule per category and place; partial indexes because SQLite has no NULLS NOT DISTINCT.
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "district", "village"], name="routing_rule_unique", nulls_distinct=False
-            )
+                fields=["category"], condition=Q(district__isnull=True, village__isnull=True), name="routing_rule_citywide"
+            ),
+            models.UniqueConstraint(
+                fields=["category", "district"], condition=Q(district__isnull=False, village__isnull=True),
+                name="routing_rule_district",
+            ),
+            models.UniqueConstraint(
+                fields=["category", "village"], condition=Q(village__isnull=False), name="routing_rule_village"
+            ),
         ]
 
     def __str__(self) -> str:

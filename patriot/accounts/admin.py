@@ -1,0 +1,129 @@
+"""Admin for users with their role and placement, agencies with their URC teams, and API tokens (revoke only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User
+from patriot.accounts.services import revoke_api_token
+
+# Roles whose work is scoped to one agency, and the one scoped to a team as well.
+_AGENCY_SCOPED_ROLES = RoleChoices.AGENCY_ROLES | {RoleChoices.URC_OFFICER}
+
+
+class RolePlacementMixin(forms.BaseForm):
+    """Keeps role, agency and team consistent: agency roles need an agency, URC officers a team of it."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        agency = cleaned.get("agency")
+        team = cleaned.get("team")
+        if role in _AGENCY_SCOPED_ROLES and agency is None:
+            self.add_error("agency", _("Peran ini memerlukan OPD."))
+        if role == RoleChoices.URC_OFFICER and team is None:
+            self.add_error("team", _("Petugas URC memerlukan tim URC."))
+        if team is not None and agency is not None and team.agency_id != agency.pk:
+            self.add_error("team", _("Tim URC ini bukan milik OPD yang dipilih."))
+        if team is not None and agency is None:
+            self.add_error("agency", _("Pilih OPD pemilik tim URC ini."))
+        return cleaned
+
+
+class PatriotUserChangeForm(RolePlacementMixin, UserChangeForm):
+    pass
+
+
+class PatriotUserCreationForm(RolePlacementMixin, AdminUserCreationForm):
+    pass
+
+
+_PLACEMENT_FIELDS = ("role", "agency", "team", "phone")
+
+
+@admin.register(User)
+class PatriotUserAdmin(UserAdmin):
+    form = PatriotUserChangeForm
+    add_form = PatriotUserCreationForm
+    fieldsets = (
+        UserAdmin.fieldsets[0],
+        (_("Peran dan penempatan"), {"fields": _PLACEMENT_FIELDS}),
+        *UserAdmin.fieldsets[1:],
+    )
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (_("Peran dan penempatan"), {"classes": ("wide",), "fields": _PLACEMENT_FIELDS}),
+    )
+    list_display = ("username", "first_name", "last_name", "role", "agency", "team", "is_active", "last_login")
+    list_filter = ("role", "agency", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "email", "phone")
+    list_select_related = ("agency", "team")
+
+
+class ResponseTeamForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # `patriot seed` finds teams by code: a changed code would be seeded again as a new team.
+        if self.instance.pk is not None:
+            self.fields["code"].disabled = True
+
+
+class ResponseTeamInline(admin.TabularInline):
+    model = ResponseTeam
+    form = ResponseTeamForm
+    fields = ("code", "name", "is_active")
+    extra = 0
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "name", "code", "team_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "short_name", "name")
+    inlines = (ResponseTeamInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agency]:
+        return super().get_queryset(request).annotate(team_total=Count("teams"))
+
+    @admin.display(description=_("tim URC"), ordering="team_total")
+    def team_count(self, agency: Agency) -> int:
+        return agency.team_total  # type: ignore[attr-defined]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> tuple[str, ...]:
+        # `patriot seed` finds agencies by code: a renamed code would be seeded again as a new agency.
+        return ("code",) if obj is not None else ()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `patriot api-token create`, which shows the secret once on the terminal."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    fields = ("user", "name", "prefix", "token_hash", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "prefix", "token_hash", "created_at", "last_used_at", "revoked_at")
+    actions = ("revoke_tokens",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Cabut token terpilih"))
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = sum(revoke_api_token(token) for token in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d token dicabut.", "%(count)d token dicabut.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,149 @@
+"""Account changes: loading agencies and URC teams, demo accounts, and API token issue, use and revocation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_token
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Shown in the seed output and the README; demo accounts exist only when PATRIOT_DEMO is on.
+DEMO_PASSWORD = "patriot-demo-2026"  # noqa: S105
+
+# Writing last_used_at on every request would turn each API read into a write; a minute is precise enough.
+TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _read_json(name: str) -> list[dict[str, Any]]:
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        rows: list[dict[str, Any]] = json.load(fh)
+    return rows
+
+
+@transaction.atomic
+def load_agencies() -> tuple[int, int]:
+    """Create the agencies and URC teams of data/agencies.json that are missing; returns (agencies, teams) created.
+
+    Rows that already exist are left as they are, so changes made in the admin survive re-seeding.
+    """
+    agencies_created = teams_created = 0
+    for row in _read_json("agencies.json"):
+        agency, created = Agency.objects.get_or_create(
+            code=row["code"],
+            defaults={"short_name": row["short_name"], "name": row["name"], "description": row["description"]},
+        )
+        agencies_created += created
+        for team_row in row["teams"]:
+            _team, created = ResponseTeam.objects.get_or_create(
+                code=team_row["code"], defaults={"agency": agency, "name": team_row["name"]}
+            )
+            teams_created += created
+    return agencies_created, teams_created
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo login as printed for the person trying Patriot out."""
+
+    username: str
+    role: str
+    role_label: str
+    agency: str
+    team: str
+    password: str
+
+
+@transaction.atomic
+def create_demo_users() -> list[DemoAccount]:
+    """Create or reset one demo account per role (data/demo_users.json) with DEMO_PASSWORD.
+
+    Existing demo accounts get their role, agency, team and password back on every run, so the
+    printed table is always true. Agencies and teams must be loaded first. Refused outside demo mode:
+    a known password must never reach a real deployment.
+    """
+    if not settings.PATRIOT_DEMO:
+        raise ImproperlyConfigured("Demo accounts are only created when PATRIOT_DEMO is on.")
+    # One hash for every account (Argon2 is slow on purpose, and this password is public anyway); a fixed
+    # salt gives the same hash on every run, so re-seeding does not log the demo users out.
+    password_hash = make_password(DEMO_PASSWORD, salt="patriotdemo")
+    accounts = []
+    for row in _read_json("demo_users.json"):
+        agency = Agency.objects.get(code=row["agency"]) if "agency" in row else None
+        team = ResponseTeam.objects.get(code=row["team"], agency=agency) if "team" in row else None
+        is_admin = row["role"] == RoleChoices.SYSTEM_ADMIN
+        user, _created = User.objects.update_or_create(
+            username=row["username"],
+            defaults={
+                "role": row["role"],
+                "agency": agency,
+                "team": team,
+                "first_name": row["first_name"],
+                "last_name": row["last_name"],
+                "phone": row.get("phone", ""),
+                "is_active": True,
+                "is_staff": is_admin,
+                "is_superuser": is_admin,
+                "password": password_hash,
+            },
+        )
+        accounts.append(
+            DemoAccount(
+                username=user.username,
+                role=user.role,
+                role_label=RoleChoices.label(user.role),
+                agency=agency.short_name if agency else "",
+                team=team.name if team else "",
+                password=DEMO_PASSWORD,
+            )
+        )
+    return accounts
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for `user`; returns the row and the secret, which is not stored and cannot be shown again."""
+    if not user.is_active:
+        raise ValueError(f"User {user.username} is not active.")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("A token needs a name of 1 to 100 characters.")
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:8], token_hash=hash_token(secret))
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken) -> bool:
+    """Revoke the token now; returns False if it was already revoked."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1
+    if revoked:
+        token.revoked_at = now
+    return revoked
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None for an unknown, revoked or inactive one."""
+    if not raw:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

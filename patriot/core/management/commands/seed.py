@@ -1,0 +1,76 @@
+"""`patriot seed [--demo]`: loads the reference areas, agencies, categories and routing rules; demo accounts on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from patriot.accounts.models import Agency, ResponseTeam
+from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies
+from patriot.cases.models import Category, RoutingRule
+from patriot.core.seed import load_categories, load_routing_rules
+
+
+class Command(BaseCommand):
+    """Runs on every `make run`: creates what is missing and keeps existing rows as the city edited them."""
+
+    help = (
+        "Memuat data acuan: kecamatan dan kelurahan, OPD dan tim URC, kategori, aturan disposisi. "
+        "Aman dijalankan berulang: baris yang belum ada dibuat, baris yang sudah ada (termasuk suntingan "
+        "di admin) dibiarkan. --demo juga membuat satu akun demo per peran (hanya bila PATRIOT_DEMO aktif)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Buat atau setel ulang akun demo untuk setiap peran, dengan satu kata sandi yang dicetak.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["demo"] and not settings.PATRIOT_DEMO:
+            raise CommandError("--demo hanya boleh dengan PATRIOT_DEMO=1: akun demo memakai kata sandi yang diumumkan.")
+        try:
+            from patriot.geo.services import load_reference_areas
+        except ImportError as exc:
+            raise CommandError(f"patriot.geo.services.load_reference_areas tidak tersedia: {exc}") from exc
+
+        try:
+            with transaction.atomic():
+                districts, villages = load_reference_areas()
+                new_agencies, new_teams = load_agencies()
+                new_categories = load_categories()
+                new_rules = load_routing_rules()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+
+        self.stdout.write(f"Wilayah: {districts} kecamatan, {villages} kelurahan")
+        self.stdout.write(f"OPD: {Agency.objects.count()} ({new_agencies} baru)")
+        self.stdout.write(f"Tim URC: {ResponseTeam.objects.count()} ({new_teams} baru)")
+        self.stdout.write(f"Kategori: {Category.objects.count()} ({new_categories} baru)")
+        self.stdout.write(f"Aturan disposisi: {RoutingRule.objects.count()} ({new_rules} baru)")
+
+        if options["demo"]:
+            self._print_accounts(create_demo_users())
+
+    def _print_accounts(self, accounts: list[DemoAccount]) -> None:
+        headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi")
+        rows = [
+            (a.username, a.role_label, " / ".join(part for part in (a.agency, a.team) if part) or "-", a.password)
+            for a in accounts
+        ]
+        widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Akun demo (PATRIOT_DEMO aktif; jangan dipakai di server sungguhan):"))
+        self.stdout.write(line(headers))
+        self.stdout.write(line(tuple("-" * width for width in widths)))
+        for row in rows:
+            self.stdout.write(line(row))
