@@ -19,3 +19,11 @@ def redis_url() -> str:
     if not url:
         pytest.skip("PATRIOT_TEST_REDIS_URL is not set (make test sets it when Redis answers)")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_area_index() -> None:
+    """The point-to-area index lives per process; each test builds it from its own areas."""
+    from patriot.geo.lookup import reset_area_index
+
+    reset_area_index()

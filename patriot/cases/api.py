@@ -32,7 +32,6 @@ from patriot.cases.schemas import (
     CommentIn,
     DispatchIn,
     DuplicateOut,
-    ErrorOut,
     ForwardedOut,
     ForwardIn,
     MergeIn,
@@ -44,6 +43,7 @@ from patriot.cases.schemas import (
 )
 from patriot.core.errors import DomainError, InvalidInput
 from patriot.core.ratelimit import client_address, hit
+from patriot.core.schemas import ErrorOut
 
 router = Router(tags=["cases"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}

@@ -248,12 +248,6 @@ class OverviewOut(Schema):
     generated_at: datetime
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-    field: str | None = None
-
-
 class CategoryOut(Schema):
     code: str
     name: str

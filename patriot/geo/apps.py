@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,14 @@ class GeoConfig(AppConfig):
     name = "patriot.geo"
     label = "geo"
     verbose_name = _("Wilayah")
+
+    def ready(self) -> None:
+        from patriot.geo.lookup import reset_area_index_on_change
+        from patriot.geo.models import District, Village
+
+        # The lookup index holds names and shapes; any saved or deleted area makes the next lookup rebuild it.
+        for model in (District, Village):
+            post_save.connect(reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-save-{model.__name__}")
+            post_delete.connect(
+                reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-delete-{model.__name__}"
+            )

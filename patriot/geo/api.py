@@ -1,0 +1,77 @@
+"""The areas API: kecamatan and kelurahan lists, their GeoJSON boundary layers and point lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.schemas import ErrorOut
+from patriot.geo import queries
+from patriot.geo.lookup import Location, LocationError, locate
+from patriot.geo.models import District, Village
+from patriot.geo.schemas import (
+    DistrictFeatureCollection,
+    DistrictOut,
+    LocationOut,
+    VillageFeatureCollection,
+    VillageOut,
+)
+
+router = Router(tags=["areas"])
+
+
+class UnknownDistrict(DomainError):
+    status_code = 404
+
+
+def _checked_district_code(code: str | None) -> str | None:
+    if code and not queries.district_exists(code):
+        raise UnknownDistrict(
+            _("Kecamatan dengan kode %(code)s tidak ada.") % {"code": code}, code="not_found", field="district"
+        )
+    return code
+
+
+@router.get("/districts", response=list[DistrictOut], summary="Kecamatan")
+def list_districts(request: HttpRequest) -> QuerySet[District]:
+    return queries.districts()
+
+
+@router.get("/districts.geojson", response=DistrictFeatureCollection, summary="Batas kecamatan (GeoJSON)")
+def district_layer(request: HttpRequest) -> dict[str, Any]:
+    return queries.district_feature_collection()
+
+
+@router.get("/villages", response={200: list[VillageOut], 404: ErrorOut}, summary="Kelurahan")
+def list_villages(
+    request: HttpRequest, district: str | None = Query(None, description="Kode kecamatan, mis. 32.75.01")
+) -> QuerySet[Village]:
+    return queries.villages(_checked_district_code(district))
+
+
+@router.get(
+    "/villages.geojson",
+    response={200: VillageFeatureCollection, 404: ErrorOut},
+    summary="Batas kelurahan (GeoJSON)",
+)
+def village_layer(
+    request: HttpRequest, district: str | None = Query(None, description="Kode kecamatan, mis. 32.75.01")
+) -> dict[str, Any]:
+    return queries.village_feature_collection(_checked_district_code(district))
+
+
+@router.get("/locate", response={200: LocationOut, 400: ErrorOut}, summary="Kelurahan dan kecamatan sebuah titik")
+def locate_point(
+    request: HttpRequest,
+    lat: float = Query(..., ge=-90, le=90, description="Lintang WGS84"),
+    lon: float = Query(..., ge=-180, le=180, description="Bujur WGS84"),
+) -> Location:
+    try:
+        return locate(lat, lon)
+    except LocationError as error:
+        raise InvalidInput(error.messages[0], code=error.code or "invalid", field="location") from error
