@@ -17,7 +17,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import Agency, ResponseTeam, User
@@ -33,6 +32,7 @@ from patriot.cases.choices import (
 )
 from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, TimelineEntry, TrackingSequence
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
+from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.events.services import record_event
 from patriot.geo.lookup import LocationError, locate
@@ -200,7 +200,7 @@ def _stop_clock(case: Case) -> None:
 
 
 def _dispute_window_open(case: Case, now: datetime | None = None) -> bool:
-    return case.dispute_until is not None and (now or timezone.now()) < case.dispute_until
+    return case.dispute_until is not None and (now or clock.now()) < case.dispute_until
 
 
 def _next_tracking_number(at: datetime) -> str:
@@ -416,7 +416,7 @@ def create_case(
     written: list[str] = []
     try:
         with transaction.atomic():
-            now = timezone.now()
+            now = clock.now()
             case = Case(
                 tracking_number=_next_tracking_number(now),
                 channel=submission.channel,
@@ -485,7 +485,7 @@ def add_photos(
                     code="too_many_photos",
                     field="photos",
                 )
-            now = timezone.now()
+            now = clock.now()
             stored = _store_photos(fresh, clean, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
             fresh.updated_at = now
             fresh.save(update_fields=["updated_at"])
@@ -515,7 +515,7 @@ def verify_case(
         raise InvalidInput(_("Prioritas tidak dikenal."), code="invalid", field="priority")
     with transaction.atomic():
         fresh = _lock(case, "verify")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.VERIFIED
         fresh.verified_at = now
@@ -538,7 +538,7 @@ def reject_case(case: Case, *, by: User, reason: str, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     with transaction.atomic():
         fresh = _lock(case, "reject")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.REJECTED
         fresh.rejection_reason = reason
@@ -570,7 +570,7 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
                 code="merge_order",
                 field="into",
             )
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.DUPLICATE
         fresh.duplicate_of = target
@@ -596,7 +596,7 @@ def dispatch_case(case: Case, *, by: User, agency: Agency | None = None, note: s
         chosen = agency or suggest_agency(fresh.category, fresh.village)
         if chosen is None or not chosen.is_active:
             raise InvalidInput(_("Pilih OPD tujuan disposisi."), code="required", field="agency")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.DISPATCHED
         fresh.agency = chosen
@@ -621,7 +621,7 @@ def forward_case(case: Case, *, by: User, agency: Agency, reason: str) -> Case:
             raise InvalidInput(_("Laporan sudah berada di OPD ini."), code="same_agency", field="agency")
         if not agency.is_active:
             raise InvalidInput(_("OPD tujuan tidak aktif."), code="inactive_agency", field="agency")
-        now = timezone.now()
+        now = clock.now()
         origin = fresh.agency
         fresh.agency = agency
         fresh.updated_at = now
@@ -640,7 +640,7 @@ def assign_case(case: Case, *, by: User, team: ResponseTeam, note: str = "") -> 
         fresh = _lock(case, "assign")
         if team.agency_id != fresh.agency_id or not team.is_active:
             raise InvalidInput(_("Tim URC harus milik OPD yang menangani laporan."), code="team_agency", field="team")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.ASSIGNED
         fresh.team = team
@@ -656,7 +656,7 @@ def start_case(case: Case, *, by: User, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     with transaction.atomic():
         fresh = _lock(case, "start")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.IN_PROGRESS
         fresh.started_at = now
@@ -683,7 +683,7 @@ def resolve_case(case: Case, *, by: User, note: str, proof_photos: Sequence[tupl
     try:
         with transaction.atomic():
             fresh = _lock(case, "resolve")
-            now = timezone.now()
+            now = clock.now()
             previous = fresh.state
             fresh.state = State.RESOLVED
             fresh.resolved_at = now
@@ -709,7 +709,7 @@ def confirm_case(case: Case, *, by: User | None = None, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     with transaction.atomic():
         fresh = _lock(case, "confirm")
-        now = timezone.now()
+        now = clock.now()
         previous = fresh.state
         fresh.state = State.CLOSED
         fresh.closed_at = now
@@ -726,7 +726,7 @@ def dispute_case(case: Case, *, reason: str, by: User | None = None) -> Case:
     reason = _check_text(reason, field_name="reason", label=_("Alasan"), limit=MAX_NOTE_LENGTH, required=True)
     with transaction.atomic():
         fresh = _lock(case, "dispute")
-        now = timezone.now()
+        now = clock.now()
         if not _dispute_window_open(fresh, now):
             raise InvalidTransition(_("Batas waktu sanggahan untuk laporan ini sudah lewat."), code="dispute_window_closed")
         previous = fresh.state
@@ -747,7 +747,7 @@ def comment_case(case: Case, *, by: User | None, note: str, is_public: bool = Fa
     note = _check_text(note, field_name="note", label=_("Komentar"), limit=MAX_NOTE_LENGTH, required=True)
     with transaction.atomic():
         fresh = _lock(case, "comment")
-        now = timezone.now()
+        now = clock.now()
         fresh.updated_at = now
         fresh.save(update_fields=["updated_at"])
         entry = _write_entry(
@@ -781,7 +781,7 @@ def sweep_sla(now: datetime | None = None, *, batch_size: int = 200) -> SweepRes
 
     Every candidate is re-checked under its row lock, so two workers never act twice on one case.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     due_soon = escalated = closed = 0
 
     while ids := list(

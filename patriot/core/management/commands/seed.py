@@ -11,7 +11,8 @@ from django.db import transaction
 
 from patriot.accounts.models import Agency, ResponseTeam
 from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies
-from patriot.cases.models import Category, RoutingRule
+from patriot.cases.models import Case, Category, RoutingRule
+from patriot.core.demo import create_demo_cases
 from patriot.core.seed import load_categories, load_routing_rules
 
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Memuat data acuan: kecamatan dan kelurahan, OPD dan tim URC, kategori, aturan disposisi. "
         "Aman dijalankan berulang: baris yang belum ada dibuat, baris yang sudah ada (termasuk suntingan "
-        "di admin) dibiarkan. --demo juga membuat satu akun demo per peran (hanya bila PATRIOT_DEMO aktif)."
+        "di admin) dibiarkan. --demo juga membuat satu akun demo per peran dan, bila belum ada laporan, "
+        "riwayat laporan demo (hanya bila PATRIOT_DEMO aktif)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,7 +57,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Aturan disposisi: {RoutingRule.objects.count()} ({new_rules} baru)")
 
         if options["demo"]:
-            self._print_accounts(create_demo_users())
+            accounts = create_demo_users()
+            if not Case.objects.exists():
+                self.stdout.write(f"Laporan demo: {create_demo_cases()} dibuat")
+            self._print_accounts(accounts)
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
         headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi")
