@@ -19,7 +19,7 @@ run: $(INSTALLED)
 	PATRIOT_DEMO=1 $(BIN)/patriot seed --demo
 	PATRIOT_DEMO=1 $(BIN)/patriot collectstatic --noinput --verbosity 0
 	PATRIOT_DEMO=1 PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
-		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000
+		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off
 
 test: $(INSTALLED)
 	$(BIN)/python -m tests.run_all

@@ -1,4 +1,4 @@
-"""URL map: the admin, the JSON API under /api/v1 and a health check."""
+"""URL map: the landing page, the admin, the JSON API under /api/v1 and a health check."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from patriot.api import api
+from patriot.core.views import home
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -14,6 +15,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz),
