@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -70,6 +70,11 @@ def invalid_request(request: HttpRequest, error: ValidationError) -> HttpRespons
         },
         status=400,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Tidak ditemukan."), "code": "not_found", "field": None}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

@@ -37,19 +37,19 @@ def _checked_district_code(code: str | None) -> str | None:
     return code
 
 
-@router.get("/districts", response=list[DistrictOut], summary="Kecamatan")
+@router.get("/districts", response=list[DistrictOut], summary="Districts (kecamatan)")
 def list_districts(request: HttpRequest) -> QuerySet[District]:
     return queries.districts()
 
 
-@router.get("/districts.geojson", response=DistrictFeatureCollection, summary="Batas kecamatan (GeoJSON)")
+@router.get("/districts.geojson", response=DistrictFeatureCollection, summary="District boundaries (GeoJSON)")
 def district_layer(request: HttpRequest) -> dict[str, Any]:
     return queries.district_feature_collection()
 
 
-@router.get("/villages", response={200: list[VillageOut], 404: ErrorOut}, summary="Kelurahan")
+@router.get("/villages", response={200: list[VillageOut], 404: ErrorOut}, summary="Villages (kelurahan)")
 def list_villages(
-    request: HttpRequest, district: str | None = Query(None, description="Kode kecamatan, mis. 32.75.01")
+    request: HttpRequest, district: str | None = Query(None, description="District code, e.g. 32.75.01")
 ) -> QuerySet[Village]:
     return queries.villages(_checked_district_code(district))
 
@@ -57,19 +57,19 @@ def list_villages(
 @router.get(
     "/villages.geojson",
     response={200: VillageFeatureCollection, 404: ErrorOut},
-    summary="Batas kelurahan (GeoJSON)",
+    summary="Village boundaries (GeoJSON)",
 )
 def village_layer(
-    request: HttpRequest, district: str | None = Query(None, description="Kode kecamatan, mis. 32.75.01")
+    request: HttpRequest, district: str | None = Query(None, description="District code, e.g. 32.75.01")
 ) -> dict[str, Any]:
     return queries.village_feature_collection(_checked_district_code(district))
 
 
-@router.get("/locate", response={200: LocationOut, 400: ErrorOut}, summary="Kelurahan dan kecamatan sebuah titik")
+@router.get("/locate", response={200: LocationOut, 400: ErrorOut}, summary="The village and district of a point")
 def locate_point(
     request: HttpRequest,
-    lat: float = Query(..., ge=-90, le=90, description="Lintang WGS84"),
-    lon: float = Query(..., ge=-180, le=180, description="Bujur WGS84"),
+    lat: float = Query(..., ge=-90, le=90, description="WGS84 latitude"),
+    lon: float = Query(..., ge=-180, le=180, description="WGS84 longitude"),
 ) -> Location:
     try:
         return locate(lat, lon)

@@ -119,7 +119,9 @@ def test_officer_of_another_agency_gets_404(city: dict[str, Any]) -> None:
     number = report(Client()).json()["tracking_number"]
     _walk_to_agency(number, city)
     assert Client().get(f"/api/v1/cases/{number}", **auth(city["roads_officer"][1])).status_code == 200
-    assert Client().get(f"/api/v1/cases/{number}", **auth(city["env_officer"][1])).status_code == 404
+    hidden = Client().get(f"/api/v1/cases/{number}", **auth(city["env_officer"][1]))
+    assert hidden.status_code == 404
+    assert hidden.json()["code"] == "not_found"
     listing = Client().get("/api/v1/cases", **auth(city["env_officer"][1])).json()
     assert listing["count"] == 0
     attempt = Client().post(
