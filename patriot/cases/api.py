@@ -323,19 +323,7 @@ def staff_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
 @router.get("/cases/{tracking_number}/duplicates", response={200: list[DuplicateOut], **STAFF_ERRORS}, auth=STAFF_AUTH)
 def duplicates(request: HttpRequest, tracking_number: str) -> list[dict[str, Any]]:
     """Open cases of the same category within 250 m in the 30 days before this one."""
-    case = _staff_case(request, tracking_number)
-    visible = queries.visible_cases(request.auth)  # type: ignore[arg-type]
-    return [
-        {
-            "tracking_number": c.case.tracking_number,
-            "title": c.case.title,
-            "state": c.case.state,
-            "distance_metres": c.distance_metres,
-            "created_at": c.case.created_at,
-        }
-        for c in queries.duplicate_candidates(case)
-        if visible.filter(pk=c.case.pk).exists()
-    ]
+    return presenters.duplicate_suggestions(_staff_case(request, tracking_number), request.auth)  # type: ignore[arg-type]
 
 
 @router.post("/cases/{tracking_number}/verify", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)

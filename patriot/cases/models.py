@@ -227,6 +227,9 @@ class Attachment(models.Model):
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
 
+    def __str__(self) -> str:
+        return self.file.name
+
 
 class IdempotencyKey(models.Model):
     """Remembers which case a client's Idempotency-Key created, so a retry returns it instead of a copy."""
@@ -241,12 +244,18 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
 
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
 
 class TrackingSequence(models.Model):
     """The last tracking number handed out in a month (numbers restart each month: BKS-2611-000001)."""
 
     period = models.CharField(max_length=4, primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.last_number}"
 
 
 class ReporterDataAccess(models.Model):
@@ -261,3 +270,6 @@ class ReporterDataAccess(models.Model):
         verbose_name = _("akses data pelapor")
         verbose_name_plural = _("akses data pelapor")
         indexes = [models.Index(fields=["case", "created_at"], name="reporter_access_case")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.case_id} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -9,8 +9,9 @@ from django.urls import reverse
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
 from patriot.cases.models import Attachment, Case, ReporterDataAccess
-from patriot.cases.services import allowed_actions
 from patriot.cases.permissions import may
+from patriot.cases.queries import duplicate_candidates, visible_cases
+from patriot.cases.services import allowed_actions
 
 
 def _area(area: Any) -> dict[str, str]:
@@ -130,7 +131,25 @@ def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
         "assigned_at": case.assigned_at,
         "started_at": case.started_at,
         "allowed_actions": [a for a in allowed_actions(case) if may(user, a, case)],
+        "duplicate_suggestions": duplicate_suggestions(case, user) if case.state == CaseStateChoices.SUBMITTED else [],
     }
+
+
+def duplicate_suggestions(case: Case, user: User) -> list[dict[str, Any]]:
+    """Possible duplicates the viewer may see, offered while the case waits for verification."""
+    candidates = duplicate_candidates(case)
+    visible = set(visible_cases(user).filter(pk__in=[c.case.pk for c in candidates]).values_list("pk", flat=True))
+    return [
+        {
+            "tracking_number": c.case.tracking_number,
+            "title": c.case.title,
+            "state": c.case.state,
+            "distance_metres": c.distance_metres,
+            "created_at": c.case.created_at,
+        }
+        for c in candidates
+        if c.case.pk in visible
+    ]
 
 
 def case_list_item(case: Case) -> dict[str, Any]:

@@ -97,6 +97,14 @@ class CaseReporterOut(CasePublicOut):
     allowed_actions: list[str]
 
 
+class DuplicateOut(Schema):
+    tracking_number: str
+    title: str
+    state: str
+    distance_metres: float
+    created_at: datetime
+
+
 class CaseStaffOut(CasePublicOut):
     id: int
     is_anonymous: bool
@@ -114,6 +122,8 @@ class CaseStaffOut(CasePublicOut):
     assigned_at: datetime | None
     started_at: datetime | None
     allowed_actions: list[str]
+    # Offered while the case waits for verification (same category, within 250 m, last 30 days).
+    duplicate_suggestions: list[DuplicateOut]
 
 
 class CaseListItem(Schema):
@@ -221,14 +231,6 @@ class CommentIn(Schema):
 
 class ReasonIn(Schema):
     reason: str
-
-
-class DuplicateOut(Schema):
-    tracking_number: str
-    title: str
-    state: str
-    distance_metres: float
-    created_at: datetime
 
 
 class OverviewCell(Schema):

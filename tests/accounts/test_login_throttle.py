@@ -16,7 +16,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "kata-sandi-benar-123"  # noqa: S105
+PASSWORD = "kata-sandi-benar-123"
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def _request(address: str = "10.0.0.1") -> HttpRequest:
 
 def _fail(times: int, username: str = "operator", address: str = "10.0.0.1") -> None:
     for _ in range(times):
-        assert authenticate(_request(address), username=username, password="salah") is None  # noqa: S106
+        assert authenticate(_request(address), username=username, password="salah") is None
 
 
 def test_the_right_password_works_below_the_limit(user: User) -> None:

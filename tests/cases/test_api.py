@@ -288,3 +288,17 @@ def test_openapi_document_is_served(city: dict[str, Any]) -> None:
     document = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/cases" in document["paths"]
     assert document["openapi"].startswith("3.")
+
+
+def test_duplicates_are_offered_while_a_case_awaits_verification(city: dict[str, Any]) -> None:
+    older = report(Client()).json()["tracking_number"]
+    newer = report(Client(), latitude=MARGAHAYU[0] + 0.001).json()["tracking_number"]
+    view = Client().get(f"/api/v1/cases/{newer}", **auth(city["poc"][1])).json()
+    assert [d["tracking_number"] for d in view["duplicate_suggestions"]] == [older]
+    assert 100 < view["duplicate_suggestions"][0]["distance_metres"] < 125
+    merged = Client().post(f"/api/v1/cases/{newer}/merge", {"into": older}, content_type="application/json", **auth(city["poc"][1]))
+    assert merged.json()["state"] == "duplicate"
+    assert merged.json()["duplicate_of"] == older
+    linked = Client().get(f"/api/v1/cases/{older}", **auth(city["poc"][1])).json()
+    assert linked["timeline"][-1]["kind"] == "duplicate_linked"
+    assert linked["timeline"][-1]["data"]["duplicate"] == newer
