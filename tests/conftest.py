@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -27,3 +28,9 @@ def _fresh_area_index() -> None:
     from patriot.geo.lookup import reset_area_index
 
     reset_area_index()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 is slow on purpose; tests that do not check hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

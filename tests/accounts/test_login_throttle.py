@@ -21,8 +21,6 @@ PASSWORD = "kata-sandi-benar-123"
 
 @pytest.fixture
 def user(settings: Settings) -> User:
-    # MD5 keeps the test fast; the throttle does not depend on the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PATRIOT_LOGIN_MAX_FAILURES = 3
     settings.PATRIOT_LOGIN_LOCKOUT_SECONDS = 900
     user = make_user(username="operator")

@@ -25,12 +25,6 @@ pytestmark = pytest.mark.django_db
 SEEDED_MODELS = (District, Village, Agency, ResponseTeam, Category, RoutingRule, User)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Settings) -> None:
-    # Argon2 is slow on purpose; the seed's behaviour does not depend on the hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _seed(*args: str) -> str:
     out = StringIO()
     call_command("seed", *args, stdout=out)

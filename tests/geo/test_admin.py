@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from pytest_django import Settings
 
 from patriot.geo.models import District, Village
 from patriot.geo.services import import_areas
 from tests.geo.conftest import square_feature
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Settings) -> None:
-    """admin_client's superuser needs no Argon2 cost here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_village_list_shows_whether_each_boundary_is_approximate_or_official(
