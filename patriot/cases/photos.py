@@ -17,7 +17,9 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # Larger than any phone camera; a decompression bomb claims far more pixels than it has bytes.
 MAX_PIXELS = 50_000_000
 MAX_EDGE = 2560
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# Pillow names a JPEG that carries extra frames (a camera's preview or depth map) "MPO"; it is still a
+# phone's .jpg, and the re-encoding keeps only the first frame.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 
 @dataclass(frozen=True)

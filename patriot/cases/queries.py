@@ -18,7 +18,8 @@ from patriot.geo.models import Village
 
 DUPLICATE_RADIUS_METRES = 250
 DUPLICATE_WINDOW_DAYS = 30
-_METRES_PER_DEGREE = 111_320.0
+# One degree of latitude on the sphere distance_metres() measures on, so the search box never cuts into the circle.
+_METRES_PER_DEGREE = math.pi * 6_371_000.0 / 180
 
 
 def visible_cases(user: User | None) -> QuerySet[Case]:

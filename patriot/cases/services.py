@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import Agency, ResponseTeam, User
@@ -100,7 +100,11 @@ def _check_text(value: str, *, field_name: str, label: str, limit: int, required
 
 def _lock(case: Case, action: str) -> Case:
     """Re-read the case under a row lock and check that `action` is allowed from its current state."""
-    fresh = Case.objects.select_for_update(of=("self",)).select_related("category", "agency", "team", "village", "district").get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "agency", "team", "village", "district")
+        .get(pk=case.pk)
+    )
     sources, _target = TRANSITIONS[action]
     if fresh.state not in sources:
         raise InvalidTransition(
@@ -221,7 +225,9 @@ def reporter_key_for(case: Case) -> str:
     Derived from the tracking number with the server's secret key rather than stored, so a retried
     submission can be answered with the same link the lost first answer carried.
     """
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), hashlib.sha256)
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), hashlib.sha256
+    )
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
@@ -313,7 +319,9 @@ def _validate_attributes(category: Category, values: dict[str, Any] | None) -> d
                 )
             clean[code] = chosen
         else:
-            clean[code] = _check_text(str(value), field_name=f"attributes.{code}", label=label, limit=1000, required=False)
+            clean[code] = _check_text(
+                str(value), field_name=f"attributes.{code}", label=label, limit=1000, required=False
+            )
     return clean
 
 
@@ -397,9 +405,15 @@ def create_case(
     )
     title = _check_text(submission.title, field_name="title", label=_("Judul"), limit=MAX_TITLE_LENGTH, required=False)
     address = _check_text(submission.address, field_name="address", label=_("Alamat"), limit=300, required=False)
-    reporter_name = _check_text(submission.reporter_name, field_name="reporter_name", label=_("Nama"), limit=120, required=False)
-    reporter_phone = _check_text(submission.reporter_phone, field_name="reporter_phone", label=_("Nomor HP"), limit=20, required=False)
-    reporter_email = _check_text(submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False)
+    reporter_name = _check_text(
+        submission.reporter_name, field_name="reporter_name", label=_("Nama"), limit=120, required=False
+    )
+    reporter_phone = _check_text(
+        submission.reporter_phone, field_name="reporter_phone", label=_("Nomor HP"), limit=20, required=False
+    )
+    reporter_email = _check_text(
+        submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
+    )
     attributes = _validate_attributes(submission.category, submission.attributes)
     try:
         location = locate(submission.latitude, submission.longitude)
@@ -454,7 +468,9 @@ def create_case(
                 data={"channel": case.channel, "photos": len(clean_photos)},
             )
             if key:
-                IdempotencyKey.objects.create(scope=idempotency_scope, key=key, fingerprint=fingerprint, case=case, created_at=now)
+                IdempotencyKey.objects.create(
+                    scope=idempotency_scope, key=key, fingerprint=fingerprint, case=case, created_at=now
+                )
     except IntegrityError:
         _remove_files(written)
         # Two requests with one key raced; the one that committed first owns the key.
@@ -479,17 +495,30 @@ def add_photos(
     try:
         with transaction.atomic():
             fresh = _lock(case, "add_photos")
-            if fresh.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).count() + len(clean) > MAX_PHOTOS_PER_CASE:
+            if (
+                fresh.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).count() + len(clean)
+                > MAX_PHOTOS_PER_CASE
+            ):
                 raise InvalidInput(
                     _("Paling banyak %(limit)d foto per laporan.") % {"limit": MAX_PHOTOS_PER_CASE},
                     code="too_many_photos",
                     field="photos",
                 )
             now = clock.now()
-            stored = _store_photos(fresh, clean, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
+            stored = _store_photos(
+                fresh, clean, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written
+            )
             fresh.updated_at = now
             fresh.save(update_fields=["updated_at"])
-            _write_entry(fresh, Kind.PHOTO_ADDED, at=now, by=by, reporter=reporter, from_state=fresh.state, data={"photos": len(stored)})
+            _write_entry(
+                fresh,
+                Kind.PHOTO_ADDED,
+                at=now,
+                by=by,
+                reporter=reporter,
+                from_state=fresh.state,
+                data={"photos": len(stored)},
+            )
     except BaseException:
         _remove_files(written)
         raise
@@ -558,8 +587,13 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
         raise InvalidInput(_("Laporan tidak dapat digabung dengan dirinya sendiri."), code="invalid", field="into")
     with transaction.atomic():
         fresh = _lock(case, "merge")
-        target = Case.objects.select_for_update(of=("self",)).select_related("category", "village", "district").get(pk=into.pk)
-        if target.state in (State.REJECTED, State.DUPLICATE):
+        target = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "village", "district")
+            .get(pk=into.pk)
+        )
+        # A finished case does not change; a new report about it is a new case, not a duplicate.
+        if target.state in State.TERMINAL:
             raise InvalidTransition(
                 _("Laporan %(number)s berstatus %(state)s dan tidak dapat menjadi laporan utama.")
                 % {"number": target.tracking_number, "state": State.label(target.state)}
@@ -578,10 +612,19 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
         fresh.updated_at = now
         _stop_clock(fresh)
         fresh.save()
-        _write_entry(fresh, Kind.MERGED, at=now, by=by, from_state=previous, note=note, data={"into": target.tracking_number})
+        _write_entry(
+            fresh, Kind.MERGED, at=now, by=by, from_state=previous, note=note, data={"into": target.tracking_number}
+        )
         target.updated_at = now
         target.save(update_fields=["updated_at"])
-        _write_entry(target, Kind.DUPLICATE_LINKED, at=now, by=by, from_state=target.state, data={"duplicate": fresh.tracking_number})
+        _write_entry(
+            target,
+            Kind.DUPLICATE_LINKED,
+            at=now,
+            by=by,
+            from_state=target.state,
+            data={"duplicate": fresh.tracking_number},
+        )
     _sync(case, fresh)
     return case
 
@@ -605,7 +648,12 @@ def dispatch_case(case: Case, *, by: User, agency: Agency | None = None, note: s
         _start_clock(fresh, "followup", now)
         fresh.save()
         _write_entry(
-            fresh, Kind.DISPATCHED, at=now, by=by, from_state=previous, note=note,
+            fresh,
+            Kind.DISPATCHED,
+            at=now,
+            by=by,
+            from_state=previous,
+            note=note,
             data={"agency": chosen.code, "agency_name": chosen.short_name},
         )
     _sync(case, fresh)
@@ -627,8 +675,17 @@ def forward_case(case: Case, *, by: User, agency: Agency, reason: str) -> Case:
         fresh.updated_at = now
         fresh.save()
         _write_entry(
-            fresh, Kind.FORWARDED, at=now, by=by, from_state=fresh.state, note=reason,
-            data={"from_agency": origin.code if origin else None, "agency": agency.code, "agency_name": agency.short_name},
+            fresh,
+            Kind.FORWARDED,
+            at=now,
+            by=by,
+            from_state=fresh.state,
+            note=reason,
+            data={
+                "from_agency": origin.code if origin else None,
+                "agency": agency.code,
+                "agency_name": agency.short_name,
+            },
         )
     _sync(case, fresh)
     return case
@@ -647,7 +704,15 @@ def assign_case(case: Case, *, by: User, team: ResponseTeam, note: str = "") -> 
         fresh.assigned_at = now
         fresh.updated_at = now
         fresh.save()
-        _write_entry(fresh, Kind.ASSIGNED, at=now, by=by, from_state=previous, note=note, data={"team": team.code, "team_name": team.name})
+        _write_entry(
+            fresh,
+            Kind.ASSIGNED,
+            at=now,
+            by=by,
+            from_state=previous,
+            note=note,
+            data={"team": team.code, "team_name": team.name},
+        )
     _sync(case, fresh)
     return case
 
@@ -694,7 +759,12 @@ def resolve_case(case: Case, *, by: User, note: str, proof_photos: Sequence[tupl
             fresh.save()
             stored = _store_photos(fresh, clean, kind=AttachmentKindChoices.PROOF_PHOTO, by=by, at=now, written=written)
             _write_entry(
-                fresh, Kind.RESOLVED, at=now, by=by, from_state=previous, note=note,
+                fresh,
+                Kind.RESOLVED,
+                at=now,
+                by=by,
+                from_state=previous,
+                note=note,
                 data={"proof_photos": [attachment.pk for attachment in stored]},
             )
     except BaseException:
@@ -716,7 +786,15 @@ def confirm_case(case: Case, *, by: User | None = None, note: str = "") -> Case:
         fresh.updated_at = now
         _stop_clock(fresh)
         fresh.save()
-        _write_entry(fresh, Kind.CONFIRMED, at=now, by=by if by and by.is_staff_role else None, reporter=not (by and by.is_staff_role), from_state=previous, note=note)
+        _write_entry(
+            fresh,
+            Kind.CONFIRMED,
+            at=now,
+            by=by if by and by.is_staff_role else None,
+            reporter=not (by and by.is_staff_role),
+            from_state=previous,
+            note=note,
+        )
     _sync(case, fresh)
     return case
 
@@ -728,7 +806,9 @@ def dispute_case(case: Case, *, reason: str, by: User | None = None) -> Case:
         fresh = _lock(case, "dispute")
         now = clock.now()
         if not _dispute_window_open(fresh, now):
-            raise InvalidTransition(_("Batas waktu sanggahan untuk laporan ini sudah lewat."), code="dispute_window_closed")
+            raise InvalidTransition(
+                _("Batas waktu sanggahan untuk laporan ini sudah lewat."), code="dispute_window_closed"
+            )
         previous = fresh.state
         fresh.state = State.IN_PROGRESS
         fresh.closed_at = None
@@ -737,12 +817,22 @@ def dispute_case(case: Case, *, reason: str, by: User | None = None) -> Case:
         fresh.updated_at = now
         _start_clock(fresh, "followup", now)
         fresh.save()
-        _write_entry(fresh, Kind.DISPUTED, at=now, by=by if by and by.is_staff_role else None, reporter=not (by and by.is_staff_role), from_state=previous, note=reason)
+        _write_entry(
+            fresh,
+            Kind.DISPUTED,
+            at=now,
+            by=by if by and by.is_staff_role else None,
+            reporter=not (by and by.is_staff_role),
+            from_state=previous,
+            note=reason,
+        )
     _sync(case, fresh)
     return case
 
 
-def comment_case(case: Case, *, by: User | None, note: str, is_public: bool = False, reporter: bool = False) -> TimelineEntry:
+def comment_case(
+    case: Case, *, by: User | None, note: str, is_public: bool = False, reporter: bool = False
+) -> TimelineEntry:
     """Add a comment. Staff comments are internal unless marked public; the reporter's are always public."""
     note = _check_text(note, field_name="note", label=_("Komentar"), limit=MAX_NOTE_LENGTH, required=True)
     with transaction.atomic():
@@ -751,7 +841,13 @@ def comment_case(case: Case, *, by: User | None, note: str, is_public: bool = Fa
         fresh.updated_at = now
         fresh.save(update_fields=["updated_at"])
         entry = _write_entry(
-            fresh, Kind.COMMENTED, at=now, by=by, reporter=reporter, from_state=fresh.state, note=note,
+            fresh,
+            Kind.COMMENTED,
+            at=now,
+            by=by,
+            reporter=reporter,
+            from_state=fresh.state,
+            note=note,
             is_public=is_public or reporter,
         )
     _sync(case, fresh)
@@ -776,60 +872,95 @@ def _locked_batch(ids: list[int]) -> list[Case]:
     return list(query)
 
 
+def _flag_due_soon(case: Case, now: datetime) -> bool:
+    if not (
+        case.state in State.OPEN and case.sla_status == SlaStatusChoices.ON_TRACK and case.due_at and case.due_at > now
+    ):
+        return False
+    case.sla_status = SlaStatusChoices.DUE_SOON
+    case.save(update_fields=["sla_status"])
+    _write_entry(
+        case,
+        Kind.SLA_DUE_SOON,
+        at=now,
+        from_state=case.state,
+        data={"due_at": case.due_at.isoformat()},
+        is_public=False,
+    )
+    return True
+
+
+def _escalate(case: Case, now: datetime) -> bool:
+    if not (
+        case.state in State.OPEN and case.sla_status != SlaStatusChoices.OVERDUE and case.due_at and case.due_at <= now
+    ):
+        return False
+    case.sla_status = SlaStatusChoices.OVERDUE
+    case.escalated_at = now
+    case.save(update_fields=["sla_status", "escalated_at"])
+    phase = "verify" if case.state in (State.SUBMITTED, State.VERIFIED) else "followup"
+    _write_entry(
+        case,
+        Kind.SLA_ESCALATED,
+        at=now,
+        from_state=case.state,
+        is_public=False,
+        data={"phase": phase, "due_at": case.due_at.isoformat(), "escalated_to": ["agency_head", "poc", "mayor"]},
+    )
+    return True
+
+
+def _auto_close(case: Case, now: datetime) -> bool:
+    if not (case.state == State.RESOLVED and case.due_at and case.due_at <= now):
+        return False
+    previous = case.state
+    case.state = State.CLOSED
+    case.closed_at = now
+    case.updated_at = now
+    _stop_clock(case)
+    case.save()
+    _write_entry(case, Kind.AUTO_CLOSED, at=now, from_state=previous)
+    return True
+
+
+def _sweep(candidates: QuerySet[Case], act: Callable[[Case, datetime], bool], now: datetime, batch_size: int) -> int:
+    """Apply `act` to every candidate under its row lock, one transaction per batch.
+
+    `act` re-checks its condition on the locked row, so a case another worker handled in the meantime
+    is left alone; rows another worker holds right now are skipped and left to it.
+    """
+    acted = 0
+    passed_over: set[int] = set()
+    while ids := list(candidates.exclude(pk__in=passed_over).values_list("pk", flat=True)[:batch_size]):
+        with transaction.atomic():
+            locked = _locked_batch(ids)
+            passed_over.update(set(ids) - {case.pk for case in locked})
+            for case in locked:
+                if act(case, now):
+                    acted += 1
+                else:
+                    passed_over.add(case.pk)
+        if len(ids) < batch_size:
+            break
+    return acted
+
+
 def sweep_sla(now: datetime | None = None, *, batch_size: int = 200) -> SweepResult:
     """Flag clocks past 75 %, escalate those past 100 %, close resolved cases nobody answered.
 
     Every candidate is re-checked under its row lock, so two workers never act twice on one case.
     """
     now = now or clock.now()
-    due_soon = escalated = closed = 0
-
-    while ids := list(
-        Case.objects.filter(state__in=State.OPEN, sla_status=SlaStatusChoices.ON_TRACK, due_soon_at__lte=now, due_at__gt=now)
-        .values_list("pk", flat=True)[:batch_size]
-    ):
-        with transaction.atomic():
-            for case in _locked_batch(ids):
-                if case.state in State.OPEN and case.sla_status == SlaStatusChoices.ON_TRACK and case.due_at and case.due_at > now:
-                    case.sla_status = SlaStatusChoices.DUE_SOON
-                    case.save(update_fields=["sla_status"])
-                    _write_entry(case, Kind.SLA_DUE_SOON, at=now, from_state=case.state, data={"due_at": case.due_at.isoformat()}, is_public=False)
-                    due_soon += 1
-        if len(ids) < batch_size:
-            break
-
-    while ids := list(
-        Case.objects.filter(state__in=State.OPEN, due_at__lte=now)
-        .exclude(sla_status=SlaStatusChoices.OVERDUE)
-        .values_list("pk", flat=True)[:batch_size]
-    ):
-        with transaction.atomic():
-            for case in _locked_batch(ids):
-                if case.state in State.OPEN and case.sla_status != SlaStatusChoices.OVERDUE and case.due_at and case.due_at <= now:
-                    case.sla_status = SlaStatusChoices.OVERDUE
-                    case.escalated_at = now
-                    case.save(update_fields=["sla_status", "escalated_at"])
-                    phase = "verify" if case.state in (State.SUBMITTED, State.VERIFIED) else "followup"
-                    _write_entry(
-                        case, Kind.SLA_ESCALATED, at=now, from_state=case.state, is_public=False,
-                        data={"phase": phase, "due_at": case.due_at.isoformat(), "escalated_to": ["agency_head", "poc", "mayor"]},
-                    )
-                    escalated += 1
-        if len(ids) < batch_size:
-            break
-
-    while ids := list(Case.objects.filter(state=State.RESOLVED, due_at__lte=now).values_list("pk", flat=True)[:batch_size]):
-        with transaction.atomic():
-            for case in _locked_batch(ids):
-                if case.state == State.RESOLVED and case.due_at and case.due_at <= now:
-                    previous = case.state
-                    case.state = State.CLOSED
-                    case.closed_at = now
-                    case.updated_at = now
-                    _stop_clock(case)
-                    case.save()
-                    _write_entry(case, Kind.AUTO_CLOSED, at=now, from_state=previous)
-                    closed += 1
-        if len(ids) < batch_size:
-            break
-    return SweepResult(due_soon=due_soon, escalated=escalated, closed=closed)
+    open_cases = Case.objects.filter(state__in=State.OPEN)
+    return SweepResult(
+        due_soon=_sweep(
+            open_cases.filter(sla_status=SlaStatusChoices.ON_TRACK, due_soon_at__lte=now, due_at__gt=now),
+            _flag_due_soon,
+            now,
+            batch_size,
+        ),
+        escalated=_sweep(
+            open_cases.filter(due_at__lte=now).exclude(sla_status=SlaStatusChoices.OVERDUE), _escalate, now, batch_size
+        ),
+        closed=_sweep(Case.objects.filter(state=State.RESOLVED, due_at__lte=now), _auto_close, now, batch_size),
+    )
