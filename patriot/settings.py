@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "patriot.core.context_processors.city",
             ],
         },
     },
@@ -121,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/masuk/"
 # Failed logins per account and client address before the door closes for the window.
 PATRIOT_LOGIN_MAX_FAILURES = int(os.environ.get("PATRIOT_LOGIN_MAX_FAILURES", "5"))
 PATRIOT_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_LOGIN_LOCKOUT_SECONDS", "900"))

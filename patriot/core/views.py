@@ -1,11 +1,95 @@
-"""The landing page."""
+"""The landing page and signing in and out, for staff and registered citizens alike."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from patriot.accounts.backends import is_locked_out
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+
+# Where each role starts after signing in: a URL name. Pages add their role here as they arrive;
+# a role without an entry starts on the landing page.
+HOME_BY_ROLE: dict[str, str] = {
+    RoleChoices.SYSTEM_ADMIN: "admin:index",
+}
+
+
+def home_for(user: User) -> str:
+    """The URL a user lands on after signing in."""
+    url_name = HOME_BY_ROLE.get(user.role)
+    return reverse(url_name) if url_name else "/"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"city_name": settings.PATRIOT_CITY_NAME})
+    return render(request, "core/home.html")
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form, saying so plainly when the throttle in accounts.backends has closed the door."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Nama pengguna")
+        self.fields["password"].label = _("Kata sandi")
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        # The backend answers a locked account like a wrong password; tell the person what is going on instead.
+        if username and is_locked_out(username, self.request):
+            raise self.locked_out_error()
+        try:
+            return super().clean()
+        except ValidationError:
+            if username and is_locked_out(username, self.request):
+                raise self.locked_out_error() from None
+            raise
+
+    @staticmethod
+    def locked_out_error() -> ValidationError:
+        minutes = math.ceil(settings.PATRIOT_LOGIN_LOCKOUT_SECONDS / 60)
+        return ValidationError(
+            ngettext(
+                "Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit.",
+                "Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit.",
+                minutes,
+            ),
+            code="locked_out",
+            params={"minutes": minutes},
+        )
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return home_for(self.request.user)  # type: ignore[arg-type]
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "home"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("Anda sudah keluar."))
+        return response

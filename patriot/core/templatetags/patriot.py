@@ -1,0 +1,74 @@
+"""Template helpers every page shares: ChoiceSet badges, city-time dates and the current nav link."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cache
+from importlib import import_module
+
+from django import template
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from patriot.core.choices import ChoiceSet
+
+register = template.Library()
+
+
+@cache
+def choice_set(dotted: str) -> type[ChoiceSet]:
+    """The ChoiceSet named "app.ClassName", e.g. "cases.CaseStateChoices" (patriot/cases/choices.py)."""
+    app, _, name = dotted.partition(".")
+    if not app or not name:
+        raise ValueError(f"expected 'app.ChoiceSetName', got {dotted!r}")
+    found = getattr(import_module(f"patriot.{app}.choices"), name, None)
+    if not (isinstance(found, type) and issubclass(found, ChoiceSet)):
+        raise ValueError(f"{dotted!r} is not a ChoiceSet")
+    return found
+
+
+@register.simple_tag
+def badge(choices: str, value: str) -> SafeString:
+    """{% badge "cases.CaseStateChoices" case.state %}: the value's translated label in its colour."""
+    choice = choice_set(choices)
+    return format_html(
+        '<span class="badge badge-{}" data-value="{}">{}</span>', choice.colour(value), value, choice.label(value)
+    )
+
+
+# Django date-format characters that print a time of day.
+_TIME_CHARACTERS = frozenset("aAfgGhHiPsu")
+
+
+def _shows_time(format_string: str) -> bool:
+    unescaped = re.sub(r"\\.", "", format_string)
+    return any(character in _TIME_CHARACTERS for character in unescaped)
+
+
+@register.filter
+def local_dt(value: datetime | None, format_name: str = "DATETIME_FORMAT") -> str:
+    """An aware datetime in the city's time zone, in the active language's format.
+
+    {{ case.created_at|local_dt }} -> "17 Agu 2026, 10.00 WIB" (id) / "Aug. 17, 2026, 10 a.m. WIB" (en);
+    the zone is named whenever the format shows a time. Any named format (DATE_FORMAT, SHORT_DATETIME_FORMAT, …)
+    or a format string may be given.
+    """
+    if value is None:
+        return ""
+    local = timezone.localtime(value, timezone.get_default_timezone())
+    text = formats.date_format(local, format_name)
+    if _shows_time(formats.get_format(format_name)):
+        text = f"{text} {local.tzname()}"
+    return text
+
+
+@register.filter
+def aria_current(request: HttpRequest, path: str) -> SafeString:
+    """aria-current="page" on the nav link of the section the request is in ("/" only for the home page itself)."""
+    here = request.path
+    if here == path or (path != "/" and here.startswith(path)):
+        return mark_safe(' aria-current="page"')
+    return mark_safe("")

@@ -1,0 +1,13 @@
+"""URLs of the landing page, signing in and out, and the language switch."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from patriot.core import views
+
+urlpatterns = [
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
