@@ -1,4 +1,4 @@
-"""URL map: the landing page, the admin, the JSON API under /api/v1 and a health check."""
+"""URL map: the landing page, case pages, the admin, the JSON API under /api/v1 and a health check."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("", include("patriot.core.urls")),
+    path("", include("patriot.cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz),
