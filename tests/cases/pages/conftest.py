@@ -56,7 +56,8 @@ class Screens:
 
     def shot(self, page: Any, step: str) -> Path:
         self.count += 1
-        path = self.folder / f"{self.count:02d}-{re.sub(r'[^\w.-]+', '_', step)}.png"
+        safe_step = re.sub(r"[^\w.-]+", "_", step)
+        path = self.folder / f"{self.count:02d}-{safe_step}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
