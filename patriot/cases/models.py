@@ -273,3 +273,21 @@ class ReporterDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.case_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SavedFilter(models.Model):
+    """A member of staff's named case search (the query string of the search page)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("nama"), max_length=80)
+    query = models.CharField(_("filter"), max_length=1000)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("filter tersimpan")
+        verbose_name_plural = _("filter tersimpan")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_user_name")]
+
+    def __str__(self) -> str:
+        return self.name
