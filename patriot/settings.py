@@ -90,9 +90,19 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("PATRIOT_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'patriot.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+# Django's ASGI handler runs each request in a fresh thread, so persistent per-thread connections would
+# pile up until PostgreSQL refuses more: connections come from psycopg's pool instead.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 2,
+            "max_size": int(os.environ.get("PATRIOT_DATABASE_POOL_SIZE", "20")),
+            "timeout": 10,
+        }
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["ENGINE"] = "patriot.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; NORMAL sync is durable against a killed process.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",

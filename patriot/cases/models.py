@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +70,9 @@ class Category(models.Model):
 class RoutingRule(models.Model):
     """Category × area → agency. The most specific rule wins: kelurahan, then kecamatan, then city-wide."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("kategori"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("kategori")
+    )
     district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("kecamatan"))
     village = models.ForeignKey(Village, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("kelurahan"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, verbose_name=_("OPD"))
@@ -80,10 +83,13 @@ class RoutingRule(models.Model):
         # One rule per category and place; partial indexes because SQLite has no NULLS NOT DISTINCT.
         constraints = [
             models.UniqueConstraint(
-                fields=["category"], condition=Q(district__isnull=True, village__isnull=True), name="routing_rule_citywide"
+                fields=["category"],
+                condition=Q(district__isnull=True, village__isnull=True),
+                name="routing_rule_citywide",
             ),
             models.UniqueConstraint(
-                fields=["category", "district"], condition=Q(district__isnull=False, village__isnull=True),
+                fields=["category", "district"],
+                condition=Q(district__isnull=False, village__isnull=True),
                 name="routing_rule_district",
             ),
             models.UniqueConstraint(
@@ -99,6 +105,19 @@ class RoutingRule(models.Model):
 _OPEN = Q(state__in=CaseStateChoices.OPEN)
 
 
+def state_among(states: tuple[str, ...]) -> RawSQL:
+    """`state IN (…)` with the values written into the SQL rather than passed as parameters.
+
+    SQLite uses a partial index only when the query repeats the index's WHERE term literally, so the
+    open-case indexes (case_open_*) serve overview and sweep queries only through this filter.
+    """
+    unknown = set(states) - set(CaseStateChoices.values())
+    if unknown:
+        raise ValueError(f"Not case states: {sorted(unknown)}")
+    listed = ", ".join(f"'{state}'" for state in states)
+    return RawSQL(f'"cases_case"."state" IN ({listed})', (), output_field=models.BooleanField())  # noqa: S611
+
+
 class Case(models.Model):
     tracking_number = models.CharField(_("nomor laporan"), max_length=24, unique=True)
     channel = models.CharField(_("kanal"), max_length=16, choices=ChannelChoices.choices())
@@ -106,7 +125,9 @@ class Case(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     description = models.TextField(_("uraian"), max_length=5000)
     attributes = models.JSONField(_("atribut tambahan"), default=dict, blank=True)
-    priority = models.CharField(_("prioritas"), max_length=10, choices=PriorityChoices.choices(), default=PriorityChoices.NORMAL)
+    priority = models.CharField(
+        _("prioritas"), max_length=10, choices=PriorityChoices.choices(), default=PriorityChoices.NORMAL
+    )
 
     latitude = models.FloatField(_("lintang"))
     longitude = models.FloatField(_("bujur"))
@@ -117,7 +138,11 @@ class Case(models.Model):
     h3_cell_coarse = models.CharField(_("sel h3 (res 7)"), max_length=16)
 
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reported_cases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
         verbose_name=_("akun pelapor"),
     )
     reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
@@ -126,17 +151,34 @@ class Case(models.Model):
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
 
-    state = models.CharField(_("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("OPD"))
-    team = models.ForeignKey(ResponseTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("tim URC"))
-    duplicate_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("duplikat dari"))
-    rejection_reason = models.CharField(_("alasan penolakan"), max_length=32, choices=RejectionReasonChoices.choices(), blank=True)
+    state = models.CharField(
+        _("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("OPD")
+    )
+    team = models.ForeignKey(
+        ResponseTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("tim URC")
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplikat dari"),
+    )
+    rejection_reason = models.CharField(
+        _("alasan penolakan"), max_length=32, choices=RejectionReasonChoices.choices(), blank=True
+    )
     resolution_note = models.TextField(_("catatan penanganan"), blank=True)
 
     # The SLA clock of the current phase: verify+forward, agency follow-up, or waiting for the reporter.
     due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
     due_soon_at = models.DateTimeField(_("mendekati batas waktu pada"), null=True, blank=True)
-    sla_status = models.CharField(_("status SLA"), max_length=10, choices=SlaStatusChoices.choices(), default=SlaStatusChoices.ON_TRACK)
+    sla_status = models.CharField(
+        _("status SLA"), max_length=10, choices=SlaStatusChoices.choices(), default=SlaStatusChoices.ON_TRACK
+    )
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     dispute_until = models.DateTimeField(_("batas sanggahan"), null=True, blank=True)
 
@@ -162,9 +204,11 @@ class Case(models.Model):
             models.Index(fields=["state", "created_at"], name="case_state_created"),
             models.Index(fields=["village", "created_at"], name="case_village_created"),
             models.Index(fields=["district", "created_at"], name="case_district_created"),
-            # The SLA sweep finds clocks that crossed 75 % or 100 % without touching finished cases.
-            models.Index(fields=["due_soon_at"], condition=Q(state__in=CaseStateChoices.CLOCKED), name="case_clock_due_soon"),
-            models.Index(fields=["due_at"], condition=Q(state__in=CaseStateChoices.CLOCKED), name="case_clock_due"),
+            # The SLA sweep finds clocks that crossed 75 % or 100 % without touching finished cases,
+            # and resolved cases whose reply window ended.
+            models.Index(fields=["due_soon_at"], condition=_OPEN, name="case_open_due_soon"),
+            models.Index(fields=["due_at"], condition=_OPEN, name="case_open_due"),
+            models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["h3_cell_coarse"], name="case_h3_coarse"),
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
         ]
@@ -183,7 +227,12 @@ class TimelineEntry(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("laporan"))
     kind = models.CharField(_("jenis"), max_length=20, choices=TimelineKindChoices.choices())
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("oleh")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oleh"),
     )
     # Who acted, as shown to people who may not see the actor's account (e.g. "Pelapor", "Sistem").
     actor_label = models.CharField(_("oleh (tampilan)"), max_length=120, blank=True)
@@ -219,7 +268,9 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size_bytes = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("diunggah"))
 
     class Meta:

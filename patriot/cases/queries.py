@@ -6,13 +6,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, User
 from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
-from patriot.cases.models import Case, Category, RoutingRule
+from patriot.cases.models import Case, Category, RoutingRule, state_among
 from patriot.cases.sla import city_zone
 from patriot.geo.models import Village
 
@@ -47,10 +48,15 @@ def public_cases() -> QuerySet[Case]:
 
 def suggest_agency(category: Category, village: Village) -> Agency | None:
     """The routing rule's agency for this category and place: kelurahan, then kecamatan, then city-wide."""
-    rules = RoutingRule.objects.filter(category=category).filter(
-        Q(village=village) | Q(district_id=village.district_id, village__isnull=True)
-        | Q(district__isnull=True, village__isnull=True)
-    ).select_related("agency")
+    rules = (
+        RoutingRule.objects.filter(category=category)
+        .filter(
+            Q(village=village)
+            | Q(district_id=village.district_id, village__isnull=True)
+            | Q(district__isnull=True, village__isnull=True)
+        )
+        .select_related("agency")
+    )
     best: RoutingRule | None = None
     best_rank = -1
     for rule in rules:
@@ -127,7 +133,7 @@ def overview(cases: QuerySet[Case] | None = None) -> Overview:
     """
     scope = Case.objects.all() if cases is None else cases
     rows = list(
-        scope.filter(state__in=CaseStateChoices.OPEN)
+        scope.filter(state_among(CaseStateChoices.OPEN))
         .values("state", "agency_id", "sla_status")
         .annotate(count=Count("*"))
         .order_by()
@@ -136,7 +142,9 @@ def overview(cases: QuerySet[Case] | None = None) -> Overview:
     due_soon = overdue = total = 0
     for row in rows:
         key = (row["state"], row["agency_id"])
-        cell = grouped.setdefault(key, {"state": row["state"], "agency_id": row["agency_id"], "open": 0, "due_soon": 0, "overdue": 0})
+        cell = grouped.setdefault(
+            key, {"state": row["state"], "agency_id": row["agency_id"], "open": 0, "due_soon": 0, "overdue": 0}
+        )
         count = int(row["count"])
         cell["open"] = int(cell["open"]) + count  # type: ignore[call-overload]
         total += count
@@ -155,3 +163,144 @@ def overview(cases: QuerySet[Case] | None = None) -> Overview:
         new_today=new_today,
         generated_at=timezone.now(),
     )
+
+
+# --- staff work lists -------------------------------------------------------------------------
+
+
+def _sla_urgency() -> DbCase:
+    """Overdue first, then due soon, then the rest."""
+    return DbCase(
+        When(sla_status=SlaStatusChoices.OVERDUE, then=Value(0)),
+        When(sla_status=SlaStatusChoices.DUE_SOON, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def triage_queue(user: User) -> QuerySet[Case]:
+    """The POC's queue: cases waiting for verification or for dispatch, oldest first."""
+    return (
+        visible_cases(user)
+        .filter(state__in=[CaseStateChoices.SUBMITTED, CaseStateChoices.VERIFIED])
+        .select_related("category", "village", "district")
+        .order_by("created_at", "pk")
+    )
+
+
+def agency_inbox(user: User) -> QuerySet[Case]:
+    """An agency's open cases: overdue and due-soon first, then by deadline."""
+    return (
+        visible_cases(user)
+        .filter(state__in=[CaseStateChoices.DISPATCHED, CaseStateChoices.ASSIGNED, CaseStateChoices.IN_PROGRESS])
+        .select_related("category", "village", "district", "team")
+        .annotate(urgency=_sla_urgency())
+        .order_by("urgency", F("due_at").asc(nulls_last=True), "created_at")
+    )
+
+
+def team_assignments(user: User) -> QuerySet[Case]:
+    """A URC officer's work: the team's assigned and in-progress cases, most urgent first."""
+    return (
+        visible_cases(user)
+        .filter(state__in=[CaseStateChoices.ASSIGNED, CaseStateChoices.IN_PROGRESS])
+        .select_related("category", "village", "district")
+        .annotate(urgency=_sla_urgency())
+        .order_by("urgency", F("due_at").asc(nulls_last=True), "created_at")
+    )
+
+
+def find_visible_case(user: User, tracking_number: str) -> Case | None:
+    """One case the user may open, by tracking number (None when it does not exist for them)."""
+    return (
+        visible_cases(user)
+        .select_related("category", "village", "district", "agency", "team", "reporter", "duplicate_of")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+
+
+# --- the public map and list ----------------------------------------------------------------------
+
+# Above this many cases in view, the map gets h3 cells with counts instead of points.
+PUBLIC_MAP_POINT_CAP = 2000
+# A view narrower than this (degrees of longitude, about 5.5 km) is grouped by the fine cells (res 9).
+_FINE_CELL_SPAN = 0.05
+
+
+def filtered_public_cases(
+    *,
+    category: str | None = None,
+    state: str | None = None,
+    district: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Case]:
+    """Public cases narrowed by the public map's filters (category code, state, kecamatan code, created range)."""
+    cases = public_cases()
+    if category:
+        cases = cases.filter(category__code=category)
+    if state:
+        cases = cases.filter(state=state)
+    if district:
+        cases = cases.filter(district__code=district)
+    if since:
+        cases = cases.filter(created_at__gte=since)
+    if until:
+        cases = cases.filter(created_at__lte=until)
+    return cases
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """Cases of one h3 cell: how many, and the cell's centre."""
+
+    cell: str
+    count: int
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the public map shows for a bounding box: points when few, h3 cells with counts when many."""
+
+    points: list[dict[str, object]]
+    cells: list[MapCell]
+    total: int
+
+    @property
+    def aggregated(self) -> bool:
+        return bool(self.cells)
+
+
+def public_map_view(
+    cases: QuerySet[Case], *, west: float, south: float, east: float, north: float, cap: int = PUBLIC_MAP_POINT_CAP
+) -> MapView:
+    """The cases inside the box; more than `cap` are grouped by h3 cell so the browser never gets them all."""
+    import h3
+
+    inside = cases.filter(latitude__range=(south, north), longitude__range=(west, east)).order_by()
+    points = list(
+        inside.values(
+            "tracking_number",
+            "latitude",
+            "longitude",
+            "state",
+            "created_at",
+            "category__code",
+            "category__name",
+            "category__name_en",
+        )[: cap + 1]
+    )
+    if len(points) <= cap:
+        return MapView(points=points, cells=[], total=len(points))
+    column = "h3_cell" if east - west < _FINE_CELL_SPAN else "h3_cell_coarse"
+    rows = inside.values(column).annotate(count=Count("*")).order_by()
+    cells = []
+    total = 0
+    for row in rows:
+        latitude, longitude = h3.cell_to_latlng(row[column])
+        cells.append(MapCell(cell=row[column], count=row["count"], latitude=latitude, longitude=longitude))
+        total += row["count"]
+    return MapView(points=[], cells=cells, total=total)

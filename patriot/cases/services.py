@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import Agency, ResponseTeam, User
@@ -30,7 +30,15 @@ from patriot.cases.choices import (
     SlaStatusChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, TimelineEntry, TrackingSequence
+from patriot.cases.models import (
+    Attachment,
+    Case,
+    Category,
+    IdempotencyKey,
+    TimelineEntry,
+    TrackingSequence,
+    state_among,
+)
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
 from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
@@ -208,15 +216,27 @@ def _dispute_window_open(case: Case, now: datetime | None = None) -> bool:
 
 
 def _next_tracking_number(at: datetime) -> str:
+    """Take the month's next number in a short transaction of its own.
+
+    Inside the case's transaction the counter row would stay locked until that commits, queueing every
+    concurrent intake on PostgreSQL behind it. A number taken by an intake that then fails is skipped.
+    """
     period = at.astimezone(sla.city_zone()).strftime("%y%m")
-    if not TrackingSequence.objects.filter(period=period).update(last_number=F("last_number") + 1):
+    table = connection.ops.quote_name(TrackingSequence._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE period = %s RETURNING last_number",  # noqa: S608
+            [period],
+        )
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 TrackingSequence.objects.create(period=period, last_number=1)
+            row = (1,)
         except IntegrityError:
-            TrackingSequence.objects.filter(period=period).update(last_number=F("last_number") + 1)
-    number = TrackingSequence.objects.get(period=period).last_number
-    return f"{settings.PATRIOT_CITY_CODE}-{period}-{number:06d}"
+            return _next_tracking_number(at)
+    return f"{settings.PATRIOT_CITY_CODE}-{period}-{row[0]:06d}"
 
 
 def reporter_key_for(case: Case) -> str:
@@ -427,12 +447,13 @@ def create_case(
         return existing
     clean_photos = _clean_photos(photos, already=0)
 
+    now = clock.now()
+    tracking_number = _next_tracking_number(now)
     written: list[str] = []
     try:
         with transaction.atomic():
-            now = clock.now()
             case = Case(
-                tracking_number=_next_tracking_number(now),
+                tracking_number=tracking_number,
                 channel=submission.channel,
                 category=submission.category,
                 title=title or submission.category.name,
@@ -931,7 +952,7 @@ def _sweep(candidates: QuerySet[Case], act: Callable[[Case, datetime], bool], no
     """
     acted = 0
     passed_over: set[int] = set()
-    while ids := list(candidates.exclude(pk__in=passed_over).values_list("pk", flat=True)[:batch_size]):
+    while ids := list(candidates.exclude(pk__in=passed_over).order_by().values_list("pk", flat=True)[:batch_size]):
         with transaction.atomic():
             locked = _locked_batch(ids)
             passed_over.update(set(ids) - {case.pk for case in locked})
@@ -951,7 +972,7 @@ def sweep_sla(now: datetime | None = None, *, batch_size: int = 200) -> SweepRes
     Every candidate is re-checked under its row lock, so two workers never act twice on one case.
     """
     now = now or clock.now()
-    open_cases = Case.objects.filter(state__in=State.OPEN)
+    open_cases = Case.objects.filter(state_among(State.OPEN))
     return SweepResult(
         due_soon=_sweep(
             open_cases.filter(sla_status=SlaStatusChoices.ON_TRACK, due_soon_at__lte=now, due_at__gt=now),
