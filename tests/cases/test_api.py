@@ -302,3 +302,18 @@ def test_duplicates_are_offered_while_a_case_awaits_verification(city: dict[str,
     linked = Client().get(f"/api/v1/cases/{older}", **auth(city["poc"][1])).json()
     assert linked["timeline"][-1]["kind"] == "duplicate_linked"
     assert linked["timeline"][-1]["data"]["duplicate"] == newer
+
+
+def test_session_auth_for_pages_needs_the_csrf_token(city: dict[str, Any]) -> None:
+    number = report(Client()).json()["tracking_number"]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(city["poc"][0])
+    assert browser.get(f"/api/v1/cases/{number}").status_code == 200
+    refused = browser.post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json")
+    assert refused.status_code in (401, 403)
+    assert Case.objects.get().state == "submitted"
+    browser.get("/")  # any page with a form (the language switch) hands out the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    accepted = browser.post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 200, accepted.content
+    assert Case.objects.get().state == "verified"
