@@ -22,6 +22,8 @@ run: $(INSTALLED)
 		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off
 
 test: $(INSTALLED)
+	$(BIN)/ruff check patriot tests bench
+	$(BIN)/ruff format --check patriot tests bench
 	$(BIN)/python -m tests.run_all
 
 test-sqlite: $(INSTALLED)

@@ -33,7 +33,9 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 def _describe(problem: dict[str, Any]) -> tuple[str, str]:
     """A user-facing sentence for one pydantic problem, and the field it concerns."""
-    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload", "query", "form", "file")]
+    location = [
+        str(part) for part in problem.get("loc", ()) if part not in ("body", "payload", "query", "form", "file")
+    ]
     field = ".".join(location) or "request"
     kind = problem.get("type", "")
     context = problem.get("ctx") or {}
@@ -74,11 +76,15 @@ def invalid_request(request: HttpRequest, error: ValidationError) -> HttpRespons
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": _("Tidak ditemukan."), "code": "not_found", "field": None}, status=404)
+    return api.create_response(
+        request, {"detail": _("Tidak ditemukan."), "code": "not_found", "field": None}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": _("Masuk atau kirim token API yang valid."), "code": "unauthenticated", "field": None}, status=401
+        request,
+        {"detail": _("Masuk atau kirim token API yang valid."), "code": "unauthenticated", "field": None},
+        status=401,
     )

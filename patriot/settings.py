@@ -36,9 +36,7 @@ DEBUG = env_flag("PATRIOT_DEBUG")
 # Demo mode seeds demo accounts for every role; never on in a real deployment.
 PATRIOT_DEMO = env_flag("PATRIOT_DEMO")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PATRIOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("PATRIOT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PATRIOT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "patriot.core",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -92,7 +92,9 @@ def _public_case(tracking_number: str) -> Case:
 
 def _reporter_case(request: HttpRequest, tracking_number: str) -> Case:
     """The reporter's own case, proven by the key of their private link (X-Reporter-Key header)."""
-    case = get_object_or_404(Case.objects.select_related("category", "agency", "village", "district"), tracking_number=tracking_number)
+    case = get_object_or_404(
+        Case.objects.select_related("category", "agency", "village", "district"), tracking_number=tracking_number
+    )
     if not services.reporter_key_matches(case, request.headers.get("X-Reporter-Key")):
         raise Http404
     return case
@@ -112,7 +114,9 @@ def _requester(request: HttpRequest) -> User | None:
 # --- public -----------------------------------------------------------------------------------
 
 
-@router.post("/cases", response={200: CaseCreatedOut, 201: CaseCreatedOut, **ERRORS}, auth=None, summary="Submit a report")
+@router.post(
+    "/cases", response={200: CaseCreatedOut, 201: CaseCreatedOut, **ERRORS}, auth=None, summary="Submit a report"
+)
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     """Anyone may report. Send an `Idempotency-Key` header so that a retry never files a second case."""
     from django.conf import settings
@@ -330,8 +334,12 @@ def duplicates(request: HttpRequest, tracking_number: str) -> list[dict[str, Any
 def verify(request: HttpRequest, tracking_number: str, payload: VerifyIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "verify")
     services.verify_case(
-        case, by=user, note=payload.note, is_anonymous=payload.is_anonymous,
-        is_confidential=payload.is_confidential, priority=payload.priority,
+        case,
+        by=user,
+        note=payload.note,
+        is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential,
+        priority=payload.priority,
     )
     return _staff_view(request, case)
 
@@ -451,3 +459,81 @@ def overview(request: HttpRequest) -> dict[str, Any]:
             for cell in data.open_by_state_and_agency
         ],
     }
+
+
+# --- the public map -----------------------------------------------------------------------------
+
+
+def _bounding_box(bbox: str | None) -> tuple[float, float, float, float]:
+    """west,south,east,north in degrees; without one, the whole world (the city's cases, that is)."""
+    if not bbox:
+        return -180.0, -90.0, 180.0, 90.0
+    try:
+        west, south, east, north = (float(part) for part in bbox.split(","))
+    except ValueError:
+        west = south = east = north = float("nan")
+    corners_valid = all(abs(v) <= limit for v, limit in ((west, 180), (east, 180), (south, 90), (north, 90)))
+    if not corners_valid or west > east or south > north:
+        raise InvalidInput(
+            _("bbox harus berisi barat,selatan,timur,utara dalam derajat."), code="invalid", field="bbox"
+        )
+    return west, south, east, north
+
+
+_SINCE = Query(None, description="Created on or after this day (Asia/Jakarta)")
+_UNTIL = Query(None, description="Created on or before this day (Asia/Jakarta)")
+
+
+@router.get(
+    "/public/cases.geojson",
+    response={200: dict[str, Any], 400: ErrorOut},
+    auth=None,
+    tags=["public map"],
+    summary="Public cases in a bounding box (GeoJSON)",
+)
+def public_map(
+    request: HttpRequest,
+    bbox: str | None = Query(None, description="west,south,east,north (WGS84), e.g. 106.9,-6.4,107.1,-6.1"),
+    category: str | None = Query(None, max_length=60),
+    state: str | None = Query(None, max_length=16),
+    district: str | None = Query(None, max_length=20, description="District code, e.g. 32.75.01"),
+    since: date | None = _SINCE,
+    until: date | None = _UNTIL,
+) -> Any:
+    """Non-confidential cases without personal data. Up to 2,000 points; when more are in view, h3 cells with
+    their case count (`kind: "cell"`) so the browser never receives the whole city."""
+    from patriot.cases.forms import day_bounds
+
+    west, south, east, north = _bounding_box(bbox)
+    if state and state not in CaseStateChoices.values():
+        raise InvalidInput(_("Status tidak dikenal."), code="invalid", field="state")
+    start, end = day_bounds(since, until)
+    cases = queries.filtered_public_cases(category=category, state=state, district=district, since=start, until=end)
+    view = queries.public_map_view(cases, west=west, south=south, east=east, north=north)
+    features: list[dict[str, Any]] = []
+    for point in view.points:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [point["longitude"], point["latitude"]]},
+                "properties": {
+                    "kind": "case",
+                    "tracking_number": point["tracking_number"],
+                    "category": point["category__code"],
+                    "category_name": point["category__name"],
+                    "category_name_en": point["category__name_en"],
+                    "state": point["state"],
+                    "state_label": str(CaseStateChoices.label(str(point["state"]))),
+                    "created_at": point["created_at"].isoformat(),  # type: ignore[attr-defined]
+                },
+            }
+        )
+    for cell in view.cells:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [cell.longitude, cell.latitude]},
+                "properties": {"kind": "cell", "cell": cell.cell, "count": cell.count},
+            }
+        )
+    return {"type": "FeatureCollection", "aggregated": view.aggregated, "total": view.total, "features": features}

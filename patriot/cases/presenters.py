@@ -91,7 +91,12 @@ def reporter_case(case: Case) -> dict[str, Any]:
         **public_case(case),
         "is_anonymous": case.is_anonymous,
         "is_confidential": case.is_confidential,
-        "reporter": {"name": case.reporter_name, "phone": case.reporter_phone, "email": case.reporter_email, "account": None},
+        "reporter": {
+            "name": case.reporter_name,
+            "phone": case.reporter_phone,
+            "email": case.reporter_email,
+            "account": None,
+        },
         "allowed_actions": [a for a in allowed_actions(case) if a in {"confirm", "dispute", "comment", "add_photos"}],
     }
 
@@ -101,17 +106,27 @@ def may_see_reporter(user: User, case: Case) -> bool:
     return user.sees_reporter_identity or not case.is_anonymous
 
 
+def log_reporter_reads(case_ids: list[int], user: User, *, purpose: str) -> None:
+    """Record that `user` was shown the reporters of these cases (UU PDP: every read is auditable)."""
+    if case_ids:
+        ReporterDataAccess.objects.bulk_create(
+            [ReporterDataAccess(case_id=pk, user=user, purpose=purpose[:200]) for pk in case_ids]
+        )
+
+
 def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
     """The full view for staff who may see the case. Showing reporter data is logged (UU PDP)."""
     reporter = None
-    if may_see_reporter(user, case) and (case.reporter_name or case.reporter_phone or case.reporter_email or case.reporter_id):
+    if may_see_reporter(user, case) and (
+        case.reporter_name or case.reporter_phone or case.reporter_email or case.reporter_id
+    ):
         reporter = {
             "name": case.reporter_name,
             "phone": case.reporter_phone,
             "email": case.reporter_email,
             "account": case.reporter.username if case.reporter else None,
         }
-        ReporterDataAccess.objects.create(case=case, user=user, purpose=purpose[:200])
+        log_reporter_reads([case.pk], user, purpose=purpose)
     team = case.team
     return {
         **public_case(case),

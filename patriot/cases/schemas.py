@@ -271,5 +271,3 @@ class AgencyOut(Schema):
     short_name: str
     name: str
     teams: list[TeamRef]
-
-

@@ -24,6 +24,13 @@ from patriot.accounts.models import User
 # a role without an entry starts on the landing page.
 HOME_BY_ROLE: dict[str, str] = {
     RoleChoices.SYSTEM_ADMIN: "admin:index",
+    RoleChoices.POC_OPERATOR: "staff-poc-queue",
+    RoleChoices.POC_SUPERVISOR: "staff-poc-queue",
+    RoleChoices.AGENCY_ADMIN: "staff-opd-inbox",
+    RoleChoices.AGENCY_OFFICER: "staff-opd-inbox",
+    RoleChoices.URC_OFFICER: "staff-urc-assignments",
+    RoleChoices.CALLCENTRE_OPERATOR: "staff-search",
+    RoleChoices.MAYOR: "staff-search",
 }
 
 

@@ -35,7 +35,9 @@ class Village(models.Model):
     code = models.CharField(_("kode"), max_length=20, unique=True)
     name = models.CharField(_("nama"), max_length=100)
     official_name = models.CharField(_("nama resmi"), max_length=100, blank=True)
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="villages", verbose_name=_("kecamatan"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="villages", verbose_name=_("kecamatan")
+    )
     centroid_lat = models.FloatField(_("lintang titik pusat"))
     centroid_lon = models.FloatField(_("bujur titik pusat"))
     area_km2 = models.FloatField(_("luas (km²)"), null=True, blank=True)

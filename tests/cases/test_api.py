@@ -30,11 +30,27 @@ def city() -> dict[str, Any]:
     environment = Agency.objects.create(code="dlh", short_name="DLH", name="Dinas Lingkungan Hidup")
     road_team = ResponseTeam.objects.create(agency=roads, code="urc-dbmsda", name="URC Bina Marga")
     pothole = CategoryModel.objects.create(
-        code="jalan-berlubang", name="Jalan berlubang", name_en="Pothole", group="infrastructure", default_agency=roads,
-        attributes=[{"code": "length_m", "label": "Panjang (m)", "label_en": "Length (m)", "datatype": "number", "required": False}],
+        code="jalan-berlubang",
+        name="Jalan berlubang",
+        name_en="Pothole",
+        group="infrastructure",
+        default_agency=roads,
+        attributes=[
+            {
+                "code": "length_m",
+                "label": "Panjang (m)",
+                "label_en": "Length (m)",
+                "datatype": "number",
+                "required": False,
+            }
+        ],
     )
     garbage = CategoryModel.objects.create(
-        code="sampah", name="Sampah tidak diangkut", name_en="Garbage not collected", group="environment", default_agency=environment
+        code="sampah",
+        name="Sampah tidak diangkut",
+        name_en="Garbage not collected",
+        group="environment",
+        default_agency=environment,
     )
 
     def user(username: str, role: str, **extra: Any) -> tuple[User, str]:
@@ -42,7 +58,11 @@ def city() -> dict[str, Any]:
         return account, create_api_token(account, "test")[1]
 
     return {
-        "roads": roads, "environment": environment, "road_team": road_team, "pothole": pothole, "garbage": garbage,
+        "roads": roads,
+        "environment": environment,
+        "road_team": road_team,
+        "pothole": pothole,
+        "garbage": garbage,
         "poc": user("poc", RoleChoices.POC_OPERATOR),
         "callcentre": user("cc", RoleChoices.CALLCENTRE_OPERATOR),
         "mayor": user("mayor", RoleChoices.MAYOR),
@@ -109,7 +129,9 @@ def test_located_case_has_areas_in_both_views(city: dict[str, Any]) -> None:
 
 def _walk_to_agency(number: str, city: dict[str, Any]) -> None:
     poc = auth(city["poc"][1])
-    assert Client().post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **poc).status_code == 200
+    assert (
+        Client().post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **poc).status_code == 200
+    )
     response = Client().post(f"/api/v1/cases/{number}/dispatch", {}, content_type="application/json", **poc)
     assert response.status_code == 200, response.content
     assert response.json()["agency"]["code"] == "dbmsda"
@@ -125,7 +147,10 @@ def test_officer_of_another_agency_gets_404(city: dict[str, Any]) -> None:
     listing = Client().get("/api/v1/cases", **auth(city["env_officer"][1])).json()
     assert listing["count"] == 0
     attempt = Client().post(
-        f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **auth(city["env_officer"][1])
+        f"/api/v1/cases/{number}/assign",
+        {"team": "urc-dbmsda"},
+        content_type="application/json",
+        **auth(city["env_officer"][1]),
     )
     assert attempt.status_code == 404
 
@@ -135,7 +160,12 @@ def test_full_workflow_through_the_api(city: dict[str, Any]) -> None:
     number, key = created["tracking_number"], created["reporter_key"]
     _walk_to_agency(number, city)
     admin = auth(city["roads_admin"][1])
-    assert Client().post(f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **admin).status_code == 200
+    assert (
+        Client()
+        .post(f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **admin)
+        .status_code
+        == 200
+    )
     urc = auth(city["urc"][1])
     assert Client().post(f"/api/v1/cases/{number}/start", {}, content_type="application/json", **urc).status_code == 200
     resolved = Client().post(
@@ -147,7 +177,9 @@ def test_full_workflow_through_the_api(city: dict[str, Any]) -> None:
     assert resolved.json()["state"] == "resolved"
     photo_url = Client().get(f"/api/v1/public/cases/{number}").json()["photos"][0]["url"]
     assert Client().get(photo_url).status_code == 200
-    confirmed = Client().post(f"/api/v1/public/cases/{number}/confirm", {}, content_type="application/json", HTTP_X_REPORTER_KEY=key)
+    confirmed = Client().post(
+        f"/api/v1/public/cases/{number}/confirm", {}, content_type="application/json", HTTP_X_REPORTER_KEY=key
+    )
     assert confirmed.status_code == 200
     assert confirmed.json()["state"] == "closed"
     assert TimelineEntry.objects.filter(case__tracking_number=number).count() == OutboxEvent.objects.count()
@@ -156,7 +188,9 @@ def test_full_workflow_through_the_api(city: dict[str, Any]) -> None:
 def test_illegal_transition_is_409_and_changes_nothing(city: dict[str, Any]) -> None:
     number = report(Client()).json()["tracking_number"]
     entries = TimelineEntry.objects.count()
-    response = Client().post(f"/api/v1/cases/{number}/dispatch", {}, content_type="application/json", **auth(city["poc"][1]))
+    response = Client().post(
+        f"/api/v1/cases/{number}/dispatch", {}, content_type="application/json", **auth(city["poc"][1])
+    )
     assert response.status_code == 409
     assert "Masuk" in response.json()["detail"]
     assert Case.objects.get().state == "submitted"
@@ -165,7 +199,9 @@ def test_illegal_transition_is_409_and_changes_nothing(city: dict[str, Any]) -> 
 
 def test_wrong_role_is_403(city: dict[str, Any]) -> None:
     number = report(Client()).json()["tracking_number"]
-    response = Client().post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **auth(city["mayor"][1]))
+    response = Client().post(
+        f"/api/v1/cases/{number}/verify", {}, content_type="application/json", **auth(city["mayor"][1])
+    )
     assert response.status_code == 403
 
 
@@ -177,7 +213,12 @@ def _body(response: Any) -> str:
 def test_no_role_below_poc_receives_an_anonymous_reporter(city: dict[str, Any], role: str) -> None:
     number = report(Client(), is_anonymous=True).json()["tracking_number"]
     _walk_to_agency(number, city)
-    Client().post(f"/api/v1/cases/{number}/assign", {"team": "urc-dbmsda"}, content_type="application/json", **auth(city["roads_admin"][1]))
+    Client().post(
+        f"/api/v1/cases/{number}/assign",
+        {"team": "urc-dbmsda"},
+        content_type="application/json",
+        **auth(city["roads_admin"][1]),
+    )
     headers = auth(city[role][1])
     for url in (f"/api/v1/cases/{number}", "/api/v1/cases", f"/api/v1/cases/{number}/duplicates"):
         response = Client().get(url, **headers)
@@ -205,7 +246,9 @@ def test_public_endpoints_never_show_personal_data_or_confidential_cases(city: d
         assert value not in _body(public)
     assert Client().get(f"/api/v1/public/cases/{secret['tracking_number']}").status_code == 404
     # The reporter still reaches their confidential case through the private link.
-    own = Client().get(f"/api/v1/public/cases/{secret['tracking_number']}/private", HTTP_X_REPORTER_KEY=secret["reporter_key"])
+    own = Client().get(
+        f"/api/v1/public/cases/{secret['tracking_number']}/private", HTTP_X_REPORTER_KEY=secret["reporter_key"]
+    )
     assert own.status_code == 200
     assert own.json()["reporter"]["phone"] == PII[1]
     wrong = Client().get(f"/api/v1/public/cases/{secret['tracking_number']}/private", HTTP_X_REPORTER_KEY="guess")
@@ -246,13 +289,17 @@ def test_outside_city_message_is_in_indonesian_by_default_and_names_the_city(cit
     ("content", "name"),
     [(b"%PDF-1.4 not an image", "laporan.jpg"), (b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024 + 10), "besar.jpg")],
 )
-def test_bad_photo_is_400_and_stores_nothing(city: dict[str, Any], content: bytes, name: str, tmp_path: Any, settings: Any) -> None:
+def test_bad_photo_is_400_and_stores_nothing(
+    city: dict[str, Any], content: bytes, name: str, tmp_path: Any, settings: Any
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     created = report(Client()).json()
     number = created["tracking_number"]
     upload = io.BytesIO(content)
     upload.name = name
-    response = Client().post(f"/api/v1/public/cases/{number}/photos", {"photos": [upload]}, HTTP_X_REPORTER_KEY=created["reporter_key"])
+    response = Client().post(
+        f"/api/v1/public/cases/{number}/photos", {"photos": [upload]}, HTTP_X_REPORTER_KEY=created["reporter_key"]
+    )
     assert response.status_code == 400, response.content
     assert response.json()["field"] == "photos"
     assert Case.objects.get().attachments.count() == 0
@@ -296,7 +343,9 @@ def test_duplicates_are_offered_while_a_case_awaits_verification(city: dict[str,
     view = Client().get(f"/api/v1/cases/{newer}", **auth(city["poc"][1])).json()
     assert [d["tracking_number"] for d in view["duplicate_suggestions"]] == [older]
     assert 100 < view["duplicate_suggestions"][0]["distance_metres"] < 125
-    merged = Client().post(f"/api/v1/cases/{newer}/merge", {"into": older}, content_type="application/json", **auth(city["poc"][1]))
+    merged = Client().post(
+        f"/api/v1/cases/{newer}/merge", {"into": older}, content_type="application/json", **auth(city["poc"][1])
+    )
     assert merged.json()["state"] == "duplicate"
     assert merged.json()["duplicate_of"] == older
     linked = Client().get(f"/api/v1/cases/{older}", **auth(city["poc"][1])).json()
@@ -314,6 +363,8 @@ def test_session_auth_for_pages_needs_the_csrf_token(city: dict[str, Any]) -> No
     assert Case.objects.get().state == "submitted"
     browser.get("/")  # any page with a form (the language switch) hands out the CSRF cookie
     token = browser.cookies["csrftoken"].value
-    accepted = browser.post(f"/api/v1/cases/{number}/verify", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    accepted = browser.post(
+        f"/api/v1/cases/{number}/verify", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert accepted.status_code == 200, accepted.content
     assert Case.objects.get().state == "verified"

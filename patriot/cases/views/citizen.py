@@ -2,6 +2,331 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from datetime import datetime, timedelta
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from patriot.cases import presenters, queries, services
+from patriot.cases.forms import (
+    AddPhotosForm,
+    CommentForm,
+    ConfirmForm,
+    DisputeForm,
+    PublicCaseFilterForm,
+    ReportForm,
+    TrackForm,
+    day_bounds,
+)
+from patriot.cases.models import Attachment, Case
+from patriot.cases.sla import city_zone
+from patriot.core.errors import DomainError
+from patriot.core.ratelimit import client_address, hit
+
+# The reporter keys this browser has proven, by tracking number: the private link works once, then the URL drops
+# the key so it never sits in the address bar, history or a screenshot.
+SESSION_KEYS = "patriot.reporter_keys"
+PUBLIC_LIST_PAGE_SIZE = 20
+_CASE_RELATIONS = ("category", "agency", "village", "district")
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    """For the one response whose URL carries the reporter key: it must never travel on as a referrer."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages showing the key or the reporter's data. Their URLs never hold the key, so "same-origin" is safe;
+    "no-referrer" would make Chromium send `Origin: null` with the page's own forms, which CSRF refuses."""
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _remember_key(request: HttpRequest, number: str, key: str) -> None:
+    keys = dict(request.session.get(SESSION_KEYS, {}))
+    keys[number] = key
+    request.session[SESSION_KEYS] = keys
+
+
+def _known_key(request: HttpRequest, number: str) -> str | None:
+    return request.session.get(SESSION_KEYS, {}).get(number)
+
+
+def deadline_day(due_at: datetime | None) -> datetime | None:
+    """A working-day deadline ends at midnight: the citizen's last day is the one before it."""
+    if due_at is None:
+        return None
+    local = timezone.localtime(due_at, city_zone())
+    return local - timedelta(seconds=1) if local.time() == datetime.min.time() else local
+
+
+# --- reporting ---------------------------------------------------------------------------------------
+
+
+def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "cases/citizen/report.html",
+        {"form": form, "tile_url": settings.PATRIOT_TILE_URL},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _report_page(request, ReportForm(initial={"category": request.GET.get("kategori", "")}))
+    form = ReportForm(request.POST, request.FILES)
+    if not hit("intake", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+        form.is_valid()
+        form.add_error(
+            None, _("Terlalu banyak laporan dari alamat ini dalam satu menit. Tunggu sebentar lalu kirim lagi.")
+        )
+        return _report_page(request, form, status=429)
+    if form.is_valid():
+        try:
+            result = services.create_case(
+                form.submission(),
+                photos=form.photo_uploads(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                idempotency_scope="pot-web",
+            )
+        except DomainError as error:
+            form.add_domain_error(error.field, error.message)
+        else:
+            _remember_key(request, result.case.tracking_number, result.reporter_key)
+            return redirect("report_sent", number=result.case.tracking_number)
+    if request.FILES:
+        form.add_error(
+            "photos", _("Demi keamanan, browser tidak menyimpan foto yang sudah dipilih: pilih fotonya lagi.")
+        )
+    return _report_page(request, form, status=400)
+
+
+@require_GET
+def report_attributes(request: HttpRequest) -> HttpResponse:
+    """The chosen category's extra fields (htmx swaps them in when the category changes)."""
+    form = ReportForm(initial={"category": request.GET.get("category", "")})
+    return render(request, "cases/citizen/_attributes.html", {"form": form})
+
+
+@require_GET
+def report_sent(request: HttpRequest, number: str) -> HttpResponse:
+    """The answer to a report: its number, the private link and what happens next. Only for the sender."""
+    key = _known_key(request, number)
+    case = get_object_or_404(Case.objects.select_related(*_CASE_RELATIONS), tracking_number=number)
+    if not services.reporter_key_matches(case, key):
+        raise Http404
+    private_url = request.build_absolute_uri(reverse("track_case", kwargs={"number": number})) + f"?kunci={key}"
+    context = {
+        "case": case,
+        "private_url": private_url,
+        "verify_deadline": deadline_day(case.due_at),
+        "deadline_is_day": case.category.verify_hours is None,
+        "category": case.category,
+    }
+    return _private(render(request, "cases/citizen/report_sent.html", context))
+
+
+# --- tracking ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        number = form.cleaned_data["number"]
+        if Case.objects.filter(tracking_number=number).exclude(is_confidential=True).exists() or _known_key(
+            request, number
+        ):
+            return redirect("track_case", number=number)
+        form.add_error("number", _("Laporan dengan nomor ini tidak ditemukan. Periksa lagi penulisannya."))
+    return render(request, "cases/citizen/track.html", {"form": form}, status=404 if form.errors else 200)
+
+
+_ACTIONS: dict[str, type] = {
+    "confirm": ConfirmForm,
+    "dispute": DisputeForm,
+    "comment": CommentForm,
+    "add_photos": AddPhotosForm,
+}
+_DONE = {
+    "confirm": gettext_lazy("Terima kasih. Laporan Anda ditutup."),
+    "dispute": gettext_lazy("Laporan dibuka kembali dan dikembalikan ke OPD untuk ditindaklanjuti."),
+    "comment": gettext_lazy("Informasi tambahan sudah dikirim."),
+    "add_photos": gettext_lazy("Foto sudah ditambahkan."),
+}
+
+
+def _act(case: Case, action: str, form: Any) -> None:
+    data = form.cleaned_data
+    if action == "confirm":
+        services.confirm_case(case, note=data["note"])
+    elif action == "dispute":
+        services.dispute_case(case, reason=data["reason"])
+    elif action == "comment":
+        services.comment_case(case, by=None, note=data["note"], reporter=True)
+    else:
+        services.add_photos(case, photos=[(f.name or "", f) for f in data["photos"]], reporter=True)
+
+
+@require_http_methods(["GET", "POST"])
+def track_case(request: HttpRequest, number: str) -> HttpResponse:
+    """The public-safe page of a case; with the reporter's key (link once, then session) their private page."""
+    case = get_object_or_404(Case.objects.select_related(*_CASE_RELATIONS), tracking_number=number)
+    given = request.GET.get("kunci")
+    if given is not None:
+        if services.reporter_key_matches(case, given):
+            _remember_key(request, number, given)
+            return _no_referrer(HttpResponseRedirect(reverse("track_case", kwargs={"number": number})))
+        if case.is_confidential:
+            raise Http404
+        messages.warning(request, _("Kunci tautan pribadi tidak cocok; yang tampil adalah halaman publik."))
+        return _no_referrer(HttpResponseRedirect(reverse("track_case", kwargs={"number": number})))
+    is_reporter = services.reporter_key_matches(case, _known_key(request, number))
+    if case.is_confidential and not is_reporter:
+        raise Http404
+    forms: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        if not is_reporter:
+            raise Http404
+        action = request.POST.get("action", "")
+        if action not in _ACTIONS:
+            return redirect("track_case", number=number)
+        form = _ACTIONS[action](request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                _act(case, action, form)
+            except DomainError as error:
+                target = error.field if error.field in form.fields else None
+                form.add_error(target, error.message)
+            else:
+                messages.success(request, _DONE[action])
+                return _private(redirect("track_case", number=number))
+        forms[action] = form
+        status = 400
+    return _private(_case_page(request, case, is_reporter=is_reporter, forms=forms, status=status))
+
+
+def _case_page(
+    request: HttpRequest, case: Case, *, is_reporter: bool, forms: dict[str, Any], status: int
+) -> HttpResponse:
+    view = presenters.reporter_case(case) if is_reporter else presenters.public_case(case)
+    if case.is_confidential:
+        # The attachments API shows a confidential case's photos to staff only; the reporter gets them here.
+        for photo in view["photos"]:
+            photo["url"] = reverse("track_photo", kwargs={"number": case.tracking_number, "attachment_id": photo["id"]})
+    allowed = set(view.get("allowed_actions", []))
+    context = {
+        "case": case,
+        "view": view,
+        "is_reporter": is_reporter,
+        "report_photos": [p for p in view["photos"] if p["kind"] == "report_photo"],
+        "proof_photos": [p for p in view["photos"] if p["kind"] == "proof_photo"],
+        "deadline": deadline_day(case.due_at),
+        "deadline_is_day": _deadline_is_day(case),
+        "dispute_deadline": deadline_day(case.dispute_until),
+        "tile_url": settings.PATRIOT_TILE_URL,
+        "forms": {
+            action: forms.get(action) or form_class()
+            for action, form_class in _ACTIONS.items()
+            if is_reporter and action in allowed
+        },
+    }
+    return render(request, "cases/citizen/track_case.html", context, status=status)
+
+
+def _deadline_is_day(case: Case) -> bool:
+    if case.due_at is None:
+        return True
+    local = timezone.localtime(case.due_at, city_zone())
+    return local.time() == datetime.min.time()
+
+
+@require_GET
+def track_photo(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    """A photo of the reporter's own case, for the browser that proved the private key."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("case"), pk=attachment_id, case__tracking_number=number
+    )
+    if not services.reporter_key_matches(attachment.case, _known_key(request, number)):
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the public map ------------------------------------------------------------------------------------
+
+
+def _public_list(request: HttpRequest, form: PublicCaseFilterForm) -> dict[str, Any]:
+    filters = form.filters()
+    start, end = day_bounds(filters.get("since"), filters.get("until"))
+    cases = (
+        queries.filtered_public_cases(
+            category=filters.get("category"),
+            state=filters.get("state"),
+            district=filters.get("district"),
+            since=start,
+            until=end,
+        )
+        .select_related("category", "village", "district")
+        .only(
+            "tracking_number",
+            "title",
+            "state",
+            "created_at",
+            "address",
+            "category__name",
+            "category__name_en",
+            "category__icon",
+            "village__name",
+            "district__name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(cases, PUBLIC_LIST_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return {"page": page, "query": query.urlencode()}
+
+
+@require_GET
+def public_map(request: HttpRequest) -> HttpResponse:
+    form = PublicCaseFilterForm(request.GET)
+    context = {"form": form, "tile_url": settings.PATRIOT_TILE_URL, **_public_list(request, form)}
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/citizen/_public_list.html", context)
+    return render(request, "cases/citizen/public_map.html", context)
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    """The list under the map, one page at a time (htmx swaps it when filters or the page change)."""
+    form = PublicCaseFilterForm(request.GET)
+    return render(request, "cases/citizen/_public_list.html", {"form": form, **_public_list(request, form)})
+
+
+urlpatterns: list[URLPattern] = [
+    path("lapor/", report, name="report"),
+    path("lapor/atribut/", report_attributes, name="report_attributes"),
+    path("lapor/terkirim/<str:number>/", report_sent, name="report_sent"),
+    path("lacak/", track, name="track"),
+    path("lacak/<str:number>/", track_case, name="track_case"),
+    path("lacak/<str:number>/foto/<int:attachment_id>/", track_photo, name="track_photo"),
+    path("peta/", public_map, name="public_map"),
+    path("peta/daftar/", public_list, name="public_list"),
+]

@@ -2,6 +2,546 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import Agency, ResponseTeam, User
+from patriot.cases import presenters, queries, saved_filters, services
+from patriot.cases.choices import (
+    CaseStateChoices,
+    ChannelChoices,
+    PriorityChoices,
+    SlaStatusChoices,
+)
+from patriot.cases.filters import CaseFilter
+from patriot.cases.models import Case
+from patriot.cases.permissions import may
+from patriot.cases.staff_forms import (
+    AssignForm,
+    CommentForm,
+    DispatchForm,
+    ForwardForm,
+    MergeForm,
+    RejectForm,
+    ResolveForm,
+    SaveFilterForm,
+    StaffForm,
+    StartForm,
+    VerifyForm,
+)
+from patriot.core.errors import DomainError
+
+Role = RoleChoices
+PAGE_SIZE = 25
+URC_ROLES = frozenset({Role.URC_OFFICER})
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A staff area: who may enter, which workflow actions its case page offers, where its pages live."""
+
+    key: str
+    roles: frozenset[str]
+    actions: tuple[str, ...]
+    home: str
+    case_view: str
+
+
+POC = Workspace(
+    "poc",
+    Role.CITYWIDE_ROLES,
+    ("verify", "dispatch", "reject", "merge", "comment"),
+    "staff-poc-queue",
+    "staff-poc-case",
+)
+AGENCY = Workspace("opd", Role.AGENCY_ROLES, ("assign", "forward", "comment"), "staff-opd-inbox", "staff-opd-case")
+URC = Workspace("urc", URC_ROLES, ("start", "resolve", "comment"), "staff-urc-assignments", "staff-urc-case")
+WORKSPACES = {workspace.key: workspace for workspace in (POC, AGENCY, URC)}
+
+
+def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Signed-in users of these roles only: others are sent to sign in or shown the 403 page."""
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.role not in allowed:  # type: ignore[union-attr]
+                return render(request, "cases/staff/forbidden.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page(request: HttpRequest, cases: Any) -> Page:
+    return Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _case_or_404(user: User, tracking_number: str) -> Case:
+    case = queries.find_visible_case(user, tracking_number)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- the case page and its actions ------------------------------------------------------------
+
+
+def _blank_form(action: str, case: Case, view: dict[str, Any], suggested: Agency | None) -> StaffForm:
+    if action == "verify":
+        return VerifyForm(initial={"priority": case.priority})
+    if action == "reject":
+        return RejectForm()
+    if action == "merge":
+        return MergeForm(candidates=view["duplicate_suggestions"])
+    if action == "dispatch":
+        return DispatchForm(initial={"agency": suggested.code if suggested else None})
+    if action == "forward":
+        return ForwardForm(current_agency_id=case.agency_id)
+    if action == "assign":
+        return AssignForm(agency_id=case.agency_id)
+    if action == "start":
+        return StartForm()
+    if action == "resolve":
+        return ResolveForm()
+    return CommentForm()
+
+
+def _bound_form(action: str, case: Case, request: HttpRequest) -> StaffForm:
+    data, files = request.POST, request.FILES
+    if action == "verify":
+        return VerifyForm(data)
+    if action == "reject":
+        return RejectForm(data)
+    if action == "merge":
+        return MergeForm(data, candidates=presenters.duplicate_suggestions(case, request.user))  # type: ignore[arg-type]
+    if action == "dispatch":
+        return DispatchForm(data)
+    if action == "forward":
+        return ForwardForm(data, current_agency_id=case.agency_id)
+    if action == "assign":
+        return AssignForm(data, agency_id=case.agency_id)
+    if action == "start":
+        return StartForm(data)
+    if action == "resolve":
+        return ResolveForm(data, files)
+    return CommentForm(data)
+
+
+def _run(action: str, case: Case, user: User, data: dict[str, Any]) -> str:
+    """Call the service for `action`; return the success message."""
+    note = data.get("note", "")
+    if action == "verify":
+        services.verify_case(case, by=user, note=note, priority=data.get("priority") or None)
+        return _("Laporan %(number)s terverifikasi.")
+    if action == "reject":
+        services.reject_case(case, by=user, reason=data["reason"], note=note)
+        return _("Laporan %(number)s ditolak.")
+    if action == "merge":
+        target = queries.find_visible_case(user, data["into"])
+        if target is None:
+            raise DomainError(_("Laporan tujuan tidak ditemukan."), field="into")
+        services.merge_case(case, into=target, by=user, note=note)
+        return _("Laporan %(number)s digabung sebagai duplikat.")
+    if action == "dispatch":
+        services.dispatch_case(case, by=user, agency=data["agency"], note=note)
+        return _("Laporan %(number)s didisposisikan ke %(agency)s.")
+    if action == "forward":
+        services.forward_case(case, by=user, agency=data["agency"], reason=data["reason"])
+        return _("Laporan %(number)s diteruskan ke %(agency)s.")
+    if action == "assign":
+        services.assign_case(case, by=user, team=data["team"], note=note)
+        return _("Laporan %(number)s ditugaskan ke %(team)s.")
+    if action == "start":
+        services.start_case(case, by=user, note=note)
+        return _("Penanganan laporan %(number)s dimulai.")
+    if action == "resolve":
+        photo = data["proof_photo"]
+        photo.seek(0)
+        services.resolve_case(case, by=user, note=note, proof_photos=[(photo.name, photo)])
+        return _("Laporan %(number)s selesai ditangani. Terima kasih!")
+    services.comment_case(case, by=user, note=note, is_public=bool(data.get("is_public")))
+    return _("Komentar ditambahkan.")
+
+
+def _case_context(
+    request: HttpRequest, case: Case, workspace: Workspace, bound: dict[str, StaffForm] | None = None
+) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    view = presenters.staff_case(case, user, purpose=f"/{workspace.key}/ case page")
+    actions = [action for action in workspace.actions if action in view["allowed_actions"]]
+    routing_pending = workspace is POC and case.agency_id is None and case.state in CaseStateChoices.OPEN
+    suggested = queries.suggest_agency(case.category, case.village) if routing_pending else None
+    forms = {action: _blank_form(action, case, view, suggested) for action in actions}
+    if "merge" in forms and not view["duplicate_suggestions"]:
+        del forms["merge"]
+    forms.update({name: form for name, form in (bound or {}).items() if name in forms})
+    for name, form in forms.items():
+        form.auto_id = f"{name}-%s"  # several forms share field names on one page
+    next_case = None
+    if workspace is POC and user.is_poc:
+        next_case = queries.triage_queue(user).exclude(pk=case.pk).values_list("tracking_number", flat=True).first()
+    return {
+        "case": case,
+        "now": timezone.now(),
+        "view": view,
+        "workspace": workspace,
+        "forms": forms,
+        "suggested_agency": suggested,
+        "next_case": next_case,
+        "action_urls": {
+            action: reverse(f"staff-{workspace.key}-act", args=[case.tracking_number, action]) for action in forms
+        },
+        "photos": view["photos"],
+        "report_photos": [p for p in view["photos"] if p["kind"] == "report_photo"],
+        "proof_photos": [p for p in view["photos"] if p["kind"] == "proof_photo"],
+    }
+
+
+def _case_page(request: HttpRequest, tracking_number: str, workspace: Workspace) -> HttpResponse:
+    case = _case_or_404(request.user, tracking_number)  # type: ignore[arg-type]
+    template = "cases/staff/urc_case.html" if workspace is URC else "cases/staff/case.html"
+    return render(request, template, _case_context(request, case, workspace))
+
+
+def _act(request: HttpRequest, tracking_number: str, action: str, workspace: Workspace) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if action not in workspace.actions:
+        raise Http404
+    case = _case_or_404(user, tracking_number)
+    case_url = reverse(workspace.case_view, args=[case.tracking_number])
+    if action == "resolve" and case.state in {CaseStateChoices.RESOLVED, CaseStateChoices.CLOSED}:
+        # A retry of a resolve whose answer was lost on a weak connection: the work is already recorded.
+        message = _("Laporan %(number)s sudah tercatat selesai ditangani.") % {"number": case.tracking_number}
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "message": message, "url": case_url})
+        messages.info(request, message)
+        return redirect(case_url)
+    if not may(user, action, case):
+        return render(request, "cases/staff/forbidden.html", status=403)
+    form = _bound_form(action, case, request)
+    form.auto_id = f"{action}-%s"  # several forms share field names on one page; set before errors render ids
+    if form.is_valid():
+        try:
+            template = _run(action, case, user, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            values = {
+                "number": case.tracking_number,
+                "agency": case.agency.short_name if case.agency_id else "",  # type: ignore[union-attr]
+                "team": case.team.name if case.team_id else "",  # type: ignore[union-attr]
+            }
+            message = template % values
+            still_visible = queries.find_visible_case(user, case.tracking_number) is not None
+            target = case_url if still_visible else reverse(workspace.home)
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "message": message, "url": target})
+            messages.success(request, message)
+            if _is_htmx(request):
+                if not still_visible:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                fresh = _case_or_404(user, case.tracking_number)
+                context = _case_context(request, fresh, workspace)
+                return render(request, "cases/staff/_case_panel.html", {**context, "partial": True})
+            return redirect(target)
+    if _wants_json(request):
+        errors = {field or "__all__": [str(e) for e in errs] for field, errs in form.errors.items()}
+        first = next(iter(form.errors.values()))[0] if form.errors else _("Periksa isian.")
+        return JsonResponse({"ok": False, "message": str(first), "errors": errors}, status=400)
+    context = _case_context(request, case, workspace, bound={action: form})
+    context["failed_action"] = action
+    if action not in context["forms"]:
+        # The action is no longer offered (someone else acted first): say why in a message instead.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers by default; the errors are in the panel.
+        return render(request, "cases/staff/_case_panel.html", {**context, "partial": True})
+    template = "cases/staff/urc_case.html" if workspace is URC else "cases/staff/case.html"
+    return render(request, template, context, status=400)
+
+
+# --- POC -------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_page(Role.POC_ROLES)
+def poc_queue(request: HttpRequest) -> HttpResponse:
+    page = _page(request, queries.triage_queue(request.user))  # type: ignore[arg-type]
+    return render(request, "cases/staff/queue.html", {"page": page, "now": timezone.now()})
+
+
+@require_GET
+@staff_page(POC.roles)
+def poc_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _case_page(request, tracking_number, POC)
+
+
+@require_POST
+@staff_page(POC.roles)
+def poc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    return _act(request, tracking_number, action, POC)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def _search(request: HttpRequest) -> tuple[CaseFilter, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    form = CaseFilter(request.GET)
+    cases = form.apply(queries.visible_cases(user), user)
+    return form, cases.select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
+
+
+@require_GET
+@staff_page(Role.CITYWIDE_ROLES)
+def search(request: HttpRequest) -> HttpResponse:
+    form, cases = _search(request)
+    form.is_valid()
+    query = form.query_string()
+    return render(
+        request,
+        "cases/staff/search.html",
+        {
+            "form": form,
+            "page": _page(request, cases),
+            "query": query,
+            "saved": saved_filters.saved_filters(request.user),  # type: ignore[arg-type]
+            "save_form": SaveFilterForm(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(cases: Any, user: User) -> Iterator[list[str]]:
+    personal = user.sees_reporter_identity
+    header = [
+        _("Nomor laporan"),
+        _("Dilaporkan"),
+        _("Kanal"),
+        _("Kategori"),
+        _("Judul"),
+        _("Status"),
+        _("Prioritas"),
+        _("Kecamatan"),
+        _("Kelurahan"),
+        _("Alamat"),
+        _("OPD"),
+        _("Tim URC"),
+        _("Status SLA"),
+        _("Batas waktu"),
+        _("Lintang"),
+        _("Bujur"),
+    ]
+    if personal:
+        header += [_("Nama pelapor"), _("HP pelapor"), _("Email pelapor")]
+    yield header
+    zone = timezone.get_default_timezone()
+    shown: list[int] = []
+    for case in cases.select_related("team").iterator(chunk_size=500):
+        row = [
+            case.tracking_number,
+            case.created_at.astimezone(zone).isoformat(timespec="minutes"),
+            str(ChannelChoices.label(case.channel)),
+            case.category.label,
+            case.title,
+            str(CaseStateChoices.label(case.state)),
+            str(PriorityChoices.label(case.priority)),
+            case.district.name,
+            case.village.name,
+            case.address,
+            case.agency.short_name if case.agency_id else "",
+            case.team.name if case.team_id else "",
+            str(SlaStatusChoices.label(case.sla_status)),
+            case.due_at.astimezone(zone).isoformat(timespec="minutes") if case.due_at else "",
+            f"{case.latitude:.6f}",
+            f"{case.longitude:.6f}",
+        ]
+        if personal:
+            if presenters.may_see_reporter(user, case) and (
+                case.reporter_name or case.reporter_phone or case.reporter_email
+            ):
+                row += [case.reporter_name, case.reporter_phone, case.reporter_email]
+                shown.append(case.pk)
+            else:
+                row += ["", "", ""]
+        if len(shown) >= 500:
+            presenters.log_reporter_reads(shown, user, purpose="CSV export /poc/cari/csv/")
+            shown = []
+        yield row
+    presenters.log_reporter_reads(shown, user, purpose="CSV export /poc/cari/csv/")
+
+
+@require_GET
+@staff_page(Role.CITYWIDE_ROLES)
+def search_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _form, cases = _search(request)
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in _csv_rows(cases, request.user))  # type: ignore[arg-type]
+    stamp = timezone.localtime(timezone.now(), timezone.get_default_timezone()).strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@staff_page(Role.CITYWIDE_ROLES)
+def save_search(request: HttpRequest) -> HttpResponse:
+    form = SaveFilterForm(request.POST)
+    query = request.POST.get("query", "")
+    back = f"{reverse('staff-search')}?{query}" if query else reverse("staff-search")
+    if not form.is_valid():
+        messages.error(request, _("Beri nama filter ini."))
+        return redirect(back)
+    try:
+        saved_filters.save_filter(request.user, name=form.cleaned_data["name"], query=query)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Filter “%(name)s” disimpan.") % {"name": form.cleaned_data["name"]})
+    return redirect(back)
+
+
+@require_POST
+@staff_page(Role.CITYWIDE_ROLES)
+def delete_search(request: HttpRequest, filter_id: int) -> HttpResponse:
+    if not saved_filters.delete_filter(request.user, filter_id):  # type: ignore[arg-type]
+        raise Http404
+    messages.success(request, _("Filter dihapus."))
+    return redirect("staff-search")
+
+
+# --- agency ----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_page(AGENCY.roles)
+def opd_inbox(request: HttpRequest) -> HttpResponse:
+    page = _page(request, queries.agency_inbox(request.user))  # type: ignore[arg-type]
+    return render(request, "cases/staff/inbox.html", {"page": page, "now": timezone.now()})
+
+
+@require_GET
+@staff_page(AGENCY.roles)
+def opd_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _case_page(request, tracking_number, AGENCY)
+
+
+@require_POST
+@staff_page(AGENCY.roles)
+def opd_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    return _act(request, tracking_number, action, AGENCY)
+
+
+# --- URC -------------------------------------------------------------------------------------
+
+
+def _coordinate(value: str | None, low: float, high: float) -> float | None:
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and low <= number <= high else None
+
+
+@require_GET
+@staff_page(URC.roles)
+def urc_assignments(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    here_lat = _coordinate(request.GET.get("lat"), -90, 90)
+    here_lon = _coordinate(request.GET.get("lon"), -180, 180)
+    cases = list(queries.team_assignments(user)[:100])
+    items = []
+    for case in cases:
+        distance = None
+        if here_lat is not None and here_lon is not None:
+            distance = queries.distance_metres(here_lat, here_lon, case.latitude, case.longitude)
+        items.append({"case": case, "distance": distance})
+    if here_lat is not None and here_lon is not None:
+        items.sort(key=lambda item: item["distance"])
+    points = [
+        {
+            "number": item["case"].tracking_number,
+            "title": item["case"].title,
+            "lat": item["case"].latitude,
+            "lon": item["case"].longitude,
+            "url": reverse("staff-urc-case", args=[item["case"].tracking_number]),
+        }
+        for item in items
+    ]
+    team: ResponseTeam | None = user.team
+    return render(
+        request,
+        "cases/staff/urc_list.html",
+        {
+            "items": items,
+            "points": points,
+            "team": team,
+            "now": timezone.now(),
+            "located": here_lat is not None and here_lon is not None,
+        },
+    )
+
+
+@require_GET
+@staff_page(URC.roles)
+def urc_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _case_page(request, tracking_number, URC)
+
+
+@require_POST
+@staff_page(URC.roles)
+def urc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    return _act(request, tracking_number, action, URC)
+
+
+urlpatterns = [
+    path("poc/", poc_queue, name="staff-poc-queue"),
+    path("poc/laporan/<str:tracking_number>/", poc_case, name="staff-poc-case"),
+    path("poc/laporan/<str:tracking_number>/<slug:action>/", poc_act, name="staff-poc-act"),
+    path("poc/cari/", search, name="staff-search"),
+    path("poc/cari/csv/", search_csv, name="staff-search-csv"),
+    path("poc/cari/simpan/", save_search, name="staff-search-save"),
+    path("poc/cari/filter/<int:filter_id>/hapus/", delete_search, name="staff-search-delete"),
+    path("opd/", opd_inbox, name="staff-opd-inbox"),
+    path("opd/laporan/<str:tracking_number>/", opd_case, name="staff-opd-case"),
+    path("opd/laporan/<str:tracking_number>/<slug:action>/", opd_act, name="staff-opd-act"),
+    path("urc/", urc_assignments, name="staff-urc-assignments"),
+    path("urc/laporan/<str:tracking_number>/", urc_case, name="staff-urc-case"),
+    path("urc/laporan/<str:tracking_number>/<slug:action>/", urc_act, name="staff-urc-act"),
+]

@@ -1,0 +1,105 @@
+"""Forms of the staff case pages: one per workflow action; the services keep the domain rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patriot.accounts.models import Agency, ResponseTeam
+from patriot.cases.choices import PriorityChoices, RejectionReasonChoices
+from patriot.cases.services import MAX_NOTE_LENGTH
+
+
+class StaffForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def _note(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class VerifyForm(StaffForm):
+    priority = forms.ChoiceField(label=_("Prioritas"), choices=PriorityChoices.choices(), required=False)
+    note = _note(_("Catatan verifikasi (internal)"))
+
+
+class RejectForm(StaffForm):
+    reason = forms.ChoiceField(
+        label=_("Alasan penolakan"), choices=[("", _("Pilih alasan…")), *RejectionReasonChoices.choices()]
+    )
+    note = _note(_("Catatan penolakan"))
+
+
+class MergeForm(StaffForm):
+    into = forms.ChoiceField(label=_("Gabungkan ke laporan"))
+    note = _note(_("Catatan"), rows=1)
+
+    def __init__(self, *args: Any, candidates: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].choices = [
+            (c["tracking_number"], f"{c['tracking_number']} · {c['title']}") for c in (candidates or [])
+        ]
+
+
+class DispatchForm(StaffForm):
+    agency = forms.ModelChoiceField(
+        label=_("OPD tujuan"),
+        queryset=Agency.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("Pilih OPD…"),
+    )
+    note = _note(_("Catatan disposisi"))
+
+
+class ForwardForm(StaffForm):
+    agency = forms.ModelChoiceField(
+        label=_("Teruskan ke OPD"),
+        queryset=Agency.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("Pilih OPD…"),
+    )
+    reason = _note(_("Alasan meneruskan"), required=True)
+
+    def __init__(self, *args: Any, current_agency_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current_agency_id is not None:
+            self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=current_agency_id)  # type: ignore[attr-defined]
+
+
+class AssignForm(StaffForm):
+    team = forms.ModelChoiceField(
+        label=_("Tim URC"), queryset=ResponseTeam.objects.none(), to_field_name="code", empty_label=_("Pilih tim…")
+    )
+    note = _note(_("Catatan penugasan"))
+
+    def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = ResponseTeam.objects.filter(agency_id=agency_id, is_active=True)  # type: ignore[attr-defined]
+
+
+class StartForm(StaffForm):
+    note = _note(_("Catatan"), rows=1)
+
+
+class ResolveForm(StaffForm):
+    proof_photo = forms.ImageField(
+        label=_("Foto bukti penanganan"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        error_messages={"required": _("Lampirkan foto bukti penanganan.")},
+    )
+    note = _note(_("Catatan penanganan"), required=True, rows=3)
+
+
+class CommentForm(StaffForm):
+    note = _note(_("Komentar"), required=True)
+    is_public = forms.BooleanField(label=_("Tampilkan ke pelapor dan publik"), required=False)
+
+
+class SaveFilterForm(StaffForm):
+    name = forms.CharField(label=_("Nama filter"), max_length=80)

@@ -1,0 +1,97 @@
+// The public map: asks the server only for what is in view (points, or h3 cells with counts when there are
+// many), clusters the points, and follows the same filters as the list below it.
+(function () {
+  "use strict";
+
+  var element = document.getElementById("public-map");
+  if (!element) { return; }
+  var filters = document.querySelector("[data-map-filters]");
+  var status = document.querySelector("[data-map-status]");
+  var english = (element.getAttribute("data-lang") || "id").indexOf("en") === 0;
+  var cityMap = window.PatriotCityMap.create(element);
+  var map = cityMap.map;
+  var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
+  var cells = L.layerGroup();
+  map.addLayer(clusters);
+  map.addLayer(cells);
+  var pending = null;
+  var timer = null;
+
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(filters).forEach(function (value, name) { if (value) { params.append(name, value); } });
+    var bounds = map.getBounds();
+    params.set("bbox", [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map(function (v) { return v.toFixed(5); }).join(","));
+    return params;
+  }
+
+  function popup(props) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = english && props.category_name_en ? props.category_name_en : props.category_name;
+    var line = document.createElement("p");
+    line.textContent = props.tracking_number + " · " + props.state_label;
+    var link = document.createElement("a");
+    link.href = "/lacak/" + encodeURIComponent(props.tracking_number) + "/";
+    link.textContent = element.getAttribute("data-text-open");
+    box.appendChild(title);
+    box.appendChild(line);
+    box.appendChild(link);
+    return box;
+  }
+
+  function cellIcon(count) {
+    var size = count >= 1000 ? 56 : count >= 100 ? 46 : 38;
+    var label = document.createElement("span");
+    label.textContent = count.toLocaleString(english ? "en" : "id");
+    return L.divIcon({ html: label.outerHTML, className: "cell-marker", iconSize: [size, size] });
+  }
+
+  function show(collection) {
+    clusters.clearLayers();
+    cells.clearLayers();
+    var markers = [];
+    collection.features.forEach(function (feature) {
+      var c = feature.geometry.coordinates;
+      var props = feature.properties;
+      if (props.kind === "cell") {
+        var cell = L.marker([c[1], c[0]], { icon: cellIcon(props.count), title: props.count + " " + element.getAttribute("data-text-cell") });
+        cell.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 18)); });
+        cells.addLayer(cell);
+      } else {
+        var marker = L.marker([c[1], c[0]], { title: props.tracking_number });
+        marker.bindPopup(function () { return popup(props); });
+        markers.push(marker);
+      }
+    });
+    clusters.addLayers(markers);
+    status.textContent = collection.total.toLocaleString(english ? "en" : "id") + " " +
+      (collection.aggregated ? element.getAttribute("data-text-cell") : "");
+    status.hidden = !collection.aggregated;
+  }
+
+  function load() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(element.getAttribute("data-cases-url") + "?" + query().toString(), { credentials: "same-origin", signal: pending.signal })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (collection) { if (collection) { show(collection); } })
+      .catch(function () { /* a newer request replaced this one */ });
+  }
+
+  function soon() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(load, 200);
+  }
+
+  cityMap.ready.then(function () {
+    load();
+    map.on("moveend", soon);
+  });
+  filters.addEventListener("change", soon);
+  filters.addEventListener("submit", function (event) {
+    event.preventDefault();
+    soon();
+  });
+})();

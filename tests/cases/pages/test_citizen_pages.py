@@ -1,0 +1,230 @@
+"""The citizens' pages through the test client: report validation, private-key handling and the public map API."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from patriot.cases import services
+from patriot.cases.choices import CaseStateChoices
+from patriot.cases.models import Case
+from patriot.cases.queries import public_cases, public_map_view
+from tests.core.test_layout import csp_problems
+from tests.factories import BINTARA, MARGAHAYU, OUTSIDE_CITY, case_through, jpeg_bytes, make_case, make_category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def category(areas: None) -> Any:
+    return make_category(
+        attributes=[
+            {
+                "code": "kedalaman",
+                "label": "Kedalaman",
+                "label_en": "Depth",
+                "datatype": "singlevaluelist",
+                "required": True,
+                "values": [{"key": "dalam", "name": "Dalam", "name_en": "Deep"}],
+            }
+        ]
+    )
+
+
+def _form(client: Client) -> dict[str, str]:
+    page = client.get(reverse("report"))
+    return {"idempotency_key": page.context["form"].initial["idempotency_key"]}
+
+
+def _post(client: Client, category: Any, **overrides: Any) -> Any:
+    data = {
+        **_form(client),
+        "category": category.code,
+        "description": "Lubang besar di depan sekolah.",
+        "latitude": str(MARGAHAYU[0]),
+        "longitude": str(MARGAHAYU[1]),
+        "atribut_kedalaman": "dalam",
+        "reporter_name": "Siti",
+        "reporter_phone": "081234567890",
+    }
+    data.update(overrides)
+    return client.post(reverse("report"), data)
+
+
+def test_report_page_renders_without_csp_problems(client: Client, category: Any) -> None:
+    response = client.get(reverse("report"))
+    html = response.content.decode()
+    assert response.status_code == 200 and not csp_problems(html)
+    assert 'capture="environment"' in html and 'name="idempotency_key"' in html
+
+
+def test_attributes_fragment_shows_the_category_fields(client: Client, category: Any) -> None:
+    response = client.get(reverse("report_attributes"), {"category": category.code})
+    assert 'name="atribut_kedalaman"' in response.content.decode()
+
+
+def test_a_report_creates_one_case_even_when_sent_twice(client: Client, category: Any) -> None:
+    data = {
+        **_form(client),
+        "category": category.code,
+        "description": "Lubang",
+        "atribut_kedalaman": "dalam",
+        "latitude": str(MARGAHAYU[0]),
+        "longitude": str(MARGAHAYU[1]),
+    }
+    first = client.post(reverse("report"), data)
+    second = client.post(reverse("report"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Case.objects.count() == 1
+    case = Case.objects.get()
+    sent = client.get(first["Location"])
+    html = sent.content.decode()
+    assert case.tracking_number in html and services.reporter_key_for(case) in html
+    assert sent["Referrer-Policy"] == "same-origin" and sent["Cache-Control"] == "no-store"
+    assert "paling lambat" in html
+
+
+def test_errors_are_shown_next_to_their_fields_and_the_text_is_kept(client: Client, category: Any) -> None:
+    response = _post(
+        client,
+        category,
+        description="",
+        atribut_kedalaman="",
+        latitude=str(OUTSIDE_CITY[0]),
+        longitude=str(OUTSIDE_CITY[1]),
+        address="Jl. Juanda",
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_description_error"' in html and 'id="id_atribut_kedalaman_error"' in html
+    assert 'value="Jl. Juanda"' in html
+    assert Case.objects.count() == 0
+
+
+def test_a_point_outside_the_city_is_shown_at_the_map(client: Client, category: Any) -> None:
+    response = _post(client, category, latitude=str(OUTSIDE_CITY[0]), longitude=str(OUTSIDE_CITY[1]))
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="location_error"' in html
+
+
+def test_a_refused_photo_keeps_the_description(client: Client, category: Any) -> None:
+    fake = io.BytesIO(b"bukan foto")
+    fake.name = "foto.jpg"
+    response = _post(client, category, photos=fake, description="Sampah menumpuk")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "bukan foto JPEG" in html and "pilih fotonya lagi" in html and "Sampah menumpuk" in html
+
+
+def test_a_photo_is_accepted(client: Client, category: Any) -> None:
+    good = io.BytesIO(jpeg_bytes())
+    good.name = "foto.jpg"
+    response = _post(client, category, photos=good)
+    assert response.status_code == 302
+    assert Case.objects.get().attachments.count() == 1
+
+
+def test_rate_limit_says_so(client: Client, category: Any, settings: Any) -> None:
+    settings.PATRIOT_INTAKE_RATE_PER_MINUTE = 1
+    _post(client, category)
+    response = _post(client, category, description="Laporan kedua")
+    assert response.status_code == 429 and "Terlalu banyak laporan" in response.content.decode()
+
+
+def test_track_form_redirects_to_the_case(client: Client, category: Any) -> None:
+    case = make_case(category, attributes={"kedalaman": "dalam"})
+    response = client.get(reverse("track"), {"number": case.tracking_number.lower()})
+    assert response["Location"] == reverse("track_case", kwargs={"number": case.tracking_number})
+    assert client.get(reverse("track"), {"number": "BKS-0000-000000"}).status_code == 404
+
+
+def test_public_page_has_no_personal_data(client: Client, category: Any) -> None:
+    case = make_case(
+        category,
+        attributes={"kedalaman": "dalam"},
+        reporter_name="Siti Rahasia",
+        reporter_phone="081299990000",
+        reporter_email="siti@example.org",
+    )
+    response = client.get(reverse("track_case", kwargs={"number": case.tracking_number}))
+    html = response.content.decode()
+    assert response.status_code == 200 and not csp_problems(html)
+    for private in ("Siti Rahasia", "081299990000", "siti@example.org", services.reporter_key_for(case)):
+        assert private not in html
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_confidential_case_needs_the_key(client: Client, category: Any) -> None:
+    case = make_case(category, attributes={"kedalaman": "dalam"}, is_confidential=True, reporter_phone="0812")
+    url = reverse("track_case", kwargs={"number": case.tracking_number})
+    assert client.get(url).status_code == 404
+    assert client.get(url, {"kunci": "salah"}).status_code == 404
+    response = client.get(url, {"kunci": services.reporter_key_for(case)})
+    assert response.status_code == 302 and response["Location"] == url  # the key leaves the URL
+    assert response["Referrer-Policy"] == "no-referrer"
+    page = client.get(url)
+    assert page.status_code == 200 and "0812" in page.content.decode()
+
+
+def test_reporter_actions(client: Client, category: Any) -> None:
+    case = case_through(CaseStateChoices.RESOLVED, category=category, attributes={"kedalaman": "dalam"})
+    url = reverse("track_case", kwargs={"number": case.tracking_number})
+    assert client.post(url, {"action": "confirm"}).status_code == 404  # no key, no private actions
+    client.get(url, {"kunci": services.reporter_key_for(case)})
+    refused = client.post(url, {"action": "dispute", "reason": ""})
+    assert refused.status_code == 400 and 'id="id_reason_error"' in refused.content.decode()
+    assert client.post(url, {"action": "comment", "note": "Masih ada genangan."}).status_code == 302
+    assert client.post(url, {"action": "dispute", "reason": "Belum ditambal."}).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseStateChoices.IN_PROGRESS
+    assert case.timeline.filter(kind="commented", note="Masih ada genangan.").exists()
+
+
+def test_reporter_adds_a_photo(client: Client, category: Any) -> None:
+    case = make_case(category, attributes={"kedalaman": "dalam"})
+    url = reverse("track_case", kwargs={"number": case.tracking_number})
+    client.get(url, {"kunci": services.reporter_key_for(case)})
+    good = io.BytesIO(jpeg_bytes())
+    good.name = "tambahan.jpg"
+    assert client.post(url, {"action": "add_photos", "photos": good}).status_code == 302
+    assert case.attachments.count() == 1
+
+
+def test_public_map_page_and_list(client: Client, category: Any) -> None:
+    make_case(category, attributes={"kedalaman": "dalam"})
+    make_case(category, attributes={"kedalaman": "dalam"}, is_confidential=True, reporter_name="Rahasia")
+    response = client.get(reverse("public_map"))
+    html = response.content.decode()
+    assert response.status_code == 200 and not csp_problems(html)
+    assert response.context["page"].paginator.count == 1 and "Rahasia" not in html
+    fragment = client.get(reverse("public_list"), {"category": category.code, "halaman": "9"})
+    assert fragment.status_code == 200
+
+
+def test_map_endpoint_filters_by_box_and_hides_confidential(client: Client, category: Any) -> None:
+    east = make_case(category, attributes={"kedalaman": "dalam"}, reporter_phone="0811")
+    make_case(category, lat=BINTARA[0], lon=BINTARA[1], attributes={"kedalaman": "dalam"})
+    make_case(category, attributes={"kedalaman": "dalam"}, is_confidential=True)
+    box = f"{MARGAHAYU[1] - 0.01},{MARGAHAYU[0] - 0.01},{MARGAHAYU[1] + 0.01},{MARGAHAYU[0] + 0.01}"
+    body = client.get("/api/v1/public/cases.geojson", {"bbox": box}).json()
+    assert [f["properties"]["tracking_number"] for f in body["features"]] == [east.tracking_number]
+    text = str(body)
+    assert "0811" not in text and "reporter" not in text
+    assert client.get("/api/v1/public/cases.geojson").json()["total"] == 2
+    assert client.get("/api/v1/public/cases.geojson", {"bbox": "1,2,3"}).status_code == 400
+    assert client.get("/api/v1/public/cases.geojson", {"state": "resolved"}).json()["total"] == 0
+
+
+def test_map_aggregates_above_the_cap(category: Any) -> None:
+    for _ in range(4):
+        make_case(category, attributes={"kedalaman": "dalam"})
+    make_case(category, lat=BINTARA[0], lon=BINTARA[1], attributes={"kedalaman": "dalam"})
+    view = public_map_view(public_cases(), west=106.8, south=-6.5, east=107.2, north=-6.1, cap=3)
+    assert view.aggregated and not view.points
+    assert sorted(cell.count for cell in view.cells) == [1, 4]
+    assert all(-6.5 < cell.latitude < -6.1 for cell in view.cells)
