@@ -34,3 +34,12 @@ def _fresh_area_index() -> None:
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is slow on purpose; tests that do not check hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _city_language() -> None:
+    """A request in English leaves English active in the thread; each test starts in the city's language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
