@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -120,6 +121,31 @@ def _lock(case: Case, action: str) -> Case:
             % {"number": fresh.tracking_number, "state": State.label(fresh.state)}
         )
     return fresh
+
+
+@contextmanager
+def _acting_on(case: Case, action: str) -> Iterator[tuple[Case, datetime]]:
+    """One transaction around `action`: yields the locked row and the time; then the caller's instance shows the result."""
+    with transaction.atomic():
+        fresh = _lock(case, action)
+        yield fresh, clock.now()
+    _sync(case, fresh)
+
+
+def _move(fresh: Case, action: str, now: datetime) -> str:
+    """Put the locked case in the state `action` leads to; returns the state it left."""
+    previous = fresh.state
+    target = TRANSITIONS[action][1]
+    if target is not None:
+        fresh.state = target
+    fresh.updated_at = now
+    return previous
+
+
+def _on_behalf(by: User | None) -> dict[str, Any]:
+    """Timeline actor for the reporter's actions: the operator who took them, else the reporter."""
+    staff = by is not None and by.is_staff_role
+    return {"by": by if staff else None, "reporter": not staff}
 
 
 def _sync(target: Case, source: Case) -> None:
@@ -484,9 +510,8 @@ def create_case(
                 case,
                 Kind.SUBMITTED,
                 at=now,
-                by=by if by is not None and by.is_staff_role else None,
-                reporter=by is None or not by.is_staff_role,
                 data={"channel": case.channel, "photos": len(clean_photos)},
+                **_on_behalf(by),
             )
             if key:
                 IdempotencyKey.objects.create(
@@ -514,8 +539,7 @@ def add_photos(
     clean = _clean_photos(photos, already=existing)
     written: list[str] = []
     try:
-        with transaction.atomic():
-            fresh = _lock(case, "add_photos")
+        with _acting_on(case, "add_photos") as (fresh, now):
             if (
                 fresh.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).count() + len(clean)
                 > MAX_PHOTOS_PER_CASE
@@ -525,7 +549,6 @@ def add_photos(
                     code="too_many_photos",
                     field="photos",
                 )
-            now = clock.now()
             stored = _store_photos(
                 fresh, clean, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written
             )
@@ -543,7 +566,6 @@ def add_photos(
     except BaseException:
         _remove_files(written)
         raise
-    _sync(case, fresh)
     return stored
 
 
@@ -563,13 +585,9 @@ def verify_case(
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     if priority is not None and priority not in PriorityChoices.values():
         raise InvalidInput(_("Prioritas tidak dikenal."), code="invalid", field="priority")
-    with transaction.atomic():
-        fresh = _lock(case, "verify")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.VERIFIED
+    with _acting_on(case, "verify") as (fresh, now):
+        previous = _move(fresh, "verify", now)
         fresh.verified_at = now
-        fresh.updated_at = now
         if is_anonymous is not None:
             fresh.is_anonymous = is_anonymous
         if is_confidential is not None:
@@ -578,7 +596,6 @@ def verify_case(
             fresh.priority = priority
         fresh.save()
         _write_entry(fresh, Kind.VERIFIED, at=now, by=by, from_state=previous, note=note)
-    _sync(case, fresh)
     return case
 
 
@@ -586,18 +603,13 @@ def reject_case(case: Case, *, by: User, reason: str, note: str = "") -> Case:
     if reason not in RejectionReasonChoices.values():
         raise InvalidInput(_("Alasan penolakan tidak dikenal."), code="invalid", field="reason")
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = _lock(case, "reject")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.REJECTED
+    with _acting_on(case, "reject") as (fresh, now):
+        previous = _move(fresh, "reject", now)
         fresh.rejection_reason = reason
         fresh.closed_at = now
-        fresh.updated_at = now
         _stop_clock(fresh)
         fresh.save()
         _write_entry(fresh, Kind.REJECTED, at=now, by=by, from_state=previous, note=note, data={"reason": reason})
-    _sync(case, fresh)
     return case
 
 
@@ -606,8 +618,7 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     if into.pk == case.pk:
         raise InvalidInput(_("Laporan tidak dapat digabung dengan dirinya sendiri."), code="invalid", field="into")
-    with transaction.atomic():
-        fresh = _lock(case, "merge")
+    with _acting_on(case, "merge") as (fresh, now):
         target = (
             Case.objects.select_for_update(of=("self",))
             .select_related("category", "village", "district")
@@ -625,12 +636,9 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
                 code="merge_order",
                 field="into",
             )
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.DUPLICATE
+        previous = _move(fresh, "merge", now)
         fresh.duplicate_of = target
         fresh.closed_at = now
-        fresh.updated_at = now
         _stop_clock(fresh)
         fresh.save()
         _write_entry(
@@ -646,7 +654,6 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
             from_state=target.state,
             data={"duplicate": fresh.tracking_number},
         )
-    _sync(case, fresh)
     return case
 
 
@@ -655,17 +662,13 @@ def dispatch_case(case: Case, *, by: User, agency: Agency | None = None, note: s
     from patriot.cases.queries import suggest_agency
 
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = _lock(case, "dispatch")
+    with _acting_on(case, "dispatch") as (fresh, now):
         chosen = agency or suggest_agency(fresh.category, fresh.village)
         if chosen is None or not chosen.is_active:
             raise InvalidInput(_("Pilih OPD tujuan disposisi."), code="required", field="agency")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.DISPATCHED
+        previous = _move(fresh, "dispatch", now)
         fresh.agency = chosen
         fresh.dispatched_at = now
-        fresh.updated_at = now
         _start_clock(fresh, "followup", now)
         fresh.save()
         _write_entry(
@@ -677,30 +680,27 @@ def dispatch_case(case: Case, *, by: User, agency: Agency | None = None, note: s
             note=note,
             data={"agency": chosen.code, "agency_name": chosen.short_name},
         )
-    _sync(case, fresh)
     return case
 
 
 def forward_case(case: Case, *, by: User, agency: Agency, reason: str) -> Case:
     """Hand a dispatched case to another agency. The follow-up clock keeps running: the citizen's wait does."""
     reason = _check_text(reason, field_name="reason", label=_("Alasan"), limit=MAX_NOTE_LENGTH, required=True)
-    with transaction.atomic():
-        fresh = _lock(case, "forward")
+    with _acting_on(case, "forward") as (fresh, now):
         if agency.pk == fresh.agency_id:
             raise InvalidInput(_("Laporan sudah berada di OPD ini."), code="same_agency", field="agency")
         if not agency.is_active:
             raise InvalidInput(_("OPD tujuan tidak aktif."), code="inactive_agency", field="agency")
-        now = clock.now()
         origin = fresh.agency
+        previous = _move(fresh, "forward", now)
         fresh.agency = agency
-        fresh.updated_at = now
         fresh.save()
         _write_entry(
             fresh,
             Kind.FORWARDED,
             at=now,
             by=by,
-            from_state=fresh.state,
+            from_state=previous,
             note=reason,
             data={
                 "from_agency": origin.code if origin else None,
@@ -708,22 +708,17 @@ def forward_case(case: Case, *, by: User, agency: Agency, reason: str) -> Case:
                 "agency_name": agency.short_name,
             },
         )
-    _sync(case, fresh)
     return case
 
 
 def assign_case(case: Case, *, by: User, team: ResponseTeam, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = _lock(case, "assign")
+    with _acting_on(case, "assign") as (fresh, now):
         if team.agency_id != fresh.agency_id or not team.is_active:
             raise InvalidInput(_("Tim URC harus milik OPD yang menangani laporan."), code="team_agency", field="team")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.ASSIGNED
+        previous = _move(fresh, "assign", now)
         fresh.team = team
         fresh.assigned_at = now
-        fresh.updated_at = now
         fresh.save()
         _write_entry(
             fresh,
@@ -734,22 +729,16 @@ def assign_case(case: Case, *, by: User, team: ResponseTeam, note: str = "") -> 
             note=note,
             data={"team": team.code, "team_name": team.name},
         )
-    _sync(case, fresh)
     return case
 
 
 def start_case(case: Case, *, by: User, note: str = "") -> Case:
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = _lock(case, "start")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.IN_PROGRESS
+    with _acting_on(case, "start") as (fresh, now):
+        previous = _move(fresh, "start", now)
         fresh.started_at = now
-        fresh.updated_at = now
         fresh.save()
         _write_entry(fresh, Kind.STARTED, at=now, by=by, from_state=previous, note=note)
-    _sync(case, fresh)
     return case
 
 
@@ -767,14 +756,10 @@ def resolve_case(case: Case, *, by: User, note: str, proof_photos: Sequence[tupl
     clean = [clean_photo(stream, name=name) for name, stream in proof_photos]
     written: list[str] = []
     try:
-        with transaction.atomic():
-            fresh = _lock(case, "resolve")
-            now = clock.now()
-            previous = fresh.state
-            fresh.state = State.RESOLVED
+        with _acting_on(case, "resolve") as (fresh, now):
+            previous = _move(fresh, "resolve", now)
             fresh.resolved_at = now
             fresh.resolution_note = note
-            fresh.updated_at = now
             _start_clock(fresh, "closing", now)
             fresh.dispute_until = fresh.due_at
             fresh.save()
@@ -791,63 +776,36 @@ def resolve_case(case: Case, *, by: User, note: str, proof_photos: Sequence[tupl
     except BaseException:
         _remove_files(written)
         raise
-    _sync(case, fresh)
     return case
 
 
 def confirm_case(case: Case, *, by: User | None = None, note: str = "") -> Case:
     """The reporter (or an operator on their behalf) confirms the fix; the case closes."""
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = _lock(case, "confirm")
-        now = clock.now()
-        previous = fresh.state
-        fresh.state = State.CLOSED
+    with _acting_on(case, "confirm") as (fresh, now):
+        previous = _move(fresh, "confirm", now)
         fresh.closed_at = now
-        fresh.updated_at = now
         _stop_clock(fresh)
         fresh.save()
-        _write_entry(
-            fresh,
-            Kind.CONFIRMED,
-            at=now,
-            by=by if by and by.is_staff_role else None,
-            reporter=not (by and by.is_staff_role),
-            from_state=previous,
-            note=note,
-        )
-    _sync(case, fresh)
+        _write_entry(fresh, Kind.CONFIRMED, at=now, from_state=previous, note=note, **_on_behalf(by))
     return case
 
 
 def dispute_case(case: Case, *, reason: str, by: User | None = None) -> Case:
     """The reporter says it is not fixed: within the window the case reopens with a fresh follow-up clock."""
     reason = _check_text(reason, field_name="reason", label=_("Alasan"), limit=MAX_NOTE_LENGTH, required=True)
-    with transaction.atomic():
-        fresh = _lock(case, "dispute")
-        now = clock.now()
+    with _acting_on(case, "dispute") as (fresh, now):
         if not _dispute_window_open(fresh, now):
             raise InvalidTransition(
                 _("Batas waktu sanggahan untuk laporan ini sudah lewat."), code="dispute_window_closed"
             )
-        previous = fresh.state
-        fresh.state = State.IN_PROGRESS
+        previous = _move(fresh, "dispute", now)
         fresh.closed_at = None
         fresh.resolved_at = None
         fresh.dispute_until = None
-        fresh.updated_at = now
         _start_clock(fresh, "followup", now)
         fresh.save()
-        _write_entry(
-            fresh,
-            Kind.DISPUTED,
-            at=now,
-            by=by if by and by.is_staff_role else None,
-            reporter=not (by and by.is_staff_role),
-            from_state=previous,
-            note=reason,
-        )
-    _sync(case, fresh)
+        _write_entry(fresh, Kind.DISPUTED, at=now, from_state=previous, note=reason, **_on_behalf(by))
     return case
 
 
@@ -856,9 +814,7 @@ def comment_case(
 ) -> TimelineEntry:
     """Add a comment. Staff comments are internal unless marked public; the reporter's are always public."""
     note = _check_text(note, field_name="note", label=_("Komentar"), limit=MAX_NOTE_LENGTH, required=True)
-    with transaction.atomic():
-        fresh = _lock(case, "comment")
-        now = clock.now()
+    with _acting_on(case, "comment") as (fresh, now):
         fresh.updated_at = now
         fresh.save(update_fields=["updated_at"])
         entry = _write_entry(
@@ -871,7 +827,6 @@ def comment_case(
             note=note,
             is_public=is_public or reporter,
         )
-    _sync(case, fresh)
     return entry
 
 
