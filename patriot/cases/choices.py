@@ -163,6 +163,9 @@ class TimelineKindChoices(ChoiceSet):
     PHOTO_ADDED = "photo_added"
     SLA_DUE_SOON = "sla_due_soon"
     SLA_ESCALATED = "sla_escalated"
+    INSTRUCTED = "instructed"
+    INSTRUCTION_ANSWERED = "instruction_answered"
+    CALL_LOGGED = "call_logged"
 
     CHOICES = [
         (SUBMITTED, _("Laporan masuk"), "gray"),
@@ -182,4 +185,7 @@ class TimelineKindChoices(ChoiceSet):
         (PHOTO_ADDED, _("Foto ditambahkan"), "gray"),
         (SLA_DUE_SOON, _("Mendekati batas waktu"), "orange"),
         (SLA_ESCALATED, _("Melewati batas waktu, dieskalasi"), "red"),
+        (INSTRUCTED, _("Disposisi pimpinan"), "purple"),
+        (INSTRUCTION_ANSWERED, _("Disposisi pimpinan ditanggapi"), "purple"),
+        (CALL_LOGGED, _("Panggilan 1500444 dicatat"), "cyan"),
     ]

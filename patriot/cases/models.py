@@ -347,3 +347,40 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Instruction(models.Model):
+    """A mayor's instruction on a case ("disposisi pimpinan"), tracked until the responsible agency answers it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="instructions", verbose_name=_("laporan"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dari")
+    )
+    text = models.TextField(_("isi disposisi"), max_length=2000)
+    created_at = models.DateTimeField(_("waktu"))
+    answer = models.TextField(_("tanggapan"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ditanggapi oleh"),
+    )
+    answered_at = models.DateTimeField(_("ditanggapi"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("disposisi pimpinan")
+        verbose_name_plural = _("disposisi pimpinan")
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="instruction_case_created"),
+            models.Index(fields=["answered_at", "created_at"], name="instruction_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.text[:40]}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -1,0 +1,1 @@
+"""The 1500444 call-centre console: calls, callers' history, the phone-system hook."""

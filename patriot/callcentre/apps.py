@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CallcentreConfig(AppConfig):
+    name = "patriot.callcentre"
+    label = "callcentre"
+    verbose_name = _("Call center 1500444")

@@ -1,0 +1,5 @@
+"""Routes of callcentre."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""SOROT: registered citizens, verification, their reports, notifications and personal data."""

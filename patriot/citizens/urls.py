@@ -1,0 +1,5 @@
+"""Routes of citizens."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

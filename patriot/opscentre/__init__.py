@@ -1,0 +1,1 @@
+"""POC dashboard, the mayor's workspace and the weekly summary (reads only)."""

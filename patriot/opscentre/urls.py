@@ -1,0 +1,5 @@
+"""Routes of opscentre."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
