@@ -50,3 +50,20 @@ class SubmittedRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key.name}: {self.case.tracking_number}"
+
+
+class CatalogueChange(models.Model):
+    """One row: when a service (category) was last added, edited or removed, for discovery's `changeset`.
+
+    The Service Discovery spec: "an updated changeset indicates that there has been an update to the Service
+    Discovery list or to the Service Definitions", so clients know when to refresh what they cache.
+    """
+
+    changed_at = models.DateTimeField(_("layanan terakhir berubah"))
+
+    class Meta:
+        verbose_name = _("perubahan daftar layanan Open311")
+        verbose_name_plural = _("perubahan daftar layanan Open311")
+
+    def __str__(self) -> str:
+        return self.changed_at.isoformat()

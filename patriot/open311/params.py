@@ -17,12 +17,13 @@ from patriot.cases.models import Category
 from patriot.cases.sla import city_zone
 from patriot.core import clock
 from patriot.core.errors import InvalidInput
-from patriot.open311 import queries
+from patriot.open311 import queries, serializers
 from patriot.open311.choices import RequestStatusChoices
+from patriot.open311.errors import NotFound
 from patriot.open311.services import ServiceRequestIn
 
 DEFAULT_WINDOW = timedelta(days=90)
-MAX_DESCRIPTION_LENGTH = 4000  # the spec's limit
+MAX_DESCRIPTION_LENGTH = serializers.MAX_DESCRIPTION_LENGTH
 MAX_MEDIA_URL_LENGTH = 1000
 MAX_IDS = 1000
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -37,14 +38,15 @@ def _invalid(parameter: str, message: str) -> InvalidInput:
 
 
 def parse_datetime(value: str, *, parameter: str, end: bool = False) -> datetime:
-    """A W3C date or datetime. A date alone is a whole day in the city's zone; no offset means the city's time."""
+    """A W3C date or datetime. A date alone is a whole day in the city's zone (as an end: its last instant);
+    no offset means the city's time."""
     text = value.strip()
     if match := _LOST_PLUS.match(text):
         text = f"{match.group(1)}+{match.group(2)}"
     try:
         if _DATE_ONLY.match(text):
             day = datetime.combine(datetime.fromisoformat(text).date(), time.min, tzinfo=city_zone())
-            return day + timedelta(days=1) if end else day
+            return day + timedelta(days=1, microseconds=-1) if end else day
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _invalid(parameter, _("bukan tanggal/waktu W3C yang valid (mis. 2026-11-02T08:00:00+07:00).")) from None
@@ -78,7 +80,9 @@ def request_ids(query: QueryDict) -> list[str]:
 
 
 def request_search(query: QueryDict) -> queries.RequestSearch:
-    """The spec's filters with its defaults: the last 90 days, the 1000 newest; a range may span 90 days at most."""
+    """The spec's filters with its defaults: the last 90 days, the 1000 newest; a range may span 90 days at most.
+
+    Both ends are included ("Earliest/Latest datetime to include in search")."""
     start = parse_datetime(query["start_date"], parameter="start_date") if query.get("start_date") else None
     end = parse_datetime(query["end_date"], parameter="end_date", end=True) if query.get("end_date") else None
     if start is None and end is None:
@@ -88,8 +92,8 @@ def request_search(query: QueryDict) -> queries.RequestSearch:
         start = end - DEFAULT_WINDOW
     if end is None:
         end = start + DEFAULT_WINDOW
-    if end <= start:
-        raise _invalid("end_date", _("harus setelah start_date."))
+    if end < start:
+        raise _invalid("end_date", _("tidak boleh sebelum start_date."))
     if end - start > DEFAULT_WINDOW:
         raise _invalid("end_date", _("rentang start_date sampai end_date paling panjang 90 hari."))
     statuses = frozenset(_comma_list(query.get("status")))
@@ -195,11 +199,10 @@ def service_request(request: HttpRequest) -> ServiceRequestIn:
         raise _invalid("service_code", _("wajib diisi."))
     category = queries.service(code)
     if category is None:
-        raise _invalid("service_code", _("layanan %(code)s tidak dikenal.") % {"code": code})
+        # The spec: "404 - service_code or jurisdiction_id was not found (specified in error response)".
+        raise NotFound(_("layanan %(code)s tidak ditemukan.") % {"code": code}, code="not_found", field="service_code")
     latitude, longitude = _location(form)
     description = (form.get("description") or "").strip()
-    if not description:
-        raise _invalid("description", _("wajib diisi: uraikan masalahnya."))
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise _invalid("description", _("paling banyak %(n)d karakter.") % {"n": MAX_DESCRIPTION_LENGTH})
     name = " ".join(part for part in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if part)

@@ -11,6 +11,7 @@ from patriot.cases.choices import AttachmentKindChoices
 from patriot.cases.models import Attachment, Case, Category
 from patriot.cases.queries import public_cases
 from patriot.open311.choices import RequestStatusChoices
+from patriot.open311.models import CatalogueChange
 
 MAX_PAGE_SIZE = 1000
 
@@ -47,7 +48,7 @@ class RequestSearch:
 
 def search_requests(search: RequestSearch) -> list[Case]:
     """Public requests in the window, newest first. Rejected and merged reports are left out, as on the public map."""
-    cases = public_cases().filter(created_at__gte=search.start, created_at__lt=search.end)
+    cases = public_cases().filter(created_at__gte=search.start, created_at__lte=search.end)
     if search.service_codes:
         cases = cases.filter(category__code__in=search.service_codes)
     if search.statuses == {RequestStatusChoices.OPEN}:
@@ -66,3 +67,8 @@ def requests_by_id(tracking_numbers: list[str]) -> list[Case]:
         for case in _for_output(Case.objects.filter(is_confidential=False, tracking_number__in=tracking_numbers))
     }
     return [found[number] for number in dict.fromkeys(tracking_numbers) if number in found]
+
+
+def catalogue_changed_at() -> datetime | None:
+    """When a service was last added, edited or removed (None before any change was recorded)."""
+    return CatalogueChange.objects.filter(pk=1).values_list("changed_at", flat=True).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -19,6 +20,9 @@ from patriot.cases.sla import city_zone
 from patriot.open311.choices import RequestStatusChoices
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_DESCRIPTION_LENGTH = 4000  # "free form text limited to 4,000 characters"
+# Characters XML 1.0 does not allow (its Char production), surrogates included.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # When this endpoint's behaviour last changed (discovery's `changeset`).
 CHANGESET = datetime.fromisoformat("2026-11-29T00:00:00+07:00")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -50,17 +54,27 @@ def _english() -> bool:
 # --- documents ------------------------------------------------------------------------------
 
 
-def discovery(request: HttpRequest) -> dict[str, Any]:
+def changeset(catalogue_changed_at: datetime | None) -> datetime:
+    """The later of the last change to this endpoint's behaviour and the last change to its services."""
+    return max(CHANGESET, catalogue_changed_at) if catalogue_changed_at else CHANGESET
+
+
+def discovery(request: HttpRequest, catalogue_changed_at: datetime | None) -> dict[str, Any]:
     base = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "json"})).rsplit("/", 1)[0]
+    changed = changeset(catalogue_changed_at)
     return {
-        "changeset": w3c(CHANGESET),
+        "changeset": w3c(changed),
         "contact": _("Patriot Operation Centre %(city)s, telepon 1500444") % {"city": settings.PATRIOT_CITY_NAME},
-        "key_service": _("Kunci API diterbitkan oleh administrator sistem kota (patriot open311-key create NAMA)."),
+        "key_service": _(
+            "Kunci API hanya diperlukan untuk mengirim laporan (POST requests). Mintalah ke Patriot Operation Centre "
+            "%(city)s dengan menyebut nama aplikasi Anda; kunci diberikan satu kali dan dapat dicabut."
+        )
+        % {"city": settings.PATRIOT_CITY_NAME},
         "endpoints": [
             {
                 "specification": SPECIFICATION,
                 "url": base,
-                "changeset": w3c(CHANGESET),
+                "changeset": w3c(changed),
                 "type": "test" if settings.PATRIOT_DEMO else "production",
                 "formats": ["text/xml", "application/json"],
             }
@@ -150,6 +164,21 @@ def _media_url(request: HttpRequest, case: Case) -> str | None:
     return origin.media_url or None if origin is not None else None
 
 
+def _updated(case: Case, is_open: bool) -> datetime:
+    """The spec: "For requests with status=closed, this will be the date the request was closed." A closed
+    request keeps that date when the city later touches the case (a note, an instruction)."""
+    if is_open:
+        return case.updated_at
+    return case.closed_at or case.resolved_at or case.updated_at
+
+
+def _public_description(text: str) -> str:
+    """The spec limits description to 4,000 characters; a longer case text (other channels allow more) is cut."""
+    if len(text) <= MAX_DESCRIPTION_LENGTH:
+        return text
+    return text[: MAX_DESCRIPTION_LENGTH - 1].rstrip() + "…"
+
+
 def service_request(request: HttpRequest, case: Case) -> dict[str, Any]:
     """One request as the public may see it: no reporter data; a rejected report shows only why."""
     is_open = case.state in RequestStatusChoices.OPEN_STATES
@@ -160,11 +189,11 @@ def service_request(request: HttpRequest, case: Case) -> dict[str, Any]:
         "status_notes": _status_notes(case),
         "service_name": case.category.label,
         "service_code": case.category.code,
-        "description": None if rejected else case.description,
+        "description": None if rejected else _public_description(case.description),
         "agency_responsible": case.agency.name if case.agency else None,
         "service_notice": service_notice(case.category) if is_open else None,
         "requested_datetime": w3c(case.created_at),
-        "updated_datetime": w3c(case.updated_at),
+        "updated_datetime": w3c(_updated(case, is_open)),
         "expected_datetime": w3c(case.due_at) if is_open else None,
         "address": case.address or None,
         "address_id": None,
@@ -199,7 +228,9 @@ def _xml_value(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # ElementTree writes control characters as they are, which no XML parser accepts: one such character
+    # in one citizen's text would break the whole list.
+    return _NOT_XML.sub("", str(value))
 
 
 def _xml_fill(element: ElementTree.Element, value: Any) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import hash_token
@@ -14,7 +16,7 @@ from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.models import Category
 from patriot.core import clock
-from patriot.open311.models import ApiKey, SubmittedRequest
+from patriot.open311.models import ApiKey, CatalogueChange, SubmittedRequest
 
 # last_used_at is a hint for the administrator, not an audit log: one write per key per minute at most.
 KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -70,11 +72,34 @@ class ServiceRequestIn:
     reporter_phone: str = ""
 
 
+def _attribute_lines(request: ServiceRequestIn) -> list[str]:
+    """The attribute answers as "Label: value" lines, list keys shown by their names."""
+    lines = []
+    for definition in request.category.attributes:
+        value = request.attributes.get(definition["code"])
+        if value in (None, "", []):
+            continue
+        names = {str(option["key"]): option["name"] for option in definition.get("values", [])}
+        shown = ", ".join(names.get(str(v), str(v)) for v in (value if isinstance(value, list) else [value]))
+        if definition.get("unit"):
+            shown = f"{shown} {definition['unit']}"
+        lines.append(f"{definition.get('label') or definition['code']}: {shown}")
+    return lines
+
+
 def _description(request: ServiceRequestIn) -> str:
-    """The citizen's text; a media_url the client sent is kept as a line of text for the POC (never fetched)."""
-    if not request.media_url:
-        return request.description
-    return f"{request.description}\n\n{_('Media dari aplikasi')}: {request.media_url}"
+    """The case text, in the city's language for the POC whatever language the client asked for answers in.
+
+    The spec makes `description` optional; a case needs one, so without it the answers to the service's
+    attributes stand in. A media_url the client sent is kept as a line of text for the POC (never fetched).
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = [request.description]
+        if not request.description:
+            parts = ["\n".join([_("Aplikasi Open311 tidak mengirim uraian."), *_attribute_lines(request)])]
+        if request.media_url:
+            parts.append(f"{_('Media dari aplikasi')}: {request.media_url}")
+    return "\n\n".join(parts)
 
 
 def submit_request(
@@ -110,3 +135,8 @@ def submit_request(
         defaults={"api_key": api_key, "media_url": request.media_url, "created_at": result.case.created_at},
     )
     return result
+
+
+def note_catalogue_change(**_signal: Any) -> None:
+    """A category was saved or deleted: discovery's changeset moves on (connected in apps.ready)."""
+    CatalogueChange.objects.update_or_create(pk=1, defaults={"changed_at": clock.now()})

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from patriot.core.errors import DomainError, InvalidInput
 from patriot.core.ratelimit import client_address, hit
 from patriot.open311 import params, queries, serializers, services
+from patriot.open311.errors import Forbidden, MethodNotAllowed, NotFound, RateLimited
 from patriot.open311.models import ApiKey
 
 # Open311 parameter names for the fields the case services name in their refusals.
@@ -30,22 +31,6 @@ _PARAMETERS = {
 }
 
 View = Callable[..., HttpResponse]
-
-
-class NotFound(DomainError):
-    status_code = 404
-
-
-class Forbidden(DomainError):
-    status_code = 403
-
-
-class MethodNotAllowed(DomainError):
-    status_code = 405
-
-
-class RateLimited(DomainError):
-    status_code = 429
 
 
 def _language(request: HttpRequest) -> str:
@@ -66,7 +51,7 @@ def _parameter(field: str | None) -> str | None:
 
 def _error(fmt: str, error: DomainError) -> HttpResponse:
     description = error.message
-    if isinstance(error, InvalidInput) and (parameter := _parameter(error.field)):
+    if parameter := _parameter(error.field):
         description = f"{parameter}: {description}"
     response = serializers.render(
         fmt, "errors", [serializers.error(error.status_code, description)], status=error.status_code
@@ -91,9 +76,11 @@ def endpoint(*methods: str) -> Callable[[View], View]:
     """Language, per-address rate limit, jurisdiction check, allowed methods and errors in the spec's format."""
 
     def decorate(view: View) -> View:
+        allowed = (*methods, "HEAD") if "GET" in methods else methods
+
         def answer(request: HttpRequest, fmt: str, kwargs: dict[str, Any]) -> HttpResponse:
             try:
-                if request.method not in methods:
+                if request.method not in allowed:
                     raise MethodNotAllowed(_("Metode %(method)s tidak didukung di sini.") % {"method": request.method})
                 limit = getattr(settings, "PATRIOT_OPEN311_RATE_PER_MINUTE", 120)
                 if not hit("open311", client_address(request), limit):
@@ -105,7 +92,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             except DomainError as error:
                 response = _error(fmt, error)
                 if isinstance(error, MethodNotAllowed):
-                    response["Allow"] = ", ".join(methods)
+                    response["Allow"] = ", ".join(allowed)
                 return response
 
         @csrf_exempt
@@ -125,7 +112,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    return serializers.render(fmt, "discovery", serializers.discovery(request))
+    return serializers.render(fmt, "discovery", serializers.discovery(request, queries.catalogue_changed_at()))
 
 
 @endpoint("GET")
@@ -151,7 +138,18 @@ def _api_key(request: HttpRequest) -> ApiKey:
     return key
 
 
+# The spec's "Format sent": Content-Type: application/x-www-form-urlencoded (multipart for the media extension).
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.content_type not in _FORM_TYPES:
+        # Otherwise a JSON body would be read as an empty form and refused for its "missing" api_key.
+        raise InvalidInput(
+            _("Kirim laporan sebagai formulir application/x-www-form-urlencoded (atau multipart/form-data)."),
+            code="unsupported_media_type",
+            field="Content-Type",
+        )
     key = _api_key(request)
     if not hit("open311-key", str(key.pk), getattr(settings, "PATRIOT_OPEN311_KEY_RATE_PER_MINUTE", 60)):
         raise RateLimited(

@@ -96,12 +96,30 @@ def parse_xml(body: bytes, name: str) -> Any:
     return xml_to_data(root, schema(name))
 
 
+def assert_spec_order(document: Any, part: dict[str, Any], where: str = "") -> None:
+    """Every object's fields come in the order of the schema's `properties`, which list them as the spec's
+    tables do: the XML's element order (xml_to_data keeps it) and the JSON's key order."""
+    if isinstance(document, list):
+        for item in document:
+            assert_spec_order(item, part.get("items", {}), where)
+    elif isinstance(document, dict):
+        properties = list(part.get("properties", {}))
+        present = [key for key in document if key in properties]
+        assert present == sorted(present, key=properties.index), f"{where or 'root'}: {present} not in spec order"
+        for key, value in document.items():
+            assert_spec_order(value, part.get("properties", {}).get(key, {}), f"{where}.{key}")
+
+
 def checked(response: httpx.Response, name: str, *, status: int = 200, fmt: str = "json") -> Any:
-    """The answer's document, after checking status, content type and the schema `name` (XML converted first)."""
+    """The answer's document, after checking status, content type, the schema `name` (XML converted first)
+    and the spec's field order; an error's code is the HTTP status."""
     assert response.status_code == status, (response.status_code, response.text[:500])
     assert response.headers["content-type"] == CONTENT_TYPES[fmt]
     document = response.json() if fmt == "json" else parse_xml(response.content, name)
     jsonschema.validate(document, schema(name), cls=jsonschema.Draft202012Validator)
+    assert_spec_order(document, schema(name))
+    if name == "errors":
+        assert {error["code"] for error in document} == {status}, document
     return document
 
 

@@ -1,4 +1,4 @@
-"""The per-key and per-address limits hold across processes: counted in Redis (this suite's database 6)."""
+"""The per-key and per-address limits hold across processes: counted in Redis (this suite's database 7)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.test import Client
 from patriot.cases.models import Case
 from tests.factories import MARGAHAYU
 
-REDIS_URL = os.environ.get("PATRIOT_OPEN311_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+REDIS_URL = os.environ.get("PATRIOT_OPEN311_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 @pytest.fixture

@@ -105,7 +105,12 @@ def test_unknown_jurisdiction_endpoint_and_ids_answer_404(city: None, open311: O
     response = open311.raw("GET", "laporan.json")
     assert response.status_code == 404 and response.json()[0]["code"] == 404
     response = open311.raw("DELETE", "requests.json")
-    assert response.status_code == 405 and response.headers["Allow"] == "GET, POST"
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, POST, HEAD"
+    assert response.json() == [{"code": 405, "description": response.json()[0]["description"]}]
+    # HEAD, as for any GET resource: the headers of the GET, no body.
+    response = open311.raw("HEAD", "services.xml")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/xml; charset=utf-8"
+    assert response.content == b""
 
 
 # --- filing requests ------------------------------------------------------------------------
@@ -226,12 +231,10 @@ def test_api_key_is_required_and_checked(api_key: str, open311: Open311) -> None
     ("change", "parameter"),
     [
         ({"service_code": ""}, "service_code"),
-        ({"service_code": "tidak-ada"}, "service_code"),
         ({"lat": "", "long": ""}, "lat/long"),
         ({"lat": "", "long": "", "address_string": "Jl. Ahmad Yani, Bekasi"}, "lat/long"),
         ({"lat": "utara", "long": "107"}, "lat"),
         ({"lat": str(OUTSIDE_CITY[0]), "long": str(OUTSIDE_CITY[1])}, "lat/long"),
-        ({"description": "  "}, "description"),
         ({"description": "x" * 4001}, "description"),
         ({"attribute[kedalaman]": ""}, "attribute[kedalaman]"),
         ({"attribute[kedalaman]": "sangat-dalam"}, "attribute[kedalaman]"),
@@ -250,6 +253,38 @@ def test_bad_input_is_refused_with_the_parameter_named(
         assert errors[0]["code"] == 400
         assert errors[0]["description"].startswith(f"{parameter}: "), errors
     assert not Case.objects.exists()
+
+
+def test_unknown_service_code_is_404_as_the_spec_says(api_key: str, open311: Open311) -> None:
+    """POST Service Request, Possible Errors: "404 - service_code or jurisdiction_id was not found"."""
+    for change in ({"service_code": "tidak-ada"}, {"jurisdiction_id": "jakarta.go.id"}):
+        for fmt in FORMATS:
+            errors = open311.post(fmt, status=404, data=_pothole(api_key) | change)
+            assert next(iter(change.values())) in errors[0]["description"]
+    assert not Case.objects.exists()
+
+
+def test_post_must_be_a_form(api_key: str, open311: Open311) -> None:
+    """The spec's "Format sent: Content-Type: application/x-www-form-urlencoded": a JSON body is named as the
+    problem, not mistaken for a missing api_key."""
+    for fmt in FORMATS:
+        errors = open311.post(fmt, status=400, json=_pothole(api_key))
+        assert errors[0]["description"].startswith("Content-Type: ")
+    assert not Case.objects.exists()
+
+
+def test_description_is_optional(api_key: str, open311: Open311) -> None:
+    """The spec lists description among the optional arguments: the attribute answers stand in for the POC,
+    in the city's language whatever language the client reads answers in."""
+    body = {k: v for k, v in _pothole(api_key).items() if k not in ("description", "address_string")}
+    for description in (None, "   "):
+        data = body if description is None else body | {"description": description}
+        created = open311.post(data=data, headers={"Accept-Language": "en"})
+        case = Case.objects.get(tracking_number=created[0]["service_request_id"])
+        assert case.description.startswith("Aplikasi Open311 tidak mengirim uraian.\n"), case.description
+        assert "Kedalaman lubang: Dalam (lebih dari 10 cm)" in case.description
+        request = open311.get(f"requests/{case.tracking_number}", "requests", fmt="xml")[0]
+        assert request["description"] == case.description
 
 
 def test_datetime_attribute_must_be_w3c(api_key: str, open311: Open311) -> None:
@@ -443,3 +478,89 @@ def test_language_follows_accept_language(city: None, open311: Open311) -> None:
     response = open311.raw("GET", "services.json", headers={"Accept-Language": "id"})
     assert response.headers["Content-Language"] == "id"
     assert open311.raw("GET", "services.json").headers["Content-Language"] == "en"
+
+
+def test_xml_stays_well_formed_whatever_the_text(city: None, open311: Open311) -> None:
+    """Control characters XML 1.0 forbids (here typed in another channel) are left out of the XML answer."""
+    pothole = Category.objects.get(code=POTHOLE)
+    case = make_case(
+        pothole, attributes={"kedalaman": "dalam"}, description="Lubang\x0b besar\x1f di\tdepan <pasar> & toko"
+    )
+    as_xml = open311.get(f"requests/{case.tracking_number}", "requests", fmt="xml")[0]
+    assert as_xml["description"] == "Lubang besar di\tdepan <pasar> & toko"
+    assert open311.get("requests", "requests", fmt="xml")[0]["service_request_id"] == case.tracking_number
+    assert open311.get(f"requests/{case.tracking_number}", "requests")[0]["description"] == case.description
+
+
+def test_description_is_cut_to_the_spec_limit(city: None, open311: Open311) -> None:
+    """ "free form text limited to 4,000 characters": a longer case text (the web form allows 5,000) is cut."""
+    case = make_case(Category.objects.get(code=POTHOLE), attributes={"kedalaman": "dalam"}, description="a" * 5000)
+    for fmt in FORMATS:
+        description = open311.get(f"requests/{case.tracking_number}", "requests", fmt=fmt)[0]["description"]
+        assert len(description) == 4000 and description.endswith("a…")
+
+
+def test_updated_datetime_of_a_closed_request_is_when_it_closed(city: None, open311: Open311) -> None:
+    """ "For requests with status=closed, this will be the date the request was closed", even when the city
+    touches the case afterwards; an open request shows its last change."""
+    fields = {"category": Category.objects.get(code=POTHOLE), "attributes": {"kedalaman": "sedang"}}
+    resolved = case_through(CaseStateChoices.RESOLVED, **fields)
+    closed = case_through(CaseStateChoices.CLOSED, **fields)
+    rejected = case_through(CaseStateChoices.REJECTED, **fields)
+    dispatched = case_through(CaseStateChoices.DISPATCHED, **fields)
+    later = clock.now() + timedelta(days=2)
+    Case.objects.update(updated_at=later)
+    cases = [Case.objects.get(pk=c.pk) for c in (resolved, closed, rejected, dispatched)]
+    numbers = ",".join(c.tracking_number for c in cases)
+    by_id = {
+        r["service_request_id"]: r["updated_datetime"]
+        for r in _same_in_both(open311, "requests", "requests", params={"service_request_id": numbers})
+    }
+
+    def w3c(moment: Any) -> str:
+        return moment.astimezone(JAKARTA).isoformat(timespec="seconds")
+
+    resolved, closed, rejected, dispatched = cases
+    assert resolved.resolved_at and closed.closed_at and rejected.closed_at
+    assert by_id[resolved.tracking_number] == w3c(resolved.resolved_at)
+    assert by_id[closed.tracking_number] == w3c(closed.closed_at)
+    assert by_id[rejected.tracking_number] == w3c(rejected.closed_at)
+    assert by_id[dispatched.tracking_number] == w3c(later)
+
+
+def test_both_ends_of_the_date_range_are_included(city: None, open311: Open311) -> None:
+    """start_date is the "Earliest datetime to include", end_date the "Latest datetime to include"."""
+    case = make_case(Category.objects.get(code=POTHOLE), attributes={"kedalaman": "dalam"})
+    at = case.created_at.astimezone(JAKARTA)
+    exactly = at.isoformat()
+    for params in (
+        {"start_date": exactly, "end_date": exactly},
+        {"end_date": exactly},
+        {"start_date": exactly},
+        {"start_date": at.date().isoformat(), "end_date": at.date().isoformat()},
+    ):
+        listed = open311.get("requests", "requests", params=params)
+        assert [r["service_request_id"] for r in listed] == [case.tracking_number], params
+    before = (at - timedelta(microseconds=1)).isoformat()
+    assert open311.get("requests", "requests", params={"end_date": before}) == []
+    errors = open311.get("requests", "errors", status=400, params={"start_date": exactly, "end_date": before})
+    assert errors[0]["description"].startswith("end_date: ")
+
+
+def test_discovery_changeset_follows_the_services(city: None, open311: Open311) -> None:
+    """Service Discovery: "an updated changeset indicates that there has been an update to the Service
+    Discovery list or to the Service Definitions"."""
+    first = _same_in_both(open311, "discovery", "discovery")
+    assert first["changeset"] == first["endpoints"][0]["changeset"]
+    pothole = Category.objects.get(code=POTHOLE)
+    with clock.pinned(clock.now() + timedelta(days=1)):
+        pothole.attributes = [*pothole.attributes, {"code": "lajur", "label": "Lajur", "datatype": "string"}]
+        pothole.save()
+    after_edit = open311.get("discovery", "discovery")
+    assert after_edit["changeset"] > first["changeset"]
+    assert after_edit["endpoints"][0]["changeset"] == after_edit["changeset"]
+    codes = [a["code"] for a in open311.get(f"services/{POTHOLE}", "service_definition", fmt="xml")["attributes"]]
+    assert codes[-1] == "lajur"
+    with clock.pinned(clock.now() + timedelta(days=2)):
+        Category.objects.get(code="tutup-saluran-hilang").delete()
+    assert open311.get("discovery", "discovery", fmt="xml")["changeset"] > after_edit["changeset"]

@@ -1,0 +1,25 @@
+"""The refusals the GeoReport v2 spec names, beyond InvalidInput (400): 404 for what does not exist, 403 for the api_key.
+
+The spec: "The HTTP error codes should always be 404 for resources that don't exist, 403 for errors because of
+wrong or missing api_key and basically 400 for any other error". 405 and 429 are plain HTTP on top of it.
+"""
+
+from __future__ import annotations
+
+from patriot.core.errors import DomainError
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class MethodNotAllowed(DomainError):
+    status_code = 405
+
+
+class RateLimited(DomainError):
+    status_code = 429
