@@ -29,7 +29,7 @@ HOME_BY_ROLE: dict[str, str] = {
     RoleChoices.AGENCY_ADMIN: "staff-opd-inbox",
     RoleChoices.AGENCY_OFFICER: "staff-opd-inbox",
     RoleChoices.URC_OFFICER: "staff-urc-assignments",
-    RoleChoices.CALLCENTRE_OPERATOR: "staff-search",
+    RoleChoices.CALLCENTRE_OPERATOR: "callcentre-console",
     RoleChoices.MAYOR: "staff-search",
 }
 

@@ -1,0 +1,171 @@
+"""Reads for the console and the call log: a caller's history, lookups, ringing calls, per-operator figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from patriot.accounts.models import User
+from patriot.callcentre.choices import CallStateChoices
+from patriot.callcentre.models import Call
+from patriot.callcentre.services import normalise_number, number_variants
+from patriot.cases.models import Case
+from patriot.cases.presenters import log_reporter_reads
+from patriot.core import clock
+from patriot.core.errors import InvalidInput
+
+HISTORY_LIMIT = 20
+# A ringing call the phone system announced but nobody answered drops off the console after this long.
+RINGING_WINDOW = timedelta(minutes=15)
+TRACKING_NUMBER = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4,}$")
+
+
+@dataclass(frozen=True)
+class CallerHistory:
+    """A caller's earlier cases (reported from this number, or asked about on an earlier call) and calls."""
+
+    number: str
+    cases: list[Case]
+    case_count: int
+    calls: list[Call]
+    call_count: int
+
+    @property
+    def is_repeat(self) -> bool:
+        return bool(self.case_count or self.call_count)
+
+    @property
+    def earlier_contacts(self) -> int:
+        return self.case_count + self.call_count
+
+
+def _cases_of(number: str) -> QuerySet[Case]:
+    variants = number_variants(number)
+    return Case.objects.filter(
+        Q(reporter_phone__in=variants) | Q(reporter__phone__in=variants) | Q(calls__caller_number=number)
+    ).distinct()
+
+
+def caller_history(number: str, *, viewer: User, exclude_call: Call | None = None) -> CallerHistory:
+    """Everything the line knows about this number. Showing whose reports these are is logged (UU PDP)."""
+    cases_query = _cases_of(number)
+    cases = list(cases_query.select_related("category", "agency").order_by("-created_at", "-id")[:HISTORY_LIMIT])
+    calls_query = Call.objects.filter(caller_number=number).exclude(state=CallStateChoices.RINGING)
+    if exclude_call is not None:
+        calls_query = calls_query.exclude(pk=exclude_call.pk)
+    calls = list(calls_query.select_related("operator").prefetch_related("cases")[:HISTORY_LIMIT])
+    log_reporter_reads([case.pk for case in cases], viewer, purpose="callcentre: caller history")
+    return CallerHistory(
+        number=number,
+        cases=cases,
+        case_count=cases_query.count() if len(cases) == HISTORY_LIMIT else len(cases),
+        calls=calls,
+        call_count=calls_query.count() if len(calls) == HISTORY_LIMIT else len(calls),
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to the console's search box: one case by its number, or a phone number's history."""
+
+    query: str
+    case: Case | None = None
+    history: CallerHistory | None = None
+    error: str = ""
+
+
+def lookup(query: str, *, viewer: User) -> Lookup:
+    text = (query or "").strip()
+    if not text:
+        return Lookup(query="")
+    upper = text.upper()
+    if TRACKING_NUMBER.match(upper):
+        case = Case.objects.select_related("category", "agency").filter(tracking_number=upper).first()
+        if case is None:
+            return Lookup(query=text, error=_("Tidak ada laporan bernomor %(number)s.") % {"number": upper})
+        history = None
+        if case.reporter_phone:
+            try:
+                history = caller_history(normalise_number(case.reporter_phone), viewer=viewer)
+            except InvalidInput:
+                history = None
+        if history is None:
+            log_reporter_reads([case.pk], viewer, purpose="callcentre: lookup by tracking number")
+        return Lookup(query=text, case=case, history=history)
+    try:
+        number = normalise_number(text, field="q")
+    except InvalidInput as error:
+        return Lookup(
+            query=text,
+            error=_("Ketik nomor laporan (mis. BKS-2611-000123) atau nomor telepon penelepon.") + " " + error.message,
+        )
+    return Lookup(query=text, history=caller_history(number, viewer=viewer))
+
+
+def ringing_calls(now: datetime | None = None) -> list[Call]:
+    """Calls the phone system announced in the last minutes that nobody has answered yet, oldest first."""
+    since = (now or clock.now()) - RINGING_WINDOW
+    return list(Call.objects.filter(state=CallStateChoices.RINGING, rung_at__gte=since).order_by("rung_at", "id"))
+
+
+def open_calls(operator: User) -> list[Call]:
+    return list(Call.objects.filter(operator=operator, state=CallStateChoices.ACTIVE).order_by("-started_at"))
+
+
+def call_log(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    operator_id: int | None = None,
+    call_type: str = "",
+) -> QuerySet[Call]:
+    """Answered calls, newest first, filtered by the log page's fields (times are started_at)."""
+    calls = Call.objects.exclude(state=CallStateChoices.RINGING)
+    if since is not None:
+        calls = calls.filter(started_at__gte=since)
+    if until is not None:
+        calls = calls.filter(started_at__lte=until)
+    if operator_id:
+        calls = calls.filter(operator_id=operator_id)
+    if call_type:
+        calls = calls.filter(call_type=call_type)
+    return calls.select_related("operator").prefetch_related("cases").order_by("-started_at", "-id")
+
+
+@dataclass(frozen=True)
+class OperatorFigures:
+    operator: User | None
+    calls: int
+    ended: int
+    average_seconds: float | None
+    total_seconds: int
+
+
+def operator_figures(calls: QuerySet[Call]) -> list[OperatorFigures]:
+    """Per operator: how many calls, how many finished, their average and total duration."""
+    rows = list(
+        calls.order_by()
+        .values("operator_id")
+        .annotate(
+            calls=Count("id"),
+            ended=Count("duration_seconds"),
+            average=Avg("duration_seconds"),
+            total=Sum("duration_seconds"),
+        )
+    )
+    people = User.objects.in_bulk([row["operator_id"] for row in rows if row["operator_id"]])
+    figures = [
+        OperatorFigures(
+            operator=people.get(row["operator_id"]),
+            calls=row["calls"],
+            ended=row["ended"],
+            average_seconds=float(row["average"]) if row["average"] is not None else None,
+            total_seconds=int(row["total"] or 0),
+        )
+        for row in rows
+    ]
+    return sorted(figures, key=lambda f: (-f.calls, f.operator.username if f.operator else ""))

@@ -1,0 +1,347 @@
+"""The only code that changes calls: announce (phone-system hook), answer, report on the caller's behalf, link, end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+from patriot.callcentre.choices import CallStateChoices, CallTypeChoices, EmergencyLineChoices
+from patriot.callcentre.models import Call
+from patriot.cases import services as case_services
+from patriot.cases.choices import ChannelChoices
+from patriot.cases.models import Case
+from patriot.core import clock
+from patriot.core.errors import InvalidInput, InvalidTransition
+from patriot.events.services import record_event
+
+State = CallStateChoices
+Type = CallTypeChoices
+
+PHONE_REGION = "ID"
+MAX_NOTES_LENGTH = 2000
+MAX_NAME_LENGTH = 120
+MAX_EXTERNAL_ID_LENGTH = 100
+MAX_LINE_LENGTH = 40
+# A call log entry longer than this is a typo in the times, not a call.
+MAX_CALL_DURATION = timedelta(hours=12)
+# Clocks of the phone system and the operator's PC differ a little; times this far ahead are still accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+# The idempotency scope of reports taken on the phone: a double submit of the form returns the first case.
+REPORT_SCOPE = "callcentre"
+
+
+def normalise_number(raw: str, *, field: str = "caller_number") -> str:
+    """An Indonesian (or international) phone number in E.164: "0812-3450-0001" → "+6281234500001"."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidInput(_("Nomor penelepon wajib diisi."), code="required", field=field)
+    if len(text) > 32:
+        raise InvalidInput(_("Nomor penelepon terlalu panjang."), code="too_long", field=field)
+    try:
+        parsed = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidInput(
+            _("%(number)s bukan nomor telepon yang valid.") % {"number": text}, code="invalid_phone", field=field
+        ) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidInput(
+            _("%(number)s bukan nomor telepon yang valid.") % {"number": text}, code="invalid_phone", field=field
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_variants(e164: str) -> list[str]:
+    """The ways a contact number is commonly stored: E.164, without the plus, the national 0… form, and both
+    written with dashes or spaces as phonenumbers groups them ("0812-3450-0001", "+62 812 3450 0001").
+
+    Case.reporter_phone keeps what the reporter typed, so an exact match on these (served by the
+    case_reporter_phone index) finds the usual spellings; an unusual grouping is not found.
+    """
+    parsed = phonenumbers.parse(e164, PHONE_REGION)
+    national = phonenumbers.national_significant_number(parsed)
+    variants = [e164, e164.lstrip("+")]
+    if parsed.country_code == 62:
+        variants.append(f"0{national}")
+    for style in (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL):
+        written = phonenumbers.format_number(parsed, style)
+        variants.extend([written, written.replace("-", " ")])
+    return list(dict.fromkeys(variants))
+
+
+def _text(value: str | None, *, field: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InvalidInput(
+            _("%(label)s paling banyak %(limit)d karakter.") % {"label": label, "limit": limit},
+            code="too_long",
+            field=field,
+        )
+    return text
+
+
+def _event(call: Call, kind: str, at: datetime) -> None:
+    """Tell the consoles: the stream sends "call" events to call-centre operators and system admins only."""
+    record_event(
+        kind=f"call.{kind}",
+        subject_type="call",
+        subject_id=str(call.pk),
+        at=at,
+        payload={
+            "call_id": call.pk,
+            "state": call.state,
+            "caller_number": call.caller_number,
+            "line": call.line,
+            "operator_id": call.operator_id,
+        },
+    )
+
+
+def _lock(call: Call) -> Call:
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _sync(target: Call, source: Call) -> None:
+    for model_field in Call._meta.concrete_fields:
+        setattr(target, model_field.attname, getattr(source, model_field.attname))
+    target._state.fields_cache = {}
+
+
+# --- the phone system ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Announced:
+    call: Call
+    created: bool
+
+
+def announce_call(
+    *, caller_number: str, external_id: str = "", line: str = "", at: datetime | None = None
+) -> Announced:
+    """The phone system says a call is ringing. A repeated announcement (same call id) returns the first call."""
+    number = normalise_number(caller_number)
+    external_id = _text(external_id, field="call_id", label="call_id", limit=MAX_EXTERNAL_ID_LENGTH)
+    line = _text(line, field="line", label="line", limit=MAX_LINE_LENGTH)
+    now = clock.now()
+    if at is not None and at > now + CLOCK_SKEW:
+        raise InvalidInput(_("Waktu panggilan ada di masa depan."), code="future", field="at")
+    if external_id and (existing := _announced(external_id, number)):
+        return existing
+    try:
+        with transaction.atomic():
+            call = Call.objects.create(
+                caller_number=number,
+                external_id=external_id,
+                line=line,
+                state=State.RINGING,
+                rung_at=at or now,
+                created_at=now,
+            )
+            _event(call, "incoming", now)
+    except IntegrityError:
+        # Two announcements of one call raced; the first one to commit owns the id.
+        if external_id and (existing := _announced(external_id, number)):
+            return existing
+        raise
+    return Announced(call=call, created=True)
+
+
+def _announced(external_id: str, number: str) -> Announced | None:
+    call = Call.objects.filter(external_id=external_id).first()
+    if call is None:
+        return None
+    if call.caller_number != number:
+        raise InvalidInput(
+            _("ID panggilan ini sudah dipakai untuk nomor lain."), code="idempotency_key_reused", field="call_id"
+        )
+    return Announced(call=call, created=False)
+
+
+# --- the operator ----------------------------------------------------------------------------
+
+
+def answer_call(*, by: User, call: Call | None = None, caller_number: str = "", caller_name: str = "") -> Call:
+    """The operator takes a call: a ringing one the phone system announced, or one they type in by hand."""
+    name = _text(caller_name, field="caller_name", label=_("Nama penelepon"), limit=MAX_NAME_LENGTH)
+    with transaction.atomic():
+        now = clock.now()
+        if call is None:
+            call = Call.objects.create(
+                operator=by,
+                caller_number=normalise_number(caller_number),
+                caller_name=name,
+                state=State.ACTIVE,
+                started_at=now,
+                created_at=now,
+            )
+            _event(call, "answered", now)
+            return call
+        fresh = _lock(call)
+        if fresh.state != State.RINGING:
+            raise InvalidTransition(_("Panggilan ini sudah dijawab operator lain."), code="already_answered")
+        if caller_number:
+            fresh.caller_number = normalise_number(caller_number)
+        fresh.caller_name = name or fresh.caller_name
+        fresh.operator = by
+        fresh.state = State.ACTIVE
+        fresh.started_at = now
+        fresh.save()
+        _event(fresh, "answered", now)
+    _sync(call, fresh)
+    return call
+
+
+def _check_operator(call: Call, by: User) -> None:
+    if call.operator_id is not None and call.operator_id != by.pk and by.role != RoleChoices.SYSTEM_ADMIN:
+        raise InvalidTransition(_("Panggilan ini ditangani operator lain."), code="other_operator")
+
+
+def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: str = "") -> Call:
+    """Tie the call to a case (e.g. the caller asked about its status); the case's timeline records the call.
+
+    Linking the same case twice writes nothing the second time, so a retried click is harmless.
+    """
+    if call_type and call_type not in Type.values():
+        raise InvalidInput(_("Jenis panggilan tidak dikenal."), code="invalid", field="call_type")
+    with transaction.atomic():
+        fresh = _lock(call)
+        _check_operator(fresh, by)
+        if fresh.state == State.RINGING:
+            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
+        if call_type and not fresh.call_type:
+            fresh.call_type = call_type
+            fresh.save(update_fields=["call_type"])
+        if not fresh.cases.filter(pk=case.pk).exists():
+            fresh.cases.add(case)
+            case_services.log_call_on_case(case, by=by, call=fresh, note=note)
+    _sync(call, fresh)
+    return call
+
+
+@dataclass
+class PhoneReport:
+    """What the operator types into the report form on the caller's behalf."""
+
+    category: Any
+    description: str
+    latitude: float
+    longitude: float
+    address: str = ""
+    attributes: dict[str, Any] | None = None
+    reporter_name: str = ""
+    is_anonymous: bool = False
+    is_confidential: bool = False
+
+
+def report_for_caller(call: Call, report: PhoneReport, *, by: User, idempotency_key: str) -> case_services.NewCase:
+    """A new case of channel `phone` with the caller as reporter, linked to the call.
+
+    The form's one-time token is the Idempotency-Key: a double submit (or a retry after a lost answer)
+    returns the first case and links nothing twice.
+    """
+    if not (idempotency_key or "").strip():
+        raise InvalidInput(_("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi."), code="required")
+    fresh = Call.objects.get(pk=call.pk)
+    _check_operator(fresh, by)
+    if fresh.state == State.RINGING:
+        raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
+    result = case_services.create_case(
+        case_services.CaseSubmission(
+            channel=ChannelChoices.PHONE,
+            category=report.category,
+            description=report.description,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            address=report.address,
+            attributes=report.attributes or {},
+            reporter_name=report.reporter_name or fresh.caller_name,
+            reporter_phone=fresh.caller_number,
+            is_anonymous=report.is_anonymous,
+            is_confidential=report.is_confidential,
+        ),
+        by=by,
+        idempotency_key=f"call-{fresh.pk}:{idempotency_key.strip()}",
+        idempotency_scope=REPORT_SCOPE,
+    )
+    link_case(call, result.case, by=by, call_type=Type.NEW_REPORT)
+    if report.reporter_name and not call.caller_name:
+        with transaction.atomic():
+            Call.objects.filter(pk=call.pk, caller_name="").update(caller_name=report.reporter_name[:MAX_NAME_LENGTH])
+        call.refresh_from_db(fields=["caller_name"])
+    return result
+
+
+def end_call(
+    call: Call,
+    *,
+    by: User,
+    call_type: str,
+    transferred_to: str = "",
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    notes: str = "",
+    caller_name: str | None = None,
+) -> Call:
+    """Close the call's log: its type (an emergency names the line it went to), times and notes.
+
+    An ended call may be ended again to correct its log; the times are the operator's to fix.
+    """
+    if call_type not in Type.values():
+        raise InvalidInput(_("Pilih jenis panggilan."), code="required", field="call_type")
+    if call_type == Type.EMERGENCY:
+        if transferred_to not in EmergencyLineChoices.values():
+            raise InvalidInput(
+                _("Panggilan darurat harus dialihkan ke 119 atau 112: pilih tujuannya."),
+                code="required",
+                field="transferred_to",
+            )
+    elif transferred_to:
+        raise InvalidInput(
+            _("Hanya panggilan darurat yang dialihkan ke 119 atau 112."), code="invalid", field="transferred_to"
+        )
+    notes = _text(notes, field="notes", label=_("Catatan"), limit=MAX_NOTES_LENGTH)
+    name = (
+        None
+        if caller_name is None
+        else _text(caller_name, field="caller_name", label=_("Nama penelepon"), limit=MAX_NAME_LENGTH)
+    )
+    with transaction.atomic():
+        fresh = _lock(call)
+        _check_operator(fresh, by)
+        if fresh.state == State.RINGING:
+            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
+        now = clock.now()
+        start = started_at or fresh.started_at or now
+        end = ended_at or (fresh.ended_at if fresh.state == State.ENDED else None) or now
+        if end < start:
+            raise InvalidInput(_("Waktu selesai tidak boleh sebelum waktu mulai."), code="invalid", field="ended_at")
+        if end > now + CLOCK_SKEW:
+            raise InvalidInput(_("Waktu selesai ada di masa depan."), code="future", field="ended_at")
+        if end - start > MAX_CALL_DURATION:
+            raise InvalidInput(
+                _("Panggilan lebih dari 12 jam: periksa lagi waktu mulai dan selesai."),
+                code="too_long",
+                field="ended_at",
+            )
+        fresh.call_type = call_type
+        fresh.transferred_to = transferred_to if call_type == Type.EMERGENCY else ""
+        fresh.started_at = start
+        fresh.ended_at = end
+        fresh.duration_seconds = int((end - start).total_seconds())
+        fresh.notes = notes
+        if name is not None:
+            fresh.caller_name = name
+        if fresh.operator_id is None:
+            fresh.operator = by
+        fresh.state = State.ENDED
+        fresh.save()
+        _event(fresh, "ended", now)
+    _sync(call, fresh)
+    return call

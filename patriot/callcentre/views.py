@@ -1,0 +1,374 @@
+"""Pages of the 1500444 console: answer a call, the call screen, a report for the caller, ending a call, the log."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patriot.accounts.choices import RoleChoices
+from patriot.callcentre import queries, services
+from patriot.callcentre.choices import CallStateChoices, CallTypeChoices, EmergencyLineChoices
+from patriot.callcentre.forms import AnswerForm, CallLogFilterForm, CallReportForm, EndCallForm, LookupForm
+from patriot.callcentre.models import Call
+from patriot.cases.models import Case
+from patriot.cases.sla import city_zone
+from patriot.cases.views.staff import staff_page
+from patriot.core import clock
+from patriot.core.errors import DomainError
+
+CONSOLE_ROLES = frozenset({RoleChoices.CALLCENTRE_OPERATOR, RoleChoices.SYSTEM_ADMIN})
+console_page = staff_page(CONSOLE_ROLES)
+LOG_PAGE_SIZE = 100
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """Render with the time the SLA badges count from (cases/staff/_sla.html reads `now`)."""
+    return render(request, template, {"now": clock.now(), **context}, status=status)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _call_or_404(pk: int) -> Call:
+    return get_object_or_404(Call.objects.select_related("operator").prefetch_related("cases"), pk=pk)
+
+
+# --- the console -----------------------------------------------------------------------------
+
+
+def _console(request: HttpRequest, answer_form: AnswerForm, *, status: int = 200) -> HttpResponse:
+    lookup_form = LookupForm(request.GET or None)
+    found = None
+    if lookup_form.is_bound and lookup_form.is_valid() and lookup_form.cleaned_data["q"]:
+        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+    context = {
+        "answer_form": answer_form,
+        "lookup_form": lookup_form,
+        "found": found,
+        "ringing": _ringing(request),
+        "open_calls": queries.open_calls(request.user),  # type: ignore[arg-type]
+    }
+    return _render(request, "callcentre/console.html", context, status=status)
+
+
+def _ringing(request: HttpRequest) -> list[dict[str, Any]]:
+    """Each ringing call with its caller's history, so the operator sees who it is before answering."""
+    return [
+        {"call": call, "history": queries.caller_history(call.caller_number, viewer=request.user)}  # type: ignore[arg-type]
+        for call in queries.ringing_calls()
+    ]
+
+
+@console_page
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    initial = {"caller_number": request.GET.get("nomor", "")}
+    return _console(request, AnswerForm(initial=initial))
+
+
+@console_page
+@require_GET
+def incoming(request: HttpRequest) -> HttpResponse:
+    """The ringing calls with their callers' history (htmx swaps it in when the stream says a call rang)."""
+    return _render(request, "callcentre/_incoming.html", {"ringing": _ringing(request)})
+
+
+@console_page
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """The search box's answer: a partial for htmx, the console with the answer otherwise."""
+    if not _is_htmx(request):
+        return _console(request, AnswerForm())
+    form = LookupForm(request.GET)
+    found = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        found = queries.lookup(form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+    call_id = request.GET.get("call", "")
+    call = Call.objects.filter(pk=int(call_id)).first() if call_id.isdigit() else None
+    return _render(request, "callcentre/_lookup.html", {"found": found, "call": call})
+
+
+@console_page
+@require_POST
+def answer(request: HttpRequest) -> HttpResponse:
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        ringing = None
+        if form.cleaned_data["call"]:
+            ringing = Call.objects.filter(pk=form.cleaned_data["call"]).first()
+            if ringing is None:
+                raise Http404
+        try:
+            call = services.answer_call(
+                by=request.user,  # type: ignore[arg-type]
+                call=ringing,
+                caller_number=form.cleaned_data["caller_number"],
+                caller_name=form.cleaned_data["caller_name"],
+            )
+        except DomainError as error:
+            if ringing is not None:
+                messages.error(request, error.message)
+                return redirect("callcentre-console")
+            form.add_domain_error(error.field, error.message)
+        else:
+            return redirect("callcentre-call", pk=call.pk)
+    return _console(request, form, status=400)
+
+
+# --- screen 1: the call --------------------------------------------------------------------------
+
+
+def _end_form(call: Call) -> EndCallForm:
+    return EndCallForm(
+        initial={
+            "call_type": call.call_type or None,
+            "transferred_to": call.transferred_to,
+            "caller_name": call.caller_name,
+            "started_at": call.started_at,
+            "ended_at": call.ended_at,
+            "notes": call.notes,
+        }
+    )
+
+
+def _call_page(
+    request: HttpRequest, call: Call, *, end_form: EndCallForm | None = None, status: int = 200
+) -> HttpResponse:
+    lookup_form = LookupForm(request.GET or None)
+    found = None
+    if lookup_form.is_bound and lookup_form.is_valid() and lookup_form.cleaned_data["q"]:
+        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+    history = None
+    if call.caller_number:
+        history = queries.caller_history(call.caller_number, viewer=request.user, exclude_call=call)  # type: ignore[arg-type]
+    context = {
+        "call": call,
+        "history": history,
+        "linked": list(call.cases.select_related("category", "agency")),
+        "lookup_form": lookup_form,
+        "found": found,
+        "end_form": end_form or _end_form(call),
+        "emergency_lines": EmergencyLineChoices.CHOICES,
+    }
+    return _render(request, "callcentre/call.html", context, status=status)
+
+
+@console_page
+@require_GET
+def call_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call_or_404(pk)
+    if call.state == CallStateChoices.RINGING:
+        return redirect("callcentre-console")
+    return _call_page(request, call)
+
+
+@console_page
+@require_POST
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The caller asked about a case: the call is tied to it and its timeline says so."""
+    call = _call_or_404(pk)
+    case = Case.objects.filter(tracking_number=request.POST.get("case", "").strip().upper()).first()
+    if case is None:
+        raise Http404
+    call_type = request.POST.get("call_type", CallTypeChoices.STATUS_QUESTION)
+    try:
+        services.link_case(call, case, by=request.user, call_type=call_type)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Panggilan dicatat pada riwayat laporan %(number)s.") % {"number": case.tracking_number}
+        )
+    return redirect("callcentre-call", pk=call.pk)
+
+
+@console_page
+@require_POST
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call_or_404(pk)
+    form = EndCallForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.end_call(
+                call,
+                by=request.user,  # type: ignore[arg-type]
+                call_type=data["call_type"],
+                transferred_to=data["transferred_to"],
+                started_at=data["started_at"],
+                ended_at=data["ended_at"],
+                notes=data["notes"],
+                caller_name=data["caller_name"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error.field, error.message)
+        else:
+            messages.success(request, _("Panggilan #%(id)s selesai dicatat.") % {"id": call.pk})
+            return redirect("callcentre-console")
+    return _call_page(request, call, end_form=form, status=400)
+
+
+# --- screens 2 and 3: a report on the caller's behalf ----------------------------------------
+
+
+def _report_page(request: HttpRequest, call: Call, form: CallReportForm, *, status: int = 200) -> HttpResponse:
+    context = {"call": call, "form": form, "tile_url": settings.PATRIOT_TILE_URL}
+    return _render(request, "callcentre/report.html", context, status=status)
+
+
+def _attributes_url(call: Call) -> str:
+    return reverse("callcentre-report-attributes", kwargs={"pk": call.pk})
+
+
+@console_page
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    call = _call_or_404(pk)
+    if call.state == CallStateChoices.RINGING:
+        return redirect("callcentre-console")
+    if request.method != "POST":
+        form = CallReportForm(initial={"reporter_name": call.caller_name}, attributes_url=_attributes_url(call))
+        return _report_page(request, call, form)
+    form = CallReportForm(request.POST, attributes_url=_attributes_url(call))
+    if form.is_valid():
+        try:
+            result = services.report_for_caller(
+                call,
+                form.report(),
+                by=request.user,  # type: ignore[arg-type]
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error.field, error.message)
+        else:
+            return redirect("callcentre-report-done", pk=call.pk, number=result.case.tracking_number)
+    return _report_page(request, call, form, status=400)
+
+
+@console_page
+@require_GET
+def report_attributes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chosen category's extra fields (htmx swaps them in when the category changes)."""
+    form = CallReportForm(initial={"category": request.GET.get("category", "")})
+    return render(request, "cases/citizen/_attributes.html", {"form": form})
+
+
+@console_page
+@require_GET
+def report_done(request: HttpRequest, pk: int, number: str) -> HttpResponse:
+    """Screen 3: the tracking number to read out, and the call's log to finish."""
+    call = _call_or_404(pk)
+    case = call.cases.select_related("category", "agency").filter(tracking_number=number).first()
+    if case is None:
+        raise Http404
+    context = {"call": call, "case": case, "end_form": _end_form(call), "emergency_lines": EmergencyLineChoices.CHOICES}
+    return _render(request, "callcentre/report_done.html", context)
+
+
+# --- the call log ----------------------------------------------------------------------------
+
+
+def _day_bounds(form: CallLogFilterForm) -> tuple[datetime | None, datetime | None]:
+    zone = city_zone()
+    since, until = form.cleaned_data.get("since"), form.cleaned_data.get("until")
+    return (
+        datetime.combine(since, time.min, tzinfo=zone) if since else None,
+        datetime.combine(until, time.max, tzinfo=zone) if until else None,
+    )
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(calls: Any) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = [
+        _("ID"),
+        _("Mulai"),
+        _("Selesai"),
+        _("Durasi (detik)"),
+        _("Operator"),
+        _("Nomor penelepon"),
+        _("Jenis panggilan"),
+        _("Dialihkan ke"),
+        _("Laporan terkait"),
+        _("Catatan"),
+    ]
+
+    def local(moment: datetime | None) -> str:
+        return timezone.localtime(moment, city_zone()).isoformat() if moment else ""
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(header)
+        for call in calls.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    call.pk,
+                    local(call.started_at),
+                    local(call.ended_at),
+                    call.duration_seconds if call.duration_seconds is not None else "",
+                    call.operator.username if call.operator else "",
+                    call.caller_number,
+                    CallTypeChoices.label(call.call_type) if call.call_type else "",
+                    call.transferred_to,
+                    " ".join(case.tracking_number for case in call.cases.all()),
+                    call.notes,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="panggilan-1500444.csv"'
+    return response
+
+
+@console_page
+@require_GET
+def call_log(request: HttpRequest) -> HttpResponse:
+    form = CallLogFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        since, until = _day_bounds(form)
+        filters = {
+            "since": since,
+            "until": until,
+            "operator_id": int(form.cleaned_data["operator"]) if form.cleaned_data["operator"] else None,
+            "call_type": form.cleaned_data["call_type"],
+        }
+    calls = queries.call_log(**filters)
+    if request.GET.get("format") == "csv":
+        return _csv(calls)
+    figures = queries.operator_figures(calls)
+    shown = list(calls[:LOG_PAGE_SIZE])
+    context = {
+        "form": form,
+        "calls": [{"call": c, "duration": _duration(c.duration_seconds)} for c in shown],
+        "total": sum(f.calls for f in figures),
+        "figures": [
+            {"figures": f, "average": _duration(round(f.average_seconds) if f.average_seconds is not None else None)}
+            for f in figures
+        ],
+        "limit": LOG_PAGE_SIZE,
+        "query": request.GET.urlencode(),
+    }
+    return _render(request, "callcentre/log.html", context, status=400 if form.errors else 200)

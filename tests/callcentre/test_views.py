@@ -1,0 +1,288 @@
+"""The console's pages through the test client: who may enter, the three screens of a phone report, the log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+from patriot.callcentre import services
+from patriot.callcentre.choices import CallStateChoices, CallTypeChoices
+from patriot.callcentre.models import Call
+from patriot.cases.choices import ChannelChoices, TimelineKindChoices
+from patriot.cases.models import Case, Category
+from tests.core.test_layout import csp_problems
+from tests.factories import MARGAHAYU, make_agency, make_case, make_user
+
+pytestmark = pytest.mark.usefixtures("areas")
+Role = RoleChoices
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(client: Client, url: str, **extra: Any) -> Any:
+    response = client.get(url, **extra)
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert not csp_problems(response.content.decode())
+    return response
+
+
+# --- who may enter -----------------------------------------------------------------------------
+
+
+def test_signed_out_people_are_sent_to_sign_in() -> None:
+    response = Client().get("/callcentre/")
+    assert response.status_code == 302 and response["Location"].startswith("/masuk/")
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.AGENCY_OFFICER, Role.URC_OFFICER, Role.POC_OPERATOR, Role.MAYOR])
+def test_other_roles_get_403_everywhere(role: str, operator: User) -> None:
+    agency = make_agency() if role in (Role.AGENCY_OFFICER,) else None
+    client = client_for(make_user(role, agency=agency))
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    for url in (
+        "/callcentre/",
+        "/callcentre/panggilan/",
+        "/callcentre/berdering/",
+        f"/callcentre/panggilan/{call.pk}/",
+        f"/callcentre/panggilan/{call.pk}/laporan/",
+        "/callcentre/cari/?q=081234500001",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert client.post("/callcentre/jawab/", {"caller_number": "081234500001"}).status_code == 403
+    assert client.post(f"/callcentre/panggilan/{call.pk}/selesai/", {"call_type": "other"}).status_code == 403
+    assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.CALLCENTRE_OPERATOR, Role.SYSTEM_ADMIN])
+def test_operators_and_admins_open_the_console(role: str) -> None:
+    client = client_for(make_user(role))
+    for url in ("/callcentre/", "/callcentre/panggilan/", "/callcentre/berdering/"):
+        assert page(client, url).status_code == 200, url
+
+
+def test_an_unknown_call_is_404(operator: User) -> None:
+    assert client_for(operator).get("/callcentre/panggilan/999/").status_code == 404
+
+
+# --- answering and the call screen --------------------------------------------------------------
+
+
+def test_a_typed_number_is_checked_next_to_the_field(operator: User) -> None:
+    client = client_for(operator)
+    response = client.post("/callcentre/jawab/", {"caller_number": "halo"})
+    assert response.status_code == 400
+    assert 'id="id_caller_number_error"' in response.content.decode()
+    assert not Call.objects.exists()
+
+
+def test_console_shows_ringing_calls_with_history_and_answers_them(operator: User) -> None:
+    make_case(reporter_phone="081234500001")
+    ringing = services.announce_call(caller_number="081234500001").call
+    client = client_for(operator)
+    body = page(client, "/callcentre/").content.decode()
+    assert f'data-ringing-call="{ringing.pk}"' in body and "data-repeat-caller" in body
+    assert 'sse-connect="/events/stream/"' in body and 'hx-trigger="sse:call"' in body
+    partial = page(client, "/callcentre/berdering/").content.decode()
+    assert f'data-answer="{ringing.pk}"' in partial
+    response = client.post("/callcentre/jawab/", {"call": ringing.pk})
+    assert response.status_code == 302 and response["Location"] == f"/callcentre/panggilan/{ringing.pk}/"
+    ringing.refresh_from_db()
+    assert ringing.state == CallStateChoices.ACTIVE and ringing.operator == operator
+    # Another operator who clicks late is told, and nothing changes.
+    late = client_for(make_user(Role.CALLCENTRE_OPERATOR)).post("/callcentre/jawab/", {"call": ringing.pk}, follow=True)
+    assert "sudah dijawab operator lain" in late.content.decode()
+
+
+def test_lookup_partial_finds_a_case_by_number(operator: User) -> None:
+    case = make_case(reporter_phone="081234500001")
+    client = client_for(operator)
+    response = page(client, f"/callcentre/cari/?q={case.tracking_number}", HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert f'data-lookup-case="{case.tracking_number}"' in body and "<html" not in body
+    full = page(client, f"/callcentre/?q={case.tracking_number}").content.decode()
+    assert f'data-lookup-case="{case.tracking_number}"' in full
+
+
+# --- a new report in three screens ----------------------------------------------------------------
+
+
+def _local(moment: datetime) -> str:
+    """A time as the form's datetime-local field sends it: the city's wall clock."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_a_new_report_takes_three_screens_and_a_double_submit_makes_one_case(
+    operator: User, category: Category
+) -> None:
+    client = client_for(operator)
+    response = client.post("/callcentre/jawab/", {"caller_number": "0812-3450-0001", "caller_name": "Bu Ratna"})
+    call = Call.objects.get()
+    # Screen 1: the call, the caller's number and history, a button to the report form.
+    screen_1 = page(client, response["Location"]).content.decode()
+    assert "+6281234500001" in screen_1 and f"/callcentre/panggilan/{call.pk}/laporan/" in screen_1
+    # Screen 2: the form.
+    screen_2 = page(client, f"/callcentre/panggilan/{call.pk}/laporan/").content.decode()
+    assert 'value="Bu Ratna"' in screen_2
+    form = {
+        "category": category.code,
+        "description": "Jalan berlubang di depan SDN Margahayu 1, sudah dua motor jatuh.",
+        "village": "",
+        "address": "Jl. Ir. H. Juanda",
+        "latitude": "",
+        "longitude": "",
+        "reporter_name": "Bu Ratna",
+        "is_anonymous": "on",
+        "idempotency_key": _token(screen_2),
+    }
+    missing_place = client.post(f"/callcentre/panggilan/{call.pk}/laporan/", form)
+    assert missing_place.status_code == 400 and 'id="id_village_error"' in missing_place.content.decode()
+    assert not Case.objects.exists()
+    form["village"] = "32.75.01.1002"  # Margahayu: its centre places the case
+    first = client.post(f"/callcentre/panggilan/{call.pk}/laporan/", form)
+    second = client.post(f"/callcentre/panggilan/{call.pk}/laporan/", form)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    case = Case.objects.get()
+    assert case.channel == ChannelChoices.PHONE and case.is_anonymous and not case.is_confidential
+    assert case.reporter_phone == "+6281234500001" and case.village.name == "Margahayu"
+    assert case.timeline.filter(kind=TimelineKindChoices.CALL_LOGGED).count() == 1
+    # Screen 3: the number to read out and the call's log to finish.
+    screen_3 = page(client, first["Location"]).content.decode()
+    assert f'id="tracking-number">{case.tracking_number}<' in screen_3 and "data-end-form" in screen_3
+    done = client.post(
+        f"/callcentre/panggilan/{call.pk}/selesai/",
+        {
+            "call_type": "new_report",
+            "transferred_to": "",
+            "caller_name": "Bu Ratna",
+            "started_at": "",
+            "ended_at": "",
+            "notes": "",
+        },
+    )
+    assert done.status_code == 400  # the start time is required
+    done = client.post(
+        f"/callcentre/panggilan/{call.pk}/selesai/",
+        {
+            "call_type": "new_report",
+            "caller_name": "Bu Ratna",
+            "started_at": _local(call.started_at),
+            "ended_at": "",
+            "notes": "Penelepon minta dikabari.",
+        },
+    )
+    assert done.status_code == 302 and done["Location"] == "/callcentre/"
+    call.refresh_from_db()
+    assert call.state == CallStateChoices.ENDED and call.call_type == CallTypeChoices.NEW_REPORT
+
+
+def test_a_map_tap_places_the_case_and_required_attributes_are_asked(operator: User) -> None:
+    category = Category.objects.create(
+        code="sampah-liar",
+        name="Pembuangan sampah liar",
+        name_en="Illegal dumping",
+        group="environment",
+        attributes=[
+            {
+                "code": "volume",
+                "label": "Perkiraan volume",
+                "datatype": "singlevaluelist",
+                "required": True,
+                "values": [{"key": "kecil", "name": "Kecil"}, {"key": "besar", "name": "Besar"}],
+            }
+        ],
+    )
+    client = client_for(operator)
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    fields = page(client, f"/callcentre/panggilan/{call.pk}/laporan/atribut/?category={category.code}").content
+    assert b'name="atribut_volume"' in fields
+    screen_2 = page(client, f"/callcentre/panggilan/{call.pk}/laporan/").content.decode()
+    form = {
+        "category": category.code,
+        "description": "Sampah dibuang di lahan kosong.",
+        "latitude": str(MARGAHAYU[0]),
+        "longitude": str(MARGAHAYU[1]),
+        "idempotency_key": _token(screen_2),
+    }
+    response = client.post(f"/callcentre/panggilan/{call.pk}/laporan/", form)
+    assert response.status_code == 400 and 'id="id_atribut_volume_error"' in response.content.decode()
+    form["atribut_volume"] = "besar"
+    assert client.post(f"/callcentre/panggilan/{call.pk}/laporan/", form).status_code == 302
+    case = Case.objects.get()
+    assert case.attributes == {"volume": "besar"} and case.village.code == "32.75.01.1002"
+
+
+def test_a_status_question_is_logged_on_the_case(operator: User) -> None:
+    case = make_case(reporter_phone="081234500001")
+    client = client_for(operator)
+    client.post("/callcentre/jawab/", {"caller_number": "081234500001"})
+    call = Call.objects.get()
+    body = page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+    assert f'data-history-case="{case.tracking_number}"' in body and "data-repeat-caller" in body
+    response = client.post(
+        f"/callcentre/panggilan/{call.pk}/tautkan/", {"case": case.tracking_number, "call_type": "status_question"}
+    )
+    assert response.status_code == 302
+    assert case.timeline.filter(kind=TimelineKindChoices.CALL_LOGGED, is_public=False).count() == 1
+    assert (
+        f'data-linked-case="{case.tracking_number}"'
+        in page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+    )
+    assert client.post(f"/callcentre/panggilan/{call.pk}/tautkan/", {"case": "BKS-0000-000000"}).status_code == 404
+
+
+def test_an_emergency_without_a_line_is_refused_next_to_the_field(operator: User) -> None:
+    client = client_for(operator)
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    form = {"call_type": "emergency", "started_at": _local(call.started_at)}
+    response = client.post(f"/callcentre/panggilan/{call.pk}/selesai/", form)
+    assert response.status_code == 400 and 'id="id_transferred_to_error"' in response.content.decode()
+    form["transferred_to"] = "112"
+    assert client.post(f"/callcentre/panggilan/{call.pk}/selesai/", form).status_code == 302
+    call.refresh_from_db()
+    assert (call.call_type, call.transferred_to, call.state) == ("emergency", "112", "ended")
+
+
+# --- the log ------------------------------------------------------------------------------------------
+
+
+def test_call_log_filters_counts_and_csv(operator: User, other_operator: User) -> None:
+    for who, seconds, kind in ((operator, 90, "other"), (operator, 30, "complaint"), (other_operator, 60, "other")):
+        call = services.answer_call(by=who, caller_number="081234500001")
+        services.end_call(call, by=who, call_type=kind, ended_at=call.started_at + timedelta(seconds=seconds))
+    client = client_for(operator)
+    body = page(client, "/callcentre/panggilan/").content.decode()
+    row = re.search(r'data-operator-row="operator-1">(.*?)</tr>', body, re.S)
+    assert row and '<td class="num" data-count>2</td>' in row.group(1) and "1:00" in row.group(1)
+    filtered = page(client, f"/callcentre/panggilan/?operator={other_operator.pk}&call_type=other").content.decode()
+    assert 'data-operator-row="operator-2"' in filtered and 'data-operator-row="operator-1"' not in filtered
+    response = client.get("/callcentre/panggilan/?call_type=complaint&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 2 and rows[1][3] == "30" and rows[1][4] == "operator-1"
+    assert page(client, "/callcentre/panggilan/?since=kemarin").status_code == 400
+
+
+def test_pages_speak_english_when_chosen(operator: User) -> None:
+    client = client_for(operator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/callcentre/"})
+    body = page(client, "/callcentre/").content.decode()
+    assert 'lang="en"' in body
