@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export PATRIOT_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/patriot
 export PATRIOT_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The demo's published secrets (never for a real deployment): demo accounts, the phone system's hook.
+DEMO := PATRIOT_DEMO=1 PATRIOT_CALLCENTRE_HOOK_SECRET=demo-hook-1500444
 
 .PHONY: run test test-sqlite test-postgres bench lint clean
 
@@ -15,10 +17,10 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	PATRIOT_DEMO=1 $(BIN)/patriot migrate --noinput
-	PATRIOT_DEMO=1 $(BIN)/patriot seed --demo
-	PATRIOT_DEMO=1 $(BIN)/patriot collectstatic --noinput --verbosity 0
-	PATRIOT_DEMO=1 PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
+	$(DEMO) $(BIN)/patriot migrate --noinput
+	$(DEMO) $(BIN)/patriot seed --demo
+	$(DEMO) $(BIN)/patriot collectstatic --noinput --verbosity 0
+	$(DEMO) PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
 		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off
 
 test: $(INSTALLED)

@@ -167,6 +167,14 @@ USE_TZ = True
 # Prefix of tracking numbers (BKS-2611-000123) and the country whose public holidays stop SLA clocks.
 PATRIOT_CITY_CODE = os.environ.get("PATRIOT_CITY_CODE", "BKS")
 PATRIOT_CITY_NAME = os.environ.get("PATRIOT_CITY_NAME", "Kota Bekasi")
+# The 1500444 call centre: the phone system's hook (POST /callcentre/api/incoming, "Authorization: Bearer <secret>");
+# an empty secret switches the hook off (503).
+PATRIOT_CALLCENTRE_HOOK_SECRET = os.environ.get("PATRIOT_CALLCENTRE_HOOK_SECRET", "")
+PATRIOT_CALLCENTRE_HOOK_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_CALLCENTRE_HOOK_RATE_PER_MINUTE", "120"))
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction this server answers for, and its rate limits.
+PATRIOT_OPEN311_JURISDICTION_ID = os.environ.get("PATRIOT_OPEN311_JURISDICTION_ID", "bekasi.go.id")
+PATRIOT_OPEN311_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_RATE_PER_MINUTE", "120"))
+PATRIOT_OPEN311_KEY_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_KEY_RATE_PER_MINUTE", "60"))
 PATRIOT_HOLIDAY_COUNTRY = "ID"
 
 # --- Files ----------------------------------------------------------------------------------
@@ -179,6 +187,30 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# --- Citizen accounts (SOROT): email, SMS, notifications -------------------------------------
+# SMTP from PATRIOT_EMAIL_HOST/PORT/USER/PASSWORD/TLS; without a host (or in demo mode) mail goes to the console.
+PATRIOT_EMAIL_HOST = os.environ.get("PATRIOT_EMAIL_HOST", "")
+if PATRIOT_EMAIL_HOST and not PATRIOT_DEMO:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = PATRIOT_EMAIL_HOST
+    EMAIL_PORT = int(os.environ.get("PATRIOT_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("PATRIOT_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("PATRIOT_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("PATRIOT_EMAIL_TLS", default=True)
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("PATRIOT_EMAIL_FROM", "Patriot <no-reply@localhost>")
+# Links in emails sent by the worker (no request to take the host from).
+PATRIOT_SITE_URL = os.environ.get("PATRIOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# SMS: an HTTP gateway when its URL is set, else the logging gateway (codes appear in the log; demo only).
+PATRIOT_SMS_GATEWAY_URL = os.environ.get("PATRIOT_SMS_GATEWAY_URL", "")
+PATRIOT_SMS_GATEWAY_TOKEN = os.environ.get("PATRIOT_SMS_GATEWAY_TOKEN", "")
+PATRIOT_SMS_GATEWAY_TIMEOUT = float(os.environ.get("PATRIOT_SMS_GATEWAY_TIMEOUT", "5"))
+PATRIOT_SMS_GATEWAY = os.environ.get("PATRIOT_SMS_GATEWAY", "http" if PATRIOT_SMS_GATEWAY_URL else "log")
+# Reports per signed-in account per minute (on top of the per-address limit).
+PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE", "10"))
 
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")

@@ -126,13 +126,28 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = _requester(request)
     if payload.channel not in channels_for(user):
         raise InvalidInput(_("Kanal laporan ini tidak tersedia untuk akun Anda."), code="channel", field="channel")
+    channel = payload.channel
+    citizen = user if user is not None and user.role == "citizen" else None
+    if citizen is not None:
+        from patriot.citizens.queries import report_channel
+
+        if not hit("intake-account", str(citizen.pk), settings.PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE):
+            raise RateLimited(
+                _("Terlalu banyak laporan dari akun Anda. Coba lagi dalam satu menit."), code="rate_limited"
+            )
+        # A verified citizen's report is SOROT whatever the client sent; SOROT needs a verified account.
+        channel = report_channel(citizen)
+        if payload.channel == "sorot" and channel != "sorot":
+            raise InvalidInput(
+                _("Laporan SOROT perlu akun dengan email dan nomor HP terverifikasi."), code="channel", field="channel"
+            )
     category = Category.objects.filter(code=payload.category, is_active=True).select_related("default_agency").first()
     if category is None:
         raise InvalidInput(_("Kategori tidak dikenal."), code="unknown_category", field="category")
     reporter = payload.reporter
     result = services.create_case(
         services.CaseSubmission(
-            channel=payload.channel,
+            channel=channel,
             category=category,
             description=payload.description,
             latitude=payload.latitude,
@@ -140,10 +155,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
             title=payload.title,
             address=payload.address,
             attributes=payload.attributes,
-            reporter=user if user is not None and user.role == "citizen" else None,
-            reporter_name=reporter.name if reporter else "",
-            reporter_phone=reporter.phone if reporter else "",
-            reporter_email=reporter.email if reporter else "",
+            reporter=citizen,
+            reporter_name=reporter.name if reporter else citizen.get_full_name() if citizen else "",
+            reporter_phone=reporter.phone if reporter else citizen.phone if citizen else "",
+            reporter_email=reporter.email if reporter else citizen.email if citizen else "",
             is_anonymous=payload.is_anonymous,
             is_confidential=payload.is_confidential,
         ),

@@ -1,4 +1,4 @@
-"""Forms of the citizens' pages: the POT report, tracking by number, the reporter's answers and the map filters."""
+"""Forms of the citizens' pages: the POT/SOROT report, tracking by number, the reporter's answers and the map filters."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, ChannelChoices
 from patriot.cases.models import Category
 from patriot.cases.photos import MAX_PHOTO_BYTES, MAX_PHOTOS_PER_CASE
@@ -183,11 +184,13 @@ class ReportForm(forms.Form):
             self.add_error(None, forms.ValidationError(_("Tandai lokasi di peta."), code="location"))
         return cleaned
 
-    def submission(self) -> CaseSubmission:
+    def submission(self, *, channel: str = ChannelChoices.POT, reporter: User | None = None) -> CaseSubmission:
+        """What the form describes; a signed-in citizen's report names their account (SOROT when verified)."""
         assert self.category is not None
         data = self.cleaned_data
         return CaseSubmission(
-            channel=ChannelChoices.POT,
+            channel=channel,
+            reporter=reporter,
             category=self.category,
             description=data["description"],
             latitude=data["latitude"],

@@ -36,6 +36,7 @@ from patriot.cases.models import (
     Case,
     Category,
     IdempotencyKey,
+    Instruction,
     TimelineEntry,
     TrackingSequence,
     state_among,
@@ -940,3 +941,136 @@ def sweep_sla(now: datetime | None = None, *, batch_size: int = 200) -> SweepRes
         ),
         closed=_sweep(Case.objects.filter(state=State.RESOLVED, due_at__lte=now), _auto_close, now, batch_size),
     )
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------
+
+
+def instruct_case(case: Case, *, by: User, text: str) -> Instruction:
+    """The mayor instructs the case's agency; tracked until answered. Internal: never on public pages.
+
+    Allowed while the case is still in the city's hands (any state but rejected, duplicate or closed).
+    """
+    text = _check_text(text, field_name="text", label=_("Isi disposisi"), limit=MAX_NOTE_LENGTH, required=True)
+    with _acting_on(case, "comment") as (fresh, now):
+        fresh.updated_at = now
+        fresh.save(update_fields=["updated_at"])
+        instruction = Instruction.objects.create(case=fresh, author=by, text=text, created_at=now)
+        _write_entry(
+            fresh,
+            Kind.INSTRUCTED,
+            at=now,
+            by=by,
+            from_state=fresh.state,
+            note=text,
+            data={"instruction": instruction.pk},
+            is_public=False,
+        )
+    return instruction
+
+
+def answer_instruction(instruction: Instruction, *, by: User, answer: str) -> Instruction:
+    """The responsible agency answers a mayor's instruction, once; the answer goes on the case timeline."""
+    answer = _check_text(answer, field_name="answer", label=_("Tanggapan"), limit=MAX_NOTE_LENGTH, required=True)
+    with transaction.atomic():
+        fresh = Instruction.objects.select_for_update(of=("self",)).get(pk=instruction.pk)
+        if fresh.answered_at is not None:
+            raise InvalidTransition(_("Disposisi ini sudah ditanggapi."), code="already_answered")
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "agency", "team", "village", "district")
+            .get(pk=fresh.case_id)
+        )
+        now = clock.now()
+        fresh.answer = answer
+        fresh.answered_by = by
+        fresh.answered_at = now
+        fresh.save(update_fields=["answer", "answered_by", "answered_at"])
+        case.updated_at = now
+        case.save(update_fields=["updated_at"])
+        _write_entry(
+            case,
+            Kind.INSTRUCTION_ANSWERED,
+            at=now,
+            by=by,
+            from_state=case.state,
+            note=answer,
+            data={"instruction": fresh.pk, "instruction_text": fresh.text},
+            is_public=False,
+        )
+    for name in ("answer", "answered_by_id", "answered_at"):
+        setattr(instruction, name, getattr(fresh, name))
+    return instruction
+
+
+# --- a reporter's account is deleted (UU PDP) ----------------------------------------------
+
+
+def deidentify_reporter(user: User) -> int:
+    """Strip a deleted account from its cases: no account link, no name, phone or email; neutral actor labels.
+
+    The cases stay for the city's records. Each case gets one internal timeline entry (and outbox event)
+    saying its reporter data was removed. Call inside the transaction that deletes the account.
+    Returns the number of cases changed.
+    """
+    changed = 0
+    with transaction.atomic():
+        cases = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "agency", "team", "village", "district")
+            .filter(reporter=user)
+            .order_by("pk")
+        )
+        for fresh in cases:
+            now = clock.now()
+            fresh.reporter = None
+            fresh.reporter_name = ""
+            fresh.reporter_phone = ""
+            fresh.reporter_email = ""
+            fresh.updated_at = now
+            fresh.save(update_fields=["reporter", "reporter_name", "reporter_phone", "reporter_email", "updated_at"])
+            fresh.timeline.filter(actor=user).update(actor=None, actor_label=_("Pelapor"))
+            _write_entry(
+                fresh,
+                Kind.COMMENTED,
+                at=now,
+                from_state=fresh.state,
+                note=_("Akun pelapor dihapus atas permintaannya; data pribadi pelapor dihapus dari laporan ini."),
+                data={"reporter_deidentified": True},
+                is_public=False,
+            )
+            changed += 1
+    return changed
+
+
+# --- call centre ----------------------------------------------------------------------------
+
+
+def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "") -> TimelineEntry:
+    """Record on the case's timeline that a 1500444 call concerned it (internal: never on public pages).
+
+    `call` is a callcentre Call (cases does not import the call centre). Any state may take a call: people
+    also ring about rejected and closed reports.
+    """
+    note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
+    with transaction.atomic():
+        fresh = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "agency", "team", "village", "district")
+            .get(pk=case.pk)
+        )
+        now = clock.now()
+        fresh.updated_at = now
+        fresh.save(update_fields=["updated_at"])
+        entry = _write_entry(
+            fresh,
+            Kind.CALL_LOGGED,
+            at=now,
+            by=by,
+            from_state=fresh.state,
+            note=note,
+            data={"call_id": call.pk, "call_type": call.call_type},
+            is_public=False,
+        )
+    _sync(case, fresh)
+    return entry

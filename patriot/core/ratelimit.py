@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis import RedisError
 
 
 def client_address(request: HttpRequest) -> str:
@@ -13,14 +15,21 @@ def client_address(request: HttpRequest) -> str:
 
 
 def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
-    """Count one hit; True while the caller is within `limit` hits for the current window."""
+    """Count one hit; True while the caller is within `limit` hits for the current window.
+
+    With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in.
+    """
     window = int(time.time() // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
-    if cache.add(cache_key, 1, timeout=window_seconds + 1):
-        return True
     try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        cache.set(cache_key, 1, timeout=window_seconds + 1)
-        count = 1
+        if cache.add(cache_key, 1, timeout=window_seconds + 1):
+            return True
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:
+            cache.set(cache_key, 1, timeout=window_seconds + 1)
+            count = 1
+    except RedisError as error:
+        logging.getLogger("patriot.ratelimit").warning("Rate limit %s not checked, the cache is down: %s", scope, error)
+        return True
     return count <= limit

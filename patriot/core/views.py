@@ -31,6 +31,7 @@ HOME_BY_ROLE: dict[str, str] = {
     RoleChoices.URC_OFFICER: "staff-urc-assignments",
     RoleChoices.CALLCENTRE_OPERATOR: "callcentre-console",
     RoleChoices.MAYOR: "staff-search",
+    RoleChoices.CITIZEN: "citizens:my-reports",
 }
 
 
@@ -60,6 +61,9 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
+        if username and "@" in username:
+            # Citizens sign in with their email, which is stored in lower case.
+            username = self.cleaned_data["username"] = username.strip().lower()
         # The backend answers a locked account like a wrong password; tell the person what is going on instead.
         if username and is_locked_out(username, self.request):
             raise self.locked_out_error()

@@ -1,18 +1,23 @@
-"""Background jobs (SLA sweeps) run every minute by `patriot worker`, or inside the web process on SQLite."""
+"""Background jobs run by `patriot worker`, or inside the web process on SQLite: the SLA sweep every minute,
+citizens' notifications (outbox relay and email/SMS delivery) every few seconds."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import close_old_connections
 
 logger = logging.getLogger("patriot.worker")
 
 SWEEP_INTERVAL_SECONDS = 60
+NOTIFY_INTERVAL_SECONDS = 5
 
 
-def run_jobs_once() -> None:
+def sweep_sla() -> None:
     from patriot.cases.services import sweep_sla
 
     result = sweep_sla()
@@ -20,17 +25,60 @@ def run_jobs_once() -> None:
         logger.info("SLA sweep: %d due soon, %d escalated, %d closed", result.due_soon, result.escalated, result.closed)
 
 
-def run_forever(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
-    """Run the jobs every `interval` seconds until `stop` is set; one failed round does not end the loop."""
-    while not stop.is_set():
+def notify_citizens() -> None:
+    from patriot.citizens.notify import run_once
+
+    created, delivered = run_once()
+    if created or delivered.sent or delivered.retrying or delivered.failed:
+        logger.info(
+            "Notifications: %d new, %d sent, %d to retry, %d failed",
+            created,
+            delivered.sent,
+            delivered.retrying,
+            delivered.failed,
+        )
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], None]
+    interval: float
+
+
+def jobs(sweep_interval: float = SWEEP_INTERVAL_SECONDS) -> list[Job]:
+    return [
+        Job("sla-sweep", sweep_sla, sweep_interval),
+        Job("citizen-notifications", notify_citizens, min(NOTIFY_INTERVAL_SECONDS, sweep_interval)),
+    ]
+
+
+def _run(job: Job) -> None:
+    close_old_connections()
+    try:
+        job.run()
+    except Exception:
+        logger.exception("Background job %s failed; retrying in %s s", job.name, job.interval)
+    finally:
         close_old_connections()
-        try:
-            run_jobs_once()
-        except Exception:
-            logger.exception("Background jobs failed; retrying in %s s", interval)
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+
+
+def run_jobs_once() -> None:
+    for job in jobs():
+        _run(job)
+
+
+def run_forever(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
+    """Run each job on its own interval (the SLA sweep every `interval` seconds) until `stop` is set;
+    one failed round of a job does not end the loop or delay the others."""
+    schedule = jobs(interval)
+    next_run = {job.name: 0.0 for job in schedule}
+    while not stop.is_set():
+        for job in schedule:
+            if time.monotonic() >= next_run[job.name]:
+                _run(job)
+                next_run[job.name] = time.monotonic() + job.interval
+        stop.wait(max(0.0, min(next_run.values()) - time.monotonic()))
 
 
 def start_in_process() -> threading.Event:

@@ -194,7 +194,7 @@ def test_a_safe_next_address_wins_over_the_role_home(member: User) -> None:
 
 
 def test_each_role_starts_on_its_own_page() -> None:
-    assert home_for(make_user(RoleChoices.CITIZEN)) == "/"
+    assert home_for(make_user(RoleChoices.CITIZEN)) == "/akun/laporan/"
     assert home_for(make_user(RoleChoices.SYSTEM_ADMIN)) == "/admin/"
 
 

@@ -1,4 +1,4 @@
-"""Citizens' pages: the POT report form, tracking by number, the private link and the public map."""
+"""Citizens' pages: the POT/SOROT report form, tracking by number, the private link and the public map."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
 from patriot.cases import presenters, queries, services
 from patriot.cases.forms import (
     AddPhotosForm,
@@ -29,6 +31,7 @@ from patriot.cases.forms import (
 )
 from patriot.cases.models import Attachment, Case
 from patriot.cases.sla import city_zone
+from patriot.citizens.queries import report_channel
 from patriot.core.errors import DomainError
 from patriot.core.ratelimit import client_address, hit
 
@@ -75,33 +78,57 @@ def deadline_day(due_at: datetime | None) -> datetime | None:
 # --- reporting ---------------------------------------------------------------------------------------
 
 
+def _signed_in_citizen(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if user.is_authenticated and user.role == RoleChoices.CITIZEN else None  # type: ignore[return-value]
+
+
 def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:
-    return render(
-        request,
-        "cases/citizen/report.html",
-        {"form": form, "tile_url": settings.PATRIOT_TILE_URL},
-        status=status,
-    )
+    citizen = _signed_in_citizen(request)
+    context = {
+        "form": form,
+        "tile_url": settings.PATRIOT_TILE_URL,
+        "citizen": citizen,
+        "channel": report_channel(citizen),
+    }
+    return render(request, "cases/citizen/report.html", context, status=status)
+
+
+def _intake_refusal(request: HttpRequest, citizen: User | None) -> str | None:
+    """Why this report is refused by the rate limits (per address, and per account when signed in), if it is."""
+    if not hit("intake", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+        return _("Terlalu banyak laporan dari alamat ini dalam satu menit. Tunggu sebentar lalu kirim lagi.")
+    if citizen is not None and not hit(
+        "intake-account", str(citizen.pk), settings.PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE
+    ):
+        return _("Terlalu banyak laporan dari akun Anda dalam satu menit. Tunggu sebentar lalu kirim lagi.")
+    return None
 
 
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
+    citizen = _signed_in_citizen(request)
     if request.method != "POST":
-        return _report_page(request, ReportForm(initial={"category": request.GET.get("kategori", "")}))
+        initial = {"category": request.GET.get("kategori", "")}
+        if citizen is not None:
+            initial.update(
+                reporter_name=citizen.get_full_name(), reporter_phone=citizen.phone, reporter_email=citizen.email
+            )
+        return _report_page(request, ReportForm(initial=initial))
     form = ReportForm(request.POST, request.FILES)
-    if not hit("intake", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+    if refusal := _intake_refusal(request, citizen):
         form.is_valid()
-        form.add_error(
-            None, _("Terlalu banyak laporan dari alamat ini dalam satu menit. Tunggu sebentar lalu kirim lagi.")
-        )
+        form.add_error(None, refusal)
         return _report_page(request, form, status=429)
     if form.is_valid():
+        channel = report_channel(citizen)
         try:
             result = services.create_case(
-                form.submission(),
+                form.submission(channel=channel, reporter=citizen),
                 photos=form.photo_uploads(),
+                by=citizen,
                 idempotency_key=form.cleaned_data["idempotency_key"],
-                idempotency_scope="pot-web",
+                idempotency_scope=f"{channel}-web",
             )
         except DomainError as error:
             form.add_domain_error(error.field, error.message)

@@ -98,7 +98,7 @@ def test_home_for_each_role(agency: Agency) -> None:
     assert home_for(staff(Role.AGENCY_ADMIN, agency=agency)) == "/opd/"
     assert home_for(staff(Role.AGENCY_OFFICER, agency=agency)) == "/opd/"
     assert home_for(staff(Role.URC_OFFICER)) == "/urc/"
-    assert home_for(staff(Role.CALLCENTRE_OPERATOR)) == "/poc/cari/"
+    assert home_for(staff(Role.CALLCENTRE_OPERATOR)) == "/callcentre/"
     assert home_for(staff(Role.MAYOR)) == "/poc/cari/"
 
 

@@ -57,10 +57,25 @@ class Command(BaseCommand):
         self.stdout.write(f"Aturan disposisi: {RoutingRule.objects.count()} ({new_rules} baru)")
 
         if options["demo"]:
-            accounts = create_demo_users()
-            if not Case.objects.exists():
-                self.stdout.write(f"Laporan demo: {create_demo_cases()} dibuat")
-            self._print_accounts(accounts)
+            self._demo()
+
+    def _demo(self) -> None:
+        from patriot.callcentre.demo import create_demo_calls
+        from patriot.citizens.demo import create_demo_citizens
+        from patriot.open311.demo import create_demo_key
+        from patriot.opscentre.demo import create_demo_instructions
+
+        accounts = create_demo_users()
+        if not Case.objects.exists():
+            self.stdout.write(f"Laporan demo: {create_demo_cases()} dibuat")
+            self.stdout.write(f"Laporan SOROT warga demo: {create_demo_citizens()} dibuat")
+            self.stdout.write(f"Disposisi pimpinan demo: {create_demo_instructions()} dibuat")
+            self.stdout.write(f"Panggilan 1500444 demo: {create_demo_calls()} dibuat")
+        self._print_accounts(accounts)
+        self.stdout.write("")
+        self.stdout.write(f"Kunci Open311 demo (api_key): {create_demo_key()}")
+        if settings.PATRIOT_CALLCENTRE_HOOK_SECRET:
+            self.stdout.write(f"Rahasia hook telepon demo: {settings.PATRIOT_CALLCENTRE_HOOK_SECRET}")
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
         headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi")

@@ -1,0 +1,246 @@
+"""Citizens hear about their cases: a relay turns outbox events into notifications, a sender delivers them.
+
+Both run in `patriot worker` (patriot.core.worker). The relay reads the outbox after a stored cursor and
+writes the notifications and the cursor in one transaction, so a crash repeats work rather than losing it,
+and the unique (user, event) constraint makes the repeat harmless. Email and SMS deliveries are rows
+retried with a growing pause until they succeed or run out of attempts (then marked failed, kept).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from patriot.accounts.choices import RoleChoices
+from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
+from patriot.cases.models import Case
+from patriot.citizens import sms
+from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
+from patriot.citizens.models import CitizenProfile, Delivery, Notification, RelayCursor
+from patriot.events.models import OutboxEvent
+
+logger = logging.getLogger("patriot.notify")
+
+RELAY_NAME = "citizen-notifications"
+Kind = TimelineKindChoices
+
+# Timeline kinds a reporter hears about: every change of state, and a hand-over to another agency.
+NOTIFIED_KINDS = frozenset(
+    {
+        Kind.SUBMITTED,
+        Kind.VERIFIED,
+        Kind.REJECTED,
+        Kind.MERGED,
+        Kind.DISPATCHED,
+        Kind.FORWARDED,
+        Kind.ASSIGNED,
+        Kind.STARTED,
+        Kind.RESOLVED,
+        Kind.CONFIRMED,
+        Kind.AUTO_CLOSED,
+        Kind.DISPUTED,
+    }
+)
+# Outbox ids are taken when a transaction inserts, not when it commits: a lower id can become visible after
+# a higher one. The cursor therefore only passes events older than this; newer ones are re-read next round
+# (the unique constraint skips those already handled). A case transaction lasting longer would be missed.
+SETTLE_SECONDS = 60
+PAGES_PER_RUN = 10
+# Pauses after the 1st, 2nd, … failed attempt; after the last one the delivery is marked failed.
+RETRY_PAUSES = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
+CLAIM_SECONDS = 120
+
+
+def _cursor() -> RelayCursor:
+    RelayCursor.objects.get_or_create(name=RELAY_NAME)
+    return RelayCursor.objects.select_for_update().get(name=RELAY_NAME)
+
+
+def _deliveries_for(profile: CitizenProfile | None, user_email: str, user_phone: str) -> list[str]:
+    """Channels a citizen receives on: only addresses they proved, only channels they kept on."""
+    if profile is None:
+        return []
+    channels = []
+    if profile.notify_email and profile.email_verified_at and user_email:
+        channels.append(DeliveryChannelChoices.EMAIL)
+    if profile.notify_sms and profile.phone_verified_at and user_phone and sms.gateway().delivers:
+        channels.append(DeliveryChannelChoices.SMS)
+    return channels
+
+
+def _notify(events: list[OutboxEvent]) -> int:
+    relevant = [e for e in events if e.payload.get("kind") in NOTIFIED_KINDS and e.payload.get("timeline_entry_id")]
+    if not relevant:
+        return 0
+    cases = {
+        case.tracking_number: case
+        for case in Case.objects.filter(
+            tracking_number__in={e.subject_id for e in relevant},
+            reporter__isnull=False,
+            reporter__role=RoleChoices.CITIZEN,
+        ).select_related("reporter")
+    }
+    done = set(Notification.objects.filter(event_id__in=[e.pk for e in relevant]).values_list("event_id", flat=True))
+    profiles = {
+        p.user_id: p for p in CitizenProfile.objects.filter(user_id__in={c.reporter_id for c in cases.values()})
+    }
+    created = 0
+    for event in relevant:
+        case = cases.get(event.subject_id)
+        if case is None or event.pk in done:
+            continue
+        user = case.reporter
+        assert user is not None
+        notification = Notification.objects.create(
+            user=user,
+            case=case,
+            entry_id=event.payload["timeline_entry_id"],
+            event_id=event.pk,
+            created_at=event.created_at,
+        )
+        Delivery.objects.bulk_create(
+            [
+                Delivery(notification=notification, channel=channel, next_attempt_at=timezone.now())
+                for channel in _deliveries_for(profiles.get(user.pk), user.email, user.phone)
+            ]
+        )
+        created += 1
+    return created
+
+
+def relay_outbox(*, batch_size: int = 500, now: datetime | None = None) -> int:
+    """Make notifications for new case events; returns how many. Safe to run in several workers at once."""
+    now = now or timezone.now()
+    settled_before = now - timedelta(seconds=SETTLE_SECONDS)
+    created = 0
+    with transaction.atomic():
+        cursor = _cursor()
+        after = cursor.last_event_id
+        settled = cursor.last_event_id
+        contiguous = True
+        for _page in range(PAGES_PER_RUN):
+            events = list(OutboxEvent.objects.filter(subject_type="case", pk__gt=after).order_by("pk")[:batch_size])
+            if not events:
+                break
+            created += _notify(events)
+            for event in events:
+                if contiguous and event.created_at <= settled_before:
+                    settled = event.pk
+                else:
+                    contiguous = False
+            after = events[-1].pk
+            if len(events) < batch_size:
+                break
+        if settled != cursor.last_event_id:
+            cursor.last_event_id = settled
+            cursor.save(update_fields=["last_event_id"])
+    return created
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def case_link(case: Case) -> str:
+    return settings.PATRIOT_SITE_URL + reverse("citizens:case", kwargs={"number": case.tracking_number})
+
+
+def _message_context(notification: Notification) -> dict[str, object]:
+    entry = notification.entry
+    case = notification.case
+    return {
+        "user": notification.user,
+        "case": case,
+        "what": TimelineKindChoices.label(entry.kind),
+        "state": CaseStateChoices.label(entry.to_state or case.state),
+        "note": entry.note if entry.is_public else "",
+        "link": case_link(case),
+        "settings_link": settings.PATRIOT_SITE_URL + reverse("citizens:account"),
+        "city": settings.PATRIOT_CITY_NAME,
+    }
+
+
+def render_email(notification: Notification) -> tuple[str, str]:
+    context = _message_context(notification)
+    subject = _("Laporan %(number)s: %(what)s") % {"number": notification.case.tracking_number, "what": context["what"]}
+    return subject, render_to_string("citizens/email/case_update.txt", context)
+
+
+def render_sms(notification: Notification) -> str:
+    context = _message_context(notification)
+    return _("Patriot: laporan %(number)s %(what)s. Status: %(state)s. %(link)s") % {
+        "number": notification.case.tracking_number,
+        "what": context["what"],
+        "state": context["state"],
+        "link": context["link"],
+    }
+
+
+def _send(delivery: Delivery) -> None:
+    notification = delivery.notification
+    user = notification.user
+    language = getattr(getattr(user, "citizen_profile", None), "language", None) or settings.LANGUAGE_CODE
+    with override(language):
+        if delivery.channel == DeliveryChannelChoices.EMAIL:
+            subject, body = render_email(notification)
+            EmailMessage(subject, body, to=[user.email]).send()
+        else:
+            sms.gateway().send(user.phone, render_sms(notification))
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    sent: int
+    retrying: int
+    failed: int
+
+
+def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryResult:
+    """Send deliveries that are due. Each is claimed first (short transaction), then sent outside any
+    transaction, so a slow mail server never holds a database lock; a worker that dies mid-send leaves the
+    claim to expire and the delivery is sent again (at least once)."""
+    now = now or timezone.now()
+    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    due = Delivery.objects.filter(status=DeliveryStatusChoices.PENDING, next_attempt_at__lte=now).filter(unclaimed)
+    sent = retrying = failed = 0
+    for pk in list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]):
+        if not due.filter(pk=pk).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)):
+            continue
+        delivery = Delivery.objects.select_related(
+            "notification__user__citizen_profile", "notification__case", "notification__entry"
+        ).get(pk=pk)
+        delivery.attempts += 1
+        delivery.claimed_until = None
+        try:
+            _send(delivery)
+        except Exception as error:
+            delivery.last_error = (getattr(error, "detail", "") or str(error) or type(error).__name__)[:300]
+            if delivery.attempts > len(RETRY_PAUSES):
+                delivery.status = DeliveryStatusChoices.FAILED
+                failed += 1
+            else:
+                delivery.next_attempt_at = timezone.now() + RETRY_PAUSES[delivery.attempts - 1]
+                retrying += 1
+            logger.warning("Delivery %s (%s) failed, attempt %d: %s", pk, delivery.channel, delivery.attempts, error)
+        else:
+            delivery.status = DeliveryStatusChoices.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            sent += 1
+        delivery.save(update_fields=["attempts", "claimed_until", "status", "next_attempt_at", "sent_at", "last_error"])
+    return DeliveryResult(sent=sent, retrying=retrying, failed=failed)
+
+
+def run_once() -> tuple[int, DeliveryResult]:
+    """One round of the worker job: relay new events, then send what is due."""
+    return relay_outbox(), deliver_due()

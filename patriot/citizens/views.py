@@ -1,0 +1,311 @@
+"""Citizen account pages: register, verify email and phone, my reports, notifications, account, personal data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+from patriot.cases.models import Case
+from patriot.cases.services import reporter_key_for
+from patriot.cases.views.citizen import SESSION_KEYS
+from patriot.citizens import queries, services
+from patriot.citizens.forms import (
+    DeleteAccountForm,
+    PasswordResetForm,
+    PhoneCodeForm,
+    PreferencesForm,
+    RegistrationForm,
+    SetPasswordForm,
+)
+from patriot.core.errors import DomainError
+from patriot.core.ratelimit import client_address, hit
+
+View = Callable[..., HttpResponse]
+PASSWORD_RESETS_PER_ADDRESS = 5
+PASSWORD_RESET_WINDOW_SECONDS = 900
+
+
+def citizen_required(view: View) -> View:
+    """Signed-in citizens only: others are sent to sign in; staff have their own workspaces (403)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role != RoleChoices.CITIZEN:  # type: ignore[union-attr]
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context = {"unread": queries.unread_count(user), "profile": services.profile_for(user), **context}
+    return _private(render(request, template, context, status=status))
+
+
+def _email_link(request: HttpRequest) -> Callable[[str], str]:
+    return lambda token: request.build_absolute_uri(reverse("citizens:verify-email", kwargs={"token": token}))
+
+
+# --- registration and verification ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("citizens:verify" if request.user.role == RoleChoices.CITIZEN else "home")  # type: ignore[union-attr]
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.register_citizen(
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    password=data["password1"],
+                    language=get_language() or "id",
+                    client=client_address(request),
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+                status = error.status_code if error.status_code == 429 else 400
+            else:
+                login(request, user, backend="patriot.accounts.backends.ThrottledModelBackend")
+                messages.success(request, _("Akun Anda sudah dibuat. Verifikasi email dan nomor HP Anda."))
+                try:
+                    services.send_email_verification(user, link_for=_email_link(request))
+                except DomainError as error:
+                    messages.warning(request, error.message)
+                return redirect("citizens:verify")
+    return render(request, "citizens/register.html", {"form": form}, status=status)
+
+
+def _verify_page(
+    request: HttpRequest, *, code_form: PhoneCodeForm | None = None, code_error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {"code_form": code_form or PhoneCodeForm(), "code_error": code_error}
+    return _page(request, "citizens/verify.html", context, status=status)
+
+
+@require_GET
+@citizen_required
+def verify(request: HttpRequest) -> HttpResponse:
+    return _verify_page(request)
+
+
+@require_POST
+@citizen_required
+def send_email_link(request: HttpRequest) -> HttpResponse:
+    try:
+        services.send_email_verification(request.user, link_for=_email_link(request))  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _verify_page(request, status=error.status_code)
+    messages.success(request, _("Tautan verifikasi sudah dikirim ke %(email)s.") % {"email": request.user.email})  # type: ignore[union-attr]
+    return redirect("citizens:verify")
+
+
+@require_GET
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.verify_email(token)
+    except DomainError as error:
+        return render(request, "citizens/verify_email_failed.html", {"message": error.message}, status=400)
+    messages.success(request, _("Email Anda sudah terverifikasi."))
+    if request.user.is_authenticated and request.user.role == RoleChoices.CITIZEN:  # type: ignore[union-attr]
+        return redirect("citizens:verify")
+    return redirect("login")
+
+
+@require_POST
+@citizen_required
+def send_phone_code(request: HttpRequest) -> HttpResponse:
+    try:
+        services.send_phone_code(request.user, client=client_address(request))  # type: ignore[arg-type]
+    except DomainError as error:
+        return _verify_page(request, code_error=error.message, status=error.status_code)
+    messages.success(request, _("Kode sudah dikirim lewat SMS. Berlaku 10 menit."))
+    return redirect(reverse("citizens:verify") + "#verifikasi-hp")
+
+
+@require_POST
+@citizen_required
+def verify_phone(request: HttpRequest) -> HttpResponse:
+    form = PhoneCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.verify_phone(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("Nomor HP Anda sudah terverifikasi."))
+            return redirect("citizens:verify")
+    return _verify_page(request, code_form=form, status=400)
+
+
+# --- my reports and notifications -----------------------------------------------------------------------
+
+
+@require_GET
+@citizen_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    services.remember_language(user, get_language() or "id")
+    cases = list(queries.my_cases(user)[:200])
+    unread = queries.unread_by_case(user)
+    rows = [(case, unread.get(case.pk, 0)) for case in cases]
+    return _page(request, "citizens/my_reports.html", {"rows": rows})
+
+
+@require_GET
+@citizen_required
+def case(request: HttpRequest, number: str) -> HttpResponse:
+    """A citizen's own case opens on its private page (the one the private link leads to), already unlocked."""
+    user: User = request.user  # type: ignore[assignment]
+    found = get_object_or_404(Case, tracking_number=number, reporter=user)
+    services.mark_read(user, case=found)
+    keys = dict(request.session.get(SESSION_KEYS, {}))
+    keys[number] = reporter_key_for(found)
+    request.session[SESSION_KEYS] = keys
+    return redirect("track_case", number=number)
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        services.mark_read(user)
+        messages.success(request, _("Semua notifikasi ditandai sudah dibaca."))
+        return redirect("citizens:notifications")
+    items = list(queries.notifications_of(user)[:100])
+    return _page(request, "citizens/notifications.html", {"items": items})
+
+
+# --- account, personal data and deletion ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@citizen_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile = services.profile_for(user)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.set_preferences(user, **form.cleaned_data)
+            messages.success(request, _("Pengaturan kabar laporan sudah disimpan."))
+            return redirect("citizens:account")
+        status = 400
+    else:
+        form = PreferencesForm(initial={"notify_email": profile.notify_email, "notify_sms": profile.notify_sms})
+        status = 200
+    return _page(request, "citizens/account.html", {"form": form}, status=status)
+
+
+@require_GET
+@citizen_required
+def personal_data(request: HttpRequest) -> HttpResponse:
+    return _page(request, "citizens/data.html", {"delete_form": DeleteAccountForm()})
+
+
+@require_GET
+@citizen_required
+def personal_data_download(request: HttpRequest) -> HttpResponse:
+    data = queries.personal_data(request.user)  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="patriot-data-saya-{stamp}.json"'
+    return _private(response)
+
+
+@require_POST
+@citizen_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.delete_account(request.user, password=form.cleaned_data["password"])  # type: ignore[arg-type]
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            logout(request)
+            messages.success(request, _("Akun Anda sudah dihapus. Laporan Anda tetap ditangani tanpa identitas Anda."))
+            return redirect("home")
+    return _page(request, "citizens/data.html", {"delete_form": form}, status=400)
+
+
+# --- password reset -------------------------------------------------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "citizens/password_reset.html"
+    email_template_name = "citizens/email/password_reset.txt"
+    subject_template_name = "citizens/email/password_reset_subject.txt"
+    success_url = reverse_lazy("citizens:password-reset-sent")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = request.POST.get("email", "").strip().lower()
+        if not (
+            hit(
+                "password-reset-address",
+                client_address(request),
+                PASSWORD_RESETS_PER_ADDRESS,
+                PASSWORD_RESET_WINDOW_SECONDS,
+            )
+            and hit("password-reset-email", email, 3, PASSWORD_RESET_WINDOW_SECONDS)
+        ):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(
+                None,
+                _("Terlalu banyak permintaan atur ulang kata sandi. Coba lagi dalam %(minutes)d menit.")
+                % {"minutes": PASSWORD_RESET_WINDOW_SECONDS // 60},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "citizens/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "citizens/password_reset_confirm.html"
+    success_url = reverse_lazy("citizens:password-reset-done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "citizens/password_reset_done.html"

@@ -1,0 +1,197 @@
+"""The notification relay (outbox → notifications, exactly once) and email/SMS delivery with retries."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone, translation
+
+from patriot.accounts.models import User
+from patriot.cases import services as case_services
+from patriot.cases.choices import CaseStateChoices, ChannelChoices, TimelineKindChoices
+from patriot.citizens import notify
+from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
+from patriot.citizens.models import Delivery, Notification, RelayCursor
+from patriot.events.models import OutboxEvent
+from tests.citizens.test_sms import PORT, FakeGateway, sms_server  # noqa: F401
+from tests.factories import case_through, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def _later() -> Any:
+    """A moment after every event so far has settled."""
+    return timezone.now() + timedelta(seconds=notify.SETTLE_SECONDS + 1)
+
+
+def _sorot_case(user: User, **fields: Any) -> Any:
+    return make_case(channel=ChannelChoices.SOROT, reporter=user, reporter_email=user.email, **fields)
+
+
+def test_every_state_change_notifies_once_even_when_the_relay_runs_twice(areas: None, citizen: User) -> None:
+    case = _sorot_case(citizen)
+    case_through(CaseStateChoices.IN_PROGRESS, case=case)
+    first = notify.relay_outbox(now=_later())
+    second = notify.relay_outbox(now=_later())
+    kinds = list(Notification.objects.filter(user=citizen).order_by("event_id").values_list("entry__kind", flat=True))
+    assert kinds == [
+        TimelineKindChoices.SUBMITTED,
+        TimelineKindChoices.VERIFIED,
+        TimelineKindChoices.DISPATCHED,
+        TimelineKindChoices.ASSIGNED,
+        TimelineKindChoices.STARTED,
+    ]
+    assert (first, second) == (5, 0)
+    assert RelayCursor.objects.get(name=notify.RELAY_NAME).last_event_id == OutboxEvent.objects.latest("pk").pk
+
+
+def test_recent_events_are_reread_until_settled_but_never_notified_twice(areas: None, citizen: User) -> None:
+    case = _sorot_case(citizen)
+    assert notify.relay_outbox() == 1  # seen now, but the cursor stays before it until it has settled
+    assert RelayCursor.objects.get(name=notify.RELAY_NAME).last_event_id == 0
+    case_services.verify_case(case, by=_poc())
+    assert notify.relay_outbox() == 1
+    assert notify.relay_outbox(now=_later()) == 0
+    assert Notification.objects.count() == 2
+    assert RelayCursor.objects.get(name=notify.RELAY_NAME).last_event_id == OutboxEvent.objects.latest("pk").pk
+
+
+def _poc() -> User:
+    from patriot.accounts.choices import RoleChoices
+    from tests.factories import staff
+
+    return staff(RoleChoices.POC_OPERATOR)
+
+
+def test_internal_events_and_other_peoples_cases_do_not_notify(areas: None, citizen: User) -> None:
+    anonymous_public = make_case()  # POT without an account
+    case = _sorot_case(citizen)
+    case_services.comment_case(case, by=_poc(), note="Catatan internal petugas")
+    notify.relay_outbox(now=_later())
+    assert list(Notification.objects.values_list("case_id", "entry__kind")) == [
+        (case.pk, TimelineKindChoices.SUBMITTED)
+    ]
+    assert not Notification.objects.filter(case=anonymous_public).exists()
+
+
+def test_email_goes_out_for_a_verified_address_in_the_citizens_language(areas: None, citizen: User) -> None:
+    citizen.citizen_profile.language = "en"
+    citizen.citizen_profile.save()
+    case = _sorot_case(citizen, is_anonymous=True)
+    case_services.verify_case(case, by=_poc())
+    case_services.reject_case(make_case(), by=_poc(), reason="spam")
+    notify.relay_outbox(now=_later())
+    result = notify.deliver_due()
+    assert result.sent == 2 and len(mail.outbox) == 2
+    message = mail.outbox[-1]
+    assert message.to == [citizen.email]
+    assert case.tracking_number in message.subject
+    with translation.override("en"):
+        assert str(TimelineKindChoices.label(TimelineKindChoices.VERIFIED)) == "Verified"
+    assert "Verified" in message.subject
+    assert f"https://patriot.example/akun/laporan/{case.tracking_number}/" in message.body
+    # No staff name reaches the citizen: the POC operator's account name is not in the message.
+    assert "poc_operator" not in message.body
+    assert Delivery.objects.filter(status=DeliveryStatusChoices.SENT).count() == 2
+    assert notify.deliver_due().sent == 0  # nothing sent twice
+
+
+def test_unverified_addresses_get_no_email_but_the_app_notification(areas: None, unverified_citizen: User) -> None:
+    make_case(reporter=unverified_citizen)
+    notify.relay_outbox(now=_later())
+    assert Notification.objects.filter(user=unverified_citizen).count() == 1
+    assert not Delivery.objects.exists()
+
+
+def test_a_failed_email_is_retried_later_not_lost(areas: None, citizen: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sorot_case(citizen)
+    notify.relay_outbox(now=_later())
+    sends: list[int] = []
+
+    def broken_send(self: Any, fail_silently: bool = False) -> int:
+        sends.append(1)
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken_send)
+    result = notify.deliver_due()
+    assert (result.sent, result.retrying) == (0, 1)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatusChoices.PENDING and delivery.attempts == 1
+    assert "connection lost" in delivery.last_error
+    assert notify.deliver_due().retrying == 0  # not due yet
+    monkeypatch.undo()
+    result = notify.deliver_due(now=delivery.next_attempt_at + timedelta(seconds=1))
+    assert result.sent == 1 and len(mail.outbox) == 1
+    assert Delivery.objects.get().status == DeliveryStatusChoices.SENT
+
+
+def test_after_the_last_retry_a_delivery_is_marked_failed(
+    areas: None, citizen: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _sorot_case(citizen)
+    notify.relay_outbox(now=_later())
+
+    def broken_send(self: Any, fail_silently: bool = False) -> int:
+        raise OSError("no route")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken_send)
+    moment = timezone.now()
+    for _ in range(len(notify.RETRY_PAUSES) + 1):
+        notify.deliver_due(now=moment)
+        moment += timedelta(days=1)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatusChoices.FAILED
+    assert delivery.attempts == len(notify.RETRY_PAUSES) + 1
+
+
+def test_a_delivery_claimed_by_a_dead_worker_is_taken_over(areas: None, citizen: User) -> None:
+    _sorot_case(citizen)
+    notify.relay_outbox(now=_later())
+    Delivery.objects.update(claimed_until=timezone.now() + timedelta(seconds=notify.CLAIM_SECONDS))
+    assert notify.deliver_due().sent == 0
+    later = timezone.now() + timedelta(seconds=notify.CLAIM_SECONDS + 1)
+    assert notify.deliver_due(now=later).sent == 1
+
+
+def test_sms_goes_through_the_http_gateway_when_configured(
+    areas: None,
+    citizen: User,
+    settings: Any,
+    sms_server: FakeGateway,  # noqa: F811
+) -> None:
+    settings.PATRIOT_SMS_GATEWAY = "http"
+    settings.PATRIOT_SMS_GATEWAY_URL = f"http://127.0.0.1:{PORT}/sms"
+    settings.PATRIOT_SMS_GATEWAY_TOKEN = "tok"
+    case = _sorot_case(citizen)
+    notify.relay_outbox(now=_later())
+    assert set(Delivery.objects.values_list("channel", flat=True)) == {
+        DeliveryChannelChoices.EMAIL,
+        DeliveryChannelChoices.SMS,
+    }
+    assert notify.deliver_due().sent == 2
+    [request] = sms_server.received
+    assert request["json"]["to"] == citizen.phone
+    assert case.tracking_number in request["json"]["message"]
+    assert request["authorization"] == "Bearer tok"
+
+
+def test_sms_preference_off_and_logging_gateway_mean_no_sms(areas: None, citizen: User) -> None:
+    _sorot_case(citizen)
+    notify.relay_outbox(now=_later())
+    assert list(Delivery.objects.values_list("channel", flat=True)) == [DeliveryChannelChoices.EMAIL]
+
+
+def test_worker_has_a_frequent_notification_job(areas: None, citizen: User) -> None:
+    from patriot.core import clock, worker
+
+    jobs = {job.name: job for job in worker.jobs()}
+    assert jobs["citizen-notifications"].interval == worker.NOTIFY_INTERVAL_SECONDS < jobs["sla-sweep"].interval
+    with clock.pinned(timezone.now() - timedelta(seconds=notify.SETTLE_SECONDS + 5)):
+        _sorot_case(citizen)
+    jobs["citizen-notifications"].run()
+    assert Notification.objects.filter(user=citizen).count() == 1
+    assert len(mail.outbox) == 1
