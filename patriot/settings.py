@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patriot.core.context_processors.city",
+                "patriot.citizens.context_processors.citizen_menu",
             ],
         },
     },

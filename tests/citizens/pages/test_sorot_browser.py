@@ -107,7 +107,7 @@ def test_register_verify_report_and_get_notified(
     page.reload()
     page.wait_for_selector("[data-unread-count]")
     assert page.locator("[data-unread-count]").first.inner_text().startswith("2")
-    page.get_by_role("link", name=re.compile("Notifikasi")).click()
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name=re.compile("Notifikasi")).click()
     page.wait_for_selector("[data-notification][data-kind=verified]")
     screens.shot(page, "notifikasi-ponsel")
 
