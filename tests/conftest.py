@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from tests.browser import browser, new_page, screens  # noqa: F401 (fixtures for every page test)
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:

@@ -216,6 +216,21 @@ class Case(models.Model):
                 name="case_public_map",
             ),
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
+            # POC dashboard (opscentre.queries), read from the indexes alone: open cases by the dashboard's
+            # filters; the window's arrivals (charts, new today); resolutions (agency table); the weekly summary.
+            models.Index(
+                fields=["state", "sla_status", "agency", "category", "channel", "district", "village"],
+                condition=_OPEN,
+                name="case_open_dashboard",
+            ),
+            models.Index(
+                fields=["created_at", "channel", "category", "district", "village", "agency"],
+                name="case_created_dashboard",
+            ),
+            models.Index(
+                fields=["resolved_at", "agency", "dispatched_at", "escalated_at"], name="case_resolved_dashboard"
+            ),
+            models.Index(fields=["closed_at", "state"], name="case_closed"),
         ]
 
     def __str__(self) -> str:

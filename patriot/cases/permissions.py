@@ -45,3 +45,22 @@ def channels_for(user: User | None) -> set[str]:
     if user.role in {Role.CALLCENTRE_OPERATOR, Role.POC_OPERATOR, Role.POC_SUPERVISOR, Role.SYSTEM_ADMIN}:
         return {ChannelChoices.POT, ChannelChoices.PHONE, ChannelChoices.FIELD}
     return {ChannelChoices.POT, ChannelChoices.FIELD}
+
+
+# --- the mayor's instructions -------------------------------------------------------------------
+
+INSTRUCTING_ROLES = frozenset({Role.MAYOR, Role.SYSTEM_ADMIN})
+
+
+def may_instruct(user: User, case: Case) -> bool:
+    """The mayor (and the system admin) may instruct on any case they can see."""
+    return user.role in INSTRUCTING_ROLES
+
+
+def may_answer_instruction(user: User, case: Case) -> bool:
+    """The case's agency answers; before dispatch nobody else holds the case but the POC, so the POC does."""
+    if user.role == Role.SYSTEM_ADMIN:
+        return True
+    if case.agency_id is None:
+        return user.is_poc
+    return _same_agency(user, case)

@@ -30,7 +30,7 @@ HOME_BY_ROLE: dict[str, str] = {
     RoleChoices.AGENCY_OFFICER: "staff-opd-inbox",
     RoleChoices.URC_OFFICER: "staff-urc-assignments",
     RoleChoices.CALLCENTRE_OPERATOR: "callcentre-console",
-    RoleChoices.MAYOR: "staff-search",
+    RoleChoices.MAYOR: "opscentre-mayor",
     RoleChoices.CITIZEN: "citizens:my-reports",
 }
 

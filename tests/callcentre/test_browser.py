@@ -31,8 +31,8 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
+from tests.browser import DESKTOP, PHONE, Screens
 from tests.callcentre.conftest import HOOK_SECRET
-from tests.cases.pages.conftest import DESKTOP, PHONE, Screens, browser, new_page, screens  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -114,8 +114,8 @@ def _sign_in(page: Any, base: str) -> None:
 def test_an_operator_handles_a_call_from_a_repeat_caller(
     city: User,
     asgi_server: str,
-    new_page: Any,  # noqa: F811
-    screens: Screens,  # noqa: F811
+    new_page: Any,
+    screens: Screens,
 ) -> None:
     operator = city
     earlier = _earlier_case(operator)
@@ -208,8 +208,8 @@ def _announce(base: str, number: str, call_id: str) -> dict[str, Any]:
 def test_the_hook_pops_the_callers_history_on_the_open_console(
     city: User,
     asgi_server: str,
-    new_page: Any,  # noqa: F811
-    screens: Screens,  # noqa: F811
+    new_page: Any,
+    screens: Screens,
 ) -> None:
     earlier = _earlier_case(city)
     services.end_call(

@@ -28,8 +28,8 @@ from patriot.cases.choices import (
     SlaStatusChoices,
 )
 from patriot.cases.filters import CaseFilter
-from patriot.cases.models import Case
-from patriot.cases.permissions import may
+from patriot.cases.models import Case, Instruction
+from patriot.cases.permissions import may, may_answer_instruction, may_instruct
 from patriot.cases.staff_forms import (
     AssignForm,
     CommentForm,
@@ -44,6 +44,8 @@ from patriot.cases.staff_forms import (
     VerifyForm,
 )
 from patriot.core.errors import DomainError
+from patriot.opscentre.forms import InstructionAnswerForm, InstructionForm
+from patriot.opscentre.queries import agency_instructions, case_instructions
 
 Role = RoleChoices
 PAGE_SIZE = 25
@@ -210,6 +212,10 @@ def _case_context(
     return {
         "case": case,
         "now": timezone.now(),
+        "instructions": case_instructions(case),
+        "instruct_form": InstructionForm() if may_instruct(user, case) and workspace is POC else None,
+        "may_answer": may_answer_instruction(user, case) and workspace is not URC,
+        "answer_form": InstructionAnswerForm(),
         "view": view,
         "workspace": workspace,
         "forms": forms,
@@ -453,7 +459,8 @@ def delete_search(request: HttpRequest, filter_id: int) -> HttpResponse:
 @staff_page(AGENCY.roles)
 def opd_inbox(request: HttpRequest) -> HttpResponse:
     page = _page(request, queries.agency_inbox(request.user))  # type: ignore[arg-type]
-    return render(request, "cases/staff/inbox.html", {"page": page, "now": timezone.now()})
+    context = {"page": page, "now": timezone.now(), "instructions": agency_instructions(request.user)}  # type: ignore[arg-type]
+    return render(request, "cases/staff/inbox.html", context)
 
 
 @require_GET
@@ -466,6 +473,75 @@ def opd_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @staff_page(AGENCY.roles)
 def opd_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     return _act(request, tracking_number, action, AGENCY)
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ------------------------------------------------
+
+
+def _instruction_reply(
+    request: HttpRequest, case: Case, workspace: Workspace, form_name: str, form: Any, message: str | None
+) -> HttpResponse:
+    """After an instruction or an answer: back to the case page, or the page again with the form's errors."""
+    if message is not None:
+        messages.success(request, message)
+        return redirect(reverse(workspace.case_view, args=[case.tracking_number]) + "#disposisi")
+    for error in form.non_field_errors():
+        # e.g. answered meanwhile by a colleague: that instruction no longer shows a form to hold the error.
+        messages.error(request, error)
+    context = _case_context(request, case, workspace)
+    context[form_name] = form
+    return render(request, "cases/staff/case.html", context, status=400)
+
+
+@require_POST
+@staff_page(Role.CITYWIDE_ROLES)
+def instruct(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = _case_or_404(user, tracking_number)
+    if not may_instruct(user, case):
+        return render(request, "cases/staff/forbidden.html", status=403)
+    form = InstructionForm(request.POST)
+    message = None
+    if form.is_valid():
+        try:
+            services.instruct_case(case, by=user, text=form.cleaned_data["text"])
+        except DomainError as error:
+            form.add_error("text" if error.field == "text" else None, error.message)
+        else:
+            message = _("Disposisi pimpinan untuk laporan %(number)s tercatat.") % {"number": case.tracking_number}
+    return _instruction_reply(request, case, POC, "instruct_form", form, message)
+
+
+def _answer(request: HttpRequest, tracking_number: str, instruction_id: int, workspace: Workspace) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = _case_or_404(user, tracking_number)
+    instruction = Instruction.objects.filter(pk=instruction_id, case=case).first()
+    if instruction is None:
+        raise Http404
+    if not may_answer_instruction(user, case):
+        return render(request, "cases/staff/forbidden.html", status=403)
+    form = InstructionAnswerForm(request.POST)
+    message = None
+    if form.is_valid():
+        try:
+            services.answer_instruction(instruction, by=user, answer=form.cleaned_data["answer"])
+        except DomainError as error:
+            form.add_error("answer" if error.field == "answer" else None, error.message)
+        else:
+            message = _("Tanggapan atas disposisi pimpinan terkirim.")
+    return _instruction_reply(request, case, workspace, "answer_form", form, message)
+
+
+@require_POST
+@staff_page(POC.roles)
+def poc_answer(request: HttpRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
+    return _answer(request, tracking_number, instruction_id, POC)
+
+
+@require_POST
+@staff_page(AGENCY.roles)
+def opd_answer(request: HttpRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
+    return _answer(request, tracking_number, instruction_id, AGENCY)
 
 
 # --- URC -------------------------------------------------------------------------------------
@@ -533,6 +609,12 @@ def urc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResp
 urlpatterns = [
     path("poc/", poc_queue, name="staff-poc-queue"),
     path("poc/laporan/<str:tracking_number>/", poc_case, name="staff-poc-case"),
+    path("poc/laporan/<str:tracking_number>/disposisi/", instruct, name="staff-instruct"),
+    path(
+        "poc/laporan/<str:tracking_number>/disposisi/<int:instruction_id>/tanggapi/",
+        poc_answer,
+        name="staff-poc-answer",
+    ),
     path("poc/laporan/<str:tracking_number>/<slug:action>/", poc_act, name="staff-poc-act"),
     path("poc/cari/", search, name="staff-search"),
     path("poc/cari/csv/", search_csv, name="staff-search-csv"),
@@ -540,6 +622,11 @@ urlpatterns = [
     path("poc/cari/filter/<int:filter_id>/hapus/", delete_search, name="staff-search-delete"),
     path("opd/", opd_inbox, name="staff-opd-inbox"),
     path("opd/laporan/<str:tracking_number>/", opd_case, name="staff-opd-case"),
+    path(
+        "opd/laporan/<str:tracking_number>/disposisi/<int:instruction_id>/tanggapi/",
+        opd_answer,
+        name="staff-opd-answer",
+    ),
     path("opd/laporan/<str:tracking_number>/<slug:action>/", opd_act, name="staff-opd-act"),
     path("urc/", urc_assignments, name="staff-urc-assignments"),
     path("urc/laporan/<str:tracking_number>/", urc_case, name="staff-urc-case"),

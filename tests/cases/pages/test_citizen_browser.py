@@ -17,7 +17,7 @@ from patriot.cases.models import Case
 from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.services import load_reference_areas
-from tests.cases.pages.conftest import DESKTOP, PHONE
+from tests.browser import DESKTOP, PHONE
 from tests.factories import case_through
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from patriot.cases.models import Case
 from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.services import load_reference_areas
-from tests.cases.pages.conftest import DESKTOP, PHONE, Screens
+from tests.browser import DESKTOP, PHONE, Screens
 from tests.factories import jpeg_bytes
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

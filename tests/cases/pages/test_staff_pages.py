@@ -99,7 +99,7 @@ def test_home_for_each_role(agency: Agency) -> None:
     assert home_for(staff(Role.AGENCY_OFFICER, agency=agency)) == "/opd/"
     assert home_for(staff(Role.URC_OFFICER)) == "/urc/"
     assert home_for(staff(Role.CALLCENTRE_OPERATOR)) == "/callcentre/"
-    assert home_for(staff(Role.MAYOR)) == "/poc/cari/"
+    assert home_for(staff(Role.MAYOR)) == "/walikota/"
 
 
 def test_agency_b_gets_404_for_agency_a_case(agency: Agency, other_agency: Agency) -> None:

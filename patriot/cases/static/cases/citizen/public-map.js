@@ -89,6 +89,11 @@
     load();
     map.on("moveend", soon);
   });
+  // Live: a public event (new or changed non-confidential case) re-reads what is in view, as does a reconnect.
+  element.addEventListener("htmx:sseMessage", function (event) {
+    if (event.target === element) { soon(); }
+  });
+  document.body.addEventListener("live-resync", soon);
   filters.addEventListener("change", soon);
   filters.addEventListener("submit", function (event) {
     event.preventDefault();

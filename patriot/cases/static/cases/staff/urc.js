@@ -18,12 +18,16 @@
     return (metres / 1000).toLocaleString(lang, { maximumFractionDigits: 1 }) + " km";
   }
 
-  // --- list: distances and map ---
-  var cards = document.querySelectorAll(".urc-card[data-lat]");
+  // --- list: distances and map (drawn again when a live update replaces the list) ---
   var status = document.querySelector("[data-location-status]");
-  var mapElement = document.querySelector("[data-urc-map]");
+  var position = null;
   var map = null;
-  if (mapElement && window.L) {
+
+  function drawMap() {
+    var mapElement = document.querySelector("[data-urc-map]");
+    if (!mapElement || !window.L || mapElement.getAttribute("data-ready")) { return; }
+    if (map) { map.remove(); }
+    mapElement.setAttribute("data-ready", "1");
     var points = JSON.parse(document.getElementById("urc-points").textContent);
     map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: false });
     var bounds = [];
@@ -37,23 +41,37 @@
       marker.bindPopup(link);
       bounds.push([point.lat, point.lon]);
     });
-    if (bounds.length === 1) { map.setView(bounds[0], 15); } else { map.fitBounds(bounds, { padding: [20, 20] }); }
+    if (bounds.length === 1) { map.setView(bounds[0], 15); } else if (bounds.length) { map.fitBounds(bounds, { padding: [20, 20] }); }
+    if (position) {
+      L.circleMarker([position.lat, position.lon], { radius: 7, color: "#1e40af", fillColor: "#3b82f6", fillOpacity: 1 }).addTo(map);
+    }
   }
 
-  if (cards.length && navigator.geolocation && !/[?&]lat=/.test(window.location.search)) {
-    navigator.geolocation.getCurrentPosition(function (position) {
-      var lat = position.coords.latitude;
-      var lon = position.coords.longitude;
-      var list = cards[0].parentElement;
-      var sorted = Array.prototype.slice.call(cards).map(function (card) {
-        var metres = distanceMetres(lat, lon, parseFloat(card.dataset.lat), parseFloat(card.dataset.lon));
-        card.querySelector("[data-distance]").textContent = formatDistance(metres);
-        return { card: card, metres: metres };
-      }).sort(function (a, b) { return a.metres - b.metres; });
-      sorted.forEach(function (item) { list.appendChild(item.card); });
+  function applyDistances() {
+    var cards = document.querySelectorAll(".urc-card[data-lat]");
+    if (!position || !cards.length) { return; }
+    var list = cards[0].parentElement;
+    var sorted = Array.prototype.slice.call(cards).map(function (card) {
+      var metres = distanceMetres(position.lat, position.lon, parseFloat(card.dataset.lat), parseFloat(card.dataset.lon));
+      card.querySelector("[data-distance]").textContent = formatDistance(metres);
+      return { card: card, metres: metres };
+    }).sort(function (a, b) { return a.metres - b.metres; });
+    sorted.forEach(function (item) { list.appendChild(item.card); });
+  }
+
+  drawMap();
+  document.body.addEventListener("htmx:afterSettle", function () {
+    drawMap();
+    applyDistances();
+  });
+
+  if (document.querySelector(".urc-card[data-lat]") && navigator.geolocation && !/[?&]lat=/.test(window.location.search)) {
+    navigator.geolocation.getCurrentPosition(function (found) {
+      position = { lat: found.coords.latitude, lon: found.coords.longitude };
+      applyDistances();
       if (status) { status.textContent = status.dataset.located || ""; status.hidden = !status.textContent; }
       if (map) {
-        L.circleMarker([lat, lon], { radius: 7, color: "#1e40af", fillColor: "#3b82f6", fillOpacity: 1 }).addTo(map);
+        L.circleMarker([position.lat, position.lon], { radius: 7, color: "#1e40af", fillColor: "#3b82f6", fillOpacity: 1 }).addTo(map);
       }
     }, function () {
       if (status) { status.textContent = status.dataset.unavailable || ""; }

@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser), screenshots kept."""
+"""Browser fixtures for every page test (registered in tests/conftest.py): Debian's Chromium driven by Playwright (never a downloaded browser), screenshots kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = os.environ.get("PATRIOT_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
 

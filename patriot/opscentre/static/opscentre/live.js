@@ -1,0 +1,26 @@
+// Pages that stream events (htmx SSE extension, `sse-connect`): a visible connecting / connected / reconnecting
+// indicator, and after a reconnect a "live-resync" event on <body> so every partial re-reads the database
+// (the database is the truth: an event missed while disconnected never leaves a stale page).
+(function () {
+  "use strict";
+
+  var connectedBefore = false;
+
+  function show(state) {
+    document.querySelectorAll("[data-live-indicator]").forEach(function (indicator) {
+      indicator.setAttribute("data-state", state);
+      var text = indicator.getAttribute("data-text-" + state);
+      var target = indicator.querySelector("[data-live-text]");
+      if (target && text) { target.textContent = text; }
+    });
+  }
+
+  document.body.addEventListener("htmx:sseOpen", function () {
+    show("connected");
+    if (connectedBefore) { htmx.trigger(document.body, "live-resync"); }
+    connectedBefore = true;
+  });
+  document.body.addEventListener("htmx:sseError", function () { show("reconnecting"); });
+  document.body.addEventListener("htmx:sseClose", function () { show("reconnecting"); });
+  window.addEventListener("offline", function () { show("reconnecting"); });
+})();
