@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from patriot.events.broadcast import wake_on_commit
 from patriot.events.models import OutboxEvent
 
 
@@ -23,6 +24,8 @@ def record_event(
 ) -> OutboxEvent:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
+    # Live streams learn of the event once it is committed (never before: a rollback would be a lie).
+    wake_on_commit()
     return OutboxEvent.objects.create(
         kind=kind,
         subject_type=subject_type,

@@ -1,0 +1,418 @@
+"""Live fan-out: one hub per process reads new outbox rows once and hands them to this process's subscribers.
+
+The outbox is the truth; the broadcaster only wakes hubs up. A committed event wakes the hub of its own
+process directly and, when PATRIOT_REDIS_URL is set, every other process through Redis pub/sub. A hub
+that hears nothing still reads the outbox every PATRIOT_SSE_POLL_SECONDS, so with Redis down events
+arrive a little later and none is lost.
+
+The hub delivers events strictly in id order. On PostgreSQL ids are taken at INSERT and become
+visible at COMMIT, so id 10 may be readable before id 9: the hub holds 10 back until 9 appears, or
+until PATRIOT_SSE_GAP_GRACE_SECONDS have passed (a rolled-back transaction leaves its id unused for
+ever). That order is what makes Last-Event-ID exact: a client that saw N has seen everything below N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+
+from patriot.events import audience, config, queries, sse
+from patriot.events.models import OutboxEvent
+
+logger = logging.getLogger("patriot.events")
+
+# This process's mark on its Redis messages: its own hub is woken directly and skips them.
+PROCESS_TOKEN = uuid.uuid4().hex
+# Rows per outbox read (the hub's and a replay's).
+BATCH_SIZE = 500
+# A jump in ids larger than this is not waited for (e.g. a sequence reset by hand).
+MAX_TRACKED_GAP = 1000
+# Seconds between attempts to reach Redis again, doubling up to the maximum.
+REDIS_RETRY_SECONDS = (0.5, 5.0)
+
+
+def redis_channel() -> str:
+    """One channel per database, so two deployments sharing a Redis do not wake each other."""
+    return f"patriot:outbox:{settings.DATABASES['default']['NAME']}"
+
+
+# --- wake-ups ---------------------------------------------------------------------------------
+
+
+def notify_committed() -> None:
+    """After a commit that wrote outbox rows: wake this process's hub and the other processes' hubs.
+
+    Never raises: the change is committed already, and the hubs' polling covers a lost wake-up.
+    """
+    hub = _hub
+    if hub is not None:
+        hub.wake_threadsafe()
+    if settings.PATRIOT_REDIS_URL:
+        _publisher.publish(settings.PATRIOT_REDIS_URL)
+
+
+def wake_on_commit() -> None:
+    """Register notify_committed once per transaction, however many events the transaction writes."""
+    if not any(callback is notify_committed for _ids, callback, _robust in connection.run_on_commit):
+        connection.on_commit(notify_committed, robust=True)
+
+
+class _Publisher:
+    """Publishes wake-ups on Redis from request threads; after a failure it stays quiet for a second."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[str, object] = {}
+        self._quiet_until = 0.0
+        self.failures = 0
+
+    def _client(self, url: str):  # type: ignore[no-untyped-def]
+        import redis
+
+        with self._lock:
+            client = self._clients.get(url)
+            if client is None:
+                client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+                self._clients[url] = client
+            return client
+
+    def publish(self, url: str) -> None:
+        if time.monotonic() < self._quiet_until:
+            return
+        try:
+            self._client(url).publish(redis_channel(), PROCESS_TOKEN)
+        except Exception as error:
+            self.failures += 1
+            with self._lock:
+                already_down = self._quiet_until > 0
+                self._quiet_until = time.monotonic() + 1.0
+            if not already_down:
+                logger.warning("Redis wake-up failed (%s); other processes poll the outbox meanwhile", error)
+        else:
+            if self._quiet_until:
+                logger.info("Redis wake-ups work again")
+            self._quiet_until = 0.0
+
+
+_publisher = _Publisher()
+
+
+# --- subscribers ------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Frame:
+    """One event as read once by the hub, with its staff and public wire forms prepared once."""
+
+    event: OutboxEvent
+    staff: bytes
+    public: bytes | None
+
+    @classmethod
+    def of(cls, event: OutboxEvent) -> Frame:
+        return cls(
+            event=event,
+            staff=sse.frame(event, event.payload),
+            public=sse.frame(event, audience.public_payload(event)) if event.is_public else None,
+        )
+
+    def wire(self, public: bool) -> bytes:
+        return (self.public or b"") if public else self.staff
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One connected stream: its filter, the last id it has sent, and the events queued for it."""
+
+    accepts: Callable[[OutboxEvent], bool]
+    public: bool
+    sent: int
+    replay_to: int
+    limit: int
+    queue: asyncio.Queue[Frame | None] = field(default_factory=asyncio.Queue)
+    overflowed: bool = False
+
+    def offer(self, frame: Frame) -> None:
+        if self.overflowed or frame.event.pk <= self.sent or not self.accepts(frame.event):
+            return
+        if self.queue.qsize() >= self.limit:
+            # Too slow to keep up: close the stream; the browser reconnects and replays from the database.
+            self.overflowed = True
+            self.queue.put_nowait(None)
+            return
+        self.queue.put_nowait(frame)
+
+
+class Hub:
+    """This process's reader of the outbox, bound to one event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.subscriptions: set[Subscription] = set()
+        self.floor = 0  # every id up to here is delivered or given up
+        self.top = 0  # the highest id read so far
+        self.held: dict[int, Frame] = {}  # read, waiting for a lower id
+        self.missing: dict[int, float] = {}  # id → when it was first found missing
+        self.reads = 0
+        self.given_up = 0
+        self._wake = asyncio.Event()
+        self._start_lock = asyncio.Lock()
+        self._running = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- wake-ups from any thread
+
+    def wake_threadsafe(self) -> None:
+        # A closed loop raises RuntimeError: nothing listens on this hub any more.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._wake.set)
+
+    # --- subscribers (on the loop)
+
+    async def subscribe(
+        self, accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
+    ) -> Subscription:
+        """Register a stream. Without last_event_id it starts now; with it, ids above it are replayed first."""
+        await self._ensure_running()
+        # No await from here on: the floor read and the registration happen between two hub deliveries,
+        # so every id above the floor reaches the queue and every id up to it is the replay's.
+        boundary = self.floor
+        after = boundary if last_event_id is None else last_event_id
+        subscription = Subscription(
+            accepts=accepts,
+            public=public,
+            sent=after,
+            replay_to=boundary if after < boundary else after,
+            limit=int(config.value("PATRIOT_SSE_QUEUE_LIMIT")),
+        )
+        self.subscriptions.add(subscription)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self.subscriptions.discard(subscription)
+
+    async def _ensure_running(self) -> None:
+        if self._running:
+            return
+        async with self._start_lock:
+            if self._running:
+                return
+            newest = await sync_to_async(queries.latest_event_id, thread_sensitive=False)()
+            self.floor = self.top = newest
+            self.held.clear()
+            self.missing.clear()
+            self._running = True
+            self._tasks = [self.loop.create_task(self._run(), name="patriot-events-hub")]
+            if settings.PATRIOT_REDIS_URL:
+                self._tasks.append(
+                    self.loop.create_task(self._listen(settings.PATRIOT_REDIS_URL), name="patriot-events-redis")
+                )
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._running = False
+
+    # --- reading the outbox
+
+    async def _run(self) -> None:
+        poll = config.value("PATRIOT_SSE_POLL_SECONDS")
+        grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._timeout(poll, grace))
+                self._wake.clear()
+                if not self.subscriptions:
+                    break
+                try:
+                    await self.catch_up(grace)
+                except Exception:
+                    logger.exception("Reading the outbox failed; retrying in %s s", poll)
+                    await asyncio.sleep(poll)
+        finally:
+            # Synchronous from the emptiness check on: a new subscriber either saw us running or starts us anew.
+            self._running = False
+            for task in self._tasks:
+                if task is not asyncio.current_task():
+                    task.cancel()
+            self._tasks = []
+
+    def _timeout(self, poll: float, grace: float) -> float:
+        if not self.missing:
+            return poll
+        first_expiry = min(self.missing.values()) + grace - time.monotonic()
+        return max(0.01, min(poll, first_expiry))
+
+    async def catch_up(self, grace: float) -> None:
+        """Read every new row (and every awaited one that appeared), then deliver what is in order."""
+        while True:
+            rows = await sync_to_async(queries.events_after, thread_sensitive=False)(
+                self.top, set(self.missing), BATCH_SIZE
+            )
+            self.reads += 1
+            self._absorb(rows, time.monotonic())
+            self._advance(time.monotonic(), grace)
+            if len(rows) < BATCH_SIZE:
+                return
+
+    def _absorb(self, rows: list[OutboxEvent], now: float) -> None:
+        previous_top = self.top
+        for event in rows:
+            if event.pk <= self.floor or event.pk in self.held:
+                continue
+            self.held[event.pk] = Frame.of(event)
+            self.missing.pop(event.pk, None)
+            self.top = max(self.top, event.pk)
+        if self.top - previous_top - 1 > MAX_TRACKED_GAP + BATCH_SIZE:
+            logger.warning("Outbox ids jumped from %d to %d; not waiting for the ids between", previous_top, self.top)
+            return
+        for pk in range(previous_top + 1, self.top):
+            if pk not in self.held:
+                self.missing.setdefault(pk, now)
+
+    def _advance(self, now: float, grace: float) -> None:
+        while True:
+            following = self.floor + 1
+            if following in self.held:
+                self.floor = following
+                self._deliver(self.held.pop(following))
+            elif following in self.missing:
+                if now - self.missing[following] < grace:
+                    return
+                del self.missing[following]
+                self.floor = following
+                self.given_up += 1
+                logger.info("Outbox id %d never appeared within %.1f s; going on without it", following, grace)
+            elif following <= self.top:
+                # Ids neither read nor awaited: a jump not waited for.
+                pending = self.held.keys() | self.missing.keys()
+                self.floor = min(pending) - 1 if pending else self.top
+            else:
+                return
+
+    def _deliver(self, frame: Frame) -> None:
+        for subscription in tuple(self.subscriptions):
+            subscription.offer(frame)
+
+    # --- Redis wake-ups
+
+    async def _listen(self, url: str) -> None:
+        """Wake the hub on every other process's commit; after an outage, reconnect and catch up."""
+        import redis.asyncio as redis
+
+        delay, longest = REDIS_RETRY_SECONDS
+        failing = False
+        while True:
+            client = redis.Redis.from_url(url, socket_connect_timeout=2)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(redis_channel())
+                if failing:
+                    logger.info("Redis is back; catching up from outbox id %d", self.floor)
+                failing = False
+                delay = REDIS_RETRY_SECONDS[0]
+                # Whatever happened while we were not listening is in the outbox: read it now.
+                self._wake.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message" and message.get("data") != PROCESS_TOKEN.encode():
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if not failing:
+                    logger.warning("Redis pub/sub unavailable (%s); polling the outbox until it is back", error)
+                failing = True
+            finally:
+                await _quietly_close(pubsub, client)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+
+
+async def _quietly_close(*resources: object) -> None:
+    for resource in resources:
+        # The connection may be gone already.
+        with contextlib.suppress(Exception):
+            await resource.aclose()  # type: ignore[attr-defined]
+
+
+_hub: Hub | None = None
+
+
+def current_hub() -> Hub:
+    """The hub of the running event loop (a new one when the loop changed, as between test runs)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    if _hub is None or _hub.loop is not loop:
+        _hub = Hub(loop)
+    return _hub
+
+
+# --- one stream -------------------------------------------------------------------------------
+
+
+async def stream(
+    accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
+) -> AsyncIterator[bytes]:
+    """The bytes of one SSE stream: retry, the replay after last_event_id, then live events and heartbeats."""
+    hub = current_hub()
+    subscription = await hub.subscribe(accepts, public=public, last_event_id=last_event_id)
+    heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
+    try:
+        yield sse.RETRY
+        while subscription.sent < subscription.replay_to:
+            rows = await sync_to_async(queries.events_between, thread_sensitive=False)(
+                subscription.sent, subscription.replay_to, BATCH_SIZE
+            )
+            if not rows:
+                break
+            for event in rows:
+                if accepts(event):
+                    yield Frame.of(event).wire(public)
+            subscription.sent = rows[-1].pk
+        subscription.sent = max(subscription.sent, subscription.replay_to)
+        while True:
+            try:
+                frame = await asyncio.wait_for(subscription.queue.get(), heartbeat)
+            except TimeoutError:
+                yield sse.HEARTBEAT
+                continue
+            if frame is None:
+                return
+            if frame.event.pk <= subscription.sent:
+                continue
+            subscription.sent = frame.event.pk
+            yield frame.wire(public)
+    finally:
+        hub.unsubscribe(subscription)
+
+
+def snapshot(accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None) -> list[bytes]:
+    """A finite stream for servers that cannot stream (WSGI, e.g. Django's test server): what happened after
+    last_event_id, then `id:` of the newest event, so the browser reconnects after `retry` from there.
+    """
+    newest = queries.latest_event_id()
+    chunks = [sse.RETRY]
+    after = newest if last_event_id is None else last_event_id
+    while after < newest:
+        rows = queries.events_between(after, newest, BATCH_SIZE)
+        if not rows:
+            break
+        chunks += [Frame.of(event).wire(public) for event in rows if accepts(event)]
+        after = rows[-1].pk
+    chunks.append(f"id: {newest}\n\n".encode())
+    return chunks

@@ -1,0 +1,25 @@
+"""Tunables of the live streams: a Django setting of the same name wins, else the environment, else the default."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+
+DEFAULTS = {
+    # A comment line this often keeps proxies and load balancers from closing an idle stream.
+    "PATRIOT_SSE_HEARTBEAT_SECONDS": 15.0,
+    # How often the hub reads the outbox without being woken (the fallback when a wake-up is lost).
+    "PATRIOT_SSE_POLL_SECONDS": 1.0,
+    # How long the hub holds events back behind a missing id before deciding that id was rolled back.
+    "PATRIOT_SSE_GAP_GRACE_SECONDS": 3.0,
+    # Events queued for one slow client before its stream is closed (it reconnects and replays).
+    "PATRIOT_SSE_QUEUE_LIMIT": 1000,
+}
+
+
+def value(name: str) -> float:
+    configured = getattr(settings, name, None)
+    if configured is None:
+        configured = os.environ.get(name) or DEFAULTS[name]
+    return float(configured)

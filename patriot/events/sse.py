@@ -1,0 +1,44 @@
+"""The server-sent events wire format: one frame per outbox event, `id:` = its outbox id, `event:` = its subject type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from patriot.events.models import OutboxEvent
+
+# First bytes of every stream: how long a browser waits before reconnecting (with Last-Event-ID).
+RETRY = b"retry: 3000\n\n"
+HEARTBEAT = b": ping\n\n"
+
+
+def frame(event: OutboxEvent, payload: dict[str, Any]) -> bytes:
+    data = json.dumps(
+        {
+            "id": event.pk,
+            "kind": event.kind,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "at": event.created_at.isoformat(),
+            "payload": payload,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+        cls=DjangoJSONEncoder,
+    )
+    # json.dumps escapes line breaks, so `data` is one line whatever the payload holds.
+    return f"id: {event.pk}\nevent: {_token(event.subject_type)}\ndata: {data}\n\n".encode()
+
+
+def _token(text: str) -> str:
+    return "".join(ch for ch in text if ch not in "\r\n") or "message"
+
+
+def parse_last_event_id(header: str | None, query: str | None) -> int | None:
+    """The id a reconnecting client saw last (the Last-Event-ID header, else ?last_event_id=); None if absent."""
+    for raw in (header, query):
+        if raw and raw.strip().isdigit():
+            return int(raw.strip())
+    return None

@@ -1,0 +1,160 @@
+"""The hub and the wake-ups: strict id order across gaps, one wake-up per transaction, a Redis outage never fails a change."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from patriot.accounts.choices import RoleChoices as Role
+from patriot.events import broadcast
+from patriot.events.models import OutboxEvent
+from patriot.events.services import record_event
+from tests.events.conftest import Stream, in_thread, session_cookie
+from tests.factories import make_case, make_category, staff
+
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+def _insert(pk: int) -> None:
+    """A row as a transaction that took id `pk` would commit it (written directly to pick the id)."""
+    OutboxEvent.objects.create(
+        pk=pk, kind="case.commented", subject_type="case", subject_id=f"BKS-2611-{pk:06d}", payload={}, created_at=NOW
+    )
+
+
+def _queued(subscription: broadcast.Subscription) -> list[int]:
+    ids = []
+    while not subscription.queue.empty():
+        frame = subscription.queue.get_nowait()
+        assert frame is not None
+        ids.append(frame.event.pk)
+    return ids
+
+
+def _run(scenario: Any) -> None:
+    async def with_hub_stopped() -> None:
+        try:
+            await scenario
+        finally:
+            await broadcast.current_hub().stop()
+
+    asyncio.run(with_hub_stopped())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_behind_a_missing_id_wait_for_it_and_then_go_out_in_id_order() -> None:
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        base = hub.floor
+        await in_thread(_insert, base + 3)
+        await in_thread(_insert, base + 2)
+        await hub.catch_up(grace=60)
+        assert _queued(subscription) == []
+        assert set(hub.missing) == {base + 1}
+        await in_thread(_insert, base + 1)
+        await hub.catch_up(grace=60)
+        assert _queued(subscription) == [base + 1, base + 2, base + 3]
+        assert (hub.floor, hub.missing, hub.held, hub.given_up) == (base + 3, {}, {}, 0)
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_id_that_never_appears_is_given_up_after_the_grace_period(settings: Any) -> None:
+    settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
+    settings.PATRIOT_SSE_POLL_SECONDS = 0.1
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        base = hub.floor
+        await in_thread(_insert, base + 2)  # base + 1 belonged to a transaction that rolled back
+        await asyncio.sleep(0.15)
+        assert _queued(subscription) == []
+        frame = await asyncio.wait_for(subscription.queue.get(), 2)
+        assert frame is not None and frame.event.pk == base + 2
+        assert (hub.floor, hub.given_up) == (base + 2, 1)
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("areas")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite commits one writer at a time, in id order")
+def test_on_postgresql_a_later_id_committed_first_waits_for_the_earlier_transaction(settings: Any) -> None:
+    settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 30
+    poc = session_cookie(staff(Role.POC_OPERATOR))
+    taken, release = threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+
+    def slow_transaction() -> None:
+        with transaction.atomic():
+            ids["slow"] = record_event(
+                kind="case.commented", subject_type="case", subject_id="slow", at=NOW, payload={}
+            ).pk
+            taken.set()
+            release.wait(20)
+
+    def quick_transaction() -> None:
+        with transaction.atomic():
+            ids["quick"] = record_event(
+                kind="case.commented", subject_type="case", subject_id="quick", at=NOW, payload={}
+            ).pk
+
+    async def scenario() -> None:
+        # The hub starts at the newest row; ids the sequence handed out before it (other tests' rows, since
+        # truncated) would be gaps it waits for. One committed row first puts the start right behind them.
+        await in_thread(quick_transaction)
+        stream = await Stream("/events/stream/", cookie=poc).subscribed()
+        slow = asyncio.get_running_loop().create_task(in_thread(slow_transaction))
+        await asyncio.get_running_loop().run_in_executor(None, taken.wait, 10)
+        await in_thread(quick_transaction)
+        assert ids["quick"] > ids["slow"]
+        assert await stream.quiet_for(0.8) == []  # committed and readable, but held behind the open id
+        release.set()
+        await slow
+        assert [e.id for e in await stream.events_until(2)] == [ids["slow"], ids["quick"]]
+        await stream.close()
+
+    _run(scenario())
+
+
+@pytest.mark.django_db
+def test_one_wake_up_per_transaction_and_none_for_a_rollback(django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            record_event(kind="case.commented", subject_type="case", subject_id=str(n), at=NOW, payload={})
+    assert callbacks == [broadcast.notify_committed]
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ZeroDivisionError), transaction.atomic():
+        record_event(kind="case.commented", subject_type="case", subject_id="x", at=NOW, payload={})
+        1 / 0  # noqa: B018
+    assert callbacks == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("areas")
+def test_with_redis_unreachable_a_case_is_still_accepted(settings: Any, caplog: Any) -> None:
+    settings.PATRIOT_REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/1"
+    broadcast._publisher._quiet_until = 0.0
+    failures = broadcast._publisher.failures
+    case = make_case(make_category())
+    assert OutboxEvent.objects.filter(subject_id=case.tracking_number).count() == 1
+    assert broadcast._publisher.failures == failures + 1
+    assert "Redis wake-up failed" in caplog.text
+    # Within the quiet second after a failure, further commits do not even try.
+    make_case(make_category())
+    assert broadcast._publisher.failures == failures + 1
