@@ -220,8 +220,8 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
         finally:
             if db == "postgresql" and not args.keep:
                 pg_drop(PG_INTAKE_DB)
-    if "overview" in args.only:
-        log(f"=== {LABELS[db]}: overview on {args.cases:,} cases ===")
+    if "overview" in args.only or "dashboard" in args.only:
+        log(f"=== {LABELS[db]}: {args.cases:,} cases (overview, dashboard) ===")
         label = size_label(args.cases)
         if db == "sqlite":
             path = RESULTS_DIR / f"overview-{label}.sqlite3"
@@ -241,9 +241,16 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
         try:
             migrate_and_seed(env)
             child_args = ["--cases", str(args.cases), "--runs", str(args.runs)]
-            results["overview"] = run_child(
-                "bench.overview", child_args, env, work / f"overview-{db}.json", timeout=12 * 60
-            )
+            if "overview" in args.only:
+                results["overview"] = run_child(
+                    "bench.overview", child_args, env, work / f"overview-{db}.json", timeout=12 * 60
+                )
+            if "dashboard" in args.only:
+                log(f"=== {LABELS[db]}: POC dashboard on {args.cases:,} cases ===")
+                dashboard_args = ["--cases", str(args.cases), "--runs", str(min(args.runs, 15))]
+                results["dashboard"] = run_child(
+                    "bench.dashboard", dashboard_args, env, work / f"dashboard-{db}.json", timeout=12 * 60
+                )
         except RuntimeError as error:
             results["overview"] = {"error": str(error)}
     return results
@@ -408,8 +415,35 @@ def render(report: dict[str, Any]) -> str:
     )
     row("     meets aim", [{True: "yes", False: "NO", None: "–"}[get(db, "overview", "meets_aim")] for db in dbs])
     lines.append(rule)
+    dashboard_rows = next((list(get(db, "dashboard", "results") or {}) for db in dbs if get(db, "dashboard")), [])
+    if dashboard_rows:
+        lines.append(f"POC DASHBOARD (aim: ≤ 150 ms median on {report['cases']:,} cases; median / p95 ms)")
+        for name in dashboard_rows:
+            row(
+                f"  {name[:42]}",
+                [
+                    f"{_num(get(db, 'dashboard', 'results', name, 'median_ms'), '{:.1f}')} / "
+                    f"{_num(get(db, 'dashboard', 'results', name, 'p95_ms'), '{:.1f}')}"
+                    for db in dbs
+                ],
+            )
+        lines.append(rule)
+    if sse := report.get("sse"):
+        lines.append("LIVE EVENTS (aim: p95 < 200 ms from a case being created to its event at every SSE client)")
+        if error := sse.get("error"):
+            lines.append(f"  ERROR: {error}")
+            lines.append(sse.get("output", ""))
+        else:
+            trip = sse.get("baseline_http_round_trip_ms") or {}
+            lines.append(f"  baseline GET /healthz round trip p50 / p95: {trip.get('p50')} / {trip.get('p95')} ms")
+            for name, result in (sse.get("scenarios") or {}).items():
+                lines.append(
+                    f"  {name:38} p50 {_num(result.get('p50_ms'), '{:.1f}')} ms, p95 {_num(result.get('p95_ms'), '{:.1f}')}"
+                    f" ms, max {_num(result.get('max_ms'), '{:.0f}')} ms, missing {result.get('missing')}"
+                )
+        lines.append(rule)
     for db in dbs:
-        for part in ("intake", "overview"):
+        for part in ("intake", "overview", "dashboard"):
             if error := get(db, part, "error"):
                 lines.append(f"{LABELS[db]} {part} ERROR: {error}")
                 if output := get(db, part, "output"):
@@ -454,7 +488,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small version: 50k cases, short rounds")
     parser.add_argument("--fresh", action="store_true", help="rebuild the kept overview data sets")
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="intake,overview")
+    parser.add_argument("--only", default="intake,overview,dashboard,sse")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent HTTP connections")
     parser.add_argument(
@@ -497,6 +531,12 @@ def main(argv: list[str] | None = None) -> None:
                 report["databases"][db] = {"skipped": why}
                 continue
             report["databases"][db] = bench_database(db, args, work)
+        if "sse" in args.only:
+            log("=== live events: SSE latency (PostgreSQL, private Redis) ===")
+            sse_args = ["--quick"] if args.quick else []
+            report["sse"] = run_child(
+                "bench.sse_latency", sse_args, dict(os.environ), work / "sse.json", timeout=15 * 60
+            )
     finally:
         report["seconds"] = time.perf_counter() - started
         out = RESULTS_DIR / f"results-{stamp}{'-quick' if args.quick else ''}.json"
@@ -507,7 +547,9 @@ def main(argv: list[str] | None = None) -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(render(report))
-    failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in ("intake", "overview"))
+    parts = ("intake", "overview", "dashboard", "sse")
+    failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in parts)
+    failed = failed or "error" in (report.get("sse") or {})
     sys.exit(1 if failed else 0)
 
 

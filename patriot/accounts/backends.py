@@ -1,7 +1,12 @@
-"""Password login that closes for a while after repeated failures for one account from one address."""
+"""Password login that closes for a while after repeated failures for one account from one address.
+
+The failure counts live in the cache (Redis when configured). With Redis down the throttle is not applied and a
+warning is logged: the control room must still be able to sign in during an outage.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +14,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.http import HttpRequest
+from redis import RedisError
+
+logger = logging.getLogger("patriot.accounts")
 
 
 def _failure_key(username: str, request: HttpRequest | None) -> str:
@@ -17,7 +25,20 @@ def _failure_key(username: str, request: HttpRequest | None) -> str:
 
 
 def is_locked_out(username: str, request: HttpRequest | None) -> bool:
-    return int(cache.get(_failure_key(username, request), 0)) >= settings.PATRIOT_LOGIN_MAX_FAILURES
+    try:
+        failures = int(cache.get(_failure_key(username, request), 0))
+    except RedisError as error:
+        logger.warning("Login throttle not checked, the cache is down: %s", error)
+        return False
+    return failures >= settings.PATRIOT_LOGIN_MAX_FAILURES
+
+
+def _count_failure(key: str) -> None:
+    if cache.add(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS) is False:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS)
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -30,12 +51,11 @@ class ThrottledModelBackend(ModelBackend):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         key = _failure_key(username, request)
-        if user is None:
-            if cache.add(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS) is False:
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS)
-        else:
-            cache.delete(key)
+        try:
+            if user is None:
+                _count_failure(key)
+            else:
+                cache.delete(key)
+        except RedisError as error:
+            logger.warning("Login failure not counted, the cache is down: %s", error)
         return user

@@ -72,3 +72,16 @@ def test_the_lock_opens_after_the_window(user: User) -> None:
         assert authenticate(_request(), username="operator", password=PASSWORD) is None
         traveller.shift(901)
         assert authenticate(_request(), username="operator", password=PASSWORD) == user
+
+
+def test_staff_can_still_sign_in_while_redis_is_down(user: User, settings: Settings) -> None:
+    # A real Redis client pointed at a closed port: every cache call raises ConnectionError.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    assert authenticate(_request(), username="operator", password="salah") is None
+    assert authenticate(_request(), username="operator", password=PASSWORD) == user
