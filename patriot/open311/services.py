@@ -98,7 +98,8 @@ def _description(request: ServiceRequestIn) -> str:
         if not request.description:
             parts = ["\n".join([_("Aplikasi Open311 tidak mengirim uraian."), *_attribute_lines(request)])]
         if request.media_url:
-            parts.append(f"{_('Media dari aplikasi')}: {request.media_url}")
+            media_label = _("Media dari aplikasi")
+            parts.append(f"{media_label}: {request.media_url}")
     return "\n\n".join(parts)
 
 
