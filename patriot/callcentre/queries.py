@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from patriot.accounts.models import User
 from patriot.callcentre.choices import CallStateChoices
 from patriot.callcentre.models import Call
-from patriot.callcentre.services import normalise_number, number_variants
+from patriot.callcentre.services import normalise_number
 from patriot.cases.models import Case
 from patriot.cases.presenters import log_reporter_reads
 from patriot.core import clock
@@ -44,9 +44,15 @@ class CallerHistory:
 
 
 def _cases_of(number: str) -> QuerySet[Case]:
-    variants = number_variants(number)
+    """Cases reported from `number` (E.164) or asked about on its calls.
+
+    Every stored number is E.164 (patriot.core.phones; cases/0007 rewrote older rows), so an exact match
+    served by the case_reporter_phone index finds them however they were typed. Older rows that could not be
+    read as a valid number were left as typed; they cannot be this valid number in any spelling, so guessing
+    spellings would find nothing more.
+    """
     return Case.objects.filter(
-        Q(reporter_phone__in=variants) | Q(reporter__phone__in=variants) | Q(calls__caller_number=number)
+        Q(reporter_phone=number) | Q(reporter__phone=number) | Q(calls__caller_number=number)
     ).distinct()
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -19,12 +18,12 @@ from patriot.cases.choices import ChannelChoices
 from patriot.cases.models import Case
 from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
+from patriot.core.phones import normalise_phone
 from patriot.events.services import record_event
 
 State = CallStateChoices
 Type = CallTypeChoices
 
-PHONE_REGION = "ID"
 MAX_NOTES_LENGTH = 2000
 MAX_NAME_LENGTH = 120
 MAX_EXTERNAL_ID_LENGTH = 100
@@ -38,41 +37,11 @@ REPORT_SCOPE = "callcentre"
 
 
 def normalise_number(raw: str, *, field: str = "caller_number") -> str:
-    """An Indonesian (or international) phone number in E.164: "0812-3450-0001" → "+6281234500001"."""
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidInput(_("Nomor penelepon wajib diisi."), code="required", field=field)
-    if len(text) > 32:
-        raise InvalidInput(_("Nomor penelepon terlalu panjang."), code="too_long", field=field)
-    try:
-        parsed = phonenumbers.parse(text, PHONE_REGION)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidInput(
-            _("%(number)s bukan nomor telepon yang valid.") % {"number": text}, code="invalid_phone", field=field
-        ) from error
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput(
-            _("%(number)s bukan nomor telepon yang valid.") % {"number": text}, code="invalid_phone", field=field
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """A caller's number in E.164 ("0812-3450-0001" → "+6281234500001"), by patriot.core.phones.
 
-
-def number_variants(e164: str) -> list[str]:
-    """The ways a contact number is commonly stored: E.164, without the plus, the national 0… form, and both
-    written with dashes or spaces as phonenumbers groups them ("0812-3450-0001", "+62 812 3450 0001").
-
-    Case.reporter_phone keeps what the reporter typed, so an exact match on these (served by the
-    case_reporter_phone index) finds the usual spellings; an unusual grouping is not found.
+    Numbers from abroad are accepted: the phone system reports whoever calls, and a visitor may call too.
     """
-    parsed = phonenumbers.parse(e164, PHONE_REGION)
-    national = phonenumbers.national_significant_number(parsed)
-    variants = [e164, e164.lstrip("+")]
-    if parsed.country_code == 62:
-        variants.append(f"0{national}")
-    for style in (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL):
-        written = phonenumbers.format_number(parsed, style)
-        variants.extend([written, written.replace("-", " ")])
-    return list(dict.fromkeys(variants))
+    return normalise_phone(raw, field=field, label=_("Nomor penelepon"), allow_foreign=True)
 
 
 def _text(value: str | None, *, field: str, label: str, limit: int) -> str:

@@ -19,6 +19,7 @@ from patriot.cases.models import Category
 from patriot.cases.photos import MAX_PHOTO_BYTES, MAX_PHOTOS_PER_CASE
 from patriot.cases.services import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH, CaseSubmission
 from patriot.cases.sla import city_zone
+from patriot.core.phones import MAX_INPUT_LENGTH as MAX_PHONE_INPUT_LENGTH
 from patriot.geo.models import District
 
 ACCEPTED_PHOTO_TYPES = "image/jpeg,image/png,image/webp"
@@ -140,9 +141,10 @@ class ReportForm(forms.Form):
     )
     photos = PhotosField(label=_("Foto (paling banyak 5)"))
     reporter_name = forms.CharField(label=_("Nama"), max_length=120, required=False)
+    # Read and stored as E.164 by services.create_case (patriot.core.phones), whose refusal shows next to this field.
     reporter_phone = forms.CharField(
         label=_("Nomor HP"),
-        max_length=20,
+        max_length=MAX_PHONE_INPUT_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )

@@ -44,6 +44,7 @@ from patriot.cases.models import (
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
 from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
+from patriot.core.phones import normalise_phone
 from patriot.events.services import record_event
 from patriot.geo.lookup import LocationError, locate
 
@@ -455,9 +456,12 @@ def create_case(
     reporter_name = _check_text(
         submission.reporter_name, field_name="reporter_name", label=_("Nama"), limit=120, required=False
     )
-    reporter_phone = _check_text(
-        submission.reporter_phone, field_name="reporter_phone", label=_("Nomor HP"), limit=20, required=False
-    )
+    # Stored in E.164 whatever the channel, so lookups by number are exact; numbers from abroad are accepted.
+    reporter_phone = (submission.reporter_phone or "").strip()
+    if reporter_phone:
+        reporter_phone = normalise_phone(
+            reporter_phone, field="reporter_phone", label=_("Nomor HP"), allow_foreign=True
+        )
     reporter_email = _check_text(
         submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
     )

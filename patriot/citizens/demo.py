@@ -12,8 +12,8 @@ from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.models import Case, Category
 from patriot.citizens.models import CitizenProfile
-from patriot.citizens.services import normalise_mobile
 from patriot.core import clock
+from patriot.core.phones import normalise_phone
 from patriot.geo.models import Village
 
 DEMO_USERNAME = "warga"
@@ -51,7 +51,7 @@ def create_demo_citizens() -> int:
         return 0
     now = clock.now()
     with transaction.atomic():
-        user.phone = normalise_mobile(user.phone or "081234500001")
+        user.phone = normalise_phone(user.phone or "081234500001", mobile_only=True)
         user.email = user.email or DEMO_EMAIL
         user.save(update_fields=["phone", "email"])
         CitizenProfile.objects.update_or_create(

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
-from patriot.citizens import services
 from patriot.core.errors import DomainError
+from patriot.core.phones import normalise_phone
 
 
 class DomainErrorsMixin:
@@ -59,7 +59,7 @@ class RegistrationForm(DomainErrorsMixin, forms.Form):
 
     def clean_phone(self) -> str:
         try:
-            return services.normalise_mobile(self.cleaned_data["phone"])
+            return normalise_phone(self.cleaned_data["phone"], mobile_only=True)
         except DomainError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 

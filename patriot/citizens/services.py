@@ -9,7 +9,6 @@ import smtplib
 from collections.abc import Callable
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
@@ -29,6 +28,7 @@ from patriot.citizens import sms
 from patriot.citizens.models import CitizenProfile, Notification, PhoneCode
 from patriot.core import clock
 from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.phones import normalise_phone
 from patriot.core.ratelimit import hit
 
 EMAIL_LINK_SALT = "patriot.citizens.verify-email"
@@ -53,33 +53,6 @@ class RateLimited(DomainError):
 
 def _minutes(seconds: int) -> int:
     return max(1, seconds // 60)
-
-
-# --- phone numbers --------------------------------------------------------------------------
-
-
-def normalise_mobile(raw: str) -> str:
-    """An Indonesian mobile number in E.164 (+628…), from any usual way of writing it (0812…, 62812…, +62 812-…)."""
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidInput(_("Nomor HP wajib diisi."), code="required", field="phone")
-    try:
-        number = phonenumbers.parse(text, "ID")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(
-            _("Nomor HP tidak dikenali. Tulis seperti 0812 3456 7890."), code="invalid_phone", field="phone"
-        ) from None
-    if phonenumbers.region_code_for_number(number) != "ID":
-        raise InvalidInput(_("Gunakan nomor HP Indonesia (+62)."), code="foreign_phone", field="phone")
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(_("Nomor HP tidak valid. Periksa jumlah digitnya."), code="invalid_phone", field="phone")
-    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
-        raise InvalidInput(
-            _("Ini nomor telepon rumah atau kantor. Gunakan nomor HP yang dapat menerima SMS."),
-            code="not_mobile",
-            field="phone",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -112,7 +85,7 @@ def register_citizen(
         raise InvalidInput(_("Alamat email tidak valid."), code="invalid_email", field="email") from None
     if len(email) > 150:
         raise InvalidInput(_("Alamat email paling banyak 150 karakter."), code="too_long", field="email")
-    phone = normalise_mobile(phone)
+    phone = normalise_phone(phone, mobile_only=True)
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
         raise InvalidInput(
             _("Email ini sudah terdaftar. Masuk, atau atur ulang kata sandi bila lupa."),

@@ -61,6 +61,8 @@ NAMES = [
     "Intan Permata",
     "Bambang Sutrisno",
 ]
+# Indonesian mobile prefixes (Telkomsel, Indosat, XL): demo reporters need valid numbers (patriot.core.phones).
+MOBILE_PREFIXES = ["0811", "0812", "0813", "0821", "0822", "0852", "0856", "0857", "0817", "0818", "0819", "0877"]
 OPENINGS = [
     "Mohon segera ditindaklanjuti: {what} di {street}, {village}.",
     "Sudah beberapa hari {what} di dekat {street} ({village}) dan belum ada penanganan.",
@@ -171,7 +173,8 @@ def create_demo_cases(count: int = 160, *, seed: int = 2611) -> int:
             address=f"{street}, {village.name}",
             attributes=_attribute_values(category, rng),
             reporter_name="" if rng.random() < 0.1 else rng.choice(NAMES),
-            reporter_phone=f"08{rng.randint(11, 99)}{rng.randint(10_000_000, 99_999_999)}",
+            reporter_phone=f"{MOBILE_PREFIXES[rng.randint(11, 99) % len(MOBILE_PREFIXES)]}"
+            f"{rng.randint(10_000_000, 99_999_999)}",
             is_anonymous=anonymous,
             is_confidential=rng.random() < 0.05,
         )

@@ -7,7 +7,6 @@ import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpRequest, QueryDict
@@ -158,18 +157,6 @@ def _attributes(form: QueryDict, category: Category) -> dict[str, Any]:
     return values
 
 
-def _phone(raw: str) -> str:
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "ID")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise _invalid("phone", _("bukan nomor telepon yang valid."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _email(raw: str) -> str:
     if raw:
         try:
@@ -216,5 +203,6 @@ def service_request(request: HttpRequest) -> ServiceRequestIn:
         media_url=_media_url((form.get("media_url") or "").strip()),
         reporter_name=name,
         reporter_email=_email((form.get("email") or "").strip()),
-        reporter_phone=_phone((form.get("phone") or "").strip()),
+        # Normalised to E.164 (or refused as `phone`) by the case services, like every channel's number.
+        reporter_phone=(form.get("phone") or "").strip(),
     )

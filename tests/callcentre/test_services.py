@@ -43,18 +43,6 @@ def test_bad_numbers_are_refused_next_to_the_field(typed: str) -> None:
     assert error.value.field == "caller_number"
 
 
-def test_number_variants_cover_the_ways_people_type_it() -> None:
-    assert services.number_variants("+6281234500001") == [
-        "+6281234500001",
-        "6281234500001",
-        "081234500001",
-        "0812-3450-0001",
-        "0812 3450 0001",
-        "+62 812-3450-0001",
-        "+62 812 3450 0001",
-    ]
-
-
 def test_answer_a_typed_call_starts_it_now(operator: User) -> None:
     call = services.answer_call(by=operator, caller_number="0812 3450 0001", caller_name="Bu Ratna")
     call.refresh_from_db()

@@ -18,7 +18,8 @@ from patriot.events.models import OutboxEvent
 from patriot.geo.services import load_reference_areas
 
 MARGAHAYU = (-6.251143, 107.004300)
-PII = ("Siti Rahma", "081234567890", "siti@example.id")
+# The number as stored (E.164), so the checks that it never leaks look for the exact text.
+PII = ("Siti Rahma", "+6281234567890", "siti@example.id")
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +267,7 @@ def test_public_endpoints_never_show_personal_data_or_confidential_cases(city: d
         ({"description": ""}, "description"),
         ({"attributes": {"length_m": "panjang"}}, "attributes.length_m"),
         ({"attributes": {"colour": "merah"}}, "attributes"),
+        ({"reporter": {"name": PII[0], "phone": "0812-34"}}, "reporter_phone"),
     ],
 )
 def test_invalid_input_is_400_with_a_message_and_changes_nothing(

@@ -21,40 +21,6 @@ from tests.citizens.conftest import PASSWORD, make_citizen
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("081234567890", "+6281234567890"),
-        ("0812 3456 7890", "+6281234567890"),
-        ("0812-3456-7890", "+6281234567890"),
-        ("+62 812 3456 7890", "+6281234567890"),
-        ("6281234567890", "+6281234567890"),
-        ("0811-1234-567", "+628111234567"),
-    ],
-)
-def test_mobile_numbers_are_normalised_to_e164(raw: str, expected: str) -> None:
-    assert services.normalise_mobile(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "code"),
-    [
-        ("", "required"),
-        ("bukan nomor", "invalid_phone"),
-        ("08123", "invalid_phone"),
-        ("021 8801234", "not_mobile"),  # a Jakarta/Bekasi landline
-        ("+6221 8801234", "not_mobile"),
-        ("+1 415 555 2671", "foreign_phone"),
-        ("+60 12-345 6789", "foreign_phone"),  # Malaysia
-    ],
-)
-def test_landlines_foreign_and_malformed_numbers_are_refused(raw: str, code: str) -> None:
-    with pytest.raises(InvalidInput) as caught:
-        services.normalise_mobile(raw)
-    assert caught.value.code == code
-    assert caught.value.field == "phone"
-
-
 def _register(**overrides: str) -> User:
     values = {"name": "Siti Aminah", "phone": "0812 3456 7890", "email": "Siti@Example.org", "password": PASSWORD}
     values.update(overrides)

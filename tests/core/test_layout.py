@@ -180,7 +180,7 @@ def test_the_right_password_signs_in_and_lands_on_the_role_home(member: User) ->
     client = Client()
     response = _login(client)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/akun/laporan/"  # a citizen's home: their reports
     html = client.get("/").content.decode()
     assert "Siti Aminah" in html
     assert 'action="/keluar/"' in html
@@ -190,7 +190,7 @@ def test_a_safe_next_address_wins_over_the_role_home(member: User) -> None:
     response = _login(Client(), next="/lacak/")
     assert response["Location"] == "/lacak/"
     response = _login(Client(), next="https://phishing.example/")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/akun/laporan/"
 
 
 def test_each_role_starts_on_its_own_page() -> None:

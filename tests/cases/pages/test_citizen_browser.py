@@ -109,13 +109,13 @@ def test_a_refused_upload_keeps_the_typed_text(
 
 
 def test_the_reporter_confirms_and_disputes(city: None, live_server: Any, new_page: Any, screens: Any) -> None:
-    to_confirm = case_through(CaseStateChoices.RESOLVED, reporter_name="Budi", reporter_phone="0811111111")
+    to_confirm = case_through(CaseStateChoices.RESOLVED, reporter_name="Budi", reporter_phone="0811-1111-111")
     to_dispute = case_through(CaseStateChoices.RESOLVED, category=to_confirm.category, is_confidential=True)
     page = new_page(viewport=PHONE, locale="id-ID")
 
     page.goto(f"{live_server.url}/lacak/{to_confirm.tracking_number}/?kunci={services.reporter_key_for(to_confirm)}")
     assert page.url == f"{live_server.url}/lacak/{to_confirm.tracking_number}/"  # the key left the address bar
-    assert "0811111111" in page.content()
+    assert "+62811111111" in page.content()  # stored and shown in E.164
     screens.shot(page, "private-page")
     page.get_by_role("button", name=re.compile("sudah beres")).click()
     page.wait_for_selector(".message--success")

@@ -1,0 +1,80 @@
+"""Phone numbers, one way for the whole platform: whatever people type becomes E.164 ("+6281234567890").
+
+Every number Patriot stores (reporters' numbers on cases, citizens' account numbers, callers on the call log)
+goes through `normalise_phone`, so lookups and searches compare E.164 strings exactly (and use their indexes)
+instead of guessing how someone might have typed a number.
+
+    normalise_phone("0812-3456-7890")                  → "+6281234567890"
+    normalise_phone("62 812 3456 7890")                → "+6281234567890"
+    normalise_phone("(021) 8895 1234")                 → "+622188951234"   (landlines are fine …)
+    normalise_phone("(021) 8895 1234", mobile_only=True)  raises InvalidInput  (… unless an SMS must reach it)
+    normalise_phone("+44 20 7946 0958")                raises InvalidInput  (foreign numbers are refused …)
+    normalise_phone("+44 20 7946 0958", allow_foreign=True) → "+442079460958"   (… unless the caller allows them)
+
+A number without a country code is read as Indonesian (0812…, 62812…, +62 (0)812…). Refusals are
+`patriot.core.errors.InvalidInput` with a code (required, too_long, invalid_phone, foreign_phone,
+not_mobile), the given field name and a message in the user's language that names the field.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from patriot.core.errors import InvalidInput
+
+# Numbers without a country code are Indonesian: the city's own numbering plan (+62).
+REGION = "ID"
+COUNTRY_CODE = phonenumbers.country_code_for_region(REGION)
+# Typed text longer than this is not a phone number, however it is grouped ("+62 (0) 812 - 3456 - 7890" is 25).
+MAX_INPUT_LENGTH = 32
+
+
+def normalise_phone(
+    text: str | None,
+    *,
+    field: str = "phone",
+    label: str | Promise | None = None,
+    mobile_only: bool = False,
+    allow_foreign: bool = False,
+) -> str:
+    """`text` as an E.164 string, or InvalidInput naming `field` (and `label`, its name on the page).
+
+    mobile_only: an Indonesian mobile number that can receive SMS (account registration); landlines are refused.
+    allow_foreign: accept valid numbers of other countries too (a caller ID, a visitor's contact number).
+    Empty text is refused (code "required"): callers with an optional number check for "" first.
+    """
+    label = label or (_("Nomor HP") if mobile_only else _("Nomor telepon"))
+    typed = (text or "").strip()
+    if not typed:
+        raise InvalidInput(_("%(label)s wajib diisi.") % {"label": label}, code="required", field=field)
+    if len(typed) > MAX_INPUT_LENGTH:
+        raise InvalidInput(
+            _("%(label)s paling banyak %(limit)d karakter.") % {"label": label, "limit": MAX_INPUT_LENGTH},
+            code="too_long",
+            field=field,
+        )
+    try:
+        number = phonenumbers.parse(typed, REGION)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(
+            _("%(label)s tidak dikenali. Tulis seperti 0812 3456 7890.") % {"label": label},
+            code="invalid_phone",
+            field=field,
+        ) from None
+    if number.country_code != COUNTRY_CODE and (mobile_only or not allow_foreign):
+        raise InvalidInput(
+            _("%(label)s harus nomor Indonesia (+62).") % {"label": label}, code="foreign_phone", field=field
+        )
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            _("%(label)s tidak valid. Periksa jumlah digitnya.") % {"label": label}, code="invalid_phone", field=field
+        )
+    if mobile_only and phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        raise InvalidInput(
+            str(_("Ini nomor telepon rumah atau kantor. Gunakan nomor HP yang dapat menerima SMS.")),
+            code="not_mobile",
+            field=field,
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
