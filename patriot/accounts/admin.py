@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User
 from patriot.accounts.services import revoke_api_token
+from patriot.core.errors import InvalidInput
+from patriot.core.phones import normalise_phone
 
 # Roles whose work is scoped to one agency, and the one scoped to a team as well.
 _AGENCY_SCOPED_ROLES = RoleChoices.AGENCY_ROLES | {RoleChoices.URC_OFFICER}
@@ -38,6 +40,16 @@ class RolePlacementMixin(forms.BaseForm):
         if team is not None and agency is None:
             self.add_error("agency", _("Pilih OPD pemilik tim URC ini."))
         return cleaned
+
+    def clean_phone(self) -> str:
+        """Stored as E.164 like every number in Patriot, so the call centre's lookup finds this person."""
+        text = (self.cleaned_data.get("phone") or "").strip()
+        if not text:
+            return ""
+        try:
+            return normalise_phone(text, field="phone", allow_foreign=True)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message) from None
 
 
 class PatriotUserChangeForm(RolePlacementMixin, UserChangeForm):

@@ -153,7 +153,7 @@ class CaseListOut(Schema):
 
 class ReporterIn(Schema):
     name: str = Field("", max_length=120)
-    phone: str = Field("", max_length=20)
+    phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
 
 

@@ -9,7 +9,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -473,7 +473,8 @@ def create_case(
     key = (idempotency_key or "").strip()
     if len(key) > 200:
         raise InvalidInput(_("Idempotency-Key paling panjang 200 karakter."), code="too_long", field="Idempotency-Key")
-    fingerprint = submission.fingerprint()
+    # A retry that spells the number differently is still the same report.
+    fingerprint = replace(submission, reporter_phone=reporter_phone).fingerprint()
     if key and (existing := _existing_for_key(idempotency_scope, key, fingerprint)):
         return existing
     clean_photos = _clean_photos(photos, already=0)

@@ -142,3 +142,16 @@ def test_the_token_hash_is_read_only(admin_client: Client) -> None:
     assert response.status_code == 302
     token.refresh_from_db()
     assert (token.name, token.token_hash) == ("nama baru", original_hash)
+
+
+def test_a_phone_number_typed_in_the_admin_is_stored_as_e164(admin_client: Client) -> None:
+    user = make_user(RoleChoices.CITIZEN)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    response = admin_client.post(url, _user_form(user, phone="12345"))
+    assert response.status_code == 200 and "tidak valid" in response.content.decode()
+
+    response = admin_client.post(url, _user_form(user, phone="0812-3456-7890"))
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.phone == "+6281234567890"

@@ -353,6 +353,17 @@ def test_same_key_and_body_returns_the_first_case(world: World) -> None:
     assert TimelineEntry.objects.count() == OutboxEvent.objects.count() == 1
 
 
+def test_a_retry_spelling_the_number_differently_is_the_same_report(world: World) -> None:
+    first = services.create_case(
+        submission(world.category, reporter_phone="0812-3456-7890"), idempotency_key="retry-phone"
+    )
+    again = services.create_case(
+        submission(world.category, reporter_phone="+62 812 3456 7890"), idempotency_key="retry-phone"
+    )
+    assert again.created is False and again.case.pk == first.case.pk
+    assert first.case.reporter_phone == "+6281234567890"
+
+
 def test_same_key_with_a_different_body_is_refused(world: World) -> None:
     services.create_case(submission(world.category), idempotency_key="retry-2")
     with pytest.raises(InvalidInput) as refused:
