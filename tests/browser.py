@@ -20,7 +20,9 @@ DESKTOP = {"width": 1366, "height": 900}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and tests of async code elsewhere (tests/events) need that thread free.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI", "").lower() == "true":
