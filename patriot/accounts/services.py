@@ -20,6 +20,7 @@ from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_t
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Shown in the seed output and the README; demo accounts exist only when PATRIOT_DEMO is on.
+DEMO_PASSWORD_SALT = "patriotdemosaltkotabekasi"  # 25 characters: ≥ 128 bits for Django
 DEMO_PASSWORD = "patriot-demo-2026"  # noqa: S105
 
 # Writing last_used_at on every request would turn each API read into a write; a minute is precise enough.
@@ -76,8 +77,10 @@ def create_demo_users() -> list[DemoAccount]:
     if not settings.PATRIOT_DEMO:
         raise ImproperlyConfigured("Demo accounts are only created when PATRIOT_DEMO is on.")
     # One hash for every account (Argon2 is slow on purpose, and this password is public anyway); a fixed
-    # salt gives the same hash on every run, so re-seeding does not log the demo users out.
-    password_hash = make_password(DEMO_PASSWORD, salt="patriotdemo")
+    # salt gives the same hash on every run, so re-seeding does not log the demo users out. The salt is long
+    # enough for Django's 128-bit salt check: a shorter one is re-hashed at the first sign-in, which changes
+    # the hash and signs out that user's other sessions.
+    password_hash = make_password(DEMO_PASSWORD, salt=DEMO_PASSWORD_SALT)
     accounts = []
     for row in _read_json("demo_users.json"):
         agency = Agency.objects.get(code=row["agency"]) if "agency" in row else None

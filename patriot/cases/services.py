@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import Agency, ResponseTeam, User
@@ -320,6 +321,10 @@ def _remove_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def _in_english() -> bool:
+    return (get_language() or "id").startswith("en")
+
+
 def _validate_attributes(category: Category, values: dict[str, Any] | None) -> dict[str, Any]:
     """Check submitted custom attributes against the category's definitions; unknown ones are refused."""
     values = dict(values or {})
@@ -334,7 +339,7 @@ def _validate_attributes(category: Category, values: dict[str, Any] | None) -> d
     clean: dict[str, Any] = {}
     for code, definition in definitions.items():
         value = values.get(code)
-        label = definition.get("label", code)
+        label = (definition.get("label_en") if _in_english() else None) or definition.get("label") or code
         if value in (None, "", []):
             if definition.get("required"):
                 raise InvalidInput(
@@ -1051,11 +1056,12 @@ def deidentify_reporter(user: User) -> int:
 # --- call centre ----------------------------------------------------------------------------
 
 
-def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "") -> TimelineEntry:
+def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "", call_type: str = "") -> TimelineEntry:
     """Record on the case's timeline that a 1500444 call concerned it (internal: never on public pages).
 
-    `call` is a callcentre Call (cases does not import the call centre). Any state may take a call: people
-    also ring about rejected and closed reports.
+    `call` is a callcentre Call (cases does not import the call centre). `call_type` is what the call was about
+    for this case (a report filed on it, a status question…); the call's own type when not given. Any state may
+    take a call: people also ring about rejected and closed reports.
     """
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     with transaction.atomic():
@@ -1074,7 +1080,7 @@ def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "") -> Time
             by=by,
             from_state=fresh.state,
             note=note,
-            data={"call_id": call.pk, "call_type": call.call_type},
+            data={"call_id": call.pk, "call_type": call_type or call.call_type},
             is_public=False,
         )
     _sync(case, fresh)

@@ -18,27 +18,30 @@ from patriot.geo.models import Village
 
 DEMO_USERNAME = "warga"
 DEMO_EMAIL = "warga@demo.patriot.invalid"
-# (category code, days ago, how far along the workflow it gets, description)
+# (category code, its custom attributes, days ago, how far along the workflow it gets, description)
 DEMO_REPORTS = [
     (
         "tutup-saluran-hilang",
+        {},
         9,
         "in_progress",
         "Tutup saluran di depan gang RT 04 hilang, sudah dua motor terperosok minggu ini.",
     ),
-    ("sampah-tidak-diangkut", 3, "dispatched", "Sampah menumpuk di pinggir jalan sejak Senin dan mulai berbau."),
-    ("pju-mati", 0.2, "submitted", "Tiga lampu jalan mati berturut-turut, jalan gelap total malam hari."),
+    (
+        "sampah-tidak-diangkut",
+        {"volume": "besar"},
+        3,
+        "dispatched",
+        "Sampah menumpuk di pinggir jalan sejak Senin dan mulai berbau.",
+    ),
+    (
+        "pju-mati",
+        {"jumlah_titik": 3},
+        0.2,
+        "submitted",
+        "Tiga lampu jalan mati berturut-turut, jalan gelap total malam hari.",
+    ),
 ]
-
-
-def _category(code: str) -> Category | None:
-    category = Category.objects.filter(code=code, is_active=True).first()
-    if category is None or any(a.get("required") for a in category.attributes):
-        category = next(
-            (c for c in Category.objects.filter(is_active=True) if not any(a.get("required") for a in c.attributes)),
-            None,
-        )
-    return category
 
 
 def create_demo_citizens() -> int:
@@ -63,10 +66,10 @@ def create_demo_citizens() -> int:
     poc = User.objects.filter(role=RoleChoices.POC_OPERATOR).first()
     villages = list(Village.objects.order_by("code")[:10])
     created = 0
-    for index, (code, days_ago, target, description) in enumerate(DEMO_REPORTS):
-        category = _category(code)
+    for index, (code, attributes, days_ago, target, description) in enumerate(DEMO_REPORTS):
+        category = Category.objects.filter(code=code, is_active=True).first()
         if category is None or not villages:
-            break
+            continue  # a city without this category gets the other reports
         village = villages[(index * 3) % len(villages)]
         start = now - timedelta(days=days_ago)
         with clock.pinned(start):
@@ -75,6 +78,7 @@ def create_demo_citizens() -> int:
                     channel=ChannelChoices.SOROT,
                     category=category,
                     description=description,
+                    attributes=attributes,
                     latitude=village.centroid_lat,
                     longitude=village.centroid_lon,
                     address=f"Kel. {village.name}",

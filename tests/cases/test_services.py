@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
@@ -417,6 +418,19 @@ def test_bad_attributes_are_refused(world: World, attributes: dict[str, Any], co
         make_case(category, attributes=attributes)
     assert refused.value.code == code
     assert_nothing_stored()
+
+
+def test_attribute_errors_name_the_attribute_in_the_users_language(world: World) -> None:
+    category = make_category(
+        attributes=[{"code": "lights", "label": "Jumlah lampu", "label_en": "Number of lights", "datatype": "number"}],
+        default_agency=world.agency,
+    )
+    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+        make_case(category, attributes={"lights": "many"})
+    assert "Number of lights" in refused.value.message and "Jumlah" not in refused.value.message
+    with translation.override("id"), pytest.raises(InvalidInput) as refused:
+        make_case(category, attributes={"lights": "banyak"})
+    assert "Jumlah lampu" in refused.value.message
 
 
 def test_ten_kilobyte_description_is_refused(world: World) -> None:

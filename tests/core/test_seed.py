@@ -6,6 +6,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -117,6 +118,19 @@ def test_demo_is_refused_outside_demo_mode(settings: Settings) -> None:
     assert not User.objects.exists()
     with pytest.raises(ImproperlyConfigured):
         create_demo_users()
+
+
+def test_a_demo_sign_in_keeps_the_stored_hash_so_other_sessions_stay_signed_in(settings: Settings) -> None:
+    settings.PATRIOT_DEMO = True
+    _seed()  # the agencies and teams the demo accounts belong to
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]  # as in production
+    create_demo_users()
+    user = User.objects.get(username="mayor")
+    stored = user.password
+    assert not identify_hasher(stored).must_update(stored)
+    assert user.check_password(DEMO_PASSWORD)  # would re-hash and save if the hash needed an update
+    user.refresh_from_db()
+    assert user.password == stored
 
 
 def test_demo_creates_one_account_per_role(settings: Settings) -> None:
