@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
+from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
 from patriot.cases.models import Attachment, Case, ReporterDataAccess
@@ -28,6 +33,24 @@ def _photo(attachment: Attachment) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _actor_terms() -> dict[str, Promise]:
+    """Every actor label a timeline stores, in both languages, mapped to its translatable term."""
+    terms = [gettext_lazy("Pelapor"), gettext_lazy("Sistem"), *(choice[1] for choice in RoleChoices.CHOICES)]
+    mapping: dict[str, Promise] = {}
+    for language in ("id", "en"):
+        with translation.override(language):
+            mapping.update({str(term): term for term in terms})
+    return mapping
+
+
+def actor_display(stored: str) -> str:
+    """A timeline actor ("Admin OPD · DBMSDA") in the reader's language; it was stored in the actor's."""
+    role, separator, agency = stored.partition(" · ")
+    term = _actor_terms().get(role)
+    return f"{term}{separator}{agency}" if term is not None else stored
+
+
 def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
     entries = case.timeline.all()
     if not include_internal:
@@ -36,7 +59,7 @@ def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
         {
             "kind": entry.kind,
             "label": TimelineKindChoices.label(entry.kind),
-            "actor": entry.actor_label,
+            "actor": actor_display(entry.actor_label),
             "at": entry.created_at,
             "from_state": entry.from_state,
             "to_state": entry.to_state,

@@ -11,6 +11,7 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, TimelineKindChoices
 from patriot.cases.models import Case, ReporterDataAccess
+from patriot.cases.presenters import actor_display
 from patriot.citizens.models import CitizenProfile, Notification
 
 
@@ -121,7 +122,7 @@ def personal_data(user: User) -> dict[str, Any]:
                     {
                         "kind": entry.kind,
                         "label": TimelineKindChoices.label(entry.kind),
-                        "actor": entry.actor_label,
+                        "actor": actor_display(entry.actor_label),
                         "from_state": entry.from_state,
                         "to_state": entry.to_state,
                         "note": entry.note,

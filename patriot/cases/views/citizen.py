@@ -119,7 +119,9 @@ def report(request: HttpRequest) -> HttpResponse:
     if refusal := _intake_refusal(request, citizen):
         form.is_valid()
         form.add_error(None, refusal)
-        return _report_page(request, form, status=429)
+        response = _report_page(request, form, status=429)
+        response["Retry-After"] = "60"  # the limits count per minute
+        return response
     if form.is_valid():
         channel = report_channel(citizen)
         try:

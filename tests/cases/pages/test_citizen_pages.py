@@ -134,6 +134,7 @@ def test_rate_limit_says_so(client: Client, category: Any, settings: Any) -> Non
     _post(client, category)
     response = _post(client, category, description="Laporan kedua")
     assert response.status_code == 429 and "Terlalu banyak laporan" in response.content.decode()
+    assert response["Retry-After"] == "60"
 
 
 def test_track_form_redirects_to_the_case(client: Client, category: Any) -> None:
