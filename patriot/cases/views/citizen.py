@@ -235,7 +235,7 @@ def track_case(request: HttpRequest, number: str) -> HttpResponse:
         action = request.POST.get("action", "")
         if action not in _ACTIONS:
             return redirect("track_case", number=number)
-        form = _ACTIONS[action](request.POST, request.FILES)
+        form = _ACTIONS[action](request.POST, request.FILES, auto_id=f"{action}_%s")
         if form.is_valid():
             try:
                 _act(case, action, form)
@@ -270,7 +270,8 @@ def _case_page(
         "dispute_deadline": deadline_day(case.dispute_until),
         "tile_url": settings.PATRIOT_TILE_URL,
         "forms": {
-            action: forms.get(action) or form_class()
+            # Each form's own id prefix: confirm and comment both have a "note" field on the same page.
+            action: forms.get(action) or form_class(auto_id=f"{action}_%s")
             for action, form_class in _ACTIONS.items()
             if is_reporter and action in allowed
         },

@@ -126,8 +126,8 @@ def test_the_reporter_confirms_and_disputes(city: None, live_server: Any, new_pa
 
     page.goto(f"{live_server.url}/lacak/{to_dispute.tracking_number}/?kunci={services.reporter_key_for(to_dispute)}")
     page.get_by_role("button", name="Buka kembali laporan").click()
-    assert page.locator("#id_reason_error").count() == 1 or page.locator("#id_reason:invalid").count() == 1
-    page.fill("#id_reason", "Lubangnya masih ada, hanya ditimbun tanah.")
+    assert page.locator("#dispute_reason_error").count() == 1 or page.locator("#dispute_reason:invalid").count() == 1
+    page.fill("#dispute_reason", "Lubangnya masih ada, hanya ditimbun tanah.")
     page.get_by_role("button", name="Buka kembali laporan").click()
     page.wait_for_selector(".message--success")
     screens.shot(page, "disputed")
