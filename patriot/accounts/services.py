@@ -20,7 +20,7 @@ from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_t
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Shown in the seed output and the README; demo accounts exist only when PATRIOT_DEMO is on.
-DEMO_PASSWORD_SALT = "patriotdemosaltkotabekasi"  # 25 characters: ≥ 128 bits for Django
+DEMO_PASSWORD_SALT = "patriotdemosaltkotabekasi"  # noqa: S105 (25 characters: ≥ 128 bits for Django)
 DEMO_PASSWORD = "patriot-demo-2026"  # noqa: S105
 
 # Writing last_used_at on every request would turn each API read into a write; a minute is precise enough.
