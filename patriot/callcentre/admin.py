@@ -11,7 +11,7 @@ from patriot.callcentre.models import Call
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     list_display = ("id", "started_at", "caller_number", "call_type", "transferred_to", "state", "operator")
-    list_filter = ("state", "call_type", "transferred_to")
+    list_filter = ("state", "call_type", "transferred_to", "number_withheld")
     search_fields = ("caller_number", "caller_name", "external_id", "cases__tracking_number")
     date_hierarchy = "created_at"
     raw_id_fields = ("cases",)

@@ -3,6 +3,11 @@
 Authenticated with a shared secret (PATRIOT_CALLCENTRE_HOOK_SECRET, sent as `Authorization: Bearer <secret>`);
 without one configured the hook is switched off and answers 503. Rate-limited per client address. A retried
 announcement (same `call_id`, or the same Idempotency-Key header) returns the first call instead of a second one.
+
+A withheld or unknown caller id rings as a call without a number: `caller_number` empty or null, or one of
+"anonymous", "private", "withheld", "unknown", "restricted" (any case; services.WITHHELD_NUMBERS). The console
+shows it as "Nomor disembunyikan" without a history lookup, and the operator may type the number the caller
+gives. Any other value must read as a phone number (else 400 `invalid_phone`).
 """
 
 from __future__ import annotations
@@ -92,7 +97,14 @@ hook.add_exception_handler(ValidationError, invalid_request)
 
 
 class IncomingCall(Schema):
-    caller_number: str = Field(..., max_length=32, description="The caller's number as the exchange sees it.")
+    caller_number: str | None = Field(
+        ...,
+        max_length=32,
+        description=(
+            "The caller's number as the exchange sees it. Empty, null, or anonymous / private / withheld / unknown /"
+            " restricted (any case) when the number is withheld: the call rings without a number."
+        ),
+    )
     call_id: str = Field("", max_length=100, description="The phone system's own id of the call.")
     line: str = Field("", max_length=40, description="Which trunk or extension rang.")
     at: datetime | None = Field(None, description="When it started ringing (ISO 8601 with a time zone).")
@@ -101,7 +113,8 @@ class IncomingCall(Schema):
 class AnnouncedCall(Schema):
     id: str
     state: str
-    caller_number: str
+    caller_number: str = Field(description="E.164, or empty when the number is withheld.")
+    number_withheld: bool
     created: bool
 
 
@@ -114,5 +127,11 @@ def incoming(request: HttpRequest, payload: IncomingCall) -> Status[AnnouncedCal
         caller_number=payload.caller_number, external_id=key, line=payload.line, at=payload.at
     )
     call = announced.call
-    body = AnnouncedCall(id=str(call.pk), state=call.state, caller_number=call.caller_number, created=announced.created)
+    body = AnnouncedCall(
+        id=str(call.pk),
+        state=call.state,
+        caller_number=call.caller_number,
+        number_withheld=call.number_withheld,
+        created=announced.created,
+    )
     return Status(201 if announced.created else 200, body)

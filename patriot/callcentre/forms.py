@@ -49,6 +49,19 @@ class AnswerForm(forms.Form):
     add_domain_error = _error_to
 
 
+class GiveNumberForm(forms.Form):
+    """The number the caller of a withheld-number call gives, typed by the operator."""
+
+    caller_number = forms.CharField(
+        label=_("Nomor yang disebutkan penelepon"),
+        max_length=32,
+        widget=forms.TextInput(attrs={**TEL, "placeholder": "0812…"}),
+        error_messages={"required": _("Ketik nomor yang disebutkan penelepon.")},
+    )
+
+    add_domain_error = _error_to
+
+
 class LookupForm(forms.Form):
     q = forms.CharField(
         label=_("Cari nomor laporan atau nomor telepon"),

@@ -15,6 +15,8 @@ class Call(models.Model):
     """One call. The phone system's hook creates it ringing; an operator answers, logs and ends it.
 
     `caller_number` is E.164 (+6281234500001) so a repeat caller is found whatever way the number was typed.
+    It is blank while the caller's number is withheld (`number_withheld`: the phone system announced the call
+    as anonymous/private/…); the operator may then type the number the caller gives.
     `duration_seconds` is kept by the services when the call ends, so the call log's averages need no
     date arithmetic in SQL.
     """
@@ -28,6 +30,7 @@ class Call(models.Model):
         verbose_name=_("operator"),
     )
     caller_number = models.CharField(_("nomor penelepon"), max_length=20, blank=True)
+    number_withheld = models.BooleanField(_("nomor disembunyikan"), default=False)
     caller_name = models.CharField(_("nama penelepon"), max_length=120, blank=True)
     call_type = models.CharField(_("jenis panggilan"), max_length=20, choices=CallTypeChoices.choices(), blank=True)
     state = models.CharField(
@@ -57,6 +60,10 @@ class Call(models.Model):
                 condition=Q(call_type="emergency", transferred_to__in=["119", "112"])
                 | (~Q(call_type="emergency") & Q(transferred_to="")),
                 name="call_emergency_transferred",
+            ),
+            # Only a call announced without a number may lack one; a call typed in by hand always has one.
+            models.CheckConstraint(
+                condition=Q(number_withheld=True) | ~Q(caller_number=""), name="call_number_or_withheld"
             ),
         ]
         indexes = [

@@ -57,7 +57,12 @@ def _cases_of(number: str) -> QuerySet[Case]:
 
 
 def caller_history(number: str, *, viewer: User, exclude_call: Call | None = None) -> CallerHistory:
-    """Everything the line knows about this number. Showing whose reports these are is logged (UU PDP)."""
+    """Everything the line knows about this number. Showing whose reports these are is logged (UU PDP).
+
+    A withheld number ("") has no history: it would otherwise match every case reported without a phone.
+    """
+    if not number:
+        return CallerHistory(number="", cases=[], case_count=0, calls=[], call_count=0)
     cases_query = _cases_of(number)
     cases = list(cases_query.select_related("category", "agency").order_by("-created_at", "-id")[:HISTORY_LIMIT])
     calls_query = Call.objects.filter(caller_number=number).exclude(state=CallStateChoices.RINGING)

@@ -34,6 +34,9 @@ MAX_CALL_DURATION = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=5)
 # The idempotency scope of reports taken on the phone: a double submit of the form returns the first case.
 REPORT_SCOPE = "callcentre"
+# Caller ids a phone system sends instead of a number when the caller withheld it (CLIR) or the network did not
+# pass one on; compared after stripping spaces, ignoring case. Such a call rings without a number.
+WITHHELD_NUMBERS = frozenset({"", "anonymous", "private", "withheld", "unknown", "restricted"})
 
 
 def normalise_number(raw: str, *, field: str = "caller_number") -> str:
@@ -42,6 +45,11 @@ def normalise_number(raw: str, *, field: str = "caller_number") -> str:
     Numbers from abroad are accepted: the phone system reports whoever calls, and a visitor may call too.
     """
     return normalise_phone(raw, field=field, label=_("Nomor penelepon"), allow_foreign=True)
+
+
+def is_withheld(raw: str | None) -> bool:
+    """True when the phone system's caller id says the number is hidden or unknown (WITHHELD_NUMBERS)."""
+    return (raw or "").strip().lower() in WITHHELD_NUMBERS
 
 
 def _text(value: str | None, *, field: str, label: str, limit: int) -> str:
@@ -66,6 +74,8 @@ def _event(call: Call, kind: str, at: datetime) -> None:
             "call_id": call.pk,
             "state": call.state,
             "caller_number": call.caller_number,
+            "number_withheld": call.number_withheld,
+            "call_type": call.call_type,
             "line": call.line,
             "operator_id": call.operator_id,
         },
@@ -92,21 +102,27 @@ class Announced:
 
 
 def announce_call(
-    *, caller_number: str, external_id: str = "", line: str = "", at: datetime | None = None
+    *, caller_number: str | None, external_id: str = "", line: str = "", at: datetime | None = None
 ) -> Announced:
-    """The phone system says a call is ringing. A repeated announcement (same call id) returns the first call."""
-    number = normalise_number(caller_number)
+    """The phone system says a call is ringing. A repeated announcement (same call id) returns the first call.
+
+    A withheld caller id (`is_withheld`: empty, "anonymous", "private", …) rings as a call without a number;
+    anything else must read as a phone number.
+    """
+    withheld = is_withheld(caller_number)
+    number = "" if withheld else normalise_number(caller_number or "")
     external_id = _text(external_id, field="call_id", label="call_id", limit=MAX_EXTERNAL_ID_LENGTH)
     line = _text(line, field="line", label="line", limit=MAX_LINE_LENGTH)
     now = clock.now()
     if at is not None and at > now + CLOCK_SKEW:
         raise InvalidInput(_("Waktu panggilan ada di masa depan."), code="future", field="at")
-    if external_id and (existing := _announced(external_id, number)):
+    if external_id and (existing := _announced(external_id, number, withheld)):
         return existing
     try:
         with transaction.atomic():
             call = Call.objects.create(
                 caller_number=number,
+                number_withheld=withheld,
                 external_id=external_id,
                 line=line,
                 state=State.RINGING,
@@ -116,17 +132,19 @@ def announce_call(
             _event(call, "incoming", now)
     except IntegrityError:
         # Two announcements of one call raced; the first one to commit owns the id.
-        if external_id and (existing := _announced(external_id, number)):
+        if external_id and (existing := _announced(external_id, number, withheld)):
             return existing
         raise
     return Announced(call=call, created=True)
 
 
-def _announced(external_id: str, number: str) -> Announced | None:
+def _announced(external_id: str, number: str, withheld: bool) -> Announced | None:
+    """The call announced before under this id. Its number is compared as the phone system announced it: a
+    withheld call stays the same call after the operator typed the number the caller gave."""
     call = Call.objects.filter(external_id=external_id).first()
     if call is None:
         return None
-    if call.caller_number != number:
+    if call.number_withheld != withheld or (not withheld and call.caller_number != number):
         raise InvalidInput(
             _("ID panggilan ini sudah dipakai untuk nomor lain."), code="idempotency_key_reused", field="call_id"
         )
@@ -172,10 +190,46 @@ def _check_operator(call: Call, by: User) -> None:
         raise InvalidTransition(_("Panggilan ini ditangani operator lain."), code="other_operator")
 
 
-def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: str = "") -> Call:
-    """Tie the call to a case (e.g. the caller asked about its status); the case's timeline records the call.
+def give_number(call: Call, *, by: User, caller_number: str) -> Call:
+    """The caller of a withheld-number call says their number: the call (and its history lookup) gets it.
 
-    Linking the same case twice writes nothing the second time, so a retried click is harmless.
+    Only a call announced without a number takes one this way; a number the phone system announced, or one
+    typed when the call was started, stays as it is.
+    """
+    with transaction.atomic():
+        fresh = _lock(call)
+        _check_operator(fresh, by)
+        if fresh.state == State.RINGING:
+            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
+        if not fresh.number_withheld:
+            raise InvalidTransition(
+                _("Nomor penelepon panggilan ini sudah diketahui dan tidak bisa diubah."), code="number_known"
+            )
+        fresh.caller_number = normalise_number(caller_number)
+        fresh.save(update_fields=["caller_number"])
+        _event(fresh, "number_given", clock.now())
+    _sync(call, fresh)
+    return call
+
+
+def _type_after_link(current: str, linked_as: str) -> str:
+    """An open call's type once a case is linked as `linked_as`: the first link gives it a type, and a report
+    filed on the call makes it a new-report call whatever was asked before (the operator can still choose
+    another type when ending the call). An emergency is only chosen when ending, with the line it went to."""
+    if not linked_as or linked_as == Type.EMERGENCY:
+        return current
+    if not current or linked_as == Type.NEW_REPORT:
+        return linked_as
+    return current
+
+
+def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: str = "") -> Call:
+    """Tie the call to a case; the case's timeline records the call and what it was about for this case.
+
+    `call_type` is what happened on this case: a report filed on the call (new_report), a status question, a
+    complaint… While the call is open it also sets the call's type (see `_type_after_link`); on an ended call the
+    type its operator chose when ending it stays. Linking the same case twice writes nothing the second time,
+    so a retried click is harmless.
     """
     if call_type and call_type not in Type.values():
         raise InvalidInput(_("Jenis panggilan tidak dikenal."), code="invalid", field="call_type")
@@ -184,12 +238,14 @@ def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: st
         _check_operator(fresh, by)
         if fresh.state == State.RINGING:
             raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
-        if call_type and not fresh.call_type:
-            fresh.call_type = call_type
+        if fresh.cases.filter(pk=case.pk).exists():
+            _sync(call, fresh)
+            return call
+        if fresh.state != State.ENDED and (new_type := _type_after_link(fresh.call_type, call_type)) != fresh.call_type:
+            fresh.call_type = new_type
             fresh.save(update_fields=["call_type"])
-        if not fresh.cases.filter(pk=case.pk).exists():
-            fresh.cases.add(case)
-            case_services.log_call_on_case(case, by=by, call=fresh, note=note)
+        fresh.cases.add(case)
+        case_services.log_call_on_case(case, by=by, call=fresh, note=note, call_type=call_type or fresh.call_type)
     _sync(call, fresh)
     return call
 

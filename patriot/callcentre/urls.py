@@ -15,6 +15,7 @@ urlpatterns = [
     path("panggilan/", views.call_log, name="callcentre-log"),
     path("panggilan/<int:pk>/", views.call_screen, name="callcentre-call"),
     path("panggilan/<int:pk>/tautkan/", views.link, name="callcentre-link"),
+    path("panggilan/<int:pk>/nomor/", views.give_number, name="callcentre-number"),
     path("panggilan/<int:pk>/selesai/", views.end, name="callcentre-end"),
     path("panggilan/<int:pk>/laporan/", views.report, name="callcentre-report"),
     path("panggilan/<int:pk>/laporan/atribut/", views.report_attributes, name="callcentre-report-attributes"),

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patriot.accounts.choices import RoleChoices
 from patriot.callcentre import queries, services
 from patriot.callcentre.choices import CallStateChoices, CallTypeChoices, EmergencyLineChoices
-from patriot.callcentre.forms import AnswerForm, CallLogFilterForm, CallReportForm, EndCallForm, LookupForm
+from patriot.callcentre.forms import (
+    AnswerForm,
+    CallLogFilterForm,
+    CallReportForm,
+    EndCallForm,
+    GiveNumberForm,
+    LookupForm,
+)
 from patriot.callcentre.models import Call
 from patriot.cases.models import Case
 from patriot.cases.sla import city_zone
@@ -64,11 +71,16 @@ def _console(request: HttpRequest, answer_form: AnswerForm, *, status: int = 200
 
 
 def _ringing(request: HttpRequest) -> list[dict[str, Any]]:
-    """Each ringing call with its caller's history, so the operator sees who it is before answering."""
-    return [
-        {"call": call, "history": queries.caller_history(call.caller_number, viewer=request.user)}  # type: ignore[arg-type]
-        for call in queries.ringing_calls()
-    ]
+    """Each ringing call with its caller's history, so the operator sees who it is before answering.
+
+    A withheld number has no history to look up (`history` None: the console says the number is hidden).
+    """
+    viewer = request.user
+    ringing = []
+    for call in queries.ringing_calls():
+        history = queries.caller_history(call.caller_number, viewer=viewer) if call.caller_number else None  # type: ignore[arg-type]
+        ringing.append({"call": call, "history": history})
+    return ringing
 
 
 @console_page
@@ -144,7 +156,12 @@ def _end_form(call: Call) -> EndCallForm:
 
 
 def _call_page(
-    request: HttpRequest, call: Call, *, end_form: EndCallForm | None = None, status: int = 200
+    request: HttpRequest,
+    call: Call,
+    *,
+    end_form: EndCallForm | None = None,
+    number_form: GiveNumberForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     lookup_form = LookupForm(request.GET or None)
     found = None
@@ -160,6 +177,7 @@ def _call_page(
         "lookup_form": lookup_form,
         "found": found,
         "end_form": end_form or _end_form(call),
+        "number_form": number_form or GiveNumberForm(initial={"caller_number": call.caller_number}),
         "emergency_lines": EmergencyLineChoices.CHOICES,
     }
     return _render(request, "callcentre/call.html", context, status=status)
@@ -182,7 +200,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
     case = Case.objects.filter(tracking_number=request.POST.get("case", "").strip().upper()).first()
     if case is None:
         raise Http404
-    call_type = request.POST.get("call_type", CallTypeChoices.STATUS_QUESTION)
+    call_type = request.POST.get("call_type") or CallTypeChoices.STATUS_QUESTION
     try:
         services.link_case(call, case, by=request.user, call_type=call_type)  # type: ignore[arg-type]
     except DomainError as error:
@@ -192,6 +210,23 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Panggilan dicatat pada riwayat laporan %(number)s.") % {"number": case.tracking_number}
         )
     return redirect("callcentre-call", pk=call.pk)
+
+
+@console_page
+@require_POST
+def give_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """The caller of a withheld-number call said their number: the call gets it, and its history shows."""
+    call = _call_or_404(pk)
+    form = GiveNumberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.give_number(call, by=request.user, caller_number=form.cleaned_data["caller_number"])  # type: ignore[arg-type]
+        except DomainError as error:
+            form.add_domain_error(error.field, error.message)
+        else:
+            messages.success(request, _("Nomor penelepon dicatat: %(number)s.") % {"number": call.caller_number})
+            return redirect("callcentre-call", pk=call.pk)
+    return _call_page(request, call, number_form=form, status=400)
 
 
 @console_page

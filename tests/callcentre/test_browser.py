@@ -1,5 +1,6 @@
 """The console in a real browser: an operator handles a call from a repeat caller, and a call announced by the
-phone system's hook pops up on the open console without a reload (server-sent events).
+phone system's hook pops up on the open console without a reload (server-sent events), also when the caller
+withheld their number.
 
 The pages are served by uvicorn running Django's ASGI application in a thread of this process (so it shares the
 test database): the live stream is an async response, which only an ASGI server streams.
@@ -38,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "rahasia-uji-2026"
 REPEAT_CALLER = "081234500001"
-PORTS = range(18400, 18500)
+PORTS = range(18800, 18850)
 
 
 def _free_port() -> int:
@@ -46,7 +47,7 @@ def _free_port() -> int:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    raise RuntimeError("no free port in 18400–18499")
+    raise RuntimeError("no free port in 18800–18849")
 
 
 @pytest.fixture
@@ -166,8 +167,10 @@ def test_an_operator_handles_a_call_from_a_repeat_caller(
     assert (case.reporter_phone, case.reporter_name) == ("+6281234500001", "Bu Ratna")
     assert case.timeline.filter(kind=TimelineKindChoices.CALL_LOGGED).count() == 1
 
-    # The call's log: a new report (she also asked a status question), a note, end.
-    page.check("input[name=call_type][value=new_report]")
+    assert case.timeline.get(kind=TimelineKindChoices.CALL_LOGGED).data["call_type"] == "new_report"
+
+    # The call's log: a new report (she also asked a status question) is already ticked; a note, end.
+    assert page.locator("input[type=radio][name=call_type][value=new_report]").is_checked()
     page.fill("textarea[name=notes]", "Juga menanyakan status laporan tutup saluran.")
     page.locator("[data-end-call]").click()
     page.wait_for_url(f"{base}/callcentre/")
@@ -193,7 +196,7 @@ def test_an_operator_handles_a_call_from_a_repeat_caller(
     screens.shot(phone, "layar-panggilan-di-ponsel")
 
 
-def _announce(base: str, number: str, call_id: str) -> dict[str, Any]:
+def _announce(base: str, number: str | None, call_id: str) -> dict[str, Any]:
     request = urllib.request.Request(  # noqa: S310 (the test's own server)
         f"{base}/callcentre/api/incoming",
         data=json.dumps({"caller_number": number, "call_id": call_id, "line": "1500444-2"}).encode(),
@@ -241,3 +244,64 @@ def test_the_hook_pops_the_callers_history_on_the_open_console(
     call = Call.objects.get(pk=int(announced["id"]))
     assert call.state == CallStateChoices.ACTIVE and call.operator == city
     screens.shot(page, "panggilan-dijawab")
+
+
+def test_a_withheld_number_pops_and_the_operator_types_the_number_given(
+    city: User,
+    asgi_server: str,
+    new_page: Any,
+    screens: Screens,
+) -> None:
+    earlier = _earlier_case(city)
+    base = asgi_server
+    page = new_page(viewport=DESKTOP)
+    _sign_in(page, base)
+    page.goto(f"{base}/callcentre/")
+    page.wait_for_selector("[data-no-ringing]")
+    page.wait_for_function(
+        "() => { const data = document.querySelector('[sse-connect]')['htmx-internal-data'];"
+        " return !!(data && data.sseEventSource && data.sseEventSource.readyState === 1); }"
+    )
+
+    announced = _announce(base, "anonymous", "pbx-hidden-1")
+    assert announced["caller_number"] == "" and announced["number_withheld"] is True
+    ringing = page.locator(f"[data-ringing-call='{announced['id']}']")
+    ringing.wait_for(timeout=8000)
+    assert ringing.locator("[data-withheld]").inner_text() == "Nomor disembunyikan"
+    assert ringing.locator("[data-caller-history]").count() == 0
+    screens.shot(page, "panggilan-nomor-disembunyikan")
+
+    ringing.locator(f"[data-answer='{announced['id']}']").click()
+    page.wait_for_selector("[data-number-form]")
+    assert page.locator("#caller-number").inner_text() == "Nomor disembunyikan"
+    page.fill("[data-number-form] input[name=caller_number]", "halo")
+    page.locator("[data-give-number]").click()
+    page.wait_for_selector("#id_caller_number_error")
+    page.fill("[data-number-form] input[name=caller_number]", "0812 3450 0001")
+    page.locator("[data-give-number]").click()
+    page.wait_for_selector(f"[data-history-case='{earlier.tracking_number}']")
+    assert page.locator("#caller-number").inner_text() == "+6281234500001"
+    assert page.locator("[data-number-given]").is_visible()
+    screens.shot(page, "panggilan-nomor-disebutkan")
+
+    # She asks about her report; the call is logged on it and ends as a status question.
+    page.locator(f"[data-history-case='{earlier.tracking_number}']").get_by_role(
+        "button", name="Catat: tanya status"
+    ).click()
+    page.wait_for_selector(f"[data-linked-case='{earlier.tracking_number}']")
+    assert page.locator("input[type=radio][name=call_type][value=status_question]").is_checked()
+    page.locator("[data-end-call]").click()
+    page.wait_for_url(f"{base}/callcentre/")
+    call = Call.objects.get(pk=int(announced["id"]))
+    assert (call.state, call.call_type, call.caller_number) == ("ended", "status_question", "+6281234500001")
+    assert call.number_withheld and call.external_id == "pbx-hidden-1"
+
+    # On a phone the call screen of a withheld call fits the width.
+    hidden = _announce(base, "Private", "pbx-hidden-2")
+    services.answer_call(by=city, call=Call.objects.get(pk=int(hidden["id"])))
+    phone = new_page(viewport=PHONE)
+    _sign_in(phone, base)
+    phone.goto(f"{base}/callcentre/panggilan/{hidden['id']}/")
+    assert phone.locator("#caller-number").inner_text() == "Nomor disembunyikan"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    screens.shot(phone, "panggilan-nomor-disembunyikan-di-ponsel")

@@ -86,3 +86,12 @@ def test_operator_figures_count_and_average_durations(operator: User, other_oper
     assert complaints.count() == 1
     assert queries.call_log(operator_id=other_operator.pk).count() == 1
     assert queries.call_log(since=clock.now() + timedelta(hours=1)).count() == 0
+
+
+def test_a_withheld_number_has_no_history(operator: User) -> None:
+    make_case(reporter_phone="")  # a report without a phone number must not count as this caller's
+    withheld = services.announce_call(caller_number="anonymous").call
+    services.answer_call(by=operator, call=withheld)
+    history = queries.caller_history("", viewer=operator)
+    assert (history.cases, history.calls, history.is_repeat) == ([], [], False)
+    assert not ReporterDataAccess.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
@@ -231,3 +232,143 @@ def test_a_status_question_links_the_call_to_the_case_once(operator: User) -> No
     call.refresh_from_db()
     assert call.call_type == CallTypeChoices.STATUS_QUESTION
     assert list(call.cases.all()) == [case]
+
+
+# --- what a call was about, per case and for the call ------------------------------------------
+
+
+def _call_logged(case: Case, call: Call) -> dict[str, object]:
+    return case.timeline.get(kind=TimelineKindChoices.CALL_LOGGED, data__call_id=call.pk).data
+
+
+def test_a_report_filed_after_a_status_question_is_a_new_report_on_its_case_and_the_call(
+    operator: User, category: Category
+) -> None:
+    asked_about = case_through(CaseStateChoices.DISPATCHED, reporter_phone="081234500001")
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    services.link_case(call, asked_about, by=operator, call_type=CallTypeChoices.STATUS_QUESTION)
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.STATUS_QUESTION
+    filed = services.report_for_caller(call, _report(category), by=operator, idempotency_key="t").case
+    # Each case's timeline says what happened on it during this call.
+    assert _call_logged(filed, call) == {"call_id": call.pk, "call_type": "new_report"}
+    assert _call_logged(asked_about, call) == {"call_id": call.pk, "call_type": "status_question"}
+    # Filing a report makes the open call a new-report call, which the end form offers.
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.NEW_REPORT
+
+
+def test_a_status_question_after_a_report_keeps_the_call_a_new_report(operator: User, category: Category) -> None:
+    asked_about = case_through(CaseStateChoices.CLOSED, reporter_phone="081234500001")
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    filed = services.report_for_caller(call, _report(category), by=operator, idempotency_key="t").case
+    services.link_case(call, asked_about, by=operator, call_type=CallTypeChoices.STATUS_QUESTION)
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.NEW_REPORT
+    assert _call_logged(filed, call)["call_type"] == "new_report"
+    assert _call_logged(asked_about, call)["call_type"] == "status_question"
+
+
+def test_the_type_chosen_when_ending_the_call_is_final(operator: User, category: Category) -> None:
+    asked_about = case_through(CaseStateChoices.CLOSED, reporter_phone="081234500001")
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    services.link_case(call, asked_about, by=operator, call_type=CallTypeChoices.STATUS_QUESTION)
+    services.report_for_caller(call, _report(category), by=operator, idempotency_key="t")
+    services.end_call(call, by=operator, call_type=CallTypeChoices.COMPLAINT)
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.COMPLAINT
+    # A report filed after the call ended is a new report on its case; the call keeps the operator's type.
+    late = services.report_for_caller(call, _report(category), by=operator, idempotency_key="t2").case
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.COMPLAINT and call.state == CallStateChoices.ENDED
+    assert _call_logged(late, call)["call_type"] == "new_report"
+    assert OutboxEvent.objects.filter(kind="call.ended").latest("id").payload["call_type"] == "complaint"
+
+
+def test_a_link_without_a_type_records_the_calls_type(operator: User) -> None:
+    first = case_through(CaseStateChoices.CLOSED, reporter_phone="081234500001")
+    second = case_through(CaseStateChoices.SUBMITTED, reporter_phone="081234500001")
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    services.link_case(call, first, by=operator, call_type=CallTypeChoices.COMPLAINT)
+    services.link_case(call, second, by=operator)
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.COMPLAINT
+    assert _call_logged(second, call)["call_type"] == "complaint"
+    with pytest.raises(InvalidInput):
+        services.link_case(call, second, by=operator, call_type="gossip")
+
+
+def test_an_emergency_link_leaves_the_type_to_the_end_of_the_call(operator: User) -> None:
+    case = case_through(CaseStateChoices.SUBMITTED, reporter_phone="081234500001")
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    services.link_case(call, case, by=operator, call_type=CallTypeChoices.EMERGENCY)
+    call.refresh_from_db()
+    assert (call.call_type, call.transferred_to) == ("", "")
+    assert _call_logged(case, call)["call_type"] == "emergency"
+
+
+# --- withheld numbers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "caller_id", ["", None, "anonymous", "ANONYMOUS", " private ", "Withheld", "unknown", "Restricted"]
+)
+def test_withheld_caller_ids_ring_without_a_number(caller_id: str | None) -> None:
+    assert services.is_withheld(caller_id)
+    call = services.announce_call(caller_number=caller_id, external_id="pbx-h").call
+    assert call.state == CallStateChoices.RINGING and call.caller_number == "" and call.number_withheld
+
+
+@pytest.mark.parametrize("caller_id", ["halo", "0812", "anonymous1", "+62 999"])
+def test_other_caller_ids_must_be_numbers(caller_id: str) -> None:
+    assert not services.is_withheld(caller_id)
+    with pytest.raises(InvalidInput) as error:
+        services.announce_call(caller_number=caller_id)
+    assert error.value.field == "caller_number"
+    assert not Call.objects.exists()
+
+
+def test_the_operator_types_the_number_a_withheld_caller_gives(operator: User, other_operator: User) -> None:
+    call = services.announce_call(caller_number="anonymous").call
+    with pytest.raises(InvalidTransition):
+        services.give_number(call, by=operator, caller_number="081234500001")
+    services.answer_call(by=operator, call=call)
+    assert call.caller_number == ""
+    with pytest.raises(InvalidInput) as error:
+        services.give_number(call, by=operator, caller_number="halo")
+    assert error.value.field == "caller_number"
+    with pytest.raises(InvalidTransition):
+        services.give_number(call, by=other_operator, caller_number="081234500001")
+    services.give_number(call, by=operator, caller_number="0812-3450-0001")
+    call.refresh_from_db()
+    assert call.caller_number == "+6281234500001" and call.number_withheld
+    assert OutboxEvent.objects.filter(kind="call.number_given", subject_id=str(call.pk)).count() == 1
+    # It can be corrected while the call is handled.
+    services.give_number(call, by=operator, caller_number="081234500002")
+    call.refresh_from_db()
+    assert call.caller_number == "+6281234500002"
+
+
+def test_a_known_number_cannot_be_replaced(operator: User) -> None:
+    announced = services.announce_call(caller_number="081234500001").call
+    services.answer_call(by=operator, call=announced)
+    typed = services.answer_call(by=operator, caller_number="081234500002")
+    for call in (announced, typed):
+        with pytest.raises(InvalidTransition) as error:
+            services.give_number(call, by=operator, caller_number="081234500003")
+        assert error.value.code == "number_known"
+
+
+def test_a_report_for_a_withheld_caller_has_no_reporter_phone(operator: User, category: Category) -> None:
+    call = services.announce_call(caller_number="private").call
+    services.answer_call(by=operator, call=call)
+    case = services.report_for_caller(call, _report(category), by=operator, idempotency_key="t").case
+    assert case.reporter_phone == "" and case.channel == ChannelChoices.PHONE
+    assert list(call.cases.all()) == [case]
+
+
+def test_only_a_withheld_call_may_lack_a_number() -> None:
+    now = clock.now()
+    Call.objects.create(caller_number="", number_withheld=True, created_at=now)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Call.objects.create(caller_number="", number_withheld=False, created_at=now)

@@ -261,6 +261,136 @@ def test_an_emergency_without_a_line_is_refused_next_to_the_field(operator: User
     assert (call.call_type, call.transferred_to, call.state) == ("emergency", "112", "ended")
 
 
+def _checked_call_type(html: str) -> list[str]:
+    """The call-type radio(s) the end form has ticked."""
+    return [
+        re.search(r'value="([a-z_]+)"', tag).group(1)  # type: ignore[union-attr]
+        for tag in re.findall(r'<input[^>]*name="call_type"[^>]*>', html)
+        if " checked" in tag
+    ]
+
+
+def _report_form(client: Client, call: Call, category: Category) -> dict[str, str]:
+    screen_2 = page(client, f"/callcentre/panggilan/{call.pk}/laporan/").content.decode()
+    return {
+        "category": category.code,
+        "description": "Jalan berlubang di depan SDN Margahayu 1, sudah dua motor jatuh.",
+        "village": "32.75.01.1002",
+        "address": "Jl. Ir. H. Juanda",
+        "reporter_name": "Bu Ratna",
+        "idempotency_key": _token(screen_2),
+    }
+
+
+def test_a_report_after_a_status_question_makes_it_a_new_report_call_everywhere(
+    operator: User, category: Category
+) -> None:
+    asked_about = make_case(reporter_phone="081234500001")
+    client = client_for(operator)
+    client.post("/callcentre/jawab/", {"caller_number": "081234500001"})
+    call = Call.objects.get()
+    client.post(f"/callcentre/panggilan/{call.pk}/tautkan/", {"case": asked_about.tracking_number})
+    screen_1 = page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+    assert _checked_call_type(screen_1) == ["status_question"]
+    done = client.post(f"/callcentre/panggilan/{call.pk}/laporan/", _report_form(client, call, category))
+    assert done.status_code == 302
+    filed = Case.objects.exclude(pk=asked_about.pk).get()
+    logged = filed.timeline.get(kind=TimelineKindChoices.CALL_LOGGED)
+    assert logged.data == {"call_id": call.pk, "call_type": "new_report"}
+    # Screen 3 and the call screen offer "new report" as the call's type; the header says so too.
+    screen_3 = page(client, done["Location"]).content.decode()
+    assert _checked_call_type(screen_3) == ["new_report"]
+    screen_1 = page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+    assert _checked_call_type(screen_1) == ["new_report"]
+    head = screen_1.split('class="console-grid"')[0]
+    assert 'data-value="new_report"' in head and 'data-value="status_question"' not in head
+    # The operator ends the call with the ticked type.
+    ended = client.post(
+        f"/callcentre/panggilan/{call.pk}/selesai/",
+        {"call_type": "new_report", "started_at": _local(call.started_at)},
+    )
+    assert ended.status_code == 302
+    call.refresh_from_db()
+    assert call.call_type == CallTypeChoices.NEW_REPORT
+    # The log, its filter and its CSV show the final type.
+    log = page(client, "/callcentre/panggilan/").content.decode()
+    row = re.search(rf'<tr data-call="{call.pk}">(.*?)</tr>', log, re.S)
+    assert row and 'data-value="new_report"' in row.group(1) and "status_question" not in row.group(1)
+    assert f'data-call="{call.pk}"' in page(client, "/callcentre/panggilan/?call_type=new_report").content.decode()
+    assert (
+        f'data-call="{call.pk}"'
+        not in page(client, "/callcentre/panggilan/?call_type=status_question").content.decode()
+    )
+    response = client.get("/callcentre/panggilan/?format=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][6] == str(CallTypeChoices.label("new_report"))
+    assert set(rows[1][8].split()) == {asked_about.tracking_number, filed.tracking_number}
+    # A later call from the same number lists this one as a new report in the caller's history.
+    later = services.answer_call(by=operator, caller_number="081234500001")
+    history = page(client, f"/callcentre/panggilan/{later.pk}/").content.decode()
+    earlier = history.split('class="earlier-calls"')[1]
+    assert 'data-value="new_report"' in earlier and 'data-value="status_question"' not in earlier
+
+
+# --- withheld numbers -------------------------------------------------------------------------------
+
+
+def test_a_withheld_call_pops_without_history_and_takes_the_number_the_caller_gives(
+    operator: User, other_operator: User
+) -> None:
+    earlier = make_case(reporter_phone="081234500001")
+    make_case(reporter_phone="")  # a report without a number: not this caller's history
+    ringing = services.announce_call(caller_number="anonymous", external_id="pbx-hidden").call
+    client = client_for(operator)
+    partial = page(client, "/callcentre/berdering/").content.decode()
+    assert f'data-ringing-call="{ringing.pk}"' in partial and "Nomor disembunyikan" in partial
+    assert "data-caller-history" not in partial and "data-repeat-caller" not in partial
+    assert "(nomor disembunyikan)" in partial  # on the answer button
+    response = client.post("/callcentre/jawab/", {"call": ringing.pk})
+    assert response.status_code == 302
+    screen_1 = page(client, response["Location"]).content.decode()
+    assert 'id="caller-number" data-withheld>Nomor disembunyikan<' in screen_1
+    assert "data-number-form" in screen_1 and "data-caller-history" not in screen_1
+    console = page(client, "/callcentre/").content.decode()
+    assert "Nomor disembunyikan" in console.split("open-calls")[1]
+    # A number that does not read is refused next to the field, nothing changes.
+    bad = client.post(f"/callcentre/panggilan/{ringing.pk}/nomor/", {"caller_number": "halo"})
+    assert bad.status_code == 400 and 'id="id_caller_number_error"' in bad.content.decode()
+    empty = client.post(f"/callcentre/panggilan/{ringing.pk}/nomor/", {"caller_number": ""})
+    assert empty.status_code == 400 and "Ketik nomor yang disebutkan penelepon." in empty.content.decode()
+    ringing.refresh_from_db()
+    assert ringing.caller_number == ""
+    # Another operator may not; the one on the call may.
+    other = client_for(other_operator).post(
+        f"/callcentre/panggilan/{ringing.pk}/nomor/", {"caller_number": "081234500001"}
+    )
+    assert other.status_code == 400 and "operator lain" in other.content.decode()
+    given = client.post(f"/callcentre/panggilan/{ringing.pk}/nomor/", {"caller_number": "0812-3450-0001"})
+    assert given.status_code == 302 and given["Location"] == f"/callcentre/panggilan/{ringing.pk}/"
+    screen_1 = page(client, given["Location"]).content.decode()
+    assert 'id="caller-number">+6281234500001<' in screen_1 and "data-number-given" in screen_1
+    assert f'data-history-case="{earlier.tracking_number}"' in screen_1
+    # The log shows the number the caller gave; a call still without one says it was withheld.
+    services.end_call(ringing, by=operator, call_type=CallTypeChoices.OTHER)
+    hidden = services.announce_call(caller_number="Private").call
+    services.answer_call(by=operator, call=hidden)
+    services.end_call(hidden, by=operator, call_type=CallTypeChoices.OTHER)
+    log = page(client, "/callcentre/panggilan/").content.decode()
+    row = re.search(rf'<tr data-call="{hidden.pk}">(.*?)</tr>', log, re.S)
+    assert row and "data-withheld" in row.group(1)
+    assert "+6281234500001" in re.search(rf'<tr data-call="{ringing.pk}">(.*?)</tr>', log, re.S).group(1)  # type: ignore[union-attr]
+
+
+def test_a_known_number_offers_no_number_form(operator: User) -> None:
+    client = client_for(operator)
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    assert "data-number-form" not in page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+    refused = client.post(f"/callcentre/panggilan/{call.pk}/nomor/", {"caller_number": "081234500002"})
+    assert refused.status_code == 400
+    call.refresh_from_db()
+    assert call.caller_number == "+6281234500001"
+
+
 # --- the log ------------------------------------------------------------------------------------------
 
 

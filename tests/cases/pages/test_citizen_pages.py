@@ -178,7 +178,7 @@ def test_reporter_actions(client: Client, category: Any) -> None:
     assert client.post(url, {"action": "confirm"}).status_code == 404  # no key, no private actions
     client.get(url, {"kunci": services.reporter_key_for(case)})
     refused = client.post(url, {"action": "dispute", "reason": ""})
-    assert refused.status_code == 400 and 'id="id_reason_error"' in refused.content.decode()
+    assert refused.status_code == 400 and 'id="dispute_reason_error"' in refused.content.decode()
     assert client.post(url, {"action": "comment", "note": "Masih ada genangan."}).status_code == 302
     assert client.post(url, {"action": "dispute", "reason": "Belum ditambal."}).status_code == 302
     case.refresh_from_db()
