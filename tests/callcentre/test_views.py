@@ -247,6 +247,9 @@ def test_a_status_question_is_logged_on_the_case(operator: User) -> None:
         in page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
     )
     assert client.post(f"/callcentre/panggilan/{call.pk}/tautkan/", {"case": "BKS-0000-000000"}).status_code == 404
+    # The POC sees on the case's timeline what the call was about.
+    poc_page = client_for(make_user(RoleChoices.POC_OPERATOR)).get(f"/poc/laporan/{case.tracking_number}/")
+    assert 'data-value="status_question"' in poc_page.content.decode()
 
 
 def test_an_emergency_without_a_line_is_refused_next_to_the_field(operator: User) -> None:
