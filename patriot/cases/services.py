@@ -168,6 +168,8 @@ def _event_payload(case: Case, entry: TimelineEntry) -> dict[str, Any]:
         "category": case.category.code,
         "agency_id": case.agency_id,
         "team_id": case.team_id,
+        # The agency a forward took the case from: its staff are told too, so the case leaves their inbox live.
+        "left_agency_id": entry.data.get("from_agency_id"),
         "village": case.village.code,
         "district": case.district.code,
         "latitude": case.latitude,
@@ -715,6 +717,7 @@ def forward_case(case: Case, *, by: User, agency: Agency, reason: str) -> Case:
             note=reason,
             data={
                 "from_agency": origin.code if origin else None,
+                "from_agency_id": origin.pk if origin else None,
                 "agency": agency.code,
                 "agency_name": agency.short_name,
             },

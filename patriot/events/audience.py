@@ -55,7 +55,10 @@ def may_receive(user: Viewer, event: OutboxEvent) -> bool:
         if user.role in Role.CITYWIDE_ROLES:
             return True
         if user.role in Role.AGENCY_ROLES:
-            return user.agency_id is not None and event.agency_id == user.agency_id
+            if user.agency_id is None:
+                return False
+            # Also the agency a case was just forwarded away from, so it leaves that inbox without a reload.
+            return user.agency_id in (event.agency_id, (event.payload or {}).get("left_agency_id"))
         if user.role == Role.URC_OFFICER:
             return user.team_id is not None and event.team_id == user.team_id
         return False
