@@ -123,6 +123,13 @@ class InstructionForm(forms.Form):
         help_text=_("Ditujukan ke OPD yang menangani laporan; tercatat di riwayat (internal) sampai ditanggapi."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "instruct-%s")  # the case page holds other forms with a "text" field
+        super().__init__(*args, **kwargs)
+
 
 class InstructionAnswerForm(forms.Form):
+    """An agency's answer to one instruction; on the case page each instruction's form gets its own ids
+    (`answer_form_for` in the opscentre template tags)."""
+
     answer = forms.CharField(label=_("Tanggapan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -25,6 +25,7 @@ State = CaseStateChoices
 WINDOW_DAYS = 30
 FEED_SIZE = 20
 TOP_SIZE = 10
+HOTSPOT_SIZE = 5
 # The dashboard map shows the newest open cases in scope; beyond this the choropleth tells the rest.
 MAP_POINT_CAP = 1500
 
@@ -469,9 +470,51 @@ def week_figures(monday: date) -> WeekFigures:
     top = list(received.values("category_id").annotate(n=Count("*")).order_by("-n", "category_id")[:TOP_SIZE])
     categories = Category.objects.in_bulk([row["category_id"] for row in top])
     figures.top_categories = [{"category": categories[row["category_id"]], "count": row["n"]} for row in top]
-    cells = list(received.values("h3_cell_coarse").annotate(n=Count("*")).order_by("-n", "h3_cell_coarse")[:5])
-    figures.top_cells = [{"cell": row["h3_cell_coarse"], "count": row["n"]} for row in cells]
+    figures.top_cells = hotspot_areas(received)
     return figures
+
+
+def hotspot_areas(received: QuerySet[Case], limit: int = HOTSPOT_SIZE) -> list[dict[str, Any]]:
+    """The h3 cells (resolution 7, about 5 km²) with the most cases, each named for people: the kelurahan holding
+    most of its cases (and its kecamatan), how many other kelurahan it reaches into, and its leading category
+    (None when several categories share the lead)."""
+    cells = list(received.values("h3_cell_coarse").annotate(n=Count("*")).order_by("-n", "h3_cell_coarse")[:limit])
+    codes = [row["h3_cell_coarse"] for row in cells]
+    inside = received.filter(h3_cell_coarse__in=codes)
+    villages_in: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in inside.values("h3_cell_coarse", "village_id").annotate(n=Count("*")).order_by():
+        villages_in[row["h3_cell_coarse"]].append((-row["n"], row["village_id"]))
+    categories_in: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in inside.values("h3_cell_coarse", "category_id").annotate(n=Count("*")).order_by():
+        categories_in[row["h3_cell_coarse"]].append((-row["n"], row["category_id"]))
+    villages = Village.objects.select_related("district").in_bulk(
+        {village_id for pairs in villages_in.values() for _n, village_id in pairs}
+    )
+    categories = Category.objects.in_bulk(
+        {category_id for pairs in categories_in.values() for _n, category_id in pairs}
+    )
+    areas = []
+    for row in cells:
+        ranked = sorted(villages_in[row["h3_cell_coarse"]])
+        if not ranked or ranked[0][1] not in villages:
+            continue
+        by_category = sorted(categories_in[row["h3_cell_coarse"]])
+        # A leading category only when one is ahead: among equals, naming one would be arbitrary.
+        leading = (
+            by_category[0] if by_category and (len(by_category) == 1 or by_category[1][0] > by_category[0][0]) else None
+        )
+        areas.append(
+            {
+                "cell": row["h3_cell_coarse"],
+                "count": row["n"],
+                "village": villages[ranked[0][1]],
+                "village_count": -ranked[0][0],
+                "other_villages": len(ranked) - 1,
+                "category": categories.get(leading[1]) if leading else None,
+                "category_count": -leading[0] if leading else 0,
+            }
+        )
+    return areas
 
 
 @dataclass(frozen=True)

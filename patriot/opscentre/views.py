@@ -284,6 +284,12 @@ def weekly(request: HttpRequest) -> HttpResponse:
     closed = queries.change(summary.this.closed, summary.previous.closed)
     if not form.is_valid() or not request.GET.get("minggu"):
         form = WeekForm(initial={"minggu": monday.strftime("%G-W%V")}) if form.is_valid() else form
+    # Every hotspot leads to the week's cases in /poc/cari/ (by kelurahan or category).
+    week = {"created_from": monday.isoformat(), "created_to": (monday + timedelta(days=6)).isoformat()}
+    for row in (*summary.this.top_villages, *summary.this.top_cells):
+        row["url"] = search_url({"village": row["village"].code}, **week)
+    for row in summary.this.top_categories:
+        row["url"] = search_url({"category": row["category"].code}, **week)
     return render(
         request,
         "opscentre/weekly.html",

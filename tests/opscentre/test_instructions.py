@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, User
 from patriot.cases import services
-from patriot.cases.choices import TimelineKindChoices
+from patriot.cases.choices import ChannelChoices, TimelineKindChoices
 from patriot.cases.models import Case, Instruction, TimelineEntry
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.events.models import OutboxEvent
 from patriot.opscentre import queries
+from tests.core.test_layout import csp_problems
 from tests.factories import case_through, make_agency, make_category, make_user
 
 pytestmark = pytest.mark.usefixtures("areas")
@@ -72,7 +75,7 @@ def test_mayor_instructs_agency_answers_through_the_pages(case: Case, agency: Ag
     assert "Tulis disposisi pimpinan" in page.content.decode()
     empty = mayor.post(f"/poc/laporan/{case.tracking_number}/disposisi/", {"text": ""})
     assert empty.status_code == 400
-    assert "id_text_error" in empty.content.decode() or "wajib" in empty.content.decode().lower()
+    assert 'id="instruct-text_error"' in empty.content.decode()
     assert not Instruction.objects.exists()
     sent = mayor.post(f"/poc/laporan/{case.tracking_number}/disposisi/", {"text": "Mohon prioritas, dekat sekolah."})
     assert sent.status_code == 302
@@ -135,3 +138,42 @@ def test_demo_instructions_land_on_sorot_and_overdue_cases(agency: Agency) -> No
     assert create_demo_instructions() == 3
     assert Instruction.objects.filter(answered_at__isnull=False).count() == 2
     assert create_demo_instructions() == 0  # idempotent
+
+
+def test_beri_disposisi_opens_the_instruction_form_with_the_cursor_in_it(case: Case) -> None:
+    from tests.factories import make_case
+
+    make_case(case.category, channel=ChannelChoices.SOROT)
+    mayor = client_for(make_user(Role.MAYOR))
+    workspace = mayor.get("/walikota/").content.decode()
+    link = re.search(r'<a href="(/poc/laporan/[^"]+)"><small>Beri disposisi</small>', workspace)
+    assert link is not None
+    assert link.group(1).endswith("/?disposisi=1")  # no #fragment: a targeted fragment would cancel autofocus
+    opened = mayor.get(link.group(1)).content.decode()
+    assert '<details class="instruct-form" open>' in opened
+    assert re.search(r'<textarea name="text"[^>]*\bautofocus\b[^>]*id="instruct-text"', opened)
+    assert not csp_problems(opened)
+    plain = mayor.get(link.group(1).split("?")[0]).content.decode()
+    assert '<details class="instruct-form">' in plain
+    assert "autofocus" not in plain
+
+
+def test_several_open_instructions_each_get_their_own_answer_form(case: Case, agency: Agency) -> None:
+    mayor = make_user(Role.MAYOR)
+    first = services.instruct_case(case, by=mayor, text="Segera tangani.")
+    second = services.instruct_case(case, by=mayor, text="Laporkan biayanya juga.")
+    officer = client_for(make_user(Role.AGENCY_OFFICER, agency=agency))
+    page = officer.get(f"/opd/laporan/{case.tracking_number}/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert f'id="answer-{first.pk}-answer"' in page
+    assert f'id="answer-{second.pk}-answer"' in page
+    refused = officer.post(f"/opd/laporan/{case.tracking_number}/disposisi/{second.pk}/tanggapi/", {"answer": " "})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    # The error stands under the instruction that was answered, not under every one.
+    assert f'id="answer-{second.pk}-answer_error"' in html
+    assert f'id="answer-{first.pk}-answer_error"' not in html
+    assert html.count('class="errorlist"') == 1

@@ -93,3 +93,53 @@ def test_mayor_and_weekly_pages_render(agency: Agency) -> None:
     assert weekly.status_code == 200
     assert not csp_problems(weekly.content.decode())
     assert mayor.get("/poc/ringkasan/?minggu=2026-W99").status_code == 200
+
+
+def test_change_filter_writes_one_minus_sign() -> None:
+    from patriot.opscentre.templatetags.opscentre import signed
+
+    assert signed(-1) == "\u22121"
+    assert signed(-50.0) == "\u221250"
+    assert signed(208.3) == "+208"
+    assert signed(-0.4) == "0"
+    assert signed(0) == "0"
+    assert signed(None) == "—"
+
+
+def test_weekly_summary_names_hotspots_and_writes_one_minus_sign(agency: Agency) -> None:
+    from datetime import datetime, time, timedelta
+
+    from patriot.cases.sla import city_zone
+    from patriot.core import clock
+    from patriot.geo.models import Village
+    from patriot.opscentre import queries
+
+    category = make_category(default_agency=agency)
+    monday = queries.last_full_week()
+    zone = city_zone()
+    with clock.pinned(datetime.combine(monday - timedelta(days=3), time(9), tzinfo=zone)):
+        make_case(category, channel=ChannelChoices.SOROT)
+        make_case(category, channel=ChannelChoices.SOROT)
+    with clock.pinned(datetime.combine(monday + timedelta(days=1), time(9), tzinfo=zone)):
+        make_case(category, channel=ChannelChoices.SOROT)
+        make_case(category, channel=ChannelChoices.POT)
+    client = client_for(make_user(Role.MAYOR))
+    html = client.get("/poc/ringkasan/").content.decode()
+    assert not csp_problems(html)
+    # SOROT went from 2 to 1: the count and the percentage carry the same minus sign.
+    assert "\u22121 (\u221250&nbsp;%)" in html
+    assert "(-" not in html
+    cell = queries.week_figures(monday).top_cells[0]["cell"]
+    assert f'data-cell="{cell}"' in html
+    assert html.count(cell) == 1  # the cell id is not shown, only kept as a data attribute
+    margahayu = Village.objects.get(name="Margahayu")
+    sunday = monday + timedelta(days=6)
+    link = (
+        f"/poc/cari/?village={margahayu.code}&amp;created_from={monday.isoformat()}&amp;created_to={sunday.isoformat()}"
+    )
+    assert f'<a href="{link}">Margahayu</a> <small class="muted">Kec. Bekasi Timur' in html
+    english = client.get("/poc/ringkasan/", headers={"Accept-Language": "en"})
+    assert english.status_code == 200
+    # The drill-down finds the week's cases in that kelurahan.
+    search = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "2 laporan ditemukan" in search

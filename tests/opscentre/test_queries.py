@@ -159,3 +159,36 @@ def test_weekly_summary_compares_with_the_week_before() -> None:
     assert rows["dinas-w"]["compliance"] == 100.0
     assert rows["dinas-w"]["median_hours"] == pytest.approx(12.0, abs=0.1)
     assert summary.this.top_villages[0]["count"] == 4
+
+
+# Two points in one h3 cell of resolution 7 (878c104ecffffff) but in different kelurahan.
+PENGASINAN = (-6.266143, 107.0033)  # Rawalumbu, south of Margahayu
+
+
+def test_weekly_hotspots_are_named_by_the_kelurahan_holding_most_of_their_cases() -> None:
+    from patriot.geo.lookup import locate
+    from tests.factories import MARGAHAYU
+
+    margahayu, pengasinan, bintara = locate(*MARGAHAYU), locate(*PENGASINAN), locate(*BINTARA)
+    assert margahayu.h3_cell_coarse == pengasinan.h3_cell_coarse != bintara.h3_cell_coarse
+    assert (margahayu.village_name, pengasinan.village_name) == ("Margahayu", "Pengasinan")
+    roads, drains, lights = make_category("jalan-h"), make_category("saluran-h"), make_category("lampu-h")
+    monday = queries.last_full_week()
+    with clock.pinned(datetime.combine(monday + timedelta(days=2), time(10), tzinfo=city_zone())):
+        for _ in range(3):
+            make_case(roads)  # Margahayu
+        make_case(drains, lat=PENGASINAN[0], lon=PENGASINAN[1])
+        make_case(drains, lat=BINTARA[0], lon=BINTARA[1])
+        make_case(lights, lat=BINTARA[0], lon=BINTARA[1])
+    first, second = queries.week_figures(monday).top_cells
+    assert first["cell"] == margahayu.h3_cell_coarse
+    assert first["count"] == 4
+    assert first["village"].name == "Margahayu"
+    assert first["village"].district.name == "Bekasi Timur"
+    assert first["village_count"] == 3
+    assert first["other_villages"] == 1
+    assert first["category"] == roads
+    assert first["category_count"] == 3
+    assert second["village"].name == "Bintara"
+    assert second["other_villages"] == 0
+    assert second["category"] is None  # one report each: no leading category

@@ -10,6 +10,7 @@
   var SCALE = ["#f1f5f9", "#fde68a", "#fbbf24", "#f97316", "#dc2626", "#7f1d1d"];
   var BEKASI = [-6.2615, 106.9965];
   var lang = document.documentElement.lang || "id";
+  var CATEGORY_LABEL_WIDTH = 24;  // characters per line of a category name on the bar chart
 
   function debounce(fn, wait) {
     var timer = null;
@@ -22,6 +23,31 @@
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); });
+  }
+
+  // A long category name as at most `maxLines` lines of about `width` characters, broken between words; what
+  // does not fit ends in "…" (the tooltip shows the whole name).
+  function wrapLabel(text, width, maxLines) {
+    var lines = [];
+    var line = "";
+    String(text).split(/\s+/).forEach(function (word) {
+      while (word.length > width) {
+        if (line) { lines.push(line); line = ""; }
+        lines.push(word.slice(0, width - 1) + "-");
+        word = word.slice(width - 1);
+      }
+      if (!line) { line = word; } else if ((line + " " + word).length <= width) { line += " " + word; } else {
+        lines.push(line);
+        line = word;
+      }
+    });
+    if (line) { lines.push(line); }
+    if (lines.length > maxLines) {
+      lines = lines.slice(0, maxLines);
+      var last = lines[maxLines - 1];
+      lines[maxLines - 1] = (last.length >= width ? last.slice(0, width - 1) : last).replace(/[\s,;:-]+$/, "") + "…";
+    }
+    return lines.length > 1 ? lines : lines[0] || "";
   }
 
   function payloadOf(event) {
@@ -206,7 +232,13 @@
           options: {
             indexAxis: "y",
             plugins: { legend: { display: false } },
-            scales: { x: { beginAtZero: true, ticks: { callback: number } } },
+            scales: {
+              x: { beginAtZero: true, ticks: { callback: number } },
+              // Long names wrap onto two lines instead of running off the canvas's left edge.
+              y: { ticks: { autoSkip: false, font: { size: 11 }, callback: function (value) {
+                return wrapLabel(this.getLabelForValue(value), CATEGORY_LABEL_WIDTH, 2);
+              } } }
+            },
             onClick: clickTo(data.categories.links)
           }
         });
