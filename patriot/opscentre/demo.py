@@ -39,6 +39,12 @@ def create_demo_instructions(count: int = 5) -> int:
     picked += list(
         held.filter(channel=ChannelChoices.SOROT).exclude(pk__in=[c.pk for c in picked])[: count - len(picked)]
     )
+    # Cases of agencies with demo accounts first: their instructions can be answered, and a demo agency user
+    # signing in sees the banner.
+    staffed = set(
+        User.objects.filter(role__in=RoleChoices.AGENCY_ROLES, is_active=True).values_list("agency_id", flat=True)
+    )
+    picked.sort(key=lambda case: case.agency_id not in staffed)
     made = 0
     now = clock.now()
     for n, case in enumerate(picked):

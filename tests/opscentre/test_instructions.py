@@ -140,6 +140,22 @@ def test_demo_instructions_land_on_sorot_and_overdue_cases(agency: Agency) -> No
     assert create_demo_instructions() == 0  # idempotent
 
 
+def test_demo_instructions_go_first_to_agencies_with_demo_accounts(agency: Agency) -> None:
+    from patriot.cases.choices import ChannelChoices
+    from patriot.opscentre.demo import create_demo_instructions
+    from tests.factories import make_agency, make_case
+
+    make_user(Role.MAYOR)
+    make_user(Role.AGENCY_ADMIN, agency=agency)
+    nobody_signs_in = make_agency()
+    for holder in (agency, agency, nobody_signs_in, nobody_signs_in):  # newest first would pick the latter
+        sorot = make_case(make_category(default_agency=holder), channel=ChannelChoices.SOROT)
+        case_through("dispatched", case=sorot, agency=holder)
+    assert create_demo_instructions() == 4
+    answered = Instruction.objects.filter(answered_at__isnull=False)
+    assert answered.count() == 2 and {i.case.agency_id for i in answered} == {agency.pk}
+
+
 def test_beri_disposisi_opens_the_instruction_form_with_the_cursor_in_it(case: Case) -> None:
     from tests.factories import make_case
 
