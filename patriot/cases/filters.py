@@ -36,43 +36,59 @@ FILTER_FIELDS = (
 )
 
 
-class CaseFilter(forms.Form):
-    """Search fields for staff case lists. Bind it to request.GET; `apply()` narrows a queryset."""
-
-    number = forms.CharField(label=_("Nomor laporan"), required=False, max_length=24)
-    phone = forms.CharField(label=_("HP pelapor"), required=False, max_length=20)
-    text = forms.CharField(label=_("Kata dalam judul atau uraian"), required=False, max_length=100)
-    district = forms.ModelChoiceField(
+def district_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("Kecamatan"),
         required=False,
         queryset=District.objects.order_by("name"),
         to_field_name="code",
         empty_label=_("Semua kecamatan"),
     )
-    village = forms.ModelChoiceField(
+
+
+def village_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("Kelurahan"),
         required=False,
         queryset=Village.objects.select_related("district").order_by("name"),
         to_field_name="code",
         empty_label=_("Semua kelurahan"),
     )
-    state = forms.MultipleChoiceField(
-        label=_("Status"), required=False, choices=CaseStateChoices.choices(), widget=forms.CheckboxSelectMultiple
-    )
-    category = forms.ModelChoiceField(
+
+
+def category_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("Kategori"),
         required=False,
         queryset=Category.objects.order_by("name"),
         to_field_name="code",
         empty_label=_("Semua kategori"),
     )
-    agency = forms.ModelChoiceField(
+
+
+def agency_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("OPD"),
         required=False,
         queryset=Agency.objects.order_by("short_name"),
         to_field_name="code",
         empty_label=_("Semua OPD"),
     )
+
+
+class CaseFilter(forms.Form):
+    """Search fields for staff case lists. Bind it to request.GET; `apply()` narrows a queryset."""
+
+    number = forms.CharField(label=_("Nomor laporan"), required=False, max_length=24)
+    phone = forms.CharField(label=_("HP pelapor"), required=False, max_length=20)
+    text = forms.CharField(label=_("Kata dalam judul atau uraian"), required=False, max_length=100)
+    district = district_field()
+    village = village_field()
+    state = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=CaseStateChoices.choices(), widget=forms.CheckboxSelectMultiple
+    )
+    category = category_field()
+    agency = agency_field()
     sla_status = forms.ChoiceField(
         label=_("Status SLA"), required=False, choices=[("", _("Semua")), *SlaStatusChoices.choices()]
     )

@@ -8,11 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patriot.accounts.models import Agency
 from patriot.cases.choices import ChannelChoices
-from patriot.cases.models import Category
+from patriot.cases.filters import agency_field, category_field, district_field, village_field
 from patriot.cases.sla import city_zone
-from patriot.geo.models import District, Village
 from patriot.opscentre.queries import WINDOW_DAYS, Scope, last_full_week, local_today
 
 MAX_WINDOW_DAYS = 366
@@ -21,37 +19,13 @@ MAX_WINDOW_DAYS = 366
 class DashboardFilter(forms.Form):
     """Area, category, channel, agency and the statistics window; bind it to request.GET."""
 
-    district = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        required=False,
-        queryset=District.objects.order_by("name"),
-        to_field_name="code",
-        empty_label=_("Semua kecamatan"),
-    )
-    village = forms.ModelChoiceField(
-        label=_("Kelurahan"),
-        required=False,
-        queryset=Village.objects.order_by("name"),
-        to_field_name="code",
-        empty_label=_("Semua kelurahan"),
-    )
-    category = forms.ModelChoiceField(
-        label=_("Kategori"),
-        required=False,
-        queryset=Category.objects.order_by("name"),
-        to_field_name="code",
-        empty_label=_("Semua kategori"),
-    )
+    district = district_field()
+    village = village_field()
+    category = category_field()
     channel = forms.ChoiceField(
         label=_("Kanal"), required=False, choices=[("", _("Semua kanal")), *ChannelChoices.choices()]
     )
-    agency = forms.ModelChoiceField(
-        label=_("OPD"),
-        required=False,
-        queryset=Agency.objects.order_by("short_name"),
-        to_field_name="code",
-        empty_label=_("Semua OPD"),
-    )
+    agency = agency_field()
     date_from = forms.DateField(label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
