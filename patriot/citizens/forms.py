@@ -100,6 +100,48 @@ class PreferencesForm(forms.Form):
     notify_sms = forms.BooleanField(label=_("Kirim kabar laporan saya lewat SMS"), required=False)
 
 
+def _current_password() -> forms.CharField:
+    return forms.CharField(
+        label=_("Kata sandi Anda saat ini"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ChangeEmailForm(DomainErrorsMixin, forms.Form):
+    """A new sign-in address; the prefix keeps its fields apart from the phone form on the same page."""
+
+    prefix = "ganti-email"
+
+    email = forms.EmailField(
+        label=_("Email baru"),
+        max_length=150,
+        help_text=_("Untuk masuk dan menerima kabar laporan. Kami mengirim tautan verifikasi ke alamat baru."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = _current_password()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ChangePhoneForm(DomainErrorsMixin, forms.Form):
+    prefix = "ganti-hp"
+
+    phone = forms.CharField(
+        label=_("Nomor HP baru"),
+        max_length=24,
+        help_text=_("Nomor Indonesia yang dapat menerima SMS. Kami mengirim kode verifikasi ke nomor baru."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password = _current_password()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class DeleteAccountForm(DomainErrorsMixin, forms.Form):
     password = forms.CharField(
         label=_("Kata sandi Anda"),

@@ -42,6 +42,9 @@ PHONE_CODE_WINDOW_SECONDS = 600
 VERIFICATION_EMAILS_PER_ACCOUNT = 3
 REGISTRATIONS_PER_ADDRESS = 10
 REGISTRATION_WINDOW_SECONDS = 3600
+# Attempts to change the email or phone (right or wrong password) per account in CONTACT_CHANGE_WINDOW.
+CONTACT_CHANGES_PER_ACCOUNT = 5
+CONTACT_CHANGE_WINDOW_SECONDS = 3600
 
 
 class RateLimited(DomainError):
@@ -257,6 +260,72 @@ def verify_phone(user: User, code: str) -> None:
             return
     # Raised outside the block so the counted attempt is committed, not rolled back with the error.
     raise failure
+
+
+# --- changing the email or phone ------------------------------------------------------------
+
+
+def _may_change_contact(user: User, password: str) -> None:
+    """A citizen, within the per-account limit, who typed their current password."""
+    if user.role != RoleChoices.CITIZEN:
+        raise InvalidInput(_("Hanya akun warga yang dapat diubah di sini."), code="not_citizen")
+    if not hit("contact-change", str(user.pk), CONTACT_CHANGES_PER_ACCOUNT, CONTACT_CHANGE_WINDOW_SECONDS):
+        raise RateLimited(
+            _("Terlalu banyak percobaan mengganti email atau nomor HP. Coba lagi dalam %(minutes)d menit.")
+            % {"minutes": _minutes(CONTACT_CHANGE_WINDOW_SECONDS)},
+            field="password",
+        )
+    if not user.check_password(password or ""):
+        raise InvalidInput(_("Kata sandi salah."), code="wrong_password", field="password")
+
+
+def change_email(user: User, *, email: str, password: str) -> User:
+    """A new sign-in address (username too), unverified until its own link is followed.
+
+    Links sent for the old address name it, so they stop working (`verify_email` compares the address).
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(_("Alamat email tidak valid."), code="invalid_email", field="email") from None
+    if len(email) > 150:
+        raise InvalidInput(_("Alamat email paling banyak 150 karakter."), code="too_long", field="email")
+    if email == (user.email or "").lower() and email == user.username:
+        raise InvalidInput(_("Ini sudah alamat email Anda."), code="unchanged", field="email")
+    # The password before the duplicate check: nobody learns which addresses have accounts without it.
+    _may_change_contact(user, password)
+    duplicate = InvalidInput(_("Email ini sudah dipakai akun lain."), code="duplicate_email", field="email")
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exclude(pk=user.pk).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(username=email, email=email)
+            profile = profile_for(user)
+            profile.email_verified_at = None
+            profile.save(update_fields=["email_verified_at"])
+    except IntegrityError:
+        raise duplicate from None
+    user.username = user.email = email
+    return user
+
+
+def change_phone(user: User, *, phone: str, password: str) -> User:
+    """A new mobile number, unverified until the SMS code sent to it is confirmed; codes for the old one die."""
+    phone = normalise_phone(phone, mobile_only=True)
+    if phone == user.phone:
+        raise InvalidInput(_("Ini sudah nomor HP Anda."), code="unchanged", field="phone")
+    _may_change_contact(user, password)
+    with transaction.atomic():
+        if User.objects.filter(role=RoleChoices.CITIZEN, phone=phone).exclude(pk=user.pk).exists():
+            raise InvalidInput(_("Nomor HP ini sudah dipakai akun lain."), code="duplicate_phone", field="phone")
+        User.objects.filter(pk=user.pk).update(phone=phone)
+        PhoneCode.objects.filter(user=user).delete()
+        profile = profile_for(user)
+        profile.phone_verified_at = None
+        profile.save(update_fields=["phone_verified_at"])
+    user.phone = phone
+    return user
 
 
 # --- preferences and notifications ----------------------------------------------------------

@@ -28,6 +28,8 @@ from patriot.cases.services import reporter_key_for
 from patriot.cases.views.citizen import SESSION_KEYS
 from patriot.citizens import queries, services
 from patriot.citizens.forms import (
+    ChangeEmailForm,
+    ChangePhoneForm,
     DeleteAccountForm,
     PasswordResetForm,
     PhoneCodeForm,
@@ -228,7 +230,86 @@ def account(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm(initial={"notify_email": profile.notify_email, "notify_sms": profile.notify_sms})
         status = 200
-    return _page(request, "citizens/account.html", {"form": form}, status=status)
+    return _account_page(request, form=form, status=status)
+
+
+def _account_page(
+    request: HttpRequest,
+    *,
+    form: PreferencesForm | None = None,
+    email_form: ChangeEmailForm | None = None,
+    phone_form: ChangePhoneForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if form is None:
+        profile = services.profile_for(request.user)  # type: ignore[arg-type]
+        form = PreferencesForm(initial={"notify_email": profile.notify_email, "notify_sms": profile.notify_sms})
+    context = {
+        "form": form,
+        "email_form": email_form or ChangeEmailForm(),
+        "phone_form": phone_form or ChangePhoneForm(),
+    }
+    return _page(request, "citizens/account.html", context, status=status)
+
+
+@require_POST
+@citizen_required
+def change_email(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ChangeEmailForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.change_email(user, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = error.status_code if error.status_code == 429 else 400
+        else:
+            messages.success(
+                request,
+                _(
+                    "Email Anda sekarang %(email)s. Masuk dengan alamat ini. Sampai tautan verifikasi di email itu "
+                    "dibuka, laporan Anda tercatat sebagai POT."
+                )
+                % {"email": user.email},
+            )
+            try:
+                services.send_email_verification(user, link_for=_email_link(request))
+            except DomainError as error:
+                messages.warning(request, error.message)
+            return redirect(reverse("citizens:verify") + "#verifikasi-email")
+    return _account_page(request, email_form=form, status=status)
+
+
+@require_POST
+@citizen_required
+def change_phone(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ChangePhoneForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.change_phone(user, phone=form.cleaned_data["phone"], password=form.cleaned_data["password"])
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = error.status_code if error.status_code == 429 else 400
+        else:
+            messages.success(
+                request,
+                _(
+                    "Nomor HP Anda sekarang %(phone)s. Sampai kode SMS ke nomor itu dikonfirmasi, laporan Anda "
+                    "tercatat sebagai POT."
+                )
+                % {"phone": user.phone},
+            )
+            try:
+                services.send_phone_code(user, client=client_address(request))
+            except DomainError as error:
+                messages.warning(request, error.message)
+            else:
+                messages.success(request, _("Kode sudah dikirim lewat SMS. Berlaku 10 menit."))
+            return redirect(reverse("citizens:verify") + "#verifikasi-hp")
+    return _account_page(request, phone_form=form, status=status)
 
 
 @require_GET
