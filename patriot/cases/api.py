@@ -17,8 +17,8 @@ from patriot.accounts.auth import STAFF_AUTH
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases import presenters, queries, services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
-from patriot.cases.models import Attachment, Case, Category
-from patriot.cases.permissions import channels_for, may
+from patriot.cases.models import Attachment, Case, Category, Instruction
+from patriot.cases.permissions import channels_for, may, may_answer_instruction, may_instruct
 from patriot.cases.schemas import (
     AgencyOut,
     AssignIn,
@@ -34,6 +34,9 @@ from patriot.cases.schemas import (
     DuplicateOut,
     ForwardedOut,
     ForwardIn,
+    InstructionAnswerIn,
+    InstructionIn,
+    InstructionOut,
     MergeIn,
     NoteIn,
     OverviewOut,
@@ -552,3 +555,94 @@ def public_map(
             }
         )
     return {"type": "FeatureCollection", "aggregated": view.aggregated, "total": view.total, "features": features}
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------
+
+
+def _person_label(user: User | None) -> str | None:
+    """A role and agency in the reader's language ("Admin OPD · DBMSDA"), never a member of staff's name."""
+    if user is None:
+        return None
+    label = str(user.get_role_display())
+    return f"{label} · {user.agency.short_name}" if user.agency_id else label  # type: ignore[union-attr]
+
+
+def _instruction_view(instruction: Instruction) -> dict[str, Any]:
+    return {
+        "id": instruction.pk,
+        "tracking_number": instruction.case.tracking_number,
+        "text": instruction.text,
+        "author": _person_label(instruction.author),
+        "created_at": instruction.created_at,
+        "answered": instruction.is_answered,
+        "answer": instruction.answer,
+        "answered_by": _person_label(instruction.answered_by) if instruction.is_answered else None,
+        "answered_at": instruction.answered_at,
+    }
+
+
+def _instruction_staff(request: HttpRequest) -> User:
+    """Instructions are internal: never for a citizen, not even on their own report."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    if not user.is_staff_role:
+        raise Forbidden(_("Hanya untuk petugas."), code="forbidden")
+    return user
+
+
+@router.post(
+    "/cases/{tracking_number}/instructions",
+    response={201: InstructionOut, **STAFF_ERRORS},
+    auth=STAFF_AUTH,
+    tags=["instructions"],
+    summary="Instruct the case's agency (mayor)",
+)
+def instruct(request: HttpRequest, tracking_number: str, payload: InstructionIn) -> Status:
+    """The mayor's instruction ("disposisi pimpinan"); 409 once the case is rejected, merged or closed."""
+    user = _instruction_staff(request)
+    case = _staff_case(request, tracking_number)
+    if not may_instruct(user, case):
+        raise Forbidden(_("Peran Anda tidak berwenang melakukan tindakan ini pada laporan ini."), code="forbidden")
+    instruction = services.instruct_case(case, by=user, text=payload.text)
+    instruction.case = case
+    return Status(201, _instruction_view(instruction))
+
+
+@router.get(
+    "/cases/{tracking_number}/instructions",
+    response={200: list[InstructionOut], **STAFF_ERRORS},
+    auth=STAFF_AUTH,
+    tags=["instructions"],
+)
+def case_instructions(request: HttpRequest, tracking_number: str) -> list[dict[str, Any]]:
+    """The case's instructions, oldest first, for staff who may see the case."""
+    _instruction_staff(request)
+    case = _staff_case(request, tracking_number)
+    instructions = (
+        Instruction.objects.filter(case=case)
+        .select_related("case", "author__agency", "answered_by__agency")
+        .order_by("created_at", "id")
+    )
+    return [_instruction_view(instruction) for instruction in instructions]
+
+
+@router.post(
+    "/instructions/{instruction_id}/answer",
+    response={200: InstructionOut, **STAFF_ERRORS},
+    auth=STAFF_AUTH,
+    tags=["instructions"],
+    summary="Answer an instruction (the case's agency)",
+)
+def answer_instruction(request: HttpRequest, instruction_id: int, payload: InstructionAnswerIn) -> dict[str, Any]:
+    """Answered once: the case's agency, or the POC while no agency holds the case. 409 when already answered."""
+    user = _instruction_staff(request)
+    instruction = get_object_or_404(
+        Instruction.objects.select_related("case", "author__agency").filter(case__in=queries.visible_cases(user)),
+        pk=instruction_id,
+    )
+    case = instruction.case
+    if not may_answer_instruction(user, case):
+        raise Forbidden(_("Peran Anda tidak berwenang melakukan tindakan ini pada laporan ini."), code="forbidden")
+    services.answer_instruction(instruction, by=user, answer=payload.answer)
+    instruction.answered_by = user
+    return _instruction_view(instruction)

@@ -271,3 +271,28 @@ class AgencyOut(Schema):
     short_name: str
     name: str
     teams: list[TeamRef]
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------
+
+
+class InstructionIn(Schema):
+    text: str = Field(..., description="The instruction (at most 2000 characters)")
+
+
+class InstructionAnswerIn(Schema):
+    answer: str = Field(..., description="The agency's answer (at most 2000 characters)")
+
+
+class InstructionOut(Schema):
+    """Internal: for staff who may see the case. People appear by role (and agency), never by name."""
+
+    id: int
+    tracking_number: str
+    text: str
+    author: str = Field(..., description="Role of the author, e.g. 'Wali kota'")
+    created_at: datetime
+    answered: bool
+    answer: str
+    answered_by: str | None = Field(..., description="Role and agency of who answered, e.g. 'Admin OPD · DBMSDA'")
+    answered_at: datetime | None
