@@ -153,7 +153,8 @@ def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
     team = case.team
     return {
         **public_case(case),
-        "timeline": _timeline(case, include_internal=True),
+        # A citizen reading their own case through the API sees what their private page shows, no internal notes.
+        "timeline": _timeline(case, include_internal=user.is_staff_role),
         "id": case.pk,
         "is_anonymous": case.is_anonymous,
         "is_confidential": case.is_confidential,

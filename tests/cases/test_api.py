@@ -370,3 +370,18 @@ def test_session_auth_for_pages_needs_the_csrf_token(city: dict[str, Any]) -> No
     )
     assert accepted.status_code == 200, accepted.content
     assert Case.objects.get().state == "verified"
+
+
+def test_a_citizen_reading_their_own_case_through_the_api_sees_no_internal_notes(city: dict[str, Any]) -> None:
+    from patriot.cases import services
+    from tests.factories import make_case
+
+    citizen = User.objects.create_user(username="warga@example.org", password="x-123456789", role=RoleChoices.CITIZEN)
+    token = create_api_token(citizen, "app")[1]
+    case = make_case(city["pothole"], reporter=citizen)
+    services.comment_case(case, by=city["poc"][0], note="Catatan internal POC")
+    response = Client().get(f"/api/v1/cases/{case.tracking_number}", **auth(token))
+    assert response.status_code == 200
+    assert "Catatan internal POC" not in response.content.decode()
+    staff_view = Client().get(f"/api/v1/cases/{case.tracking_number}", **auth(city["poc"][1]))
+    assert "Catatan internal POC" in staff_view.content.decode()
