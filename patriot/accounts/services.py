@@ -95,6 +95,7 @@ def create_demo_users() -> list[DemoAccount]:
                 "first_name": row["first_name"],
                 "last_name": row["last_name"],
                 "phone": row.get("phone", ""),
+                "email": row.get("email", ""),
                 "is_active": True,
                 "is_staff": is_admin,
                 "is_superuser": is_admin,

@@ -16,7 +16,7 @@ from patriot.core import clock
 from patriot.core.phones import normalise_phone
 from patriot.geo.models import Village
 
-DEMO_USERNAME = "warga"
+DEMO_USERNAME = "warga@demo.patriot.invalid"  # citizens sign in with their email
 DEMO_EMAIL = "warga@demo.patriot.invalid"
 # (category code, its custom attributes, days ago, how far along the workflow it gets, description)
 DEMO_REPORTS = [

@@ -26,7 +26,7 @@ def seeded(settings: object) -> None:
 
 def test_demo_citizen_is_verified_with_sorot_reports(seeded: None) -> None:
     assert create_demo_citizens() == 3
-    warga = User.objects.get(username="warga")
+    warga = User.objects.get(username="warga@demo.patriot.invalid")
     assert warga.phone == "+6281234500001" and warga.email
     assert CitizenProfile.objects.get(user=warga).is_verified
     cases = Case.objects.filter(reporter=warga)
