@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,3 +86,38 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@contextlib.contextmanager
+def serve_in_thread(ports: range) -> Iterator[str]:
+    """uvicorn serving patriot.asgi in a thread of this process (so it shares the test database); yields its URL.
+
+    Django's live_server is WSGI and cannot stream the live events, so page tests that need them use this.
+    """
+    import uvicorn
+
+    from patriot.asgi import application
+
+    port = next((p for p in ports if _port_is_free(p)), None)
+    if port is None:
+        raise RuntimeError(f"no free port in {ports.start}–{ports.stop - 1}")
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0

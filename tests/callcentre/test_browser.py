@@ -9,9 +9,6 @@ test database): the live stream is an async response, which only an ASGI server 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -32,7 +29,7 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, PHONE, Screens
+from tests.browser import DESKTOP, PHONE, Screens, serve_in_thread
 from tests.callcentre.conftest import HOOK_SECRET
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -42,38 +39,13 @@ REPEAT_CALLER = "081234500001"
 PORTS = range(18800, 18850)
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 18800–18849")
-
-
 @pytest.fixture
 def asgi_server(settings: Settings) -> Iterator[str]:
-    """uvicorn serving patriot.asgi in a thread; yields its base URL."""
-    import uvicorn
-
-    from patriot.asgi import application
-
     settings.PATRIOT_REDIS_URL = ""
     settings.PATRIOT_SSE_POLL_SECONDS = 0.3
     settings.PATRIOT_CALLCENTRE_HOOK_SECRET = HOOK_SECRET
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(PORTS) as base:
+        yield base
 
 
 @pytest.fixture

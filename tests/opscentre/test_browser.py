@@ -8,9 +8,6 @@ the event stream is an async response that only an ASGI server streams.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +24,7 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, Screens
+from tests.browser import DESKTOP, Screens, serve_in_thread
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,36 +33,12 @@ PORTS = range(18200, 18300)
 CATEGORY = "tutup-saluran-hilang"
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 18200–18299")
-
-
 @pytest.fixture
 def asgi_server(settings: Settings) -> Iterator[str]:
-    import uvicorn
-
-    from patriot.asgi import application
-
     settings.PATRIOT_REDIS_URL = ""
     settings.PATRIOT_SSE_POLL_SECONDS = 0.3
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(PORTS) as base:
+        yield base
 
 
 def _user(username: str, role: str) -> User:

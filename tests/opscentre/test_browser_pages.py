@@ -8,8 +8,6 @@ Served by uvicorn in a thread of this process (it shares the test database), as 
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -30,7 +28,7 @@ from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
 from patriot.opscentre import queries
-from tests.browser import DESKTOP, Screens
+from tests.browser import DESKTOP, Screens, serve_in_thread
 from tests.factories import make_case, make_category, make_team, photo, staff
 from tests.opscentre.test_browser import _sign_in, _user
 
@@ -42,34 +40,11 @@ LONGER_NAME = "Gangguan jaringan internet gratis di ruang publik dan kantor kelu
 LABEL_WIDTH = 24  # dashboard.js CATEGORY_LABEL_WIDTH
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 18851–18899")
-
-
 @pytest.fixture
 def server(settings: Settings) -> Iterator[str]:
-    import uvicorn
-
-    from patriot.asgi import application
-
     settings.PATRIOT_REDIS_URL = ""
-    port = _free_port()
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not running.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    with serve_in_thread(PORTS) as base:
+        yield base
 
 
 @pytest.fixture
