@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -252,33 +253,43 @@ def _account_page(
     return _page(request, "citizens/account.html", context, status=status)
 
 
+def _change_contact(form: forms.Form, change: Callable[[], None]) -> int | None:
+    """Run `change` for a valid form: None when it went through, else the status to answer with (the error is on
+    the form, next to its field)."""
+    if not form.is_valid():
+        return 400
+    try:
+        change()
+    except DomainError as error:
+        form.add_domain_error(error)  # type: ignore[attr-defined]
+        return 429 if error.status_code == 429 else 400
+    return None
+
+
 @require_POST
 @citizen_required
 def change_email(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = ChangeEmailForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.change_email(user, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
-        except DomainError as error:
-            form.add_domain_error(error)
-            status = error.status_code if error.status_code == 429 else 400
-        else:
-            messages.success(
-                request,
-                _(
-                    "Email Anda sekarang %(email)s. Masuk dengan alamat ini. Sampai tautan verifikasi di email itu "
-                    "dibuka, laporan Anda tercatat sebagai POT."
-                )
-                % {"email": user.email},
-            )
-            try:
-                services.send_email_verification(user, link_for=_email_link(request))
-            except DomainError as error:
-                messages.warning(request, error.message)
-            return redirect(reverse("citizens:verify") + "#verifikasi-email")
-    return _account_page(request, email_form=form, status=status)
+    status = _change_contact(
+        form,
+        lambda: services.change_email(user, email=form.cleaned_data["email"], password=form.cleaned_data["password"]),
+    )
+    if status is not None:
+        return _account_page(request, email_form=form, status=status)
+    messages.success(
+        request,
+        _(
+            "Email Anda sekarang %(email)s. Masuk dengan alamat ini. Sampai tautan verifikasi di email itu "
+            "dibuka, laporan Anda tercatat sebagai POT."
+        )
+        % {"email": user.email},
+    )
+    try:
+        services.send_email_verification(user, link_for=_email_link(request))
+    except DomainError as error:
+        messages.warning(request, error.message)
+    return redirect(reverse("citizens:verify") + "#verifikasi-email")
 
 
 @require_POST
@@ -286,30 +297,27 @@ def change_email(request: HttpRequest) -> HttpResponse:
 def change_phone(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = ChangePhoneForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.change_phone(user, phone=form.cleaned_data["phone"], password=form.cleaned_data["password"])
-        except DomainError as error:
-            form.add_domain_error(error)
-            status = error.status_code if error.status_code == 429 else 400
-        else:
-            messages.success(
-                request,
-                _(
-                    "Nomor HP Anda sekarang %(phone)s. Sampai kode SMS ke nomor itu dikonfirmasi, laporan Anda "
-                    "tercatat sebagai POT."
-                )
-                % {"phone": user.phone},
-            )
-            try:
-                services.send_phone_code(user, client=client_address(request))
-            except DomainError as error:
-                messages.warning(request, error.message)
-            else:
-                messages.success(request, _("Kode sudah dikirim lewat SMS. Berlaku 10 menit."))
-            return redirect(reverse("citizens:verify") + "#verifikasi-hp")
-    return _account_page(request, phone_form=form, status=status)
+    status = _change_contact(
+        form,
+        lambda: services.change_phone(user, phone=form.cleaned_data["phone"], password=form.cleaned_data["password"]),
+    )
+    if status is not None:
+        return _account_page(request, phone_form=form, status=status)
+    messages.success(
+        request,
+        _(
+            "Nomor HP Anda sekarang %(phone)s. Sampai kode SMS ke nomor itu dikonfirmasi, laporan Anda "
+            "tercatat sebagai POT."
+        )
+        % {"phone": user.phone},
+    )
+    try:
+        services.send_phone_code(user, client=client_address(request))
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("Kode sudah dikirim lewat SMS. Berlaku 10 menit."))
+    return redirect(reverse("citizens:verify") + "#verifikasi-hp")
 
 
 @require_GET
