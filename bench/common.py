@@ -91,11 +91,11 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
     """User+system CPU seconds of a process and all its descendants (Linux /proc); 0.0 elsewhere."""
     children, stats = _proc_table()
     total = 0
-    todo = [root_pid]
-    while todo:
-        pid = todo.pop()
+    pending = [root_pid]
+    while pending:
+        pid = pending.pop()
         total += stats.get(pid, (0, ""))[0]
-        todo.extend(children.get(pid, []))
+        pending.extend(children.get(pid, []))
     return total / _TICK
 
 
