@@ -107,7 +107,7 @@ def size_label(n: int) -> str:
 
 def child_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("PATRIOT_REDIS_URL", "PATRIOT_DEMO", "PATRIOT_BEHIND_PROXY"):
+    for name in ("PATRIOT_REDIS_URL", "PATRIOT_DEMO", "PATRIOT_TRUSTED_PROXIES"):
         env.pop(name, None)
     env.update(
         DJANGO_SETTINGS_MODULE="patriot.settings",

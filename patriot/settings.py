@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "patriot.core.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "patriot.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patriot.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -139,16 +141,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/masuk/"
-# Failed logins per account and client address before the door closes for the window.
-PATRIOT_LOGIN_MAX_FAILURES = int(os.environ.get("PATRIOT_LOGIN_MAX_FAILURES", "5"))
-PATRIOT_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_LOGIN_LOCKOUT_SECONDS", "900"))
+# Login throttling (accounts/throttle.py): past a number of failed attempts, each further attempt waits a delay
+# that doubles from 1 s up to a ceiling, never a long hard lock. Counted per account and address, per address across
+# accounts (password spraying) and per account across addresses (slow distributed guessing; addresses and devices
+# that signed in to the account before skip that one, and its ceiling is short).
+PATRIOT_LOGIN_FREE_FAILURES = int(os.environ.get("PATRIOT_LOGIN_FREE_FAILURES", "5"))
+PATRIOT_LOGIN_ADDRESS_FREE_FAILURES = int(os.environ.get("PATRIOT_LOGIN_ADDRESS_FREE_FAILURES", "20"))
+PATRIOT_LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("PATRIOT_LOGIN_ACCOUNT_FREE_FAILURES", "10"))
+PATRIOT_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("PATRIOT_LOGIN_MAX_DELAY_SECONDS", "300"))
+PATRIOT_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(os.environ.get("PATRIOT_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "30"))
+# Failures are forgotten this long after the last one.
+PATRIOT_LOGIN_WINDOW_SECONDS = int(os.environ.get("PATRIOT_LOGIN_WINDOW_SECONDS", "3600"))
 # Public case intake per client address per minute.
 PATRIOT_INTAKE_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_MINUTE", "30"))
 
-# Plain-HTTP loopback serving (`make run`) turns this off; everywhere else cookies need HTTPS.
+# Secure mode: plain-HTTP loopback serving (`make run`) turns it off; everywhere else the site is HTTPS only:
+# secure cookies, HSTS, and plain HTTP redirected (except the health check, which load balancers ask over HTTP).
 SECURE_COOKIES = env_flag("PATRIOT_SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = SECURE_COOKIES
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("PATRIOT_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto count (addresses or networks, comma-separated); the server must
+# not trust them itself: uvicorn runs with --no-proxy-headers.
+PATRIOT_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PATRIOT_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Staff sessions end after this long without a click, and this long after signing in; citizens keep Django's two weeks.
+PATRIOT_STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("PATRIOT_STAFF_SESSION_IDLE_SECONDS", "7200"))
+PATRIOT_STAFF_SESSION_MAX_SECONDS = int(os.environ.get("PATRIOT_STAFF_SESSION_MAX_SECONDS", "43200"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -156,7 +176,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("PATRIOT_BEHIND_PROXY") else None
+# Only a trusted proxy's X-Forwarded-Proto reaches Django (core.security.TrustedProxyMiddleware drops the others').
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PATRIOT_TRUSTED_PROXIES else None
 PATRIOT_TILE_URL = os.environ.get("PATRIOT_TILE_URL", "")
 
 # --- Language and time ----------------------------------------------------------------------

@@ -11,6 +11,16 @@ from django.core.cache import cache
 from tests.browser import browser, new_page, screens  # noqa: F401 (fixtures for every page test)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Test clients and live servers speak plain HTTP; tests/core/test_secure_mode.py checks the HTTPS redirect.
+
+    Set once for the session: the live servers build their middleware before any per-test fixture could run.
+    """
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     cache.clear()

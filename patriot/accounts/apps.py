@@ -8,3 +8,10 @@ class AccountsConfig(AppConfig):
     name = "patriot.accounts"
     label = "accounts"
     verbose_name = _("Akun dan perangkat daerah")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from patriot.accounts.middleware import record_sign_in
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="patriot-staff-session-start")

@@ -1,44 +1,15 @@
-"""Password login that closes for a while after repeated failures for one account from one address.
-
-The failure counts live in the cache (Redis when configured). With Redis down the throttle is not applied and a
-warning is logged: the control room must still be able to sign in during an outage.
-"""
+"""Password login through the throttle in accounts.throttle (progressive delays, never a long lock-out)."""
 
 from __future__ import annotations
 
-import logging
+import functools
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
 from django.http import HttpRequest
-from redis import RedisError
 
-logger = logging.getLogger("patriot.accounts")
-
-
-def _failure_key(username: str, request: HttpRequest | None) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    return f"login-failures:{username.lower()}:{address}"
-
-
-def is_locked_out(username: str, request: HttpRequest | None) -> bool:
-    try:
-        failures = int(cache.get(_failure_key(username, request), 0))
-    except RedisError as error:
-        logger.warning("Login throttle not checked, the cache is down: %s", error)
-        return False
-    return failures >= settings.PATRIOT_LOGIN_MAX_FAILURES
-
-
-def _count_failure(key: str) -> None:
-    if cache.add(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS) is False:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.PATRIOT_LOGIN_LOCKOUT_SECONDS)
+from patriot.accounts.throttle import check_password_throttled
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -47,15 +18,5 @@ class ThrottledModelBackend(ModelBackend):
     ) -> AbstractBaseUser | None:
         if username is None:
             return None
-        if is_locked_out(username, request):
-            return None
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        key = _failure_key(username, request)
-        try:
-            if user is None:
-                _count_failure(key)
-            else:
-                cache.delete(key)
-        except RedisError as error:
-            logger.warning("Login failure not counted, the cache is down: %s", error)
-        return user
+        check = functools.partial(super().authenticate, request, username=username, password=password, **kwargs)
+        return check_password_throttled(username, request, check)

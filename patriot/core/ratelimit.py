@@ -1,17 +1,70 @@
-"""Fixed-window rate limits kept in the cache (Redis when configured, so shared by all processes)."""
+"""Client addresses behind trusted proxies, and fixed-window rate limits kept in the cache (Redis when configured)."""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from redis import RedisError
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    # An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d; count it as the IPv4 address it is.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """Whether `address` is one of PATRIOT_TRUSTED_PROXIES (addresses or networks), whose forwarding headers count."""
+    parsed = _parse(address)
+    if parsed is None:
+        return False
+    return any(parsed in network for network in _networks(tuple(settings.PATRIOT_TRUSTED_PROXIES)))
+
 
 def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The address rate limits and the login throttle count against.
+
+    The direct peer, unless it is a trusted proxy: then the right-most X-Forwarded-For entry that is not itself a
+    trusted proxy (each proxy appends the address it received the request from, so entries to its left are
+    whatever the client wrote). Uvicorn must not rewrite the peer itself (`--no-proxy-headers`), or a client on a
+    host uvicorn trusts could pick any address it likes.
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    if not is_trusted_proxy(peer):
+        return _normalised(peer)
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    nearest = peer
+    for hop in reversed(hops):
+        if _parse(hop) is None:
+            # A broken chain: the last proxy we trust handed on something that is no address; count that proxy.
+            break
+        nearest = hop
+        if not is_trusted_proxy(hop):
+            break
+    return _normalised(nearest)
+
+
+def _normalised(address: str) -> str:
+    parsed = _parse(address)
+    return str(parsed) if parsed is not None else (address.strip() or "unknown")
 
 
 def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:

@@ -1,4 +1,4 @@
-"""Security headers that Django 5.2 does not set itself (Content-Security-Policy)."""
+"""Security headers that Django 5.2 does not set itself (Content-Security-Policy), and trust in proxies' headers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from patriot.core.ratelimit import is_trusted_proxy
 
 
 def content_security_policy() -> str:
@@ -39,3 +41,19 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class TrustedProxyMiddleware:
+    """Drops X-Forwarded-Proto unless a trusted proxy sent it, so only that proxy can tell Django a request is HTTPS.
+
+    Django reads SECURE_PROXY_SSL_HEADER from any peer; a client talking plain HTTP straight to the server could
+    otherwise skip the HTTPS redirect (and receive secure cookies over HTTP) by sending the header itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
@@ -16,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from patriot.accounts.backends import is_locked_out
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
+from patriot.accounts.throttle import refused_wait
 
 # Where each role starts after signing in: a URL name. Pages add their role here as they arrive;
 # a role without an entry starts on the landing page.
@@ -46,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Django's login form, saying so plainly when the throttle in accounts.backends has closed the door."""
+    """Django's login form, saying so plainly when the login throttle (accounts.throttle) asks the person to wait."""
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
@@ -63,28 +61,25 @@ class LoginForm(auth_forms.AuthenticationForm):
         username = self.cleaned_data.get("username")
         if username and "@" in username:
             # Citizens sign in with their email, which is stored in lower case.
-            username = self.cleaned_data["username"] = username.strip().lower()
-        # The backend answers a locked account like a wrong password; tell the person what is going on instead.
-        if username and is_locked_out(username, self.request):
-            raise self.locked_out_error()
+            self.cleaned_data["username"] = username.strip().lower()
         try:
             return super().clean()
         except ValidationError:
-            if username and is_locked_out(username, self.request):
-                raise self.locked_out_error() from None
+            # The backend answers a throttled attempt like a wrong password; tell the person what is going on instead.
+            if wait := refused_wait(self.request):
+                raise self.throttled_error(wait) from None
             raise
 
     @staticmethod
-    def locked_out_error() -> ValidationError:
-        minutes = math.ceil(settings.PATRIOT_LOGIN_LOCKOUT_SECONDS / 60)
+    def throttled_error(seconds: int) -> ValidationError:
         return ValidationError(
             ngettext(
-                "Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit.",
-                "Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)d menit.",
-                minutes,
+                "Terlalu banyak percobaan masuk. Coba lagi dalam %(seconds)d detik.",
+                "Terlalu banyak percobaan masuk. Coba lagi dalam %(seconds)d detik.",
+                seconds,
             ),
-            code="locked_out",
-            params={"minutes": minutes},
+            code="throttled",
+            params={"seconds": seconds},
         )
 
 

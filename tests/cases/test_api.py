@@ -316,6 +316,24 @@ def test_intake_is_rate_limited_per_address(city: dict[str, Any], settings: Any)
     assert Case.objects.count() == 3
 
 
+def test_rotating_x_forwarded_for_does_not_escape_the_intake_limit(city: dict[str, Any], settings: Any) -> None:
+    settings.PATRIOT_INTAKE_RATE_PER_MINUTE = 3
+    codes = [
+        report(Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")).status_code for n in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_client(city: dict[str, Any], settings: Any) -> None:
+    settings.PATRIOT_INTAKE_RATE_PER_MINUTE = 1
+    settings.PATRIOT_TRUSTED_PROXIES = ["10.0.0.1"]
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    assert report(Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.1")).status_code == 201
+    assert report(Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")).status_code == 201
+    # A forged entry left of the proxy's own does not help: the proxy appended the real address.
+    assert report(Client(**proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1")).status_code == 429
+
+
 def test_staff_endpoints_need_authentication(city: dict[str, Any]) -> None:
     assert Client().get("/api/v1/cases").status_code == 401
     assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401

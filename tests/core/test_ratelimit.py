@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
+from django.test import RequestFactory
 
 from patriot.core import ratelimit
 
@@ -27,3 +28,34 @@ def test_redis_cache_shares_the_count_between_processes(redis_url: str, monkeypa
     assert all(ratelimit.hit("intake", "10.0.0.9", limit=4) for _ in range(2))
     assert ratelimit.hit("intake", "10.0.0.9", limit=4) is False
     first.clear()
+
+
+def _address(peer: str, forwarded: str | None = None) -> str:
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+    return ratelimit.client_address(RequestFactory().get("/", REMOTE_ADDR=peer, **headers))
+
+
+def test_without_trusted_proxies_the_peer_is_the_client(settings: Any) -> None:
+    assert settings.PATRIOT_TRUSTED_PROXIES == []
+    assert _address("127.0.0.1", "198.51.100.1") == "127.0.0.1"  # loopback is no exception
+    assert _address("203.0.113.5", "198.51.100.1, 198.51.100.2") == "203.0.113.5"
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        ("10.0.0.1", "198.51.100.7", "198.51.100.7"),
+        ("10.0.0.1", "1.2.3.4, 198.51.100.7", "198.51.100.7"),  # the forged entry left of the proxy's is ignored
+        ("10.0.0.1", "198.51.100.7, 10.0.5.5", "198.51.100.7"),  # a chain of trusted proxies
+        ("10.0.0.1", "10.0.0.9, 10.0.5.5", "10.0.0.9"),  # only proxies: the farthest one
+        ("10.0.0.1", "198.51.100.7, not-an-address", "10.0.0.1"),  # a broken chain counts the proxy
+        ("10.0.0.1", "", "10.0.0.1"),
+        ("10.0.0.1", None, "10.0.0.1"),
+        ("10.0.0.1", " 2001:DB8::1 ", "2001:db8::1"),
+        ("::ffff:10.0.0.1", "198.51.100.7", "198.51.100.7"),  # a dual-stack socket's IPv4 proxy
+        ("203.0.113.5", "198.51.100.7", "203.0.113.5"),  # not a proxy of ours
+    ],
+)
+def test_behind_trusted_proxies(settings: Any, peer: str, forwarded: str | None, client: str) -> None:
+    settings.PATRIOT_TRUSTED_PROXIES = ["10.0.0.0/16"]
+    assert _address(peer, forwarded) == client
