@@ -16,7 +16,7 @@ from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
 from patriot.cases.models import Attachment, Case, ReporterDataAccess, TimelineEntry
 from patriot.cases.permissions import may
-from patriot.cases.queries import duplicate_candidates, visible_cases
+from patriot.cases.queries import duplicate_candidates, reporter_shown, visible_cases
 from patriot.cases.services import allowed_actions
 
 
@@ -137,8 +137,10 @@ def reporter_case(case: Case) -> dict[str, Any]:
 
 
 def may_see_reporter(user: User, case: Case) -> bool:
-    """Anonymous reporters are visible only to POC and call-centre roles; others see named reporters."""
-    return user.sees_reporter_identity or not case.is_anonymous
+    """Whether `user` may be shown this case's reporter: the rule of queries.reporter_shown, for one case."""
+    if user.sees_reporter_identity or not case.is_anonymous:
+        return True
+    return Case.objects.filter(reporter_shown(user), pk=case.pk).exists()
 
 
 def log_reporter_reads(case_ids: list[int], user: User, *, purpose: str) -> None:
