@@ -44,8 +44,11 @@ class RoleChoices(ChoiceSet):
 
     # Roles that work the POC queue: verify, reject, merge, dispatch.
     POC_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, SYSTEM_ADMIN})
-    # Roles that may see an anonymous reporter's identity (DESIGN.md, privacy).
-    IDENTITY_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, CALLCENTRE_OPERATOR, SYSTEM_ADMIN})
+    # Roles that may see every anonymous reporter's identity: the report form promises "only Patriot Operation
+    # Centre staff". The call centre sees one only where the caller gave it (cases.queries.reporter_shown).
+    IDENTITY_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, SYSTEM_ADMIN})
+    # Roles that deal with reporters in person: act for them (confirm, dispute) and export their contacts.
+    REPORTER_CONTACT_ROLES = IDENTITY_ROLES | {CALLCENTRE_OPERATOR}
     # Roles that read every case in the city.
     CITYWIDE_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, CALLCENTRE_OPERATOR, MAYOR, SYSTEM_ADMIN})
     AGENCY_ROLES = frozenset({AGENCY_ADMIN, AGENCY_OFFICER})

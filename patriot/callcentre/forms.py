@@ -16,6 +16,7 @@ from patriot.callcentre.services import MAX_NAME_LENGTH, MAX_NOTES_LENGTH, Phone
 from patriot.cases.forms import ATTRIBUTE_PREFIX, attribute_fields, grouped_categories
 from patriot.cases.models import Category
 from patriot.cases.services import MAX_DESCRIPTION_LENGTH
+from patriot.cases.staff_forms import INTERNAL_TEXT
 from patriot.geo.models import District, Village
 
 TEL = {"type": "tel", "inputmode": "tel", "autocomplete": "off"}
@@ -210,7 +211,11 @@ class EndCallForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_FORMAT),
     )
     notes = forms.CharField(
-        label=_("Catatan"), max_length=MAX_NOTES_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Catatan"),
+        max_length=MAX_NOTES_LENGTH,
+        required=False,
+        help_text=INTERNAL_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     add_domain_error = _error_to

@@ -14,7 +14,8 @@ from patriot.callcentre.choices import CallStateChoices
 from patriot.callcentre.models import Call
 from patriot.callcentre.services import normalise_number
 from patriot.cases.models import Case
-from patriot.cases.presenters import log_reporter_reads
+from patriot.cases.presenters import log_reporter_reads, may_see_reporter
+from patriot.cases.queries import reporter_shown
 from patriot.core import clock
 from patriot.core.errors import InvalidInput
 
@@ -43,17 +44,19 @@ class CallerHistory:
         return self.case_count + self.call_count
 
 
-def _cases_of(number: str) -> QuerySet[Case]:
+def _cases_of(number: str, viewer: User) -> QuerySet[Case]:
     """Cases reported from `number` (E.164) or asked about on its calls.
+
+    A case reported from the number is listed only if `viewer` may see its reporter: listing an anonymous
+    report under the number would tell who made it.
 
     Every stored number is E.164 (patriot.core.phones; cases/0007 rewrote older rows), so an exact match
     served by the case_reporter_phone index finds them however they were typed. Older rows that could not be
     read as a valid number were left as typed; they cannot be this valid number in any spelling, so guessing
     spellings would find nothing more.
     """
-    return Case.objects.filter(
-        Q(reporter_phone=number) | Q(reporter__phone=number) | Q(calls__caller_number=number)
-    ).distinct()
+    reported = (Q(reporter_phone=number) | Q(reporter__phone=number)) & reporter_shown(viewer)
+    return Case.objects.filter(reported | Q(calls__caller_number=number)).distinct()
 
 
 def caller_history(number: str, *, viewer: User, exclude_call: Call | None = None) -> CallerHistory:
@@ -63,7 +66,7 @@ def caller_history(number: str, *, viewer: User, exclude_call: Call | None = Non
     """
     if not number:
         return CallerHistory(number="", cases=[], case_count=0, calls=[], call_count=0)
-    cases_query = _cases_of(number)
+    cases_query = _cases_of(number, viewer)
     cases = list(cases_query.select_related("category", "agency").order_by("-created_at", "-id")[:HISTORY_LIMIT])
     calls_query = Call.objects.filter(caller_number=number).exclude(state=CallStateChoices.RINGING)
     if exclude_call is not None:
@@ -98,6 +101,9 @@ def lookup(query: str, *, viewer: User) -> Lookup:
         case = Case.objects.select_related("category", "agency").filter(tracking_number=upper).first()
         if case is None:
             return Lookup(query=text, error=_("Tidak ada laporan bernomor %(number)s.") % {"number": upper})
+        # The number's history shows the number: for an anonymous report only to those who may see its reporter.
+        if not may_see_reporter(viewer, case):
+            return Lookup(query=text, case=case)
         history = None
         if case.reporter_phone:
             try:

@@ -189,3 +189,8 @@ class TimelineKindChoices(ChoiceSet):
         (INSTRUCTION_ANSWERED, _("Disposisi pimpinan ditanggapi"), "purple"),
         (CALL_LOGGED, _("Panggilan 1500444 dicatat"), "cyan"),
     ]
+    # Kinds whose note is written for the reporter, shown wherever the step is: why a report was rejected, what
+    # was done, the reporter's own words, a comment marked public. Every other kind's note (a dispatch, the reason
+    # for a forward, an assignment, a verification…) is between staff: the public and the reporter see the step
+    # without it. An allow-list, so a kind added later stays internal until someone decides otherwise.
+    CITIZEN_NOTE_KINDS = frozenset({REJECTED, RESOLVED, CONFIRMED, DISPUTED, COMMENTED})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from patriot.accounts.models import Agency, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category
+from patriot.cases.queries import reporter_shown
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.geo.models import District, Village
@@ -150,8 +151,7 @@ class CaseFilter(forms.Form):
                 cases = cases.filter(reporter_phone=phone)
             else:
                 cases = cases.filter(reporter_phone__contains=phone)
-            if not user.sees_reporter_identity:
-                cases = cases.filter(is_anonymous=False)
+            cases = cases.filter(reporter_shown(user))
         if data.get("text"):
             cases = cases.filter(Q(title__icontains=data["text"]) | Q(description__icontains=data["text"]))
         for name in ("district", "village", "category", "agency"):

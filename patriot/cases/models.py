@@ -260,7 +260,8 @@ class TimelineEntry(models.Model):
     to_state = models.CharField(_("ke status"), max_length=16, blank=True)
     note = models.TextField(_("catatan"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    # Internal notes (e.g. staff comments) stay off the public tracking page.
+    # An internal entry (a staff comment, an escalation) stays off the public tracking page; a public entry's note
+    # may still be internal (TimelineKindChoices.CITIZEN_NOTE_KINDS, read through `public_note`).
     is_public = models.BooleanField(_("tampil ke publik"), default=True)
     created_at = models.DateTimeField(_("waktu"))
 
@@ -272,6 +273,11 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def public_note(self) -> str:
+        """The note as the reporter and the public may read it: empty when it was written for staff only."""
+        return self.note if self.is_public and self.kind in TimelineKindChoices.CITIZEN_NOTE_KINDS else ""
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -30,7 +30,7 @@ def may(user: User, action: str, case: Case) -> bool:
         return _own_team(user, case) or _same_agency(user, case)
     if action in {"confirm", "dispute"}:
         # Staff act for the reporter only when the reporter asks them, e.g. on the 1500444 line.
-        return user.role in Role.IDENTITY_ROLES
+        return user.role in Role.REPORTER_CONTACT_ROLES
     if action in {"comment", "add_photos"}:
         return user.sees_citywide or _same_agency(user, case) or _own_team(user, case)
     return False

@@ -8,14 +8,15 @@ from typing import Any
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
-from patriot.cases.models import Attachment, Case, ReporterDataAccess
+from patriot.cases.models import Attachment, Case, ReporterDataAccess, TimelineEntry
 from patriot.cases.permissions import may
-from patriot.cases.queries import duplicate_candidates, visible_cases
+from patriot.cases.queries import duplicate_candidates, reporter_shown, visible_cases
 from patriot.cases.services import allowed_actions
 
 
@@ -51,6 +52,16 @@ def actor_display(stored: str) -> str:
     return f"{term}{separator}{agency}" if term is not None else stored
 
 
+def step_label(entry: TimelineEntry) -> str:
+    """What a timeline step says to everyone, e.g. "Diteruskan ke DBMSDA": where a case went, never why."""
+    agency = entry.data.get("agency_name")
+    if agency and entry.kind == TimelineKindChoices.DISPATCHED:
+        return _("Didisposisikan ke %(agency)s") % {"agency": agency}
+    if agency and entry.kind == TimelineKindChoices.FORWARDED:
+        return _("Diteruskan ke %(agency)s") % {"agency": agency}
+    return TimelineKindChoices.label(entry.kind)
+
+
 def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
     entries = case.timeline.all()
     if not include_internal:
@@ -58,12 +69,13 @@ def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
     return [
         {
             "kind": entry.kind,
-            "label": TimelineKindChoices.label(entry.kind),
+            "label": step_label(entry),
             "actor": actor_display(entry.actor_label),
             "at": entry.created_at,
             "from_state": entry.from_state,
             "to_state": entry.to_state,
-            "note": entry.note,
+            # Staff-to-staff notes (a forward's reason, an assignment's note) never leave the staff views.
+            "note": entry.note if include_internal else entry.public_note,
             "data": entry.data if include_internal else {},
         }
         for entry in entries
@@ -125,8 +137,10 @@ def reporter_case(case: Case) -> dict[str, Any]:
 
 
 def may_see_reporter(user: User, case: Case) -> bool:
-    """Anonymous reporters are visible only to POC and call-centre roles; others see named reporters."""
-    return user.sees_reporter_identity or not case.is_anonymous
+    """Whether `user` may be shown this case's reporter: the rule of queries.reporter_shown, for one case."""
+    if user.sees_reporter_identity or not case.is_anonymous:
+        return True
+    return Case.objects.filter(reporter_shown(user), pk=case.pk).exists()
 
 
 def log_reporter_reads(case_ids: list[int], user: User, *, purpose: str) -> None:

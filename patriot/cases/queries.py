@@ -6,13 +6,25 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, User
-from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
+from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category, RoutingRule, state_among
 from patriot.cases.sla import city_zone
 from patriot.geo.models import Village
@@ -37,6 +49,27 @@ def visible_cases(user: User | None) -> QuerySet[Case]:
     if user.role == RoleChoices.CITIZEN:
         return cases.filter(reporter=user)
     return cases.none()
+
+
+def reporter_shown(user: User) -> Q:
+    """The cases whose reporter `user` may be shown (among those they may open).
+
+    A named reporter is shown to whoever handles the case; an anonymous one only to the POC, as the report form
+    promises, and to the call centre for a report filed on a call from the very number it names: the caller
+    gave that number to the line themselves. A withheld number ("") never counts as the same number.
+    """
+    if user.sees_reporter_identity:
+        return Q(pk__isnull=False)
+    named = Q(is_anonymous=False)
+    if user.role != RoleChoices.CALLCENTRE_OPERATOR:
+        return named
+    same_number_called = Case.objects.filter(pk=OuterRef("pk"), calls__caller_number=OuterRef("reporter_phone"))
+    return named | (Q(channel=ChannelChoices.PHONE) & ~Q(reporter_phone="") & Q(Exists(same_number_called)))
+
+
+def with_reporter_shown(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """`cases`, each with `reporter_shown`: whether `user` may be shown its reporter (see reporter_shown)."""
+    return cases.annotate(reporter_shown=ExpressionWrapper(reporter_shown(user), output_field=BooleanField()))
 
 
 def public_cases() -> QuerySet[Case]:

@@ -182,12 +182,17 @@ class CaseCreatedOut(Schema):
     due_at: datetime | None
 
 
+# What the API document tells a client about who reads each staff text (TimelineKindChoices.CITIZEN_NOTE_KINDS).
+INTERNAL_NOTE = "Internal: never shown to the reporter or the public."
+CITIZEN_NOTE = "Shown to the reporter and on the public tracking page."
+
+
 class NoteIn(Schema):
     note: str = ""
 
 
 class VerifyIn(Schema):
-    note: str = ""
+    note: str = Field("", description=INTERNAL_NOTE)
     is_anonymous: bool | None = None
     is_confidential: bool | None = None
     priority: Literal["low", "normal", "high", "urgent"] | None = None
@@ -195,22 +200,22 @@ class VerifyIn(Schema):
 
 class RejectIn(Schema):
     reason: str = Field(..., description=", ".join(RejectionReasonChoices.values()))
-    note: str = ""
+    note: str = Field("", description=CITIZEN_NOTE)
 
 
 class MergeIn(Schema):
     into: str = Field(..., description="Tracking number of the older case")
-    note: str = ""
+    note: str = Field("", description=INTERNAL_NOTE)
 
 
 class DispatchIn(Schema):
     agency: str | None = Field(None, description="Agency code; empty uses the routing rules")
-    note: str = ""
+    note: str = Field("", description=INTERNAL_NOTE)
 
 
 class ForwardIn(Schema):
     agency: str
-    reason: str
+    reason: str = Field(..., description=INTERNAL_NOTE)
 
 
 class ForwardedOut(Schema):
@@ -221,12 +226,12 @@ class ForwardedOut(Schema):
 
 class AssignIn(Schema):
     team: str
-    note: str = ""
+    note: str = Field("", description=INTERNAL_NOTE)
 
 
 class CommentIn(Schema):
-    note: str
-    is_public: bool = False
+    note: str = Field(..., description="Internal unless is_public is true.")
+    is_public: bool = Field(False, description="Show the comment to the reporter and on the public tracking page.")
 
 
 class ReasonIn(Schema):

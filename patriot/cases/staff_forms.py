@@ -18,27 +18,36 @@ class StaffForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _note(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+# Every staff text field says who will read it (TimelineKindChoices.CITIZEN_NOTE_KINDS is the rule behind it).
+INTERNAL_TEXT = _("Catatan internal — tidak terlihat oleh pelapor/publik")
+SHOWN_TO_REPORTER = _("Terlihat oleh pelapor dan publik")
+
+
+def _note(label: Any, *, audience: Any, required: bool = False, rows: int = 2) -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": rows})
+        label=label,
+        required=required,
+        max_length=MAX_NOTE_LENGTH,
+        help_text=audience,
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
 class VerifyForm(StaffForm):
     priority = forms.ChoiceField(label=_("Prioritas"), choices=PriorityChoices.choices(), required=False)
-    note = _note(_("Catatan verifikasi (internal)"))
+    note = _note(_("Catatan verifikasi"), audience=INTERNAL_TEXT)
 
 
 class RejectForm(StaffForm):
     reason = forms.ChoiceField(
         label=_("Alasan penolakan"), choices=[("", _("Pilih alasan…")), *RejectionReasonChoices.choices()]
     )
-    note = _note(_("Catatan penolakan"))
+    note = _note(_("Catatan penolakan"), audience=SHOWN_TO_REPORTER)
 
 
 class MergeForm(StaffForm):
     into = forms.ChoiceField(label=_("Gabungkan ke laporan"))
-    note = _note(_("Catatan"), rows=1)
+    note = _note(_("Catatan"), audience=INTERNAL_TEXT, rows=1)
 
     def __init__(self, *args: Any, candidates: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +63,7 @@ class DispatchForm(StaffForm):
         to_field_name="code",
         empty_label=_("Pilih OPD…"),
     )
-    note = _note(_("Catatan disposisi"))
+    note = _note(_("Catatan disposisi"), audience=INTERNAL_TEXT)
 
 
 class ForwardForm(StaffForm):
@@ -64,7 +73,7 @@ class ForwardForm(StaffForm):
         to_field_name="code",
         empty_label=_("Pilih OPD…"),
     )
-    reason = _note(_("Alasan meneruskan"), required=True)
+    reason = _note(_("Alasan meneruskan"), audience=INTERNAL_TEXT, required=True)
 
     def __init__(self, *args: Any, current_agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +85,7 @@ class AssignForm(StaffForm):
     team = forms.ModelChoiceField(
         label=_("Tim URC"), queryset=ResponseTeam.objects.none(), to_field_name="code", empty_label=_("Pilih tim…")
     )
-    note = _note(_("Catatan penugasan"))
+    note = _note(_("Catatan penugasan"), audience=INTERNAL_TEXT)
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +93,7 @@ class AssignForm(StaffForm):
 
 
 class StartForm(StaffForm):
-    note = _note(_("Catatan"), rows=1)
+    note = _note(_("Catatan"), audience=INTERNAL_TEXT, rows=1)
 
 
 class ResolveForm(StaffForm):
@@ -93,11 +102,15 @@ class ResolveForm(StaffForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
         error_messages={"required": _("Lampirkan foto bukti penanganan.")},
     )
-    note = _note(_("Catatan penanganan"), required=True, rows=3)
+    note = _note(_("Catatan penanganan"), audience=SHOWN_TO_REPORTER, required=True, rows=3)
 
 
 class CommentForm(StaffForm):
-    note = _note(_("Komentar"), required=True)
+    note = _note(
+        _("Komentar"),
+        audience=_("Catatan internal — tidak terlihat oleh pelapor/publik, kecuali Anda mencentang kotak di bawah"),
+        required=True,
+    )
     is_public = forms.BooleanField(label=_("Tampilkan ke pelapor dan publik"), required=False)
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import override
 from patriot.accounts.choices import RoleChoices
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
 from patriot.cases.models import Case
+from patriot.cases.presenters import step_label
 from patriot.citizens import sms
 from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
 from patriot.citizens.models import CitizenProfile, Delivery, Notification, RelayCursor
@@ -161,9 +162,9 @@ def _message_context(notification: Notification) -> dict[str, object]:
     return {
         "user": notification.user,
         "case": case,
-        "what": TimelineKindChoices.label(entry.kind),
+        "what": step_label(entry),
         "state": CaseStateChoices.label(entry.to_state or case.state),
-        "note": entry.note if entry.is_public else "",
+        "note": entry.public_note,
         "link": case_link(case),
         "settings_link": settings.PATRIOT_SITE_URL + reverse("citizens:account"),
         "city": settings.PATRIOT_CITY_NAME,

@@ -11,7 +11,7 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, TimelineKindChoices
 from patriot.cases.models import Case, ReporterDataAccess
-from patriot.cases.presenters import actor_display
+from patriot.cases.presenters import actor_display, step_label
 from patriot.citizens.models import CitizenProfile, Notification
 
 
@@ -121,11 +121,11 @@ def personal_data(user: User) -> dict[str, Any]:
                 "timeline": [
                     {
                         "kind": entry.kind,
-                        "label": TimelineKindChoices.label(entry.kind),
+                        "label": step_label(entry),
                         "actor": actor_display(entry.actor_label),
                         "from_state": entry.from_state,
                         "to_state": entry.to_state,
-                        "note": entry.note,
+                        "note": entry.public_note,
                         "at": _iso(entry.created_at),
                     }
                     for entry in case.timeline.all()

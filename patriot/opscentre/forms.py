@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.filters import agency_field, category_field, district_field, village_field
 from patriot.cases.sla import city_zone
+from patriot.cases.staff_forms import INTERNAL_TEXT
 from patriot.opscentre.queries import WINDOW_DAYS, Scope, last_full_week, local_today
 
 MAX_WINDOW_DAYS = 366
@@ -94,7 +95,10 @@ class InstructionForm(forms.Form):
         label=_("Isi disposisi"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Ditujukan ke OPD yang menangani laporan; tercatat di riwayat (internal) sampai ditanggapi."),
+        help_text=_(
+            "Catatan internal — tidak terlihat oleh pelapor/publik. "
+            "Ditujukan ke OPD yang menangani laporan; tercatat di riwayat sampai ditanggapi."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -106,4 +110,6 @@ class InstructionAnswerForm(forms.Form):
     """An agency's answer to one instruction; on the case page each instruction's form gets its own ids
     (`answer_form_for` in the opscentre template tags)."""
 
-    answer = forms.CharField(label=_("Tanggapan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("Tanggapan"), max_length=2000, help_text=INTERNAL_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )

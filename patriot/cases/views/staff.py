@@ -354,7 +354,7 @@ class _Echo:
 
 
 def _csv_rows(cases: Any, user: User) -> Iterator[list[str]]:
-    personal = user.sees_reporter_identity
+    personal = user.role in Role.REPORTER_CONTACT_ROLES
     header = [
         _("Nomor laporan"),
         _("Dilaporkan"),
@@ -378,7 +378,7 @@ def _csv_rows(cases: Any, user: User) -> Iterator[list[str]]:
     yield header
     zone = timezone.get_default_timezone()
     shown: list[int] = []
-    for case in cases.select_related("team").iterator(chunk_size=500):
+    for case in queries.with_reporter_shown(cases, user).select_related("team").iterator(chunk_size=500):
         row = [
             case.tracking_number,
             case.created_at.astimezone(zone).isoformat(timespec="minutes"),
@@ -398,9 +398,7 @@ def _csv_rows(cases: Any, user: User) -> Iterator[list[str]]:
             f"{case.longitude:.6f}",
         ]
         if personal:
-            if presenters.may_see_reporter(user, case) and (
-                case.reporter_name or case.reporter_phone or case.reporter_email
-            ):
+            if case.reporter_shown and (case.reporter_name or case.reporter_phone or case.reporter_email):
                 row += [case.reporter_name, case.reporter_phone, case.reporter_email]
                 shown.append(case.pk)
             else:
