@@ -152,6 +152,11 @@ PATRIOT_LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("PATRIOT_LOGIN_MAX_DELAY_SE
 PATRIOT_LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(os.environ.get("PATRIOT_LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "30"))
 # Failures are forgotten this long after the last one.
 PATRIOT_LOGIN_WINDOW_SECONDS = int(os.environ.get("PATRIOT_LOGIN_WINDOW_SECONDS", "3600"))
+# The second sign-in factor (accounts.totp): wrong codes per account before the code step closes for the window,
+# and how long a password-checked sign-in waits for its code (or enrolment) before the password is asked again.
+PATRIOT_TOTP_MAX_FAILURES = int(os.environ.get("PATRIOT_TOTP_MAX_FAILURES", "5"))
+PATRIOT_TOTP_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_TOTP_LOCKOUT_SECONDS", "900"))
+PATRIOT_TOTP_PENDING_SECONDS = int(os.environ.get("PATRIOT_TOTP_PENDING_SECONDS", "300"))
 # Public case intake per client address per minute.
 PATRIOT_INTAKE_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_MINUTE", "30"))
 

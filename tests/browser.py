@@ -88,6 +88,22 @@ def new_page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+def sign_in(page: Any, base: str, username: str, password: str, authenticator_secret: str | None = None) -> None:
+    """Signs in through /masuk/, and through the code step (/masuk/kode/) when given the authenticator's secret."""
+    from patriot.accounts import totp
+
+    page.goto(f"{base}/masuk/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if authenticator_secret is not None:
+        page.wait_for_url(re.compile(r"/masuk/kode/$"))
+        page.fill("input[name=code]", totp.code_for(authenticator_secret))
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+
+
 @contextlib.contextmanager
 def serve_in_thread(ports: range) -> Iterator[str]:
     """uvicorn serving patriot.asgi in a thread of this process (so it shares the test database); yields its URL.

@@ -9,8 +9,9 @@ from typing import Any
 
 from PIL import Image, TiffImagePlugin
 
+from patriot.accounts import totp
 from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency, ResponseTeam, User
+from patriot.accounts.models import Agency, ResponseTeam, TotpDevice, User
 from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, ChannelChoices, RejectionReasonChoices
 from patriot.cases.models import Case, Category
@@ -88,6 +89,13 @@ def make_user(
     user.set_unusable_password()
     user.save()
     return user
+
+
+def give_authenticator(user: User) -> str:
+    """An active authenticator app for `user` (no code used yet); returns its secret for totp.code_for."""
+    device = totp.start_enrolment(user)
+    TotpDevice.objects.filter(pk=device.pk).update(confirmed_at=device.created_at)
+    return totp.secret_of(device)
 
 
 def make_category(

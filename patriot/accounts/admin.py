@@ -1,4 +1,5 @@
-"""Admin for users with their role and placement, agencies with their URC teams, and API tokens (revoke only)."""
+"""Admin for users with their role, placement and second factor (reset only), agencies with their URC teams, and API
+tokens (revoke only)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from patriot.accounts import totp
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User
 from patriot.accounts.services import revoke_api_token
@@ -76,10 +78,44 @@ class PatriotUserAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Peran dan penempatan"), {"classes": ("wide",), "fields": _PLACEMENT_FIELDS}),
     )
-    list_display = ("username", "first_name", "last_name", "role", "agency", "team", "is_active", "last_login")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "agency",
+        "team",
+        "is_active",
+        "has_second_factor",
+        "last_login",
+    )
     list_filter = ("role", "agency", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
-    list_select_related = ("agency", "team")
+    list_select_related = ("agency", "team", "totp_device")
+    actions = ("reset_second_factor",)
+
+    @admin.display(description=_("verifikasi dua langkah"), boolean=True)
+    def has_second_factor(self, user: User) -> bool:
+        device = getattr(user, "totp_device", None)
+        return device is not None and device.confirmed_at is not None
+
+    def has_reset_second_factor_permission(self, request: HttpRequest) -> bool:
+        # Removing someone's second factor lets their password alone in: a system administrator's call only.
+        return request.user.is_superuser or request.user.role == RoleChoices.SYSTEM_ADMIN  # type: ignore[union-attr]
+
+    @admin.action(description=_("Setel ulang verifikasi dua langkah"), permissions=["reset_second_factor"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reset = sum(totp.reset(user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Verifikasi dua langkah %(count)d pengguna disetel ulang; mereka mendaftarkan aplikasi lagi saat masuk.",
+                "Verifikasi dua langkah %(count)d pengguna disetel ulang; mereka mendaftarkan aplikasi lagi saat masuk.",
+                reset,
+            )
+            % {"count": reset},
+            messages.SUCCESS,
+        )
 
 
 class ResponseTeamForm(forms.ModelForm):

@@ -52,3 +52,5 @@ class RoleChoices(ChoiceSet):
     # Roles that read every case in the city.
     CITYWIDE_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, CALLCENTRE_OPERATOR, MAYOR, SYSTEM_ADMIN})
     AGENCY_ROLES = frozenset({AGENCY_ADMIN, AGENCY_OFFICER})
+    # Roles with power over the whole city: they sign in with a second factor (accounts.totp).
+    SECOND_FACTOR_ROLES = frozenset({POC_SUPERVISOR, MAYOR, SYSTEM_ADMIN})

@@ -1,4 +1,4 @@
-"""Users with a role, agencies (OPD), response teams (URC) and API tokens."""
+"""Users with a role, agencies (OPD), response teams (URC), API tokens and second-factor devices."""
 
 from __future__ import annotations
 
@@ -103,3 +103,41 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return "pat_" + secrets.token_urlsafe(32)
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app (RFC 6238): the shared secret, encrypted, and the last time step used.
+
+    A device without `confirmed_at` is an enrolment in progress; it signs nobody in.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("pengguna"))
+    encrypted_secret = models.TextField(editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("aktif sejak"), null=True, blank=True)
+    # A code is accepted only for a time step after this one, so a seen code cannot be replayed in its window.
+    last_used_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    failed_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("perangkat verifikasi dua langkah")
+        verbose_name_plural = _("perangkat verifikasi dua langkah")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app once; only its hash is stored."""
+
+    device = models.ForeignKey(TotpDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")
+
+    def __str__(self) -> str:
+        return str(self.device.user)

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from patriot.accounts import totp
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_token
 
@@ -64,11 +65,14 @@ class DemoAccount:
     agency: str
     team: str
     password: str
+    totp_secret: str  # the published demo secret for roles that sign in with a second factor, else ""
 
 
 @transaction.atomic
 def create_demo_users() -> list[DemoAccount]:
     """Create or reset one demo account per role (data/demo_users.json) with DEMO_PASSWORD.
+
+    Accounts of the roles that need a second factor get an authenticator with the published totp.DEMO_SECRET.
 
     Existing demo accounts get their role, agency, team and password back on every run, so the
     printed table is always true. Agencies and teams must be loaded first. Refused outside demo mode:
@@ -102,6 +106,8 @@ def create_demo_users() -> list[DemoAccount]:
                 "password": password_hash,
             },
         )
+        if totp.is_required(user):
+            totp.set_demo_device(user)
         accounts.append(
             DemoAccount(
                 username=user.username,
@@ -110,6 +116,7 @@ def create_demo_users() -> list[DemoAccount]:
                 agency=agency.short_name if agency else "",
                 team=team.name if team else "",
                 password=DEMO_PASSWORD,
+                totp_secret=totp.DEMO_SECRET if totp.is_required(user) else "",
             )
         )
     return accounts

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.throttle import refused_wait
+from patriot.accounts.views import hold_for_second_factor
 
 # Where each role starts after signing in: a URL name. Pages add their role here as they arrive;
 # a role without an entry starts on the landing page.
@@ -90,6 +91,12 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return home_for(self.request.user)  # type: ignore[arg-type]
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        # The session opens only after the second factor, for those who have or need one.
+        second_step = hold_for_second_factor(self.request, user, self.get_redirect_url() or home_for(user))
+        return second_step or super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -24,7 +24,8 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, Screens, serve_in_thread
+from tests.browser import DESKTOP, Screens, serve_in_thread, sign_in
+from tests.factories import give_authenticator
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -46,14 +47,6 @@ def _user(username: str, role: str) -> User:
     user.set_password(PASSWORD)
     user.save()
     return user
-
-
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/masuk/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def _file_sorot_report(base: str, token: str) -> str:
@@ -88,8 +81,9 @@ def test_sorot_report_appears_live_on_dashboard_and_mayor_page(
     reset_area_index()
     load_agencies()
     load_categories()
-    _user("supervisor", RoleChoices.POC_SUPERVISOR)
-    _user("walikota", RoleChoices.MAYOR)
+    # Both roles sign in with a second factor.
+    supervisor_secret = give_authenticator(_user("supervisor", RoleChoices.POC_SUPERVISOR))
+    mayor_secret = give_authenticator(_user("walikota", RoleChoices.MAYOR))
     citizen = _user("warga", RoleChoices.CITIZEN)
     from patriot.citizens.models import CitizenProfile
     from patriot.core import clock
@@ -101,7 +95,7 @@ def test_sorot_report_appears_live_on_dashboard_and_mayor_page(
     base = asgi_server
 
     poc = new_page(viewport=DESKTOP)
-    _sign_in(poc, base, "supervisor")
+    sign_in(poc, base, "supervisor", PASSWORD, supervisor_secret)
     errors: list[str] = []
     poc.on("pageerror", lambda error: errors.append(str(error)))
     poc.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -114,7 +108,7 @@ def test_sorot_report_appears_live_on_dashboard_and_mayor_page(
     screens.shot(poc, "dasbor-kosong")
 
     mayor = new_page(viewport=DESKTOP)
-    _sign_in(mayor, base, "walikota")
+    sign_in(mayor, base, "walikota", PASSWORD, mayor_secret)
     mayor.goto(f"{base}/walikota/")
     mayor.wait_for_selector("[data-live-indicator][data-state=connected]", timeout=15000)
     screens.shot(mayor, "walikota-kosong")

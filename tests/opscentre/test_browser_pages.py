@@ -18,7 +18,7 @@ import pytest
 from pytest_django import Settings
 
 from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency
+from patriot.accounts.models import Agency, User
 from patriot.accounts.services import load_agencies
 from patriot.cases import services
 from patriot.cases.choices import ChannelChoices
@@ -28,9 +28,9 @@ from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
 from patriot.opscentre import queries
-from tests.browser import DESKTOP, Screens, serve_in_thread
-from tests.factories import make_case, make_category, make_team, photo, staff
-from tests.opscentre.test_browser import _sign_in, _user
+from tests.browser import DESKTOP, Screens, serve_in_thread, sign_in
+from tests.factories import give_authenticator, make_case, make_category, make_team, photo, staff
+from tests.opscentre.test_browser import PASSWORD, _user
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,8 @@ def _open_page(new_page: Any, base: str, username: str, locale: str, **options: 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.errors = errors
-    _sign_in(page, base, username)
+    # Every page here is a supervisor's or the mayor's: both sign in with a second factor.
+    sign_in(page, base, username, PASSWORD, give_authenticator(User.objects.get(username=username)))
     if locale.startswith("en"):  # pages follow the header's language switch (its cookie), not the browser
         page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     return page

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from patriot.accounts import totp
 from patriot.accounts.models import Agency, ResponseTeam
 from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies
 from patriot.cases.models import Case, Category, RoutingRule
@@ -78,9 +79,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Rahasia hook telepon demo: {settings.PATRIOT_CALLCENTRE_HOOK_SECRET}")
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
-        headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi")
+        headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi", "Rahasia TOTP (aplikasi autentikator)")
         rows = [
-            (a.username, a.role_label, " / ".join(part for part in (a.agency, a.team) if part) or "-", a.password)
+            (
+                a.username,
+                a.role_label,
+                " / ".join(part for part in (a.agency, a.team) if part) or "-",
+                a.password,
+                a.totp_secret or "-",
+            )
             for a in accounts
         ]
         widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
@@ -94,3 +101,9 @@ class Command(BaseCommand):
         self.stdout.write(line(tuple("-" * width for width in widths)))
         for row in rows:
             self.stdout.write(line(row))
+        with_second_factor = [a.username for a in accounts if a.totp_secret]
+        if with_second_factor:
+            self.stdout.write(
+                f"Kode TOTP sekarang: {totp.code_for(totp.DEMO_SECRET)} (berganti tiap 30 detik; "
+                f"kode terbaru: .venv/bin/patriot totp-code {with_second_factor[0]})"
+            )

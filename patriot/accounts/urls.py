@@ -1,0 +1,17 @@
+"""URLs of the second sign-in step and of a member of staff's own security page."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from patriot.accounts import views
+
+urlpatterns = [
+    path("masuk/kode/", views.login_code, name="login-code"),
+    path("masuk/kode/daftar/", views.login_enrol, name="login-enrol"),
+    path("keamanan/", views.security, name="security"),
+    path("keamanan/aktifkan/", views.security_start, name="security-start"),
+    path("keamanan/konfirmasi/", views.security_confirm, name="security-confirm"),
+    path("keamanan/kode-pemulihan/", views.security_recovery_codes, name="security-recovery-codes"),
+    path("keamanan/matikan/", views.security_turn_off, name="security-turn-off"),
+]

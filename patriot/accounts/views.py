@@ -1,0 +1,257 @@
+"""The second sign-in step (/masuk/kode/), enrolment at sign-in for roles that must have it, and staff's /keamanan/.
+
+Until the code is right nobody is signed in: the session holds only the id of the person whose password was
+right, for PATRIOT_TOTP_PENDING_SECONDS.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from patriot.accounts import totp
+from patriot.accounts.models import TotpDevice, User
+from patriot.core.errors import DomainError
+
+PENDING_KEY = "second_factor_pending"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Kode"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def refuse(self, error: DomainError) -> int:
+        self.add_error("code", error.message)
+        return error.status_code
+
+
+def hold_for_second_factor(request: HttpRequest, user: User, next_url: str) -> HttpResponse | None:
+    """Called once the password is right: None to sign in now, else the way to the code (or enrolment) step."""
+    if not totp.second_step_needed(user):
+        return None
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "backend": user.backend,  # type: ignore[attr-defined]
+        "next": next_url,
+        "until": time.time() + settings.PATRIOT_TOTP_PENDING_SECONDS,
+    }
+    return redirect("login-code" if totp.confirmed_device(user) else "login-enrol")
+
+
+def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    data = request.session.get(PENDING_KEY)
+    if not data:
+        return None
+    user = User.objects.filter(pk=data["user"], is_active=True).first()
+    if data["until"] < time.time() or user is None:
+        del request.session[PENDING_KEY]
+        return None
+    return user, data
+
+
+def _start_over(request: HttpRequest) -> HttpResponse:
+    messages.warning(request, _("Waktu untuk memasukkan kode habis. Masuk lagi dengan kata sandi Anda."))
+    return redirect("login")
+
+
+def _sign_in(request: HttpRequest, user: User, data: dict[str, Any]) -> None:
+    login(request, user, backend=data["backend"])
+    request.session.pop(PENDING_KEY, None)
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    pending = _pending(request)
+    if pending is None:
+        return _start_over(request)
+    user, data = pending
+    device = totp.confirmed_device(user)
+    if device is None:
+        # An administrator reset the device while this sign-in waited.
+        if totp.is_required(user):
+            return redirect("login-enrol")
+        _sign_in(request, user, data)
+        return redirect(data["next"])
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                used_recovery = totp.verify(device, form.cleaned_data["code"])
+            except DomainError as error:
+                status = form.refuse(error)
+            else:
+                _sign_in(request, user, data)
+                if used_recovery:
+                    left = totp.recovery_codes_left(device)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Satu kode pemulihan terpakai; tersisa %(count)d. Buat kode baru di halaman Keamanan akun.",
+                            "Satu kode pemulihan terpakai; tersisa %(count)d. Buat kode baru di halaman Keamanan akun.",
+                            left,
+                        )
+                        % {"count": left},
+                    )
+                return redirect(data["next"])
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_enrol(request: HttpRequest) -> HttpResponse:
+    pending = _pending(request)
+    if pending is None:
+        return _start_over(request)
+    user, data = pending
+    if totp.confirmed_device(user) is not None:
+        return redirect("login-code")
+    device = totp.start_enrolment(user)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                codes = totp.confirm_enrolment(device, form.cleaned_data["code"])
+            except DomainError as error:
+                status = form.refuse(error)
+            else:
+                _sign_in(request, user, data)
+                return _recovery_codes_page(request, codes, next_url=data["next"])
+    context = {"form": form, "action": reverse("login-enrol"), **_enrolment(device)}
+    return render(request, "accounts/login_enrol.html", context, status=status)
+
+
+def _enrolment(device: TotpDevice) -> dict[str, Any]:
+    """What a person needs to add the account to an authenticator app: the secret, the otpauth:// address, a QR."""
+    uri = totp.provisioning_uri(device)
+    secret = totp.secret_of(device)
+    qr = segno.make(uri, error="m").svg_inline(scale=4, border=2, title=_("Kode QR untuk aplikasi autentikator"))
+    return {
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "uri": uri,
+        "qr": mark_safe(qr),  # noqa: S308 (segno's own SVG of our own otpauth:// address)
+    }
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str], *, next_url: str) -> HttpResponse:
+    # Rendered straight from the POST (no redirect): the codes exist nowhere else in plain text.
+    response = render(request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- a signed-in member of staff's own page ----------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not totp.may_use(user):
+        raise Http404
+    return user
+
+
+def _security_page(request: HttpRequest, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
+    user = _staff(request)
+    device = TotpDevice.objects.filter(user=user).first()
+    context: dict[str, Any] = {
+        "device": device,
+        "required": totp.is_required(user),
+        "form": form or CodeForm(),
+    }
+    if device is not None and device.confirmed_at is None:
+        context.update(_enrolment(device), action=reverse("security-confirm"))
+    elif device is not None:
+        context["codes_left"] = totp.recovery_codes_left(device)
+    response = render(request, "accounts/security.html", context, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def security(request: HttpRequest) -> HttpResponse:
+    return _security_page(request)
+
+
+@login_required
+@require_POST
+def security_start(request: HttpRequest) -> HttpResponse:
+    try:
+        totp.start_enrolment(_staff(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("security")
+
+
+@login_required
+@require_POST
+def security_confirm(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
+    if device is None:
+        return redirect("security")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _security_page(request, form, status=400)
+    try:
+        codes = totp.confirm_enrolment(device, form.cleaned_data["code"])
+    except DomainError as error:
+        return _security_page(request, form, status=form.refuse(error))
+    messages.success(request, _("Verifikasi dua langkah aktif."))
+    return _recovery_codes_page(request, codes, next_url=reverse("security"))
+
+
+@login_required
+@require_POST
+def security_recovery_codes(request: HttpRequest) -> HttpResponse:
+    device = totp.confirmed_device(_staff(request))
+    if device is None:
+        return redirect("security")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _security_page(request, form, status=400)
+    try:
+        codes = totp.regenerate_recovery_codes(device, form.cleaned_data["code"])
+    except DomainError as error:
+        return _security_page(request, form, status=form.refuse(error))
+    messages.success(request, _("Kode pemulihan baru dibuat; kode lama tidak berlaku lagi."))
+    return _recovery_codes_page(request, codes, next_url=reverse("security"))
+
+
+@login_required
+@require_POST
+def security_turn_off(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _security_page(request, form, status=400)
+    try:
+        totp.turn_off(_staff(request), form.cleaned_data["code"])
+    except DomainError as error:
+        return _security_page(request, form, status=form.refuse(error))
+    messages.success(request, _("Verifikasi dua langkah dimatikan."))
+    return redirect("security")
