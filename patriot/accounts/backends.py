@@ -1,12 +1,11 @@
 """Password login that closes for a while after repeated failures for one account from one address.
 
-The failure counts live in the cache (Redis when configured). With Redis down the throttle is not applied and a
-warning is logged: the control room must still be able to sign in during an outage.
+The failure counts live in the cache (Redis when configured). With Redis down the throttle is not applied (the
+outage is logged once by core.redis_health): the control room must still be able to sign in during an outage.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +14,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.http import HttpRequest
 from redis import RedisError
-
-logger = logging.getLogger("patriot.accounts")
 
 
 def _failure_key(username: str, request: HttpRequest | None) -> str:
@@ -27,8 +24,7 @@ def _failure_key(username: str, request: HttpRequest | None) -> str:
 def is_locked_out(username: str, request: HttpRequest | None) -> bool:
     try:
         failures = int(cache.get(_failure_key(username, request), 0))
-    except RedisError as error:
-        logger.warning("Login throttle not checked, the cache is down: %s", error)
+    except RedisError:
         return False
     return failures >= settings.PATRIOT_LOGIN_MAX_FAILURES
 
@@ -56,6 +52,6 @@ class ThrottledModelBackend(ModelBackend):
                 _count_failure(key)
             else:
                 cache.delete(key)
-        except RedisError as error:
-            logger.warning("Login failure not counted, the cache is down: %s", error)
+        except RedisError:
+            pass  # not counted: Redis is down
         return user

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 
 from django.core.cache import cache
@@ -17,7 +16,8 @@ def client_address(request: HttpRequest) -> str:
 def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; True while the caller is within `limit` hits for the current window.
 
-    With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in.
+    With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in. The
+    outage is logged once by core.redis_health, not on every request.
     """
     window = int(time.time() // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
@@ -29,7 +29,6 @@ def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
         except ValueError:
             cache.set(cache_key, 1, timeout=window_seconds + 1)
             count = 1
-    except RedisError as error:
-        logging.getLogger("patriot.ratelimit").warning("Rate limit %s not checked, the cache is down: %s", scope, error)
+    except RedisError:
         return True
     return count <= limit

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,9 +16,9 @@ import psycopg
 import pytest
 from django.db import connection
 
+from tests.private_servers import REDIS_SERVER, PrivateRedis, free_port, wait_until
+
 PYTHON_BIN = Path(sys.executable).parent
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-PORTS = range(18100, 18150)  # this suite's share of the machine's ports
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,67 +35,6 @@ CASE = {
     "latitude": -6.251143,
     "longitude": 107.0043,
 }
-_taken: set[int] = set()
-
-
-def free_port() -> int:
-    for port in PORTS:
-        if port in _taken:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _taken.add(port)
-        return port
-    raise RuntimeError("no free port in 18100-18149")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
-
-
-class PrivateRedis:
-    """redis-server on a port of our own, without persistence; stop() and start() simulate an outage."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/1"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, 10, "redis-server to answer")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    redis = PrivateRedis()
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 @pytest.fixture(scope="module")
