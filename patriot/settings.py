@@ -104,9 +104,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
     }
-    # Django's pool then hands out only connections that answer: after a PostgreSQL restart the dead ones
-    # are dropped and replaced instead of failing the next requests.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Checks each pooled connection before use: after a PostgreSQL restart the dead ones are replaced, not used.
+    DATABASES["default"]["ENGINE"] = "patriot.core.postgresql_backend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "patriot.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {

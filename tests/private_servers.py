@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
+PYTHON_BIN = Path(sys.executable).parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 # The newest PostgreSQL installed (Debian keeps each major version's binaries apart).
 POSTGRES_BIN = max(
@@ -22,6 +28,13 @@ POSTGRES_BIN = max(
     key=lambda path: int(path.parent.name),
     default=Path("/nonexistent"),
 )
+# A report the seeded city accepts (`patriot seed` makes the category).
+CASE = {
+    "category": "saluran-tersumbat",
+    "description": "Saluran air tersumbat sampah, air meluap ke jalan.",
+    "latitude": -6.251143,
+    "longitude": 107.0043,
+}
 PORTS = range(18100, 18200)  # the fault tests' share of the machine's ports
 _taken: set[int] = set()
 
@@ -95,36 +108,76 @@ class PrivateRedis:
             self.process = None
 
 
-class PrivatePostgres:
-    """A PostgreSQL cluster of our own in a temp dir (trust auth, loopback only); restart() is a crash-restart."""
+class AppServer:
+    """The app under uvicorn in a process of its own, configured by `env` (PATRIOT_* variables)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
-        self.data = directory / "data"
-        self.log = directory / "postgres.log"
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/patriot"
-
-    def _pg_ctl(self, *args: str) -> None:
-        subprocess.run(  # noqa: S603
-            [str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", *args],
-            check=True,
-            capture_output=True,
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(  # noqa: S603
+            [str(PYTHON_BIN / "uvicorn"), "patriot.asgi:application", "--port", str(self.port), "--lifespan", "off"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        wait_until(self._answers, 30, f"uvicorn on {self.port}")
 
-    def start(self) -> None:
+    def _answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def create_case(self) -> str:
+        answer = httpx.post(f"{self.base}/api/v1/cases", json=CASE, timeout=15)
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["tracking_number"])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of our own in a temp dir (trust auth, loopback only); restart_immediately() crashes it.
+
+    PostgreSQL refuses to run as root: there the cluster belongs to the `postgres` system user, in a directory of
+    its own outside pytest's (root-only) temp tree.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="patriot-postgres-"))
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgres.log"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/patriot"
+        self._as_owner: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+            self._as_owner = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups"]
+
+    def _run(self, program: str, *args: str) -> None:
         subprocess.run(  # noqa: S603
-            [str(POSTGRES_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync"],
+            [*self._as_owner, str(POSTGRES_BIN / program), *args],
             check=True,
             capture_output=True,
+            cwd=self.directory,
             env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off -c max_connections=40"
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", *args)
+
+    def start(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync")
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
         self._pg_ctl("-o", options, "start")
-        subprocess.run(  # noqa: S603
-            [str(POSTGRES_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "patriot"],
-            check=True,
-            capture_output=True,
-        )
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "patriot")
 
     def restart_immediately(self) -> None:
         """`pg_ctl restart -m immediate`: every backend dies without a goodbye, then the server comes back."""
@@ -133,3 +186,4 @@ class PrivatePostgres:
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
             self._pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
