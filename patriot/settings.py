@@ -106,6 +106,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
     }
+    # Checks each pooled connection before use: after a PostgreSQL restart the dead ones are replaced, not used.
+    DATABASES["default"]["ENGINE"] = "patriot.core.postgresql_backend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "patriot.core.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
@@ -122,8 +124,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and fan-out ----------------------------------------------------------------------
 PATRIOT_REDIS_URL = os.environ.get("PATRIOT_REDIS_URL", "")
+# Connect and read timeout of every Redis call: a Redis that hangs counts as down after this (core/redis_health.py).
+PATRIOT_REDIS_TIMEOUT_SECONDS = float(os.environ.get("PATRIOT_REDIS_TIMEOUT_SECONDS", "0.25"))
 if PATRIOT_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PATRIOT_REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "patriot.core.redis_health.GuardedRedisCache",
+            "LOCATION": PATRIOT_REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": PATRIOT_REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": PATRIOT_REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "patriot"}}
 

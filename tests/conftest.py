@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from tests.browser import browser, new_page, screens  # noqa: F401 (fixtures for every page test)
+from tests.private_servers import REDIS_SERVER, PrivateRedis
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -26,12 +29,31 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _redis_counts_as_up() -> None:
+    """The Redis circuit breaker lives per process; an outage in one test must not carry into the next."""
+    from patriot.core.redis_health import breaker
+
+    breaker.reset()
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("PATRIOT_TEST_REDIS_URL")
     if not url:
         pytest.skip("PATRIOT_TEST_REDIS_URL is not set (make test sets it when Redis answers)")
     return url
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of the test's own, for outages (never the shared one)."""
+    if not Path(REDIS_SERVER).exists():
+        pytest.skip("redis-server is not installed")
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()
 
 
 @pytest.fixture(autouse=True)

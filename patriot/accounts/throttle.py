@@ -11,14 +11,13 @@ Past a counter's free failures, each attempt takes a gate (an atomic cache `add`
 doubling from 1 s to the ceiling; an attempt that finds a gate shut is refused without checking the password and
 is told how long to wait. Taking the gate before the check means parallel requests cannot slip past the delay.
 
-The counters live in the cache (Redis when configured). With Redis down the throttle is not applied and a warning
-is logged: the control room must still be able to sign in during an outage.
+The counters live in the cache (Redis when configured). With Redis down the throttle is not applied (core.redis_health
+logs the outage once): the control room must still be able to sign in during an outage.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -31,8 +30,6 @@ from django.http import HttpRequest
 from redis import RedisError
 
 from patriot.core.ratelimit import client_address
-
-logger = logging.getLogger("patriot.accounts")
 
 # How long an address that signed in to an account stays exempt from that account's cross-address counter.
 RECOGNISED_SECONDS = 30 * 24 * 3600
@@ -134,8 +131,8 @@ def begin_attempt(username: str, request: HttpRequest | None) -> Attempt:
                 attempt.counted = []
                 attempt.wait_seconds = _seconds_until(cache.get(counter.key("gate")))
                 return attempt
-    except RedisError as error:
-        logger.warning("Login throttle not checked, the cache is down: %s", error)
+    except RedisError:
+        # Not checked while the cache is down; core.redis_health logs the outage once, not per sign-in.
         attempt.counted = []
     return attempt
 
@@ -153,8 +150,8 @@ def finish_attempt(attempt: Attempt, succeeded: bool) -> None:
         cache.delete_many([pair.key("count"), pair.key("gate")])
         _uncount(attempt.counted[1:])
         cache.set(_recognised_key(attempt.username, attempt.address), 1, timeout=RECOGNISED_SECONDS)
-    except RedisError as error:
-        logger.warning("Login success not recorded by the throttle, the cache is down: %s", error)
+    except RedisError:
+        pass  # not recorded while the cache is down (logged once by core.redis_health)
 
 
 def check_password_throttled(username: str, request: HttpRequest | None, check: Callable[[], T | None]) -> T | None:

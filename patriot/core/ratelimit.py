@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import logging
 import time
 
 from django.conf import settings
@@ -70,7 +69,8 @@ def _normalised(address: str) -> str:
 def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; True while the caller is within `limit` hits for the current window.
 
-    With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in.
+    With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in. The
+    outage is logged once by core.redis_health, not on every request.
     """
     window = int(time.time() // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
@@ -82,7 +82,6 @@ def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
         except ValueError:
             cache.set(cache_key, 1, timeout=window_seconds + 1)
             count = 1
-    except RedisError as error:
-        logging.getLogger("patriot.ratelimit").warning("Rate limit %s not checked, the cache is down: %s", scope, error)
+    except RedisError:
         return True
     return count <= limit

@@ -21,13 +21,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
+from patriot.core import redis_health
 from patriot.events import audience, config, queries, sse
 from patriot.events.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from redis.asyncio.client import PubSub
 
 logger = logging.getLogger("patriot.events")
 
@@ -37,8 +42,10 @@ PROCESS_TOKEN = uuid.uuid4().hex
 BATCH_SIZE = 500
 # A jump in ids larger than this is not waited for (e.g. a sequence reset by hand).
 MAX_TRACKED_GAP = 1000
-# Seconds between attempts to reach Redis again, doubling up to the maximum.
-REDIS_RETRY_SECONDS = (0.5, 5.0)
+# A quiet pub/sub connection is pinged this often; without an answer within PONG_WAIT_SECONDS it counts as dead
+# (a stopped or blackholed Redis keeps the socket open and silent).
+PING_EVERY_SECONDS = 2.0
+PONG_WAIT_SECONDS = 2.0
 
 
 def redis_channel() -> str:
@@ -68,12 +75,11 @@ def wake_on_commit() -> None:
 
 
 class _Publisher:
-    """Publishes wake-ups on Redis from request threads; after a failure it stays quiet for a second."""
+    """Publishes wake-ups on Redis from request threads, through the breaker so a hung Redis costs one timeout."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._clients: dict[str, object] = {}
-        self._quiet_until = 0.0
         self.failures = 0
 
     def _client(self, url: str):  # type: ignore[no-untyped-def]
@@ -82,26 +88,17 @@ class _Publisher:
         with self._lock:
             client = self._clients.get(url)
             if client is None:
-                client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+                timeout = settings.PATRIOT_REDIS_TIMEOUT_SECONDS
+                client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
                 self._clients[url] = client
             return client
 
     def publish(self, url: str) -> None:
-        if time.monotonic() < self._quiet_until:
-            return
         try:
-            self._client(url).publish(redis_channel(), PROCESS_TOKEN)
-        except Exception as error:
+            redis_health.breaker.call(lambda: self._client(url).publish(redis_channel(), PROCESS_TOKEN))
+        except redis_health.RedisUnavailable:
+            # Other processes poll the outbox meanwhile; the breaker logs the outage once.
             self.failures += 1
-            with self._lock:
-                already_down = self._quiet_until > 0
-                self._quiet_until = time.monotonic() + 1.0
-            if not already_down:
-                logger.warning("Redis wake-up failed (%s); other processes poll the outbox meanwhile", error)
-        else:
-            if self._quiet_until:
-                logger.info("Redis wake-ups work again")
-            self._quiet_until = 0.0
 
 
 _publisher = _Publisher()
@@ -315,32 +312,49 @@ class Hub:
         """Wake the hub on every other process's commit; after an outage, reconnect and catch up."""
         import redis.asyncio as redis
 
-        delay, longest = REDIS_RETRY_SECONDS
-        failing = False
+        delay = redis_health.RETRY_SECONDS[0]
+        timeout = settings.PATRIOT_REDIS_TIMEOUT_SECONDS
         while True:
-            client = redis.Redis.from_url(url, socket_connect_timeout=2)
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+            pubsub = client.pubsub()
             try:
                 await pubsub.subscribe(redis_channel())
-                if failing:
-                    logger.info("Redis is back; catching up from outbox id %d", self.floor)
-                failing = False
-                delay = REDIS_RETRY_SECONDS[0]
+                # The subscription is confirmed before Redis counts as reachable again.
+                await self._next_message(pubsub, PONG_WAIT_SECONDS)
+                redis_health.breaker.succeeded()
+                delay = redis_health.RETRY_SECONDS[0]
                 # Whatever happened while we were not listening is in the outbox: read it now.
                 self._wake.set()
-                async for message in pubsub.listen():
-                    if message.get("type") == "message" and message.get("data") != PROCESS_TOKEN.encode():
-                        self._wake.set()
+                await self._relay(pubsub)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                if not failing:
-                    logger.warning("Redis pub/sub unavailable (%s); polling the outbox until it is back", error)
-                failing = True
+                redis_health.breaker.failed(error)
             finally:
                 await _quietly_close(pubsub, client)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, longest)
+            delay = min(delay * 2, redis_health.RETRY_SECONDS[1])
+
+    async def _relay(self, pubsub: PubSub) -> None:
+        """Wake the hub on each other process's message; ping a quiet connection and give up on a silent one."""
+        while True:
+            try:
+                message = await self._next_message(pubsub, PING_EVERY_SECONDS)
+            except TimeoutError:
+                await pubsub.ping()
+                message = await self._next_message(pubsub, PONG_WAIT_SECONDS)
+            if message.get("type") == "message" and message.get("data") != PROCESS_TOKEN.encode():
+                self._wake.set()
+
+    @staticmethod
+    async def _next_message(pubsub: PubSub, within: float) -> dict[str, object]:
+        """The next message of any type (subscribe confirmation, pong, message); TimeoutError after `within` s."""
+        deadline = time.monotonic() + within
+        while (left := deadline - time.monotonic()) > 0:
+            message = await pubsub.get_message(timeout=left)
+            if message is not None:
+                return message  # type: ignore[no-any-return]
+        raise TimeoutError(f"no answer from Redis within {within:.1f} s")
 
 
 async def _quietly_close(*resources: object) -> None:

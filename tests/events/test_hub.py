@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from patriot.accounts.choices import RoleChoices as Role
+from patriot.core import redis_health
 from patriot.events import broadcast
 from patriot.events.models import OutboxEvent
 from patriot.events.services import record_event
@@ -147,14 +148,19 @@ def _closed_port() -> int:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("areas")
-def test_with_redis_unreachable_a_case_is_still_accepted(settings: Any, caplog: Any) -> None:
+def test_with_redis_unreachable_a_case_is_still_accepted(
+    settings: Any, caplog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.PATRIOT_REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/1"
-    broadcast._publisher._quiet_until = 0.0
-    failures = broadcast._publisher.failures
+    redis_health.breaker.reset()
     case = make_case(make_category())
     assert OutboxEvent.objects.filter(subject_id=case.tracking_number).count() == 1
-    assert broadcast._publisher.failures == failures + 1
-    assert "Redis wake-up failed" in caplog.text
-    # Within the quiet second after a failure, further commits do not even try.
+    assert redis_health.breaker.is_down
+    assert caplog.text.count("Redis is down") == 1
+    # While Redis counts as down, further commits do not even try (and log nothing more).
+    tried: list[str] = []
+    monkeypatch.setattr(broadcast._publisher, "_client", tried.append)
     make_case(make_category())
-    assert broadcast._publisher.failures == failures + 1
+    assert tried == []
+    assert caplog.text.count("Redis is down") == 1
+    redis_health.breaker.reset()

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -18,9 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-PYTHON_BIN = Path(sys.executable).parent
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-PORTS = range(18100, 18150)  # this suite's share of the machine's ports
+from tests.private_servers import PYTHON_BIN, REDIS_SERVER, AppServer, PrivateRedis, wait_until
 
 pytestmark = [
     pytest.mark.slow,
@@ -30,74 +25,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(not Path(REDIS_SERVER).exists(), reason="redis-server is not installed"),
 ]
-
-CASE = {
-    "category": "saluran-tersumbat",
-    "description": "Saluran air tersumbat sampah, air meluap ke jalan.",
-    "latitude": -6.251143,
-    "longitude": 107.0043,
-}
-_taken: set[int] = set()
-
-
-def free_port() -> int:
-    for port in PORTS:
-        if port in _taken:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _taken.add(port)
-        return port
-    raise RuntimeError("no free port in 18100-18149")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
-
-
-class PrivateRedis:
-    """redis-server on a port of our own, without persistence; stop() and start() simulate an outage."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/1"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, 10, "redis-server to answer")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    redis = PrivateRedis()
-    redis.start()
-    yield redis
-    redis.stop()
 
 
 @pytest.fixture(scope="module")
@@ -157,44 +84,12 @@ def server_env(database_url: str, var_dir: Path, *, redis_url: str, poll: float)
     return env
 
 
-class Server:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(PYTHON_BIN / "uvicorn"), "patriot.asgi:application", "--port", str(self.port), "--lifespan", "off"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, 30, f"uvicorn on {self.port}")
-
-    def _answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def create_case(self) -> str:
-        answer = httpx.post(f"{self.base}/api/v1/cases", json=CASE, timeout=15)
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["tracking_number"])
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
-def servers() -> Iterator[Callable[[dict[str, str]], Server]]:
-    started: list[Server] = []
+def servers() -> Iterator[Callable[[dict[str, str]], AppServer]]:
+    started: list[AppServer] = []
 
-    def start(env: dict[str, str]) -> Server:
-        started.append(Server(env))
+    def start(env: dict[str, str]) -> AppServer:
+        started.append(AppServer(env))
         return started[-1]
 
     yield start
@@ -205,7 +100,7 @@ def servers() -> Iterator[Callable[[dict[str, str]], Server]]:
 class SseClient:
     """A browser's EventSource, reduced: reads /events/stream/ on a thread and keeps (id, subject) in arrival order."""
 
-    def __init__(self, server: Server, cookie: str, *, last_event_id: int | None = None) -> None:
+    def __init__(self, server: AppServer, cookie: str, *, last_event_id: int | None = None) -> None:
         self.received: list[tuple[int, str]] = []
         self.arrived_at: dict[str, float] = {}
         self.ready = threading.Event()
@@ -256,7 +151,7 @@ def outbox_ids(database_url: str) -> list[int]:
 
 
 def test_a_case_created_in_process_a_reaches_a_client_connected_to_process_b(
-    live_database: tuple[str, str], private_redis: PrivateRedis, servers: Callable[..., Server], tmp_path: Path
+    live_database: tuple[str, str], private_redis: PrivateRedis, servers: Callable[..., AppServer], tmp_path: Path
 ) -> None:
     url, cookie = live_database
     # A poll of 60 s: only a Redis wake-up can bring the event within the few seconds allowed below.
@@ -279,7 +174,7 @@ def test_a_case_created_in_process_a_reaches_a_client_connected_to_process_b(
 def test_with_redis_stopped_cases_are_accepted_and_every_client_gets_every_event_once(
     live_database: tuple[str, str],
     private_redis: PrivateRedis,
-    servers: Callable[..., Server],
+    servers: Callable[..., AppServer],
     tmp_path: Path,
     poll: float,
 ) -> None:

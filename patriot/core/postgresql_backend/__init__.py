@@ -1,0 +1,1 @@
+"""PostgreSQL backend that checks pooled connections before use and replaces dead ones."""
