@@ -198,3 +198,18 @@ def test_every_rate_limit_is_one_error_class() -> None:
 
     assert citizens.RateLimited is RateLimited and open311.RateLimited is RateLimited
     assert not hasattr(hook, "TooManyRequests")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/areas/villages?district=32.75%00", None),
+        ("get", "/api/v1/public/cases.geojson?category=a%00b", None),
+        ("post", "/api/v1/cases", '{"category": "jalan\\u0000", "description": "x", "latitude": 0, "longitude": 0}'),
+    ],
+)
+def test_a_nul_character_is_400_in_the_shape(city: dict[str, Any], method: str, path: str, body: str | None) -> None:
+    """PostgreSQL text cannot hold NUL: such a request is refused before it reaches a query."""
+    response = getattr(Client(), method)(path, body, content_type="application/json") if body else Client().get(path)
+    assert_shape(response, 400, "invalid")
+    assert Case.objects.count() == 1

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
@@ -30,9 +31,26 @@ class PageLanguageMiddleware(LocaleMiddleware):
         return None
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """A NUL character anywhere in the path, the query, a JSON body (as \\u0000) or a form field."""
+    if "\x00" in request.path_info or any("\x00" in value for _key, values in request.GET.lists() for value in values):
+        return True
+    try:
+        if request.content_type == "application/json":
+            return b"\\u0000" in request.body.lower()
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            return any("\x00" in value for _key, values in request.POST.lists() for value in values)
+    except SuspiciousOperation:
+        return False  # too large or too many parts: the API's own handler answers that (413 / 400)
+    return False
+
+
 class ApiErrorShapeMiddleware:
-    """Answers Django's own refusals under /api/ (an unknown path, a method the path lacks) in the API's error
-    shape `{"detail", "code", "field"}`, as the API's handlers answer every other error."""
+    """Answers Django's own refusals under /api/ (an unknown path, a method the path lacks, and a request carrying a
+    NUL character) in the API's error shape `{"detail", "code", "field"}`, as the API's handlers answer the rest."""
 
     REFUSALS: ClassVar[dict[int, tuple[str, str]]] = {
         404: (gettext_noop("Tidak ditemukan."), "not_found"),
@@ -43,6 +61,10 @@ class ApiErrorShapeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith("/api/") and _carries_nul(request):
+            # PostgreSQL text cannot hold NUL and no field means it: refuse before any handler queries with it.
+            detail = gettext("Permintaan berisi karakter NUL yang tidak diizinkan.")
+            return JsonResponse({"detail": detail, "code": "invalid", "field": "request"}, status=400)
         response = self.get_response(request)
         refusal = self.REFUSALS.get(response.status_code)
         if (
