@@ -24,7 +24,7 @@ from ninja.responses import Status
 
 from patriot.api import invalid_request
 from patriot.callcentre import services
-from patriot.core.errors import DomainError
+from patriot.core.errors import DomainError, RateLimited
 from patriot.core.ratelimit import client_address, hit
 
 DEFAULT_RATE_PER_MINUTE = 120
@@ -42,10 +42,6 @@ class Forbidden(DomainError):
     status_code = 403
 
 
-class TooManyRequests(DomainError):
-    status_code = 429
-
-
 def shared_secret() -> str:
     return getattr(settings, "PATRIOT_CALLCENTRE_HOOK_SECRET", "") or ""
 
@@ -59,9 +55,9 @@ def phone_system(request: HttpRequest) -> bool:
         )
     limit = getattr(settings, "PATRIOT_CALLCENTRE_HOOK_RATE_PER_MINUTE", DEFAULT_RATE_PER_MINUTE)
     if not hit("callcentre-hook", client_address(request), limit):
-        raise TooManyRequests(
+        raise RateLimited(
             _("Terlalu banyak permintaan dari alamat ini dalam satu menit. Coba lagi sebentar lagi."),
-            code="rate_limited",
+            retry_after=60,
         )
     scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -88,8 +84,8 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = hook.create_response(
         request, {"detail": error.message, "code": error.code, "field": error.field}, status=error.status_code
     )
-    if error.status_code == 429:
-        response["Retry-After"] = "60"
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from patriot.accounts.auth import STAFF_AUTH
+from patriot.accounts.auth import STAFF_AUTH, session_user
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases import presenters, queries, services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
@@ -44,21 +44,13 @@ from patriot.cases.schemas import (
     RejectIn,
     VerifyIn,
 )
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import Forbidden, InvalidInput, RateLimited
 from patriot.core.ratelimit import client_address, hit
-from patriot.core.schemas import ErrorOut
+from patriot.core.schemas import READ_ERRORS, STAFF_READ_ERRORS, STAFF_WRITE_ERRORS, WRITE_ERRORS, errors
 
 router = Router(tags=["cases"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
-STAFF_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut}
-
-
-class RateLimited(DomainError):
-    status_code = 429
-
-
-class Forbidden(DomainError):
-    status_code = 403
+# Intake answers 403 when a signed-in session posts without its CSRF token, 409 for a reused Idempotency-Key.
+INTAKE_ERRORS = errors(400, 403, 409, 413, 429)
 
 
 def _uploads(files: list[UploadedFile] | None) -> list[tuple[str, Any]]:
@@ -104,28 +96,28 @@ def _reporter_case(request: HttpRequest, tracking_number: str) -> Case:
 
 
 def _requester(request: HttpRequest) -> User | None:
-    """The caller's account if they sent a valid token or session; intake works without one."""
+    """The caller's account if they sent a valid token or session (a write by session needs CSRF); intake works
+    without one."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         from patriot.accounts.services import authenticate_token
 
         return authenticate_token(header[7:].strip())
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+    return session_user(request)
 
 
 # --- public -----------------------------------------------------------------------------------
 
 
 @router.post(
-    "/cases", response={200: CaseCreatedOut, 201: CaseCreatedOut, **ERRORS}, auth=None, summary="Submit a report"
+    "/cases", response={200: CaseCreatedOut, 201: CaseCreatedOut, **INTAKE_ERRORS}, auth=None, summary="Submit a report"
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     """Anyone may report. Send an `Idempotency-Key` header so that a retry never files a second case."""
     from django.conf import settings
 
     if not hit("intake", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
-        raise RateLimited(_("Terlalu banyak laporan dari alamat ini. Coba lagi dalam satu menit."), code="rate_limited")
+        raise RateLimited(_("Terlalu banyak laporan dari alamat ini. Coba lagi dalam satu menit."), retry_after=60)
     user = _requester(request)
     if payload.channel not in channels_for(user):
         raise InvalidInput(_("Kanal laporan ini tidak tersedia untuk akun Anda."), code="channel", field="channel")
@@ -135,9 +127,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
         from patriot.citizens.queries import report_channel
 
         if not hit("intake-account", str(citizen.pk), settings.PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE):
-            raise RateLimited(
-                _("Terlalu banyak laporan dari akun Anda. Coba lagi dalam satu menit."), code="rate_limited"
-            )
+            raise RateLimited(_("Terlalu banyak laporan dari akun Anda. Coba lagi dalam satu menit."), retry_after=60)
         # A verified citizen's report is SOROT whatever the client sent; SOROT needs a verified account.
         channel = report_channel(citizen)
         if payload.channel == "sorot" and channel != "sorot":
@@ -180,45 +170,58 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     return Status(201 if result.created else 200, body)
 
 
-@router.get("/public/cases/{tracking_number}", response={200: CasePublicOut, 404: ErrorOut}, auth=None)
+@router.get("/public/cases/{tracking_number}", response={200: CasePublicOut, **READ_ERRORS}, auth=None)
 def public_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     """The public view of a case: confidential cases answer 404; no personal data."""
     return presenters.public_case(_public_case(tracking_number))
 
 
-@router.get("/public/cases/{tracking_number}/private", response={200: CaseReporterOut, 404: ErrorOut}, auth=None)
+@router.get("/public/cases/{tracking_number}/private", response={200: CaseReporterOut, **READ_ERRORS}, auth=None)
 def reporter_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     """The reporter's view (header `X-Reporter-Key`), including their own contact details."""
     return presenters.reporter_case(_reporter_case(request, tracking_number))
 
 
-@router.post("/public/cases/{tracking_number}/confirm", response={200: CaseReporterOut, **ERRORS}, auth=None)
+@router.post("/public/cases/{tracking_number}/confirm", response={200: CaseReporterOut, **WRITE_ERRORS}, auth=None)
 def reporter_confirm(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
     case = services.confirm_case(_reporter_case(request, tracking_number), note=payload.note)
     return presenters.reporter_case(case)
 
 
-@router.post("/public/cases/{tracking_number}/dispute", response={200: CaseReporterOut, **ERRORS}, auth=None)
+@router.post("/public/cases/{tracking_number}/dispute", response={200: CaseReporterOut, **WRITE_ERRORS}, auth=None)
 def reporter_dispute(request: HttpRequest, tracking_number: str, payload: ReasonIn) -> dict[str, Any]:
     case = services.dispute_case(_reporter_case(request, tracking_number), reason=payload.reason)
     return presenters.reporter_case(case)
 
 
-@router.post("/public/cases/{tracking_number}/comment", response={200: CaseReporterOut, **ERRORS}, auth=None)
+@router.post("/public/cases/{tracking_number}/comment", response={200: CaseReporterOut, **WRITE_ERRORS}, auth=None)
 def reporter_comment(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
     case = _reporter_case(request, tracking_number)
     services.comment_case(case, by=None, note=payload.note, reporter=True)
     return presenters.reporter_case(case)
 
 
-@router.post("/public/cases/{tracking_number}/photos", response={200: CaseReporterOut, **ERRORS}, auth=None)
+@router.post("/public/cases/{tracking_number}/photos", response={200: CaseReporterOut, **WRITE_ERRORS}, auth=None)
 def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case = _reporter_case(request, tracking_number)
     services.add_photos(case, photos=_uploads(photos), reporter=True)
     return presenters.reporter_case(case)
 
 
-@router.get("/attachments/{attachment_id}", auth=None, url_name="attachment_file", response={404: ErrorOut})
+@router.get(
+    "/attachments/{attachment_id}",
+    auth=None,
+    url_name="attachment_file",
+    response=READ_ERRORS,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The photo, re-encoded as JPEG on upload",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A case photo: for the public when the case is public, else for staff who may see the case."""
     attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=attachment_id)
@@ -321,7 +324,7 @@ def _filtered(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     return cases
 
 
-@router.get("/cases", response={200: CaseListOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.get("/cases", response={200: CaseListOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     """Cases the caller may see, newest first, filtered and paginated (page_size at most 200)."""
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
@@ -337,18 +340,20 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     }
 
 
-@router.get("/cases/{tracking_number}", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.get("/cases/{tracking_number}", response={200: CaseStaffOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
 def staff_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     return _staff_view(request, _staff_case(request, tracking_number))
 
 
-@router.get("/cases/{tracking_number}/duplicates", response={200: list[DuplicateOut], **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.get(
+    "/cases/{tracking_number}/duplicates", response={200: list[DuplicateOut], **STAFF_READ_ERRORS}, auth=STAFF_AUTH
+)
 def duplicates(request: HttpRequest, tracking_number: str) -> list[dict[str, Any]]:
     """Open cases of the same category within 250 m in the 30 days before this one."""
     return presenters.duplicate_suggestions(_staff_case(request, tracking_number), request.auth)  # type: ignore[arg-type]
 
 
-@router.post("/cases/{tracking_number}/verify", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/verify", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def verify(request: HttpRequest, tracking_number: str, payload: VerifyIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "verify")
     services.verify_case(
@@ -362,14 +367,14 @@ def verify(request: HttpRequest, tracking_number: str, payload: VerifyIn) -> dic
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/reject", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/reject", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def reject(request: HttpRequest, tracking_number: str, payload: RejectIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "reject")
     services.reject_case(case, by=user, reason=payload.reason, note=payload.note)
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/merge", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/merge", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def merge(request: HttpRequest, tracking_number: str, payload: MergeIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "merge")
     into = queries.visible_cases(user).filter(tracking_number=payload.into).first()
@@ -379,7 +384,7 @@ def merge(request: HttpRequest, tracking_number: str, payload: MergeIn) -> dict[
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/dispatch", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/dispatch", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def dispatch(request: HttpRequest, tracking_number: str, payload: DispatchIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "dispatch")
     agency = None
@@ -391,7 +396,7 @@ def dispatch(request: HttpRequest, tracking_number: str, payload: DispatchIn) ->
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/forward", response={200: ForwardedOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/forward", response={200: ForwardedOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def forward(request: HttpRequest, tracking_number: str, payload: ForwardIn) -> dict[str, Any]:
     """Hand the case to another agency; the forwarding agency loses sight of it."""
     case, user = _acting(request, tracking_number, "forward")
@@ -402,7 +407,7 @@ def forward(request: HttpRequest, tracking_number: str, payload: ForwardIn) -> d
     return {"tracking_number": case.tracking_number, "state": case.state, "agency": agency.code}
 
 
-@router.post("/cases/{tracking_number}/assign", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/assign", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def assign(request: HttpRequest, tracking_number: str, payload: AssignIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "assign")
     team = ResponseTeam.objects.filter(code=payload.team).first()
@@ -412,14 +417,14 @@ def assign(request: HttpRequest, tracking_number: str, payload: AssignIn) -> dic
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/start", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/start", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def start(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "start")
     services.start_case(case, by=user, note=payload.note)
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/resolve", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/resolve", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def resolve(
     request: HttpRequest, tracking_number: str, note: Form[str], proof_photos: File[list[UploadedFile]]
 ) -> dict[str, Any]:
@@ -429,7 +434,7 @@ def resolve(
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/confirm", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/confirm", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def confirm(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict[str, Any]:
     """An operator records the reporter's confirmation (e.g. said on the phone)."""
     case, user = _acting(request, tracking_number, "confirm")
@@ -437,28 +442,28 @@ def confirm(request: HttpRequest, tracking_number: str, payload: NoteIn) -> dict
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/dispute", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/dispute", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def dispute(request: HttpRequest, tracking_number: str, payload: ReasonIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "dispute")
     services.dispute_case(case, by=user, reason=payload.reason)
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/comment", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/comment", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def comment(request: HttpRequest, tracking_number: str, payload: CommentIn) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "comment")
     services.comment_case(case, by=user, note=payload.note, is_public=payload.is_public)
     return _staff_view(request, case)
 
 
-@router.post("/cases/{tracking_number}/photos", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
+@router.post("/cases/{tracking_number}/photos", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def staff_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "add_photos")
     services.add_photos(case, photos=_uploads(photos), by=user)
     return _staff_view(request, case)
 
 
-@router.get("/overview", response={200: OverviewOut, **STAFF_ERRORS}, auth=STAFF_AUTH, tags=["operation centre"])
+@router.get("/overview", response={200: OverviewOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH, tags=["operation centre"])
 def overview(request: HttpRequest) -> dict[str, Any]:
     """Open cases by state × agency, due-soon and overdue counts, today's new cases (within the caller's view)."""
     user: User = request.auth  # type: ignore[assignment]
@@ -504,7 +509,7 @@ _UNTIL = Query(None, description="Created on or before this day (Asia/Jakarta)")
 
 @router.get(
     "/public/cases.geojson",
-    response={200: dict[str, Any], 400: ErrorOut},
+    response={200: dict[str, Any], **errors(400)},
     auth=None,
     tags=["public map"],
     summary="Public cases in a bounding box (GeoJSON)",
@@ -592,7 +597,7 @@ def _instruction_staff(request: HttpRequest) -> User:
 
 @router.post(
     "/cases/{tracking_number}/instructions",
-    response={201: InstructionOut, **STAFF_ERRORS},
+    response={201: InstructionOut, **STAFF_WRITE_ERRORS},
     auth=STAFF_AUTH,
     tags=["instructions"],
     summary="Instruct the case's agency (mayor)",
@@ -610,7 +615,7 @@ def instruct(request: HttpRequest, tracking_number: str, payload: InstructionIn)
 
 @router.get(
     "/cases/{tracking_number}/instructions",
-    response={200: list[InstructionOut], **STAFF_ERRORS},
+    response={200: list[InstructionOut], **STAFF_READ_ERRORS},
     auth=STAFF_AUTH,
     tags=["instructions"],
 )
@@ -628,7 +633,7 @@ def case_instructions(request: HttpRequest, tracking_number: str) -> list[dict[s
 
 @router.post(
     "/instructions/{instruction_id}/answer",
-    response={200: InstructionOut, **STAFF_ERRORS},
+    response={200: InstructionOut, **STAFF_WRITE_ERRORS},
     auth=STAFF_AUTH,
     tags=["instructions"],
     summary="Answer an instruction (the case's agency)",

@@ -172,6 +172,20 @@ class CaseIn(Schema):
     is_anonymous: bool = False
     is_confidential: bool = False
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "category": "jalan-berlubang",
+                    "description": "Lubang besar di depan pasar, membahayakan pengendara motor.",
+                    "latitude": -6.251143,
+                    "longitude": 107.0043,
+                    "reporter": {"name": "Siti Rahma", "phone": "081234567890"},
+                }
+            ]
+        }
+    }
+
 
 class CaseCreatedOut(Schema):
     tracking_number: str

@@ -27,7 +27,7 @@ from patriot.cases.models import Case
 from patriot.citizens import sms
 from patriot.citizens.models import CitizenProfile, Notification, PhoneCode
 from patriot.core import clock
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import DomainError, InvalidInput, RateLimited
 from patriot.core.phones import normalise_phone
 from patriot.core.ratelimit import hit
 
@@ -45,13 +45,6 @@ REGISTRATION_WINDOW_SECONDS = 3600
 # Attempts to change the email or phone (right or wrong password) per account in CONTACT_CHANGE_WINDOW.
 CONTACT_CHANGES_PER_ACCOUNT = 5
 CONTACT_CHANGE_WINDOW_SECONDS = 3600
-
-
-class RateLimited(DomainError):
-    status_code = 429
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message, code="rate_limited", field=field)
 
 
 def _minutes(seconds: int) -> int:
@@ -74,7 +67,8 @@ def register_citizen(
     if client and not hit("register", client, REGISTRATIONS_PER_ADDRESS, REGISTRATION_WINDOW_SECONDS):
         raise RateLimited(
             _("Terlalu banyak pendaftaran dari alamat ini. Coba lagi dalam %(minutes)d menit.")
-            % {"minutes": _minutes(REGISTRATION_WINDOW_SECONDS)}
+            % {"minutes": _minutes(REGISTRATION_WINDOW_SECONDS)},
+            retry_after=REGISTRATION_WINDOW_SECONDS,
         )
     name = (name or "").strip()
     if not name:
@@ -132,7 +126,8 @@ def send_email_verification(user: User, *, link_for: Callable[[str], str]) -> No
                 "Tautan verifikasi sudah dikirim beberapa kali. Periksa kotak masuk (juga folder spam) atau coba "
                 "lagi dalam %(minutes)d menit."
             )
-            % {"minutes": _minutes(PHONE_CODE_WINDOW_SECONDS)}
+            % {"minutes": _minutes(PHONE_CODE_WINDOW_SECONDS)},
+            retry_after=PHONE_CODE_WINDOW_SECONDS,
         )
     profile = profile_for(user)
     with override(profile.language):
@@ -194,11 +189,13 @@ def send_phone_code(user: User, *, client: str) -> None:
             _("Kode sudah dikirim %(count)d kali ke nomor ini. Tunggu %(minutes)d menit sebelum meminta lagi.")
             % {"count": PHONE_CODES_PER_NUMBER, "minutes": window},
             field="code",
+            retry_after=PHONE_CODE_WINDOW_SECONDS,
         )
     if not hit("phone-code-address", client, PHONE_CODES_PER_ADDRESS, PHONE_CODE_WINDOW_SECONDS):
         raise RateLimited(
             _("Terlalu banyak permintaan kode dari alamat ini. Tunggu %(minutes)d menit.") % {"minutes": window},
             field="code",
+            retry_after=PHONE_CODE_WINDOW_SECONDS,
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = clock.now()
@@ -274,6 +271,7 @@ def _may_change_contact(user: User, password: str) -> None:
             _("Terlalu banyak percobaan mengganti email atau nomor HP. Coba lagi dalam %(minutes)d menit.")
             % {"minutes": _minutes(CONTACT_CHANGE_WINDOW_SECONDS)},
             field="password",
+            retry_after=CONTACT_CHANGE_WINDOW_SECONDS,
         )
     if not user.check_password(password or ""):
         raise InvalidInput(_("Kata sandi salah."), code="wrong_password", field="password")

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; the API turns them into 400 / 409 answers with the same message."""
+"""Domain errors raised by services and API guards; each surface answers them with their status and message."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ class InvalidInput(DomainError):
     status_code = 400
 
 
+class Forbidden(DomainError):
+    """The caller is known but may not do this (HTTP 403)."""
+
+    status_code = 403
+
+
 class InvalidTransition(DomainError):
     """The case is not in a state that allows the action (HTTP 409)."""
 
@@ -26,3 +32,14 @@ class InvalidTransition(DomainError):
 
     def __init__(self, message: str, *, code: str = "invalid_transition") -> None:
         super().__init__(message, code=code)
+
+
+class RateLimited(DomainError):
+    """Too many requests (HTTP 429). `retry_after`: the limit's window in seconds, as the message says; every surface
+    sends it as Retry-After."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, code="rate_limited", field=field)
+        self.retry_after = max(1, retry_after)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from patriot.core.errors import DomainError, InvalidInput
-from patriot.core.schemas import ErrorOut
+from patriot.core.schemas import READ_ERRORS, errors
 from patriot.geo import queries
 from patriot.geo.lookup import Location, LocationError, locate
 from patriot.geo.models import District, Village
@@ -47,7 +47,7 @@ def district_layer(request: HttpRequest) -> dict[str, Any]:
     return queries.district_feature_collection()
 
 
-@router.get("/villages", response={200: list[VillageOut], 404: ErrorOut}, summary="Villages (kelurahan)")
+@router.get("/villages", response={200: list[VillageOut], **READ_ERRORS}, summary="Villages (kelurahan)")
 def list_villages(
     request: HttpRequest, district: str | None = Query(None, description="District code, e.g. 32.75.01")
 ) -> QuerySet[Village]:
@@ -56,7 +56,7 @@ def list_villages(
 
 @router.get(
     "/villages.geojson",
-    response={200: VillageFeatureCollection, 404: ErrorOut},
+    response={200: VillageFeatureCollection, **READ_ERRORS},
     summary="Village boundaries (GeoJSON)",
 )
 def village_layer(
@@ -65,7 +65,7 @@ def village_layer(
     return queries.village_feature_collection(_checked_district_code(district))
 
 
-@router.get("/locate", response={200: LocationOut, 400: ErrorOut}, summary="The village and district of a point")
+@router.get("/locate", response={200: LocationOut, **errors(400)}, summary="The village and district of a point")
 def locate_point(
     request: HttpRequest,
     lat: float = Query(..., ge=-90, le=90, description="WGS84 latitude"),

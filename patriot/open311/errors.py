@@ -1,7 +1,8 @@
 """The refusals the GeoReport v2 spec names, beyond InvalidInput (400): 404 for what does not exist, 403 for the api_key.
 
 The spec: "The HTTP error codes should always be 404 for resources that don't exist, 403 for errors because of
-wrong or missing api_key and basically 400 for any other error". 405 and 429 are plain HTTP on top of it.
+wrong or missing api_key and basically 400 for any other error". 405 and 429 (core's RateLimited) are plain HTTP
+on top of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,3 @@ class Forbidden(DomainError):
 
 class MethodNotAllowed(DomainError):
     status_code = 405
-
-
-class RateLimited(DomainError):
-    status_code = 429

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import DomainError, InvalidInput, RateLimited
 from patriot.core.ratelimit import client_address, hit
 from patriot.open311 import params, queries, serializers, services
-from patriot.open311.errors import Forbidden, MethodNotAllowed, NotFound, RateLimited
+from patriot.open311.errors import Forbidden, MethodNotAllowed, NotFound
 from patriot.open311.models import ApiKey
 
 # Open311 parameter names for the fields the case services name in their refusals.
@@ -57,7 +57,7 @@ def _error(fmt: str, error: DomainError) -> HttpResponse:
         fmt, "errors", [serializers.error(error.status_code, description)], status=error.status_code
     )
     if isinstance(error, RateLimited):
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -85,7 +85,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 limit = getattr(settings, "PATRIOT_OPEN311_RATE_PER_MINUTE", 120)
                 if not hit("open311", client_address(request), limit):
                     raise RateLimited(
-                        _("Terlalu banyak permintaan dari alamat ini. Coba lagi dalam satu menit."), code="rate_limited"
+                        _("Terlalu banyak permintaan dari alamat ini. Coba lagi dalam satu menit."),
+                        retry_after=60,
                     )
                 _check_jurisdiction(request)
                 return view(request, fmt, **kwargs)
@@ -152,9 +153,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     key = _api_key(request)
     if not hit("open311-key", str(key.pk), getattr(settings, "PATRIOT_OPEN311_KEY_RATE_PER_MINUTE", 60)):
-        raise RateLimited(
-            _("Terlalu banyak laporan dengan api_key ini. Coba lagi dalam satu menit."), code="rate_limited"
-        )
+        raise RateLimited(_("Terlalu banyak laporan dengan api_key ini. Coba lagi dalam satu menit."), retry_after=60)
     result = services.submit_request(
         key,
         params.service_request(request),
