@@ -19,6 +19,7 @@ from patriot.cases import presenters, queries, services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
 from patriot.cases.models import Attachment, Case, Category, Instruction
 from patriot.cases.permissions import channels_for, may, may_answer_instruction, may_instruct
+from patriot.cases.photos import check_photo_rate
 from patriot.cases.schemas import (
     AgencyOut,
     AssignIn,
@@ -214,6 +215,7 @@ def reporter_comment(request: HttpRequest, tracking_number: str, payload: NoteIn
 @router.post("/public/cases/{tracking_number}/photos", response={200: CaseReporterOut, **ERRORS}, auth=None)
 def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case = _reporter_case(request, tracking_number)
+    check_photo_rate(client_address(request), None)
     services.add_photos(case, photos=_uploads(photos), reporter=True)
     return presenters.reporter_case(case)
 
@@ -454,6 +456,7 @@ def comment(request: HttpRequest, tracking_number: str, payload: CommentIn) -> d
 @router.post("/cases/{tracking_number}/photos", response={200: CaseStaffOut, **STAFF_ERRORS}, auth=STAFF_AUTH)
 def staff_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "add_photos")
+    check_photo_rate(client_address(request), user.pk)
     services.add_photos(case, photos=_uploads(photos), by=user)
     return _staff_view(request, case)
 

@@ -385,3 +385,24 @@ def test_a_citizen_reading_their_own_case_through_the_api_sees_no_internal_notes
     assert "Catatan internal POC" not in response.content.decode()
     staff_view = Client().get(f"/api/v1/cases/{case.tracking_number}", **auth(city["poc"][1]))
     assert "Catatan internal POC" in staff_view.content.decode()
+
+
+def test_adding_photos_is_rate_limited_per_address(city: dict[str, Any], tmp_path: Any, settings: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.PATRIOT_PHOTO_RATE_PER_MINUTE = 2
+    created = report(Client()).json()
+
+    def add() -> Any:
+        upload = io.BytesIO(jpeg())
+        upload.name = "foto.jpg"
+        return Client().post(
+            f"/api/v1/public/cases/{created['tracking_number']}/photos",
+            {"photos": [upload]},
+            HTTP_X_REPORTER_KEY=created["reporter_key"],
+        )
+
+    assert [add().status_code for _ in range(2)] == [200, 200]
+    refused = add()
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited" and "foto" in refused.json()["detail"]
+    assert Case.objects.get().attachments.count() == 2
