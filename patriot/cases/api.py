@@ -222,12 +222,14 @@ def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[lis
 
 @router.get("/attachments/{attachment_id}", auth=None, url_name="attachment_file", response={404: ErrorOut})
 def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
-    """A case photo: for the public when the case is public, else for staff who may see the case."""
+    """A case photo: for anyone once the case and its photos are public, else for staff who may see the case and
+    for its reporter (header `X-Reporter-Key`)."""
     attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=attachment_id)
     case = attachment.case
-    if case.is_confidential:
+    if case.is_confidential or not presenters.photos_are_public(case):
         user = _requester(request)
-        if user is None or not queries.visible_cases(user).filter(pk=case.pk).exists():
+        may_see = user is not None and queries.visible_cases(user).filter(pk=case.pk).exists()
+        if not may_see and not services.reporter_key_matches(case, request.headers.get("X-Reporter-Key")):
             raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Cache-Control"] = "private, max-age=3600"

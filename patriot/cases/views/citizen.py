@@ -256,8 +256,8 @@ def _case_page(
     request: HttpRequest, case: Case, *, is_reporter: bool, forms: dict[str, Any], status: int
 ) -> HttpResponse:
     view = presenters.reporter_case(case) if is_reporter else presenters.public_case(case)
-    if case.is_confidential:
-        # The attachments API shows a confidential case's photos to staff only; the reporter gets them here.
+    if case.is_confidential or not presenters.photos_are_public(case):
+        # The attachments API shows photos that are not public to staff only; the reporter gets them here.
         for photo in view["photos"]:
             photo["url"] = reverse("track_photo", kwargs={"number": case.tracking_number, "attachment_id": photo["id"]})
     allowed = set(view.get("allowed_actions", []))
