@@ -49,3 +49,5 @@ class RoleChoices(ChoiceSet):
     # Roles that read every case in the city.
     CITYWIDE_ROLES = frozenset({POC_OPERATOR, POC_SUPERVISOR, CALLCENTRE_OPERATOR, MAYOR, SYSTEM_ADMIN})
     AGENCY_ROLES = frozenset({AGENCY_ADMIN, AGENCY_OFFICER})
+    # Roles that may download a bulk export with personal data (reporters, callers), giving a purpose each time.
+    PERSONAL_EXPORT_ROLES = frozenset({POC_SUPERVISOR, SYSTEM_ADMIN})
