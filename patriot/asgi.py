@@ -7,9 +7,11 @@ import os
 from django.conf import settings
 from django.core.asgi import get_asgi_application
 
+from patriot.core.bodylimit import BodySizeLimit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
-application = get_asgi_application()
+application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST_BYTES)
 
 if settings.PATRIOT_INPROCESS_WORKER:
     from patriot.core.worker import start_in_process

@@ -174,6 +174,14 @@ PATRIOT_TOTP_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_TOTP_LOCKOUT_SECONDS"
 PATRIOT_TOTP_PENDING_SECONDS = int(os.environ.get("PATRIOT_TOTP_PENDING_SECONDS", "300"))
 # Public case intake per client address per minute.
 PATRIOT_INTAKE_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_MINUTE", "30"))
+# Requests that add photos to an existing case, per client address and per account per minute.
+PATRIOT_PHOTO_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_PHOTO_RATE_PER_MINUTE", "20"))
+# The largest request body in bytes, refused with 413 before it is read (five 10 MB photos and a form fit).
+PATRIOT_MAX_REQUEST_BYTES = int(os.environ.get("PATRIOT_MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
+# Photos decoded at the same time in one process (one may take about 210 MB while it is decoded and scaled).
+PATRIOT_IMAGE_DECODES_PER_PROCESS = int(os.environ.get("PATRIOT_IMAGE_DECODES_PER_PROCESS", "1"))
+# A citizen's photos are public only once the POC has verified the case (off: public from the start).
+PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY = env_flag("PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY", default=True)
 
 # Secure mode: plain-HTTP loopback serving (`make run`) turns it off; everywhere else the site is HTTPS only:
 # secure cookies, HSTS, and plain HTTP redirected (except the health check, which load balancers ask over HTTP).

@@ -54,3 +54,5 @@ class RoleChoices(ChoiceSet):
     AGENCY_ROLES = frozenset({AGENCY_ADMIN, AGENCY_OFFICER})
     # Roles with power over the whole city: they sign in with a second factor (accounts.totp).
     SECOND_FACTOR_ROLES = frozenset({POC_SUPERVISOR, MAYOR, SYSTEM_ADMIN})
+    # Roles that may download a bulk export with personal data (reporters, callers), giving a purpose each time.
+    PERSONAL_EXPORT_ROLES = frozenset({POC_SUPERVISOR, SYSTEM_ADMIN})

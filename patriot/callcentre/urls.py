@@ -13,6 +13,7 @@ urlpatterns = [
     path("cari/", views.lookup, name="callcentre-lookup"),
     path("jawab/", views.answer, name="callcentre-answer"),
     path("panggilan/", views.call_log, name="callcentre-log"),
+    path("panggilan/csv-pribadi/", views.call_log_personal_csv, name="callcentre-log-personal-csv"),
     path("panggilan/<int:pk>/", views.call_screen, name="callcentre-call"),
     path("panggilan/<int:pk>/tautkan/", views.link, name="callcentre-link"),
     path("panggilan/<int:pk>/nomor/", views.give_number, name="callcentre-number"),

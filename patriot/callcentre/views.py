@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,15 +27,18 @@ from patriot.callcentre.forms import (
     LookupForm,
 )
 from patriot.callcentre.models import Call
+from patriot.cases.exports import identity_may_be_exported, may_export_personal_data, start_personal_export
 from patriot.cases.models import Case
 from patriot.cases.sla import city_zone
 from patriot.cases.views.staff import staff_page
 from patriot.core import clock
 from patriot.core.errors import DomainError
+from patriot.core.exports import csv_response
 
 CONSOLE_ROLES = frozenset({RoleChoices.CALLCENTRE_OPERATOR, RoleChoices.SYSTEM_ADMIN})
 console_page = staff_page(CONSOLE_ROLES)
 LOG_PAGE_SIZE = 100
+CALL_LOG_FILENAME = "panggilan-1500444.csv"
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -331,56 +333,42 @@ def _duration(seconds: int | None) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _call_header(*, personal: bool) -> list[str]:
+    header = [_("ID"), _("Mulai"), _("Selesai"), _("Durasi (detik)"), _("Operator")]
+    if personal:
+        header.append(_("Nomor penelepon"))
+    return [*header, _("Jenis panggilan"), _("Dialihkan ke"), _("Laporan terkait"), _("Catatan")]
 
 
-def _csv(calls: Any) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    header = [
-        _("ID"),
-        _("Mulai"),
-        _("Selesai"),
-        _("Durasi (detik)"),
-        _("Operator"),
-        _("Nomor penelepon"),
-        _("Jenis panggilan"),
-        _("Dialihkan ke"),
-        _("Laporan terkait"),
-        _("Catatan"),
-    ]
+def _call_rows(calls: Any, *, personal: bool) -> Iterator[list[Any]]:
+    """One row per call; the caller's number only in a personal export, and never for a call about a report
+    whose reporter is anonymous or confidential."""
 
     def local(moment: datetime | None) -> str:
         return timezone.localtime(moment, city_zone()).isoformat() if moment else ""
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
-        for call in calls.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    call.pk,
-                    local(call.started_at),
-                    local(call.ended_at),
-                    call.duration_seconds if call.duration_seconds is not None else "",
-                    call.operator.username if call.operator else "",
-                    call.caller_number,
-                    CallTypeChoices.label(call.call_type) if call.call_type else "",
-                    call.transferred_to,
-                    " ".join(case.tracking_number for case in call.cases.all()),
-                    call.notes,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="panggilan-1500444.csv"'
-    return response
+    for call in calls.iterator(chunk_size=500):
+        linked = list(call.cases.all())
+        row: list[Any] = [
+            call.pk,
+            local(call.started_at),
+            local(call.ended_at),
+            call.duration_seconds if call.duration_seconds is not None else "",
+            call.operator.username if call.operator else "",
+        ]
+        if personal:
+            row.append(call.caller_number if all(identity_may_be_exported(case) for case in linked) else "")
+        yield [
+            *row,
+            CallTypeChoices.label(call.call_type) if call.call_type else "",
+            call.transferred_to,
+            " ".join(case.tracking_number for case in linked),
+            call.notes,
+        ]
 
 
-@console_page
-@require_GET
-def call_log(request: HttpRequest) -> HttpResponse:
-    form = CallLogFilterForm(request.GET or None)
+def _log_filters(params: QueryDict) -> tuple[CallLogFilterForm, dict[str, Any]]:
+    form = CallLogFilterForm(params or None)
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         since, until = _day_bounds(form)
@@ -390,9 +378,36 @@ def call_log(request: HttpRequest) -> HttpResponse:
             "operator_id": int(form.cleaned_data["operator"]) if form.cleaned_data["operator"] else None,
             "call_type": form.cleaned_data["call_type"],
         }
+    return form, filters
+
+
+@staff_page(RoleChoices.PERSONAL_EXPORT_ROLES)
+@require_POST
+def call_log_personal_csv(request: HttpRequest) -> HttpResponse:
+    """The log with callers' numbers, for a supervisor who states the purpose (logged with it)."""
+    query = request.POST.get("query", "")
+    _form, filters = _log_filters(QueryDict(query))
+    try:
+        start_personal_export(
+            request.user,  # type: ignore[arg-type]
+            export="call_log",
+            purpose=request.POST.get("purpose", ""),
+            query=query,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('callcentre-log')}?{query}" if query else reverse("callcentre-log"))
+    rows = _call_rows(queries.call_log(**filters), personal=True)
+    return csv_response(_call_header(personal=True), rows, filename=CALL_LOG_FILENAME)
+
+
+@console_page
+@require_GET
+def call_log(request: HttpRequest) -> HttpResponse:
+    form, filters = _log_filters(request.GET)
     calls = queries.call_log(**filters)
     if request.GET.get("format") == "csv":
-        return _csv(calls)
+        return csv_response(_call_header(personal=False), _call_rows(calls, personal=False), filename=CALL_LOG_FILENAME)
     figures = queries.operator_figures(calls)
     shown = list(calls[:LOG_PAGE_SIZE])
     context = {
@@ -405,5 +420,6 @@ def call_log(request: HttpRequest) -> HttpResponse:
         ],
         "limit": LOG_PAGE_SIZE,
         "query": request.GET.urlencode(),
+        "may_export_personal": may_export_personal_data(request.user),  # type: ignore[arg-type]
     }
     return _render(request, "callcentre/log.html", context, status=400 if form.errors else 200)

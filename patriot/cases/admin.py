@@ -10,7 +10,15 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from patriot.cases.models import Attachment, Case, Category, ReporterDataAccess, RoutingRule, TimelineEntry
+from patriot.cases.models import (
+    Attachment,
+    Case,
+    Category,
+    PersonalDataExport,
+    ReporterDataAccess,
+    RoutingRule,
+    TimelineEntry,
+)
 from patriot.core.seed import attribute_definition_errors
 
 
@@ -210,4 +218,23 @@ class ReporterDataAccessAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: ReporterDataAccess | None = None) -> bool:
+        return False
+
+
+@admin.register(PersonalDataExport)
+class PersonalDataExportAdmin(admin.ModelAdmin):
+    """Who downloaded personal data in bulk, which export, with which filter and why; append-only."""
+
+    list_display = ("created_at", "user", "export", "purpose", "query")
+    list_filter = ("export", "created_at")
+    search_fields = ("user__username", "purpose")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PersonalDataExport | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PersonalDataExport | None = None) -> bool:
         return False

@@ -19,6 +19,7 @@ from patriot.cases import presenters, queries, services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
 from patriot.cases.models import Attachment, Case, Category, Instruction
 from patriot.cases.permissions import channels_for, may, may_answer_instruction, may_instruct
+from patriot.cases.photos import check_photo_rate
 from patriot.cases.schemas import (
     AgencyOut,
     AssignIn,
@@ -204,6 +205,7 @@ def reporter_comment(request: HttpRequest, tracking_number: str, payload: NoteIn
 @router.post("/public/cases/{tracking_number}/photos", response={200: CaseReporterOut, **WRITE_ERRORS}, auth=None)
 def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case = _reporter_case(request, tracking_number)
+    check_photo_rate(client_address(request), None)
     services.add_photos(case, photos=_uploads(photos), reporter=True)
     return presenters.reporter_case(case)
 
@@ -223,12 +225,14 @@ def reporter_photos(request: HttpRequest, tracking_number: str, photos: File[lis
     },
 )
 def attachment_file(request: HttpRequest, attachment_id: int) -> FileResponse:
-    """A case photo: for the public when the case is public, else for staff who may see the case."""
+    """A case photo: for anyone once the case and its photos are public, else for staff who may see the case and
+    for its reporter (header `X-Reporter-Key`)."""
     attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=attachment_id)
     case = attachment.case
-    if case.is_confidential:
+    if case.is_confidential or not presenters.photos_are_public(case):
         user = _requester(request)
-        if user is None or not queries.visible_cases(user).filter(pk=case.pk).exists():
+        may_see = user is not None and queries.visible_cases(user).filter(pk=case.pk).exists()
+        if not may_see and not services.reporter_key_matches(case, request.headers.get("X-Reporter-Key")):
             raise Http404
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Cache-Control"] = "private, max-age=3600"
@@ -459,6 +463,7 @@ def comment(request: HttpRequest, tracking_number: str, payload: CommentIn) -> d
 @router.post("/cases/{tracking_number}/photos", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
 def staff_photos(request: HttpRequest, tracking_number: str, photos: File[list[UploadedFile]]) -> dict[str, Any]:
     case, user = _acting(request, tracking_number, "add_photos")
+    check_photo_rate(client_address(request), user.pk)
     services.add_photos(case, photos=_uploads(photos), by=user)
     return _staff_view(request, case)
 

@@ -352,6 +352,24 @@ class ReporterDataAccess(models.Model):
         return f"{self.user_id} → {self.case_id} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
+class PersonalDataExport(models.Model):
+    """Audit log: a supervisor downloaded a bulk export with personal data, and said why (UU PDP)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    export = models.CharField(_("ekspor"), max_length=40)
+    purpose = models.CharField(_("tujuan"), max_length=200)
+    query = models.CharField(_("filter"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ekspor data pribadi")
+        verbose_name_plural = _("ekspor data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.export} · {self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class SavedFilter(models.Model):
     """A member of staff's named case search (the query string of the search page)."""
 

@@ -1,25 +1,44 @@
-"""Photo intake: only real JPEG/PNG/WebP images, re-encoded as JPEG so no metadata (EXIF GPS) survives."""
+"""Photo intake: only real JPEG/PNG/WebP images, re-encoded as JPEG carrying pixels and nothing else."""
 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from patriot.core.errors import InvalidInput
+from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.ratelimit import hit
 
 MAX_PHOTOS_PER_CASE = 5
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-# Larger than any phone camera; a decompression bomb claims far more pixels than it has bytes.
-MAX_PIXELS = 50_000_000
+# The most pixels one photo may decode to (20 Mpx is 80 MB as RGBA, about 210 MB while it is scaled down). A
+# phone's 48, 50 or 64 Mpx JPEG still fits: a JPEG is decoded at a reduced scale when that is still larger than the
+# stored photo. A decompression bomb claims far more pixels than it has bytes: the header's claim is checked
+# before anything is decoded.
+MAX_PIXELS = 20_000_000
 MAX_EDGE = 2560
 # Pillow names a JPEG that carries extra frames (a camera's preview or depth map) "MPO"; it is still a
 # phone's .jpg, and the re-encoding keeps only the first frame.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
+DECODE_WAIT_SECONDS = 60
+
+_decode_slots = threading.BoundedSemaphore(max(1, settings.PATRIOT_IMAGE_DECODES_PER_PROCESS))
+
+
+class PhotoServiceBusy(DomainError):
+    status_code = 503
+
+
+class PhotoRateLimited(DomainError):
+    status_code = 429
 
 
 @dataclass(frozen=True)
@@ -31,9 +50,40 @@ class CleanPhoto:
     extension: str = "jpg"
 
 
+def check_photo_rate(address: str, account_id: int | None) -> None:
+    """Count one request that adds photos to a case; PhotoRateLimited once the address or account is over its limit."""
+    limit = settings.PATRIOT_PHOTO_RATE_PER_MINUTE
+    if not hit("photos", address, limit) or (
+        account_id is not None and not hit("photos-account", str(account_id), limit)
+    ):
+        raise PhotoRateLimited(
+            _("Terlalu banyak kiriman foto dalam satu menit. Tunggu sebentar lalu kirim lagi."),
+            code="rate_limited",
+            field="photos",
+        )
+
+
+@contextmanager
+def _decode_slot() -> Iterator[None]:
+    """At most PATRIOT_IMAGE_DECODES_PER_PROCESS decodes at once, so parallel uploads cannot add up in memory."""
+    if not _decode_slots.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise PhotoServiceBusy(
+            _("Server sedang sibuk memproses foto. Coba lagi sebentar lagi."), code="photo_busy", field="photos"
+        )
+    try:
+        yield
+    finally:
+        _decode_slots.release()
+
+
 def clean_photo(stream: IO[bytes], *, name: str = "") -> CleanPhoto:
     """Check and re-encode one uploaded photo; raises InvalidInput with a message naming the file."""
     label = name or _("foto")
+    with _decode_slot():
+        return _clean(stream, label)
+
+
+def _clean(stream: IO[bytes], label: str) -> CleanPhoto:
     raw = stream.read(MAX_PHOTO_BYTES + 1)
     if len(raw) > MAX_PHOTO_BYTES:
         raise InvalidInput(
@@ -51,16 +101,21 @@ def clean_photo(stream: IO[bytes], *, name: str = "") -> CleanPhoto:
                         code="photo_type",
                         field="photos",
                     )
-                if probe.width * probe.height > MAX_PIXELS:
+                probe.verify()
+            with Image.open(io.BytesIO(raw)) as image:
+                if image.format in ("JPEG", "MPO"):
+                    # Decode at 1/2, 1/4 or 1/8 scale while that is still larger than the stored photo: this
+                    # changes only what load() will decode.
+                    image.draft("RGB", _stored_size(image.size))
+                if image.width * image.height > MAX_PIXELS:
                     raise InvalidInput(
-                        _("Foto %(name)s terlalu besar resolusinya.") % {"name": label},
+                        _("Foto %(name)s terlalu besar resolusinya (paling banyak %(megapixels)d megapiksel).")
+                        % {"name": label, "megapixels": MAX_PIXELS // 1_000_000},
                         code="photo_pixels",
                         field="photos",
                     )
-                probe.verify()
-            with Image.open(io.BytesIO(raw)) as image:
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                small = _reduced(image)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise InvalidInput(
             _("Berkas %(name)s bukan foto JPEG, PNG atau WebP yang dapat dibaca.") % {"name": label},
@@ -71,16 +126,31 @@ def clean_photo(stream: IO[bytes], *, name: str = "") -> CleanPhoto:
         raise InvalidInput(
             _("Foto %(name)s rusak dan tidak dapat dibaca.") % {"name": label}, code="photo_corrupt", field="photos"
         ) from error
+    # A new image from the pixels alone: the original's info (JPEG COM, XMP, ICC, EXIF, PNG text) stays behind,
+    # whatever Pillow's encoder would otherwise carry over.
+    bare = Image.new("RGB", small.size)
+    bare.paste(small)
+    output = io.BytesIO()
+    bare.save(output, format="JPEG", quality=85, optimize=True)
+    return CleanPhoto(content=output.getvalue(), width=bare.width, height=bare.height)
 
-    if upright.mode in ("RGBA", "LA", "P"):
+
+def _stored_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size the photo is stored at: its longer side at most MAX_EDGE, the shape kept."""
+    scale = min(1.0, MAX_EDGE / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _reduced(image: Image.Image) -> Image.Image:
+    """The photo at most MAX_EDGE on each side, upright, in RGB; scaled first so no full-size copy is made."""
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    # A square bound, so scaling before turning the photo upright gives the same size; thumbnail() keeps the EXIF.
+    image.thumbnail((MAX_EDGE, MAX_EDGE))
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode in ("RGBA", "LA", "PA"):
         rgba = upright.convert("RGBA")
         flattened = Image.new("RGB", rgba.size, (255, 255, 255))
         flattened.paste(rgba, mask=rgba.getchannel("A"))
-        upright = flattened
-    elif upright.mode != "RGB":
-        upright = upright.convert("RGB")
-    upright.thumbnail((MAX_EDGE, MAX_EDGE))
-    output = io.BytesIO()
-    # No exif= and no icc_profile=: the new file carries pixels only.
-    upright.save(output, format="JPEG", quality=85, optimize=True)
-    return CleanPhoto(content=output.getvalue(), width=upright.width, height=upright.height)
+        return flattened
+    return upright.convert("RGB") if upright.mode != "RGB" else upright

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -82,8 +83,27 @@ def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
     ]
 
 
+def photos_are_public(case: Case) -> bool:
+    """A citizen's photos reach the public once the POC has verified the case (PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY);
+    a rejected case's never do."""
+    if case.state == CaseStateChoices.REJECTED:
+        return False
+    return case.verified_at is not None or not settings.PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY
+
+
 def public_case(case: Case) -> dict[str, Any]:
-    """The public-safe view: no reporter data, no internal notes, no internal timeline data."""
+    """The public-safe view: no reporter data, no internal notes, no internal timeline data; photos only once
+    public, and of a rejected report only its state and reason (its text and photos may be why it was refused)."""
+    view = _case_view(case)
+    if not photos_are_public(case):
+        view["photos"] = []
+    if case.state == CaseStateChoices.REJECTED:
+        view.update(title=case.category.name, description=None, attributes={})
+    return view
+
+
+def _case_view(case: Case) -> dict[str, Any]:
+    """Everything the public view may show, before what the public may not see of this case is taken out."""
     agency = case.agency
     return {
         "tracking_number": case.tracking_number,
@@ -123,7 +143,7 @@ def public_case(case: Case) -> dict[str, Any]:
 def reporter_case(case: Case) -> dict[str, Any]:
     """The reporter's own view through the private link."""
     return {
-        **public_case(case),
+        **_case_view(case),
         "is_anonymous": case.is_anonymous,
         "is_confidential": case.is_confidential,
         "reporter": {
@@ -166,7 +186,7 @@ def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
         log_reporter_reads([case.pk], user, purpose=purpose)
     team = case.team
     return {
-        **public_case(case),
+        **_case_view(case),
         # A citizen reading their own case through the API sees what their private page shows, no internal notes.
         "timeline": _timeline(case, include_internal=user.is_staff_role),
         "id": case.pk,

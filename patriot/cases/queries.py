@@ -6,11 +6,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Case as DbCase
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -19,7 +18,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices
@@ -65,11 +63,6 @@ def reporter_shown(user: User) -> Q:
         return named
     same_number_called = Case.objects.filter(pk=OuterRef("pk"), calls__caller_number=OuterRef("reporter_phone"))
     return named | (Q(channel=ChannelChoices.PHONE) & ~Q(reporter_phone="") & Q(Exists(same_number_called)))
-
-
-def with_reporter_shown(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
-    """`cases`, each with `reporter_shown`: whether `user` may be shown its reporter (see reporter_shown)."""
-    return cases.annotate(reporter_shown=ExpressionWrapper(reporter_shown(user), output_field=BooleanField()))
 
 
 def public_cases() -> QuerySet[Case]:

@@ -64,7 +64,7 @@ class CasePublicOut(Schema):
     channel: str
     category: CategoryRef
     title: str
-    description: str
+    description: str | None  # None: a rejected report's text is not public
     attributes: dict[str, Any]
     state: str
     state_label: str

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from patriot.cases.choices import AttachmentKindChoices, CaseStateChoices, CategoryGroupChoices, RejectionReasonChoices
 from patriot.cases.models import Case, Category
+from patriot.cases.presenters import photos_are_public
 from patriot.cases.sla import city_zone
 from patriot.open311.choices import RequestStatusChoices
 
@@ -155,6 +156,8 @@ def _status_notes(case: Case) -> str:
 
 
 def _media_url(request: HttpRequest, case: Case) -> str | None:
+    if not photos_are_public(case):
+        return None
     photos = getattr(case, "report_photos", None)
     if photos is None:
         photos = list(case.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).order_by("created_at", "id"))

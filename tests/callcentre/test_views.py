@@ -18,9 +18,9 @@ from patriot.callcentre import services
 from patriot.callcentre.choices import CallStateChoices, CallTypeChoices
 from patriot.callcentre.models import Call
 from patriot.cases.choices import ChannelChoices, TimelineKindChoices
-from patriot.cases.models import Case, Category
+from patriot.cases.models import Case, Category, PersonalDataExport
 from tests.core.test_layout import csp_problems
-from tests.factories import MARGAHAYU, make_agency, make_case, make_user
+from tests.factories import MARGAHAYU, make_agency, make_case, make_user, staff
 
 pytestmark = pytest.mark.usefixtures("areas")
 Role = RoleChoices
@@ -326,8 +326,10 @@ def test_a_report_after_a_status_question_makes_it_a_new_report_call_everywhere(
     )
     response = client.get("/callcentre/panggilan/?format=csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1][6] == str(CallTypeChoices.label("new_report"))
-    assert set(rows[1][8].split()) == {asked_about.tracking_number, filed.tracking_number}
+    # No caller numbers in the everyday export (hardening issue, item 4): the type and cases moved one column left.
+    assert "Nomor penelepon" not in rows[0]
+    assert rows[1][5] == str(CallTypeChoices.label("new_report"))
+    assert set(rows[1][7].split()) == {asked_about.tracking_number, filed.tracking_number}
     # A later call from the same number lists this one as a new report in the caller's history.
     later = services.answer_call(by=operator, caller_number="081234500001")
     history = page(client, f"/callcentre/panggilan/{later.pk}/").content.decode()
@@ -419,3 +421,33 @@ def test_pages_speak_english_when_chosen(operator: User) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/callcentre/"})
     body = page(client, "/callcentre/").content.decode()
     assert 'lang="en"' in body
+
+
+def test_call_log_with_numbers_is_for_supervisors_with_a_purpose(operator: User) -> None:
+    named = make_case(reporter_phone="081234500002")
+    anonymous = make_case(reporter_phone="081234500003", is_anonymous=True)
+    for number, case, notes in (
+        ("081234500002", named, '=HYPERLINK("http://jahat.example")'),
+        ("081234500003", anonymous, "Pelapor minta dirahasiakan"),
+    ):
+        call = services.answer_call(by=operator, caller_number=number)
+        services.link_case(call, case, by=operator, call_type="status_question")
+        services.end_call(call, by=operator, call_type="status_question", notes=notes)
+    query = "call_type=status_question"
+    body = {"query": query, "purpose": "Audit mutu layanan bulan ini"}
+    assert client_for(operator).post("/callcentre/panggilan/csv-pribadi/", body).status_code == 403
+    admin = client_for(staff(RoleChoices.SYSTEM_ADMIN))
+    assert b"csv-pribadi" in page(admin, "/callcentre/panggilan/").content
+    assert b"csv-pribadi" not in page(client_for(operator), "/callcentre/panggilan/").content
+    refused = admin.post("/callcentre/panggilan/csv-pribadi/", {**body, "purpose": ""})
+    assert refused.status_code == 302 and not PersonalDataExport.objects.exists()
+
+    response = admin.post("/callcentre/panggilan/csv-pribadi/", body)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][5] == "Nomor penelepon"
+    by_case = {row[8]: row for row in rows[1:]}
+    assert by_case[named.tracking_number][5] == "'+6281234500002"
+    assert by_case[named.tracking_number][-1] == '\'=HYPERLINK("http://jahat.example")'
+    assert by_case[anonymous.tracking_number][5] == ""
+    assert "81234500003" not in "\n".join(",".join(row) for row in rows)
+    assert PersonalDataExport.objects.get().export == "call_log"

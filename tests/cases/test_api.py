@@ -12,6 +12,7 @@ from PIL import Image
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.accounts.services import create_api_token
+from patriot.cases import services
 from patriot.cases.models import Case, TimelineEntry
 from patriot.cases.models import Category as CategoryModel
 from patriot.events.models import OutboxEvent
@@ -404,3 +405,86 @@ def test_a_citizen_reading_their_own_case_through_the_api_sees_no_internal_notes
     assert "Catatan internal POC" not in response.content.decode()
     staff_view = Client().get(f"/api/v1/cases/{case.tracking_number}", **auth(city["poc"][1]))
     assert "Catatan internal POC" in staff_view.content.decode()
+
+
+def test_adding_photos_is_rate_limited_per_address(city: dict[str, Any], tmp_path: Any, settings: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.PATRIOT_PHOTO_RATE_PER_MINUTE = 2
+    created = report(Client()).json()
+
+    def add() -> Any:
+        upload = io.BytesIO(jpeg())
+        upload.name = "foto.jpg"
+        return Client().post(
+            f"/api/v1/public/cases/{created['tracking_number']}/photos",
+            {"photos": [upload]},
+            HTTP_X_REPORTER_KEY=created["reporter_key"],
+        )
+
+    assert [add().status_code for _ in range(2)] == [200, 200]
+    refused = add()
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited" and "foto" in refused.json()["detail"]
+    assert Case.objects.get().attachments.count() == 2
+
+
+def _reported_with_photo(city: dict[str, Any]) -> tuple[str, str, str]:
+    """(tracking number, reporter key, photo URL) of a fresh report with one photo."""
+    created = report(Client(), title="Lubang di depan rumah Pak Budi").json()
+    number, key = created["tracking_number"], created["reporter_key"]
+    upload = io.BytesIO(jpeg())
+    upload.name = "lubang.jpg"
+    added = Client().post(f"/api/v1/public/cases/{number}/photos", {"photos": [upload]}, HTTP_X_REPORTER_KEY=key)
+    assert added.status_code == 200, added.content
+    return number, key, added.json()["photos"][0]["url"]
+
+
+def test_a_citizens_photos_become_public_only_once_the_poc_verifies(
+    city: dict[str, Any], tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    number, key, url = _reported_with_photo(city)
+    public = Client()
+    assert public.get(f"/api/v1/public/cases/{number}").json()["photos"] == []
+    assert public.get(url).status_code == 404
+    assert url not in public.get(f"/lacak/{number}/").content.decode()
+    # The reporter and the POC still see it.
+    assert Client().get(url, HTTP_X_REPORTER_KEY=key).status_code == 200
+    assert Client().get(url, **auth(city["poc"][1])).status_code == 200
+    assert Client().get(f"/api/v1/cases/{number}", **auth(city["poc"][1])).json()["photos"][0]["url"] == url
+
+    services.verify_case(Case.objects.get(tracking_number=number), by=city["poc"][0])
+    assert public.get(f"/api/v1/public/cases/{number}").json()["photos"][0]["url"] == url
+    assert public.get(url).status_code == 200
+    assert url in public.get(f"/lacak/{number}/").content.decode()
+
+
+def test_with_the_switch_off_photos_are_public_from_the_start(
+    city: dict[str, Any], tmp_path: Any, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY = False
+    number, _key, url = _reported_with_photo(city)
+    assert Client().get(f"/api/v1/public/cases/{number}").json()["photos"][0]["url"] == url
+    assert Client().get(url).status_code == 200
+
+
+@pytest.mark.parametrize("switch", [True, False])
+def test_a_rejected_case_shows_the_public_its_state_and_reason_only(
+    city: dict[str, Any], tmp_path: Any, settings: Any, switch: bool
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY = switch
+    number, key, url = _reported_with_photo(city)
+    services.reject_case(Case.objects.get(tracking_number=number), by=city["poc"][0], reason="spam")
+    view = Client().get(f"/api/v1/public/cases/{number}").json()
+    assert (view["state"], view["rejection_reason"]) == ("rejected", "spam")
+    assert view["description"] is None and view["photos"] == [] and view["title"] == "Jalan berlubang"
+    assert Client().get(url).status_code == 404
+    page_html = Client().get(f"/lacak/{number}/").content.decode()
+    assert "Ditolak" in page_html and "Spam" in page_html
+    assert "Lubang besar di depan pasar" not in page_html and "Pak Budi" not in page_html and url not in page_html
+    # The reporter keeps their own text and photos.
+    private = Client().get(f"/api/v1/public/cases/{number}/private", HTTP_X_REPORTER_KEY=key).json()
+    assert private["description"].startswith("Lubang besar") and private["photos"][0]["url"] == url
+    assert Client().get(url, HTTP_X_REPORTER_KEY=key).status_code == 200

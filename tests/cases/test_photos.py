@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import zlib
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms, PngImagePlugin
 
 from patriot.cases import photos, services
 from patriot.cases.models import Attachment, Case, TimelineEntry
@@ -99,6 +100,102 @@ def test_camera_jpeg_with_extra_frames_is_accepted_as_its_first_frame() -> None:
 def test_large_photo_is_scaled_down_to_the_maximum_edge() -> None:
     cleaned = clean_photo(io.BytesIO(jpeg_bytes(3000, 1500, exif_gps=False)))
     assert (cleaned.width, cleaned.height) == (photos.MAX_EDGE, photos.MAX_EDGE // 2)
+
+
+def jpeg_segments(content: bytes) -> list[tuple[int, bytes]]:
+    """(marker, payload) of every segment before the scan: what a JPEG carries besides its pixels."""
+    assert content[:2] == b"\xff\xd8"
+    segments, at = [], 2
+    while at < len(content):
+        assert content[at] == 0xFF
+        marker = content[at + 1]
+        length = struct.unpack(">H", content[at + 2 : at + 4])[0]
+        segments.append((marker, content[at + 4 : at + 2 + length]))
+        if marker == 0xDA:  # start of scan: entropy-coded pixels follow
+            break
+        at += 2 + length
+    return segments
+
+
+# Quantisation and Huffman tables, the frame header (baseline or progressive), the scan header, restart interval.
+PIXEL_SEGMENTS = {0xDB, 0xC4, 0xC0, 0xC1, 0xC2, 0xDA, 0xDD}
+SECRET = "Rumah Pak Budi, Jl. Melati 7"
+
+
+def _with_metadata(kind: str) -> bytes:
+    image = Image.new("RGB", (64, 48), (200, 60, 30))
+    output = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010E] = SECRET  # ImageDescription
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/">{SECRET}</x:xmpmeta>'.encode()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    if kind == "jpeg":
+        image.save(output, "JPEG", comment=SECRET.encode(), exif=exif, xmp=xmp, icc_profile=icc)
+    elif kind == "png":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("comment", SECRET)
+        info.add_itxt("Description", SECRET)
+        info.add_text("XML:com.adobe.xmp", xmp.decode(), zip=True)
+        image.save(output, "PNG", pnginfo=info, exif=exif, icc_profile=icc)
+    else:
+        image.save(output, "WEBP", exif=exif, xmp=xmp, icc_profile=icc)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "png", "webp"])
+def test_no_metadata_segment_survives(kind: str) -> None:
+    original = _with_metadata(kind)
+    assert SECRET.encode() in original or kind == "png", "the test photo must carry the secret to begin with"
+    cleaned = clean_photo(io.BytesIO(original), name=f"foto.{kind}").content
+    segments = jpeg_segments(cleaned)
+    extra = [(hex(marker), payload[:12]) for marker, payload in segments if marker not in PIXEL_SEGMENTS]
+    # Only the JFIF header (APP0: version and pixel density) may remain: no COM, no APP1 EXIF/XMP, no APP2 ICC.
+    assert extra == [("0xe0", b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01")]
+    assert SECRET.encode() not in cleaned
+    assert b"\xff\xfe" not in cleaned.split(b"\xff\xda")[0]
+    assert opened(cleaned).info.keys() <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("areas")
+def test_a_stored_photo_carries_no_comment(_media_root: Path) -> None:
+    case = make_case(make_category(), photos=[("komentar.jpg", io.BytesIO(_with_metadata("jpeg")))])
+    stored = Attachment.objects.get(case=case).file.read()
+    assert SECRET.encode() not in stored
+    assert {marker for marker, _ in jpeg_segments(stored)} <= PIXEL_SEGMENTS | {0xE0}
+
+
+@pytest.mark.parametrize("size", [(8000, 6000), (5760, 4320)])
+def test_a_phone_jpeg_over_the_pixel_cap_is_decoded_at_a_reduced_scale(size: tuple[int, int]) -> None:
+    # 48 and 25 Mpx, phones' full-resolution modes: decoded at half scale, then scaled to the edge.
+    assert size[0] * size[1] > photos.MAX_PIXELS
+    output = io.BytesIO()
+    Image.new("RGB", size, (90, 90, 90)).save(output, "JPEG", quality=50)
+    cleaned = clean_photo(io.BytesIO(output.getvalue()), name="hp.jpg")
+    assert (cleaned.width, cleaned.height) == (photos.MAX_EDGE, photos.MAX_EDGE * 3 // 4)
+
+
+def test_a_png_claiming_49_megapixels_is_refused_from_its_header() -> None:
+    bomb = bilevel_png(7000, 7000)
+    assert len(bomb) < 100_000
+    with pytest.raises(InvalidInput) as refused:
+        clean_photo(io.BytesIO(bomb), name="bom.png")
+    assert refused.value.code == "photo_pixels"
+    assert "20 megapiksel" in refused.value.message
+
+
+def test_decodes_wait_for_a_free_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+    slots = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(photos, "_decode_slots", slots)
+    monkeypatch.setattr(photos, "DECODE_WAIT_SECONDS", 0.1)
+    slots.acquire()
+    try:
+        with pytest.raises(photos.PhotoServiceBusy) as busy:
+            clean_photo(io.BytesIO(jpeg_bytes(exif_gps=False)))
+        assert busy.value.code == "photo_busy"
+    finally:
+        slots.release()
+    assert clean_photo(io.BytesIO(jpeg_bytes(exif_gps=False))).width == 64
 
 
 # --- what is refused --------------------------------------------------------------------------

@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
+from patriot.accounts.choices import RoleChoices as Role
 from patriot.accounts.models import Agency
+from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices, ChannelChoices
 from patriot.cases.models import Attachment, Case, Category
 from patriot.core import clock
 from patriot.open311.models import ApiKey, SubmittedRequest
 from patriot.open311.services import create_api_key, revoke_api_key
-from tests.factories import BEKASI_JAYA, MARGAHAYU, OUTSIDE_CITY, case_through, jpeg_bytes, make_case
+from tests.factories import BEKASI_JAYA, MARGAHAYU, OUTSIDE_CITY, case_through, jpeg_bytes, make_case, staff
 from tests.open311.conftest import Open311
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,6 +196,11 @@ def test_media_upload_and_media_url(api_key: str, open311: Open311, watched_url:
     attachment = Attachment.objects.get(case__tracking_number=number)
     with attachment.file.open("rb") as stored, Image.open(stored) as image:
         assert not image.getexif()
+    # A citizen's photo is public once the POC has verified the case (PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY).
+    assert open311.get(f"requests/{number}", "requests")[0]["media_url"] is None
+    site = open311.base.removesuffix("/open311/v2")
+    assert open311.http.get(f"{site}/api/v1/attachments/{attachment.pk}").status_code == 404
+    services.verify_case(Case.objects.get(tracking_number=number), by=staff(Role.POC_OPERATOR))
     request = open311.get(f"requests/{number}", "requests")[0]
     assert request["media_url"].endswith(f"/api/v1/attachments/{attachment.pk}")
     photo = open311.http.get(request["media_url"])
@@ -203,6 +210,8 @@ def test_media_upload_and_media_url(api_key: str, open311: Open311, watched_url:
     url, hits = watched_url
     created = open311.post(data=_pothole(api_key, media_url=url))
     number = created[0]["service_request_id"]
+    assert _same_in_both(open311, f"requests/{number}", "requests")[0]["media_url"] is None
+    services.verify_case(Case.objects.get(tracking_number=number), by=staff(Role.POC_OPERATOR))
     assert _same_in_both(open311, f"requests/{number}", "requests")[0]["media_url"] == url
     assert url in Case.objects.get(tracking_number=number).description
     assert hits == []

@@ -30,6 +30,7 @@ from patriot.cases.forms import (
     day_bounds,
 )
 from patriot.cases.models import Attachment, Case
+from patriot.cases.photos import check_photo_rate
 from patriot.cases.sla import city_zone
 from patriot.citizens.queries import report_channel
 from patriot.core.errors import DomainError
@@ -199,7 +200,7 @@ _DONE = {
 }
 
 
-def _act(case: Case, action: str, form: Any) -> None:
+def _act(request: HttpRequest, case: Case, action: str, form: Any) -> None:
     data = form.cleaned_data
     if action == "confirm":
         services.confirm_case(case, note=data["note"])
@@ -208,6 +209,7 @@ def _act(case: Case, action: str, form: Any) -> None:
     elif action == "comment":
         services.comment_case(case, by=None, note=data["note"], reporter=True)
     else:
+        check_photo_rate(client_address(request), None)
         services.add_photos(case, photos=[(f.name or "", f) for f in data["photos"]], reporter=True)
 
 
@@ -238,7 +240,7 @@ def track_case(request: HttpRequest, number: str) -> HttpResponse:
         form = _ACTIONS[action](request.POST, request.FILES, auto_id=f"{action}_%s")
         if form.is_valid():
             try:
-                _act(case, action, form)
+                _act(request, case, action, form)
             except DomainError as error:
                 target = error.field if error.field in form.fields else None
                 form.add_error(target, error.message)
@@ -254,8 +256,8 @@ def _case_page(
     request: HttpRequest, case: Case, *, is_reporter: bool, forms: dict[str, Any], status: int
 ) -> HttpResponse:
     view = presenters.reporter_case(case) if is_reporter else presenters.public_case(case)
-    if case.is_confidential:
-        # The attachments API shows a confidential case's photos to staff only; the reporter gets them here.
+    if case.is_confidential or not presenters.photos_are_public(case):
+        # The attachments API shows photos that are not public to staff only; the reporter gets them here.
         for photo in view["photos"]:
             photo["url"] = reverse("track_photo", kwargs={"number": case.tracking_number, "attachment_id": photo["id"]})
     allowed = set(view.get("allowed_actions", []))

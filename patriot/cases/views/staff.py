@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,12 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
-from patriot.cases import presenters, queries, saved_filters, services
+from patriot.cases import exports, presenters, queries, saved_filters, services
 from patriot.cases.choices import (
     CaseStateChoices,
-    ChannelChoices,
-    PriorityChoices,
-    SlaStatusChoices,
 )
 from patriot.cases.filters import CaseFilter
 from patriot.cases.models import Case, Instruction
@@ -44,6 +40,7 @@ from patriot.cases.staff_forms import (
     VerifyForm,
 )
 from patriot.core.errors import DomainError
+from patriot.core.exports import csv_response
 from patriot.opscentre.forms import InstructionAnswerForm, InstructionForm
 from patriot.opscentre.queries import agency_instructions, case_instructions
 
@@ -322,9 +319,9 @@ def poc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResp
 # --- search ----------------------------------------------------------------------------------
 
 
-def _search(request: HttpRequest) -> tuple[CaseFilter, Any]:
+def _search(request: HttpRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
     user: User = request.user  # type: ignore[assignment]
-    form = CaseFilter(request.GET)
+    form = CaseFilter(request.GET if params is None else params)
     cases = form.apply(queries.visible_cases(user), user)
     return form, cases.select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
 
@@ -344,83 +341,44 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "saved": saved_filters.saved_filters(request.user),  # type: ignore[arg-type]
             "save_form": SaveFilterForm(),
+            "may_export_personal": exports.may_export_personal_data(request.user),  # type: ignore[arg-type]
         },
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(cases: Any, user: User) -> Iterator[list[str]]:
-    personal = user.role in Role.REPORTER_CONTACT_ROLES
-    header = [
-        _("Nomor laporan"),
-        _("Dilaporkan"),
-        _("Kanal"),
-        _("Kategori"),
-        _("Judul"),
-        _("Status"),
-        _("Prioritas"),
-        _("Kecamatan"),
-        _("Kelurahan"),
-        _("Alamat"),
-        _("OPD"),
-        _("Tim URC"),
-        _("Status SLA"),
-        _("Batas waktu"),
-        _("Lintang"),
-        _("Bujur"),
-    ]
-    if personal:
-        header += [_("Nama pelapor"), _("HP pelapor"), _("Email pelapor")]
-    yield header
-    zone = timezone.get_default_timezone()
-    shown: list[int] = []
-    for case in queries.with_reporter_shown(cases, user).select_related("team").iterator(chunk_size=500):
-        row = [
-            case.tracking_number,
-            case.created_at.astimezone(zone).isoformat(timespec="minutes"),
-            str(ChannelChoices.label(case.channel)),
-            case.category.label,
-            case.title,
-            str(CaseStateChoices.label(case.state)),
-            str(PriorityChoices.label(case.priority)),
-            case.district.name,
-            case.village.name,
-            case.address,
-            case.agency.short_name if case.agency_id else "",
-            case.team.name if case.team_id else "",
-            str(SlaStatusChoices.label(case.sla_status)),
-            case.due_at.astimezone(zone).isoformat(timespec="minutes") if case.due_at else "",
-            f"{case.latitude:.6f}",
-            f"{case.longitude:.6f}",
-        ]
-        if personal:
-            if case.reporter_shown and (case.reporter_name or case.reporter_phone or case.reporter_email):
-                row += [case.reporter_name, case.reporter_phone, case.reporter_email]
-                shown.append(case.pk)
-            else:
-                row += ["", "", ""]
-        if len(shown) >= 500:
-            presenters.log_reporter_reads(shown, user, purpose="CSV export /poc/cari/csv/")
-            shown = []
-        yield row
-    presenters.log_reporter_reads(shown, user, purpose="CSV export /poc/cari/csv/")
+def _csv_name() -> str:
+    stamp = timezone.localtime(timezone.now(), timezone.get_default_timezone()).strftime("%Y%m%d-%H%M")
+    return f"laporan-{stamp}.csv"
 
 
 @require_GET
 @staff_page(Role.CITYWIDE_ROLES)
 def search_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The search's cases without personal data, for every city-wide role."""
     _form, cases = _search(request)
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in _csv_rows(cases, request.user))  # type: ignore[arg-type]
-    stamp = timezone.localtime(timezone.now(), timezone.get_default_timezone()).strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = exports.case_rows(cases, request.user)  # type: ignore[arg-type]
+    return csv_response(exports.case_header(personal=False), rows, filename=_csv_name())
+
+
+@require_POST
+@staff_page(Role.PERSONAL_EXPORT_ROLES)
+def search_csv_personal(request: HttpRequest) -> HttpResponse:
+    """The search's cases with their reporters, for a supervisor who states the purpose (logged with it)."""
+    query = request.POST.get("query", "")
+    back = f"{reverse('staff-search')}?{query}" if query else reverse("staff-search")
+    _form, cases = _search(request, QueryDict(query))
+    try:
+        purpose = exports.start_personal_export(
+            request.user,  # type: ignore[arg-type]
+            export="case_search",
+            purpose=request.POST.get("purpose", ""),
+            query=query,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    rows = exports.case_rows(cases, request.user, purpose=purpose)  # type: ignore[arg-type]
+    return csv_response(exports.case_header(personal=True), rows, filename=_csv_name())
 
 
 @require_POST
@@ -616,6 +574,7 @@ urlpatterns = [
     path("poc/laporan/<str:tracking_number>/<slug:action>/", poc_act, name="staff-poc-act"),
     path("poc/cari/", search, name="staff-search"),
     path("poc/cari/csv/", search_csv, name="staff-search-csv"),
+    path("poc/cari/csv-pelapor/", search_csv_personal, name="staff-search-csv-personal"),
     path("poc/cari/simpan/", save_search, name="staff-search-save"),
     path("poc/cari/filter/<int:filter_id>/hapus/", delete_search, name="staff-search-delete"),
     path("opd/", opd_inbox, name="staff-opd-inbox"),

@@ -12,7 +12,7 @@ from django.test import Client
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases.choices import CaseStateChoices, RejectionReasonChoices
-from patriot.cases.models import Case, ReporterDataAccess, SavedFilter
+from patriot.cases.models import Case, PersonalDataExport, ReporterDataAccess, SavedFilter
 from patriot.core.views import home_for
 from tests.core.test_layout import csp_problems
 from tests.factories import case_through, jpeg_bytes, make_agency, make_case, make_category, make_team, staff
@@ -354,25 +354,82 @@ def test_saved_filters_are_per_user() -> None:
     assert not SavedFilter.objects.exists()
 
 
-def _csv(client: Client, query: str = "") -> list[list[str]]:
-    response = client.get(f"/poc/cari/csv/?{query}")
+def _rows(response: Any) -> list[list[str]]:
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def test_csv_export_of_the_current_filter() -> None:
+def _csv(client: Client, query: str = "") -> list[list[str]]:
+    return _rows(client.get(f"/poc/cari/csv/?{query}"))
+
+
+def _personal_csv(client: Client, query: str, purpose: str) -> Any:
+    return client.post("/poc/cari/csv-pelapor/", {"query": query, "purpose": purpose})
+
+
+PURPOSE = "Konfirmasi ulang banjir Januari ke pelapor"
+
+
+def test_csv_export_of_the_current_filter_has_no_personal_data() -> None:
+    # The issue (hardening, item 4) takes reporters out of the everyday export, for every role.
     named = make_case(title="Jalan rusak", reporter_name="Budi Terang", reporter_phone="081211112222")
     anonymous = make_case(
         title="Jalan rusak juga", reporter_name="Ani Diam", reporter_phone="081233334444", is_anonymous=True
     )
     make_case(title="Lampu mati")
-    rows = _csv(client_for(staff(Role.POC_OPERATOR)), "text=rusak")
-    assert rows[0][0] == "Nomor laporan" and "Nama pelapor" in rows[0]
-    assert sorted(row[0] for row in rows[1:]) == sorted([named.tracking_number, anonymous.tracking_number])
-    assert any("Ani Diam" in row for row in rows)
-    assert ReporterDataAccess.objects.filter(purpose__startswith="CSV").count() == 2
+    for role in (Role.POC_OPERATOR, Role.POC_SUPERVISOR, Role.MAYOR):
+        rows = _csv(client_for(staff(role)), "text=rusak")
+        assert rows[0][0] == "Nomor laporan" and "Nama pelapor" not in rows[0]
+        assert sorted(row[0] for row in rows[1:]) == sorted([named.tracking_number, anonymous.tracking_number])
+        flat = "\n".join(",".join(row) for row in rows)
+        assert "Budi Terang" not in flat and "Ani Diam" not in flat and "81233334444" not in flat
+    assert not ReporterDataAccess.objects.exists()
 
-    mayor_rows = _csv(client_for(staff(Role.MAYOR)), "text=rusak")
-    assert "Nama pelapor" not in mayor_rows[0]
-    flat = "\n".join(",".join(row) for row in mayor_rows)
-    assert "Budi Terang" not in flat and "Ani Diam" not in flat and "081233334444" not in flat
+
+def test_personal_export_is_for_supervisors_with_a_purpose_and_never_holds_anonymous_or_confidential() -> None:
+    named = make_case(title="Jalan rusak", reporter_name="Budi Terang", reporter_phone="081211112222")
+    make_case(title="Jalan rusak juga", reporter_name="Ani Diam", reporter_phone="081233334444", is_anonymous=True)
+    make_case(
+        title="Jalan rusak lagi", reporter_name="Rahasia Saja", reporter_email="r@contoh.id", is_confidential=True
+    )
+    for role in (Role.POC_OPERATOR, Role.CALLCENTRE_OPERATOR, Role.MAYOR):
+        assert _personal_csv(client_for(staff(role)), "text=rusak", PURPOSE).status_code == 403
+    supervisor = client_for(staff(Role.POC_SUPERVISOR))
+    assert b"Unduh CSV dengan data pelapor" in page(supervisor, "/poc/cari/?text=rusak").content
+    assert b"Unduh CSV dengan data pelapor" not in page(client_for(staff(Role.POC_OPERATOR)), "/poc/cari/").content
+    refused = _personal_csv(supervisor, "text=rusak", "  cek ")
+    assert refused.status_code == 302 and refused["Location"] == "/poc/cari/?text=rusak"
+    assert "Tuliskan tujuan" in page(supervisor, refused["Location"]).content.decode()
+    assert not PersonalDataExport.objects.exists() and not ReporterDataAccess.objects.exists()
+
+    rows = _rows(_personal_csv(supervisor, "text=rusak", PURPOSE))
+    assert rows[0][-3:] == ["Nama pelapor", "HP pelapor", "Email pelapor"]
+    by_number = {row[0]: row for row in rows[1:]}
+    assert len(by_number) == 3 and by_number[named.tracking_number][-3:-1] == ["Budi Terang", "'+6281211112222"]
+    flat = "\n".join(",".join(row) for row in rows)
+    assert (
+        "Ani Diam" not in flat and "81233334444" not in flat and "Rahasia Saja" not in flat and "r@contoh" not in flat
+    )
+    export = PersonalDataExport.objects.get()
+    assert (export.user.role, export.export, export.purpose, export.query) == (
+        Role.POC_SUPERVISOR,
+        "case_search",
+        PURPOSE,
+        "text=rusak",
+    )
+    logged = ReporterDataAccess.objects.get()
+    assert logged.case == named and PURPOSE in logged.purpose
+
+
+def test_every_export_cell_that_could_be_a_formula_is_quoted() -> None:
+    make_case(title='=HYPERLINK("http://jahat.example","klik")', address="@SUM(1+1)", reporter_name="+1 Jahat")
+    make_case(title="-2+3+cmd|' /C calc'!A0", address="\tTab", reporter_name="\rCR")
+    plain = _csv(client_for(staff(Role.POC_OPERATOR)))
+    personal = _rows(_personal_csv(client_for(staff(Role.POC_SUPERVISOR)), "", PURPOSE))
+    for rows in (plain, personal):
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+        assert not [cell for cell in cells if cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit()]
+        assert '\'=HYPERLINK("http://jahat.example","klik")' in cells and "'@SUM(1+1)" in cells
+    # Coordinates stay numbers: Bekasi's latitude is negative.
+    assert float(plain[1][14]) < 0
