@@ -85,6 +85,7 @@ def create_backup(target: Path) -> BackupResult:
     else:
         migrations, outbox_last_id = _backup_postgresql(database_file)
     media = _copy_media(Path(settings.MEDIA_ROOT), target / MEDIA_DIR)
+    database_size = database_file.stat().st_size
     manifest = {
         "format": FORMAT,
         "patriot_version": version("patriot"),
@@ -92,7 +93,7 @@ def create_backup(target: Path) -> BackupResult:
         "database": {
             "vendor": vendor,
             "file": database_file.name,
-            "size": database_file.stat().st_size,
+            "size": database_size,
             "sha256": sha256_of(database_file),
         },
         "migrations": migrations,
@@ -105,15 +106,14 @@ def create_backup(target: Path) -> BackupResult:
         vendor=vendor,
         media_files=len(media),
         media_bytes=sum(entry["size"] for entry in media),
-        database_bytes=manifest["database"]["size"],  # type: ignore[index]
+        database_bytes=database_size,
         outbox_last_id=outbox_last_id,
     )
 
 
-_STATE_SQL = (
-    "SELECT app, MAX(name) FROM django_migrations GROUP BY app",
-    "SELECT COALESCE(MAX(id), 0) FROM events_outboxevent",
-)
+# Read from the copy (SQLite) or inside the dumped snapshot (PostgreSQL), so they describe the backed-up data.
+_LATEST_MIGRATIONS_SQL = "SELECT app, MAX(name) FROM django_migrations GROUP BY app"
+_OUTBOX_LAST_ID_SQL = "SELECT COALESCE(MAX(id), 0) FROM events_outboxevent"
 
 
 def _backup_sqlite(destination: Path) -> tuple[dict[str, str], int]:
@@ -125,8 +125,8 @@ def _backup_sqlite(destination: Path) -> tuple[dict[str, str], int]:
         source.backup(copy)
         # One self-contained file: no -wal beside it.
         copy.execute("PRAGMA journal_mode=DELETE")
-        migrations = dict(copy.execute(_STATE_SQL[0]).fetchall())
-        outbox_last_id = int(copy.execute(_STATE_SQL[1]).fetchone()[0])
+        migrations = dict(copy.execute(_LATEST_MIGRATIONS_SQL).fetchall())
+        outbox_last_id = int(copy.execute(_OUTBOX_LAST_ID_SQL).fetchone()[0])
     finally:
         copy.close()
         source.close()
@@ -141,9 +141,9 @@ def _backup_postgresql(destination: Path) -> tuple[dict[str, str], int]:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
         _run_pg_tool("pg_dump", ["--format=custom", f"--snapshot={snapshot}", f"--file={destination}"])
-        cursor.execute(_STATE_SQL[0])
+        cursor.execute(_LATEST_MIGRATIONS_SQL)
         migrations = dict(cursor.fetchall())
-        cursor.execute(_STATE_SQL[1])
+        cursor.execute(_OUTBOX_LAST_ID_SQL)
         outbox_last_id = int(cursor.fetchone()[0])
     return migrations, outbox_last_id
 
