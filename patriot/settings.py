@@ -265,6 +265,19 @@ PATRIOT_SMS_GATEWAY = os.environ.get("PATRIOT_SMS_GATEWAY", "http" if PATRIOT_SM
 # Reports per signed-in account per minute (on top of the per-address limit).
 PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE", "10"))
 
+
+# Retention (UU PDP): days after which the worker's daily job removes personal data; 0 or empty keeps it for ever.
+# Reporter contact details: name, phone and email of cases finished (closed, rejected, merged) that long ago.
+# Access audit: the log of staff reads of reporter data. Notifications: citizens' case-change notifications.
+def _retention_days(name: str) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else 0
+
+
+PATRIOT_RETENTION_REPORTER_CONTACT_DAYS = _retention_days("PATRIOT_RETENTION_REPORTER_CONTACT_DAYS")
+PATRIOT_RETENTION_ACCESS_AUDIT_DAYS = _retention_days("PATRIOT_RETENTION_ACCESS_AUDIT_DAYS")
+PATRIOT_RETENTION_NOTIFICATIONS_DAYS = _retention_days("PATRIOT_RETENTION_NOTIFICATIONS_DAYS")
+
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")
 

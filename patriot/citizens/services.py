@@ -7,7 +7,7 @@ import hmac
 import secrets
 import smtplib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -368,3 +368,12 @@ def delete_account(user: User, *, password: str) -> int:
         count = deidentify_reporter(user)
         user.delete()
     return count
+
+
+def purge_notifications(before: datetime) -> int:
+    """Retention: delete citizens' notifications (and their deliveries) made before `before`; returns how many.
+
+    The relay's cursor has long passed their events, so none is made again.
+    """
+    deleted = Notification.objects.filter(created_at__lt=before).delete()[1]
+    return deleted.get(Notification._meta.label, 0)

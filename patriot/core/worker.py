@@ -1,5 +1,5 @@
 """Background jobs run by `patriot worker`, or inside the web process on SQLite: the SLA sweep every minute,
-citizens' notifications (outbox relay and email/SMS delivery) every few seconds."""
+citizens' notifications (outbox relay and email/SMS delivery) every few seconds, retention once a day."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import close_old_connections
+
+from patriot.core import clock
 
 logger = logging.getLogger("patriot.worker")
 
 SWEEP_INTERVAL_SECONDS = 60
 NOTIFY_INTERVAL_SECONDS = 5
+RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
 
 
 def sweep_sla() -> None:
@@ -39,6 +44,28 @@ def notify_citizens() -> None:
         )
 
 
+def apply_retention() -> None:
+    """Delete or blank personal data older than each configured retention period; logs counts only."""
+    from patriot.cases.services import forget_reporter_contacts, purge_reporter_access_log
+    from patriot.citizens.services import purge_notifications
+
+    rules: list[tuple[str, int, Callable[[datetime], int]]] = [
+        (
+            "reporter contact details of finished cases",
+            settings.PATRIOT_RETENTION_REPORTER_CONTACT_DAYS,
+            forget_reporter_contacts,
+        ),
+        ("reporter-data access audit rows", settings.PATRIOT_RETENTION_ACCESS_AUDIT_DAYS, purge_reporter_access_log),
+        ("citizens' notifications", settings.PATRIOT_RETENTION_NOTIFICATIONS_DAYS, purge_notifications),
+    ]
+    now = clock.now()
+    for what, days, apply in rules:
+        if days <= 0:
+            logger.info("Retention: %s kept (no retention period set)", what)
+            continue
+        logger.info("Retention: %s older than %d days: %d removed", what, days, apply(now - timedelta(days=days)))
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -50,6 +77,7 @@ def jobs(sweep_interval: float = SWEEP_INTERVAL_SECONDS) -> list[Job]:
     return [
         Job("sla-sweep", sweep_sla, sweep_interval),
         Job("citizen-notifications", notify_citizens, min(NOTIFY_INTERVAL_SECONDS, sweep_interval)),
+        Job("retention", apply_retention, RETENTION_INTERVAL_SECONDS),
     ]
 
 
