@@ -103,11 +103,10 @@ class DatabaseCollector(Collector):
             if age is not None:
                 families["heartbeat"].add_metric([], age)
         except DatabaseError:
+            connection.close_if_unusable_or_obsolete()
             families["up"].add_metric([], 0)
             yield families["up"]
             return
-        finally:
-            connection.close_if_unusable_or_obsolete()
         families["up"].add_metric([], 1)
         yield from families.values()
 
