@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "patriot.core.request_log.RequestLogMiddleware",
     "patriot.core.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "patriot.core.security.ContentSecurityPolicyMiddleware",
@@ -189,7 +190,7 @@ SECURE_COOKIES = env_flag("PATRIOT_SECURE_COOKIES", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = SECURE_COOKIES
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("PATRIOT_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
 # Proxies whose X-Forwarded-For / X-Forwarded-Proto count (addresses or networks, comma-separated); the server must
 # not trust them itself: uvicorn runs with --no-proxy-headers.
@@ -244,8 +245,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # --- Citizen accounts (SOROT): email, SMS, notifications -------------------------------------
 # SMTP from PATRIOT_EMAIL_HOST/PORT/USER/PASSWORD/TLS; without a host (or in demo mode) mail goes to the console.
 PATRIOT_EMAIL_HOST = os.environ.get("PATRIOT_EMAIL_HOST", "")
+# Every message goes through core.mail.CountingEmailBackend (patriot_emails_total), which hands it on to this one.
+EMAIL_BACKEND = "patriot.core.mail.CountingEmailBackend"
 if PATRIOT_EMAIL_HOST and not PATRIOT_DEMO:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    PATRIOT_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = PATRIOT_EMAIL_HOST
     EMAIL_PORT = int(os.environ.get("PATRIOT_EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("PATRIOT_EMAIL_USER", "")
@@ -253,7 +256,7 @@ if PATRIOT_EMAIL_HOST and not PATRIOT_DEMO:
     EMAIL_USE_TLS = env_flag("PATRIOT_EMAIL_TLS", default=True)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    PATRIOT_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("PATRIOT_EMAIL_FROM", "Patriot <no-reply@localhost>")
 # Links in emails sent by the worker (no request to take the host from).
 PATRIOT_SITE_URL = os.environ.get("PATRIOT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -281,9 +284,25 @@ PATRIOT_RETENTION_NOTIFICATIONS_DAYS = _retention_days("PATRIOT_RETENTION_NOTIFI
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")
 
+# --- Operations: readiness, metrics, logs ----------------------------------------------------
+# /readyz fails when no background job finished within this many seconds, or when the oldest case event the
+# citizens' notification relay has not passed is older than this (the relay holds events back for 60 s).
+PATRIOT_READY_WORKER_SECONDS = int(os.environ.get("PATRIOT_READY_WORKER_SECONDS", "120"))
+PATRIOT_READY_OUTBOX_LAG_SECONDS = int(os.environ.get("PATRIOT_READY_OUTBOX_LAG_SECONDS", "300"))
+# /metrics answers these client addresses (networks allowed; behind a trusted proxy, the forwarded client), and
+# anyone sending "Authorization: Bearer <PATRIOT_METRICS_TOKEN>" when a token is set.
+PATRIOT_METRICS_ALLOWED_ADDRESSES = [
+    a.strip() for a in os.environ.get("PATRIOT_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1").split(",") if a.strip()
+]
+PATRIOT_METRICS_TOKEN = os.environ.get("PATRIOT_METRICS_TOKEN", "")
+
+# One JSON object per line on stderr for every logger (core/logging.py); patriot.request writes one per request,
+# patriot.job one per background job run. Django's own request warnings repeat the access line: errors only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "patriot.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PATRIOT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -1,22 +1,21 @@
-"""URL map: the landing page, case pages, the admin, the JSON API under /api/v1 and a health check."""
+"""URL map: the landing page, case pages, the admin, the JSON API under /api/v1, health, readiness and metrics."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from patriot.api import api
-from patriot.core.views import home
+from patriot.core import views as core_views
 
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
+handler400 = "patriot.core.views.bad_request"
+handler403 = "patriot.core.views.permission_denied"
+handler404 = "patriot.core.views.page_not_found"
+handler500 = "patriot.core.views.server_error"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", core_views.home, name="home"),
     path("", include("patriot.core.urls")),
     path("", include("patriot.accounts.urls")),
     path("", include("patriot.cases.urls")),
@@ -29,5 +28,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("healthz", healthz),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics_view, name="metrics"),
 ]

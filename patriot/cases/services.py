@@ -44,7 +44,7 @@ from patriot.cases.models import (
     state_among,
 )
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
-from patriot.core import clock
+from patriot.core import clock, metrics
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.events.services import record_event
@@ -540,6 +540,7 @@ def create_case(
     except BaseException:
         _remove_files(written)
         raise
+    metrics.REPORTS.labels(case.channel).inc()
     return NewCase(case=case, created=True, reporter_key=reporter_key_for(case))
 
 

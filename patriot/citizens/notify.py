@@ -149,6 +149,23 @@ def relay_outbox(*, batch_size: int = 500, now: datetime | None = None) -> int:
     return created
 
 
+def relay_lag_seconds(now: datetime | None = None) -> float:
+    """The outbox lag: age of the oldest case event the relay's cursor has not passed, 0 when it is caught up.
+
+    The cursor holds back events younger than SETTLE_SECONDS, so a working relay shows up to about a minute.
+    """
+    cursor = RelayCursor.objects.filter(name=RELAY_NAME).values_list("last_event_id", flat=True).first() or 0
+    oldest = (
+        OutboxEvent.objects.filter(subject_type="case", pk__gt=cursor)
+        .order_by("pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return 0.0
+    return max(0.0, ((now or timezone.now()) - oldest).total_seconds())
+
+
 # --- delivery -------------------------------------------------------------------------------
 
 
@@ -196,7 +213,7 @@ def _send(delivery: Delivery) -> None:
             subject, body = render_email(notification)
             EmailMessage(subject, body, to=[user.email]).send()
         else:
-            sms.gateway().send(user.phone, render_sms(notification))
+            sms.send(user.phone, render_sms(notification))
 
 
 @dataclass(frozen=True)
@@ -232,7 +249,10 @@ def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryRes
             else:
                 delivery.next_attempt_at = timezone.now() + RETRY_PAUSES[delivery.attempts - 1]
                 retrying += 1
-            logger.warning("Delivery %s (%s) failed, attempt %d: %s", pk, delivery.channel, delivery.attempts, error)
+            # The type only: a mail server's refusal quotes the address.
+            logger.warning(
+                "Delivery %s (%s) failed, attempt %d: %s", pk, delivery.channel, delivery.attempts, type(error).__name__
+            )
         else:
             delivery.status = DeliveryStatusChoices.SENT
             delivery.sent_at = timezone.now()

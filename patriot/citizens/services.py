@@ -216,7 +216,7 @@ def send_phone_code(user: User, *, client: str) -> None:
             "minutes": int(PHONE_CODE_LIFETIME.total_seconds() // 60),
         }
     try:
-        sms.gateway().send(phone, text)
+        sms.send(phone, text)
     except sms.SmsError as error:
         record.delete()
         raise DomainError(error.message, code="sms_failed", field="code") from error

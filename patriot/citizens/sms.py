@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from patriot.core import metrics
+
 logger = logging.getLogger("patriot.sms")
 
 
@@ -87,3 +89,15 @@ def gateway() -> SmsGateway:
             settings.PATRIOT_SMS_GATEWAY_URL, settings.PATRIOT_SMS_GATEWAY_TOKEN, settings.PATRIOT_SMS_GATEWAY_TIMEOUT
         )
     return LoggingGateway()
+
+
+def send(to: str, text: str) -> None:
+    """Send one message through the configured gateway, counted in patriot_sms_total; raises SmsError."""
+    chosen = gateway()
+    name = "http" if getattr(chosen, "delivers", True) else "log"
+    try:
+        chosen.send(to, text)
+    except Exception:
+        metrics.SMS.labels(name, "failed").inc()
+        raise
+    metrics.SMS.labels(name, "sent").inc()

@@ -1,4 +1,5 @@
-"""The landing page and signing in and out, for staff and registered citizens alike."""
+"""The landing page, signing in and out, error pages that show the request id, and the operations endpoints
+(/healthz, /readyz, /metrics)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.throttle import refused_wait
 from patriot.accounts.views import hold_for_second_factor
+from patriot.core import health, metrics
 
 # Where each role starts after signing in: a URL name. Pages add their role here as they arrive;
 # a role without an entry starts on the landing page.
@@ -106,3 +111,58 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("Anda sudah keluar."))
         return response
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers; nothing else is checked (load balancers restart on this, so it must not flap)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Whether this process should get traffic: 200 when every check holds, 503 otherwise."""
+    ready, body = health.readiness()
+    response = JsonResponse(body, status=200 if ready else 503)
+    # The access line records it; without this Django would log every probe of a not-ready process as an error.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not metrics.may_scrape(request):
+        return HttpResponse(
+            str(_("Metrik hanya untuk alamat yang diizinkan atau dengan token.")),
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- error pages ----------------------------------------------------------------------------
+
+
+def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, template, {"request_id": getattr(request, "request_id", "")}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors and no base layout: they may need the database that just failed.
+    body = render_to_string("500.html", {"request_id": getattr(request, "request_id", "")})
+    return HttpResponse(body, status=500)

@@ -4,6 +4,8 @@ citizens' notifications (outbox relay and email/SMS delivery) every few seconds,
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -11,11 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
+from django.db.models import F
+from django.utils import timezone
 
-from patriot.core import clock
+from patriot.core import clock, metrics
+from patriot.core.models import JobRun
 
 logger = logging.getLogger("patriot.worker")
+# One JSON line per job run (patriot.core.logging).
+run_logger = logging.getLogger("patriot.job")
 
 SWEEP_INTERVAL_SECONDS = 60
 NOTIFY_INTERVAL_SECONDS = 5
@@ -81,12 +88,54 @@ def jobs(sweep_interval: float = SWEEP_INTERVAL_SECONDS) -> list[Job]:
     ]
 
 
+# A worker's rows are dropped this long after its last run (a restarted process gets a new pid).
+FORGET_WORKER_AFTER = timedelta(days=7)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def record_run(job: str, *, started_at: datetime, seconds: float, error: BaseException | None) -> None:
+    """Store the heartbeat row of this job in this process; a database outage only costs the row."""
+    worker = worker_name()
+    failed = error is not None
+    values: dict[str, object] = {
+        "started_at": started_at,
+        "finished_at": timezone.now(),
+        "duration_ms": round(seconds * 1000, 1),
+    }
+    if failed:
+        values |= {"last_failed_at": values["finished_at"], "last_error": type(error).__name__[:200]}
+    try:
+        rows = JobRun.objects.filter(job=job, worker=worker)
+        if not rows.update(runs=F("runs") + 1, failures=F("failures") + int(failed), **values):
+            JobRun.objects.filter(job=job, finished_at__lt=timezone.now() - FORGET_WORKER_AFTER).delete()
+            JobRun.objects.create(job=job, worker=worker, runs=1, failures=int(failed), **values)
+    except DatabaseError as db_error:
+        logger.warning("Heartbeat of job %s not stored: %s", job, type(db_error).__name__)
+
+
 def _run(job: Job) -> None:
     close_old_connections()
+    started_at = timezone.now()
+    started = time.perf_counter()
+    error: BaseException | None = None
     try:
         job.run()
-    except Exception:
+    except Exception as failure:
+        error = failure
         logger.exception("Background job %s failed; retrying in %s s", job.name, job.interval)
+    seconds = time.perf_counter() - started
+    outcome = "failed" if error else "ok"
+    metrics.JOB_RUNS.labels(job.name, outcome).inc()
+    metrics.JOB_SECONDS.labels(job.name).observe(seconds)
+    run_logger.info(
+        "job run",
+        extra={"job": job.name, "outcome": outcome, "duration_ms": round(seconds * 1000, 1), "worker": worker_name()},
+    )
+    try:
+        record_run(job.name, started_at=started_at, seconds=seconds, error=error)
     finally:
         close_old_connections()
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from patriot.core import metrics
 from patriot.events import audience, broadcast, sse
 from patriot.events.models import OutboxEvent
 
@@ -31,7 +32,9 @@ async def _event_stream(
     last_event_id = _last_event_id(request)
     stream: AsyncIterator[bytes] | list[bytes]
     if isinstance(request, ASGIRequest):
-        stream = broadcast.stream(accepts, public=public, last_event_id=last_event_id)
+        stream = metrics.counted_stream(
+            broadcast.stream(accepts, public=public, last_event_id=last_event_id), "public" if public else "staff"
+        )
     else:
         # A WSGI server would collect an endless stream before sending it: answer with what is new and
         # let the browser reconnect (every `retry` ms, with Last-Event-ID) instead.
