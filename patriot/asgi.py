@@ -11,11 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
 application = get_asgi_application()
 
-from patriot.events import shutdown  # noqa: E402 (needs the apps loaded above)
-
-# uvicorn installed its SIGTERM handler before importing us: end the live streams when it runs.
-shutdown.install()
-
 if settings.PATRIOT_INPROCESS_WORKER:
     from patriot.core.worker import start_in_process
 

@@ -3,7 +3,8 @@
 uvicorn (like gunicorn) stops on SIGTERM by closing its sockets and waiting for every open response to
 finish; an event stream never finishes by itself, so the process never exited. Chained to the server's own
 signal handler, this ends every stream with a `retry:` hint (the browser reconnects to the next process)
-while requests in flight run to their end.
+while requests in flight run to their end. It is installed when a stream opens, not at import: uvicorn
+imports the application before it installs its own handlers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def install() -> None:
-    """Chain stop_all_streams to the stop handlers the server installed (once; only in the main thread)."""
+    """Chain stop_all_streams to the stop handlers the server installed (once each; only in the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in STOP_SIGNALS:

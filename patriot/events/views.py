@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from patriot.core.ratelimit import client_address
-from patriot.events import audience, broadcast, sse
+from patriot.events import audience, broadcast, shutdown, sse
 from patriot.events.models import OutboxEvent
 
 # When a client at a stream cap may try again; browsers' EventSource gives up on a 429, htmx's SSE extension retries.
@@ -37,6 +37,7 @@ async def _event_stream(request: HttpRequest, accepts: Callable[[OutboxEvent], b
         # let the browser reconnect (every `retry` ms, with Last-Event-ID) instead.
         chunks = await sync_to_async(broadcast.snapshot)(accepts, public=public, last_event_id=last_event_id)
         return _event_stream_response(chunks)
+    shutdown.install()
     ticket = broadcast.admit(client_address(request))
     if ticket is None:
         refusal = HttpResponse(
