@@ -476,6 +476,10 @@ def current_hub() -> Hub:
     return _hub
 
 
+# Set once this process is told to stop: a stream that opens from then on ends at once too.
+_stopping = False
+
+
 def stop_all_streams() -> None:
     """From any thread (a signal handler): end this process's streams, each with a hint to reconnect soon."""
     global _stopping
@@ -483,9 +487,6 @@ def stop_all_streams() -> None:
     hub = _hub
     if hub is not None:
         hub.stop_streams_threadsafe()
-
-
-_stopping = False
 
 
 # --- one stream -------------------------------------------------------------------------------
