@@ -21,7 +21,8 @@ run: $(INSTALLED)
 	$(DEMO) $(BIN)/patriot seed --demo
 	$(DEMO) $(BIN)/patriot collectstatic --noinput --verbosity 0
 	$(DEMO) PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
-		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off --no-proxy-headers --no-access-log
+		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off --no-proxy-headers --no-access-log \
+			--timeout-graceful-shutdown 8
 
 test: $(INSTALLED)
 	$(BIN)/ruff check patriot tests bench

@@ -247,6 +247,8 @@ def prepare_database(work: Path) -> tuple[str, dict[str, str], str]:
     env = child_env(url, work / "var")
     # One key for the servers and the command that makes the session (a throw-away database).
     env["PATRIOT_SECRET_KEY"] = "bench-sse-latency-key"  # noqa: S105
+    # Every client connects from loopback: lift the per-address and per-process stream caps above the clients.
+    env["PATRIOT_SSE_MAX_STREAMS_PER_CLIENT"] = env["PATRIOT_SSE_MAX_STREAMS"] = "10000"
     migrate_and_seed(env)
     made = patriot(["shell", "-c", SESSION_SCRIPT], env)
     if made.returncode != 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -98,6 +99,20 @@ def public_cases() -> QuerySet[Case]:
     return Case.objects.filter(is_confidential=False).exclude(
         state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
     )
+
+
+def public_tracking_numbers(tracking_numbers: Collection[str]) -> set[str]:
+    """Those of `tracking_numbers` whose case the public may see now (the live public stream asks per batch)."""
+    numbers = list(tracking_numbers)
+    visible: set[str] = set()
+    # In slices: SQLite limits the parameters of one statement.
+    for start in range(0, len(numbers), 500):
+        visible.update(
+            public_cases()
+            .filter(tracking_number__in=numbers[start : start + 500])
+            .values_list("tracking_number", flat=True)
+        )
+    return visible
 
 
 def suggest_agency(category: Category, village: Village) -> Agency | None:

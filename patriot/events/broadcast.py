@@ -19,16 +19,19 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.utils import timezone
 
 from patriot.core import redis_health
-from patriot.events import audience, config, queries, sse
+from patriot.events import audience, config, queries, sse, visibility
 from patriot.events.models import OutboxEvent
 
 if TYPE_CHECKING:
@@ -46,6 +49,9 @@ MAX_TRACKED_GAP = 1000
 # (a stopped or blackholed Redis keeps the socket open and silent).
 PING_EVERY_SECONDS = 2.0
 PONG_WAIT_SECONDS = 2.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def redis_channel() -> str:
@@ -104,23 +110,74 @@ class _Publisher:
 _publisher = _Publisher()
 
 
+# --- reading off the event loop -----------------------------------------------------------------
+
+
+def off_loop(fn: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """`fn` run on a worker thread, giving its database connection back afterwards: the loop never waits on a query."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return sync_to_async(call, thread_sensitive=False)
+
+
+def frames_of(rows: list[OutboxEvent]) -> list[Frame]:
+    """Wire forms of `rows`, the public one only for events whose subject the public may see now (one query)."""
+    public = visibility.public_now(rows)
+    return [Frame.of(event, public=event.pk in public) for event in rows]
+
+
+def read_after(top: int, missing: Collection[int], limit: int) -> list[Frame]:
+    return frames_of(queries.events_after(top, missing, limit))
+
+
+def replay_batch(
+    after: int, upto: int, accepts: Callable[[OutboxEvent], bool], *, public: bool
+) -> tuple[int | None, bytes]:
+    """The next batch of a replay: the last id read (None when there is none) and the frames `accepts` lets through."""
+    rows = queries.events_between(after, upto, BATCH_SIZE)
+    if not rows:
+        return None, b""
+    if public:
+        allowed = visibility.public_now(rows)
+        chunks = [sse.frame(e, audience.public_payload(e)) for e in rows if e.pk in allowed and accepts(e)]
+    else:
+        chunks = [sse.frame(e, e.payload) for e in rows if accepts(e)]
+    return rows[-1].pk, b"".join(chunks)
+
+
+def replay_too_long(after: int, upto: int) -> bool:
+    """Whether a client that saw `after` missed too much to replay up to `upto` (it gets a `reload` instead)."""
+    max_age = timedelta(seconds=config.value("PATRIOT_SSE_REPLAY_MAX_AGE_SECONDS"))
+    return queries.replay_exceeds(
+        after,
+        upto,
+        max_events=int(config.value("PATRIOT_SSE_REPLAY_MAX_EVENTS")),
+        since=timezone.now() - max_age,
+    )
+
+
 # --- subscribers ------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
 class Frame:
-    """One event as read once by the hub, with its staff and public wire forms prepared once."""
+    """One event as read once by the hub, with its staff and public wire forms prepared once (off the loop)."""
 
     event: OutboxEvent
     staff: bytes
     public: bytes | None
 
     @classmethod
-    def of(cls, event: OutboxEvent) -> Frame:
+    def of(cls, event: OutboxEvent, *, public: bool) -> Frame:
         return cls(
             event=event,
             staff=sse.frame(event, event.payload),
-            public=sse.frame(event, audience.public_payload(event)) if event.is_public else None,
+            public=sse.frame(event, audience.public_payload(event)) if public else None,
         )
 
     def wire(self, public: bool) -> bytes:
@@ -138,9 +195,12 @@ class Subscription:
     limit: int
     queue: asyncio.Queue[Frame | None] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
+    stopping: bool = False
 
     def offer(self, frame: Frame) -> None:
-        if self.overflowed or frame.event.pk <= self.sent or not self.accepts(frame.event):
+        if self.overflowed or self.stopping or frame.event.pk <= self.sent:
+            return
+        if (self.public and frame.public is None) or not self.accepts(frame.event):
             return
         if self.queue.qsize() >= self.limit:
             # Too slow to keep up: close the stream; the browser reconnects and replays from the database.
@@ -148,6 +208,24 @@ class Subscription:
             self.queue.put_nowait(None)
             return
         self.queue.put_nowait(frame)
+
+    def stop(self) -> None:
+        """This process is stopping: end the stream with a hint to reconnect soon (to the next process)."""
+        if not self.stopping:
+            self.stopping = True
+            self.queue.put_nowait(None)
+
+
+@dataclass(eq=False)
+class Ticket:
+    """A stream's place within the caps, held from admission until the stream ends (released once)."""
+
+    hub: Hub
+    address: str
+    released: bool = False
+
+    def release(self) -> None:
+        self.hub.release(self)
 
 
 class Hub:
@@ -162,6 +240,10 @@ class Hub:
         self.missing: dict[int, float] = {}  # id → when it was first found missing
         self.reads = 0
         self.given_up = 0
+        self.stopping = False
+        # Admitted streams per client address, and in all; tickets may be released from any thread.
+        self.admitted: Counter[str] = Counter()
+        self._admission_lock = threading.Lock()
         self._wake = asyncio.Event()
         self._start_lock = asyncio.Lock()
         self._running = False
@@ -173,6 +255,37 @@ class Hub:
         # A closed loop raises RuntimeError: nothing listens on this hub any more.
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self._wake.set)
+
+    # --- admission (any thread)
+
+    def admit(self, address: str) -> Ticket | None:
+        """A ticket for one more stream from `address`, or None when this process or that address is at its cap."""
+        per_process = int(config.value("PATRIOT_SSE_MAX_STREAMS"))
+        per_client = int(config.value("PATRIOT_SSE_MAX_STREAMS_PER_CLIENT"))
+        with self._admission_lock:
+            if self.admitted.total() >= per_process or self.admitted[address] >= per_client:
+                return None
+            self.admitted[address] += 1
+        return Ticket(hub=self, address=address)
+
+    def release(self, ticket: Ticket) -> None:
+        with self._admission_lock:
+            if ticket.released:
+                return
+            ticket.released = True
+            self.admitted[ticket.address] -= 1
+            if self.admitted[ticket.address] <= 0:
+                del self.admitted[ticket.address]
+
+    def stop_streams_threadsafe(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.stop_streams)
+
+    def stop_streams(self) -> None:
+        """End every stream of this process (it is shutting down) and every stream that starts from now on."""
+        self.stopping = True
+        for subscription in tuple(self.subscriptions):
+            subscription.stop()
 
     # --- subscribers (on the loop)
 
@@ -191,6 +304,7 @@ class Hub:
             sent=after,
             replay_to=boundary if after < boundary else after,
             limit=int(config.value("PATRIOT_SSE_QUEUE_LIMIT")),
+            stopping=self.stopping,
         )
         self.subscriptions.add(subscription)
         return subscription
@@ -204,7 +318,7 @@ class Hub:
         async with self._start_lock:
             if self._running:
                 return
-            newest = await sync_to_async(queries.latest_event_id, thread_sensitive=False)()
+            newest = await off_loop(queries.latest_event_id)()
             self.floor = self.top = newest
             self.held.clear()
             self.missing.clear()
@@ -258,23 +372,22 @@ class Hub:
     async def catch_up(self, grace: float) -> None:
         """Read every new row (and every awaited one that appeared), then deliver what is in order."""
         while True:
-            rows = await sync_to_async(queries.events_after, thread_sensitive=False)(
-                self.top, set(self.missing), BATCH_SIZE
-            )
+            frames = await off_loop(read_after)(self.top, set(self.missing), BATCH_SIZE)
             self.reads += 1
-            self._absorb(rows, time.monotonic())
+            self._absorb(frames, time.monotonic())
             self._advance(time.monotonic(), grace)
-            if len(rows) < BATCH_SIZE:
+            if len(frames) < BATCH_SIZE:
                 return
 
-    def _absorb(self, rows: list[OutboxEvent], now: float) -> None:
+    def _absorb(self, frames: list[Frame], now: float) -> None:
         previous_top = self.top
-        for event in rows:
-            if event.pk <= self.floor or event.pk in self.held:
+        for frame in frames:
+            pk = frame.event.pk
+            if pk <= self.floor or pk in self.held:
                 continue
-            self.held[event.pk] = Frame.of(event)
-            self.missing.pop(event.pk, None)
-            self.top = max(self.top, event.pk)
+            self.held[pk] = frame
+            self.missing.pop(pk, None)
+            self.top = max(self.top, pk)
         if self.top - previous_top - 1 > MAX_TRACKED_GAP + BATCH_SIZE:
             logger.warning("Outbox ids jumped from %d to %d; not waiting for the ids between", previous_top, self.top)
             return
@@ -376,57 +489,97 @@ def current_hub() -> Hub:
     return _hub
 
 
+# Set once this process is told to stop: a stream that opens from then on ends at once too.
+_stopping = False
+
+
+def stop_all_streams() -> None:
+    """From any thread (a signal handler): end this process's streams, each with a hint to reconnect soon."""
+    global _stopping
+    _stopping = True
+    hub = _hub
+    if hub is not None:
+        hub.stop_streams_threadsafe()
+
+
 # --- one stream -------------------------------------------------------------------------------
 
 
+def admit(address: str) -> Ticket | None:
+    """Admission of one more stream from `address` on this process (None: at a cap, answer 429)."""
+    return current_hub().admit(address)
+
+
 async def stream(
-    accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
+    ticket: Ticket, accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
 ) -> AsyncIterator[bytes]:
-    """The bytes of one SSE stream: retry, the replay after last_event_id, then live events and heartbeats."""
-    hub = current_hub()
-    subscription = await hub.subscribe(accepts, public=public, last_event_id=last_event_id)
-    heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
+    """The bytes of one SSE stream: retry, the replay after last_event_id (or `reload` when that is too much),
+    then live events and heartbeats; `GOODBYE` when the process stops. The ticket is released at the end.
+    """
+    hub = ticket.hub
     try:
-        yield sse.RETRY
-        while subscription.sent < subscription.replay_to:
-            rows = await sync_to_async(queries.events_between, thread_sensitive=False)(
-                subscription.sent, subscription.replay_to, BATCH_SIZE
-            )
-            if not rows:
-                break
-            for event in rows:
-                if accepts(event):
-                    yield Frame.of(event).wire(public)
-            subscription.sent = rows[-1].pk
-        subscription.sent = max(subscription.sent, subscription.replay_to)
-        while True:
-            try:
-                frame = await asyncio.wait_for(subscription.queue.get(), heartbeat)
-            except TimeoutError:
-                yield sse.HEARTBEAT
-                continue
-            if frame is None:
-                return
-            if frame.event.pk <= subscription.sent:
-                continue
-            subscription.sent = frame.event.pk
-            yield frame.wire(public)
+        if _stopping:
+            hub.stop_streams()
+        subscription = await hub.subscribe(accepts, public=public, last_event_id=last_event_id)
+        try:
+            yield sse.RETRY
+            async for chunk in _replay(subscription):
+                yield chunk
+            heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
+            while not subscription.stopping:
+                try:
+                    frame = await asyncio.wait_for(subscription.queue.get(), heartbeat)
+                except TimeoutError:
+                    yield sse.HEARTBEAT
+                    continue
+                if frame is None:
+                    break
+                if frame.event.pk <= subscription.sent:
+                    continue
+                subscription.sent = frame.event.pk
+                yield frame.wire(public)
+            if subscription.stopping:
+                yield sse.GOODBYE
+        finally:
+            hub.unsubscribe(subscription)
     finally:
-        hub.unsubscribe(subscription)
+        ticket.release()
+
+
+async def _replay(subscription: Subscription) -> AsyncIterator[bytes]:
+    """What the subscriber missed, read in batches off the loop; a `reload` instead when it missed too much."""
+    missed = subscription.sent < subscription.replay_to
+    if missed and await off_loop(replay_too_long)(subscription.sent, subscription.replay_to):
+        subscription.sent = subscription.replay_to
+        yield sse.reload(subscription.replay_to)
+        return
+    while subscription.sent < subscription.replay_to and not subscription.stopping:
+        last, chunk = await off_loop(replay_batch)(
+            subscription.sent, subscription.replay_to, subscription.accepts, public=subscription.public
+        )
+        if last is None:
+            break
+        subscription.sent = last
+        if chunk:
+            yield chunk
+    subscription.sent = max(subscription.sent, subscription.replay_to)
 
 
 def snapshot(accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None) -> list[bytes]:
     """A finite stream for servers that cannot stream (WSGI, e.g. Django's test server): what happened after
-    last_event_id, then `id:` of the newest event, so the browser reconnects after `retry` from there.
+    last_event_id (or `reload` when that is too much), then `id:` of the newest event, so the browser reconnects
+    after `retry` from there.
     """
     newest = queries.latest_event_id()
     chunks = [sse.RETRY]
     after = newest if last_event_id is None else last_event_id
+    if after < newest and replay_too_long(after, newest):
+        return [*chunks, sse.reload(newest)]
     while after < newest:
-        rows = queries.events_between(after, newest, BATCH_SIZE)
-        if not rows:
+        last, chunk = replay_batch(after, newest, accepts, public=public)
+        if last is None:
             break
-        chunks += [Frame.of(event).wire(public) for event in rows if accepts(event)]
-        after = rows[-1].pk
+        chunks.append(chunk)
+        after = last
     chunks.append(f"id: {newest}\n\n".encode())
     return chunks

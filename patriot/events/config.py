@@ -15,6 +15,13 @@ DEFAULTS = {
     "PATRIOT_SSE_GAP_GRACE_SECONDS": 3.0,
     # Events queued for one slow client before its stream is closed (it reconnects and replays).
     "PATRIOT_SSE_QUEUE_LIMIT": 1000,
+    # A reconnecting client further behind than this many events, or than this many seconds, gets a `reload`
+    # event (its page re-reads the database) instead of the history it missed.
+    "PATRIOT_SSE_REPLAY_MAX_EVENTS": 1000,
+    "PATRIOT_SSE_REPLAY_MAX_AGE_SECONDS": 3600.0,
+    # Open streams at most, per process and per client address within a process; past either, 429.
+    "PATRIOT_SSE_MAX_STREAMS": 1000,
+    "PATRIOT_SSE_MAX_STREAMS_PER_CLIENT": 32,
 }
 
 

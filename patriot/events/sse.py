@@ -12,6 +12,13 @@ from patriot.events.models import OutboxEvent
 # First bytes of every stream: how long a browser waits before reconnecting (with Last-Event-ID).
 RETRY = b"retry: 3000\n\n"
 HEARTBEAT = b": ping\n\n"
+# Last bytes of every stream when this process stops: come back soon (to the process that replaces it).
+GOODBYE = b": server stopping\nretry: 1000\n\n"
+
+
+def reload(newest_id: int) -> bytes:
+    """Too much was missed to replay it: the page re-reads the database, and the stream goes on from `newest_id`."""
+    return f"id: {newest_id}\nevent: reload\ndata: {{}}\n\n".encode()
 
 
 def frame(event: OutboxEvent, payload: dict[str, Any]) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 
@@ -13,8 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from patriot.core import metrics
-from patriot.events import audience, broadcast, sse
+from patriot.core.ratelimit import client_address
+from patriot.events import audience, broadcast, shutdown, sse
 from patriot.events.models import OutboxEvent
+
+# When a client at a stream cap may try again; browsers' EventSource gives up on a 429, htmx's SSE extension retries.
+RETRY_AFTER_SECONDS = 10
 
 
 def _subscriber(request: HttpRequest) -> audience.Subscriber | None:
@@ -26,19 +31,32 @@ def _subscriber(request: HttpRequest) -> audience.Subscriber | None:
         connections.close_all()
 
 
-async def _event_stream(
-    request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool
-) -> StreamingHttpResponse:
+async def _event_stream(request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool) -> HttpResponse:
     last_event_id = _last_event_id(request)
-    stream: AsyncIterator[bytes] | list[bytes]
-    if isinstance(request, ASGIRequest):
-        stream = metrics.counted_stream(
-            broadcast.stream(accepts, public=public, last_event_id=last_event_id), "public" if public else "staff"
-        )
-    else:
+    if not isinstance(request, ASGIRequest):
         # A WSGI server would collect an endless stream before sending it: answer with what is new and
         # let the browser reconnect (every `retry` ms, with Last-Event-ID) instead.
-        stream = await sync_to_async(broadcast.snapshot)(accepts, public=public, last_event_id=last_event_id)
+        chunks = await sync_to_async(broadcast.snapshot)(accepts, public=public, last_event_id=last_event_id)
+        return _event_stream_response(chunks)
+    shutdown.install()
+    ticket = broadcast.admit(client_address(request))
+    if ticket is None:
+        refusal = HttpResponse(
+            _("Terlalu banyak pembaruan langsung yang terbuka. Coba lagi sebentar lagi."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        refusal["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return refusal
+    stream = broadcast.stream(ticket, accepts, public=public, last_event_id=last_event_id)
+    response = _event_stream_response(metrics.counted_stream(stream, "public" if public else "staff"))
+    # The stream releases its ticket when it ends; a response dropped before it started streaming
+    # (the client left while the middleware ran) releases it when it is collected.
+    weakref.finalize(response, ticket.release)
+    return response
+
+
+def _event_stream_response(stream: AsyncIterator[bytes] | list[bytes]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -573,3 +573,34 @@ def test_discovery_changeset_follows_the_services(city: None, open311: Open311) 
     with clock.pinned(clock.now() + timedelta(days=2)):
         Category.objects.get(code="tutup-saluran-hilang").delete()
     assert open311.get("discovery", "discovery", fmt="xml")["changeset"] > after_edit["changeset"]
+
+
+def test_a_case_made_confidential_at_verification_leaves_every_public_surface_at_once(
+    city: None, open311: Open311
+) -> None:
+    """Issue 9: the map, its list, the public API and Open311 decide when they are read, not when the case was."""
+    from django.test import Client
+
+    from patriot.accounts.choices import RoleChoices
+    from patriot.cases import services
+    from tests.factories import staff
+
+    case = make_case(Category.objects.get(code=POTHOLE), attributes={"kedalaman": "dalam"})
+    number = case.tracking_number
+    browser = Client()
+
+    def public_surfaces() -> dict[str, bool]:
+        geojson = browser.get("/api/v1/public/cases.geojson").json()
+        return {
+            "map": number in browser.get("/peta/").content.decode(),
+            "list": number in browser.get("/peta/daftar/").content.decode(),
+            "map points": number in str(geojson),
+            "public api": browser.get(f"/api/v1/public/cases/{number}").status_code == 200,
+            "tracking page": browser.get(f"/lacak/{number}/").status_code == 200,
+            "open311 list": number in str(open311.get("requests", "requests")),
+            "open311 by id": open311.http.get(f"{open311.base}/requests/{number}.json").status_code == 200,
+        }
+
+    assert all(public_surfaces().values()), public_surfaces()
+    services.verify_case(case, by=staff(RoleChoices.POC_OPERATOR), is_confidential=True)
+    assert not any(public_surfaces().values()), public_surfaces()

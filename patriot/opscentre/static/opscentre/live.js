@@ -1,10 +1,14 @@
 // Pages that stream events (htmx SSE extension, `sse-connect`): a visible connecting / connected / reconnecting
 // indicator, and after a reconnect a "live-resync" event on <body> so every partial re-reads the database
-// (the database is the truth: an event missed while disconnected never leaves a stale page).
+// (the database is the truth: an event missed while disconnected never leaves a stale page). The server sends a
+// `reload` event instead of replaying what a client missed when that was too much; it resyncs the same way.
 (function () {
   "use strict";
 
   var connectedBefore = false;
+  var listening = new WeakSet();
+
+  function resync() { htmx.trigger(document.body, "live-resync"); }
 
   function show(state) {
     document.querySelectorAll("[data-live-indicator]").forEach(function (indicator) {
@@ -15,9 +19,15 @@
     });
   }
 
-  document.body.addEventListener("htmx:sseOpen", function () {
+  document.body.addEventListener("htmx:sseOpen", function (event) {
+    var source = event.detail && event.detail.source;
+    // An EventSource opens again after each reconnect: one listener per source.
+    if (source && !listening.has(source)) {
+      listening.add(source);
+      source.addEventListener("reload", resync);
+    }
     show("connected");
-    if (connectedBefore) { htmx.trigger(document.body, "live-resync"); }
+    if (connectedBefore) { resync(); }
     connectedBefore = true;
   });
   document.body.addEventListener("htmx:sseError", function () { show("reconnecting"); });
