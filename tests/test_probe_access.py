@@ -4,6 +4,7 @@ public). One world of cases and people, asked by every role the city has."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +12,23 @@ import pytest
 from django.test import Client
 from pytest_django import Settings
 
+from patriot.accounts import totp
 from patriot.accounts.choices import RoleChoices as Role
-from patriot.accounts.models import Agency, ResponseTeam, User
+from patriot.accounts.models import Agency, ResponseTeam, TotpDevice, User
 from patriot.cases import services
 from patriot.cases.choices import RejectionReasonChoices
 from patriot.cases.models import Attachment, Case
-from tests.factories import load_areas, make_agency, make_case, make_category, make_team, make_user, photo, staff
+from tests.factories import (
+    give_authenticator,
+    load_areas,
+    make_agency,
+    make_case,
+    make_category,
+    make_team,
+    make_user,
+    photo,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -317,3 +329,96 @@ def test_open311_and_public_lists_never_name_a_confidential_case(world: World) -
         response = client.get(url)
         assert response.status_code == 404, url
         assert world.confidential.title not in text_of(response), url
+
+
+# --- what the logs keep -------------------------------------------------------------------------------------
+
+
+def test_no_log_line_carries_personal_data(world: World, caplog: pytest.LogCaptureFixture, settings: Settings) -> None:
+    """A report with contact details, a password sign-in (right and wrong), a password reset, a lookup and a
+    personal export: no log line names the reporter, their number or email, a password or a reset token."""
+    from django.core import mail
+
+    from patriot.core.logging import JsonFormatter
+
+    caplog.set_level(logging.DEBUG)
+    password = "sandi-rahasia-2026"
+    citizen = world.people["citizen"]
+    assert citizen is not None
+    citizen.set_password(password)
+    citizen.save()
+    client = Client()
+    created = client.post(
+        "/api/v1/cases",
+        {
+            "category": world.anonymous_case.category.code,
+            "description": "Lampu jalan mati sejak seminggu, gelap sekali di malam hari.",
+            "latitude": world.anonymous_case.latitude,
+            "longitude": world.anonymous_case.longitude,
+            "reporter": {"name": ANON_NAME, "phone": ANON_PHONE, "email": ANON_EMAIL},
+            "is_anonymous": True,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    key = created.json()["reporter_key"]
+    client.get(f"/lacak/{created.json()['tracking_number']}/?kunci={key}")
+    client.post("/masuk/", {"username": citizen.username, "password": "salah-sekali"})
+    client.post("/masuk/", {"username": citizen.username, "password": password})
+    Client().post("/akun/sandi/lupa/", {"email": citizen.email})
+    reset_link = next(line for line in mail.outbox[-1].body.splitlines() if "/akun/sandi/atur/" in line)
+    Client().get(reset_link[reset_link.index("/akun/") :])
+    supervisor = client_for(world.people["supervisor"])
+    supervisor.get(f"/poc/cari/?q={ANON_PHONE}")
+    supervisor.post("/poc/cari/csv-pelapor/", {"purpose": "Audit pengaduan nomor 12/2026"})
+    client_for(world.people["callcentre"]).get(f"/callcentre/cari/?q={ANON_PHONE}")
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any('"patriot.request"' in line for line in lines)
+    token = reset_link.rstrip("/").rsplit("/", 1)[-1]
+    for secret in (ANON_NAME, ANON_PHONE, ANON_PHONE[3:], ANON_EMAIL, citizen.email, password, key, token):
+        leaking = [line for line in lines if secret in line]
+        assert not leaking, (secret, leaking[:2])
+
+
+# --- the second sign-in step ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pending_supervisor(world: World) -> tuple[Client, User]:
+    """A client whose password was right but whose authenticator code has not been given yet."""
+    supervisor = world.people["supervisor"]
+    assert supervisor is not None
+    supervisor.set_password("sandi-supervisor-2026")
+    supervisor.is_staff = True
+    supervisor.is_superuser = True
+    supervisor.save()
+    give_authenticator(supervisor)
+    client = Client()
+    response = client.post("/masuk/", {"username": supervisor.username, "password": "sandi-supervisor-2026"})
+    assert response.status_code == 302 and response["Location"] == "/masuk/kode/"
+    return client, supervisor
+
+
+def test_a_session_waiting_for_its_code_reaches_nothing(pending_supervisor: tuple[Client, User]) -> None:
+    client, _supervisor = pending_supervisor
+    for url in ("/poc/", "/poc/cari/csv/", "/walikota/", "/keamanan/", "/admin/", "/admin/accounts/user/"):
+        response = client.get(url)
+        assert response.status_code == 302, (url, response.status_code)
+        assert response["Location"].startswith(("/masuk/", "/admin/login/")), url
+    assert client.get("/api/v1/cases").status_code == 401
+    assert client.post("/poc/cari/csv-pelapor/", {"purpose": "Audit pengaduan nomor 12/2026"}).status_code == 302
+    assert client.get("/admin/login/").status_code == 302
+
+
+def test_the_code_step_cannot_be_guessed(pending_supervisor: tuple[Client, User], settings: Settings) -> None:
+    """After PATRIOT_TOTP_MAX_FAILURES wrong codes even the right one is refused, also from a new sign-in."""
+    client, supervisor = pending_supervisor
+    secret = TotpDevice.objects.get(user=supervisor)
+    for guess in range(settings.PATRIOT_TOTP_MAX_FAILURES):
+        assert client.post("/masuk/kode/", {"code": f"{guess:06d}"}).status_code in (400, 429)
+    right = totp.code_for(totp.secret_of(secret))
+    response = client.post("/masuk/kode/", {"code": right})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert client.get("/poc/").status_code == 302

@@ -79,6 +79,8 @@ def create_backup(target: Path) -> BackupResult:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"Folder cadangan {target} sudah berisi berkas; pilih folder baru atau kosong.")
     target.mkdir(parents=True, exist_ok=True)
+    # The copy holds every reporter's name and number and every photo: only the account running Patriot opens it.
+    target.chmod(0o700)
     database_file = target / DATABASE_FILES[vendor]
     if vendor == "sqlite":
         migrations, outbox_last_id = _backup_sqlite(database_file)

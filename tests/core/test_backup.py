@@ -145,6 +145,11 @@ def test_the_fill_has_every_kind_of_row(filled: Filled) -> None:
     assert filled.before["outbox_last_id"] > 0
 
 
+def test_only_the_account_running_patriot_opens_a_backup(filled: Filled) -> None:
+    """The copy holds reporters' personal data: its folder is closed to the group and to other local users."""
+    assert filled.backup.stat().st_mode & 0o077 == 0
+
+
 def test_the_manifest_lists_every_file_with_its_checksum(filled: Filled) -> None:
     manifest = json.loads((filled.backup / "manifest.json").read_text())
     assert manifest["database"]["vendor"] == ("sqlite" if _postgres_url() is None else "postgresql")
