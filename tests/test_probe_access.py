@@ -422,3 +422,34 @@ def test_the_code_step_cannot_be_guessed(pending_supervisor: tuple[Client, User]
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert client.get("/poc/").status_code == 302
+
+
+# --- the API's cookie writes, metrics and readiness ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["citizen", "poc", "agency_admin"])
+def test_a_cookie_authenticated_api_write_without_csrf_fails(world: World, role: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    user = world.people[role]
+    assert user is not None
+    client.force_login(user)
+    number = world.anonymous_case.tracking_number
+    before = world.anonymous_case.timeline.count()
+    response = client.post(f"/api/v1/cases/{number}/comment", {"note": "tanpa token"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+    assert world.anonymous_case.timeline.count() == before
+
+
+def test_metrics_refuse_an_outside_address_whatever_it_forwards(settings: Settings) -> None:
+    settings.PATRIOT_METRICS_TOKEN = ""
+    outside = Client(REMOTE_ADDR="203.0.113.9")
+    assert outside.get("/metrics").status_code == 403
+    assert outside.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 403
+    assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200
+
+
+def test_readiness_names_no_secret(world: World, settings: Settings) -> None:
+    body = Client(REMOTE_ADDR="203.0.113.9").get("/readyz").content.decode()
+    for secret in (settings.SECRET_KEY, "postgres://", "redis://", ANON_PHONE, ANON_EMAIL):
+        assert secret not in body
