@@ -19,6 +19,8 @@ CHROMIUM = os.environ.get("PATRIOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
+# How long a page test waits for something the page does on its own: generous, since a wait that holds returns at once.
+WAIT_SECONDS = 45
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,6 +88,34 @@ def new_page(browser: Any) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+class HeldRequests:
+    """Holds back a page's requests for URLs matching a pattern until release(): a slow network, made certain.
+
+    page.route must be set before the page asks for them, so make one before page.goto.
+    """
+
+    def __init__(self, page: Any, url_pattern: str) -> None:
+        self.page = page
+        self.url_pattern = url_pattern
+        self.held: list[Any] = []
+        page.route(url_pattern, self._hold)
+
+    def _hold(self, route: Any) -> None:
+        self.held.append(route)
+
+    def release(self, timeout: float = WAIT_SECONDS) -> None:
+        """Lets every held request through, once at least one has been held (the page may not have asked yet)."""
+        # Route handlers run only while Playwright dispatches, i.e. inside one of its calls: let the page wait.
+        deadline = time.monotonic() + timeout
+        while not self.held:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never asked for {self.url_pattern}")
+            self.page.wait_for_timeout(50)
+        for route in self.held:
+            route.continue_()
+        self.page.unroute(self.url_pattern, self._hold)
 
 
 @contextlib.contextmanager

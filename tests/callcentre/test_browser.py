@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from pytest_django import Settings
 
 from patriot.accounts.choices import RoleChoices
@@ -29,7 +30,7 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, PHONE, Screens, serve_in_thread
+from tests.browser import DESKTOP, PHONE, HeldRequests, Screens, serve_in_thread
 from tests.callcentre.conftest import HOOK_SECRET
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -166,6 +167,25 @@ def test_an_operator_handles_a_call_from_a_repeat_caller(
     )
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, too_wide
     screens.shot(phone, "layar-panggilan-di-ponsel")
+
+
+def test_a_category_chosen_before_the_scripts_ran_still_shows_its_questions(
+    city: User,
+    asgi_server: str,
+    new_page: Any,
+    screens: Screens,
+) -> None:
+    """A quick operator on a slow machine picks the category while htmx is still loading."""
+    call = services.answer_call(by=city, caller_number=REPEAT_CALLER)
+    page = new_page(viewport=DESKTOP)
+    _sign_in(page, asgi_server)
+    htmx = HeldRequests(page, "**/vendor/htmx/htmx.min.js")
+    page.goto(f"{asgi_server}/callcentre/panggilan/{call.pk}/laporan/", wait_until="commit")
+    page.select_option("select[name=category]", "sampah-liar")
+    assert page.evaluate("typeof window.htmx") == "undefined"  # nobody listened to that choice
+    htmx.release()
+    expect(page.locator("select[name=atribut_volume]")).to_be_visible()
+    screens.shot(page, "pertanyaan-kategori-setelah-mulai-lambat")
 
 
 def _announce(base: str, number: str | None, call_id: str) -> dict[str, Any]:
