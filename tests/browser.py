@@ -19,7 +19,9 @@ CHROMIUM = os.environ.get("PATRIOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
-# How long a page test waits for something the page does on its own: generous, since a wait that holds returns at once.
+# How long a page test waits for anything (an action, a navigation, an expect(...)): generous on purpose, because the
+# suite runs beside other work on small machines where a page can take seconds. A wait that holds returns at once,
+# so only a failing test waits this long. Playwright's own defaults (30 s, and 5 s for expect) fail on a busy machine.
 WAIT_SECONDS = 45
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM in tests.
@@ -34,8 +36,9 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run installs it with apt-get.")
         pytest.skip(f"Chromium is missing at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_SECONDS * 1000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -82,6 +85,7 @@ def new_page(browser: Any) -> Iterator[Any]:
 
     def open_page(viewport: dict[str, int] = DESKTOP, locale: str = "id-ID", **options: Any) -> Any:
         context = browser.new_context(viewport=viewport, locale=locale, **options)
+        context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)
         return context.new_page()
 
@@ -136,7 +140,7 @@ def serve_in_thread(ports: range) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")

@@ -195,7 +195,7 @@ def _announce(base: str, number: str | None, call_id: str) -> dict[str, Any]:
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {HOOK_SECRET}"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         assert response.status == 201
         return json.loads(response.read())
 
@@ -225,7 +225,7 @@ def test_the_hook_pops_the_callers_history_on_the_open_console(
 
     announced = _announce(base, "0812-3450-0001", "pbx-popup-1")
     ringing = page.locator(f"[data-ringing-call='{announced['id']}']")
-    ringing.wait_for(timeout=8000)
+    ringing.wait_for()
     assert page.evaluate("() => window.__notReloaded === true")  # popped in place, not by a reload
     assert ringing.locator("[data-repeat-caller]").is_visible()
     assert ringing.locator(f"[data-history-case='{earlier.tracking_number}']").is_visible()
@@ -258,7 +258,7 @@ def test_a_withheld_number_pops_and_the_operator_types_the_number_given(
     announced = _announce(base, "anonymous", "pbx-hidden-1")
     assert announced["caller_number"] == "" and announced["number_withheld"] is True
     ringing = page.locator(f"[data-ringing-call='{announced['id']}']")
-    ringing.wait_for(timeout=8000)
+    ringing.wait_for()
     assert ringing.locator("[data-withheld]").inner_text() == "Nomor disembunyikan"
     assert ringing.locator("[data-caller-history]").count() == 0
     screens.shot(page, "panggilan-nomor-disembunyikan")
