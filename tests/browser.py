@@ -19,6 +19,10 @@ CHROMIUM = os.environ.get("PATRIOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
+# How long a page test waits for anything (an action, a navigation, an expect(...)): generous on purpose, because the
+# suite runs beside other work on small machines where a page can take seconds. A wait that holds returns at once,
+# so only a failing test waits this long. Playwright's own defaults (30 s, and 5 s for expect) fail on a busy machine.
+WAIT_SECONDS = 45
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,8 +36,9 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run installs it with apt-get.")
         pytest.skip(f"Chromium is missing at {CHROMIUM} (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_SECONDS * 1000)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -80,6 +85,7 @@ def new_page(browser: Any) -> Iterator[Any]:
 
     def open_page(viewport: dict[str, int] = DESKTOP, locale: str = "id-ID", **options: Any) -> Any:
         context = browser.new_context(viewport=viewport, locale=locale, **options)
+        context.set_default_timeout(WAIT_SECONDS * 1000)
         contexts.append(context)
         return context.new_page()
 
@@ -104,6 +110,34 @@ def sign_in(page: Any, base: str, username: str, password: str, authenticator_se
         page.wait_for_load_state()
 
 
+class HeldRequests:
+    """Holds back a page's requests for URLs matching a pattern until release(): a slow network, made certain.
+
+    page.route must be set before the page asks for them, so make one before page.goto.
+    """
+
+    def __init__(self, page: Any, url_pattern: str) -> None:
+        self.page = page
+        self.url_pattern = url_pattern
+        self.held: list[Any] = []
+        page.route(url_pattern, self._hold)
+
+    def _hold(self, route: Any) -> None:
+        self.held.append(route)
+
+    def release(self, timeout: float = WAIT_SECONDS) -> None:
+        """Lets every held request through, once at least one has been held (the page may not have asked yet)."""
+        # Route handlers run only while Playwright dispatches, i.e. inside one of its calls: let the page wait.
+        deadline = time.monotonic() + timeout
+        while not self.held:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never asked for {self.url_pattern}")
+            self.page.wait_for_timeout(50)
+        for route in self.held:
+            route.continue_()
+        self.page.unroute(self.url_pattern, self._hold)
+
+
 @contextlib.contextmanager
 def serve_in_thread(ports: range) -> Iterator[str]:
     """uvicorn serving patriot.asgi in a thread of this process (so it shares the test database); yields its URL.
@@ -122,7 +156,7 @@ def serve_in_thread(ports: range) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")

@@ -88,7 +88,7 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_until(lambda: answers(self.port), 10, "redis-server to answer")
+        wait_until(lambda: answers(self.port), 30, "redis-server to answer")
 
     def pause(self) -> None:
         assert self.process is not None
@@ -120,7 +120,7 @@ class AppServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_until(self._answers, 30, f"uvicorn on {self.port}")
+        wait_until(self._answers, 60, f"uvicorn on {self.port}")
 
     def _answers(self) -> bool:
         try:

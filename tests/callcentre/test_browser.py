@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from pytest_django import Settings
 
 from patriot.accounts.choices import RoleChoices
@@ -29,7 +30,7 @@ from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, PHONE, Screens, serve_in_thread
+from tests.browser import DESKTOP, PHONE, HeldRequests, Screens, serve_in_thread
 from tests.callcentre.conftest import HOOK_SECRET
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -168,6 +169,25 @@ def test_an_operator_handles_a_call_from_a_repeat_caller(
     screens.shot(phone, "layar-panggilan-di-ponsel")
 
 
+def test_a_category_chosen_before_the_scripts_ran_still_shows_its_questions(
+    city: User,
+    asgi_server: str,
+    new_page: Any,
+    screens: Screens,
+) -> None:
+    """A quick operator on a slow machine picks the category while htmx is still loading."""
+    call = services.answer_call(by=city, caller_number=REPEAT_CALLER)
+    page = new_page(viewport=DESKTOP)
+    _sign_in(page, asgi_server)
+    htmx = HeldRequests(page, "**/vendor/htmx/htmx.min.js")
+    page.goto(f"{asgi_server}/callcentre/panggilan/{call.pk}/laporan/", wait_until="commit")
+    page.select_option("select[name=category]", "sampah-liar")
+    assert page.evaluate("typeof window.htmx") == "undefined"  # nobody listened to that choice
+    htmx.release()
+    expect(page.locator("select[name=atribut_volume]")).to_be_visible()
+    screens.shot(page, "pertanyaan-kategori-setelah-mulai-lambat")
+
+
 def _announce(base: str, number: str | None, call_id: str) -> dict[str, Any]:
     request = urllib.request.Request(  # noqa: S310 (the test's own server)
         f"{base}/callcentre/api/incoming",
@@ -175,7 +195,7 @@ def _announce(base: str, number: str | None, call_id: str) -> dict[str, Any]:
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {HOOK_SECRET}"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
         assert response.status == 201
         return json.loads(response.read())
 
@@ -205,7 +225,7 @@ def test_the_hook_pops_the_callers_history_on_the_open_console(
 
     announced = _announce(base, "0812-3450-0001", "pbx-popup-1")
     ringing = page.locator(f"[data-ringing-call='{announced['id']}']")
-    ringing.wait_for(timeout=8000)
+    ringing.wait_for()
     assert page.evaluate("() => window.__notReloaded === true")  # popped in place, not by a reload
     assert ringing.locator("[data-repeat-caller]").is_visible()
     assert ringing.locator(f"[data-history-case='{earlier.tracking_number}']").is_visible()
@@ -238,7 +258,7 @@ def test_a_withheld_number_pops_and_the_operator_types_the_number_given(
     announced = _announce(base, "anonymous", "pbx-hidden-1")
     assert announced["caller_number"] == "" and announced["number_withheld"] is True
     ringing = page.locator(f"[data-ringing-call='{announced['id']}']")
-    ringing.wait_for(timeout=8000)
+    ringing.wait_for()
     assert ringing.locator("[data-withheld]").inner_text() == "Nomor disembunyikan"
     assert ringing.locator("[data-caller-history]").count() == 0
     screens.shot(page, "panggilan-nomor-disembunyikan")

@@ -113,11 +113,11 @@ class Stream:
             if not message.get("more_body"):
                 await self._chunks.put(None)
 
-    async def started(self, timeout: float = 10) -> Stream:
+    async def started(self, timeout: float = 30) -> Stream:
         await asyncio.wait_for(self._started.wait(), timeout)
         return self
 
-    async def read_until(self, predicate: Callable[[str], bool], timeout: float = 10) -> str:
+    async def read_until(self, predicate: Callable[[str], bool], timeout: float = 30) -> str:
         """Read chunks until the text so far satisfies `predicate`; the text read so far."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not predicate(self.text):
@@ -136,7 +136,7 @@ class Stream:
         await self.read_until(lambda text: text.startswith("retry: 3000\n\n"))
         return self
 
-    async def events_until(self, count: int, timeout: float = 10) -> list[Event]:
+    async def events_until(self, count: int, timeout: float = 30) -> list[Event]:
         await self.read_until(lambda text: len(parse_events(text)) >= count, timeout)
         return parse_events(self.text)
 
@@ -148,11 +148,11 @@ class Stream:
 
     async def body(self) -> str:
         """The whole body of an answer that ends (a refusal, a stream the server closed)."""
-        return await self.read_until(lambda _text: False, 10)
+        return await self.read_until(lambda _text: False, 30)
 
     async def close(self) -> None:
         self._gone.set()
-        await asyncio.wait_for(self.task, 10)
+        await asyncio.wait_for(self.task, 30)
 
 
 def parse_events(text: str) -> list[Event]:

@@ -111,7 +111,7 @@ class SseClient:
             headers["Last-Event-ID"] = str(last_event_id)
         self._thread = threading.Thread(target=self._read, args=(f"{server.base}/events/stream/", headers), daemon=True)
         self._thread.start()
-        assert self.ready.wait(15), "stream did not open"
+        assert self.ready.wait(30), "stream did not open"
         assert self.error is None, self.error
 
     def _read(self, url: str, headers: dict[str, str]) -> None:
@@ -154,7 +154,8 @@ def test_a_case_created_in_process_a_reaches_a_client_connected_to_process_b(
     live_database: tuple[str, str], private_redis: PrivateRedis, servers: Callable[..., AppServer], tmp_path: Path
 ) -> None:
     url, cookie = live_database
-    # A poll of 60 s: only a Redis wake-up can bring the event within the few seconds allowed below.
+    # A poll of 60 s: only a Redis wake-up can bring the event within the 30 s allowed below (generous for a busy
+    # machine, and still half the poll).
     env = server_env(url, tmp_path, redis_url=private_redis.url, poll=60)
     a, b = servers(env), servers(env)
     on_b, on_a = SseClient(b, cookie), SseClient(a, cookie)
@@ -162,8 +163,8 @@ def test_a_case_created_in_process_a_reaches_a_client_connected_to_process_b(
     for server in (a, a, b):
         started = time.monotonic()
         numbers.append(server.create_case())
-        wait_until(lambda: numbers[-1] in on_a.arrived_at and numbers[-1] in on_b.arrived_at, 5, numbers[-1])
-        assert on_b.arrived_at[numbers[-1]] - started < 5
+        wait_until(lambda: numbers[-1] in on_a.arrived_at and numbers[-1] in on_b.arrived_at, 30, numbers[-1])
+        assert on_b.arrived_at[numbers[-1]] - started < 30
     on_a.close()
     on_b.close()
     assert [subject for _id, subject in on_b.received] == numbers
@@ -184,7 +185,7 @@ def test_with_redis_stopped_cases_are_accepted_and_every_client_gets_every_event
     first_id = (outbox_ids(url) or [0])[-1]
     clients = [SseClient(a, cookie), SseClient(b, cookie), SseClient(b, cookie)]
     a.create_case()
-    wait_until(lambda: all(len(c.ids) == 1 for c in clients), 5, "the first event everywhere")
+    wait_until(lambda: all(len(c.ids) == 1 for c in clients), 30, "the first event everywhere")
 
     private_redis.stop()
     leaving = clients.pop()
@@ -192,19 +193,19 @@ def test_with_redis_stopped_cases_are_accepted_and_every_client_gets_every_event
     during = [server.create_case() for server in (a, b, a, b, a, b)]  # every one accepted: 201
     if poll == 1:
         # Without Redis the hubs' polling still brings every event, to clients of either process.
-        wait_until(lambda: all(len(c.ids) == 7 for c in clients), 10, "events during the outage")
+        wait_until(lambda: all(len(c.ids) == 7 for c in clients), 30, "events during the outage")
     else:
         # Each process woke its own hub; the other process's clients wait for Redis to come back.
-        time.sleep(1.5)
-        assert {subject for _id, subject in clients[1].received} >= {during[1], during[3], during[5]}
+        from_b = {during[1], during[3], during[5]}
+        wait_until(lambda: {subject for _id, subject in clients[1].received} >= from_b, 30, "b's own events on b")
     private_redis.start()
     after = [b.create_case(), a.create_case()]
     back = SseClient(a, cookie, last_event_id=leaving.ids[-1])
     clients += [back]
     everything = [i for i in outbox_ids(url) if i > first_id]
     assert len(everything) == 1 + len(during) + len(after)
-    wait_until(lambda: all(len(c.ids) >= len(everything) for c in clients[:2]), 20, "every event on both processes")
-    wait_until(lambda: len(leaving.ids) + len(back.ids) >= len(everything), 20, "the replay after reconnecting")
+    wait_until(lambda: all(len(c.ids) >= len(everything) for c in clients[:2]), 30, "every event on both processes")
+    wait_until(lambda: len(leaving.ids) + len(back.ids) >= len(everything), 30, "the replay after reconnecting")
     time.sleep(1)  # anything extra (a duplicate) would have arrived by now
     for client in clients:
         client.close()

@@ -28,7 +28,7 @@ from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas
 from patriot.opscentre import queries
-from tests.browser import DESKTOP, Screens, serve_in_thread, sign_in
+from tests.browser import DESKTOP, WAIT_SECONDS, Screens, serve_in_thread, sign_in
 from tests.factories import give_authenticator, make_case, make_category, make_team, photo, staff
 from tests.opscentre.test_browser import PASSWORD, _user
 
@@ -54,7 +54,7 @@ def city() -> None:
     load_agencies()
 
 
-def _wait_for(page: Any, expression: str, timeout: float = 15) -> None:
+def _wait_for(page: Any, expression: str, timeout: float = WAIT_SECONDS) -> None:
     """Poll `expression` with page.evaluate (wait_for_function evaluates strings, which our CSP forbids)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):
@@ -93,7 +93,7 @@ def test_beri_disposisi_opens_the_form_with_the_cursor_in_it(
     link = page.locator(f"#mayor-cases tr[data-number='{case.tracking_number}'] a[href*='disposisi=1']")
     link.click()
     page.wait_for_load_state()
-    _wait_for(page, "document.activeElement && document.activeElement.id === 'instruct-text'", timeout=5)
+    _wait_for(page, "document.activeElement && document.activeElement.id === 'instruct-text'")
     assert page.evaluate("document.querySelector('#disposisi details.instruct-form').open")
     box = page.locator("#instruct-text").bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= DESKTOP["height"]  # on screen

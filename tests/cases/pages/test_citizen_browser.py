@@ -17,7 +17,7 @@ from patriot.cases.models import Case
 from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.services import load_reference_areas
-from tests.browser import DESKTOP, PHONE
+from tests.browser import DESKTOP, PHONE, HeldRequests
 from tests.factories import case_through
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,6 +73,21 @@ def test_citizen_reports_from_a_phone(
     assert services.reporter_key_matches(case, private_url.split("kunci=")[1])
     # The scroll width tells whether anything overflows a 360 px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_category_chosen_before_the_scripts_ran_still_shows_its_questions(
+    city: None, live_server: Any, new_page: Any, screens: Any
+) -> None:
+    """A slow phone: the form is on screen and the citizen taps a category while htmx is still loading."""
+    page = new_page(viewport=PHONE, locale="id-ID")
+    htmx = HeldRequests(page, "**/vendor/htmx/htmx.min.js")
+    page.goto(f"{live_server.url}/lapor/", wait_until="commit")
+    page.locator("summary", has_text="Jalan, drainase").click()
+    page.locator("input[name=category][value=jalan-berlubang]").check()
+    assert page.evaluate("typeof window.htmx") == "undefined"  # nobody listened to that choice
+    htmx.release()
+    expect(page.locator("#id_atribut_kedalaman")).to_be_visible()
+    screens.shot(page, "questions-after-a-slow-start")
 
 
 def test_the_form_in_english(city: None, live_server: Any, new_page: Any, screens: Any) -> None:

@@ -1,10 +1,26 @@
-// A report taken on the phone: the kelurahan picker, and an optional tap on the map that places the point
-// exactly (the tap wins over the kelurahan's centre; the server places the point again either way).
+// A report taken on the phone: the chosen category's questions, the kelurahan picker, and an optional tap on the
+// map that places the point exactly (the tap wins over the kelurahan's centre; the server places it again anyway).
 (function () {
   "use strict";
 
   var form = document.querySelector("[data-phone-report]");
   if (!form) { return; }
+
+  // htmx fetches a category's questions when the choice changes, but a choice made before htmx listened (a quick
+  // operator while the scripts load, the browser restoring the form on Back) fired no request. Once htmx listens
+  // (its DOMContentLoaded handler runs before ours), ask again if the questions shown are another category's.
+  var categorySelect = form.querySelector("select[name=category]");
+  var questions = document.getElementById("attributes");
+  function askForChosenQuestions() {
+    if (categorySelect.value && window.htmx && categorySelect.value !== questions.getAttribute("data-questions-for")) {
+      window.htmx.trigger(categorySelect, "change");
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", askForChosenQuestions);
+  } else {
+    askForChosenQuestions();
+  }
 
   var mapElement = document.getElementById("report-map");
   var latInput = form.querySelector("[name=latitude]");

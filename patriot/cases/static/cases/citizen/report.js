@@ -1,10 +1,28 @@
-// The POT report form: location by tapping the map (or the device's location), a readout of the kelurahan,
-// category search, photo previews with a count/size/type check, and one submission per click.
+// The POT report form: the chosen category's questions, location by tapping the map (or the device's location),
+// a readout of the kelurahan, category search, photo previews with a count/size/type check, one submission per click.
 (function () {
   "use strict";
 
   var form = document.querySelector("[data-report-form]");
   if (!form) { return; }
+
+  // --- category questions ---------------------------------------------------------------------------
+  // htmx fetches a category's questions when the choice changes, but a choice made before htmx listened (a slow
+  // phone tapping while the scripts load, the browser restoring the form on Back) fired no request. Once htmx
+  // listens (its DOMContentLoaded handler runs before ours), ask again if the questions shown are another's.
+  var picker = form.querySelector("[data-category-picker]");
+  var questions = document.getElementById("attributes");
+  function askForChosenQuestions() {
+    var chosen = form.querySelector("[name=category]:checked");
+    if (chosen && window.htmx && chosen.value !== questions.getAttribute("data-questions-for")) {
+      window.htmx.trigger(picker, "change");
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", askForChosenQuestions);
+  } else {
+    askForChosenQuestions();
+  }
 
   // --- location -------------------------------------------------------------------------------------
   var mapElement = document.getElementById("report-map");
