@@ -196,27 +196,30 @@ def verify(device: TotpDevice, code: str, *, allow_recovery: bool = True) -> boo
     """Accepts a code from the app (or, if allowed, an unused recovery code) or raises; returns True for a recovery code.
 
     A code is good once: a later step must be used next time. Wrong codes count against the device; after
-    PATRIOT_TOTP_MAX_FAILURES of them the device refuses every code for PATRIOT_TOTP_LOCKOUT_SECONDS.
+    PATRIOT_TOTP_MAX_FAILURES of them the device refuses every code for PATRIOT_TOTP_LOCKOUT_SECONDS. The lock check,
+    the code check and the count happen under one row lock, so parallel guesses cannot slip past the lockout; the
+    refusal is raised after the commit, so the count stays.
     """
     now = timezone.now()
-    locked_until = TotpDevice.objects.filter(pk=device.pk).values_list("locked_until", flat=True).first()
-    if locked_until is not None and locked_until > now:
-        raise _locked_error(locked_until - now)
     text = "".join(code.split()).replace("-", "").lower()
-    used_recovery = False
-    if len(text) == DIGITS and text.isascii() and text.isdigit():
-        accepted = _accept_app_code(device, text)
-    elif allow_recovery and len(text) == RECOVERY_LENGTH:
-        accepted = used_recovery = _use_recovery_code(device, text, now)
-    else:
-        accepted = False
-    if accepted:
-        TotpDevice.objects.filter(pk=device.pk).update(failed_attempts=0)
-        return used_recovery
-    _count_failure(device, now)
-    raise InvalidInput(
-        _("Kode salah atau sudah dipakai. Masukkan kode terbaru dari aplikasi autentikator."), field="code"
-    )
+    with transaction.atomic():
+        row = TotpDevice.objects.select_for_update().get(pk=device.pk)
+        if row.locked_until is not None and row.locked_until > now:
+            refusal: DomainError = _locked_error(row.locked_until - now)
+        else:
+            used_recovery = False
+            if len(text) == DIGITS and text.isascii() and text.isdigit():
+                accepted = _accept_app_code(row, text)
+            elif allow_recovery and len(text) == RECOVERY_LENGTH:
+                accepted = used_recovery = _use_recovery_code(row, text, now)
+            else:
+                accepted = False
+            if accepted:
+                row.failed_attempts = 0
+                row.save(update_fields=["failed_attempts"])
+                return used_recovery
+            refusal = _count_failure(row, now)
+    raise refusal
 
 
 def _accept_app_code(device: TotpDevice, code: str) -> bool:
@@ -235,17 +238,18 @@ def _use_recovery_code(device: TotpDevice, code: str, now: datetime) -> bool:
     return unused.update(used_at=now) == 1
 
 
-def _count_failure(device: TotpDevice, now: datetime) -> None:
-    with transaction.atomic():
-        row = TotpDevice.objects.select_for_update().get(pk=device.pk)
-        row.failed_attempts += 1
-        if row.failed_attempts < settings.PATRIOT_TOTP_MAX_FAILURES:
-            row.save(update_fields=["failed_attempts"])
-            return
-        row.failed_attempts = 0
-        row.locked_until = now + timedelta(seconds=settings.PATRIOT_TOTP_LOCKOUT_SECONDS)
-        row.save(update_fields=["failed_attempts", "locked_until"])
-    raise _locked_error(row.locked_until - now)
+def _count_failure(row: TotpDevice, now: datetime) -> DomainError:
+    """Counts one wrong code on the locked row; returns the refusal to raise (closing the step at the limit)."""
+    row.failed_attempts += 1
+    if row.failed_attempts < settings.PATRIOT_TOTP_MAX_FAILURES:
+        row.save(update_fields=["failed_attempts"])
+        return InvalidInput(
+            _("Kode salah atau sudah dipakai. Masukkan kode terbaru dari aplikasi autentikator."), field="code"
+        )
+    row.failed_attempts = 0
+    row.locked_until = now + timedelta(seconds=settings.PATRIOT_TOTP_LOCKOUT_SECONDS)
+    row.save(update_fields=["failed_attempts", "locked_until"])
+    return _locked_error(row.locked_until - now)
 
 
 def _locked_error(remaining: timedelta) -> SecondFactorLocked:

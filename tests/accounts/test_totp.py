@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -388,3 +389,37 @@ def test_the_code_page_speaks_english(supervisor: User, clock: Any, settings: Se
     assert "authenticator app" in page
     response = _code(client, "12345")
     assert "Wrong code or code already used" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_codes_cannot_slip_past_the_lockout(settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from patriot.core.errors import InvalidInput
+
+    settings.PATRIOT_TOTP_MAX_FAILURES = 3
+    user = make_user(RoleChoices.POC_SUPERVISOR)
+    secret = give_authenticator(user)
+    device = TotpDevice.objects.get(user=user)
+    now = time.time()
+    valid = {totp.code_for(secret, now + offset) for offset in (-60, -30, 0, 30, 60)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333", "444444", "555555") if code not in valid)
+
+    def guess(_n: int) -> str:
+        try:
+            totp.verify(device, wrong)
+        except totp.SecondFactorLocked:
+            return "locked"
+        except InvalidInput:
+            return "wrong"
+        finally:
+            connection.close()
+        return "accepted"
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(12)))
+    # Only the first MAX_FAILURES - 1 guesses are judged; the one that reaches the limit and all after it are locked.
+    assert answers.count("wrong") == 2
+    assert answers.count("locked") == 10
