@@ -35,6 +35,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_flag("PATRIOT_DEBUG")
 # Demo mode seeds demo accounts for every role; never on in a real deployment.
 PATRIOT_DEMO = env_flag("PATRIOT_DEMO")
+# The logging SMS gateway writes numbers and codes to the log only in the demo (or when asked, for development).
+PATRIOT_SMS_LOG_MESSAGES = env_flag("PATRIOT_SMS_LOG_MESSAGES", default=PATRIOT_DEMO or DEBUG)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PATRIOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PATRIOT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 

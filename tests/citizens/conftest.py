@@ -26,7 +26,9 @@ def _media_root(settings: Settings, tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _logging_sms(settings: Settings) -> None:
+    # The demo's gateway: messages, codes included, go to the log, where these tests read them.
     settings.PATRIOT_SMS_GATEWAY = "log"
+    settings.PATRIOT_SMS_LOG_MESSAGES = True
     settings.PATRIOT_SITE_URL = "https://patriot.example"
 
 

@@ -8,11 +8,13 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from patriot.citizens import sms
+from tests.fresh_settings import setting
 
 PORT = 18310
 
@@ -110,6 +112,22 @@ def test_logging_gateway_writes_the_message(caplog: pytest.LogCaptureFixture) ->
     sms.LoggingGateway().send("+6281234567890", "Kode 654321")
     assert "SMS to +6281234567890: Kode 654321" in caplog.text
     assert sms.LoggingGateway.delivers is False and sms.HttpGateway.delivers is True
+
+
+def test_outside_the_demo_the_logging_gateway_keeps_numbers_and_codes_out_of_the_log(
+    caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    settings.PATRIOT_SMS_LOG_MESSAGES = False
+    caplog.set_level(logging.DEBUG, logger="patriot.sms")
+    sms.LoggingGateway().send("+6281234567890", "Kode 654321")
+    assert "654321" not in caplog.text
+    assert "81234567" not in caplog.text
+    assert "no SMS gateway is configured" in caplog.text
+
+
+def test_the_demo_logs_messages_and_production_does_not(tmp_path: Path) -> None:
+    assert setting("PATRIOT_SMS_LOG_MESSAGES", PATRIOT_VAR_DIR=str(tmp_path), PATRIOT_DEMO="1") == "True"
+    assert setting("PATRIOT_SMS_LOG_MESSAGES", PATRIOT_VAR_DIR=str(tmp_path)) == "False"
 
 
 def test_settings_choose_the_gateway(settings: Any) -> None:

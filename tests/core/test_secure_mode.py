@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from pytest_django import Settings
 
-pytestmark = pytest.mark.django_db
+from tests.fresh_settings import setting
 
-PYTHON = Path(sys.executable)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -53,22 +50,12 @@ def test_the_health_check_answers_over_plain_http() -> None:
     assert Client().get("/healthz", REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
-def _setting(name: str, **env: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PATRIOT_")}
-    environment.update(env, DJANGO_SETTINGS_MODULE="patriot.settings")
-    code = f"from django.conf import settings; print(repr(settings.{name}))"
-    result = subprocess.run(  # noqa: S603 (our own interpreter)
-        [str(PYTHON), "-c", code], env=environment, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip()
-
-
 def test_secure_mode_is_the_default_and_make_run_turns_it_off(tmp_path: Path) -> None:
     var = str(tmp_path)
-    assert _setting("SECURE_SSL_REDIRECT", PATRIOT_VAR_DIR=var) == "True"
-    assert _setting("SECURE_HSTS_SECONDS", PATRIOT_VAR_DIR=var) == "31536000"
-    assert _setting("SECURE_SSL_REDIRECT", PATRIOT_VAR_DIR=var, PATRIOT_SECURE_COOKIES="0") == "False"
-    assert _setting("SECURE_HSTS_SECONDS", PATRIOT_VAR_DIR=var, PATRIOT_SECURE_COOKIES="0") == "0"
-    assert _setting("SECURE_PROXY_SSL_HEADER", PATRIOT_VAR_DIR=var) == "None"
-    proxied = _setting("SECURE_PROXY_SSL_HEADER", PATRIOT_VAR_DIR=var, PATRIOT_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8")
+    assert setting("SECURE_SSL_REDIRECT", PATRIOT_VAR_DIR=var) == "True"
+    assert setting("SECURE_HSTS_SECONDS", PATRIOT_VAR_DIR=var) == "31536000"
+    assert setting("SECURE_SSL_REDIRECT", PATRIOT_VAR_DIR=var, PATRIOT_SECURE_COOKIES="0") == "False"
+    assert setting("SECURE_HSTS_SECONDS", PATRIOT_VAR_DIR=var, PATRIOT_SECURE_COOKIES="0") == "0"
+    assert setting("SECURE_PROXY_SSL_HEADER", PATRIOT_VAR_DIR=var) == "None"
+    proxied = setting("SECURE_PROXY_SSL_HEADER", PATRIOT_VAR_DIR=var, PATRIOT_TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8")
     assert proxied == "('HTTP_X_FORWARDED_PROTO', 'https')"
