@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -240,6 +242,43 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("PATRIOT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+
+def media_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The "default" entry of STORAGES: the local disk, or the bucket named by PATRIOT_S3_BUCKET."""
+    bucket = environ.get("PATRIOT_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    endpoint = environ.get("PATRIOT_S3_ENDPOINT_URL", "")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint or None,
+            "region_name": environ.get("PATRIOT_S3_REGION", "") or None,
+            # Unset: boto3's own chain (AWS_* variables, an instance or pod role).
+            "access_key": environ.get("PATRIOT_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": environ.get("PATRIOT_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": environ.get("PATRIOT_S3_PREFIX", "").strip("/"),
+            # Most self-hosted stores (MinIO, Ceph, Garage) answer path-style requests only.
+            "addressing_style": environ.get("PATRIOT_S3_ADDRESSING_STYLE", "path" if endpoint else "virtual"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+
+
+# Photos live on the local disk under MEDIA_ROOT, or in an S3-compatible bucket shared by several app servers when
+# PATRIOT_S3_BUCKET is set. Either way they are read only through Django's storage API and served by Patriot's own
+# access-checked views (streamed from the store), never by a URL of the store: objects get no ACL (the bucket's
+# private default), and a signed URL, should anything ask for one, expires within minutes.
+STORAGES = {
+    "default": media_storage(os.environ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 5

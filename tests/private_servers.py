@@ -1,4 +1,4 @@
-"""Private Redis and PostgreSQL servers for fault tests: own port, own temp dir, stopped, hung and restarted at will.
+"""Private Redis, PostgreSQL and S3 servers for fault tests: own port, own temp dir, stopped, hung and restarted at will.
 
 Fault tests never touch the shared servers on 6379 and 5432.
 """
@@ -15,8 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -140,6 +142,60 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+class PrivateS3:
+    """An S3-compatible object store on loopback (moto's server in a thread of the test process), one bucket per
+    `bucket()` call, with the client the tests inspect it through."""
+
+    region = "us-east-1"
+    access_key = "patriot-test"
+    secret_key = "patriot-test-secret"
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+
+    def start(self) -> None:
+        self._server.start()
+        wait_until(lambda: answers(self.port), 10, "the S3 server to answer")
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
+
+    def bucket(self) -> str:
+        name = f"patriot-{uuid.uuid4().hex[:12]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def keys(self, bucket: str) -> list[str]:
+        listed = self.client().list_objects_v2(Bucket=bucket)
+        return sorted(entry["Key"] for entry in listed.get("Contents", []))
+
+    def env(self, bucket: str, prefix: str = "") -> dict[str, str]:
+        """The PATRIOT_S3_* variables of an installation whose media live in `bucket`."""
+        return {
+            "PATRIOT_S3_BUCKET": bucket,
+            "PATRIOT_S3_ENDPOINT_URL": self.endpoint,
+            "PATRIOT_S3_REGION": self.region,
+            "PATRIOT_S3_ACCESS_KEY_ID": self.access_key,
+            "PATRIOT_S3_SECRET_ACCESS_KEY": self.secret_key,
+            "PATRIOT_S3_PREFIX": prefix,
+        }
 
 
 class PrivatePostgres:

@@ -1,22 +1,28 @@
-"""Backup and restore of a whole installation: the database (SQLite online backup / pg_dump), media files, a manifest."""
+"""Backup and restore of a whole installation: the database (SQLite online backup / pg_dump), media files, a manifest.
+
+Media files are read and written through Django's default storage, so the same commands work with photos on the
+local disk and in an S3-compatible bucket (and restoring a disk backup with the bucket configured moves them there).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import posixpath
 import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
@@ -52,10 +58,14 @@ class RestoreResult:
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
+        return sha256_of_stream(stream)
+
+
+def sha256_of_stream(stream: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -86,7 +96,7 @@ def create_backup(target: Path) -> BackupResult:
         migrations, outbox_last_id = _backup_sqlite(database_file)
     else:
         migrations, outbox_last_id = _backup_postgresql(database_file)
-    media = _copy_media(Path(settings.MEDIA_ROOT), target / MEDIA_DIR)
+    media = _copy_media(default_storage, target / MEDIA_DIR)
     database_size = database_file.stat().st_size
     manifest = {
         "format": FORMAT,
@@ -150,18 +160,28 @@ def _backup_postgresql(destination: Path) -> tuple[dict[str, str], int]:
     return migrations, outbox_last_id
 
 
-def _copy_media(media_root: Path, destination: Path) -> list[dict[str, Any]]:
+def _copy_media(storage: Storage, destination: Path) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     destination.mkdir()
-    if not media_root.is_dir():
-        return entries
-    for source in sorted(p for p in media_root.rglob("*") if p.is_file()):
-        relative = source.relative_to(media_root).as_posix()
-        copy = destination / relative
+    for name in sorted(_stored_names(storage, "")):
+        copy = destination / name
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, copy)
-        entries.append({"path": relative, "size": copy.stat().st_size, "sha256": sha256_of(copy)})
+        with storage.open(name, "rb") as stream, copy.open("wb") as written:
+            shutil.copyfileobj(stream, written, _CHUNK)
+        entries.append({"path": name, "size": copy.stat().st_size, "sha256": sha256_of(copy)})
     return entries
+
+
+def _stored_names(storage: Storage, folder: str) -> list[str]:
+    """Every file under `folder` of the storage, walked with listdir (a bucket lists its keys by prefix)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a media folder that no photo has created yet
+        return []
+    names = [posixpath.join(folder, name) for name in files]
+    for sub in folders:
+        names += _stored_names(storage, posixpath.join(folder, sub))
+    return names
 
 
 # --- PostgreSQL client tools ----------------------------------------------------------------
@@ -299,7 +319,8 @@ def restore_backup(source: Path, *, replace: bool = False) -> RestoreResult:
 
     Everything is verified first. A database that already holds accounts or reports is only overwritten with
     `replace`. The database is restored in one step (SQLite's backup API / one pg_restore transaction), then the
-    media files, each written beside its place and renamed into it.
+    media files into the default storage under their own names (a file already there is replaced), so a restore
+    interrupted half-way can simply be run again.
     """
     manifest = verify_backup(source)
     if not replace and _database_in_use():
@@ -312,7 +333,7 @@ def restore_backup(source: Path, *, replace: bool = False) -> RestoreResult:
         _restore_sqlite(database_file)
     else:
         _restore_postgresql(database_file)
-    _restore_media(source / MEDIA_DIR, manifest["media"], Path(settings.MEDIA_ROOT))
+    _restore_media(source / MEDIA_DIR, manifest["media"], default_storage)
     return RestoreResult(
         vendor=manifest["database"]["vendor"],
         media_files=len(manifest["media"]),
@@ -352,13 +373,12 @@ def _restore_postgresql(database_file: Path) -> None:
     )
 
 
-def _restore_media(source: Path, entries: list[dict[str, Any]], media_root: Path) -> None:
+def _restore_media(source: Path, entries: list[dict[str, Any]], storage: Storage) -> None:
     for entry in entries:
-        target = media_root / entry["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            (source / entry["path"]).open("rb") as stream,
-            tempfile.NamedTemporaryFile(dir=target.parent, prefix=".restore-", delete=False) as partial,
-        ):
-            shutil.copyfileobj(stream, partial, _CHUNK)
-        os.replace(partial.name, target)
+        name = entry["path"]
+        # Storage.save never overwrites (it would pick another name): the old copy goes first.
+        storage.delete(name)
+        with (source / name).open("rb") as stream:
+            saved = storage.save(name, File(stream))
+        if saved != name:
+            raise BackupError(f"Berkas media {name} tersimpan sebagai {saved}; pemulihan berhenti.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import django
@@ -76,11 +75,11 @@ def fill() -> None:
 
 
 def snapshot() -> dict[str, Any]:
-    from django.conf import settings
+    from django.core.files.storage import default_storage
     from django.db import connection
 
     from patriot.cases.models import Attachment
-    from patriot.core.backup import sha256_of
+    from patriot.core.backup import sha256_of_stream
     from patriot.events.models import OutboxEvent
 
     with connection.cursor() as cursor:
@@ -88,7 +87,10 @@ def snapshot() -> dict[str, Any]:
         for table in sorted(connection.introspection.table_names()):
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608 (table names)
             counts[table] = cursor.fetchone()[0]
-    photos = {a.file.name: sha256_of(Path(settings.MEDIA_ROOT) / a.file.name) for a in Attachment.objects.all()}
+    photos = {}
+    for attachment in Attachment.objects.all():
+        with default_storage.open(attachment.file.name, "rb") as stream:
+            photos[attachment.file.name] = sha256_of_stream(stream)
     last = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return {"tables": counts, "photos": photos, "outbox_last_id": last}
 
