@@ -35,6 +35,10 @@ SECRET_KEY = _secret_key()
 DEBUG = env_flag("PATRIOT_DEBUG")
 # Demo mode seeds demo accounts for every role; never on in a real deployment.
 PATRIOT_DEMO = env_flag("PATRIOT_DEMO")
+# Production mode (deploy/): the web app, the worker and every `patriot` command refuse to start with debug, demo mode,
+# demo accounts or secrets, a missing or weak secret key or any host allowed (core/checks.py); static file names carry
+# a content hash so the proxy may cache them for a year. Off for `make run` and the tests.
+PATRIOT_PRODUCTION = env_flag("PATRIOT_PRODUCTION")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PATRIOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PATRIOT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -192,6 +196,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = SECURE_COOKIES
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("PATRIOT_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
+# HSTS for the city's subdomains or the browsers' preload list would bind sites Patriot does not run (a city's go.id
+# domain holds other agencies' services): the city decides that at its domain's apex, not here.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 # Proxies whose X-Forwarded-For / X-Forwarded-Proto count (addresses or networks, comma-separated); the server must
 # not trust them itself: uvicorn runs with --no-proxy-headers.
 PATRIOT_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PATRIOT_TRUSTED_PROXIES", "").split(",") if p.strip()]
@@ -236,6 +243,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+if PATRIOT_PRODUCTION:
+    # `patriot collectstatic` (deploy/patriot-migrate.service) writes hashed copies and the manifest pages link to.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "patriot.core.staticfiles.HashedStaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(os.environ.get("PATRIOT_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
