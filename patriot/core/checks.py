@@ -43,7 +43,10 @@ def refuse_unsafe_start() -> None:
     """Raise ImproperlyConfigured, naming each problem, when production mode is on and anything is unsafe."""
     if not settings.PATRIOT_PRODUCTION:
         return
-    problems = check_production_safety(None, databases=["default"])
+    try:
+        problems = check_production_safety(None, databases=["default"])
+    finally:
+        connections["default"].close()  # back to the pool: requests run on other threads
     if problems:
         lines = "\n".join(f"- [{problem.id}] {problem.msg} {problem.hint or ''}".rstrip() for problem in problems)
         raise ImproperlyConfigured(f"Patriot menolak berjalan dalam mode produksi (PATRIOT_PRODUCTION=1):\n{lines}")
