@@ -8,10 +8,13 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 from patriot.core.bodylimit import BodySizeLimit
+from patriot.core.checks import refuse_unsafe_start
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
 application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST_BYTES)
+# In production mode an unsafe installation fails here, so uvicorn exits with the reasons instead of serving.
+refuse_unsafe_start()
 
 if settings.PATRIOT_INPROCESS_WORKER:
     from patriot.core.worker import start_in_process

@@ -39,6 +39,10 @@ DEBUG = env_flag("PATRIOT_DEBUG")
 PATRIOT_DEMO = env_flag("PATRIOT_DEMO")
 # The logging SMS gateway writes numbers and codes to the log only in the demo (or when asked, for development).
 PATRIOT_SMS_LOG_MESSAGES = env_flag("PATRIOT_SMS_LOG_MESSAGES", default=PATRIOT_DEMO or DEBUG)
+# Production mode (deploy/): the web app, the worker and every `patriot` command refuse to start with debug, demo mode,
+# demo accounts or secrets, a missing or weak secret key or any host allowed (core/checks.py); static file names carry
+# a content hash so the proxy may cache them for a year. Off for `make run` and the tests.
+PATRIOT_PRODUCTION = env_flag("PATRIOT_PRODUCTION")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("PATRIOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("PATRIOT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -196,6 +200,9 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = SECURE_COOKIES
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("PATRIOT_HSTS_SECONDS", "31536000")) if SECURE_COOKIES else 0
+# HSTS for the city's subdomains or the browsers' preload list would bind sites Patriot does not run (a city's go.id
+# domain holds other agencies' services): the city decides that at its domain's apex, not here.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 # Proxies whose X-Forwarded-For / X-Forwarded-Proto count (addresses or networks, comma-separated); the server must
 # not trust them itself: uvicorn runs with --no-proxy-headers.
 PATRIOT_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("PATRIOT_TRUSTED_PROXIES", "").split(",") if p.strip()]
@@ -261,7 +268,7 @@ def media_storage(environ: Mapping[str, str]) -> dict[str, Any]:
             "secret_key": environ.get("PATRIOT_S3_SECRET_ACCESS_KEY", "") or None,
             "location": environ.get("PATRIOT_S3_PREFIX", "").strip("/"),
             # Most self-hosted stores (MinIO, Ceph, Garage) answer path-style requests only.
-            "addressing_style": environ.get("PATRIOT_S3_ADDRESSING_STYLE", "path" if endpoint else "virtual"),
+            "addressing_style": environ.get("PATRIOT_S3_ADDRESSING_STYLE") or ("path" if endpoint else "virtual"),
             "signature_version": "s3v4",
             "default_acl": None,
             "querystring_auth": True,
@@ -275,9 +282,15 @@ def media_storage(environ: Mapping[str, str]) -> dict[str, Any]:
 # PATRIOT_S3_BUCKET is set. Either way they are read only through Django's storage API and served by Patriot's own
 # access-checked views (streamed from the store), never by a URL of the store: objects get no ACL (the bucket's
 # private default), and a signed URL, should anything ask for one, expires within minutes.
+# In production `patriot collectstatic` (deploy/patriot-migrate.service) writes hashed copies and the manifest pages
+# link to, so the proxy may cache static files for a year.
 STORAGES = {
     "default": media_storage(os.environ),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "patriot.core.staticfiles.HashedStaticFilesStorage"
+        if PATRIOT_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from patriot.core.checks import refuse_unsafe_start
 from patriot.core.worker import SWEEP_INTERVAL_SECONDS, run_forever, run_jobs_once
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=SWEEP_INTERVAL_SECONDS, help="Jeda antarputaran (detik).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_unsafe_start()  # the automatic system checks ran without the database, which holds demo accounts
         if options["once"]:
             run_jobs_once()
             return
