@@ -7,6 +7,7 @@ right, for PATRIOT_TOTP_PENDING_SECONDS.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -215,15 +216,7 @@ def security_confirm(request: HttpRequest) -> HttpResponse:
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None:
         return redirect("security")
-    form = CodeForm(request.POST)
-    if not form.is_valid():
-        return _security_page(request, form, status=400)
-    try:
-        codes = totp.confirm_enrolment(device, form.cleaned_data["code"])
-    except DomainError as error:
-        return _security_page(request, form, status=form.refuse(error))
-    messages.success(request, _("Verifikasi dua langkah aktif."))
-    return _recovery_codes_page(request, codes, next_url=reverse("security"))
+    return _new_recovery_codes(request, device, totp.confirm_enrolment, _("Verifikasi dua langkah aktif."))
 
 
 @login_required
@@ -232,14 +225,23 @@ def security_recovery_codes(request: HttpRequest) -> HttpResponse:
     device = totp.confirmed_device(_staff(request))
     if device is None:
         return redirect("security")
+    return _new_recovery_codes(
+        request, device, totp.regenerate_recovery_codes, _("Kode pemulihan baru dibuat; kode lama tidak berlaku lagi.")
+    )
+
+
+def _new_recovery_codes(
+    request: HttpRequest, device: TotpDevice, action: Callable[[TotpDevice, str], list[str]], done: str
+) -> HttpResponse:
+    """Checks the posted code through `action` (which returns fresh recovery codes) and shows the codes once."""
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _security_page(request, form, status=400)
     try:
-        codes = totp.regenerate_recovery_codes(device, form.cleaned_data["code"])
+        codes = action(device, form.cleaned_data["code"])
     except DomainError as error:
         return _security_page(request, form, status=form.refuse(error))
-    messages.success(request, _("Kode pemulihan baru dibuat; kode lama tidak berlaku lagi."))
+    messages.success(request, done)
     return _recovery_codes_page(request, codes, next_url=reverse("security"))
 
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -18,28 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import _port_is_free
+from tests.private_servers import CASE, AppServer
 
 PYTHON_BIN = Path(sys.executable).parent
-PORTS = range(18400, 18450)  # this suite's share of the machine's ports
 MEGABYTE = 1024 * 1024
 RSS_BOUND_KB = 600 * 1024
-CASE = {
-    "category": "saluran-tersumbat",
-    "description": "Saluran air tersumbat sampah, air meluap ke jalan.",
-    "latitude": -6.251143,
-    "longitude": 107.0043,
-}
 
 pytestmark = pytest.mark.slow
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -57,34 +42,19 @@ def rgba_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", body) + _chunk(b"IEND", b"")
 
 
-class Server:
+class Server(AppServer):
     """`uvicorn patriot.asgi:application` in a process of its own, on a seeded SQLite database of its own."""
 
     def __init__(self, var_dir: Path) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith("PATRIOT_")}
         env.update(
             PATRIOT_VAR_DIR=str(var_dir),
-            PATRIOT_SECURE_COOKIES="0",
             PATRIOT_INTAKE_RATE_PER_MINUTE="100000",
             PATRIOT_PHOTO_RATE_PER_MINUTE="100000",
         )
         for command in (["migrate", "--noinput"], ["seed"]):
             subprocess.run([str(PYTHON_BIN / "patriot"), *command], env=env, check=True, capture_output=True)  # noqa: S603
-        self.port = next(p for p in PORTS if _port_is_free(p))
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(PYTHON_BIN / "uvicorn"), "patriot.asgi:application", "--port", str(self.port), "--lifespan", "off"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, 60, f"uvicorn on {self.port}")
-
-    def _answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
+        super().__init__(env)
 
     def memory_kb(self, field: str) -> int:
         """VmHWM (the peak resident set) or VmRSS of the server process, in kB."""
@@ -106,14 +76,6 @@ class Server:
             headers={"X-Reporter-Key": key},
             timeout=120,
         )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
