@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,15 +71,16 @@ def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     With the cache (Redis) down the limit is not enforced: a flood guard must not stop reports coming in. The
     outage is logged once by core.redis_health, not on every request.
     """
-    window = int(time.time() // window_seconds)
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    # The window opens with the first hit and closes `window_seconds` later (the key's expiry; incr keeps it): no
+    # clock-aligned boundary in the middle of a burst that would reset the count.
+    cache_key = f"ratelimit:{scope}:{key}:{window_seconds}"
     try:
-        if cache.add(cache_key, 1, timeout=window_seconds + 1):
+        if cache.add(cache_key, 1, timeout=window_seconds):
             return True
         try:
             count = cache.incr(cache_key)
         except ValueError:
-            cache.set(cache_key, 1, timeout=window_seconds + 1)
+            cache.set(cache_key, 1, timeout=window_seconds)
             count = 1
     except RedisError:
         return True
