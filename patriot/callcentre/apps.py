@@ -8,3 +8,9 @@ class CallcentreConfig(AppConfig):
     name = "patriot.callcentre"
     label = "callcentre"
     verbose_name = _("Call center 1500444")
+
+    def ready(self) -> None:
+        from patriot.callcentre.events import CALL_EVENTS
+        from patriot.core import registry
+
+        registry.register_event_type(CALL_EVENTS)

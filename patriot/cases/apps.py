@@ -10,8 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
-        from patriot.cases.queries import public_tracking_numbers
-        from patriot.events import visibility
+        from patriot.cases.events import CASE_EVENTS
+        from patriot.core import registry
 
-        # The public event stream asks, when it reads an event, whether its case is public now.
-        visibility.register("case", public_tracking_numbers)
+        registry.register_event_type(CASE_EVENTS)
