@@ -8,3 +8,10 @@ class CitizensConfig(AppConfig):
     name = "patriot.citizens"
     label = "citizens"
     verbose_name = _("Akun warga (SOROT)")
+
+    def ready(self) -> None:
+        from patriot.citizens import jobs
+        from patriot.core import registry
+
+        registry.register_job(jobs.NOTIFICATIONS)
+        registry.register_retention(jobs.RETENTION_RULE)

@@ -5,12 +5,17 @@ The core and the events app read these registries and import no feature app. An 
 - its event types (`register_event_type`): the subject type its outbox events carry (the prefix of their kind,
   "case" for "case.submitted"), who may receive them on the staff stream, and what the public may see of them,
   if anything. An event type nobody registered reaches nobody.
+- its periodic jobs (`register_job`): a name, the function `patriot worker` runs and how often; the worker
+  keeps each job's heartbeat (core.models.JobRun: last run, duration, last error) and metrics.
+- its retention rules (`register_retention`): personal data it deletes or blanks once older than a period set
+  by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,3 +51,45 @@ def register_event_type(event_type: EventType) -> None:
 
 def event_type(name: str) -> EventType | None:
     return _event_types.get(name)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], None]
+    # Seconds between runs; None: every round of the worker (`patriot worker --interval`, a minute by default).
+    interval: float | None = None
+
+
+_jobs: dict[str, PeriodicJob] = {}
+
+
+def register_job(job: PeriodicJob) -> None:
+    _jobs[job.name] = job
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """The registered jobs in the order their apps were installed."""
+    return list(_jobs.values())
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """`apply(cutoff)` deletes or blanks `what` older than `cutoff` and returns how many rows it touched;
+    `days_setting` names the setting with the period (0 keeps everything)."""
+
+    what: str
+    days_setting: str
+    apply: Callable[[datetime], int]
+
+
+_retention_rules: list[RetentionRule] = []
+
+
+def register_retention(rule: RetentionRule) -> None:
+    if rule not in _retention_rules:
+        _retention_rules.append(rule)
+
+
+def retention_rules() -> list[RetentionRule]:
+    return list(_retention_rules)
