@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices as Role
         from patriot.cases import jobs
         from patriot.cases.events import CASE_EVENTS
         from patriot.core import registry
@@ -18,3 +19,11 @@ class CasesConfig(AppConfig):
         registry.register_job(jobs.SLA_SWEEP)
         for rule in jobs.RETENTION_RULES:
             registry.register_retention(rule)
+        for role, url_name in (
+            (Role.POC_OPERATOR, "staff-poc-queue"),
+            (Role.POC_SUPERVISOR, "staff-poc-queue"),
+            (Role.AGENCY_ADMIN, "staff-opd-inbox"),
+            (Role.AGENCY_OFFICER, "staff-opd-inbox"),
+            (Role.URC_OFFICER, "staff-urc-assignments"),
+        ):
+            registry.register_start_page(role, url_name)

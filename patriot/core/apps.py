@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
     name = "patriot.core"
     label = "core"
     verbose_name = "Patriot"
+
+    def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices
+        from patriot.core import registry
+
+        # The admin site is the core's own page.
+        registry.register_start_page(RoleChoices.SYSTEM_ADMIN, "admin:index")

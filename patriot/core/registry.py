@@ -9,6 +9,8 @@ The core and the events app read these registries and import no feature app. An 
   keeps each job's heartbeat (core.models.JobRun: last run, duration, last error) and metrics.
 - its retention rules (`register_retention`): personal data it deletes or blanks once older than a period set
   by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
+- its role start pages (`register_start_page`): where a user of a role lands after signing in. A staff role
+  no app serves yet lands on a page saying its module is not available yet (core.views.module_pending).
 """
 
 from __future__ import annotations
@@ -93,3 +95,15 @@ def register_retention(rule: RetentionRule) -> None:
 
 def retention_rules() -> list[RetentionRule]:
     return list(_retention_rules)
+
+
+_start_pages: dict[str, str] = {}
+
+
+def register_start_page(role: str, url_name: str) -> None:
+    """Users of `role` land on the page named `url_name` after signing in."""
+    _start_pages[role] = url_name
+
+
+def start_page(role: str) -> str | None:
+    return _start_pages.get(role)
