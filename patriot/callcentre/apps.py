@@ -8,3 +8,11 @@ class CallcentreConfig(AppConfig):
     name = "patriot.callcentre"
     label = "callcentre"
     verbose_name = _("Call center 1500444")
+
+    def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.callcentre.events import CALL_EVENTS
+        from patriot.core import registry
+
+        registry.register_event_type(CALL_EVENTS)
+        registry.register_start_page(Role.CALLCENTRE_OPERATOR, "callcentre-console")

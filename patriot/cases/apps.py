@@ -10,8 +10,20 @@ class CasesConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
-        from patriot.cases.queries import public_tracking_numbers
-        from patriot.events import visibility
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.cases import jobs
+        from patriot.cases.events import CASE_EVENTS
+        from patriot.core import registry
 
-        # The public event stream asks, when it reads an event, whether its case is public now.
-        visibility.register("case", public_tracking_numbers)
+        registry.register_event_type(CASE_EVENTS)
+        registry.register_job(jobs.SLA_SWEEP)
+        for rule in jobs.RETENTION_RULES:
+            registry.register_retention(rule)
+        for role, url_name in (
+            (Role.POC_OPERATOR, "staff-poc-queue"),
+            (Role.POC_SUPERVISOR, "staff-poc-queue"),
+            (Role.AGENCY_ADMIN, "staff-opd-inbox"),
+            (Role.AGENCY_OFFICER, "staff-opd-inbox"),
+            (Role.URC_OFFICER, "staff-urc-assignments"),
+        ):
+            registry.register_start_page(role, url_name)

@@ -8,3 +8,12 @@ class CitizensConfig(AppConfig):
     name = "patriot.citizens"
     label = "citizens"
     verbose_name = _("Akun warga (SOROT)")
+
+    def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.citizens import jobs
+        from patriot.core import registry
+
+        registry.register_job(jobs.NOTIFICATIONS)
+        registry.register_retention(jobs.RETENTION_RULE)
+        registry.register_start_page(Role.CITIZEN, "citizens:my-reports")

@@ -9,4 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Patriot"
 
     def ready(self) -> None:
-        from patriot.core import checks  # noqa: F401 (registers the production-mode checks)
+        from patriot.accounts.choices import RoleChoices
+        from patriot.core import checks, registry  # noqa: F401 (checks registers the production-mode checks)
+
+        # The admin site is the core's own page.
+        registry.register_start_page(RoleChoices.SYSTEM_ADMIN, "admin:index")

@@ -1,4 +1,4 @@
-"""URLs of the landing page, signing in and out, and the language switch."""
+"""URLs of the landing page, signing in and out, the page of roles whose module is not there yet, and the\nlanguage switch."""
 
 from __future__ import annotations
 
@@ -9,5 +9,6 @@ from patriot.core import views
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
+    path("mulai/belum-tersedia/", views.module_pending, name="module-pending"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

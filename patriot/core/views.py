@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -22,31 +23,26 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.throttle import refused_wait
 from patriot.accounts.views import hold_for_second_factor
-from patriot.core import health, metrics
-
-# Where each role starts after signing in: a URL name. Pages add their role here as they arrive;
-# a role without an entry starts on the landing page.
-HOME_BY_ROLE: dict[str, str] = {
-    RoleChoices.SYSTEM_ADMIN: "admin:index",
-    RoleChoices.POC_OPERATOR: "staff-poc-queue",
-    RoleChoices.POC_SUPERVISOR: "staff-poc-queue",
-    RoleChoices.AGENCY_ADMIN: "staff-opd-inbox",
-    RoleChoices.AGENCY_OFFICER: "staff-opd-inbox",
-    RoleChoices.URC_OFFICER: "staff-urc-assignments",
-    RoleChoices.CALLCENTRE_OPERATOR: "callcentre-console",
-    RoleChoices.MAYOR: "opscentre-mayor",
-    RoleChoices.CITIZEN: "citizens:my-reports",
-}
+from patriot.core import health, metrics, registry
 
 
 def home_for(user: User) -> str:
-    """The URL a user lands on after signing in."""
-    url_name = HOME_BY_ROLE.get(user.role)
-    return reverse(url_name) if url_name else "/"
+    """The URL a user lands on after signing in: the start page an app registered for the role (core.registry);
+    staff whose module is not there yet land on a page that says so, a citizen on the landing page."""
+    url_name = registry.start_page(user.role)
+    if url_name:
+        return reverse(url_name)
+    return reverse("module-pending") if user.is_staff_role else "/"
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@login_required
+def module_pending(request: HttpRequest) -> HttpResponse:
+    """Where staff of a role no app serves yet (the health roles, until their apps exist) land after signing in."""
+    return render(request, "core/module_pending.html", {"role_label": RoleChoices.label(request.user.role)})
 
 
 class LoginForm(auth_forms.AuthenticationForm):

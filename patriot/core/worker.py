@@ -1,5 +1,5 @@
-"""Background jobs run by `patriot worker`, or inside the web process on SQLite: the SLA sweep every minute,
-citizens' notifications (outbox relay and email/SMS delivery) every few seconds, retention once a day."""
+"""Background jobs run by `patriot worker`, or inside the web process on SQLite: those the apps registered
+(core.registry: the SLA sweep every round, citizens' notifications every few seconds, …) and retention once a day."""
 
 from __future__ import annotations
 
@@ -17,60 +17,28 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
-from patriot.core import clock, metrics
+from patriot.core import clock, metrics, registry
 from patriot.core.models import JobRun
 
 logger = logging.getLogger("patriot.worker")
 # One JSON line per job run (patriot.core.logging).
 run_logger = logging.getLogger("patriot.job")
 
+# One round of the worker: the interval of every job registered without its own (the SLA sweep).
 SWEEP_INTERVAL_SECONDS = 60
-NOTIFY_INTERVAL_SECONDS = 5
 RETENTION_INTERVAL_SECONDS = 24 * 60 * 60
 
 
-def sweep_sla() -> None:
-    from patriot.cases.services import sweep_sla
-
-    result = sweep_sla()
-    if result.due_soon or result.escalated or result.closed:
-        logger.info("SLA sweep: %d due soon, %d escalated, %d closed", result.due_soon, result.escalated, result.closed)
-
-
-def notify_citizens() -> None:
-    from patriot.citizens.notify import run_once
-
-    created, delivered = run_once()
-    if created or delivered.sent or delivered.retrying or delivered.failed:
-        logger.info(
-            "Notifications: %d new, %d sent, %d to retry, %d failed",
-            created,
-            delivered.sent,
-            delivered.retrying,
-            delivered.failed,
-        )
-
-
 def apply_retention() -> None:
-    """Delete or blank personal data older than each configured retention period; logs counts only."""
-    from patriot.cases.services import forget_reporter_contacts, purge_reporter_access_log
-    from patriot.citizens.services import purge_notifications
-
-    rules: list[tuple[str, int, Callable[[datetime], int]]] = [
-        (
-            "reporter contact details of finished cases",
-            settings.PATRIOT_RETENTION_REPORTER_CONTACT_DAYS,
-            forget_reporter_contacts,
-        ),
-        ("reporter-data access audit rows", settings.PATRIOT_RETENTION_ACCESS_AUDIT_DAYS, purge_reporter_access_log),
-        ("citizens' notifications", settings.PATRIOT_RETENTION_NOTIFICATIONS_DAYS, purge_notifications),
-    ]
+    """Delete or blank personal data older than each registered retention period; logs counts only."""
     now = clock.now()
-    for what, days, apply in rules:
+    for rule in registry.retention_rules():
+        days = getattr(settings, rule.days_setting)
         if days <= 0:
-            logger.info("Retention: %s kept (no retention period set)", what)
+            logger.info("Retention: %s kept (no retention period set)", rule.what)
             continue
-        logger.info("Retention: %s older than %d days: %d removed", what, days, apply(now - timedelta(days=days)))
+        removed = rule.apply(now - timedelta(days=days))
+        logger.info("Retention: %s older than %d days: %d removed", rule.what, days, removed)
 
 
 @dataclass(frozen=True)
@@ -81,11 +49,12 @@ class Job:
 
 
 def jobs(sweep_interval: float = SWEEP_INTERVAL_SECONDS) -> list[Job]:
-    return [
-        Job("sla-sweep", sweep_sla, sweep_interval),
-        Job("citizen-notifications", notify_citizens, min(NOTIFY_INTERVAL_SECONDS, sweep_interval)),
-        Job("retention", apply_retention, RETENTION_INTERVAL_SECONDS),
+    """The jobs the apps registered (core.registry), then the daily retention job over their retention rules."""
+    registered = [
+        Job(job.name, job.run, sweep_interval if job.interval is None else job.interval)
+        for job in registry.periodic_jobs()
     ]
+    return [*registered, Job("retention", apply_retention, RETENTION_INTERVAL_SECONDS)]
 
 
 # A worker's rows are dropped this long after its last run (a restarted process gets a new pid).

@@ -1,4 +1,5 @@
-"""Who may receive which live event: the one rule every stream applies, and what the public may see of it."""
+"""Who may receive which live event and what the public may see of it: the rules each app registered for its
+event types (core.registry); an event of a type nobody registered reaches nobody."""
 
 from __future__ import annotations
 
@@ -6,24 +7,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from patriot.accounts.choices import RoleChoices as Role
+from patriot.core import registry
 from patriot.events.models import OutboxEvent
 
-# Call-centre events (an incoming call, a caller on hold) concern the people answering the line.
-CALL_ROLES = frozenset({Role.CALLCENTRE_OPERATOR, Role.SYSTEM_ADMIN})
 # Roles with something to receive on the staff stream; everyone else is refused at the door (403).
 STREAM_ROLES = Role.CITYWIDE_ROLES | Role.AGENCY_ROLES | {Role.URC_OFFICER}
-# What the public stream keeps of an event's payload: where and what, never who.
-PUBLIC_PAYLOAD_FIELDS = (
-    "tracking_number",
-    "kind",
-    "state",
-    "category",
-    "village",
-    "district",
-    "latitude",
-    "longitude",
-    "at",
-)
 
 
 class Viewer(Protocol):
@@ -50,26 +38,20 @@ def may_subscribe(user: Viewer) -> bool:
 
 
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:
-    """Whether `user` may receive `event` on the staff stream (the same rule as cases.queries.visible_cases)."""
-    if event.subject_type == "case":
-        if user.role in Role.CITYWIDE_ROLES:
-            return True
-        if user.role in Role.AGENCY_ROLES:
-            if user.agency_id is None:
-                return False
-            # Also the agency a case was just forwarded away from, so it leaves that inbox without a reload.
-            return user.agency_id in (event.agency_id, (event.payload or {}).get("left_agency_id"))
-        if user.role == Role.URC_OFFICER:
-            return user.team_id is not None and event.team_id == user.team_id
-        return False
-    if event.subject_type == "call":
-        return user.role in CALL_ROLES
-    return user.role in Role.CITYWIDE_ROLES
+    """Whether `user` may receive `event` on the staff stream: the rule its event type registered."""
+    event_type = registry.event_type(event.subject_type)
+    return event_type is not None and event_type.may_receive(user, event)
 
 
 def may_receive_public(event: OutboxEvent) -> bool:
-    return event.is_public
+    """Whether the event was written public and its type has a public form; visibility.public_now checks its
+    subject at read time."""
+    event_type = registry.event_type(event.subject_type)
+    return event.is_public and event_type is not None and event_type.is_public
 
 
 def public_payload(event: OutboxEvent) -> dict[str, Any]:
-    return {name: event.payload[name] for name in PUBLIC_PAYLOAD_FIELDS if name in event.payload}
+    """What the public stream keeps of an event's payload: the fields its type names, none for any other type."""
+    event_type = registry.event_type(event.subject_type)
+    fields = event_type.public_fields if event_type is not None and event_type.is_public else ()
+    return {name: event.payload[name] for name in fields if name in event.payload}

@@ -1,25 +1,18 @@
-"""Whether the public may see an event's subject now: each app tells for its own subject type, in bulk.
+"""Whether the public may see an event's subject now: each app tells for its own event type, in bulk.
 
 An event is public when it was written public (a public timeline step of a case the public could see then)
 and its subject is still public when the event is read. A case made confidential, rejected or merged
 later takes its earlier events out of every public replay and of every public delivery not yet made.
-A subject type no app registered is never public.
+A subject type no app registered (core.registry) with a public form is never public.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 
+from patriot.core import registry
 from patriot.events.models import OutboxEvent
-
-# subject type → a function from subject ids to those of them the public may see now (one query).
-PublicSubjects = Callable[[Collection[str]], Collection[str]]
-_resolvers: dict[str, PublicSubjects] = {}
-
-
-def register(subject_type: str, public_subjects: PublicSubjects) -> None:
-    _resolvers[subject_type] = public_subjects
 
 
 def public_now(events: Iterable[OutboxEvent]) -> set[int]:
@@ -30,9 +23,9 @@ def public_now(events: Iterable[OutboxEvent]) -> set[int]:
             written_public[event.subject_type].append(event)
     visible: set[int] = set()
     for subject_type, candidates in written_public.items():
-        resolver = _resolvers.get(subject_type)
-        if resolver is None:
+        event_type = registry.event_type(subject_type)
+        if event_type is None or not event_type.is_public or event_type.public_subjects is None:
             continue
-        still_public = set(resolver({event.subject_id for event in candidates}))
+        still_public = set(event_type.public_subjects({event.subject_id for event in candidates}))
         visible |= {event.pk for event in candidates if event.subject_id in still_public}
     return visible

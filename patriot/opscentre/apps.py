@@ -8,3 +8,9 @@ class OpscentreConfig(AppConfig):
     name = "patriot.opscentre"
     label = "opscentre"
     verbose_name = _("Pusat operasi (POC dan wali kota)")
+
+    def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.core import registry
+
+        registry.register_start_page(Role.MAYOR, "opscentre-mayor")

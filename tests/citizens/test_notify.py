@@ -186,10 +186,11 @@ def test_sms_preference_off_and_logging_gateway_mean_no_sms(areas: None, citizen
 
 
 def test_worker_has_a_frequent_notification_job(areas: None, citizen: User) -> None:
+    from patriot.citizens.jobs import NOTIFY_INTERVAL_SECONDS
     from patriot.core import clock, worker
 
     jobs = {job.name: job for job in worker.jobs()}
-    assert jobs["citizen-notifications"].interval == worker.NOTIFY_INTERVAL_SECONDS < jobs["sla-sweep"].interval
+    assert jobs["citizen-notifications"].interval == NOTIFY_INTERVAL_SECONDS < jobs["sla-sweep"].interval
     with clock.pinned(timezone.now() - timedelta(seconds=notify.SETTLE_SECONDS + 5)):
         _sorot_case(citizen)
     jobs["citizen-notifications"].run()

@@ -1,0 +1,31 @@
+"""The cases app's background work for `patriot worker` (core.registry): the SLA sweep and its retention rules."""
+
+from __future__ import annotations
+
+import logging
+
+from patriot.cases import services
+from patriot.core.registry import PeriodicJob, RetentionRule
+
+# The worker's log, whichever app's job writes it.
+logger = logging.getLogger("patriot.worker")
+
+
+def sweep_sla() -> None:
+    result = services.sweep_sla()
+    if result.due_soon or result.escalated or result.closed:
+        logger.info("SLA sweep: %d due soon, %d escalated, %d closed", result.due_soon, result.escalated, result.closed)
+
+
+# Every round of the worker (a minute by default).
+SLA_SWEEP = PeriodicJob("sla-sweep", sweep_sla)
+RETENTION_RULES = (
+    RetentionRule(
+        "reporter contact details of finished cases",
+        "PATRIOT_RETENTION_REPORTER_CONTACT_DAYS",
+        services.forget_reporter_contacts,
+    ),
+    RetentionRule(
+        "reporter-data access audit rows", "PATRIOT_RETENTION_ACCESS_AUDIT_DAYS", services.purge_reporter_access_log
+    ),
+)

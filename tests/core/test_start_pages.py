@@ -1,0 +1,82 @@
+"""Role start pages come from the apps' registrations (core.registry); the health roles, whose apps do not exist
+yet, land on a page that says their module is not available yet (issue 10, item 9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
+
+from patriot.accounts.choices import RoleChoices as Role
+from patriot.core.views import home_for
+from tests.factories import make_user
+
+PASSWORD = "Kata-sandi-uji-2026!"
+HEALTH_ROLES = [
+    Role.HEALTH_OFFICER,
+    Role.JUMANTIK,
+    Role.PSC_CALL_TAKER,
+    Role.PSC_DISPATCHER,
+    Role.AMBULANCE_CREW,
+    Role.HOSPITAL_STAFF,
+]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    with translation.override(translation.get_language()):
+        yield
+
+
+def _signed_in(role: str, language: str = "") -> Client:
+    user = make_user(role, username=f"uji-{role}")
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    client.landed_on = response["Location"]  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.mark.parametrize("role", HEALTH_ROLES)
+def test_a_health_role_lands_on_a_page_saying_its_module_is_not_there_yet(role: str) -> None:
+    client = _signed_in(role)
+    assert client.landed_on == "/mulai/belum-tersedia/"  # type: ignore[attr-defined]
+    html = client.get("/mulai/belum-tersedia/").content.decode()
+    assert "Modul belum tersedia" in html
+    assert f"Anda masuk sebagai {Role.label(role)}." in html
+
+
+@pytest.mark.parametrize("role", HEALTH_ROLES)
+def test_the_page_speaks_english_too(role: str) -> None:
+    html = _signed_in(role, "en").get("/mulai/belum-tersedia/").content.decode()
+    assert "Module not available yet" in html
+    assert "The module for your role is not available in Patriot yet." in html
+
+
+def test_the_page_is_for_signed_in_people_only() -> None:
+    response = Client().get("/mulai/belum-tersedia/")
+    assert response.status_code == 302 and response["Location"].startswith("/masuk/")
+
+
+def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
+    served = {role: home_for(make_user(role)) for role in Role.values() if role not in HEALTH_ROLES}
+    assert served == {
+        Role.CITIZEN: "/akun/laporan/",
+        Role.POC_OPERATOR: "/poc/",
+        Role.POC_SUPERVISOR: "/poc/",
+        Role.CALLCENTRE_OPERATOR: "/callcentre/",
+        Role.AGENCY_ADMIN: "/opd/",
+        Role.AGENCY_OFFICER: "/opd/",
+        Role.URC_OFFICER: "/urc/",
+        Role.MAYOR: "/walikota/",
+        Role.SYSTEM_ADMIN: "/admin/",
+    }
