@@ -153,7 +153,9 @@ def _sample_pool() -> None:
         return
     with _pool_lock:
         _pool_sampled_at = time.monotonic()
-    pool = getattr(connection, "pool", None)
+    # Only a pool that exists: `connection.pool` would open one, with whatever database name the settings hold at
+    # that moment (before a test database is set up, the real one, and the pool would keep it).
+    pool = getattr(connection, "_connection_pools", {}).get(connection.alias)
     if pool is None:
         return
     stats = pool.get_stats()
