@@ -44,7 +44,7 @@ from patriot.cases.models import (
     state_among,
 )
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
-from patriot.core import clock, metrics
+from patriot.core import clock, metrics, workflow
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.events.services import record_event
@@ -77,7 +77,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 
 def allowed_actions(case: Case) -> list[str]:
     """Workflow actions the case's state allows now (who may take them is the caller's question)."""
-    actions = [name for name, (sources, _target) in TRANSITIONS.items() if case.state in sources]
+    actions = MACHINE.allowed(case.state)
     if "dispute" in actions and not _dispute_window_open(case):
         actions.remove("dispute")
     return [a for a in actions if a != "auto_close"]
@@ -111,37 +111,30 @@ def _check_text(value: str, *, field_name: str, label: str, limit: int, required
     return text
 
 
-def _lock(case: Case, action: str) -> Case:
-    """Re-read the case under a row lock and check that `action` is allowed from its current state."""
-    fresh = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("category", "agency", "team", "village", "district")
-        .get(pk=case.pk)
+def _refusal(action: str, case: Case) -> InvalidTransition:
+    return InvalidTransition(
+        _("Laporan %(number)s berstatus %(state)s; tindakan ini tidak dapat dilakukan.")
+        % {"number": case.tracking_number, "state": State.label(case.state)}
     )
-    sources, _target = TRANSITIONS[action]
-    if fresh.state not in sources:
-        raise InvalidTransition(
-            _("Laporan %(number)s berstatus %(state)s; tindakan ini tidak dapat dilakukan.")
-            % {"number": fresh.tracking_number, "state": State.label(fresh.state)}
-        )
-    return fresh
+
+
+# The workflow as a state machine (core.workflow): an illegal action raises InvalidTransition (HTTP 409).
+MACHINE = workflow.StateMachine(TRANSITIONS, refusal=_refusal)
+# The relations every action's payload and checks read, fetched with the locked row.
+CASE_RELATED = ("category", "agency", "team", "village", "district")
 
 
 @contextmanager
 def _acting_on(case: Case, action: str) -> Iterator[tuple[Case, datetime]]:
-    """One transaction around `action`: yields the locked row and the time; then the caller's instance shows the result."""
-    with transaction.atomic():
-        fresh = _lock(case, action)
-        yield fresh, clock.now()
-    _sync(case, fresh)
+    """One step of `action` (core.workflow.perform): yields the locked row and the time; then the caller's instance
+    shows the result."""
+    with workflow.perform(case, machine=MACHINE, action=action, related=CASE_RELATED) as step:
+        yield step.subject, step.now
 
 
 def _move(fresh: Case, action: str, now: datetime) -> str:
     """Put the locked case in the state `action` leads to; returns the state it left."""
-    previous = fresh.state
-    target = TRANSITIONS[action][1]
-    if target is not None:
-        fresh.state = target
+    previous = MACHINE.move(fresh, action)
     fresh.updated_at = now
     return previous
 
@@ -150,13 +143,6 @@ def _on_behalf(by: User | None) -> dict[str, Any]:
     """Timeline actor for the reporter's actions: the operator who took them, else the reporter."""
     staff = by is not None and by.is_staff_role
     return {"by": by if staff else None, "reporter": not staff}
-
-
-def _sync(target: Case, source: Case) -> None:
-    """Copy the saved row's values onto the caller's instance so it sees the new state."""
-    for model_field in Case._meta.concrete_fields:
-        setattr(target, model_field.attname, getattr(source, model_field.attname))
-    target._state.fields_cache = {}
 
 
 def _event_payload(case: Case, entry: TimelineEntry) -> dict[str, Any]:
@@ -634,11 +620,7 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
     if into.pk == case.pk:
         raise InvalidInput(_("Laporan tidak dapat digabung dengan dirinya sendiri."), code="invalid", field="into")
     with _acting_on(case, "merge") as (fresh, now):
-        target = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("category", "village", "district")
-            .get(pk=into.pk)
-        )
+        target = workflow.lock(into, related=("category", "village", "district"))
         # A finished case does not change; a new report about it is a new case, not a duplicate.
         if target.state in State.TERMINAL:
             raise InvalidTransition(
@@ -987,16 +969,11 @@ def instruct_case(case: Case, *, by: User, text: str) -> Instruction:
 def answer_instruction(instruction: Instruction, *, by: User, answer: str) -> Instruction:
     """The responsible agency answers a mayor's instruction, once; the answer goes on the case timeline."""
     answer = _check_text(answer, field_name="answer", label=_("Tanggapan"), limit=MAX_NOTE_LENGTH, required=True)
-    with transaction.atomic():
-        fresh = Instruction.objects.select_for_update(of=("self",)).get(pk=instruction.pk)
+    with workflow.perform(instruction) as step:
+        fresh, now = step.subject, step.now
         if fresh.answered_at is not None:
             raise InvalidTransition(_("Disposisi ini sudah ditanggapi."), code="already_answered")
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("category", "agency", "team", "village", "district")
-            .get(pk=fresh.case_id)
-        )
-        now = clock.now()
+        case = workflow.lock(Case(pk=fresh.case_id), related=CASE_RELATED)
         fresh.answer = answer
         fresh.answered_by = by
         fresh.answered_at = now
@@ -1013,8 +990,6 @@ def answer_instruction(instruction: Instruction, *, by: User, answer: str) -> In
             data={"instruction": fresh.pk, "instruction_text": fresh.text},
             is_public=False,
         )
-    for name in ("answer", "answered_by_id", "answered_at"):
-        setattr(instruction, name, getattr(fresh, name))
     return instruction
 
 
@@ -1115,13 +1090,8 @@ def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "", call_ty
     take a call: people also ring about rejected and closed reports.
     """
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with transaction.atomic():
-        fresh = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("category", "agency", "team", "village", "district")
-            .get(pk=case.pk)
-        )
-        now = clock.now()
+    with workflow.perform(case, related=CASE_RELATED) as step:
+        fresh, now = step.subject, step.now
         fresh.updated_at = now
         fresh.save(update_fields=["updated_at"])
         entry = _write_entry(
@@ -1134,5 +1104,4 @@ def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "", call_ty
             data={"call_id": call.pk, "call_type": call_type or call.call_type},
             is_public=False,
         )
-    _sync(case, fresh)
     return entry
