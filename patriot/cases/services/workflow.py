@@ -24,6 +24,7 @@ from patriot.cases.models import (
     TimelineEntry,
 )
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, clean_photo
+from patriot.cases.queries import suggest_agency
 from patriot.cases.services.common import (
     CASE_RELATED,
     MAX_NOTE_LENGTH,
@@ -182,8 +183,6 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
 
 def dispatch_case(case: Case, *, by: User, agency: Agency | None = None, note: str = "") -> Case:
     """Forward a verified case to the responsible agency; without one, the routing rules choose."""
-    from patriot.cases.queries import suggest_agency
-
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
     with _acting_on(case, "dispatch") as (fresh, now):
         chosen = agency or suggest_agency(fresh.category, fresh.village)
