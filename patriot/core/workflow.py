@@ -11,7 +11,8 @@ A step is lock → act → write the timeline entry → record the outbox event 
 machine, and hands the locked row and the time to the caller; whatever the caller writes inside the block (the
 row, its timeline entry, its outbox event) commits together or not at all. After the commit the caller's own
 instance shows the saved values. An illegal move raises `InvalidTransition`, which every surface answers with
-409.
+409. The caller writes the entry (its app's subclass of core.models.TimelineEntryBase) and records the event
+itself: the payload is the app's, and the core does not import `events` (which imports the core).
 """
 
 from __future__ import annotations
