@@ -14,29 +14,16 @@ from django.utils.translation import gettext as _
 from patriot.accounts.models import User
 from patriot.cases import services as package  # `package.record_event`: see the package docstring
 from patriot.cases import sla
-from patriot.cases.choices import (
-    CaseStateChoices,
-    SlaStatusChoices,
-)
-from patriot.cases.models import (
-    Attachment,
-    Case,
-    TimelineEntry,
-)
+from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
+from patriot.cases.models import Attachment, Case, TimelineEntry
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
 from patriot.core.errors import InvalidInput
 
 State = CaseStateChoices
 
-
 MAX_TITLE_LENGTH = 200
-
-
 MAX_DESCRIPTION_LENGTH = 5000
-
-
 MAX_NOTE_LENGTH = 2000
-
 
 # The relations every action's payload and checks read, fetched with the locked row.
 CASE_RELATED = ("category", "agency", "team", "village", "district")

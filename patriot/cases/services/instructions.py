@@ -6,13 +6,8 @@ from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
 from patriot.cases import services as package  # `package._write_entry`: see the package docstring
-from patriot.cases.choices import (
-    TimelineKindChoices,
-)
-from patriot.cases.models import (
-    Case,
-    Instruction,
-)
+from patriot.cases.choices import TimelineKindChoices
+from patriot.cases.models import Case, Instruction
 from patriot.cases.services.common import CASE_RELATED, MAX_NOTE_LENGTH, _check_text
 from patriot.cases.services.workflow import _acting_on
 from patriot.core import workflow

@@ -27,13 +27,7 @@ from patriot.cases.choices import (
     PriorityChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import (
-    Attachment,
-    Case,
-    Category,
-    IdempotencyKey,
-    TrackingSequence,
-)
+from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, TrackingSequence
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE
 from patriot.cases.services.common import (
     MAX_DESCRIPTION_LENGTH,

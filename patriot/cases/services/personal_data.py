@@ -12,14 +12,8 @@ from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
 from patriot.cases import services as package  # `package._write_entry`: see the package docstring
-from patriot.cases.choices import (
-    CaseStateChoices,
-    TimelineKindChoices,
-)
-from patriot.cases.models import (
-    Case,
-    ReporterDataAccess,
-)
+from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
+from patriot.cases.models import Case, ReporterDataAccess
 from patriot.core import clock
 
 State = CaseStateChoices

@@ -10,15 +10,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from patriot.cases import services as package  # `package._write_entry`: see the package docstring
-from patriot.cases.choices import (
-    CaseStateChoices,
-    SlaStatusChoices,
-    TimelineKindChoices,
-)
-from patriot.cases.models import (
-    Case,
-    state_among,
-)
+from patriot.cases.choices import CaseStateChoices, SlaStatusChoices, TimelineKindChoices
+from patriot.cases.models import Case, state_among
 from patriot.cases.services.common import _stop_clock
 from patriot.core import clock
 

@@ -19,10 +19,7 @@ from patriot.cases.choices import (
     RejectionReasonChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import (
-    Case,
-    TimelineEntry,
-)
+from patriot.cases.models import Case, TimelineEntry
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, clean_photo
 from patriot.cases.queries import suggest_agency
 from patriot.cases.services.common import (
