@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
@@ -13,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from patriot.cases.api import router as cases_router
+from patriot.core.api import validation_error_body
 from patriot.core.errors import DomainError, RateLimited
 from patriot.geo.api import router as areas_router
 
@@ -40,47 +40,9 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return response
 
 
-def _describe(problem: dict[str, Any]) -> tuple[str, str]:
-    """A user-facing sentence for one pydantic problem, and the field it concerns."""
-    location = [
-        str(part) for part in problem.get("loc", ()) if part not in ("body", "payload", "query", "form", "file")
-    ]
-    field = ".".join(location) or "request"
-    kind = problem.get("type", "")
-    context = problem.get("ctx") or {}
-    if kind == "missing":
-        text = _("%(field)s wajib diisi.") % {"field": field}
-    elif kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
-        text = _("%(field)s harus berupa angka.") % {"field": field}
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        text = _("%(field)s di luar rentang yang diizinkan.") % {"field": field}
-    elif kind == "string_too_long":
-        text = _("%(field)s paling banyak %(n)s karakter.") % {"field": field, "n": context.get("max_length")}
-    elif kind in ("bool_parsing", "bool_type"):
-        text = _("%(field)s harus true atau false.") % {"field": field}
-    elif kind == "literal_error":
-        text = _("%(field)s harus salah satu dari: %(values)s.") % {"field": field, "values": context.get("expected")}
-    elif kind in ("json_invalid", "model_attributes_type", "dict_type", "model_type"):
-        text = _("Isi permintaan bukan JSON yang valid.")
-    else:
-        text = _("%(field)s tidak valid.") % {"field": field}
-    return text, field
-
-
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    problems = [_describe(problem) for problem in error.errors]
-    first_text, first_field = problems[0] if problems else (_("Permintaan tidak valid."), "request")
-    return api.create_response(
-        request,
-        {
-            "detail": first_text,
-            "code": "invalid",
-            "field": first_field,
-            "errors": [{"detail": text, "field": field} for text, field in problems],
-        },
-        status=400,
-    )
+    return api.create_response(request, validation_error_body(error), status=400)
 
 
 @api.exception_handler(Http404)

@@ -22,8 +22,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError
 from ninja.responses import Status
 
-from patriot.api import invalid_request
 from patriot.callcentre import services
+from patriot.core.api import validation_error_body
 from patriot.core.errors import DomainError, RateLimited
 from patriot.core.ratelimit import client_address, hit
 
@@ -89,7 +89,9 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return response
 
 
-hook.add_exception_handler(ValidationError, invalid_request)
+@hook.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return hook.create_response(request, validation_error_body(error), status=400)
 
 
 class IncomingCall(Schema):

@@ -16,7 +16,7 @@ from patriot.callcentre.models import Call
 from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.models import Case
-from patriot.core import clock
+from patriot.core import clock, workflow
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.events.services import record_event
@@ -82,14 +82,22 @@ def _event(call: Call, kind: str, at: datetime) -> None:
     )
 
 
-def _lock(call: Call) -> Call:
-    return Call.objects.select_for_update().get(pk=call.pk)
+def _refusal(action: str, call: Call) -> InvalidTransition:
+    if action == "answer":
+        return InvalidTransition(_("Panggilan ini sudah dijawab operator lain."), code="already_answered")
+    return InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
 
 
-def _sync(target: Call, source: Call) -> None:
-    for model_field in Call._meta.concrete_fields:
-        setattr(target, model_field.attname, getattr(source, model_field.attname))
-    target._state.fields_cache = {}
+# A call's life as a state machine (core.workflow): an illegal move raises InvalidTransition (HTTP 409). An ended
+# call may still be linked, given its number and ended again to correct its log.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "answer": (frozenset({State.RINGING}), State.ACTIVE),
+    "give_number": (frozenset({State.ACTIVE, State.ENDED}), None),
+    "link": (frozenset({State.ACTIVE, State.ENDED}), None),
+    "report": (frozenset({State.ACTIVE, State.ENDED}), None),
+    "end": (frozenset({State.ACTIVE, State.ENDED}), State.ENDED),
+}
+MACHINE = workflow.StateMachine(TRANSITIONS, refusal=_refusal)
 
 
 # --- the phone system ------------------------------------------------------------------------
@@ -157,9 +165,9 @@ def _announced(external_id: str, number: str, withheld: bool) -> Announced | Non
 def answer_call(*, by: User, call: Call | None = None, caller_number: str = "", caller_name: str = "") -> Call:
     """The operator takes a call: a ringing one the phone system announced, or one they type in by hand."""
     name = _text(caller_name, field="caller_name", label=_("Nama penelepon"), limit=MAX_NAME_LENGTH)
-    with transaction.atomic():
-        now = clock.now()
-        if call is None:
+    if call is None:
+        with transaction.atomic():
+            now = clock.now()
             call = Call.objects.create(
                 operator=by,
                 caller_number=normalise_number(caller_number),
@@ -169,19 +177,17 @@ def answer_call(*, by: User, call: Call | None = None, caller_number: str = "", 
                 created_at=now,
             )
             _event(call, "answered", now)
-            return call
-        fresh = _lock(call)
-        if fresh.state != State.RINGING:
-            raise InvalidTransition(_("Panggilan ini sudah dijawab operator lain."), code="already_answered")
+        return call
+    with workflow.perform(call, machine=MACHINE, action="answer") as step:
+        fresh, now = step.subject, step.now
         if caller_number:
             fresh.caller_number = normalise_number(caller_number)
         fresh.caller_name = name or fresh.caller_name
         fresh.operator = by
-        fresh.state = State.ACTIVE
+        MACHINE.move(fresh, "answer")
         fresh.started_at = now
         fresh.save()
         _event(fresh, "answered", now)
-    _sync(call, fresh)
     return call
 
 
@@ -196,19 +202,16 @@ def give_number(call: Call, *, by: User, caller_number: str) -> Call:
     Only a call announced without a number takes one this way; a number the phone system announced, or one
     typed when the call was started, stays as it is.
     """
-    with transaction.atomic():
-        fresh = _lock(call)
+    with workflow.perform(call, machine=MACHINE, action="give_number") as step:
+        fresh = step.subject
         _check_operator(fresh, by)
-        if fresh.state == State.RINGING:
-            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
         if not fresh.number_withheld:
             raise InvalidTransition(
                 _("Nomor penelepon panggilan ini sudah diketahui dan tidak bisa diubah."), code="number_known"
             )
         fresh.caller_number = normalise_number(caller_number)
         fresh.save(update_fields=["caller_number"])
-        _event(fresh, "number_given", clock.now())
-    _sync(call, fresh)
+        _event(fresh, "number_given", step.now)
     return call
 
 
@@ -233,20 +236,16 @@ def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: st
     """
     if call_type and call_type not in Type.values():
         raise InvalidInput(_("Jenis panggilan tidak dikenal."), code="invalid", field="call_type")
-    with transaction.atomic():
-        fresh = _lock(call)
+    with workflow.perform(call, machine=MACHINE, action="link") as step:
+        fresh = step.subject
         _check_operator(fresh, by)
-        if fresh.state == State.RINGING:
-            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
         if fresh.cases.filter(pk=case.pk).exists():
-            _sync(call, fresh)
             return call
         if fresh.state != State.ENDED and (new_type := _type_after_link(fresh.call_type, call_type)) != fresh.call_type:
             fresh.call_type = new_type
             fresh.save(update_fields=["call_type"])
         fresh.cases.add(case)
         case_services.log_call_on_case(case, by=by, call=fresh, note=note, call_type=call_type or fresh.call_type)
-    _sync(call, fresh)
     return call
 
 
@@ -275,8 +274,7 @@ def report_for_caller(call: Call, report: PhoneReport, *, by: User, idempotency_
         raise InvalidInput(_("Formulir kedaluwarsa. Muat ulang halaman lalu kirim lagi."), code="required")
     fresh = Call.objects.get(pk=call.pk)
     _check_operator(fresh, by)
-    if fresh.state == State.RINGING:
-        raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
+    MACHINE.check("report", fresh)
     result = case_services.create_case(
         case_services.CaseSubmission(
             channel=ChannelChoices.PHONE,
@@ -337,12 +335,9 @@ def end_call(
         if caller_name is None
         else _text(caller_name, field="caller_name", label=_("Nama penelepon"), limit=MAX_NAME_LENGTH)
     )
-    with transaction.atomic():
-        fresh = _lock(call)
+    with workflow.perform(call, machine=MACHINE, action="end") as step:
+        fresh, now = step.subject, step.now
         _check_operator(fresh, by)
-        if fresh.state == State.RINGING:
-            raise InvalidTransition(_("Jawab panggilan ini dulu."), code="not_answered")
-        now = clock.now()
         start = started_at or fresh.started_at or now
         end = ended_at or (fresh.ended_at if fresh.state == State.ENDED else None) or now
         if end < start:
@@ -365,8 +360,7 @@ def end_call(
             fresh.caller_name = name
         if fresh.operator_id is None:
             fresh.operator = by
-        fresh.state = State.ENDED
+        MACHINE.move(fresh, "end")
         fresh.save()
         _event(fresh, "ended", now)
-    _sync(call, fresh)
     return call

@@ -125,12 +125,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     channel = payload.channel
     citizen = user if user is not None and user.role == "citizen" else None
     if citizen is not None:
-        from patriot.citizens.queries import report_channel
-
         if not hit("intake-account", str(citizen.pk), settings.PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE):
             raise RateLimited(_("Terlalu banyak laporan dari akun Anda. Coba lagi dalam satu menit."), retry_after=60)
         # A verified citizen's report is SOROT whatever the client sent; SOROT needs a verified account.
-        channel = report_channel(citizen)
+        channel = queries.report_channel(citizen)
         if payload.channel == "sorot" and channel != "sorot":
             raise InvalidInput(
                 _("Laporan SOROT perlu akun dengan email dan nomor HP terverifikasi."), code="channel", field="channel"

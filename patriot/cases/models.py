@@ -20,6 +20,7 @@ from patriot.cases.choices import (
     SlaStatusChoices,
     TimelineKindChoices,
 )
+from patriot.core.models import TimelineEntryBase
 from patriot.geo.models import District, Village
 
 
@@ -241,32 +242,17 @@ class Case(models.Model):
         return self.state in CaseStateChoices.OPEN
 
 
-class TimelineEntry(models.Model):
-    """One append-only line of a case's history: a transition, comment, forward, assignment or escalation."""
+class TimelineEntry(TimelineEntryBase):
+    """One append-only line of a case's history: a transition, comment, forward, assignment or escalation.
+
+    The fields are core's TimelineEntryBase. A public entry's note may still be internal
+    (TimelineKindChoices.CITIZEN_NOTE_KINDS, read through `public_note`).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("laporan"))
     kind = models.CharField(_("jenis"), max_length=20, choices=TimelineKindChoices.choices())
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("oleh"),
-    )
-    # Who acted, as shown to people who may not see the actor's account (e.g. "Pelapor", "Sistem").
-    actor_label = models.CharField(_("oleh (tampilan)"), max_length=120, blank=True)
-    from_state = models.CharField(_("dari status"), max_length=16, blank=True)
-    to_state = models.CharField(_("ke status"), max_length=16, blank=True)
-    note = models.TextField(_("catatan"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    # An internal entry (a staff comment, an escalation) stays off the public tracking page; a public entry's note
-    # may still be internal (TimelineKindChoices.CITIZEN_NOTE_KINDS, read through `public_note`).
-    is_public = models.BooleanField(_("tampil ke publik"), default=True)
-    created_at = models.DateTimeField(_("waktu"))
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEntryBase.Meta):
         verbose_name = _("riwayat laporan")
         verbose_name_plural = _("riwayat laporan")
         indexes = [models.Index(fields=["case", "created_at"], name="timeline_case_created")]

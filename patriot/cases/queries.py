@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+import statistics
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case as DbCase
 from django.db.models import (
@@ -24,14 +26,30 @@ from django.utils import timezone
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
-from patriot.cases.models import Case, Category, RoutingRule, state_among
+from patriot.cases.models import Case, Category, Instruction, RoutingRule, state_among
 from patriot.cases.sla import city_zone
+from patriot.core import clock
 from patriot.geo.models import Village
 
 DUPLICATE_RADIUS_METRES = 250
 DUPLICATE_WINDOW_DAYS = 30
 # One degree of latitude on the sphere distance_metres() measures on, so the search box never cuts into the circle.
 _METRES_PER_DEGREE = math.pi * 6_371_000.0 / 180
+
+
+# Decides whether a signed-in citizen's report is SOROT: the citizens app, which knows whether an account is
+# verified, registers it in its AppConfig.ready() (cases does not import citizens). Without it every report is POT.
+_account_channel: Callable[[User | None], str] | None = None
+
+
+def register_account_channel(decide: Callable[[User | None], str]) -> None:
+    global _account_channel  # set once, at start-up
+    _account_channel = decide
+
+
+def report_channel(user: User | None) -> str:
+    """The channel of a report filed by `user` on the web or through the API: SOROT for a verified citizen, else POT."""
+    return _account_channel(user) if _account_channel is not None else ChannelChoices.POT
 
 
 @dataclass(frozen=True)
@@ -373,3 +391,66 @@ def public_map_view(
         cells.append(MapCell(cell=row[column], count=row["count"], latitude=latitude, longitude=longitude))
         total += row["count"]
     return MapView(points=[], cells=cells, total=total)
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------
+
+# The window of the mayor's workspace's "answered" count and median answer time.
+INSTRUCTION_SUMMARY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class InstructionView:
+    instruction: Instruction
+    age: timedelta
+    answered_in: timedelta | None
+
+
+def _instruction_views(instructions: QuerySet[Instruction]) -> list[InstructionView]:
+    now = clock.now()
+    return [
+        InstructionView(
+            instruction=item,
+            age=now - item.created_at,
+            answered_in=item.answered_at - item.created_at if item.answered_at else None,
+        )
+        for item in instructions
+    ]
+
+
+def _instructions() -> QuerySet[Instruction]:
+    return Instruction.objects.select_related("case", "case__agency", "case__category", "author", "answered_by")
+
+
+def open_instructions(limit: int = 50) -> list[InstructionView]:
+    """Unanswered instructions, oldest first (the longest wait on top)."""
+    return _instruction_views(_instructions().filter(answered_at__isnull=True).order_by("created_at", "id")[:limit])
+
+
+def answered_instructions(limit: int = 20) -> list[InstructionView]:
+    return _instruction_views(_instructions().filter(answered_at__isnull=False).order_by("-answered_at", "-id")[:limit])
+
+
+def instruction_summary() -> dict[str, Any]:
+    """How many instructions are open and the median time to an answer over the last 30 days."""
+    since = clock.now() - timedelta(days=INSTRUCTION_SUMMARY_DAYS)
+    answered = list(Instruction.objects.filter(answered_at__gte=since).values_list("created_at", "answered_at"))
+    waits = [done - made for made, done in answered]
+    return {
+        "open": Instruction.objects.filter(answered_at__isnull=True).count(),
+        "answered_30d": len(waits),
+        "median_answer": statistics.median(waits) if waits else None,
+    }
+
+
+def agency_instructions(user: User) -> list[InstructionView]:
+    """Unanswered instructions on the cases of the user's agency (the OPD inbox banner)."""
+    if not user.agency_id:
+        return []
+    return _instruction_views(
+        _instructions().filter(answered_at__isnull=True, case__agency_id=user.agency_id).order_by("created_at", "id")
+    )
+
+
+def case_instructions(case: Case) -> list[InstructionView]:
+    return _instruction_views(_instructions().filter(case=case).order_by("created_at", "id"))

@@ -116,3 +116,33 @@ class CommentForm(StaffForm):
 
 class SaveFilterForm(StaffForm):
     name = forms.CharField(label=_("Nama filter"), max_length=80)
+
+
+# --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------
+
+
+class InstructionForm(forms.Form):
+    """The mayor's instruction on a case ("disposisi pimpinan")."""
+
+    text = forms.CharField(
+        label=_("Isi disposisi"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Catatan internal — tidak terlihat oleh pelapor/publik. "
+            "Ditujukan ke OPD yang menangani laporan; tercatat di riwayat sampai ditanggapi."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "instruct-%s")  # the case page holds other forms with a "text" field
+        super().__init__(*args, **kwargs)
+
+
+class InstructionAnswerForm(forms.Form):
+    """An agency's answer to one instruction; on the case page each instruction's form gets its own ids
+    (`answer_form_for` in the cases template tags)."""
+
+    answer = forms.CharField(
+        label=_("Tanggapan"), max_length=2000, help_text=INTERNAL_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -11,8 +11,11 @@ class CitizensConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.citizens import jobs
+        from patriot.cases.queries import register_account_channel
+        from patriot.citizens import jobs, queries
         from patriot.core import registry
+
+        register_account_channel(queries.report_channel)
 
         registry.register_job(jobs.NOTIFICATIONS)
         registry.register_retention(jobs.RETENTION_RULE)

@@ -24,6 +24,7 @@ from django.utils.translation import override
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.models import Case
+from patriot.cases.services import deidentify_reporter
 from patriot.citizens import sms
 from patriot.citizens.models import CitizenProfile, Notification, PhoneCode
 from patriot.core import clock
@@ -358,8 +359,6 @@ def delete_account(user: User, *, password: str) -> int:
 
     Returns the number of cases de-identified. Profile, codes, notifications and tokens go with the account.
     """
-    from patriot.cases.services import deidentify_reporter
-
     if user.role != RoleChoices.CITIZEN:
         raise InvalidInput(_("Hanya akun warga yang dapat dihapus di sini."), code="not_citizen")
     if not user.check_password(password or ""):

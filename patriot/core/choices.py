@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class ChoiceSet:
@@ -33,3 +34,17 @@ class ChoiceSet:
             if choice == value:
                 return colour
         return "gray"
+
+
+class PersonalDataChoices(ChoiceSet):
+    """The kinds of personal data whose display to staff is audited (core.PersonalDataAccess)."""
+
+    REPORTER_IDENTITY = "reporter_identity"
+    PATIENT_IDENTITY = "patient_identity"
+    DIAGNOSIS = "diagnosis"
+
+    CHOICES = [
+        (REPORTER_IDENTITY, _("Identitas pelapor"), "blue"),
+        (PATIENT_IDENTITY, _("Identitas pasien"), "orange"),
+        (DIAGNOSIS, _("Diagnosis"), "red"),
+    ]

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.filters import agency_field, category_field, district_field, village_field
 from patriot.cases.sla import city_zone
-from patriot.cases.staff_forms import INTERNAL_TEXT
 from patriot.opscentre.queries import WINDOW_DAYS, Scope, last_full_week, local_today
 
 MAX_WINDOW_DAYS = 366
@@ -86,30 +85,3 @@ class WeekForm(forms.Form):
 
     def monday(self) -> date:
         return self.cleaned_data["minggu"] if self.is_valid() else last_full_week()
-
-
-class InstructionForm(forms.Form):
-    """The mayor's instruction on a case ("disposisi pimpinan")."""
-
-    text = forms.CharField(
-        label=_("Isi disposisi"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Catatan internal — tidak terlihat oleh pelapor/publik. "
-            "Ditujukan ke OPD yang menangani laporan; tercatat di riwayat sampai ditanggapi."
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "instruct-%s")  # the case page holds other forms with a "text" field
-        super().__init__(*args, **kwargs)
-
-
-class InstructionAnswerForm(forms.Form):
-    """An agency's answer to one instruction; on the case page each instruction's form gets its own ids
-    (`answer_form_for` in the opscentre template tags)."""
-
-    answer = forms.CharField(
-        label=_("Tanggapan"), max_length=2000, help_text=INTERNAL_TEXT, widget=forms.Textarea(attrs={"rows": 3})
-    )

@@ -13,10 +13,18 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 
-from patriot.accounts.models import Agency, User
+from patriot.accounts.models import Agency
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, ChannelChoices, SlaStatusChoices
-from patriot.cases.models import Case, Category, Instruction, TimelineEntry, state_among
-from patriot.cases.queries import start_of_today
+from patriot.cases.models import Case, Category, TimelineEntry, state_among
+
+# The mayor's instructions live in cases (model, services, queries, forms); the workspace reads them from there.
+from patriot.cases.queries import (  # noqa: F401 (re-exported for the mayor's workspace)
+    InstructionView,
+    answered_instructions,
+    instruction_summary,
+    open_instructions,
+    start_of_today,
+)
 from patriot.cases.sla import city_zone
 from patriot.core import clock
 from patriot.geo.models import District, Village
@@ -360,63 +368,6 @@ def mayor_cases(view: str = "all") -> QuerySet[Case]:
         .select_related("category", "village", "district", "agency")
         .order_by("-created_at", "-pk")
     )
-
-
-@dataclass(frozen=True)
-class InstructionView:
-    instruction: Instruction
-    age: timedelta
-    answered_in: timedelta | None
-
-
-def _instruction_views(instructions: QuerySet[Instruction]) -> list[InstructionView]:
-    now = clock.now()
-    return [
-        InstructionView(
-            instruction=item,
-            age=now - item.created_at,
-            answered_in=item.answered_at - item.created_at if item.answered_at else None,
-        )
-        for item in instructions
-    ]
-
-
-def _instructions() -> QuerySet[Instruction]:
-    return Instruction.objects.select_related("case", "case__agency", "case__category", "author", "answered_by")
-
-
-def open_instructions(limit: int = 50) -> list[InstructionView]:
-    """Unanswered instructions, oldest first (the longest wait on top)."""
-    return _instruction_views(_instructions().filter(answered_at__isnull=True).order_by("created_at", "id")[:limit])
-
-
-def answered_instructions(limit: int = 20) -> list[InstructionView]:
-    return _instruction_views(_instructions().filter(answered_at__isnull=False).order_by("-answered_at", "-id")[:limit])
-
-
-def instruction_summary() -> dict[str, Any]:
-    """How many instructions are open and the median time to an answer over the last 30 days."""
-    since = clock.now() - timedelta(days=WINDOW_DAYS)
-    answered = list(Instruction.objects.filter(answered_at__gte=since).values_list("created_at", "answered_at"))
-    waits = [done - made for made, done in answered]
-    return {
-        "open": Instruction.objects.filter(answered_at__isnull=True).count(),
-        "answered_30d": len(waits),
-        "median_answer": statistics.median(waits) if waits else None,
-    }
-
-
-def agency_instructions(user: User) -> list[InstructionView]:
-    """Unanswered instructions on the cases of the user's agency (the OPD inbox banner)."""
-    if not user.agency_id:
-        return []
-    return _instruction_views(
-        _instructions().filter(answered_at__isnull=True, case__agency_id=user.agency_id).order_by("created_at", "id")
-    )
-
-
-def case_instructions(case: Case) -> list[InstructionView]:
-    return _instruction_views(_instructions().filter(case=case).order_by("created_at", "id"))
 
 
 # --- the weekly summary ----------------------------------------------------------------------

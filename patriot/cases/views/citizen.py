@@ -32,7 +32,6 @@ from patriot.cases.forms import (
 from patriot.cases.models import Attachment, Case
 from patriot.cases.photos import check_photo_rate
 from patriot.cases.sla import city_zone
-from patriot.citizens.queries import report_channel
 from patriot.core.errors import DomainError
 from patriot.core.ratelimit import client_address, hit
 
@@ -90,7 +89,7 @@ def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -
         "form": form,
         "tile_url": settings.PATRIOT_TILE_URL,
         "citizen": citizen,
-        "channel": report_channel(citizen),
+        "channel": queries.report_channel(citizen),
     }
     return render(request, "cases/citizen/report.html", context, status=status)
 
@@ -124,7 +123,7 @@ def report(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "60"  # the limits count per minute
         return response
     if form.is_valid():
-        channel = report_channel(citizen)
+        channel = queries.report_channel(citizen)
         try:
             result = services.create_case(
                 form.submission(channel=channel, reporter=citizen),

@@ -31,6 +31,8 @@ from patriot.cases.staff_forms import (
     CommentForm,
     DispatchForm,
     ForwardForm,
+    InstructionAnswerForm,
+    InstructionForm,
     MergeForm,
     RejectForm,
     ResolveForm,
@@ -41,8 +43,6 @@ from patriot.cases.staff_forms import (
 )
 from patriot.core.errors import DomainError
 from patriot.core.exports import csv_response
-from patriot.opscentre.forms import InstructionAnswerForm, InstructionForm
-from patriot.opscentre.queries import agency_instructions, case_instructions
 
 Role = RoleChoices
 PAGE_SIZE = 25
@@ -209,7 +209,7 @@ def _case_context(
     return {
         "case": case,
         "now": timezone.now(),
-        "instructions": case_instructions(case),
+        "instructions": queries.case_instructions(case),
         "instruct_form": InstructionForm() if may_instruct(user, case) and workspace is POC else None,
         "may_answer": may_answer_instruction(user, case) and workspace is not URC,
         "answer_form": InstructionAnswerForm(),
@@ -415,7 +415,7 @@ def delete_search(request: HttpRequest, filter_id: int) -> HttpResponse:
 @staff_page(AGENCY.roles)
 def opd_inbox(request: HttpRequest) -> HttpResponse:
     page = _page(request, queries.agency_inbox(request.user))  # type: ignore[arg-type]
-    context = {"page": page, "now": timezone.now(), "instructions": agency_instructions(request.user)}  # type: ignore[arg-type]
+    context = {"page": page, "now": timezone.now(), "instructions": queries.agency_instructions(request.user)}  # type: ignore[arg-type]
     return render(request, "cases/staff/inbox.html", context)
 
 

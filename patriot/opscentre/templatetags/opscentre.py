@@ -1,5 +1,4 @@
-"""Template helpers of the ops-centre pages: durations, week-on-week changes and the instruction forms
-(`{% load opscentre %}`)."""
+"""Template helpers of the ops-centre pages: durations, week-on-week changes, autofocus (`{% load opscentre %}`)."""
 
 from __future__ import annotations
 
@@ -9,9 +8,6 @@ from django import template
 from django.forms import BoundField
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
-
-from patriot.cases.models import Instruction
-from patriot.opscentre.forms import InstructionAnswerForm
 
 MINUS = "\u2212"  # U+2212, the typographic minus: the same sign for counts and percentages
 
@@ -65,24 +61,3 @@ def autofocus_if(field: BoundField, condition: object) -> BoundField:
     if condition:
         field.field.widget.attrs["autofocus"] = True
     return field
-
-
-@register.simple_tag(takes_context=True)
-def answer_form_for(context: template.Context, instruction: Instruction) -> InstructionAnswerForm:
-    """The answer form under one unanswered instruction, its element ids unique on the page.
-
-    A page re-rendered after a refused answer carries the bound form (`answer_form`) with its errors; it belongs
-    under the instruction named in the URL that was posted to, every other instruction gets an empty form.
-    """
-    auto_id = f"answer-{instruction.pk}-%s"
-    bound = context.get("answer_form")
-    request = context.get("request")
-    match = getattr(request, "resolver_match", None)
-    posted_to = match.kwargs.get("instruction_id") if match is not None else None
-    if isinstance(bound, InstructionAnswerForm) and bound.is_bound and posted_to == instruction.pk:
-        bound.auto_id = auto_id
-        for name, errors in bound.errors.items():
-            if name in bound.fields:
-                errors.field_id = bound[name].auto_id  # the error list's id, named by aria-describedby
-        return bound
-    return InstructionAnswerForm(auto_id=auto_id)

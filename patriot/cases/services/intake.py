@@ -1,0 +1,346 @@
+"""Intake from every channel: validation, placing the point, the tracking number, idempotency, the reporter's key,
+and the reporter's later photos."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from patriot.accounts.models import User
+from patriot.cases import services as package  # `package._write_entry`: see the package docstring
+from patriot.cases import sla
+from patriot.cases.choices import (
+    AttachmentKindChoices,
+    CaseStateChoices,
+    ChannelChoices,
+    PriorityChoices,
+    TimelineKindChoices,
+)
+from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, TrackingSequence
+from patriot.cases.photos import MAX_PHOTOS_PER_CASE
+from patriot.cases.services.common import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_TITLE_LENGTH,
+    _check_text,
+    _clean_photos,
+    _on_behalf,
+    _remove_files,
+    _start_clock,
+    _store_photos,
+)
+from patriot.cases.services.workflow import _acting_on
+from patriot.core import clock, metrics
+from patriot.core.errors import InvalidInput
+from patriot.core.phones import normalise_phone
+from patriot.geo.lookup import LocationError, locate
+
+State = CaseStateChoices
+Kind = TimelineKindChoices
+
+
+def reporter_key_for(case: Case) -> str:
+    """The secret in the reporter's private link (follow, confirm, dispute, add information).
+
+    Derived from the tracking number with the server's secret key rather than stored, so a retried
+    submission can be answered with the same link the lost first answer carried.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), hashlib.sha256
+    )
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
+
+
+def reporter_key_matches(case: Case, key: str | None) -> bool:
+    return bool(key) and hmac.compare_digest(reporter_key_for(case), str(key))
+
+
+def _next_tracking_number(at: datetime) -> str:
+    """Take the month's next number in a short transaction of its own.
+
+    Inside the case's transaction the counter row would stay locked until that commits, queueing every
+    concurrent intake on PostgreSQL behind it. A number taken by an intake that then fails is skipped.
+    """
+    period = at.astimezone(sla.city_zone()).strftime("%y%m")
+    table = connection.ops.quote_name(TrackingSequence._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE period = %s RETURNING last_number",  # noqa: S608
+            [period],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():
+                TrackingSequence.objects.create(period=period, last_number=1)
+            row = (1,)
+        except IntegrityError:
+            return _next_tracking_number(at)
+    return f"{settings.PATRIOT_CITY_CODE}-{period}-{row[0]:06d}"
+
+
+def _in_english() -> bool:
+    return (get_language() or "id").startswith("en")
+
+
+def _validate_attributes(category: Category, values: dict[str, Any] | None) -> dict[str, Any]:
+    """Check submitted custom attributes against the category's definitions; unknown ones are refused."""
+    values = dict(values or {})
+    definitions = {attribute["code"]: attribute for attribute in category.attributes}
+    unknown = sorted(set(values) - set(definitions))
+    if unknown:
+        raise InvalidInput(
+            _("Atribut tidak dikenal untuk kategori ini: %(names)s.") % {"names": ", ".join(unknown)},
+            code="unknown_attribute",
+            field="attributes",
+        )
+    clean: dict[str, Any] = {}
+    for code, definition in definitions.items():
+        value = values.get(code)
+        label = (definition.get("label_en") if _in_english() else None) or definition.get("label") or code
+        if value in (None, "", []):
+            if definition.get("required"):
+                raise InvalidInput(
+                    _("%(label)s wajib diisi.") % {"label": label}, code="required", field=f"attributes.{code}"
+                )
+            continue
+        datatype = definition.get("datatype", "string")
+        allowed = {choice["key"] for choice in definition.get("values", [])}
+        if datatype == "number":
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if number != number or number < 0 or number > 1e9:
+                raise InvalidInput(
+                    _("%(label)s harus berupa angka.") % {"label": label}, code="invalid", field=f"attributes.{code}"
+                )
+            clean[code] = number
+        elif datatype == "singlevaluelist":
+            if str(value) not in allowed:
+                raise InvalidInput(
+                    _("Pilihan %(label)s tidak dikenal.") % {"label": label}, code="invalid", field=f"attributes.{code}"
+                )
+            clean[code] = str(value)
+        elif datatype == "multivaluelist":
+            chosen = [str(v) for v in (value if isinstance(value, list) else [value])]
+            if not set(chosen) <= allowed:
+                raise InvalidInput(
+                    _("Pilihan %(label)s tidak dikenal.") % {"label": label}, code="invalid", field=f"attributes.{code}"
+                )
+            clean[code] = chosen
+        else:
+            clean[code] = _check_text(
+                str(value), field_name=f"attributes.{code}", label=label, limit=1000, required=False
+            )
+    return clean
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """The result of an intake: the case, whether this call created it, and the reporter's private key."""
+
+    case: Case
+    created: bool
+    reporter_key: str
+
+
+@dataclass
+class CaseSubmission:
+    channel: str
+    category: Category
+    description: str
+    latitude: float
+    longitude: float
+    title: str = ""
+    address: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    reporter: User | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_email: str = ""
+    is_anonymous: bool = False
+    is_confidential: bool = False
+
+    def fingerprint(self) -> str:
+        body = {
+            "channel": self.channel,
+            "category": self.category.code,
+            "description": self.description,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "title": self.title,
+            "address": self.address,
+            "attributes": self.attributes,
+            "reporter": self.reporter.pk if self.reporter else None,
+            "reporter_name": self.reporter_name,
+            "reporter_phone": self.reporter_phone,
+            "reporter_email": self.reporter_email,
+            "is_anonymous": self.is_anonymous,
+            "is_confidential": self.is_confidential,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _existing_for_key(scope: str, key: str, fingerprint: str) -> NewCase | None:
+    record = IdempotencyKey.objects.select_related("case").filter(scope=scope, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise InvalidInput(
+            _("Idempotency-Key ini sudah dipakai untuk laporan lain. Gunakan kunci baru untuk laporan baru."),
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
+    return NewCase(case=record.case, created=False, reporter_key=reporter_key_for(record.case))
+
+
+def create_case(
+    submission: CaseSubmission,
+    *,
+    photos: Sequence[tuple[str, IO[bytes]]] = (),
+    by: User | None = None,
+    idempotency_key: str | None = None,
+    idempotency_scope: str = "api",
+) -> NewCase:
+    """Accept a report from any channel. With an idempotency key, a retry returns the first case."""
+    if submission.channel not in ChannelChoices.values():
+        raise InvalidInput(_("Kanal laporan tidak dikenal."), code="invalid", field="channel")
+    if not submission.category.is_active:
+        raise InvalidInput(_("Kategori ini tidak aktif."), code="inactive_category", field="category")
+    description = _check_text(
+        submission.description, field_name="description", label=_("Uraian"), limit=MAX_DESCRIPTION_LENGTH, required=True
+    )
+    title = _check_text(submission.title, field_name="title", label=_("Judul"), limit=MAX_TITLE_LENGTH, required=False)
+    address = _check_text(submission.address, field_name="address", label=_("Alamat"), limit=300, required=False)
+    reporter_name = _check_text(
+        submission.reporter_name, field_name="reporter_name", label=_("Nama"), limit=120, required=False
+    )
+    # Stored in E.164 whatever the channel, so lookups by number are exact; numbers from abroad are accepted.
+    reporter_phone = (submission.reporter_phone or "").strip()
+    if reporter_phone:
+        reporter_phone = normalise_phone(
+            reporter_phone, field="reporter_phone", label=_("Nomor HP"), allow_foreign=True
+        )
+    reporter_email = _check_text(
+        submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
+    )
+    attributes = _validate_attributes(submission.category, submission.attributes)
+    try:
+        location = locate(submission.latitude, submission.longitude)
+    except LocationError as error:
+        raise InvalidInput(error.messages[0], code="outside_city", field="location") from error
+    key = (idempotency_key or "").strip()
+    if len(key) > 200:
+        raise InvalidInput(_("Idempotency-Key paling panjang 200 karakter."), code="too_long", field="Idempotency-Key")
+    # A retry that spells the number differently is still the same report.
+    fingerprint = replace(submission, reporter_phone=reporter_phone).fingerprint()
+    if key and (existing := _existing_for_key(idempotency_scope, key, fingerprint)):
+        return existing
+    clean_photos = _clean_photos(photos, already=0)
+
+    now = clock.now()
+    tracking_number = _next_tracking_number(now)
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            case = Case(
+                tracking_number=tracking_number,
+                channel=submission.channel,
+                category=submission.category,
+                title=title or submission.category.name,
+                description=description,
+                attributes=attributes,
+                priority=submission.category.default_priority or PriorityChoices.NORMAL,
+                latitude=submission.latitude,
+                longitude=submission.longitude,
+                address=address,
+                village_id=location.village_id,
+                district_id=location.district_id,
+                h3_cell=location.h3_cell,
+                h3_cell_coarse=location.h3_cell_coarse,
+                reporter=submission.reporter,
+                reporter_name=reporter_name,
+                reporter_phone=reporter_phone,
+                reporter_email=reporter_email,
+                is_anonymous=submission.is_anonymous,
+                is_confidential=submission.is_confidential,
+                state=State.SUBMITTED,
+                created_at=now,
+                updated_at=now,
+            )
+            _start_clock(case, "verify", now)
+            case.save()
+            _store_photos(case, clean_photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
+            package._write_entry(
+                case,
+                Kind.SUBMITTED,
+                at=now,
+                data={"channel": case.channel, "photos": len(clean_photos)},
+                **_on_behalf(by),
+            )
+            if key:
+                IdempotencyKey.objects.create(
+                    scope=idempotency_scope, key=key, fingerprint=fingerprint, case=case, created_at=now
+                )
+    except IntegrityError:
+        _remove_files(written)
+        # Two requests with one key raced; the one that committed first owns the key.
+        if key and (existing := _existing_for_key(idempotency_scope, key, fingerprint)):
+            return existing
+        raise
+    except BaseException:
+        _remove_files(written)
+        raise
+    metrics.REPORTS.labels(case.channel).inc()
+    return NewCase(case=case, created=True, reporter_key=reporter_key_for(case))
+
+
+def add_photos(
+    case: Case, *, photos: Sequence[tuple[str, IO[bytes]]], by: User | None = None, reporter: bool = False
+) -> list[Attachment]:
+    """The reporter (or staff on their behalf) adds photos while the case is still being handled."""
+    if not photos:
+        raise InvalidInput(_("Pilih setidaknya satu foto."), code="required", field="photos")
+    existing = case.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).count()
+    clean = _clean_photos(photos, already=existing)
+    written: list[str] = []
+    try:
+        with _acting_on(case, "add_photos") as (fresh, now):
+            if (
+                fresh.attachments.filter(kind=AttachmentKindChoices.REPORT_PHOTO).count() + len(clean)
+                > MAX_PHOTOS_PER_CASE
+            ):
+                raise InvalidInput(
+                    _("Paling banyak %(limit)d foto per laporan.") % {"limit": MAX_PHOTOS_PER_CASE},
+                    code="too_many_photos",
+                    field="photos",
+                )
+            stored = _store_photos(
+                fresh, clean, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written
+            )
+            fresh.updated_at = now
+            fresh.save(update_fields=["updated_at"])
+            package._write_entry(
+                fresh,
+                Kind.PHOTO_ADDED,
+                at=now,
+                by=by,
+                reporter=reporter,
+                from_state=fresh.state,
+                data={"photos": len(stored)},
+            )
+    except BaseException:
+        _remove_files(written)
+        raise
+    return stored
