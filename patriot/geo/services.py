@@ -527,6 +527,29 @@ def _checked_neighbourhood_feature(
     )
 
 
+def _polygons_away_from_their_kelurahan(items: list[_ImportedNeighbourhood]) -> list[str]:
+    """A polygon that does not even touch its kelurahan's official boundary names the wrong kelurahan.
+
+    Only official boundaries are asked, and only whether they touch: RW maps and kelurahan maps come from
+    different surveys and rarely share edges exactly. Approximate (demo) boundaries prove nothing.
+    """
+    codes = {item.village_code for item in items if item.shape is not None}
+    official = {
+        code: from_geojson(boundary)
+        for code, boundary in Village.objects.filter(
+            code__in=codes, boundary__isnull=False, boundary_is_approximate=False
+        ).values_list("code", "boundary")
+    }
+    return [
+        _("%(feature)s: poligon %(area)s tidak bersinggungan dengan batas resmi kelurahan %(code)s.")
+        % {"feature": _feature_label(item.index, item.village_code), "area": item.label, "code": item.village_code}
+        for item in items
+        if item.shape is not None
+        and item.village_code in official
+        and not item.shape.intersects(official[item.village_code])
+    ]
+
+
 def _neighbourhood_fields(item: _ImportedNeighbourhood) -> dict[str, Any]:
     """The boundary and a point inside it; nothing for a feature without geometry, so an imported one stays."""
     if item.shape is None:
@@ -569,6 +592,7 @@ def import_rw_rt(features: list[Any], *, progress: Callable[[int], None] | None 
             continue
         first_index[item.key] = index
         items.append(item)
+    problems.extend(_polygons_away_from_their_kelurahan(items))
     if problems:
         raise AreaImportError(problems)
 

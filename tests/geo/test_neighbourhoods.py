@@ -15,8 +15,8 @@ from django.test import Client
 
 from patriot.geo.lookup import InvalidCoordinatesError, neighbourhood_at
 from patriot.geo.models import RukunTetangga, RukunWarga, Village
-from patriot.geo.services import AreaImportError, NeighbourhoodImportResult, import_rw_rt
-from tests.geo.conftest import feature_collection
+from patriot.geo.services import AreaImportError, NeighbourhoodImportResult, import_areas, import_rw_rt
+from tests.geo.conftest import feature_collection, square_feature
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +335,28 @@ def test_import_rw_command_refuses_an_unknown_kelurahan_without_changing_anythin
     assert "tidak ada data yang diubah" in str(refused.value)
     assert "kelurahan 32.75.99.1001 tidak ada" in str(refused.value)
     assert snapshot() == ([], [])
+
+
+def test_a_polygon_away_from_its_official_kelurahan_is_refused(reference_areas: None) -> None:
+    lat, lon = MARGAHAYU_POINT
+    import_areas([square_feature(MARGAHAYU, "Margahayu", lat, lon, half_size=0.003)])
+    far, edge = (lat + 0.01, lon), (lat + 0.0035, lon)
+
+    with pytest.raises(AreaImportError) as refused:
+        import_rw_rt(
+            [rw_feature(MARGAHAYU, 1, lat=edge[0], lon=edge[1]), rw_feature(MARGAHAYU, 2, lat=far[0], lon=far[1])]
+        )
+
+    assert refused.value.problems == [
+        "features[1] (32.75.01.1002): poligon RW 02 32.75.01.1002 tidak bersinggungan dengan batas resmi "
+        "kelurahan 32.75.01.1002."
+    ]
+    assert snapshot() == ([], [])
+
+
+def test_a_polygon_is_not_held_against_an_approximate_kelurahan_boundary(reference_areas: None) -> None:
+    lat, lon = MARGAHAYU_POINT
+
+    import_rw_rt([rw_feature(BEKASI_JAYA, 1, lat=lat, lon=lon)])
+
+    assert RukunWarga.objects.get(village__code=BEKASI_JAYA).boundary is not None
