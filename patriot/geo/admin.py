@@ -1,4 +1,4 @@
-"""Admin pages for kecamatan and kelurahan: names are editable, shapes change only through load-areas/import-areas."""
+"""Admin pages for areas: names and RW/RT numbers are editable, shapes change only through the import commands."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from patriot.geo.geometry import from_geojson
-from patriot.geo.models import District, Village
+from patriot.geo.models import District, RukunTetangga, RukunWarga, Village
 
 
 class BoundaryKindFilter(admin.SimpleListFilter):
@@ -91,10 +91,62 @@ class VillageAdmin(AreaAdmin):
 
     @admin.display(description=_("batas wilayah (GeoJSON)"))
     def boundary_summary(self, village: Village) -> str:
-        if not village.boundary:
-            return "—"
-        shape = from_geojson(village.boundary)
-        return _("%(kind)s dengan %(points)d titik") % {
-            "kind": shape.geom_type,
-            "points": shapely.get_num_coordinates(shape),
-        }
+        return _boundary_summary(village.boundary)
+
+
+def _boundary_summary(boundary: dict[str, Any] | None) -> str:
+    if not boundary:
+        return "—"
+    shape = from_geojson(boundary)
+    return _("%(kind)s dengan %(points)d titik") % {
+        "kind": shape.geom_type,
+        "points": shapely.get_num_coordinates(shape),
+    }
+
+
+class RukunTetanggaInline(admin.TabularInline):
+    model = RukunTetangga
+    fields = ("number", "has_boundary")
+    readonly_fields = ("has_boundary",)
+    extra = 0
+
+    @admin.display(description=_("poligon"), boolean=True)
+    def has_boundary(self, rt: RukunTetangga) -> bool:
+        return bool(rt.boundary)
+
+
+@admin.register(RukunWarga)
+class RukunWargaAdmin(admin.ModelAdmin):
+    """RW numbers may be added by hand; polygons come only from `import-rw`."""
+
+    list_display = ("label", "village", "district", "rt_count", "has_boundary")
+    list_filter = ("village__district",)
+    list_select_related = ("village__district",)
+    search_fields = ("village__code", "village__name", "=number")
+    autocomplete_fields = ("village",)
+    fields = ("village", "number", "centroid_lat", "centroid_lon", "boundary_summary")
+    readonly_fields = ("centroid_lat", "centroid_lon", "boundary_summary")
+    inlines = (RukunTetanggaInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RukunWarga]:
+        return super().get_queryset(request).annotate(rt_count=Count("rukun_tetangga"))
+
+    @admin.display(description=_("RW"), ordering="number")
+    def label(self, rw: RukunWarga) -> str:
+        return rw.label
+
+    @admin.display(description=_("kecamatan"), ordering="village__district__code")
+    def district(self, rw: RukunWarga) -> District:
+        return rw.village.district
+
+    @admin.display(description=_("RT"), ordering="rt_count")
+    def rt_count(self, rw: RukunWarga) -> int:
+        return rw.rt_count  # type: ignore[attr-defined]  # annotated by get_queryset
+
+    @admin.display(description=_("poligon"), boolean=True)
+    def has_boundary(self, rw: RukunWarga) -> bool:
+        return bool(rw.boundary)
+
+    @admin.display(description=_("batas wilayah (GeoJSON)"))
+    def boundary_summary(self, rw: RukunWarga) -> str:
+        return _boundary_summary(rw.boundary)

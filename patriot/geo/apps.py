@@ -12,10 +12,10 @@ class GeoConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.geo.lookup import reset_area_index_on_change
-        from patriot.geo.models import District, Village
+        from patriot.geo.models import District, RukunTetangga, RukunWarga, Village
 
         # The lookup index holds names and shapes; any saved or deleted area makes the next lookup rebuild it.
-        for model in (District, Village):
+        for model in (District, Village, RukunWarga, RukunTetangga):
             post_save.connect(reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-save-{model.__name__}")
             post_delete.connect(
                 reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-delete-{model.__name__}"

@@ -1,4 +1,9 @@
-"""Point → kelurahan/kecamatan lookup over an STRtree of village boundaries built once per process, and h3."""
+"""Placing points: kelurahan/kecamatan (and RW/RT) over STRtrees of boundaries built once per process, and h3.
+
+`locate` is for work that must lie in the city (every citizen's report): a point outside is refused. `place` is
+for work that may cross the border (a referral hospital in Jakarta, an ambulance on the toll road): any point in
+Indonesia is placed, with the kelurahan and kecamatan only when it lies in the city.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from patriot.geo.geometry import from_geojson
-from patriot.geo.models import Village
+from patriot.geo.models import RukunTetangga, RukunWarga, Village, rt_label, rw_label
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,16 @@ class OutsideCityError(LocationError):
     pass
 
 
+class OutsideIndonesiaError(LocationError):
+    pass
+
+
+# A sane box around Indonesia (Weh island to the Papua border, Miangas to Rote) with a margin for the sea:
+# it catches swapped or mistyped coordinates, it is not the national border.
+INDONESIA_LATITUDE = (-11.5, 6.5)
+INDONESIA_LONGITUDE = (94.5, 141.5)
+
+
 @dataclass(frozen=True)
 class Location:
     village_id: int
@@ -49,6 +64,44 @@ class Location:
     district_name: str
     h3_cell: str
     h3_cell_coarse: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point anywhere in Indonesia; the kelurahan and kecamatan fields are None outside the city."""
+
+    latitude: float
+    longitude: float
+    village_id: int | None
+    village_code: str | None
+    village_name: str | None
+    district_id: int | None
+    district_code: str | None
+    district_name: str | None
+    h3_cell: str
+    h3_cell_coarse: str
+
+    @property
+    def inside_city(self) -> bool:
+        return self.village_id is not None
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The RW (and, where an RT polygon holds the point, the RT) at a point."""
+
+    village_id: int
+    village_code: str
+    rw_id: int
+    rw_number: int
+    rt_id: int | None
+    rt_number: int | None
+
+    @property
+    def label(self) -> str:
+        """Written like "RT 003/RW 05", or "RW 05" when no RT polygon holds the point."""
+        rw = rw_label(self.rw_number)
+        return rw if self.rt_number is None else f"{rt_label(self.rt_number)}/{rw}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +155,58 @@ class AreaIndex:
         return {code: shapely.union_all(shapes) for code, shapes in parts.items()}
 
 
+class NeighbourhoodIndex:
+    """RW and RT boundaries in two STRtrees; numbers without a polygon are not indexed.
+
+    The lowest (kelurahan code, RW number, RT number) among the polygons covering a point wins, as for
+    villages. An RT polygon names its own RW, so a point in an RT gets that RT's RW even where the RW
+    polygons (imported separately, perhaps from another survey) disagree.
+    """
+
+    def __init__(self, rws: list[RukunWarga], rts: list[RukunTetangga]) -> None:
+        ordered_rws = sorted((rw for rw in rws if rw.boundary), key=lambda rw: (rw.village.code, rw.number))
+        ordered_rts = sorted(
+            (rt for rt in rts if rt.boundary), key=lambda rt: (rt.rw.village.code, rt.rw.number, rt.number)
+        )
+        self._rws = [
+            Neighbourhood(
+                village_id=rw.village_id,
+                village_code=rw.village.code,
+                rw_id=rw.id,
+                rw_number=rw.number,
+                rt_id=None,
+                rt_number=None,
+            )
+            for rw in ordered_rws
+        ]
+        self._rts = [
+            Neighbourhood(
+                village_id=rt.rw.village_id,
+                village_code=rt.rw.village.code,
+                rw_id=rt.rw_id,
+                rw_number=rt.rw.number,
+                rt_id=rt.id,
+                rt_number=rt.number,
+            )
+            for rt in ordered_rts
+        ]
+        rw_shapes = [from_geojson(rw.boundary) for rw in ordered_rws]
+        rt_shapes = [from_geojson(rt.boundary) for rt in ordered_rts]
+        shapely.prepare(rw_shapes + rt_shapes)
+        self._rw_tree = shapely.STRtree(rw_shapes)
+        self._rt_tree = shapely.STRtree(rt_shapes)
+
+    def at(self, lat: float, lon: float) -> Neighbourhood | None:
+        point = shapely.Point(lon, lat)
+        hits = self._rt_tree.query(point, predicate="intersects")
+        if hits.size:
+            return self._rts[int(hits.min())]
+        hits = self._rw_tree.query(point, predicate="intersects")
+        return self._rws[int(hits.min())] if hits.size else None
+
+
 _index: AreaIndex | None = None
+_neighbourhood_index: NeighbourhoodIndex | None = None
 _index_lock = threading.Lock()
 
 
@@ -120,11 +224,27 @@ def area_index() -> AreaIndex:
     return index
 
 
+def neighbourhood_index() -> NeighbourhoodIndex:
+    """The process's RW/RT index, built from the database on first use."""
+    global _neighbourhood_index
+    index = _neighbourhood_index
+    if index is None:
+        with _index_lock:
+            if _neighbourhood_index is None:
+                _neighbourhood_index = NeighbourhoodIndex(
+                    list(RukunWarga.objects.filter(boundary__isnull=False).select_related("village")),
+                    list(RukunTetangga.objects.filter(boundary__isnull=False).select_related("rw__village")),
+                )
+            index = _neighbourhood_index
+    return index
+
+
 def reset_area_index() -> None:
-    """Drop the index so the next lookup rebuilds it; the lock makes a build in progress finish first."""
-    global _index
+    """Drop the indexes so the next lookup rebuilds them; the lock makes a build in progress finish first."""
+    global _index, _neighbourhood_index
     with _index_lock:
         _index = None
+        _neighbourhood_index = None
 
 
 def reset_area_index_on_change(sender: type, **kwargs: Any) -> None:
@@ -153,6 +273,10 @@ def _checked_coordinates(lat: float, lon: float) -> tuple[float, float]:
     return lat, lon
 
 
+def _h3_cells(lat: float, lon: float) -> tuple[str, str]:
+    return h3.latlng_to_cell(lat, lon, H3_RESOLUTION), h3.latlng_to_cell(lat, lon, H3_RESOLUTION_COARSE)
+
+
 def locate(lat: float, lon: float) -> Location:
     """The kelurahan and kecamatan containing a WGS84 point, with its h3 cells.
 
@@ -165,6 +289,7 @@ def locate(lat: float, lon: float) -> Location:
             _("Lokasi berada di luar wilayah %(city)s.") % {"city": settings.PATRIOT_CITY_NAME},
             code="outside_city",
         )
+    h3_cell, h3_cell_coarse = _h3_cells(lat, lon)
     return Location(
         village_id=village.village_id,
         village_code=village.village_code,
@@ -172,9 +297,47 @@ def locate(lat: float, lon: float) -> Location:
         district_id=village.district_id,
         district_code=village.district_code,
         district_name=village.district_name,
-        h3_cell=h3.latlng_to_cell(lat, lon, H3_RESOLUTION),
-        h3_cell_coarse=h3.latlng_to_cell(lat, lon, H3_RESOLUTION_COARSE),
+        h3_cell=h3_cell,
+        h3_cell_coarse=h3_cell_coarse,
     )
+
+
+def place(lat: float, lon: float) -> Place:
+    """A WGS84 point anywhere in Indonesia, with its kelurahan and kecamatan when it lies in the city.
+
+    Only for domains whose work crosses the city's border (referrals, ambulances): a citizen's report goes
+    through `locate`, which refuses such a point. Raises InvalidCoordinatesError for a malformed point and
+    OutsideIndonesiaError for one beyond the national bounding box.
+    """
+    lat, lon = _checked_coordinates(lat, lon)
+    if not (
+        INDONESIA_LATITUDE[0] <= lat <= INDONESIA_LATITUDE[1]
+        and INDONESIA_LONGITUDE[0] <= lon <= INDONESIA_LONGITUDE[1]
+    ):
+        raise OutsideIndonesiaError(
+            _("Lokasi berada di luar wilayah Indonesia; periksa lintang dan bujurnya."),
+            code="outside_indonesia",
+        )
+    village = area_index().village_at(lat, lon)
+    h3_cell, h3_cell_coarse = _h3_cells(lat, lon)
+    return Place(
+        latitude=lat,
+        longitude=lon,
+        village_id=village.village_id if village else None,
+        village_code=village.village_code if village else None,
+        village_name=village.village_name if village else None,
+        district_id=village.district_id if village else None,
+        district_code=village.district_code if village else None,
+        district_name=village.district_name if village else None,
+        h3_cell=h3_cell,
+        h3_cell_coarse=h3_cell_coarse,
+    )
+
+
+def neighbourhood_at(lat: float, lon: float) -> Neighbourhood | None:
+    """The RW and RT whose imported polygons hold a WGS84 point; None where no RW or RT polygon does."""
+    lat, lon = _checked_coordinates(lat, lon)
+    return neighbourhood_index().at(lat, lon)
 
 
 def district_boundaries() -> dict[str, BaseGeometry]:

@@ -1,4 +1,4 @@
-"""Districts (kecamatan) and villages (kelurahan) with their boundaries."""
+"""Districts (kecamatan), villages (kelurahan) and their RW and RT, with their boundaries."""
 
 from __future__ import annotations
 
@@ -51,3 +51,75 @@ class Village(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Written the way Indonesian addresses write them: "RT 003/RW 05".
+RW_DIGITS = 2
+RT_DIGITS = 3
+MAX_NEIGHBOURHOOD_NUMBER = 999
+
+
+def rw_label(number: int) -> str:
+    return f"RW {number:0{RW_DIGITS}d}"
+
+
+def rt_label(number: int) -> str:
+    return f"RT {number:0{RT_DIGITS}d}"
+
+
+class RukunWarga(models.Model):
+    """An RW: a number within its kelurahan, with a boundary only once one has been imported (`import-rw`)."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="rukun_warga", verbose_name=_("kelurahan")
+    )
+    number = models.PositiveSmallIntegerField(_("nomor RW"))
+    boundary = models.JSONField(_("batas wilayah (GeoJSON)"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("lintang titik pusat"), null=True, blank=True)
+    centroid_lon = models.FloatField(_("bujur titik pusat"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["village__code", "number"]
+        verbose_name = _("RW")
+        verbose_name_plural = _("RW")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "number"], name="geo_rw_number_unique_in_village"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=MAX_NEIGHBOURHOOD_NUMBER), name="geo_rw_number_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.village}"
+
+    @property
+    def label(self) -> str:
+        return rw_label(self.number)
+
+
+class RukunTetangga(models.Model):
+    """An RT: a number within its RW, with a boundary only once one has been imported (`import-rw`)."""
+
+    rw = models.ForeignKey(RukunWarga, on_delete=models.PROTECT, related_name="rukun_tetangga", verbose_name=_("RW"))
+    number = models.PositiveSmallIntegerField(_("nomor RT"))
+    boundary = models.JSONField(_("batas wilayah (GeoJSON)"), null=True, blank=True)
+    centroid_lat = models.FloatField(_("lintang titik pusat"), null=True, blank=True)
+    centroid_lon = models.FloatField(_("bujur titik pusat"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rw__village__code", "rw__number", "number"]
+        verbose_name = _("RT")
+        verbose_name_plural = _("RT")
+        constraints = [
+            models.UniqueConstraint(fields=["rw", "number"], name="geo_rt_number_unique_in_rw"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=MAX_NEIGHBOURHOOD_NUMBER), name="geo_rt_number_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}/{self.rw}"
+
+    @property
+    def label(self) -> str:
+        return rt_label(self.number)

@@ -1,4 +1,4 @@
-"""Area changes: loading reference kecamatan/kelurahan with demo polygons, importing official boundaries."""
+"""Area changes: loading reference kecamatan/kelurahan with demo polygons, importing official boundaries and RW/RT."""
 
 from __future__ import annotations
 
@@ -28,12 +28,22 @@ from patriot.geo.geometry import (
     to_geojson,
 )
 from patriot.geo.lookup import reset_area_index
-from patriot.geo.models import District, Village
+from patriot.geo.models import (
+    MAX_NEIGHBOURHOOD_NUMBER,
+    District,
+    RukunTetangga,
+    RukunWarga,
+    Village,
+    rt_label,
+    rw_label,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Kemendagri kelurahan code: province.city.kecamatan.kelurahan; the first three parts are the kecamatan code.
 VILLAGE_CODE = re.compile(r"^(?P<district>\d{2}\.\d{2}\.\d{2})\.\d{4}$")
 NAME_MAX_LENGTH = 100
+# An RW or RT number as GIS files write it in text: "5", "05", "005".
+NEIGHBOURHOOD_NUMBER = re.compile(r"^[0-9]{1,4}$")
 # Closing the union of per-village discs by ~0.9 km merges discs that nearly touch and fills the notches
 # between them, so the demo outline is one piece without pinholes while its area stays near the real 213 km².
 OUTLINE_CLOSING_DEGREES = 0.008
@@ -411,4 +421,206 @@ def import_areas(features: list[Any], *, progress: Callable[[int], None] | None 
         villages_updated=len(villages) - created,
         districts_created=districts_created,
         repaired_codes=tuple(village.code for village in villages if village.repaired),
+    )
+
+
+# --- RW and RT ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeighbourhoodImportResult:
+    rw_created: int
+    rw_updated: int
+    rt_created: int
+    rt_updated: int
+    # Labels ("RT 003/RW 05 32.75.01.1001") whose geometry was invalid and was repaired with shapely.make_valid.
+    repaired: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ImportedNeighbourhood:
+    index: int
+    village_code: str
+    rw_number: int
+    rt_number: int | None
+    # None for a feature without geometry: the number is created, an imported boundary is kept.
+    boundary: dict[str, Any] | None
+    shape: BaseGeometry | None
+    repaired: bool
+
+    @property
+    def key(self) -> tuple[str, int, int | None]:
+        return self.village_code, self.rw_number, self.rt_number
+
+    @property
+    def label(self) -> str:
+        rw = rw_label(self.rw_number)
+        name = rw if self.rt_number is None else f"{rt_label(self.rt_number)}/{rw}"
+        return f"{name} {self.village_code}"
+
+
+def _checked_number(value: object, field: str) -> tuple[int | None, str | None]:
+    """An RW or RT number from a property (5, 5.0 or "005"), and a problem if it is not one."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and NEIGHBOURHOOD_NUMBER.match(value.strip()):
+        number = int(value.strip())
+    if number is None or not 1 <= number <= MAX_NEIGHBOURHOOD_NUMBER:
+        return None, _('properti "%(field)s" harus berupa nomor 1 sampai %(max)d.') % {
+            "field": field,
+            "max": MAX_NEIGHBOURHOOD_NUMBER,
+        }
+    return number, None
+
+
+def _checked_neighbourhood_feature(
+    index: int, feature: object, known_villages: set[str]
+) -> tuple[_ImportedNeighbourhood | None, list[str]]:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        problem = _("%(feature)s: harus berupa GeoJSON Feature.") % {"feature": _feature_label(index, None)}
+        return None, [problem]
+    properties = feature.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
+    village_code = properties.get("kelurahan_code")
+    label = _feature_label(index, village_code)
+    problems: list[str] = []
+
+    if not isinstance(village_code, str) or VILLAGE_CODE.match(village_code) is None:
+        problems.append(_('properti "kelurahan_code" harus berformat NN.NN.NN.NNNN, misalnya 32.75.01.1001.'))
+    elif village_code not in known_villages:
+        problems.append(
+            _("kelurahan %(code)s tidak ada; impor kelurahannya lebih dulu (import-areas).") % {"code": village_code}
+        )
+    rw_number, rw_problem = _checked_number(properties.get("rw"), "rw")
+    if rw_problem:
+        problems.append(rw_problem)
+    rt_number: int | None = None
+    if properties.get("rt") not in (None, ""):
+        rt_number, rt_problem = _checked_number(properties["rt"], "rt")
+        if rt_problem:
+            problems.append(rt_problem)
+    shape: BaseGeometry | None = None
+    repaired = False
+    if feature.get("geometry") is not None:
+        shape, repaired, geometry_problem = _checked_boundary(feature["geometry"])
+        if geometry_problem:
+            problems.append(geometry_problem)
+
+    if problems or rw_number is None or not isinstance(village_code, str):
+        return None, [f"{label}: {problem}" for problem in problems]
+    boundary = to_geojson(shape) if shape is not None else None
+    return (
+        _ImportedNeighbourhood(
+            index=index,
+            village_code=village_code,
+            rw_number=rw_number,
+            rt_number=rt_number,
+            boundary=boundary,
+            shape=from_geojson(boundary) if boundary else None,
+            repaired=repaired,
+        ),
+        [],
+    )
+
+
+def _polygons_away_from_their_kelurahan(items: list[_ImportedNeighbourhood]) -> list[str]:
+    """A polygon that does not even touch its kelurahan's official boundary names the wrong kelurahan.
+
+    Only official boundaries are asked, and only whether they touch: RW maps and kelurahan maps come from
+    different surveys and rarely share edges exactly. Approximate (demo) boundaries prove nothing.
+    """
+    codes = {item.village_code for item in items if item.shape is not None}
+    official = {
+        code: from_geojson(boundary)
+        for code, boundary in Village.objects.filter(
+            code__in=codes, boundary__isnull=False, boundary_is_approximate=False
+        ).values_list("code", "boundary")
+    }
+    return [
+        _("%(feature)s: poligon %(area)s tidak bersinggungan dengan batas resmi kelurahan %(code)s.")
+        % {"feature": _feature_label(item.index, item.village_code), "area": item.label, "code": item.village_code}
+        for item in items
+        if item.shape is not None
+        and item.village_code in official
+        and not item.shape.intersects(official[item.village_code])
+    ]
+
+
+def _neighbourhood_fields(item: _ImportedNeighbourhood) -> dict[str, Any]:
+    """The boundary and a point inside it; nothing for a feature without geometry, so an imported one stays."""
+    if item.shape is None:
+        return {}
+    inside = item.shape.point_on_surface()
+    return {"boundary": item.boundary, "centroid_lat": inside.y, "centroid_lon": inside.x}
+
+
+def import_rw_rt(features: list[Any], *, progress: Callable[[int], None] | None = None) -> NeighbourhoodImportResult:
+    """Import RW and RT numbers, with their polygons where given, from the features of a GeoJSON FeatureCollection.
+
+    Each feature names its kelurahan ("kelurahan_code", which must already exist), its "rw" and, for an RT,
+    its "rt"; its geometry is a (Multi)Polygon or null for the number alone. An RT's RW is created if
+    neither the file nor the database has it. Every feature is checked first; any problem raises
+    AreaImportError listing them all and writes nothing. Otherwise one transaction creates or updates them.
+    `progress` is called with 1 after each feature is saved.
+    """
+    if not isinstance(features, list):
+        raise AreaImportError([_('"features" harus berupa daftar.')])
+    if not features:
+        raise AreaImportError([_("FeatureCollection tidak berisi satu fitur pun.")])
+    known_villages = set(Village.objects.values_list("code", flat=True))
+    items: list[_ImportedNeighbourhood] = []
+    problems: list[str] = []
+    first_index: dict[tuple[str, int, int | None], int] = {}
+    for index, feature in enumerate(features):
+        item, feature_problems = _checked_neighbourhood_feature(index, feature, known_villages)
+        problems.extend(feature_problems)
+        if item is None:
+            continue
+        if item.key in first_index:
+            problems.append(
+                _("%(feature)s: %(area)s ganda, sudah ada di features[%(first)d].")
+                % {
+                    "feature": _feature_label(index, item.village_code),
+                    "area": item.label,
+                    "first": first_index[item.key],
+                }
+            )
+            continue
+        first_index[item.key] = index
+        items.append(item)
+    problems.extend(_polygons_away_from_their_kelurahan(items))
+    if problems:
+        raise AreaImportError(problems)
+
+    counts = {"rw_created": 0, "rw_updated": 0, "rt_created": 0, "rt_updated": 0}
+    # RWs first, so an RT finds the polygon-bearing RW of the same file rather than creating a bare one.
+    items.sort(key=lambda item: item.rt_number is not None)
+    with transaction.atomic():
+        villages = {
+            village.code: village for village in Village.objects.filter(code__in={i.village_code for i in items})
+        }
+        for item in items:
+            if item.rt_number is None:
+                _rw, created = RukunWarga.objects.update_or_create(
+                    village=villages[item.village_code], number=item.rw_number, defaults=_neighbourhood_fields(item)
+                )
+                counts["rw_created" if created else "rw_updated"] += 1
+            else:
+                rw, rw_created = RukunWarga.objects.get_or_create(
+                    village=villages[item.village_code], number=item.rw_number
+                )
+                counts["rw_created"] += rw_created
+                _rt, created = RukunTetangga.objects.update_or_create(
+                    rw=rw, number=item.rt_number, defaults=_neighbourhood_fields(item)
+                )
+                counts["rt_created" if created else "rt_updated"] += 1
+            if progress is not None:
+                progress(1)
+    reset_area_index()
+    return NeighbourhoodImportResult(
+        **counts, repaired=tuple(item.label for item in sorted(items, key=lambda item: item.index) if item.repaired)
     )
