@@ -1,4 +1,5 @@
-"""Account changes: loading agencies and URC teams, demo accounts, and API token issue, use and revocation."""
+"""Account changes: loading agencies, URC teams and area offices, demo accounts, and API token issue, use and
+revocation."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from patriot.accounts import totp
-from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_token
+from patriot.accounts.choices import RoleChoices, UnitKindChoices
+from patriot.accounts.models import Agency, ApiToken, OrganisationUnit, ResponseTeam, User, hash_token
+from patriot.geo.models import District, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -53,6 +55,33 @@ def load_agencies() -> tuple[int, int]:
             )
             teams_created += created
     return agencies_created, teams_created
+
+
+@transaction.atomic
+def load_area_offices() -> int:
+    """Create the missing kecamatan and kelurahan offices of the loaded areas (a kelurahan office under its
+    kecamatan office); returns how many were created. Existing offices are left as the admin edited them."""
+    created = 0
+    for district in District.objects.order_by("code"):
+        office, new = OrganisationUnit.objects.get_or_create(
+            kind=UnitKindChoices.KECAMATAN_OFFICE,
+            code=district.code.replace(".", "-"),
+            defaults={"name": f"Kecamatan {district.name}", "district": district},
+        )
+        created += new
+        for village in Village.objects.filter(district=district).order_by("code"):
+            _office, new = OrganisationUnit.objects.get_or_create(
+                kind=UnitKindChoices.KELURAHAN_OFFICE,
+                code=village.code.replace(".", "-"),
+                defaults={
+                    "name": f"Kelurahan {village.name}",
+                    "parent": office,
+                    "district": district,
+                    "village": village,
+                },
+            )
+            created += new
+    return created
 
 
 @dataclass(frozen=True)
