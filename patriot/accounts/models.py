@@ -263,6 +263,13 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
+        if (
+            self.team_id is None
+            and self.agency_id is None
+            and self.unit_id is not None
+            and self.unit.kind in UnitKindChoices.MIRRORED
+        ):
+            raise ValidationError({"unit": _("Unit OPD dan tim URC diisi lewat kolom OPD dan tim URC.")})
         unit_id = self.placement_unit_id()
         unit = OrganisationUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         try:

@@ -11,13 +11,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patriot.accounts import totp
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
-from patriot.accounts.models import Agency, ApiToken, OrganisationUnit, ResponseTeam, User, hash_token
+from patriot.accounts.models import (
+    Agency,
+    ApiToken,
+    OrganisationUnit,
+    ResponseTeam,
+    User,
+    check_role_scope,
+    hash_token,
+)
 from patriot.geo.models import District, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -135,6 +143,10 @@ def create_demo_users() -> list[DemoAccount]:
                 "password": password_hash,
             },
         )
+        try:
+            check_role_scope(user.role, user.unit)
+        except ValidationError as error:
+            raise ImproperlyConfigured(f"demo_users.json, {user.username}: {error.messages[0]}") from None
         if totp.is_required(user):
             totp.set_demo_device(user)
         accounts.append(

@@ -3,11 +3,15 @@ the kinds of unit it is scoped to, health facilities and ambulances may lie outs
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from patriot.accounts.choices import ROLE_UNIT_KINDS, RoleChoices, UnitKindChoices, unit_kinds_for
 from patriot.accounts.models import Agency, OrganisationUnit, ResponseTeam, User, check_role_scope
@@ -179,6 +183,16 @@ def test_the_user_admin_refuses_a_unit_outside_the_roles_scope(admin_client: Cli
     user.refresh_from_db()
     assert (user.role, user.unit_id) == (Role.CITIZEN, None)
 
+    # An agency's unit is reached through the agency field, not picked as a unit.
+    dinkes = make_agency("dinkes")
+    response = admin_client.post(url, {**data, "role": Role.HEALTH_OFFICER, "unit": dinkes.unit_id})
+    assert response.status_code == 200
+    assert "Unit OPD dan tim URC diisi lewat kolom OPD dan tim URC" in response.content.decode()
+    response = admin_client.post(url, {**data, "role": Role.HEALTH_OFFICER, "agency": dinkes.pk})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.role, user.agency_id, user.unit_id) == (Role.HEALTH_OFFICER, dinkes.pk, dinkes.unit_id)
+
     response = admin_client.post(url, {**data, "role": Role.JUMANTIK, "unit": puskesmas.pk})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -280,3 +294,20 @@ def test_units_in_scope_and_users_of_a_unit() -> None:
     assert set(users_of_unit(agency_unit, with_descendants=True)) == {admin, urc}
     assert list(users_of_unit(team_unit)) == [urc]
     assert list(users_of_unit(hospital)) == [nurse]
+
+
+def test_the_seeded_agencies_teams_and_demo_staff_are_placed_in_their_units(settings: Settings) -> None:
+    settings.PATRIOT_DEMO = True
+    call_command("seed", "--demo", stdout=StringIO())
+    for agency in Agency.objects.select_related("unit"):
+        assert agency.unit is not None and (agency.unit.kind, agency.unit.code) == (Kind.AGENCY, agency.code)
+    for team in ResponseTeam.objects.select_related("unit", "agency"):
+        assert team.unit is not None and team.unit.parent_id == team.agency.unit_id
+    assert OrganisationUnit.objects.filter(kind=Kind.KELURAHAN_OFFICE).count() == 56
+    for user in User.objects.select_related("unit", "agency", "team"):
+        check_role_scope(user.role, user.unit)
+        if user.team is not None:
+            assert user.unit_id == user.team.unit_id, user.username
+        elif user.agency is not None:
+            assert user.unit_id == user.agency.unit_id, user.username
+    assert User.objects.get(username="urc_dlh").unit == ResponseTeam.objects.get(code="urc-dlh-kebersihan").unit
