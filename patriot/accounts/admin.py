@@ -1,5 +1,5 @@
-"""Admin for users with their role, placement and second factor (reset only), agencies with their URC teams, and API
-tokens (revoke only)."""
+"""Admin for users with their role, placement and second factor (reset only), agencies with their URC teams, the other
+organisation units, and API tokens (revoke only)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from patriot.accounts import totp
-from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User
+from patriot.accounts.choices import RoleChoices, UnitKindChoices
+from patriot.accounts.models import Agency, ApiToken, OrganisationUnit, ResponseTeam, User
 from patriot.accounts.services import revoke_api_token
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
@@ -62,7 +62,7 @@ class PatriotUserCreationForm(RolePlacementMixin, AdminUserCreationForm):
     pass
 
 
-_PLACEMENT_FIELDS = ("role", "agency", "team", "phone")
+_PLACEMENT_FIELDS = ("role", "agency", "team", "unit", "phone")
 
 
 @admin.register(User)
@@ -85,13 +85,14 @@ class PatriotUserAdmin(UserAdmin):
         "role",
         "agency",
         "team",
+        "unit",
         "is_active",
         "has_second_factor",
         "last_login",
     )
-    list_filter = ("role", "agency", "is_active", "is_staff", "is_superuser")
+    list_filter = ("role", "agency", "unit__kind", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email", "phone")
-    list_select_related = ("agency", "team", "totp_device")
+    list_select_related = ("agency", "team", "unit", "totp_device")
     actions = ("reset_second_factor",)
 
     @admin.display(description=_("verifikasi dua langkah"), boolean=True)
@@ -150,6 +151,53 @@ class AgencyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> tuple[str, ...]:
         # `patriot seed` finds agencies by code: a renamed code would be seeded again as a new agency.
         return ("code",) if obj is not None else ()
+
+
+class OrganisationUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationUnit
+        fields = (
+            "kind",
+            "code",
+            "name",
+            "parent",
+            "inside_city",
+            "latitude",
+            "longitude",
+            "district",
+            "village",
+            "is_active",
+        )
+
+    def clean_kind(self) -> str:
+        kind: str = self.cleaned_data["kind"]
+        if kind in UnitKindChoices.MIRRORED and (self.instance.pk is None or self.instance.kind != kind):
+            raise forms.ValidationError(_("Unit OPD dan tim URC dibuat dan diubah lewat halaman OPD."))
+        return kind
+
+
+@admin.register(OrganisationUnit)
+class OrganisationUnitAdmin(admin.ModelAdmin):
+    """Units of every kind. Agency and URC team units mirror their rows and are read-only here."""
+
+    form = OrganisationUnitForm
+    list_display = ("name", "kind", "code", "parent", "inside_city", "is_active")
+    list_filter = ("kind", "inside_city", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+    def _mirrored(self, obj: OrganisationUnit | None) -> bool:
+        return obj is not None and obj.kind in UnitKindChoices.MIRRORED
+
+    def get_readonly_fields(self, request: HttpRequest, obj: OrganisationUnit | None = None) -> tuple[str, ...]:
+        if self._mirrored(obj):
+            return OrganisationUnitForm.Meta.fields
+        # `patriot seed` finds the offices by kind and code: a changed code would be seeded again.
+        return ("code",) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: OrganisationUnit | None = None) -> bool:
+        return not self._mirrored(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ApiToken)

@@ -56,3 +56,63 @@ class RoleChoices(ChoiceSet):
     SECOND_FACTOR_ROLES = frozenset({POC_SUPERVISOR, MAYOR, SYSTEM_ADMIN})
     # Roles that may download a bulk export with personal data (reporters, callers), giving a purpose each time.
     PERSONAL_EXPORT_ROLES = frozenset({POC_SUPERVISOR, SYSTEM_ADMIN})
+
+
+class UnitKindChoices(ChoiceSet):
+    """Kinds of organisation unit a member of staff belongs to (accounts.models.OrganisationUnit)."""
+
+    AGENCY = "agency"
+    URC_TEAM = "urc_team"
+    PUSKESMAS = "puskesmas"
+    HOSPITAL = "hospital"
+    CLINIC = "clinic"
+    PSC_CENTRE = "psc_centre"
+    AMBULANCE_STATION = "ambulance_station"
+    AMBULANCE_UNIT = "ambulance_unit"
+    KELURAHAN_OFFICE = "kelurahan_office"
+    KECAMATAN_OFFICE = "kecamatan_office"
+
+    CHOICES = [
+        (AGENCY, _("OPD"), "green"),
+        (URC_TEAM, _("Tim URC"), "orange"),
+        (PUSKESMAS, _("Puskesmas"), "red"),
+        (HOSPITAL, _("Rumah sakit"), "pink"),
+        (CLINIC, _("Klinik"), "pink"),
+        (PSC_CENTRE, _("PSC 119"), "red"),
+        (AMBULANCE_STATION, _("Pos ambulans"), "red"),
+        (AMBULANCE_UNIT, _("Unit ambulans"), "red"),
+        (KELURAHAN_OFFICE, _("Kantor kelurahan"), "blue"),
+        (KECAMATAN_OFFICE, _("Kantor kecamatan"), "indigo"),
+    ]
+
+    # Units that mirror an Agency or a ResponseTeam row: created, renamed and parented with it, never by hand.
+    MIRRORED = frozenset({AGENCY, URC_TEAM})
+    # Health facilities: where the health apps' referrals and patients go.
+    HEALTH_FACILITIES = frozenset({PUSKESMAS, HOSPITAL, CLINIC})
+    # Units that may lie outside the city (a referral hospital in Jakarta, an ambulance crossing the border).
+    MAY_BE_OUTSIDE_CITY = frozenset({HOSPITAL, CLINIC, AMBULANCE_STATION, AMBULANCE_UNIT})
+
+
+_Kind = UnitKindChoices
+
+# Which kinds of unit a member of staff of each role may belong to. A role missing here (the city-wide ones: POC,
+# call centre, mayor, system admin) may belong to a unit of any kind or to none: they see the whole city anyway.
+# A role mapped to no kind (citizens) belongs to no unit. A role with kinds may also have no unit yet.
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    RoleChoices.CITIZEN: frozenset(),
+    RoleChoices.AGENCY_ADMIN: frozenset({_Kind.AGENCY}),
+    RoleChoices.AGENCY_OFFICER: frozenset({_Kind.AGENCY}),
+    RoleChoices.URC_OFFICER: frozenset({_Kind.URC_TEAM}),
+    # Dinas Kesehatan is an agency; a puskesmas has its own health officers.
+    RoleChoices.HEALTH_OFFICER: frozenset({_Kind.AGENCY, _Kind.PUSKESMAS}),
+    RoleChoices.JUMANTIK: frozenset({_Kind.PUSKESMAS, _Kind.KELURAHAN_OFFICE}),
+    RoleChoices.PSC_CALL_TAKER: frozenset({_Kind.PSC_CENTRE}),
+    RoleChoices.PSC_DISPATCHER: frozenset({_Kind.PSC_CENTRE}),
+    RoleChoices.AMBULANCE_CREW: frozenset({_Kind.AMBULANCE_UNIT, _Kind.AMBULANCE_STATION}),
+    RoleChoices.HOSPITAL_STAFF: frozenset({_Kind.HOSPITAL, _Kind.CLINIC, _Kind.PUSKESMAS}),
+}
+
+
+def unit_kinds_for(role: str) -> frozenset[str] | None:
+    """The kinds of unit a user of `role` may belong to; None: any kind (the city-wide roles)."""
+    return ROLE_UNIT_KINDS.get(role)

@@ -1,4 +1,5 @@
-"""Account changes: loading agencies and URC teams, demo accounts, and API token issue, use and revocation."""
+"""Account changes: loading agencies, URC teams and area offices, demo accounts, and API token issue, use and
+revocation."""
 
 from __future__ import annotations
 
@@ -10,13 +11,22 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patriot.accounts import totp
-from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency, ApiToken, ResponseTeam, User, hash_token
+from patriot.accounts.choices import RoleChoices, UnitKindChoices
+from patriot.accounts.models import (
+    Agency,
+    ApiToken,
+    OrganisationUnit,
+    ResponseTeam,
+    User,
+    check_role_scope,
+    hash_token,
+)
+from patriot.geo.models import District, Village
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -53,6 +63,33 @@ def load_agencies() -> tuple[int, int]:
             )
             teams_created += created
     return agencies_created, teams_created
+
+
+@transaction.atomic
+def load_area_offices() -> int:
+    """Create the missing kecamatan and kelurahan offices of the loaded areas (a kelurahan office under its
+    kecamatan office); returns how many were created. Existing offices are left as the admin edited them."""
+    created = 0
+    for district in District.objects.order_by("code"):
+        office, new = OrganisationUnit.objects.get_or_create(
+            kind=UnitKindChoices.KECAMATAN_OFFICE,
+            code=district.code.replace(".", "-"),
+            defaults={"name": f"Kecamatan {district.name}", "district": district},
+        )
+        created += new
+        for village in Village.objects.filter(district=district).order_by("code"):
+            _office, new = OrganisationUnit.objects.get_or_create(
+                kind=UnitKindChoices.KELURAHAN_OFFICE,
+                code=village.code.replace(".", "-"),
+                defaults={
+                    "name": f"Kelurahan {village.name}",
+                    "parent": office,
+                    "district": district,
+                    "village": village,
+                },
+            )
+            created += new
+    return created
 
 
 @dataclass(frozen=True)
@@ -106,6 +143,10 @@ def create_demo_users() -> list[DemoAccount]:
                 "password": password_hash,
             },
         )
+        try:
+            check_role_scope(user.role, user.unit)
+        except ValidationError as error:
+            raise ImproperlyConfigured(f"demo_users.json, {user.username}: {error.messages[0]}") from None
         if totp.is_required(user):
             totp.set_demo_device(user)
         accounts.append(

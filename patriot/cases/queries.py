@@ -23,8 +23,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import Agency, User
+from patriot.accounts.choices import RoleChoices, UnitKindChoices
+from patriot.accounts.models import Agency, OrganisationUnit, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category, Instruction, RoutingRule, state_among
 from patriot.cases.sla import city_zone
@@ -279,6 +279,26 @@ def agency_inbox(user: User) -> QuerySet[Case]:
     """An agency's open cases: overdue and due-soon first, then by deadline."""
     return (
         visible_cases(user)
+        .filter(state__in=[CaseStateChoices.DISPATCHED, CaseStateChoices.ASSIGNED, CaseStateChoices.IN_PROGRESS])
+        .select_related("category", "village", "district", "team")
+        .annotate(urgency=_sla_urgency())
+        .order_by("urgency", F("due_at").asc(nulls_last=True), "created_at")
+    )
+
+
+def cases_of_unit(unit: OrganisationUnit) -> QuerySet[Case]:
+    """The cases a unit holds: an agency's cases, a URC team's assignments. Other kinds of unit hold no case."""
+    if unit.kind == UnitKindChoices.AGENCY:
+        return Case.objects.filter(agency__unit=unit)
+    if unit.kind == UnitKindChoices.URC_TEAM:
+        return Case.objects.filter(team__unit=unit)
+    return Case.objects.none()
+
+
+def unit_inbox(unit: OrganisationUnit) -> QuerySet[Case]:
+    """A unit's open cases, most urgent first: the agency inbox's order, for any unit."""
+    return (
+        cases_of_unit(unit)
         .filter(state__in=[CaseStateChoices.DISPATCHED, CaseStateChoices.ASSIGNED, CaseStateChoices.IN_PROGRESS])
         .select_related("category", "village", "district", "team")
         .annotate(urgency=_sla_urgency())

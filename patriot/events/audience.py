@@ -1,5 +1,7 @@
 """Who may receive which live event and what the public may see of it: the rules each app registered for its
-event types (core.registry); an event of a type nobody registered reaches nobody."""
+event types (core.registry); an event of a type nobody registered reaches nobody. An event of a registered type
+addressed to an organisation unit (`OutboxEvent.unit_id`) also reaches that unit's staff, and only that unit's:
+not its parent's or children's, never the public stream."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class Viewer(Protocol):
     role: str
     agency_id: int | None
     team_id: int | None
+    unit_id: int | None
 
 
 @dataclass(frozen=True)
@@ -27,27 +30,42 @@ class Subscriber:
     role: str
     agency_id: int | None
     team_id: int | None
+    unit_id: int | None = None
 
     @classmethod
     def of(cls, user: Viewer) -> Subscriber:
-        return cls(role=user.role, agency_id=user.agency_id, team_id=user.team_id)
+        return cls(role=user.role, agency_id=user.agency_id, team_id=user.team_id, unit_id=user.unit_id)
+
+
+def _unit_member(user: Viewer) -> int | None:
+    """The unit whose addressed events `user` receives: staff only (a citizen belongs to no unit)."""
+    if user.role == Role.CITIZEN:
+        return None
+    unit_id: int | None = getattr(user, "unit_id", None)
+    return unit_id
 
 
 def may_subscribe(user: Viewer) -> bool:
-    return user.role in STREAM_ROLES
+    """The roles with a staff stream, and any member of staff placed in a unit (events can address it)."""
+    return user.role in STREAM_ROLES or _unit_member(user) is not None
 
 
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:
-    """Whether `user` may receive `event` on the staff stream: the rule its event type registered."""
+    """Whether `user` may receive `event` on the staff stream: addressed to their unit, or the rule its event type
+    registered."""
     event_type = registry.event_type(event.subject_type)
-    return event_type is not None and event_type.may_receive(user, event)
+    if event_type is None:
+        return False
+    if event.unit_id is not None and event.unit_id == _unit_member(user):
+        return True
+    return event_type.may_receive(user, event)
 
 
 def may_receive_public(event: OutboxEvent) -> bool:
     """Whether the event was written public and its type has a public form; visibility.public_now checks its
-    subject at read time."""
+    subject at read time. An event addressed to a unit is that unit's business: never public."""
     event_type = registry.event_type(event.subject_type)
-    return event.is_public and event_type is not None and event_type.is_public
+    return event.is_public and event.unit_id is None and event_type is not None and event_type.is_public
 
 
 def public_payload(event: OutboxEvent) -> dict[str, Any]:

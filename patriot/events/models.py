@@ -14,6 +14,9 @@ class OutboxEvent(models.Model):
     # Audience: which agency's and team's staff may receive it; whether the public map may.
     agency_id = models.BigIntegerField(null=True, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)
+    # An organisation unit (accounts.OrganisationUnit) the event is addressed to: its staff receive it as well as
+    # whoever the event type's own rule admits (events.audience.may_receive).
+    unit_id = models.BigIntegerField(null=True, blank=True)
     is_public = models.BooleanField(default=False)
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(_("waktu"))

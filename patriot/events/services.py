@@ -20,6 +20,7 @@ def record_event(
     payload: dict[str, Any],
     agency_id: int | None = None,
     team_id: int | None = None,
+    unit_id: int | None = None,
     is_public: bool = False,
 ) -> OutboxEvent:
     if not transaction.get_connection().in_atomic_block:
@@ -32,6 +33,7 @@ def record_event(
         subject_id=subject_id,
         agency_id=agency_id,
         team_id=team_id,
+        unit_id=unit_id,
         is_public=is_public,
         payload=payload,
         created_at=at,

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from patriot.accounts import totp
 from patriot.accounts.models import Agency, ResponseTeam
-from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies
+from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies, load_area_offices
 from patriot.cases.models import Case, Category, RoutingRule
 from patriot.core.demo import create_demo_cases
 from patriot.core.seed import load_categories, load_routing_rules
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 districts, villages = load_reference_areas()
                 new_agencies, new_teams = load_agencies()
+                new_offices = load_area_offices()
                 new_categories = load_categories()
                 new_rules = load_routing_rules()
         except ImproperlyConfigured as exc:
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Wilayah: {districts} kecamatan, {villages} kelurahan")
         self.stdout.write(f"OPD: {Agency.objects.count()} ({new_agencies} baru)")
         self.stdout.write(f"Tim URC: {ResponseTeam.objects.count()} ({new_teams} baru)")
+        self.stdout.write(f"Kantor kecamatan dan kelurahan: {new_offices} baru")
         self.stdout.write(f"Kategori: {Category.objects.count()} ({new_categories} baru)")
         self.stdout.write(f"Aturan disposisi: {RoutingRule.objects.count()} ({new_rules} baru)")
 
