@@ -16,3 +16,4 @@ class LarvaeConfig(AppConfig):
 
         registry.register_event_type(LARVAE_EVENTS)
         registry.register_start_page(Role.JUMANTIK, "larvae-my-week")
+        registry.register_start_page(Role.HEALTH_OFFICER, "larvae-indices")

@@ -19,6 +19,7 @@ from patriot.larvae.choices import (
     ContainerTypeChoices,
     PsnActionChoices,
 )
+from patriot.larvae.indices import Period
 from patriot.larvae.services import ContainerEntry, InspectionSubmission
 
 
@@ -163,3 +164,23 @@ class InspectionForm(forms.Form):
             self.add_error(field, message)
         else:
             self.add_error(None, message)
+
+
+class WeekForm(forms.Form):
+    """`?minggu=2026-W49` (ISO week, as opscentre's weekly summary takes it); without one, the current week."""
+
+    minggu = forms.CharField(label=_("Minggu"), required=False, widget=forms.TextInput(attrs={"type": "week"}))
+
+    def clean_minggu(self) -> Period:
+        value = (self.cleaned_data.get("minggu") or "").strip()
+        if not value:
+            return Period.week_of(clock.now())
+        try:
+            year, week, _weekday = datetime.strptime(value + "-1", "%G-W%V-%u").isocalendar()
+        except ValueError as error:
+            raise forms.ValidationError(_("Pilih minggu dalam format 2026-W47.")) from error
+        return Period.iso_week(year, week)
+
+    def period(self) -> Period:
+        period: Period = self.cleaned_data["minggu"] if self.is_valid() else Period.week_of(clock.now())
+        return period

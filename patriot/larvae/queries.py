@@ -1,4 +1,4 @@
-"""Reads for Si Tik Tik's pages and API: who may see which inspection, and a jumantik's week."""
+"""Reads for Si Tik Tik's pages and API: who may see which inspection, a jumantik's week, the city's week."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.accounts.models import User
+from patriot.geo.models import Village
 from patriot.larvae.choices import BuildingKindChoices
-from patriot.larvae.indices import Figures, Period, counts_of, figures
+from patriot.larvae.indices import Area, Counts, Figures, Period, area_figures, counts_of, figures, figures_by_village
 from patriot.larvae.models import Inspection
 
 # Who reads every inspection with its household address: Dinkes (health officers) and the system admin. The
@@ -47,3 +48,32 @@ def jumantik_week(user: User, at: datetime) -> JumantikWeek:
     counts = counts_of(week.filter(building_kind=BuildingKindChoices.HOUSE))
     recent = list(week.select_related("village")[:RECENT_LIMIT])
     return JumantikWeek(period=period, figures=figures(counts), buildings=week.count(), inspections=recent)
+
+
+# Who reads the figures of every area (no household in them): Dinkes, the Patriot Operation Centre, the mayor.
+INDEX_ROLES = frozenset({Role.HEALTH_OFFICER, Role.MAYOR}) | Role.POC_ROLES
+
+
+@dataclass(frozen=True)
+class VillageFigures:
+    village: Village
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class CityWeek:
+    period: Period
+    city: Figures
+    villages: list[VillageFigures]
+
+
+def city_week(period: Period) -> CityWeek:
+    """Every kelurahan's house indices for a period (one grouped query) and the city's (one more); a kelurahan
+    without inspections shows no index rather than a perfect one."""
+    by_village = figures_by_village(period)
+    empty = figures(Counts())
+    villages = [
+        VillageFigures(village=village, figures=by_village.get(village.pk, empty))
+        for village in Village.objects.select_related("district").order_by("district__name", "name")
+    ]
+    return CityWeek(period=period, city=area_figures(Area(), period), villages=villages)

@@ -1,4 +1,4 @@
-"""Routes of the jumantik's pages (/jumantik/…)."""
+"""Routes of Si Tik Tik's pages (/jumantik/…)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,5 @@ from patriot.larvae import views
 urlpatterns = [
     path("", views.my_week, name="larvae-my-week"),
     path("periksa/", views.inspect, name="larvae-inspect"),
+    path("indeks/", views.indices, name="larvae-indices"),
 ]

@@ -1,4 +1,5 @@
-"""The jumantik's phone pages: the inspection form (/jumantik/periksa/) and their week (/jumantik/)."""
+"""The jumantik's phone pages, the inspection form (/jumantik/periksa/) and their week (/jumantik/), and the
+week's indices per kelurahan for Dinkes and the POC (/jumantik/indeks/)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from patriot.cases.views.staff import staff_page
 from patriot.core import clock
 from patriot.core.errors import DomainError
 from patriot.larvae import queries, services
-from patriot.larvae.forms import InspectionForm
+from patriot.larvae.forms import InspectionForm, WeekForm
 
 jumantik_page = staff_page({RoleChoices.JUMANTIK})
+index_page = staff_page(queries.INDEX_ROLES)
 
 
 @jumantik_page
@@ -54,3 +56,11 @@ def inspect(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("larvae-inspect")
     return render(request, "larvae/inspect.html", {"form": form}, status=400)
+
+
+@index_page
+def indices(request: HttpRequest) -> HttpResponse:
+    form = WeekForm(request.GET)
+    period = form.period()
+    status = 400 if form.errors else 200
+    return render(request, "larvae/indices.html", {"form": form, "week": queries.city_week(period)}, status=status)

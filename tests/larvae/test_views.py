@@ -167,3 +167,55 @@ def test_my_week_counts_only_my_houses_of_this_week(jumantik: User, other_jumant
 def test_an_empty_week_shows_no_abj(jumantik: User) -> None:
     html = page(client_for(jumantik), "/jumantik/").content.decode()
     assert re.search(r'data-figure="abj">–<', html)
+
+
+# --- the week's indices per kelurahan (Dinkes, POC, mayor) -----------------------------------------
+
+
+def test_dinkes_lands_on_the_indices_and_sees_figures_never_households(jumantik: User) -> None:
+    dinkes = make_user(Role.HEALTH_OFFICER)
+    assert home_for(dinkes) == "/jumantik/indeks/"
+    services.record_inspection(
+        jumantik, inspection_submission(address="Jl. Rahasia No. 3", containers=[("drum", "indoor", 4, 1)])
+    )
+    services.record_inspection(jumantik, inspection_submission(address="Jl. Rahasia No. 4"))
+    response = page(client_for(dinkes), "/jumantik/indeks/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Rahasia" not in html
+    margahayu = re.search(r'<tr data-village="32\.75\.01\.1002">(.*?)</tr>', html, re.S)
+    assert margahayu is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", margahayu.group(1), re.S)
+    assert [c.strip() for c in cells[1:5]] == ["2", "1", "5", "1"]  # houses, positive, containers, positive
+    assert re.search(r'data-figure="abj">50[,.]0 <span class="badge badge-red">', margahayu.group(1))
+    assert re.search(r'data-figure="bi">50[,.]0<', margahayu.group(1))
+    assert re.search(r'data-figure="ci">20[,.]0<', margahayu.group(1))
+    assert re.search(r'data-figure="df">7<', margahayu.group(1))  # HI 50 → 7, BI 50 → 6: 6.5, a half rounded up
+    # A kelurahan nobody inspected shows no index, not 100 %.
+    bintara = re.search(r'<tr data-village="32\.75\.02\.\d+">(.*?)</tr>', html, re.S)
+    assert bintara is not None and 'data-figure="abj"><span aria-label="tidak ada data">–</span>' in bintara.group(1)
+
+
+@pytest.mark.parametrize("role", [Role.POC_OPERATOR, Role.MAYOR, Role.SYSTEM_ADMIN])
+def test_the_control_room_reads_the_indices(role: str) -> None:
+    assert page(client_for(make_user(role)), "/jumantik/indeks/").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.AGENCY_OFFICER, Role.JUMANTIK, Role.CALLCENTRE_OPERATOR])
+def test_others_do_not_read_the_indices(role: str) -> None:
+    agency = make_agency() if role == Role.AGENCY_OFFICER else None
+    assert client_for(make_user(role, agency=agency)).get("/jumantik/indeks/").status_code == 403
+    assert Client().get("/jumantik/indeks/").status_code == 302
+
+
+def test_the_indices_of_another_week(jumantik: User) -> None:
+    services.record_inspection(jumantik, inspection_submission(at=clock.now() - timedelta(days=14)))
+    dinkes = client_for(make_user(Role.HEALTH_OFFICER))
+    year, week, _day = (clock.now() - timedelta(days=14)).isocalendar()
+    then = dinkes.get(f"/jumantik/indeks/?minggu={year}-W{week:02d}").content.decode()
+    now = dinkes.get("/jumantik/indeks/").content.decode()
+    city = r'<tr data-village="city">.*?<td>(\d+)</td>'
+    assert re.search(city, then, re.S).group(1) == "1"  # type: ignore[union-attr]
+    assert re.search(city, now, re.S).group(1) == "0"  # type: ignore[union-attr]
+    response = dinkes.get("/jumantik/indeks/?minggu=kemarin")
+    assert response.status_code == 400 and "2026-W47" in response.content.decode()
