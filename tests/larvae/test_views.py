@@ -219,3 +219,14 @@ def test_the_indices_of_another_week(jumantik: User) -> None:
     assert re.search(city, now, re.S).group(1) == "0"  # type: ignore[union-attr]
     response = dinkes.get("/jumantik/indeks/?minggu=kemarin")
     assert response.status_code == 400 and "2026-W47" in response.content.decode()
+
+
+def test_the_pages_speak_english_too(jumantik: User) -> None:
+    from django.conf import settings
+
+    client = client_for(jumantik)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client, "/jumantik/periksa/").content.decode()
+    assert "Save inspection" in html and "Bath tub" in html and "Drained water containers" in html
+    html = page(client, "/jumantik/").content.decode()
+    assert "Houses inspected" in html and "Larva-free index (ABJ)" in html

@@ -30,6 +30,7 @@
 
   form.querySelectorAll("[data-stepper]").forEach(function (stepper) {
     var input = stepper.querySelector("input[type=number]");
+    stepper.classList.add("stepper--ready");
     stepper.querySelectorAll("[data-step]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
