@@ -1,5 +1,8 @@
 """The jumantik's phone pages, the inspection form (/jumantik/periksa/) and their week (/jumantik/), and the
-week's indices per kelurahan for Dinkes and the POC (/jumantik/indeks/)."""
+week's indices per kelurahan for Dinkes and the POC (/jumantik/indeks/).
+
+Not built yet: the offline queue. The form posts to the server and needs a signal; an inspection kept on the phone
+and sent later will go through POST /api/v1/larvae/inspections with its original time and Idempotency-Key."""
 
 from __future__ import annotations
 
