@@ -15,6 +15,7 @@ from patriot.cases.api import router as cases_router
 from patriot.core.api import validation_error_body
 from patriot.core.errors import DomainError, RateLimited
 from patriot.geo.api import router as areas_router
+from patriot.larvae.api import router as larvae_router
 
 api = NinjaAPI(
     title="Patriot API",
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/areas", areas_router)
+api.add_router("/larvae", larvae_router)
 
 
 def error_response(request: HttpRequest, status: int, detail: str, code: str, field: str | None = None) -> HttpResponse:

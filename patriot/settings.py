@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "patriot.citizens",
     "patriot.callcentre",
     "patriot.open311",
+    "patriot.larvae",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -16,8 +16,6 @@ from tests.factories import make_user
 
 PASSWORD = "Kata-sandi-uji-2026!"
 HEALTH_ROLES = [
-    Role.HEALTH_OFFICER,
-    Role.JUMANTIK,
     Role.PSC_CALL_TAKER,
     Role.PSC_DISPATCHER,
     Role.AMBULANCE_CREW,
@@ -78,5 +76,7 @@ def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
         Role.AGENCY_OFFICER: "/opd/",
         Role.URC_OFFICER: "/urc/",
         Role.MAYOR: "/walikota/",
+        Role.HEALTH_OFFICER: "/jumantik/indeks/",
+        Role.JUMANTIK: "/jumantik/",
         Role.SYSTEM_ADMIN: "/admin/",
     }

@@ -1,0 +1,57 @@
+"""Si Tik Tik's API: a jumantik's phone sends inspections here (the offline queue will sync through it)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from patriot.accounts.auth import STAFF_AUTH
+from patriot.accounts.models import User
+from patriot.core.schemas import errors
+from patriot.larvae import services
+from patriot.larvae.schemas import InspectionIn, InspectionOut
+
+router = Router(tags=["larvae"])
+
+
+@router.post(
+    "/inspections",
+    response={200: InspectionOut, 201: InspectionOut, **errors(400, 401, 403, 409, 413)},
+    auth=STAFF_AUTH,
+    summary="Record a house inspection (jumantik)",
+)
+def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status:
+    """A jumantik records one building. Send an `Idempotency-Key` header (the phone's id for this inspection):
+    a retry with it answers 200 with the first inspection and never counts the house twice; the same key with
+    different content answers 409."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    submission = services.InspectionSubmission(
+        building_kind=payload.building_kind,
+        address=payload.address,
+        rw=payload.rw,
+        rt=payload.rt,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        inspected_at=payload.inspected_at,
+        containers=[services.ContainerEntry(c.type, c.place, c.inspected, c.positive) for c in payload.containers],
+        actions=list(payload.actions),
+        residents=payload.residents,
+        fever_past_week=payload.fever_past_week,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    result = services.record_inspection(user, submission)
+    inspection = result.inspection
+    body = {
+        "id": inspection.pk,
+        "created": result.created,
+        "building_kind": inspection.building_kind,
+        "village": inspection.village.code,
+        "rw": inspection.rw,
+        "rt": inspection.rt,
+        "is_positive": inspection.is_positive,
+        "containers_inspected": inspection.containers_inspected,
+        "containers_positive": inspection.containers_positive,
+        "inspected_at": inspection.inspected_at,
+        "received_at": inspection.received_at,
+    }
+    return Status(201 if result.created else 200, body)

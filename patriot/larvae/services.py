@@ -1,0 +1,276 @@
+"""The only code that changes Si Tik Tik's records: a jumantik's inspection is recorded here, in one transaction
+with its container counts and its outbox event."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+from patriot.cases.photos import clean_photo
+from patriot.core import clock
+from patriot.core.errors import DomainError, Forbidden, InvalidInput
+from patriot.events.services import record_event
+from patriot.geo.lookup import LocationError, locate
+from patriot.larvae.choices import (
+    BuildingKindChoices,
+    ContainerPlaceChoices,
+    ContainerTypeChoices,
+    PsnActionChoices,
+)
+from patriot.larvae.models import ContainerCount, Inspection
+
+# A phone's clock may run a little ahead of the server's; an inspection further in the future is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_RW_RT = 999
+MAX_CONTAINERS = 999
+MAX_RESIDENTS = 500
+RECORDING_ROLES = frozenset({RoleChoices.JUMANTIK})
+
+
+class IdempotencyConflict(DomainError):
+    """The key was already used for a different inspection (HTTP 409)."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class ContainerEntry:
+    container_type: str
+    place: str
+    inspected: int
+    positive: int
+
+
+@dataclass
+class InspectionSubmission:
+    """What a jumantik's phone sends for one building."""
+
+    building_kind: str
+    address: str
+    rw: int
+    rt: int
+    latitude: float
+    longitude: float
+    inspected_at: datetime
+    containers: list[ContainerEntry] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    residents: int | None = None
+    fever_past_week: bool = False
+    idempotency_key: str = ""
+
+    def fingerprint(self) -> str:
+        body = {
+            "building_kind": self.building_kind,
+            "address": self.address.strip(),
+            "rw": self.rw,
+            "rt": self.rt,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "inspected_at": self.inspected_at.isoformat(),
+            "containers": sorted(
+                (c.container_type, c.place, c.inspected, c.positive) for c in self.containers if c.inspected
+            ),
+            "actions": sorted(set(self.actions)),
+            "residents": self.residents,
+            "fever_past_week": self.fever_past_week,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordedInspection:
+    inspection: Inspection
+    created: bool
+
+
+def _whole_number(value: object, *, field_name: str, label: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(
+            _("%(label)s harus bilangan bulat %(low)d sampai %(high)d.") % {"label": label, "low": low, "high": high},
+            code="out_of_range",
+            field=field_name,
+        )
+    return value
+
+
+def _clean_containers(entries: list[ContainerEntry]) -> list[ContainerEntry]:
+    seen: set[tuple[str, str]] = set()
+    clean = []
+    for entry in entries:
+        where = f"containers.{entry.container_type}.{entry.place}"
+        if entry.container_type not in ContainerTypeChoices.values():
+            raise InvalidInput(_("Jenis kontainer tidak dikenal."), code="invalid", field="containers")
+        if entry.place not in ContainerPlaceChoices.values():
+            raise InvalidInput(_("Letak kontainer tidak dikenal."), code="invalid", field="containers")
+        if (entry.container_type, entry.place) in seen:
+            raise InvalidInput(_("Setiap jenis dan letak kontainer cukup diisi sekali."), code="duplicate", field=where)
+        seen.add((entry.container_type, entry.place))
+        label = ContainerTypeChoices.label(entry.container_type)
+        inspected = _whole_number(entry.inspected, field_name=where, label=label, low=0, high=MAX_CONTAINERS)
+        positive = _whole_number(entry.positive, field_name=where, label=label, low=0, high=MAX_CONTAINERS)
+        if positive > inspected:
+            raise InvalidInput(
+                _("%(label)s: kontainer berjentik tidak boleh lebih banyak dari yang diperiksa.") % {"label": label},
+                code="positive_exceeds_inspected",
+                field=where,
+            )
+        if inspected:
+            clean.append(ContainerEntry(entry.container_type, entry.place, inspected, positive))
+    return clean
+
+
+def _existing(jumantik: User, key: str, fingerprint: str) -> Inspection | None:
+    inspection = Inspection.objects.filter(jumantik=jumantik, idempotency_key=key).first()
+    if inspection is not None and inspection.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("Kunci pengiriman ini sudah dipakai untuk pemeriksaan lain."),
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
+    return inspection
+
+
+def record_inspection(
+    user: User, submission: InspectionSubmission, *, photo: tuple[str, IO[bytes]] | None = None
+) -> RecordedInspection:
+    """Record one building's inspection by a jumantik.
+
+    Validates the counts (whole numbers, positive ≤ inspected), places the point in a kelurahan (outside the city
+    is refused), refuses an inspection time in the future, and writes the inspection, its container counts and a
+    `larvae.inspected` outbox event in one transaction. A retry with the same idempotency key from the same
+    jumantik returns the first inspection, so a house is never counted twice.
+    """
+    if user.role not in RECORDING_ROLES or not user.is_active:
+        raise Forbidden(_("Hanya jumantik yang dapat mencatat pemeriksaan jentik."), code="forbidden")
+    if submission.building_kind not in BuildingKindChoices.values():
+        raise InvalidInput(_("Jenis bangunan tidak dikenal."), code="invalid", field="building_kind")
+    address = " ".join((submission.address or "").split())
+    if not address:
+        raise InvalidInput(_("Alamat wajib diisi."), code="required", field="address")
+    if len(address) > 300:
+        raise InvalidInput(_("Alamat paling banyak 300 karakter."), code="too_long", field="address")
+    rw = _whole_number(submission.rw, field_name="rw", label=_("RW"), low=1, high=MAX_RW_RT)
+    rt = _whole_number(submission.rt, field_name="rt", label=_("RT"), low=1, high=MAX_RW_RT)
+    residents = submission.residents
+    if residents is not None:
+        residents = _whole_number(
+            residents, field_name="residents", label=_("Jumlah penghuni"), low=0, high=MAX_RESIDENTS
+        )
+    unknown = set(submission.actions) - set(PsnActionChoices.values())
+    if unknown:
+        raise InvalidInput(_("Tindakan PSN tidak dikenal."), code="invalid", field="actions")
+    actions = [value for value in PsnActionChoices.values() if value in submission.actions]
+    containers = _clean_containers(submission.containers)
+    inspected_at = submission.inspected_at
+    if inspected_at.tzinfo is None:
+        raise InvalidInput(_("Waktu pemeriksaan harus menyebut zona waktunya."), code="invalid", field="inspected_at")
+    now = clock.now()
+    if inspected_at > now + CLOCK_SKEW:
+        raise InvalidInput(
+            _("Waktu pemeriksaan belum terjadi. Periksa jam di ponsel Anda."), code="future_time", field="inspected_at"
+        )
+    try:
+        location = locate(submission.latitude, submission.longitude)
+    except LocationError as error:
+        raise InvalidInput(error.messages[0], code="outside_city", field="location") from error
+    key = (submission.idempotency_key or "").strip()
+    if len(key) > 200:
+        raise InvalidInput(_("Idempotency-Key paling panjang 200 karakter."), code="too_long", field="Idempotency-Key")
+    fingerprint = submission.fingerprint()
+    if key and (existing := _existing(user, key, fingerprint)):
+        return RecordedInspection(existing, created=False)
+    clean = clean_photo(photo[1], name=photo[0]) if photo else None
+
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            inspection = Inspection(
+                jumantik=user,
+                building_kind=submission.building_kind,
+                address=address,
+                latitude=submission.latitude,
+                longitude=submission.longitude,
+                village_id=location.village_id,
+                district_id=location.district_id,
+                rw=rw,
+                rt=rt,
+                h3_cell=location.h3_cell,
+                h3_cell_coarse=location.h3_cell_coarse,
+                residents=residents,
+                fever_past_week=bool(submission.fever_past_week),
+                actions=actions,
+                containers_inspected=sum(c.inspected for c in containers),
+                containers_positive=sum(c.positive for c in containers),
+                is_positive=any(c.positive for c in containers),
+                inspected_at=inspected_at,
+                received_at=now,
+                idempotency_key=key,
+                fingerprint=fingerprint,
+            )
+            if clean is not None:
+                inspection.photo.save(
+                    f"{secrets.token_hex(8)}.{clean.extension}", ContentFile(clean.content), save=False
+                )
+                written.append(inspection.photo.name)
+            inspection.save()
+            ContainerCount.objects.bulk_create(
+                ContainerCount(
+                    inspection=inspection,
+                    container_type=c.container_type,
+                    place=c.place,
+                    inspected=c.inspected,
+                    positive=c.positive,
+                )
+                for c in containers
+            )
+            record_event(
+                kind="larvae.inspected",
+                subject_type="larvae",
+                subject_id=str(inspection.pk),
+                at=now,
+                payload=_event_payload(inspection, location.village_code, location.village_name),
+            )
+    except IntegrityError:
+        _remove_files(written)
+        # Two sends of one key raced; the one that committed first is the inspection.
+        if key and (existing := _existing(user, key, fingerprint)):
+            return RecordedInspection(existing, created=False)
+        raise
+    except BaseException:
+        _remove_files(written)
+        raise
+    return RecordedInspection(inspection, created=True)
+
+
+def _event_payload(inspection: Inspection, village_code: str, village_name: str) -> dict[str, object]:
+    """Where (the area, never the household's address or point) and what was found."""
+    return {
+        "inspection": inspection.pk,
+        "building_kind": inspection.building_kind,
+        "village": village_code,
+        "village_name": village_name,
+        "district_id": inspection.district_id,
+        "rw": inspection.rw,
+        "rt": inspection.rt,
+        "is_positive": inspection.is_positive,
+        "containers_inspected": inspection.containers_inspected,
+        "containers_positive": inspection.containers_positive,
+        "fever_past_week": inspection.fever_past_week,
+        "inspected_at": inspection.inspected_at.isoformat(),
+    }
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -1,0 +1,223 @@
+"""larvae.services.record_inspection: validation, placing the point, idempotency, one transaction, the event."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError
+
+from patriot.accounts.choices import RoleChoices as Role
+from patriot.accounts.models import User
+from patriot.core import clock, registry
+from patriot.core.errors import DomainError, Forbidden, InvalidInput
+from patriot.events.audience import may_receive, may_receive_public, public_payload
+from patriot.events.models import OutboxEvent
+from patriot.larvae import services
+from patriot.larvae.models import ContainerCount, Inspection
+from patriot.larvae.services import IdempotencyConflict, record_inspection
+from tests.factories import BINTARA, OUTSIDE_CITY, jpeg_bytes, make_agency, make_user, staff
+from tests.larvae.conftest import inspection_submission
+
+pytestmark = pytest.mark.usefixtures("areas")
+
+
+def test_an_inspection_is_placed_from_its_point_and_totalled(jumantik: User) -> None:
+    result = record_inspection(
+        jumantik,
+        inspection_submission(
+            containers=[("bath_tub", "indoor", 2, 1), ("tyres", "outdoor", 3, 2), ("jar", "indoor", 1, 0)],
+            actions=["fish", "drain"],
+            residents=4,
+            fever_past_week=True,
+        ),
+    )
+    inspection = result.inspection
+    assert result.created
+    assert inspection.village.name == "Margahayu" and inspection.district.name == "Bekasi Timur"
+    assert (inspection.containers_inspected, inspection.containers_positive, inspection.is_positive) == (6, 3, True)
+    assert inspection.actions == ["drain", "fish"]  # in the form's order
+    assert inspection.h3_cell and inspection.h3_cell_coarse
+    assert inspection.received_at >= inspection.inspected_at
+    rows = {(c.container_type, c.place): (c.inspected, c.positive) for c in inspection.containers.all()}
+    assert rows == {("bath_tub", "indoor"): (2, 1), ("tyres", "outdoor"): (3, 2), ("jar", "indoor"): (1, 0)}
+
+
+def test_zero_counts_are_not_stored_and_a_house_without_larvae_is_negative(jumantik: User) -> None:
+    inspection = record_inspection(
+        jumantik, inspection_submission(containers=[("drum", "indoor", 0, 0), ("bucket", "outdoor", 2, 0)])
+    ).inspection
+    assert not inspection.is_positive
+    assert list(inspection.containers.values_list("container_type", flat=True)) == ["bucket"]
+
+
+@pytest.mark.parametrize(
+    ("containers", "code"),
+    [
+        ([("drum", "indoor", 2, 3)], "positive_exceeds_inspected"),
+        ([("drum", "indoor", -1, 0)], "out_of_range"),
+        ([("drum", "indoor", 1, -1)], "out_of_range"),
+        ([("drum", "indoor", 1000, 0)], "out_of_range"),
+        ([("puddle", "indoor", 1, 0)], "invalid"),
+        ([("drum", "roof", 1, 0)], "invalid"),
+        ([("drum", "indoor", 1, 0), ("drum", "indoor", 2, 0)], "duplicate"),
+    ],
+)
+def test_impossible_counts_are_refused_and_nothing_is_written(
+    jumantik: User, containers: list[tuple[str, str, int, int]], code: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        record_inspection(jumantik, inspection_submission(containers=containers))
+    assert refused.value.code == code
+    assert not Inspection.objects.exists() and not OutboxEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"building_kind": "warehouse"}, "building_kind"),
+        ({"address": "   "}, "address"),
+        ({"rw": 0}, "rw"),
+        ({"rt": 1000}, "rt"),
+        ({"residents": -2}, "residents"),
+        ({"actions": ["pray"]}, "actions"),
+    ],
+)
+def test_invalid_fields_are_refused(jumantik: User, overrides: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        record_inspection(jumantik, inspection_submission(**overrides))
+    assert refused.value.field == field
+
+
+def test_a_point_outside_the_city_is_refused(jumantik: User) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        record_inspection(jumantik, inspection_submission(lat=OUTSIDE_CITY[0], lon=OUTSIDE_CITY[1]))
+    assert refused.value.code == "outside_city"
+    assert not Inspection.objects.exists()
+
+
+def test_the_kelurahan_comes_from_the_point(jumantik: User) -> None:
+    inspection = record_inspection(jumantik, inspection_submission(lat=BINTARA[0], lon=BINTARA[1])).inspection
+    assert inspection.village.name == "Bintara"
+
+
+def test_a_future_inspection_time_is_refused_but_a_small_clock_skew_is_not(jumantik: User) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        record_inspection(jumantik, inspection_submission(at=clock.now() + timedelta(hours=1)))
+    assert refused.value.code == "future_time"
+    assert record_inspection(jumantik, inspection_submission(at=clock.now() + timedelta(minutes=2))).created
+
+
+def test_an_offline_inspection_keeps_its_original_time(jumantik: User) -> None:
+    three_days_ago = clock.now() - timedelta(days=3)
+    inspection = record_inspection(jumantik, inspection_submission(at=three_days_ago)).inspection
+    assert inspection.inspected_at == three_days_ago
+    assert inspection.received_at - inspection.inspected_at >= timedelta(days=3)
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.HEALTH_OFFICER, Role.POC_OPERATOR, Role.AGENCY_OFFICER])
+def test_only_a_jumantik_records(role: str) -> None:
+    with pytest.raises(Forbidden):
+        record_inspection(make_user(role), inspection_submission())
+
+
+def test_the_same_key_from_the_same_jumantik_returns_the_first_inspection(jumantik: User) -> None:
+    submission = inspection_submission(idempotency_key="phone-abc-1", containers=[("drum", "outdoor", 2, 1)])
+    first = record_inspection(jumantik, submission)
+    again = record_inspection(jumantik, submission)
+    assert first.created and not again.created
+    assert again.inspection.pk == first.inspection.pk
+    assert Inspection.objects.count() == 1 and ContainerCount.objects.count() == 1
+    assert OutboxEvent.objects.filter(subject_type="larvae").count() == 1
+
+
+def test_the_same_key_from_another_jumantik_is_another_inspection(jumantik: User, other_jumantik: User) -> None:
+    record_inspection(jumantik, inspection_submission(idempotency_key="k-1"))
+    assert record_inspection(other_jumantik, inspection_submission(idempotency_key="k-1")).created
+    assert Inspection.objects.count() == 2
+
+
+def test_the_same_key_with_other_content_is_a_conflict(jumantik: User) -> None:
+    record_inspection(jumantik, inspection_submission(idempotency_key="k-2", rt=5))
+    with pytest.raises(IdempotencyConflict) as refused:
+        record_inspection(jumantik, inspection_submission(idempotency_key="k-2", rt=6))
+    assert refused.value.status_code == 409
+    assert Inspection.objects.count() == 1
+
+
+def test_a_race_on_one_key_returns_the_inspection_that_won(jumantik: User) -> None:
+    submission = inspection_submission(idempotency_key="k-race")
+    winner = record_inspection(jumantik, submission).inspection
+    # The other request looked before the winner committed: it found nothing, then hit the unique constraint.
+    real_existing = services._existing
+    calls = iter([None])
+
+    def first_misses(*args: object) -> Inspection | None:
+        return next(calls, real_existing(*args))  # type: ignore[arg-type]
+
+    with mock.patch.object(services, "_existing", side_effect=first_misses):
+        again = record_inspection(jumantik, submission)
+    assert not again.created and again.inspection.pk == winner.pk
+    assert Inspection.objects.count() == 1
+
+
+def test_a_failure_inside_the_transaction_leaves_nothing(jumantik: User, _media_root: Path) -> None:
+    with mock.patch.object(services, "record_event", side_effect=IntegrityError("boom")), pytest.raises(IntegrityError):
+        record_inspection(jumantik, inspection_submission(), photo=("rumah.jpg", io.BytesIO(jpeg_bytes())))
+    assert not Inspection.objects.exists() and not ContainerCount.objects.exists()
+    assert not [path for path in _media_root.rglob("*") if path.is_file()]
+
+
+def test_a_photo_is_stored_without_its_gps_exif(jumantik: User) -> None:
+    raw = jpeg_bytes(exif_gps=True)
+    assert b"PhoneModel" in raw
+    inspection = record_inspection(jumantik, inspection_submission(), photo=("rumah.jpg", io.BytesIO(raw))).inspection
+    with inspection.photo.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"\xff\xd8") and b"PhoneModel" not in content and b"GPS" not in content
+
+
+def test_a_file_that_is_not_a_photo_is_refused(jumantik: User) -> None:
+    with pytest.raises(DomainError):
+        record_inspection(jumantik, inspection_submission(), photo=("x.jpg", io.BytesIO(b"not an image")))
+    assert not Inspection.objects.exists()
+
+
+# --- the event -----------------------------------------------------------------------------------
+
+
+def test_the_event_names_the_area_never_the_household(jumantik: User) -> None:
+    inspection = record_inspection(
+        jumantik, inspection_submission(address="Jl. Kenanga No. 12", containers=[("jar", "indoor", 1, 1)])
+    ).inspection
+    event = OutboxEvent.objects.get(subject_type="larvae")
+    assert event.kind == "larvae.inspected" and event.subject_id == str(inspection.pk)
+    assert event.payload["village"] == inspection.village.code and event.payload["rw"] == 3
+    assert event.payload["is_positive"] is True
+    text = str(event.payload)
+    assert "Kenanga" not in text and str(inspection.latitude) not in text and "jumantik" not in text
+    assert not event.is_public
+
+
+def test_the_event_reaches_the_poc_and_dinkes_only_and_never_the_public(jumantik: User) -> None:
+    record_inspection(jumantik, inspection_submission())
+    event = OutboxEvent.objects.get(subject_type="larvae")
+    assert registry.event_type("larvae") is not None
+    for role in (Role.POC_OPERATOR, Role.POC_SUPERVISOR, Role.SYSTEM_ADMIN, Role.MAYOR, Role.HEALTH_OFFICER):
+        assert may_receive(staff(role), event), role
+    agency = make_agency()
+    for viewer in (
+        staff(Role.CITIZEN),
+        staff(Role.AGENCY_OFFICER, agency=agency),
+        staff(Role.AGENCY_ADMIN, agency=agency),
+        staff(Role.URC_OFFICER),
+        staff(Role.CALLCENTRE_OPERATOR),
+    ):
+        assert not may_receive(viewer, event), viewer.role
+    # Even an event wrongly written public has no public form.
+    event.is_public = True
+    assert not may_receive_public(event)
+    assert public_payload(event) == {}
