@@ -93,8 +93,8 @@ def _actor_label(user: User | None, *, reporter: bool = False) -> str:
     if user is None:
         return _("Sistem")
     label = user.get_role_display()
-    if user.agency_id:
-        label = f"{label} · {user.agency.short_name}"  # type: ignore[union-attr]
+    if user.agency:
+        label = f"{label} · {user.agency.short_name}"
     return label
 
 
@@ -343,7 +343,7 @@ def _validate_attributes(category: Category, values: dict[str, Any] | None) -> d
     for code, definition in definitions.items():
         value = values.get(code)
         label = (definition.get("label_en") if _in_english() else None) or definition.get("label") or code
-        if value in (None, "", []):
+        if value is None or value in ("", []):
             if definition.get("required"):
                 raise InvalidInput(
                     _("%(label)s wajib diisi.") % {"label": label}, code="required", field=f"attributes.{code}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -215,11 +216,11 @@ def resolution_by_agency(scope: Scope, start: datetime, end: datetime) -> dict[i
     if connection.vendor != "postgresql":
         durations: dict[int, list[timedelta]] = defaultdict(list)
         for agency_id, dispatched, done in resolved.values_list("agency_id", "dispatched_at", "resolved_at"):
-            if dispatched is not None:
+            if dispatched is not None and done is not None:
                 durations[agency_id].append(done - dispatched)
         for agency_id, row in rows.items():
             values = durations.get(agency_id)
-            row["median"] = statistics.median(values) if values else None
+            row["median"] = statistics.median(values) if values else None  # type: ignore[type-var]  # median of timedeltas works: typeshed allows numbers only
     return rows
 
 
@@ -316,7 +317,7 @@ def feed(scope: Scope, limit: int = FEED_SIZE) -> list[TimelineEntry]:
     return list(entries[:limit])
 
 
-def map_points(scope: Scope, cap: int = MAP_POINT_CAP) -> list[dict[str, Any]]:
+def map_points(scope: Scope, cap: int = MAP_POINT_CAP) -> list[Mapping[str, Any]]:
     """The newest open cases in scope with their position (at most `cap`)."""
     return list(
         scope.cases()
@@ -398,11 +399,11 @@ def instruction_summary() -> dict[str, Any]:
     """How many instructions are open and the median time to an answer over the last 30 days."""
     since = clock.now() - timedelta(days=WINDOW_DAYS)
     answered = list(Instruction.objects.filter(answered_at__gte=since).values_list("created_at", "answered_at"))
-    waits = [done - made for made, done in answered]
+    waits = [done - made for made, done in answered if done is not None]
     return {
         "open": Instruction.objects.filter(answered_at__isnull=True).count(),
         "answered_30d": len(waits),
-        "median_answer": statistics.median(waits) if waits else None,
+        "median_answer": statistics.median(waits) if waits else None,  # type: ignore[type-var]  # as above
     }
 
 
