@@ -1,4 +1,4 @@
-"""`make test`: the whole suite on SQLite (with line coverage, at least 90 % of patriot/), then on PostgreSQL; with
+"""`make test`: the whole suite on SQLite (with line coverage of patriot/, held to the floor in pyproject.toml), then on PostgreSQL; with
 CI=true a missing service fails the run."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main() -> int:
     extra = sys.argv[1:]
 
     print("== Test suite on SQLite ==", flush=True)
-    # Coverage settings (source, omitted migrations, the 90 % floor) are in pyproject.toml; a chosen subset of the
+    # Coverage settings (source, omitted migrations, the floor) are in pyproject.toml; a chosen subset of the
     # tests is measured and printed but not held to the floor.
     coverage = ["--cov", "--cov-report=term"] + (["--cov-fail-under=0"] if extra else [])
     code = subprocess.call(  # noqa: S603 (our own interpreter)
