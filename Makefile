@@ -1,4 +1,5 @@
-# Patriot: `make run` serves the demo on SQLite at http://127.0.0.1:8000; `make test` runs every test.
+# Patriot: `make run` serves the demo on SQLite at http://127.0.0.1:8000; `make test` checks types (mypy) and runs
+# every test.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,6 +28,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/ruff check patriot tests bench
 	$(BIN)/ruff format --check patriot tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m tests.run_all
 
 test-sqlite: $(INSTALLED)

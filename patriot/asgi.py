@@ -12,7 +12,7 @@ from patriot.core.checks import refuse_unsafe_start
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
-application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST_BYTES)
+application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST_BYTES)  # type: ignore[arg-type]  # django-stubs types ASGI messages as read-only Mapping, ours as MutableMapping
 # In production mode an unsafe installation fails here, so uvicorn exits with the reasons instead of serving.
 refuse_unsafe_start()
 

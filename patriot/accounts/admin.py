@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from patriot.accounts import totp
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import Agency, ApiToken, OrganisationUnit, ResponseTeam, User
 from patriot.accounts.services import revoke_api_token
@@ -29,7 +30,8 @@ class RolePlacementMixin(forms.BaseForm):
     """Keeps role, agency and team consistent: agency roles need an agency, URC officers a team of it."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         role = cleaned.get("role")
         agency = cleaned.get("agency")
         team = cleaned.get("team")
@@ -70,9 +72,9 @@ class PatriotUserAdmin(UserAdmin):
     form = PatriotUserChangeForm
     add_form = PatriotUserCreationForm
     fieldsets = (
-        UserAdmin.fieldsets[0],
+        UserAdmin.fieldsets[0],  # type: ignore[index]  # django-stubs types fieldsets optional; UserAdmin sets them
         (_("Peran dan penempatan"), {"fields": _PLACEMENT_FIELDS}),
-        *UserAdmin.fieldsets[1:],
+        *UserAdmin.fieldsets[1:],  # type: ignore[index]  # as above
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
@@ -100,9 +102,9 @@ class PatriotUserAdmin(UserAdmin):
         device = getattr(user, "totp_device", None)
         return device is not None and device.confirmed_at is not None
 
-    def has_reset_second_factor_permission(self, request: HttpRequest) -> bool:
+    def has_reset_second_factor_permission(self, request: SignedInRequest) -> bool:
         # Removing someone's second factor lets their password alone in: a system administrator's call only.
-        return request.user.is_superuser or request.user.role == RoleChoices.SYSTEM_ADMIN  # type: ignore[union-attr]
+        return request.user.is_superuser or request.user.role == RoleChoices.SYSTEM_ADMIN
 
     @admin.action(description=_("Setel ulang verifikasi dua langkah"), permissions=["reset_second_factor"])
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -146,7 +148,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("tim URC"), ordering="team_total")
     def team_count(self, agency: Agency) -> int:
-        return agency.team_total  # type: ignore[attr-defined]
+        return agency.team_total  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> tuple[str, ...]:
         # `patriot seed` finds agencies by code: a renamed code would be seeded again as a new agency.

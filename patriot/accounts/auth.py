@@ -52,3 +52,10 @@ class StaffSessionAuth(SessionAuth):
 
 # Either a token (API clients) or a logged-in session (pages); the role decides what follows.
 STAFF_AUTH = [TokenAuth(), StaffSessionAuth()]
+
+
+class SignedInRequest(HttpRequest):
+    """For type checking only: a page request past a sign-in check (login_required, staff_page, citizen_required),
+    so `request.user` is a User, never AnonymousUser. Views annotate their `request` with it; nothing creates one."""
+
+    user: User

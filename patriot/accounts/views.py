@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patriot.accounts import totp
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.models import TotpDevice, User
 from patriot.core.errors import DomainError
 
@@ -55,7 +56,7 @@ def hold_for_second_factor(request: HttpRequest, user: User, next_url: str) -> H
         return None
     request.session[PENDING_KEY] = {
         "user": user.pk,
-        "backend": user.backend,  # type: ignore[attr-defined]
+        "backend": user.backend,  # type: ignore[attr-defined]  # set by authenticate() on the user it returns
         "next": next_url,
         "until": time.time() + settings.PATRIOT_TOTP_PENDING_SECONDS,
     }
@@ -169,14 +170,14 @@ def _recovery_codes_page(request: HttpRequest, codes: list[str], *, next_url: st
 # --- a signed-in member of staff's own page ----------------------------------------------------
 
 
-def _staff(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _staff(request: SignedInRequest) -> User:
+    user: User = request.user
     if not totp.may_use(user):
         raise Http404
     return user
 
 
-def _security_page(request: HttpRequest, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
+def _security_page(request: SignedInRequest, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
     user = _staff(request)
     device = TotpDevice.objects.filter(user=user).first()
     context: dict[str, Any] = {
@@ -195,13 +196,13 @@ def _security_page(request: HttpRequest, form: CodeForm | None = None, status: i
 
 @login_required
 @require_http_methods(["GET"])
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     return _security_page(request)
 
 
 @login_required
 @require_POST
-def security_start(request: HttpRequest) -> HttpResponse:
+def security_start(request: SignedInRequest) -> HttpResponse:
     try:
         totp.start_enrolment(_staff(request))
     except DomainError as error:
@@ -211,7 +212,7 @@ def security_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def security_confirm(request: HttpRequest) -> HttpResponse:
+def security_confirm(request: SignedInRequest) -> HttpResponse:
     user = _staff(request)
     device = TotpDevice.objects.filter(user=user, confirmed_at__isnull=True).first()
     if device is None:
@@ -221,7 +222,7 @@ def security_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def security_recovery_codes(request: HttpRequest) -> HttpResponse:
+def security_recovery_codes(request: SignedInRequest) -> HttpResponse:
     device = totp.confirmed_device(_staff(request))
     if device is None:
         return redirect("security")
@@ -231,7 +232,7 @@ def security_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 def _new_recovery_codes(
-    request: HttpRequest, device: TotpDevice, action: Callable[[TotpDevice, str], list[str]], done: str
+    request: SignedInRequest, device: TotpDevice, action: Callable[[TotpDevice, str], list[str]], done: str
 ) -> HttpResponse:
     """Checks the posted code through `action` (which returns fresh recovery codes) and shows the codes once."""
     form = CodeForm(request.POST)
@@ -247,7 +248,7 @@ def _new_recovery_codes(
 
 @login_required
 @require_POST
-def security_turn_off(request: HttpRequest) -> HttpResponse:
+def security_turn_off(request: SignedInRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _security_page(request, form, status=400)

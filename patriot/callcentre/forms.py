@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -116,21 +116,21 @@ class CallReportForm(forms.Form):
                 {"hx-get": attributes_url, "hx-trigger": "change", "hx-target": "#attributes", "hx-swap": "innerHTML"}
             )
         self.category_groups = grouped_categories()
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", _("— pilih kategori —")),
             *[(label, [(c.code, c.label) for c in categories]) for _group, label, categories in self.category_groups],
         ]
         self.village_groups = village_groups()
-        self.fields["village"].choices = [
+        cast(forms.ChoiceField, self.fields["village"]).choices = [
             ("", _("— pilih kelurahan —")),
             *[(d.name, [(v.code, v.name) for v in villages]) for d, villages in self.village_groups],
         ]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         code = (self.data.get("category") if self.is_bound else self.initial.get("category")) or ""
-        self.category = Category.objects.filter(code=code, is_active=True).first() if code else None
+        self.category = Category.objects.filter(code=code, is_active=True).first() if code else None  # type: ignore[assignment]  # the form's metaclass moved the declared `category` field to base_fields: this is the chosen Category
         if self.category is not None:
-            self.fields.update(attribute_fields(self.category))
+            self.fields.update(attribute_fields(self.category))  # type: ignore[arg-type]  # as above
 
     @property
     def attribute_bound_fields(self) -> list[forms.BoundField]:
@@ -237,5 +237,5 @@ class CallLogFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everyone = ("", _("Semua"))
-        self.fields["operator"].choices = [everyone, *staff_choices()]
-        self.fields["call_type"].choices = [everyone, *CallTypeChoices.choices()]
+        cast(forms.ChoiceField, self.fields["operator"]).choices = [everyone, *staff_choices()]
+        cast(forms.ChoiceField, self.fields["call_type"]).choices = [everyone, *CallTypeChoices.choices()]

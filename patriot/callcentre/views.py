@@ -8,13 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.callcentre import queries, services
 from patriot.callcentre.choices import CallStateChoices, CallTypeChoices, EmergencyLineChoices
@@ -59,22 +60,22 @@ def _call_or_404(pk: int) -> Call:
 # --- the console -----------------------------------------------------------------------------
 
 
-def _console(request: HttpRequest, answer_form: AnswerForm, *, status: int = 200) -> HttpResponse:
+def _console(request: SignedInRequest, answer_form: AnswerForm, *, status: int = 200) -> HttpResponse:
     lookup_form = LookupForm(request.GET or None)
     found = None
     if lookup_form.is_bound and lookup_form.is_valid() and lookup_form.cleaned_data["q"]:
-        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)
     context = {
         "answer_form": answer_form,
         "lookup_form": lookup_form,
         "found": found,
         "ringing": _ringing(request),
-        "open_calls": queries.open_calls(request.user),  # type: ignore[arg-type]
+        "open_calls": queries.open_calls(request.user),
     }
     return _render(request, "callcentre/console.html", context, status=status)
 
 
-def _ringing(request: HttpRequest) -> list[dict[str, Any]]:
+def _ringing(request: SignedInRequest) -> list[dict[str, Any]]:
     """Each ringing call with its caller's history, so the operator sees who it is before answering.
 
     A withheld number has no history to look up (`history` None: the console says the number is hidden).
@@ -82,35 +83,35 @@ def _ringing(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = request.user
     ringing = []
     for call in queries.ringing_calls():
-        history = queries.caller_history(call.caller_number, viewer=viewer) if call.caller_number else None  # type: ignore[arg-type]
+        history = queries.caller_history(call.caller_number, viewer=viewer) if call.caller_number else None
         ringing.append({"call": call, "history": history})
     return ringing
 
 
 @console_page
 @require_GET
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: SignedInRequest) -> HttpResponse:
     initial = {"caller_number": request.GET.get("nomor", "")}
     return _console(request, AnswerForm(initial=initial))
 
 
 @console_page
 @require_GET
-def incoming(request: HttpRequest) -> HttpResponse:
+def incoming(request: SignedInRequest) -> HttpResponse:
     """The ringing calls with their callers' history (htmx swaps it in when the stream says a call rang)."""
     return _render(request, "callcentre/_incoming.html", {"ringing": _ringing(request)})
 
 
 @console_page
 @require_GET
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: SignedInRequest) -> HttpResponse:
     """The search box's answer: a partial for htmx, the console with the answer otherwise."""
     if not _is_htmx(request):
         return _console(request, AnswerForm())
     form = LookupForm(request.GET)
     found = None
     if form.is_valid() and form.cleaned_data["q"]:
-        found = queries.lookup(form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+        found = queries.lookup(form.cleaned_data["q"], viewer=request.user)
     call_id = request.GET.get("call", "")
     call = Call.objects.filter(pk=int(call_id)).first() if call_id.isdigit() else None
     return _render(request, "callcentre/_lookup.html", {"found": found, "call": call})
@@ -118,7 +119,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @console_page
 @require_POST
-def answer(request: HttpRequest) -> HttpResponse:
+def answer(request: SignedInRequest) -> HttpResponse:
     form = AnswerForm(request.POST)
     if form.is_valid():
         ringing = None
@@ -128,7 +129,7 @@ def answer(request: HttpRequest) -> HttpResponse:
                 raise Http404
         try:
             call = services.answer_call(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 call=ringing,
                 caller_number=form.cleaned_data["caller_number"],
                 caller_name=form.cleaned_data["caller_name"],
@@ -160,7 +161,7 @@ def _end_form(call: Call) -> EndCallForm:
 
 
 def _call_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     call: Call,
     *,
     end_form: EndCallForm | None = None,
@@ -170,10 +171,10 @@ def _call_page(
     lookup_form = LookupForm(request.GET or None)
     found = None
     if lookup_form.is_bound and lookup_form.is_valid() and lookup_form.cleaned_data["q"]:
-        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)  # type: ignore[arg-type]
+        found = queries.lookup(lookup_form.cleaned_data["q"], viewer=request.user)
     history = None
     if call.caller_number:
-        history = queries.caller_history(call.caller_number, viewer=request.user, exclude_call=call)  # type: ignore[arg-type]
+        history = queries.caller_history(call.caller_number, viewer=request.user, exclude_call=call)
     context = {
         "call": call,
         "history": history,
@@ -189,7 +190,7 @@ def _call_page(
 
 @console_page
 @require_GET
-def call_screen(request: HttpRequest, pk: int) -> HttpResponse:
+def call_screen(request: SignedInRequest, pk: int) -> HttpResponse:
     call = _call_or_404(pk)
     if call.state == CallStateChoices.RINGING:
         return redirect("callcentre-console")
@@ -198,7 +199,7 @@ def call_screen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @console_page
 @require_POST
-def link(request: HttpRequest, pk: int) -> HttpResponse:
+def link(request: SignedInRequest, pk: int) -> HttpResponse:
     """The caller asked about a case: the call is tied to it and its timeline says so."""
     call = _call_or_404(pk)
     case = Case.objects.filter(tracking_number=request.POST.get("case", "").strip().upper()).first()
@@ -206,7 +207,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     call_type = request.POST.get("call_type") or CallTypeChoices.STATUS_QUESTION
     try:
-        services.link_case(call, case, by=request.user, call_type=call_type)  # type: ignore[arg-type]
+        services.link_case(call, case, by=request.user, call_type=call_type)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -218,13 +219,13 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @console_page
 @require_POST
-def give_number(request: HttpRequest, pk: int) -> HttpResponse:
+def give_number(request: SignedInRequest, pk: int) -> HttpResponse:
     """The caller of a withheld-number call said their number: the call gets it, and its history shows."""
     call = _call_or_404(pk)
     form = GiveNumberForm(request.POST)
     if form.is_valid():
         try:
-            services.give_number(call, by=request.user, caller_number=form.cleaned_data["caller_number"])  # type: ignore[arg-type]
+            services.give_number(call, by=request.user, caller_number=form.cleaned_data["caller_number"])
         except DomainError as error:
             form.add_domain_error(error.field, error.message)
         else:
@@ -235,7 +236,7 @@ def give_number(request: HttpRequest, pk: int) -> HttpResponse:
 
 @console_page
 @require_POST
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: SignedInRequest, pk: int) -> HttpResponse:
     call = _call_or_404(pk)
     form = EndCallForm(request.POST)
     if form.is_valid():
@@ -243,7 +244,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.end_call(
                 call,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 call_type=data["call_type"],
                 transferred_to=data["transferred_to"],
                 started_at=data["started_at"],
@@ -273,7 +274,7 @@ def _attributes_url(call: Call) -> str:
 
 @console_page
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: SignedInRequest, pk: int) -> HttpResponse:
     call = _call_or_404(pk)
     if call.state == CallStateChoices.RINGING:
         return redirect("callcentre-console")
@@ -286,7 +287,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             result = services.report_for_caller(
                 call,
                 form.report(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except DomainError as error:
@@ -385,13 +386,13 @@ def _log_filters(params: QueryDict) -> tuple[CallLogFilterForm, dict[str, Any]]:
 
 @staff_page(RoleChoices.PERSONAL_EXPORT_ROLES)
 @require_POST
-def call_log_personal_csv(request: HttpRequest) -> HttpResponse:
+def call_log_personal_csv(request: SignedInRequest) -> HttpResponseBase:
     """The log with callers' numbers, for a supervisor who states the purpose (logged with it)."""
     query = request.POST.get("query", "")
     _form, filters = _log_filters(QueryDict(query))
     try:
         start_personal_export(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             export="call_log",
             purpose=request.POST.get("purpose", ""),
             query=query,
@@ -405,7 +406,7 @@ def call_log_personal_csv(request: HttpRequest) -> HttpResponse:
 
 @staff_page(LOG_ROLES)
 @require_GET
-def call_log(request: HttpRequest) -> HttpResponse:
+def call_log(request: SignedInRequest) -> HttpResponseBase:
     form, filters = _log_filters(request.GET)
     calls = queries.call_log(**filters)
     if request.GET.get("format") == "csv":
@@ -422,6 +423,6 @@ def call_log(request: HttpRequest) -> HttpResponse:
         ],
         "limit": LOG_PAGE_SIZE,
         "query": request.GET.urlencode(),
-        "may_export_personal": may_export_personal_data(request.user),  # type: ignore[arg-type]
+        "may_export_personal": may_export_personal_data(request.user),
     }
     return _render(request, "callcentre/log.html", context, status=400 if form.errors else 200)

@@ -121,7 +121,8 @@ class RoutingRuleForm(forms.ModelForm):
         fields = ("category", "district", "village", "agency")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         district = cleaned.get("district")
         village = cleaned.get("village")
         if district is not None and village is not None and village.district_id != district.pk:

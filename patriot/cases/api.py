@@ -60,7 +60,7 @@ def _uploads(files: list[UploadedFile] | None) -> list[tuple[str, Any]]:
 
 def _staff_case(request: HttpRequest, tracking_number: str) -> Case:
     """A case the caller may see, else 404: staff never learn that another agency's case exists."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth: STAFF_AUTH's User
     return get_object_or_404(
         queries.visible_cases(user).select_related("category", "agency", "team", "village", "district", "reporter"),
         tracking_number=tracking_number,
@@ -69,14 +69,14 @@ def _staff_case(request: HttpRequest, tracking_number: str) -> Case:
 
 def _acting(request: HttpRequest, tracking_number: str, action: str) -> tuple[Case, User]:
     case = _staff_case(request, tracking_number)
-    user: User = request.auth  # type: ignore[attr-defined]
+    user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth: STAFF_AUTH's User
     if not may(user, action, case):
         raise Forbidden(_("Peran Anda tidak berwenang melakukan tindakan ini pada laporan ini."), code="forbidden")
     return case, user
 
 
 def _staff_view(request: HttpRequest, case: Case) -> dict[str, Any]:
-    return presenters.staff_case(case, request.auth, purpose=f"{request.method} {request.path}")  # type: ignore[arg-type]
+    return presenters.staff_case(case, request.auth, purpose=f"{request.method} {request.path}")  # type: ignore[attr-defined]  # django-ninja sets request.auth
 
 
 def _public_case(tracking_number: str) -> Case:
@@ -122,7 +122,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     user = _requester(request)
     if payload.channel not in channels_for(user):
         raise InvalidInput(_("Kanal laporan ini tidak tersedia untuk akun Anda."), code="channel", field="channel")
-    channel = payload.channel
+    channel: str = payload.channel
     citizen = user if user is not None and user.role == "citizen" else None
     if citizen is not None:
         if not hit("intake-account", str(citizen.pk), settings.PATRIOT_INTAKE_RATE_PER_ACCOUNT_PER_MINUTE):
@@ -331,7 +331,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     """Cases the caller may see, newest first, filtered and paginated (page_size at most 200)."""
     if filters.page < 1 or not 1 <= filters.page_size <= 200:
         raise InvalidInput(_("Halaman dimulai dari 1 dan ukuran halaman 1–200."), field="page")
-    cases = _filtered(queries.visible_cases(request.auth), filters)  # type: ignore[arg-type]
+    cases = _filtered(queries.visible_cases(request.auth), filters)  # type: ignore[attr-defined]  # django-ninja sets request.auth
     cases = cases.select_related("category", "agency", "team", "village", "district").order_by("-created_at", "-id")
     page = Paginator(cases, filters.page_size).get_page(filters.page)
     return {
@@ -352,7 +352,7 @@ def staff_case(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
 )
 def duplicates(request: HttpRequest, tracking_number: str) -> list[dict[str, Any]]:
     """Open cases of the same category within 250 m in the 30 days before this one."""
-    return presenters.duplicate_suggestions(_staff_case(request, tracking_number), request.auth)  # type: ignore[arg-type]
+    return presenters.duplicate_suggestions(_staff_case(request, tracking_number), request.auth)  # type: ignore[attr-defined]  # django-ninja sets request.auth
 
 
 @router.post("/cases/{tracking_number}/verify", response={200: CaseStaffOut, **STAFF_WRITE_ERRORS}, auth=STAFF_AUTH)
@@ -469,7 +469,7 @@ def staff_photos(request: HttpRequest, tracking_number: str, photos: File[list[U
 @router.get("/overview", response={200: OverviewOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH, tags=["operation centre"])
 def overview(request: HttpRequest) -> dict[str, Any]:
     """Open cases by state × agency, due-soon and overdue counts, today's new cases (within the caller's view)."""
-    user: User = request.auth  # type: ignore[assignment]
+    user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth: STAFF_AUTH's User
     if not user.is_staff_role:
         raise Forbidden(_("Hanya untuk petugas."), code="forbidden")
     data = queries.overview(None if user.sees_citywide else queries.visible_cases(user))
@@ -481,7 +481,7 @@ def overview(request: HttpRequest) -> dict[str, Any]:
         "new_today": data.new_today,
         "generated_at": data.generated_at,
         "open_by_state_and_agency": [
-            {**cell, "agency": codes.get(cell["agency_id"]) if cell["agency_id"] else None}  # type: ignore[dict-item]
+            {**cell, "agency": codes.get(cell["agency_id"]) if cell["agency_id"] else None}
             for cell in data.open_by_state_and_agency
         ],
     }
@@ -550,7 +550,7 @@ def public_map(
                     "category_name_en": point["category__name_en"],
                     "state": point["state"],
                     "state_label": str(CaseStateChoices.label(str(point["state"]))),
-                    "created_at": point["created_at"].isoformat(),  # type: ignore[attr-defined]
+                    "created_at": point["created_at"].isoformat(),
                 },
             }
         )
@@ -573,7 +573,7 @@ def _person_label(user: User | None) -> str | None:
     if user is None:
         return None
     label = str(user.get_role_display())
-    return f"{label} · {user.agency.short_name}" if user.agency_id else label  # type: ignore[union-attr]
+    return f"{label} · {user.agency.short_name}" if user.agency else label
 
 
 def _instruction_view(instruction: Instruction) -> dict[str, Any]:
@@ -592,7 +592,7 @@ def _instruction_view(instruction: Instruction) -> dict[str, Any]:
 
 def _instruction_staff(request: HttpRequest) -> User:
     """Instructions are internal: never for a citizen, not even on their own report."""
-    user: User = request.auth  # type: ignore[attr-defined]
+    user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth: STAFF_AUTH's User
     if not user.is_staff_role:
         raise Forbidden(_("Hanya untuk petugas."), code="forbidden")
     return user

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,7 +129,8 @@ class CaseFilter(forms.Form):
         return digits
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("created_from"), cleaned.get("created_to")
         if start and end and start > end:
             self.add_error("created_to", _("Tanggal akhir harus sama dengan atau setelah tanggal awal."))
@@ -177,7 +179,7 @@ class CaseFilter(forms.Form):
 
     def query_string(self) -> str:
         """The filter's own parameters as a query string (no page number), for saving and for the CSV link."""
-        kept = self.data.copy()
+        kept = cast(QueryDict, self.data).copy()  # the filters are always bound to request.GET or a saved query
         for key in list(kept.keys()):
             if key not in FILTER_FIELDS or not any(kept.getlist(key)):
                 del kept[key]

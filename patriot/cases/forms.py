@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -158,15 +158,15 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.category_groups = grouped_categories()
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             (label, [(c.code, c.label) for c in categories]) for _group, label, categories in self.category_groups
         ]
         self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-        self.category = self._chosen_category()
+        self.category = self._chosen_category()  # type: ignore[assignment]  # the form's metaclass moved the declared `category` field to base_fields: this is the chosen Category
         if self.category is not None:
-            self.fields.update(attribute_fields(self.category))
+            self.fields.update(attribute_fields(self.category))  # type: ignore[arg-type]  # as above
 
     def _chosen_category(self) -> Category | None:
         code = (self.data.get("category") if self.is_bound else self.initial.get("category")) or ""
@@ -193,7 +193,7 @@ class ReportForm(forms.Form):
         return CaseSubmission(
             channel=channel,
             reporter=reporter,
-            category=self.category,
+            category=self.category,  # type: ignore[arg-type]  # as in __init__
             description=data["description"],
             latitude=data["latitude"],
             longitude=data["longitude"],
@@ -210,7 +210,7 @@ class ReportForm(forms.Form):
         values: dict[str, Any] = {}
         for name in self.attribute_field_names:
             value = self.cleaned_data.get(name)
-            if value in (None, "", []):
+            if value is None or value in ("", []):
                 continue
             if isinstance(value, datetime):
                 value = timezone.make_aware(value.replace(tzinfo=None), city_zone()).isoformat()
@@ -300,12 +300,18 @@ class PublicCaseFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = ("", _("Semua"))
-        self.fields["category"].choices = [everything, *category_choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [everything, *category_choices()]
         public_states: Sequence[str] = [
             s for s in CaseStateChoices.values() if s not in (CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE)
         ]
-        self.fields["state"].choices = [everything, *((s, CaseStateChoices.label(s)) for s in public_states)]
-        self.fields["district"].choices = [everything, *District.objects.order_by("name").values_list("code", "name")]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [
+            everything,
+            *((s, CaseStateChoices.label(s)) for s in public_states),
+        ]
+        cast(forms.ChoiceField, self.fields["district"]).choices = [
+            everything,
+            *District.objects.order_by("name").values_list("code", "name"),
+        ]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (invalid ones are ignored, as a map filter should never break the page)."""

@@ -36,10 +36,10 @@ def _photo(attachment: Attachment) -> dict[str, Any]:
 
 
 @functools.cache
-def _actor_terms() -> dict[str, Promise]:
+def _actor_terms() -> dict[str, str | Promise]:
     """Every actor label a timeline stores, in both languages, mapped to its translatable term."""
     terms = [gettext_lazy("Pelapor"), gettext_lazy("Sistem"), *(choice[1] for choice in RoleChoices.CHOICES)]
-    mapping: dict[str, Promise] = {}
+    mapping: dict[str, str | Promise] = {}
     for language in ("id", "en"):
         with translation.override(language):
             mapping.update({str(term): term for term in terms})
@@ -194,7 +194,7 @@ def staff_case(case: Case, user: User, *, purpose: str) -> dict[str, Any]:
         "is_confidential": case.is_confidential,
         "reporter": reporter,
         "team": {"code": team.code, "name": team.name} if team else None,
-        "duplicate_of": case.duplicate_of.tracking_number if case.duplicate_of_id else None,
+        "duplicate_of": case.duplicate_of.tracking_number if case.duplicate_of else None,
         "h3_cell": case.h3_cell,
         "h3_cell_coarse": case.h3_cell_coarse,
         "due_soon_at": case.due_soon_at,
@@ -235,8 +235,8 @@ def case_list_item(case: Case) -> dict[str, Any]:
         "priority": case.priority,
         "village": _area(case.village),
         "district": _area(case.district),
-        "agency": case.agency.code if case.agency_id else None,
-        "team": case.team.code if case.team_id else None,
+        "agency": case.agency.code if case.agency else None,
+        "team": case.team.code if case.team else None,
         "sla_status": case.sla_status,
         "due_at": case.due_at,
         "created_at": case.created_at,

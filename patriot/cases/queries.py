@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -199,7 +199,7 @@ def duplicate_candidates(case: Case) -> list[DuplicateCandidate]:
 class Overview:
     """The POC's headline numbers."""
 
-    open_by_state_and_agency: list[dict[str, object]]
+    open_by_state_and_agency: list[dict[str, Any]]
     open_total: int
     due_soon: int
     overdue: int
@@ -225,7 +225,7 @@ def overview(cases: QuerySet[Case] | None = None) -> Overview:
         .annotate(count=Count("*"))
         .order_by()
     )
-    grouped: dict[tuple[str, int | None], dict[str, object]] = {}
+    grouped: dict[tuple[str, int | None], dict[str, Any]] = {}
     due_soon = overdue = total = 0
     for row in rows:
         key = (row["state"], row["agency_id"])
@@ -233,13 +233,13 @@ def overview(cases: QuerySet[Case] | None = None) -> Overview:
             key, {"state": row["state"], "agency_id": row["agency_id"], "open": 0, "due_soon": 0, "overdue": 0}
         )
         count = int(row["count"])
-        cell["open"] = int(cell["open"]) + count  # type: ignore[call-overload]
+        cell["open"] = int(cell["open"]) + count
         total += count
         if row["sla_status"] == SlaStatusChoices.DUE_SOON:
-            cell["due_soon"] = int(cell["due_soon"]) + count  # type: ignore[call-overload]
+            cell["due_soon"] = int(cell["due_soon"]) + count
             due_soon += count
         elif row["sla_status"] == SlaStatusChoices.OVERDUE:
-            cell["overdue"] = int(cell["overdue"]) + count  # type: ignore[call-overload]
+            cell["overdue"] = int(cell["overdue"]) + count
             overdue += count
     new_today = scope.filter(created_at__gte=start_of_today()).count()
     return Overview(
@@ -372,7 +372,7 @@ class MapCell:
 class MapView:
     """What the public map shows for a bounding box: points when few, h3 cells with counts when many."""
 
-    points: list[dict[str, object]]
+    points: Sequence[Mapping[str, Any]]
     cells: list[MapCell]
     total: int
 

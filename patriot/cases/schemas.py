@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from patriot.cases.choices import ChannelChoices, RejectionReasonChoices
+from patriot.cases.choices import RejectionReasonChoices
 
 
 class AreaRef(Schema):
@@ -166,7 +166,7 @@ class CaseIn(Schema):
     address: str = ""
     attributes: dict[str, Any] = Field(default_factory=dict)
     channel: Literal["pot", "sorot", "phone", "field"] = Field(
-        ChannelChoices.POT, description="pot for the public; sorot, phone and field need an account of that kind"
+        "pot", description="pot for the public; sorot, phone and field need an account of that kind"
     )
     reporter: ReporterIn | None = None
     is_anonymous: bool = False

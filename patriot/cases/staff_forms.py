@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,7 @@ class MergeForm(StaffForm):
 
     def __init__(self, *args: Any, candidates: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].choices = [
+        cast(forms.ChoiceField, self.fields["into"]).choices = [
             (c["tracking_number"], f"{c['tracking_number']} · {c['title']}") for c in (candidates or [])
         ]
 
@@ -78,7 +78,8 @@ class ForwardForm(StaffForm):
     def __init__(self, *args: Any, current_agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if current_agency_id is not None:
-            self.fields["agency"].queryset = Agency.objects.filter(is_active=True).exclude(pk=current_agency_id)  # type: ignore[attr-defined]
+            agencies = Agency.objects.filter(is_active=True).exclude(pk=current_agency_id)
+            cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
 
 
 class AssignForm(StaffForm):
@@ -89,7 +90,12 @@ class AssignForm(StaffForm):
 
     def __init__(self, *args: Any, agency_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = ResponseTeam.objects.filter(agency_id=agency_id, is_active=True)  # type: ignore[attr-defined]
+        teams = (
+            ResponseTeam.objects.filter(agency_id=agency_id, is_active=True)
+            if agency_id
+            else ResponseTeam.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
 
 
 class StartForm(StaffForm):

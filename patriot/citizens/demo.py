@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -19,7 +20,7 @@ from patriot.geo.models import Village
 DEMO_USERNAME = "warga@demo.patriot.invalid"  # citizens sign in with their email
 DEMO_EMAIL = "warga@demo.patriot.invalid"
 # (category code, its custom attributes, days ago, how far along the workflow it gets, description)
-DEMO_REPORTS = [
+DEMO_REPORTS: list[tuple[str, dict[str, Any], float, str, str]] = [
     (
         "tutup-saluran-hilang",
         {},

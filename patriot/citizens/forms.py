@@ -22,7 +22,7 @@ class DomainErrorsMixin:
 
     def add_domain_error(self, error: DomainError) -> None:
         field = self.field_aliases.get(error.field or "", error.field)
-        self.add_error(field if field in self.fields else None, error.message)  # type: ignore[attr-defined]
+        self.add_error(field if field in self.fields else None, error.message)  # type: ignore[attr-defined]  # mixed into a forms.Form, which has add_error and fields
 
 
 class RegistrationForm(DomainErrorsMixin, forms.Form):

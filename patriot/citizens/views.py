@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.models import Case
@@ -53,7 +54,7 @@ def citizen_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.role != RoleChoices.CITIZEN:  # type: ignore[union-attr]
+        if request.user.role != RoleChoices.CITIZEN:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -65,8 +66,8 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _page(request: SignedInRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    user: User = request.user
     context = {"unread": queries.unread_count(user), "profile": services.profile_for(user), **context}
     return _private(render(request, template, context, status=status))
 
@@ -79,9 +80,9 @@ def _email_link(request: HttpRequest) -> Callable[[str], str]:
 
 
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: SignedInRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("citizens:verify" if request.user.role == RoleChoices.CITIZEN else "home")  # type: ignore[union-attr]
+        return redirect("citizens:verify" if request.user.role == RoleChoices.CITIZEN else "home")
     form = RegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -112,7 +113,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_page(
-    request: HttpRequest, *, code_form: PhoneCodeForm | None = None, code_error: str = "", status: int = 200
+    request: SignedInRequest, *, code_form: PhoneCodeForm | None = None, code_error: str = "", status: int = 200
 ) -> HttpResponse:
     context = {"code_form": code_form or PhoneCodeForm(), "code_error": code_error}
     return _page(request, "citizens/verify.html", context, status=status)
@@ -120,39 +121,39 @@ def _verify_page(
 
 @require_GET
 @citizen_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SignedInRequest) -> HttpResponse:
     return _verify_page(request)
 
 
 @require_POST
 @citizen_required
-def send_email_link(request: HttpRequest) -> HttpResponse:
+def send_email_link(request: SignedInRequest) -> HttpResponse:
     try:
-        services.send_email_verification(request.user, link_for=_email_link(request))  # type: ignore[arg-type]
+        services.send_email_verification(request.user, link_for=_email_link(request))
     except DomainError as error:
         messages.error(request, error.message)
         return _verify_page(request, status=error.status_code)
-    messages.success(request, _("Tautan verifikasi sudah dikirim ke %(email)s.") % {"email": request.user.email})  # type: ignore[union-attr]
+    messages.success(request, _("Tautan verifikasi sudah dikirim ke %(email)s.") % {"email": request.user.email})
     return redirect("citizens:verify")
 
 
 @require_GET
-def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+def verify_email(request: SignedInRequest, token: str) -> HttpResponse:
     try:
         services.verify_email(token)
     except DomainError as error:
         return render(request, "citizens/verify_email_failed.html", {"message": error.message}, status=400)
     messages.success(request, _("Email Anda sudah terverifikasi."))
-    if request.user.is_authenticated and request.user.role == RoleChoices.CITIZEN:  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.role == RoleChoices.CITIZEN:
         return redirect("citizens:verify")
     return redirect("login")
 
 
 @require_POST
 @citizen_required
-def send_phone_code(request: HttpRequest) -> HttpResponse:
+def send_phone_code(request: SignedInRequest) -> HttpResponse:
     try:
-        services.send_phone_code(request.user, client=client_address(request))  # type: ignore[arg-type]
+        services.send_phone_code(request.user, client=client_address(request))
     except DomainError as error:
         return _verify_page(request, code_error=error.message, status=error.status_code)
     messages.success(request, _("Kode sudah dikirim lewat SMS. Berlaku 10 menit."))
@@ -161,11 +162,11 @@ def send_phone_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @citizen_required
-def verify_phone(request: HttpRequest) -> HttpResponse:
+def verify_phone(request: SignedInRequest) -> HttpResponse:
     form = PhoneCodeForm(request.POST)
     if form.is_valid():
         try:
-            services.verify_phone(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+            services.verify_phone(request.user, form.cleaned_data["code"])
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -179,8 +180,8 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @citizen_required
-def my_reports(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def my_reports(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     services.remember_language(user, get_language() or "id")
     cases = list(queries.my_cases(user)[:200])
     unread = queries.unread_by_case(user)
@@ -190,9 +191,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @citizen_required
-def case(request: HttpRequest, number: str) -> HttpResponse:
+def case(request: SignedInRequest, number: str) -> HttpResponse:
     """A citizen's own case opens on its private page (the one the private link leads to), already unlocked."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     found = get_object_or_404(Case, tracking_number=number, reporter=user)
     services.mark_read(user, case=found)
     keys = dict(request.session.get(SESSION_KEYS, {}))
@@ -203,8 +204,8 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @citizen_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def notifications(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     if request.method == "POST":
         services.mark_read(user)
         messages.success(request, _("Semua notifikasi ditandai sudah dibaca."))
@@ -218,8 +219,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @citizen_required
-def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     profile = services.profile_for(user)
     if request.method == "POST":
         form = PreferencesForm(request.POST)
@@ -235,7 +236,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def _account_page(
-    request: HttpRequest,
+    request: SignedInRequest,
     *,
     form: PreferencesForm | None = None,
     email_form: ChangeEmailForm | None = None,
@@ -243,7 +244,7 @@ def _account_page(
     status: int = 200,
 ) -> HttpResponse:
     if form is None:
-        profile = services.profile_for(request.user)  # type: ignore[arg-type]
+        profile = services.profile_for(request.user)
         form = PreferencesForm(initial={"notify_email": profile.notify_email, "notify_sms": profile.notify_sms})
     context = {
         "form": form,
@@ -253,7 +254,7 @@ def _account_page(
     return _page(request, "citizens/account.html", context, status=status)
 
 
-def _change_contact(form: forms.Form, change: Callable[[], None]) -> int | None:
+def _change_contact(form: forms.Form, change: Callable[[], object]) -> int | None:
     """Run `change` for a valid form: None when it went through, else the status to answer with (the error is on
     the form, next to its field)."""
     if not form.is_valid():
@@ -261,15 +262,15 @@ def _change_contact(form: forms.Form, change: Callable[[], None]) -> int | None:
     try:
         change()
     except DomainError as error:
-        form.add_domain_error(error)  # type: ignore[attr-defined]
+        form.add_domain_error(error)  # type: ignore[attr-defined]  # the contact forms mix in DomainErrorsMixin
         return 429 if error.status_code == 429 else 400
     return None
 
 
 @require_POST
 @citizen_required
-def change_email(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def change_email(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     form = ChangeEmailForm(request.POST)
     status = _change_contact(
         form,
@@ -294,8 +295,8 @@ def change_email(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @citizen_required
-def change_phone(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def change_phone(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     form = ChangePhoneForm(request.POST)
     status = _change_contact(
         form,
@@ -322,14 +323,14 @@ def change_phone(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @citizen_required
-def personal_data(request: HttpRequest) -> HttpResponse:
+def personal_data(request: SignedInRequest) -> HttpResponse:
     return _page(request, "citizens/data.html", {"delete_form": DeleteAccountForm()})
 
 
 @require_GET
 @citizen_required
-def personal_data_download(request: HttpRequest) -> HttpResponse:
-    data = queries.personal_data(request.user)  # type: ignore[arg-type]
+def personal_data_download(request: SignedInRequest) -> HttpResponse:
+    data = queries.personal_data(request.user)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
     )
@@ -340,11 +341,11 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @citizen_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: SignedInRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
     if form.is_valid():
         try:
-            services.delete_account(request.user, password=form.cleaned_data["password"])  # type: ignore[arg-type]
+            services.delete_account(request.user, password=form.cleaned_data["password"])
         except DomainError as error:
             form.add_domain_error(error)
         else:

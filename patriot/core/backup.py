@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -189,7 +190,7 @@ def _stored_names(storage: Storage, folder: str) -> list[str]:
 
 def _server_major() -> int:
     connection.ensure_connection()
-    return int(connection.pg_version) // 10000  # type: ignore[attr-defined]
+    return int(connection.pg_version) // 10000  # type: ignore[attr-defined]  # a PostgreSQL connection (checked by the caller); django-stubs types the default alias generically
 
 
 def _tool_major(path: str) -> int | None:
@@ -230,7 +231,7 @@ def find_pg_tool(name: str) -> str:
 def _pg_environment() -> dict[str, str]:
     """libpq's variables from settings.DATABASES: the password travels in the environment, never on a command line
     that `ps` shows."""
-    database = settings.DATABASES["default"]
+    database: Mapping[str, Any] = settings.DATABASES["default"]
     env = {**os.environ, "PGDATABASE": str(database["NAME"]), "PGCONNECT_TIMEOUT": "10"}
     for key, variable in (("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"), ("HOST", "PGHOST"), ("PORT", "PGPORT")):
         if database.get(key):

@@ -223,7 +223,7 @@ def _walk(case: Case, target: str, start: datetime, now: datetime, rng: random.R
         return
     with clock.pinned(moment):
         services.dispatch_case(case, by=poc)
-    team = ResponseTeam.objects.filter(agency_id=case.agency_id, is_active=True).order_by("pk").first()
+    team = ResponseTeam.objects.filter(agency=case.agency, is_active=True).order_by("pk").first()
     if target == "dispatched" or team is None or not step(1, 24):
         return
     agency_admin = _staff(RoleChoices.AGENCY_ADMIN, agency_id=case.agency_id) or poc

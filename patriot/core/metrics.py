@@ -172,7 +172,7 @@ async def counted_stream(chunks: AsyncIterator[bytes], stream: str) -> AsyncIter
     gauge = EVENT_STREAMS.labels(stream)
     gauge.inc()
     try:
-        async with contextlib.aclosing(chunks):  # type: ignore[type-var]
+        async with contextlib.aclosing(chunks):  # type: ignore[type-var]  # typeshed's aclosing wants an object with aclose(): the stream is an async generator
             async for chunk in chunks:
                 yield chunk
     finally:

@@ -21,7 +21,7 @@ class PageLanguageMiddleware(LocaleMiddleware):
     city's default. API clients keep Django's negotiation, Accept-Language included.
     """
 
-    def process_request(self, request):  # type: ignore[no-untyped-def]
+    def process_request(self, request: HttpRequest) -> None:
         if request.path_info.startswith("/api/"):
             return super().process_request(request)
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

@@ -75,7 +75,7 @@ class RequestLogMiddleware:
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         token, started = self._begin(request)
         try:
-            response = await self.get_response(request)  # type: ignore[misc]
+            response = await self.get_response(request)
             self._finish(request, response, started, role_of(request, may_load=False))
             return response
         finally:
@@ -84,14 +84,14 @@ class RequestLogMiddleware:
     @staticmethod
     def _begin(request: HttpRequest) -> tuple[Token[str], float]:
         request_id = incoming_request_id(request)
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute on the request
         return request_id_var.set(request_id), time.perf_counter()
 
     @staticmethod
     def _finish(request: HttpRequest, response: HttpResponseBase, started: float, role: str) -> None:
         seconds = time.perf_counter() - started
         route = route_of(request)
-        response[HEADER] = request.request_id  # type: ignore[attr-defined]
+        response[HEADER] = request.request_id  # type: ignore[attr-defined]  # set in _begin
         metrics.observe_request(route, request.method or "", response.status_code, seconds)
         logger.info(
             "request",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -23,7 +23,7 @@ LIST_DATATYPES = frozenset({"singlevaluelist", "multivaluelist"})
 _ATTRIBUTE_KEYS = frozenset({"code", "label", "label_en", "datatype", "required", "values", "unit"})
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip() != ""
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.throttle import refused_wait
@@ -40,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def module_pending(request: HttpRequest) -> HttpResponse:
+def module_pending(request: SignedInRequest) -> HttpResponse:
     """Where staff of a role no app serves yet (the health roles, until their apps exist) land after signing in."""
     return render(request, "core/module_pending.html", {"role_label": RoleChoices.label(request.user.role)})
 
@@ -91,9 +92,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return home_for(self.request.user)  # type: ignore[arg-type]
+        return home_for(self.request.user)  # type: ignore[arg-type]  # called once the login form signed the user in
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]  # the view's form_class is LoginForm
         user = form.get_user()
         # The session opens only after the second factor, for those who have or need one.
         second_step = hold_for_second_factor(self.request, user, self.get_redirect_url() or home_for(user))
@@ -124,7 +125,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ready, body = health.readiness()
     response = JsonResponse(body, status=200 if ready else 503)
     # The access line records it; without this Django would log every probe of a not-ready process as an error.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own flag: log_response skips a logged response
     return response
 
 

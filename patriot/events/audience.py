@@ -17,10 +17,14 @@ STREAM_ROLES = Role.CITYWIDE_ROLES | Role.AGENCY_ROLES | {Role.URC_OFFICER}
 
 
 class Viewer(Protocol):
-    role: str
-    agency_id: int | None
-    team_id: int | None
-    unit_id: int | None
+    @property
+    def role(self) -> str: ...
+    @property
+    def agency_id(self) -> int | None: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def unit_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from patriot.events import audience, config, queries, sse, visibility
 from patriot.events.models import OutboxEvent
 
 if TYPE_CHECKING:
+    import redis
     from redis.asyncio.client import PubSub
 
 logger = logging.getLogger("patriot.events")
@@ -76,7 +77,7 @@ def notify_committed() -> None:
 
 def wake_on_commit() -> None:
     """Register notify_committed once per transaction, however many events the transaction writes."""
-    if not any(callback is notify_committed for _ids, callback, _robust in connection.run_on_commit):
+    if not any(callback is notify_committed for _ids, callback, _robust in connection.run_on_commit):  # type: ignore[misc]  # (sids, func, robust) since Django 4.2; django-stubs says pairs
         connection.on_commit(notify_committed, robust=True)
 
 
@@ -85,10 +86,10 @@ class _Publisher:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._clients: dict[str, object] = {}
+        self._clients: dict[str, redis.Redis] = {}
         self.failures = 0
 
-    def _client(self, url: str):  # type: ignore[no-untyped-def]
+    def _client(self, url: str) -> redis.Redis:
         import redis
 
         with self._lock:
@@ -466,7 +467,7 @@ class Hub:
         while (left := deadline - time.monotonic()) > 0:
             message = await pubsub.get_message(timeout=left)
             if message is not None:
-                return message  # type: ignore[no-any-return]
+                return message
         raise TimeoutError(f"no answer from Redis within {within:.1f} s")
 
 
@@ -474,7 +475,7 @@ async def _quietly_close(*resources: object) -> None:
     for resource in resources:
         # The connection may be gone already.
         with contextlib.suppress(Exception):
-            await resource.aclose()  # type: ignore[attr-defined]
+            await resource.aclose()  # type: ignore[attr-defined]  # redis clients and pubsubs, all with aclose()
 
 
 _hub: Hub | None = None

@@ -36,5 +36,5 @@ def _chained(previous: Any) -> Any:
         previous(signum, frame)
         stop_all_streams()
 
-    handle.chained = True  # type: ignore[attr-defined]
+    handle.chained = True  # type: ignore[attr-defined]  # a mark on the function object, read by install()
     return handle

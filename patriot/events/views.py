@@ -9,7 +9,7 @@ from functools import partial
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,12 +26,14 @@ def _subscriber(request: HttpRequest) -> audience.Subscriber | None:
     """The signed-in user as the stream needs them; the connection goes back to the pool before streaming."""
     try:
         user = request.user
-        return audience.Subscriber.of(user) if user.is_authenticated else None  # type: ignore[arg-type]
+        return audience.Subscriber.of(user) if user.is_authenticated else None
     finally:
         connections.close_all()
 
 
-async def _event_stream(request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool) -> HttpResponse:
+async def _event_stream(
+    request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool
+) -> HttpResponseBase:
     last_event_id = _last_event_id(request)
     if not isinstance(request, ASGIRequest):
         # A WSGI server would collect an endless stream before sending it: answer with what is new and
@@ -68,7 +70,7 @@ def _last_event_id(request: HttpRequest) -> int | None:
 
 
 @require_GET
-async def staff_stream(request: HttpRequest) -> HttpResponse:
+async def staff_stream(request: HttpRequest) -> HttpResponseBase:
     # Runs where the middleware ran (the request's own thread), so that thread's connection is the one closed.
     subscriber = await sync_to_async(_subscriber)(request)
     if subscriber is None:
@@ -85,5 +87,5 @@ async def staff_stream(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-async def public_stream(request: HttpRequest) -> HttpResponse:
+async def public_stream(request: HttpRequest) -> HttpResponseBase:
     return await _event_stream(request, audience.may_receive_public, public=True)

@@ -53,7 +53,7 @@ class DistrictAdmin(AreaAdmin):
 
     @admin.display(description=_("kelurahan"), ordering="village_count")
     def village_count(self, district: District) -> int:
-        return district.village_count  # type: ignore[attr-defined]
+        return district.village_count  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(Village)

@@ -135,7 +135,7 @@ class AreaIndex:
             )
             for v in ordered
         ]
-        self._shapes = [from_geojson(v.boundary) for v in ordered]
+        self._shapes = [from_geojson(v.boundary) for v in ordered]  # type: ignore[arg-type]  # `ordered` keeps villages with a boundary
         shapely.prepare(self._shapes)
         self._tree = shapely.STRtree(self._shapes)
 

@@ -61,7 +61,7 @@ def district_feature_collection() -> dict[str, Any]:
                 "properties": {
                     "code": district.code,
                     "name": district.name,
-                    "approximate": district.has_approximate_boundary,
+                    "approximate": district.has_approximate_boundary,  # type: ignore[attr-defined]  # annotated by districts()
                 },
             }
             for district in districts()

@@ -122,7 +122,7 @@ def _approximate_boundaries(points: Sequence[_ReferencePoint]) -> dict[str, dict
     site_index, cell_index = shapely.STRtree(cells).query(sites, predicate="within")
     cell_of_site = dict(zip(site_index.tolist(), cell_index.tolist(), strict=True))
     return {
-        point.code: to_geojson(polygonal_parts(shapely.intersection(cells[cell_of_site[i]], outline)))
+        point.code: to_geojson(polygonal_parts(shapely.intersection(cells[cell_of_site[i]], outline)))  # type: ignore[arg-type]  # types-shapely: an element of a geometry array is a geometry, not an array
         for i, point in enumerate(points)
     }
 
@@ -290,7 +290,7 @@ def _checked_feature(index: int, feature: object) -> tuple[_ImportedVillage | No
     if geometry_problem:
         problems.append(geometry_problem)
 
-    if problems or shape is None:
+    if problems or shape is None or not isinstance(code, str):
         return None, [f"{label}: {problem}" for problem in problems]
     # Store exactly what the lookup will index: the polygon snapped to the stored 6-decimal grid.
     boundary = to_geojson(shape)

@@ -58,7 +58,7 @@ def _comma_list(value: str | None) -> list[str]:
 
 def _positive_int(query: QueryDict, name: str, default: int, maximum: int | None = None) -> int:
     raw = query.get(name)
-    if raw in (None, ""):
+    if not raw:
         return default
     try:
         number = int(raw)
@@ -82,8 +82,8 @@ def request_search(query: QueryDict) -> queries.RequestSearch:
     """The spec's filters with its defaults: the last 90 days, the 1000 newest; a range may span 90 days at most.
 
     Both ends are included ("Earliest/Latest datetime to include in search")."""
-    start = parse_datetime(query["start_date"], parameter="start_date") if query.get("start_date") else None
-    end = parse_datetime(query["end_date"], parameter="end_date", end=True) if query.get("end_date") else None
+    start = parse_datetime(given, parameter="start_date") if (given := query.get("start_date")) else None
+    end = parse_datetime(given, parameter="end_date", end=True) if (given := query.get("end_date")) else None
     if start is None and end is None:
         end = clock.now()
     if start is None:
@@ -113,7 +113,7 @@ def request_search(query: QueryDict) -> queries.RequestSearch:
 
 def _coordinate(form: QueryDict, name: str, limit: float) -> float:
     try:
-        value = float(form[name])
+        value = float(form.get(name, ""))  # called for a given coordinate only
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or abs(value) > limit:

@@ -56,7 +56,7 @@ def create_demo_instructions(count: int = 5) -> int:
             answerer = (
                 User.objects.filter(
                     role__in=[RoleChoices.AGENCY_ADMIN, RoleChoices.AGENCY_OFFICER],
-                    agency_id=case.agency_id,
+                    agency=case.agency,
                     is_active=True,
                 )
                 .order_by("pk")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -223,11 +224,11 @@ def resolution_by_agency(scope: Scope, start: datetime, end: datetime) -> dict[i
     if connection.vendor != "postgresql":
         durations: dict[int, list[timedelta]] = defaultdict(list)
         for agency_id, dispatched, done in resolved.values_list("agency_id", "dispatched_at", "resolved_at"):
-            if dispatched is not None:
+            if dispatched is not None and done is not None:
                 durations[agency_id].append(done - dispatched)
         for agency_id, row in rows.items():
             values = durations.get(agency_id)
-            row["median"] = statistics.median(values) if values else None
+            row["median"] = statistics.median(values) if values else None  # type: ignore[type-var]  # median of timedeltas works: typeshed allows numbers only
     return rows
 
 
@@ -324,7 +325,7 @@ def feed(scope: Scope, limit: int = FEED_SIZE) -> list[TimelineEntry]:
     return list(entries[:limit])
 
 
-def map_points(scope: Scope, cap: int = MAP_POINT_CAP) -> list[dict[str, Any]]:
+def map_points(scope: Scope, cap: int = MAP_POINT_CAP) -> list[Mapping[str, Any]]:
     """The newest open cases in scope with their position (at most `cap`)."""
     return list(
         scope.cases()

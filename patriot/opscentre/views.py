@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
 from patriot.cases.permissions import INSTRUCTING_ROLES
@@ -203,7 +204,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
 # --- the mayor's workspace -------------------------------------------------------------------
 
 
-def _mayor_page(request: HttpRequest) -> dict[str, Any]:
+def _mayor_page(request: SignedInRequest) -> dict[str, Any]:
     view = request.GET.get("tampil", "all")
     if view not in queries.MAYOR_VIEWS:
         view = "all"
@@ -221,13 +222,13 @@ def _mayor_page(request: HttpRequest) -> dict[str, Any]:
         "has_next": len(rows) > MAYOR_PAGE_SIZE,
         "has_previous": number > 1,
         "views": [("all", _("Semua")), ("sorot", _("SOROT")), ("overdue", _("Terlambat / dieskalasi"))],
-        "may_instruct": request.user.role in INSTRUCTING_ROLES,  # type: ignore[union-attr]
+        "may_instruct": request.user.role in INSTRUCTING_ROLES,
     }
 
 
 @require_GET
 @staff_page(MAYOR_ROLES)
-def mayor(request: HttpRequest) -> HttpResponse:
+def mayor(request: SignedInRequest) -> HttpResponse:
     scope = Scope.last_days()
     return render(
         request,
@@ -246,7 +247,7 @@ def mayor(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_page(MAYOR_ROLES)
-def mayor_cases_partial(request: HttpRequest) -> HttpResponse:
+def mayor_cases_partial(request: SignedInRequest) -> HttpResponse:
     return render(request, "opscentre/_mayor_cases.html", {**_mayor_page(request), "now": timezone.now()})
 
 

@@ -80,7 +80,7 @@ def deadline_day(due_at: datetime | None) -> datetime | None:
 
 def _signed_in_citizen(request: HttpRequest) -> User | None:
     user = request.user
-    return user if user.is_authenticated and user.role == RoleChoices.CITIZEN else None  # type: ignore[return-value]
+    return user if user.is_authenticated and user.role == RoleChoices.CITIZEN else None
 
 
 def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -> HttpResponse:

@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases import exports, presenters, queries, saved_filters, services
@@ -72,16 +74,16 @@ URC = Workspace("urc", URC_ROLES, ("start", "resolve", "comment"), "staff-urc-as
 WORKSPACES = {workspace.key: workspace for workspace in (POC, AGENCY, URC)}
 
 
-def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Signed-in users of these roles only: others are sent to sign in or shown the 403 page."""
     allowed = frozenset(roles)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if request.user.role not in allowed:  # type: ignore[union-attr]
+            if request.user.role not in allowed:
                 return render(request, "cases/staff/forbidden.html", status=403)
             return view(request, *args, **kwargs)
 
@@ -132,14 +134,14 @@ def _blank_form(action: str, case: Case, view: dict[str, Any], suggested: Agency
     return CommentForm()
 
 
-def _bound_form(action: str, case: Case, request: HttpRequest) -> StaffForm:
+def _bound_form(action: str, case: Case, request: SignedInRequest) -> StaffForm:
     data, files = request.POST, request.FILES
     if action == "verify":
         return VerifyForm(data)
     if action == "reject":
         return RejectForm(data)
     if action == "merge":
-        return MergeForm(data, candidates=presenters.duplicate_suggestions(case, request.user))  # type: ignore[arg-type]
+        return MergeForm(data, candidates=presenters.duplicate_suggestions(case, request.user))
     if action == "dispatch":
         return DispatchForm(data)
     if action == "forward":
@@ -190,9 +192,9 @@ def _run(action: str, case: Case, user: User, data: dict[str, Any]) -> str:
 
 
 def _case_context(
-    request: HttpRequest, case: Case, workspace: Workspace, bound: dict[str, StaffForm] | None = None
+    request: SignedInRequest, case: Case, workspace: Workspace, bound: dict[str, StaffForm] | None = None
 ) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     view = presenters.staff_case(case, user, purpose=f"/{workspace.key}/ case page")
     actions = [action for action in workspace.actions if action in view["allowed_actions"]]
     routing_pending = workspace is POC and case.agency_id is None and case.state in CaseStateChoices.OPEN
@@ -227,14 +229,14 @@ def _case_context(
     }
 
 
-def _case_page(request: HttpRequest, tracking_number: str, workspace: Workspace) -> HttpResponse:
-    case = _case_or_404(request.user, tracking_number)  # type: ignore[arg-type]
+def _case_page(request: SignedInRequest, tracking_number: str, workspace: Workspace) -> HttpResponse:
+    case = _case_or_404(request.user, tracking_number)
     template = "cases/staff/urc_case.html" if workspace is URC else "cases/staff/case.html"
     return render(request, template, _case_context(request, case, workspace))
 
 
-def _act(request: HttpRequest, tracking_number: str, action: str, workspace: Workspace) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _act(request: SignedInRequest, tracking_number: str, action: str, workspace: Workspace) -> HttpResponse:
+    user: User = request.user
     if action not in workspace.actions:
         raise Http404
     case = _case_or_404(user, tracking_number)
@@ -258,8 +260,8 @@ def _act(request: HttpRequest, tracking_number: str, action: str, workspace: Wor
         else:
             values = {
                 "number": case.tracking_number,
-                "agency": case.agency.short_name if case.agency_id else "",  # type: ignore[union-attr]
-                "team": case.team.name if case.team_id else "",  # type: ignore[union-attr]
+                "agency": case.agency.short_name if case.agency else "",
+                "team": case.team.name if case.team else "",
             }
             message = template % values
             still_visible = queries.find_visible_case(user, case.tracking_number) is not None
@@ -284,9 +286,9 @@ def _act(request: HttpRequest, tracking_number: str, action: str, workspace: Wor
     context["failed_action"] = action
     if action not in context["forms"]:
         # The action is no longer offered (someone else acted first): say why in a message instead.
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for field_errors in form.errors.values():
+            for field_error in field_errors:
+                messages.error(request, str(field_error))
     if _is_htmx(request):
         # htmx swaps only 2xx answers by default; the errors are in the panel.
         return render(request, "cases/staff/_case_panel.html", {**context, "partial": True})
@@ -299,28 +301,28 @@ def _act(request: HttpRequest, tracking_number: str, action: str, workspace: Wor
 
 @require_GET
 @staff_page(Role.POC_ROLES)
-def poc_queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, queries.triage_queue(request.user))  # type: ignore[arg-type]
+def poc_queue(request: SignedInRequest) -> HttpResponse:
+    page = _page(request, queries.triage_queue(request.user))
     return render(request, "cases/staff/queue.html", {"page": page, "now": timezone.now()})
 
 
 @require_GET
 @staff_page(POC.roles)
-def poc_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def poc_case(request: SignedInRequest, tracking_number: str) -> HttpResponse:
     return _case_page(request, tracking_number, POC)
 
 
 @require_POST
 @staff_page(POC.roles)
-def poc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+def poc_act(request: SignedInRequest, tracking_number: str, action: str) -> HttpResponse:
     return _act(request, tracking_number, action, POC)
 
 
 # --- search ----------------------------------------------------------------------------------
 
 
-def _search(request: HttpRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
+    user: User = request.user
     form = CaseFilter(request.GET if params is None else params)
     cases = form.apply(queries.visible_cases(user), user)
     return form, cases.select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
@@ -328,7 +330,7 @@ def _search(request: HttpRequest, params: QueryDict | None = None) -> tuple[Case
 
 @require_GET
 @staff_page(Role.CITYWIDE_ROLES)
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: SignedInRequest) -> HttpResponse:
     form, cases = _search(request)
     form.is_valid()
     query = form.query_string()
@@ -339,9 +341,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": _page(request, cases),
             "query": query,
-            "saved": saved_filters.saved_filters(request.user),  # type: ignore[arg-type]
+            "saved": saved_filters.saved_filters(request.user),
             "save_form": SaveFilterForm(),
-            "may_export_personal": exports.may_export_personal_data(request.user),  # type: ignore[arg-type]
+            "may_export_personal": exports.may_export_personal_data(request.user),
         },
     )
 
@@ -353,23 +355,23 @@ def _csv_name() -> str:
 
 @require_GET
 @staff_page(Role.CITYWIDE_ROLES)
-def search_csv(request: HttpRequest) -> StreamingHttpResponse:
+def search_csv(request: SignedInRequest) -> StreamingHttpResponse:
     """The search's cases without personal data, for every city-wide role."""
     _form, cases = _search(request)
-    rows = exports.case_rows(cases, request.user)  # type: ignore[arg-type]
+    rows = exports.case_rows(cases, request.user)
     return csv_response(exports.case_header(personal=False), rows, filename=_csv_name())
 
 
 @require_POST
 @staff_page(Role.PERSONAL_EXPORT_ROLES)
-def search_csv_personal(request: HttpRequest) -> HttpResponse:
+def search_csv_personal(request: SignedInRequest) -> HttpResponseBase:
     """The search's cases with their reporters, for a supervisor who states the purpose (logged with it)."""
     query = request.POST.get("query", "")
     back = f"{reverse('staff-search')}?{query}" if query else reverse("staff-search")
     _form, cases = _search(request, QueryDict(query))
     try:
         purpose = exports.start_personal_export(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             export="case_search",
             purpose=request.POST.get("purpose", ""),
             query=query,
@@ -377,13 +379,13 @@ def search_csv_personal(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)
-    rows = exports.case_rows(cases, request.user, purpose=purpose)  # type: ignore[arg-type]
+    rows = exports.case_rows(cases, request.user, purpose=purpose)
     return csv_response(exports.case_header(personal=True), rows, filename=_csv_name())
 
 
 @require_POST
 @staff_page(Role.CITYWIDE_ROLES)
-def save_search(request: HttpRequest) -> HttpResponse:
+def save_search(request: SignedInRequest) -> HttpResponse:
     form = SaveFilterForm(request.POST)
     query = request.POST.get("query", "")
     back = f"{reverse('staff-search')}?{query}" if query else reverse("staff-search")
@@ -391,7 +393,7 @@ def save_search(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Beri nama filter ini."))
         return redirect(back)
     try:
-        saved_filters.save_filter(request.user, name=form.cleaned_data["name"], query=query)  # type: ignore[arg-type]
+        saved_filters.save_filter(request.user, name=form.cleaned_data["name"], query=query)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -401,8 +403,8 @@ def save_search(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_page(Role.CITYWIDE_ROLES)
-def delete_search(request: HttpRequest, filter_id: int) -> HttpResponse:
-    if not saved_filters.delete_filter(request.user, filter_id):  # type: ignore[arg-type]
+def delete_search(request: SignedInRequest, filter_id: int) -> HttpResponse:
+    if not saved_filters.delete_filter(request.user, filter_id):
         raise Http404
     messages.success(request, _("Filter dihapus."))
     return redirect("staff-search")
@@ -413,21 +415,21 @@ def delete_search(request: HttpRequest, filter_id: int) -> HttpResponse:
 
 @require_GET
 @staff_page(AGENCY.roles)
-def opd_inbox(request: HttpRequest) -> HttpResponse:
-    page = _page(request, queries.agency_inbox(request.user))  # type: ignore[arg-type]
-    context = {"page": page, "now": timezone.now(), "instructions": queries.agency_instructions(request.user)}  # type: ignore[arg-type]
+def opd_inbox(request: SignedInRequest) -> HttpResponse:
+    page = _page(request, queries.agency_inbox(request.user))
+    context = {"page": page, "now": timezone.now(), "instructions": queries.agency_instructions(request.user)}
     return render(request, "cases/staff/inbox.html", context)
 
 
 @require_GET
 @staff_page(AGENCY.roles)
-def opd_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def opd_case(request: SignedInRequest, tracking_number: str) -> HttpResponse:
     return _case_page(request, tracking_number, AGENCY)
 
 
 @require_POST
 @staff_page(AGENCY.roles)
-def opd_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+def opd_act(request: SignedInRequest, tracking_number: str, action: str) -> HttpResponse:
     return _act(request, tracking_number, action, AGENCY)
 
 
@@ -435,7 +437,7 @@ def opd_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResp
 
 
 def _instruction_reply(
-    request: HttpRequest, case: Case, workspace: Workspace, form_name: str, form: Any, message: str | None
+    request: SignedInRequest, case: Case, workspace: Workspace, form_name: str, form: Any, message: str | None
 ) -> HttpResponse:
     """After an instruction or an answer: back to the case page, or the page again with the form's errors."""
     if message is not None:
@@ -451,8 +453,8 @@ def _instruction_reply(
 
 @require_POST
 @staff_page(Role.CITYWIDE_ROLES)
-def instruct(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def instruct(request: SignedInRequest, tracking_number: str) -> HttpResponse:
+    user: User = request.user
     case = _case_or_404(user, tracking_number)
     if not may_instruct(user, case):
         return render(request, "cases/staff/forbidden.html", status=403)
@@ -468,8 +470,8 @@ def instruct(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return _instruction_reply(request, case, POC, "instruct_form", form, message)
 
 
-def _answer(request: HttpRequest, tracking_number: str, instruction_id: int, workspace: Workspace) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _answer(request: SignedInRequest, tracking_number: str, instruction_id: int, workspace: Workspace) -> HttpResponse:
+    user: User = request.user
     case = _case_or_404(user, tracking_number)
     instruction = Instruction.objects.filter(pk=instruction_id, case=case).first()
     if instruction is None:
@@ -490,13 +492,13 @@ def _answer(request: HttpRequest, tracking_number: str, instruction_id: int, wor
 
 @require_POST
 @staff_page(POC.roles)
-def poc_answer(request: HttpRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
+def poc_answer(request: SignedInRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
     return _answer(request, tracking_number, instruction_id, POC)
 
 
 @require_POST
 @staff_page(AGENCY.roles)
-def opd_answer(request: HttpRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
+def opd_answer(request: SignedInRequest, tracking_number: str, instruction_id: int) -> HttpResponse:
     return _answer(request, tracking_number, instruction_id, AGENCY)
 
 
@@ -513,12 +515,12 @@ def _coordinate(value: str | None, low: float, high: float) -> float | None:
 
 @require_GET
 @staff_page(URC.roles)
-def urc_assignments(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def urc_assignments(request: SignedInRequest) -> HttpResponse:
+    user: User = request.user
     here_lat = _coordinate(request.GET.get("lat"), -90, 90)
     here_lon = _coordinate(request.GET.get("lon"), -180, 180)
     cases = list(queries.team_assignments(user)[:100])
-    items = []
+    items: list[dict[str, Any]] = []
     for case in cases:
         distance = None
         if here_lat is not None and here_lon is not None:
@@ -552,13 +554,13 @@ def urc_assignments(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_page(URC.roles)
-def urc_case(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def urc_case(request: SignedInRequest, tracking_number: str) -> HttpResponse:
     return _case_page(request, tracking_number, URC)
 
 
 @require_POST
 @staff_page(URC.roles)
-def urc_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+def urc_act(request: SignedInRequest, tracking_number: str, action: str) -> HttpResponse:
     return _act(request, tracking_number, action, URC)
 
 

@@ -22,13 +22,14 @@ logger = logging.getLogger("patriot.db")
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
-        if self.pool is None:
+        pool = self.pool  # type: ignore[attr-defined]  # DatabaseWrapper.pool (Django 5.1) is absent from django-stubs 5.2
+        if pool is None:
             return connection
         try:
             ConnectionPool.check_connection(connection)
         except PsycopgError as error:
             logger.warning("A pooled PostgreSQL connection was dead (%s); checking every idle one", error)
-            self.pool.putconn(connection)  # the pool discards a closed or broken connection
-            self.pool.check()
+            pool.putconn(connection)  # the pool discards a closed or broken connection
+            pool.check()
             connection = super().get_new_connection(conn_params)
         return connection

@@ -24,7 +24,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         _transaction_lock.acquire()
         self._holds_transaction_lock = True
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # a private hook of Django's backend, absent from django-stubs
         except BaseException:
             self._release_transaction_lock()
             raise
@@ -36,18 +36,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # a private hook of Django's backend, absent from django-stubs
         finally:
             self._release_transaction_lock()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # a private hook of Django's backend, absent from django-stubs
         finally:
             self._release_transaction_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # a private hook of Django's backend, absent from django-stubs
         finally:
             self._release_transaction_lock()
