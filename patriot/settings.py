@@ -372,5 +372,7 @@ LOGGING = {
     "formatters": {"json": {"()": "patriot.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PATRIOT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # django-tasks logs every task's start and end at INFO; its warnings and failures are enough (core/tasks.py logs
+    # retries and give-ups itself).
+    "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -114,3 +114,25 @@ def test_a_relay_rolled_back_queues_nothing(outside: tuple[SmtpStub, SmsGatewayS
     # The next round relays the same event again, this time for good.
     assert _relay() == 1 and tasks_runner.run_ready_tasks() == 2
     assert len(smtp.messages) == 1 and len(gateway.accepted) == 1
+
+
+def test_the_upgrade_queues_deliveries_the_old_loop_left_pending(
+    outside: tuple[SmtpStub, SmsGatewayStub], reporter: User, settings: Any
+) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    smtp, _gateway = outside
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # the old code queued none
+    make_case(channel=ChannelChoices.SOROT, reporter=reporter, reporter_email=reporter.email)
+    _relay()
+    Delivery.objects.filter(channel=DeliveryChannelChoices.SMS).update(status=DeliveryStatusChoices.SENT)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("citizens", "0001_initial")])
+    executor = MigrationExecutor(connection)
+    executor.migrate([("citizens", "0002_delivery_tasks")])
+    settings.TASKS = DATABASE_QUEUE
+    [queued] = DBTaskResult.objects.all()
+    assert queued.args_kwargs == {"args": [_delivery(DeliveryChannelChoices.EMAIL).pk], "kwargs": {}}
+    assert tasks_runner.run_ready_tasks() == 1 and len(smtp.messages) == 1
+    assert _delivery(DeliveryChannelChoices.EMAIL).status == DeliveryStatusChoices.SENT
