@@ -1,4 +1,5 @@
-"""ASGI entry point for uvicorn; on a single SQLite process it also runs the background jobs."""
+"""ASGI entry point for uvicorn; on a single SQLite process it also runs the background jobs
+and the task queue."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST
 refuse_unsafe_start()
 
 if settings.PATRIOT_INPROCESS_WORKER:
+    from patriot.core import tasks_runner
     from patriot.core.worker import start_in_process
 
-    start_in_process()
+    # The periodic jobs and, beside them, the queued one-off tasks (emails, SMS).
+    tasks_runner.start(start_in_process())

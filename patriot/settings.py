@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -335,9 +337,21 @@ def _retention_days(name: str) -> int:
 PATRIOT_RETENTION_REPORTER_CONTACT_DAYS = _retention_days("PATRIOT_RETENTION_REPORTER_CONTACT_DAYS")
 PATRIOT_RETENTION_ACCESS_AUDIT_DAYS = _retention_days("PATRIOT_RETENTION_ACCESS_AUDIT_DAYS")
 PATRIOT_RETENTION_NOTIFICATIONS_DAYS = _retention_days("PATRIOT_RETENTION_NOTIFICATIONS_DAYS")
+# Finished one-off tasks (their arguments hold addresses and message texts): deleted after 30 days unless set; 0 keeps.
+PATRIOT_RETENTION_TASKS_DAYS = int(os.environ.get("PATRIOT_RETENTION_TASKS_DAYS", "30") or 0)
 
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")
+
+# One-off jobs (email, SMS; core/tasks.py): Django's tasks framework with django-tasks-db, so a task is a row
+# written in the transaction that asks for it, and `patriot worker` (or the in-process worker) runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task marked @retried is tried this many times in all; the pause after the n-th failure is
+# PATRIOT_TASK_RETRY_SECONDS × 3^(n−1), at most 12 hours (1 min, 3, 9, 27 min, 1.4 h, 4 h, 12 h by default).
+PATRIOT_TASK_MAX_ATTEMPTS = int(os.environ.get("PATRIOT_TASK_MAX_ATTEMPTS", "8"))
+PATRIOT_TASK_RETRY_SECONDS = float(os.environ.get("PATRIOT_TASK_RETRY_SECONDS", "60"))
+# A task still running this long after it started belongs to a worker that died: it is queued again (at least once).
+PATRIOT_TASK_STALE_SECONDS = int(os.environ.get("PATRIOT_TASK_STALE_SECONDS", "900"))
 
 # --- Operations: readiness, metrics, logs ----------------------------------------------------
 # /readyz fails when no background job finished within this many seconds, or when the oldest case event the
@@ -359,5 +373,7 @@ LOGGING = {
     "formatters": {"json": {"()": "patriot.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PATRIOT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # django-tasks logs every task's start and end at INFO; its warnings and failures are enough (core/tasks.py logs
+    # retries and give-ups itself).
+    "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }

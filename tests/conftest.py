@@ -16,12 +16,18 @@ from tests.private_servers import REDIS_SERVER, PrivateRedis
 
 def pytest_configure(config: pytest.Config) -> None:
     """Test clients and live servers speak plain HTTP; tests/core/test_secure_mode.py checks the HTTPS redirect.
+    Queued tasks run at once (the immediate backend).
 
     Set once for the session: the live servers build their middleware before any per-test fixture could run.
     """
     from django.conf import settings
 
     settings.SECURE_SSL_REDIRECT = False
+    # Queued tasks (core/tasks.py) run at once where they are queued; tests/core/test_tasks.py runs the real queue.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django.core.signals import setting_changed
+
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture(autouse=True)

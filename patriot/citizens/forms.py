@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.core.errors import DomainError
+from patriot.core.mail import send_email
 from patriot.core.phones import normalise_phone
 
 
@@ -159,6 +161,19 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Email akun Anda")
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Queue the message (core/tasks.py) instead of sending it in the request: retried if the server fails."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        send_email.enqueue(subject, render_to_string(email_template_name, context), [to_email])
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

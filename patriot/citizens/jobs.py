@@ -14,17 +14,11 @@ NOTIFY_INTERVAL_SECONDS = 5
 
 
 def notify_citizens() -> None:
-    created, delivered = notify.run_once()
-    if created or delivered.sent or delivered.retrying or delivered.failed:
-        logger.info(
-            "Notifications: %d new, %d sent, %d to retry, %d failed",
-            created,
-            delivered.sent,
-            delivered.retrying,
-            delivered.failed,
-        )
+    created = notify.relay_outbox()
+    if created:
+        logger.info("Notifications: %d new", created)
 
 
-# Outbox relay and email/SMS delivery, every few seconds.
+# Outbox relay every few seconds; the email/SMS deliveries it queues run as tasks (core/tasks.py).
 NOTIFICATIONS = PeriodicJob("citizen-notifications", notify_citizens, NOTIFY_INTERVAL_SECONDS)
 RETENTION_RULE = RetentionRule("citizens' notifications", "PATRIOT_RETENTION_NOTIFICATIONS_DAYS", purge_notifications)

@@ -88,7 +88,6 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"))
     # A worker that takes a delivery holds it until then; if it dies mid-send another takes it over.
-    claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
     last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
 

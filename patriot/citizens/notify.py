@@ -1,26 +1,26 @@
-"""Citizens hear about their cases: a relay turns outbox events into notifications, a sender delivers them.
+"""Citizens hear about their cases: a relay turns outbox events into notifications, a queued task delivers them.
 
-Both run in `patriot worker` (patriot.core.worker). The relay reads the outbox after a stored cursor and
-writes the notifications and the cursor in one transaction, so a crash repeats work rather than losing it,
-and the unique (user, event) constraint makes the repeat harmless. Email and SMS deliveries are rows
-retried with a growing pause until they succeed or run out of attempts (then marked failed, kept).
+The relay runs in `patriot worker` (patriot.core.worker). It reads the outbox after a stored cursor and writes
+the notifications, their email/SMS deliveries, the queued `send_delivery` tasks and the cursor in one transaction,
+so a crash repeats work rather than losing it, and the unique (user, event) constraint makes the repeat harmless.
+The task queue (core/tasks.py) sends each delivery and tries a failed one again with a growing pause until it
+succeeds or runs out of attempts (then the delivery is marked failed, kept).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks import task
 
 from patriot.accounts.choices import RoleChoices
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
@@ -29,6 +29,7 @@ from patriot.cases.presenters import step_label
 from patriot.citizens import sms
 from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
 from patriot.citizens.models import CitizenProfile, Delivery, Notification, RelayCursor
+from patriot.core.tasks import is_last_attempt, next_attempt_at, retried
 from patriot.events.models import OutboxEvent
 
 logger = logging.getLogger("patriot.notify")
@@ -58,9 +59,6 @@ NOTIFIED_KINDS = frozenset(
 # (the unique constraint skips those already handled). A case transaction lasting longer would be missed.
 SETTLE_SECONDS = 60
 PAGES_PER_RUN = 10
-# Pauses after the 1st, 2nd, … failed attempt; after the last one the delivery is marked failed.
-RETRY_PAUSES = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
-CLAIM_SECONDS = 120
 
 
 def _cursor() -> RelayCursor:
@@ -110,12 +108,12 @@ def _notify(events: list[OutboxEvent]) -> int:
             event_id=event.pk,
             created_at=event.created_at,
         )
-        Delivery.objects.bulk_create(
-            [
-                Delivery(notification=notification, channel=channel, next_attempt_at=timezone.now())
-                for channel in _deliveries_for(profiles.get(user.pk), user.email, user.phone)
-            ]
-        )
+        for channel in _deliveries_for(profiles.get(user.pk), user.email, user.phone):
+            delivery = Delivery.objects.create(
+                notification=notification, channel=channel, next_attempt_at=timezone.now()
+            )
+            # A row in this same transaction (core/tasks.py): committed with the notification or not at all.
+            send_delivery.enqueue(delivery.pk)
         created += 1
     return created
 
@@ -216,52 +214,38 @@ def _send(delivery: Delivery) -> None:
             sms.send(user.phone, render_sms(notification))
 
 
-@dataclass(frozen=True)
-class DeliveryResult:
-    sent: int
-    retrying: int
-    failed: int
+@task()
+@retried
+def send_delivery(delivery_id: int, *, attempt: int = 1) -> str:
+    """Send one notification's email or SMS (a queued task, core/tasks.py); returns what became of it.
 
-
-def deliver_due(*, limit: int = 100, now: datetime | None = None) -> DeliveryResult:
-    """Send deliveries that are due. Each is claimed first (short transaction), then sent outside any
-    transaction, so a slow mail server never holds a database lock; a worker that dies mid-send leaves the
-    claim to expire and the delivery is sent again (at least once)."""
-    now = now or timezone.now()
-    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    due = Delivery.objects.filter(status=DeliveryStatusChoices.PENDING, next_attempt_at__lte=now).filter(unclaimed)
-    sent = retrying = failed = 0
-    for pk in list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]):
-        if not due.filter(pk=pk).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS)):
-            continue
-        delivery = Delivery.objects.select_related(
+    The row says whether it was sent, so a delivery already sent (or given up, or deleted with its account) is
+    never sent again. A failure is recorded on the row and raised, so the queue tries again after a pause; the
+    last attempt marks the delivery failed (kept, with the error's type).
+    """
+    delivery = (
+        Delivery.objects.select_related(
             "notification__user__citizen_profile", "notification__case", "notification__entry"
-        ).get(pk=pk)
-        delivery.attempts += 1
-        delivery.claimed_until = None
-        try:
-            _send(delivery)
-        except Exception as error:
-            delivery.last_error = (getattr(error, "detail", "") or str(error) or type(error).__name__)[:300]
-            if delivery.attempts > len(RETRY_PAUSES):
-                delivery.status = DeliveryStatusChoices.FAILED
-                failed += 1
-            else:
-                delivery.next_attempt_at = timezone.now() + RETRY_PAUSES[delivery.attempts - 1]
-                retrying += 1
-            # The type only: a mail server's refusal quotes the address.
-            logger.warning(
-                "Delivery %s (%s) failed, attempt %d: %s", pk, delivery.channel, delivery.attempts, type(error).__name__
-            )
+        )
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != DeliveryStatusChoices.PENDING:
+        return "skipped"
+    delivery.attempts += 1
+    try:
+        _send(delivery)
+    except Exception as error:
+        # The type only in the log (core.tasks): a mail server's refusal quotes the address.
+        delivery.last_error = (getattr(error, "detail", "") or str(error) or type(error).__name__)[:300]
+        if is_last_attempt(attempt):
+            delivery.status = DeliveryStatusChoices.FAILED
         else:
-            delivery.status = DeliveryStatusChoices.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-            sent += 1
-        delivery.save(update_fields=["attempts", "claimed_until", "status", "next_attempt_at", "sent_at", "last_error"])
-    return DeliveryResult(sent=sent, retrying=retrying, failed=failed)
-
-
-def run_once() -> tuple[int, DeliveryResult]:
-    """One round of the worker job: relay new events, then send what is due."""
-    return relay_outbox(), deliver_due()
+            delivery.next_attempt_at = next_attempt_at(attempt)
+        delivery.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+        raise
+    delivery.status = DeliveryStatusChoices.SENT
+    delivery.sent_at = timezone.now()
+    delivery.last_error = ""
+    delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return "sent"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -13,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,6 +27,7 @@ from patriot.citizens import sms
 from patriot.citizens.models import CitizenProfile, Notification, PhoneCode
 from patriot.core import clock
 from patriot.core.errors import DomainError, InvalidInput, RateLimited
+from patriot.core.mail import send_email
 from patriot.core.phones import normalise_phone
 from patriot.core.ratelimit import hit
 
@@ -140,12 +139,8 @@ def send_email_verification(user: User, *, link_for: Callable[[str], str]) -> No
         }
         subject = _("Verifikasi email akun Patriot Anda")
         body = render_to_string("citizens/email/verify_email.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except (smtplib.SMTPException, OSError) as error:
-        raise DomainError(
-            _("Email verifikasi belum dapat dikirim. Coba kirim ulang beberapa saat lagi."), code="email_failed"
-        ) from error
+    # Queued (core/tasks.py): a mail server that is down delays the link, the worker tries again.
+    send_email.enqueue(subject, body, [user.email])
 
 
 def verify_email(token: str) -> User:

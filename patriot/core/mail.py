@@ -1,4 +1,5 @@
-"""The email backend Patriot sends through: the configured one (SMTP or console), counted in patriot_emails_total."""
+"""The email backend Patriot sends through: the configured one (SMTP or console), counted in patriot_emails_total;
+and `send_email`, the queued task (core/tasks.py) that sends one message and is tried again when the server fails."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django_tasks import task
 
 from patriot.core import metrics
+from patriot.core.tasks import retried
 
 
 class CountingEmailBackend(BaseEmailBackend):
@@ -35,3 +38,10 @@ class CountingEmailBackend(BaseEmailBackend):
         if len(email_messages) > sent:
             metrics.EMAILS.labels("failed").inc(len(email_messages) - sent)
         return sent
+
+
+@task()
+@retried
+def send_email(subject: str, body: str, to: list[str]) -> None:
+    """Send one plain-text message from DEFAULT_FROM_EMAIL; queue it with `send_email.enqueue(...)`."""
+    EmailMessage(subject, body, to=to).send()

@@ -44,6 +44,11 @@ JOB_SECONDS = Histogram(
     ["job"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120),
 )
+TASK_ATTEMPTS = Counter(
+    "patriot_task_attempts",
+    "Attempts of one-off tasks marked @retried, by task and outcome (ok, retry, gave_up).",
+    ["task", "outcome"],
+)
 EMAILS = Counter("patriot_emails", "Emails handed to the mail server, by outcome (sent, failed).", ["outcome"])
 SMS = Counter(
     "patriot_sms", "SMS handed to the gateway, by gateway and outcome (sent, failed).", ["gateway", "outcome"]
