@@ -67,11 +67,7 @@ class OrganisationUnit(models.Model):
                 }
             if self.village_id is not None or self.district_id is not None:
                 errors["village"] = _("Unit di luar kota tidak berada di kelurahan atau kecamatan kota.")
-        if (
-            self.village_id is not None
-            and self.district_id is not None
-            and self.village.district_id != self.district_id
-        ):
+        if self.village is not None and self.district_id is not None and self.village.district_id != self.district_id:
             errors["village"] = _("Kelurahan ini tidak berada di kecamatan yang dipilih.")
         if self.parent_id is not None and self.pk is not None and self.pk in _ancestor_ids(self.parent_id):
             errors["parent"] = _("Unit tidak boleh menjadi induk dirinya sendiri.")
@@ -252,11 +248,11 @@ class User(AbstractUser):
 
     def placement_unit_id(self) -> int | None:
         """The unit this person belongs to: their URC team's, else their agency's, else the one set directly."""
-        if self.team_id is not None:
+        if self.team is not None:
             return self.team.unit_id
-        if self.agency_id is not None:
+        if self.agency is not None:
             return self.agency.unit_id
-        if self.unit_id is not None and self.unit.kind in UnitKindChoices.MIRRORED:
+        if self.unit is not None and self.unit.kind in UnitKindChoices.MIRRORED:
             # Left their agency or team: they leave its unit too.
             return None
         return self.unit_id
@@ -266,7 +262,7 @@ class User(AbstractUser):
         if (
             self.team_id is None
             and self.agency_id is None
-            and self.unit_id is not None
+            and self.unit is not None
             and self.unit.kind in UnitKindChoices.MIRRORED
         ):
             raise ValidationError({"unit": _("Unit OPD dan tim URC diisi lewat kolom OPD dan tim URC.")})

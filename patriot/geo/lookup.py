@@ -13,7 +13,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import h3
 import shapely
@@ -190,8 +190,9 @@ class NeighbourhoodIndex:
             )
             for rt in ordered_rts
         ]
-        rw_shapes = [from_geojson(rw.boundary) for rw in ordered_rws]
-        rt_shapes = [from_geojson(rt.boundary) for rt in ordered_rts]
+        # Only rows with a boundary were kept above.
+        rw_shapes = [from_geojson(cast(dict[str, Any], rw.boundary)) for rw in ordered_rws]
+        rt_shapes = [from_geojson(cast(dict[str, Any], rt.boundary)) for rt in ordered_rts]
         shapely.prepare(rw_shapes + rt_shapes)
         self._rw_tree = shapely.STRtree(rw_shapes)
         self._rt_tree = shapely.STRtree(rt_shapes)

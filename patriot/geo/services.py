@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -535,7 +535,7 @@ def _polygons_away_from_their_kelurahan(items: list[_ImportedNeighbourhood]) -> 
     """
     codes = {item.village_code for item in items if item.shape is not None}
     official = {
-        code: from_geojson(boundary)
+        code: from_geojson(cast(dict[str, Any], boundary))  # boundary__isnull=False below
         for code, boundary in Village.objects.filter(
             code__in=codes, boundary__isnull=False, boundary_is_approximate=False
         ).values_list("code", "boundary")

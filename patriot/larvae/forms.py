@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.dateparse import parse_datetime
@@ -22,8 +22,11 @@ from patriot.larvae.choices import (
 from patriot.larvae.indices import Period
 from patriot.larvae.services import ContainerEntry, InspectionSubmission
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def count_field(label: str) -> forms.IntegerField:
+
+def count_field(label: StrOrPromise) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,

@@ -118,8 +118,8 @@ def _validate_attributes(category: Category, values: dict[str, Any] | None) -> d
         allowed = {choice["key"] for choice in definition.get("values", [])}
         if datatype == "number":
             try:
-                number = float(value)
-            except (TypeError, ValueError):
+                number = float(value if value is not None else "nan")
+            except ValueError:
                 number = float("nan")
             if number != number or number < 0 or number > 1e9:
                 raise InvalidInput(

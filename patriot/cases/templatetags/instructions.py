@@ -26,6 +26,6 @@ def answer_form_for(context: template.Context, instruction: Instruction) -> Inst
         bound.auto_id = auto_id
         for name, errors in bound.errors.items():
             if name in bound.fields:
-                errors.field_id = bound[name].auto_id  # the error list's id, named by aria-describedby
+                errors.field_id = bound[name].auto_id  # type: ignore[attr-defined]  # ErrorList.field_id (Django 5.2) is absent from django-stubs; the error list's id, named by aria-describedby
         return bound
     return InstructionAnswerForm(auto_id=auto_id)
