@@ -13,6 +13,15 @@ class CallcentreConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.callcentre.events import CALL_EVENTS
         from patriot.core import registry
+        from patriot.core.registry import MenuEntry
 
         registry.register_event_type(CALL_EVENTS)
         registry.register_start_page(Role.CALLCENTRE_OPERATOR, "callcentre-console")
+        registry.register_menu_entry(
+            MenuEntry(
+                _("Call center 1500444"),
+                "callcentre-console",
+                frozenset({Role.CALLCENTRE_OPERATOR, Role.SYSTEM_ADMIN}),
+                40,
+            )
+        )

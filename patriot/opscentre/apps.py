@@ -12,5 +12,12 @@ class OpscentreConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
+        from patriot.core.registry import MenuEntry
 
         registry.register_start_page(Role.MAYOR, "opscentre-mayor")
+        for entry in (
+            MenuEntry(_("Dasbor POC"), "opscentre-dashboard", Role.POC_ROLES, 20),
+            MenuEntry(_("Ruang kerja wali kota"), "opscentre-mayor", frozenset({Role.MAYOR, Role.SYSTEM_ADMIN}), 30),
+            MenuEntry(_("Ringkasan mingguan"), "opscentre-weekly", Role.CITYWIDE_ROLES, 60),
+        ):
+            registry.register_menu_entry(entry)

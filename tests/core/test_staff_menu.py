@@ -6,6 +6,7 @@ passing unchanged across that move: the menu a role sees is the same whoever ren
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -54,10 +55,10 @@ def _restore_language() -> Iterator[None]:
         yield
 
 
-def _menu(html: str) -> list[tuple[str, str, bool]]:
-    """(href, label, is current) of every link in the main menu."""
-    nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
-    return [(href, label, bool(current)) for href, current, label in ENTRY.findall(nav)]
+def _menu(page: str) -> list[tuple[str, str, bool]]:
+    """(href, label as the browser shows it, is current) of every link in the main menu."""
+    nav = page.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    return [(href, html.unescape(label), bool(current)) for href, current, label in ENTRY.findall(nav)]
 
 
 def _client(role: str, language: str = "") -> Client:
