@@ -11,9 +11,11 @@ class CitizensConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.citizens import jobs
+        from patriot.citizens import jobs, monitoring
         from patriot.core import registry
 
         registry.register_job(jobs.NOTIFICATIONS)
+        registry.register_gauges(monitoring.LAG_GAUGE)
+        registry.register_readiness_check("outbox", monitoring.outbox_check)
         registry.register_retention(jobs.RETENTION_RULE)
         registry.register_start_page(Role.CITIZEN, "citizens:my-reports")
