@@ -11,7 +11,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.cases import jobs, monitoring
+        from patriot.cases import demo, jobs, monitoring, seed
         from patriot.cases.events import CASE_EVENTS
         from patriot.core import registry
         from patriot.core.registry import MenuEntry
@@ -19,6 +19,8 @@ class CasesConfig(AppConfig):
         registry.register_event_type(CASE_EVENTS)
         registry.register_job(jobs.SLA_SWEEP)
         registry.register_gauges(monitoring.CASE_GAUGES)
+        for step in (*seed.SEED_STEPS, demo.SEED_STEP):
+            registry.register_seed_step(step)
         for rule in jobs.RETENTION_RULES:
             registry.register_retention(rule)
         for role, url_name in (

@@ -11,10 +11,11 @@ class CitizensConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.citizens import jobs, monitoring
+        from patriot.citizens import demo, jobs, monitoring
         from patriot.core import registry
 
         registry.register_job(jobs.NOTIFICATIONS)
+        registry.register_seed_step(demo.SEED_STEP)
         registry.register_gauges(monitoring.LAG_GAUGE)
         registry.register_readiness_check("outbox", monitoring.outbox_check)
         registry.register_retention(jobs.RETENTION_RULE)

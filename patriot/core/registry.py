@@ -24,7 +24,7 @@ The core and the events app read these registries and import no feature app. An 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -154,16 +154,27 @@ def url_modules() -> list[tuple[str, str]]:
     return list(_urls.items())
 
 
+@dataclass
+class SeedReport:
+    """What a seed step tells the person running `patriot seed`: `lines` as the step finishes, `closing` after
+    every step has run (how to sign in to the demo: accounts, keys, secrets)."""
+
+    lines: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class SeedStep:
-    """`run()` creates what is missing and returns the lines `patriot seed` prints. A `demo` step runs only with
-    `seed --demo` (demo mode). Steps run by `order`: reference data first (areas 10, agencies 20, categories 30,
-    routing 40), demo accounts 100, demo history after them."""
+    """`run()` creates what is missing and says what it did. Steps run by `order`: reference data first (areas 10,
+    agencies 20, categories 30, routing rules 40, all in one transaction), then with `seed --demo` (demo mode
+    only) the `demo` steps: accounts 100, keys 110, demo history from 200. `needed()`, when given, is asked for
+    every step before any step of the run: demo history goes only into a database that had none."""
 
     name: str
-    run: Callable[[], list[str]]
+    run: Callable[[], SeedReport]
     order: int
     demo: bool = False
+    needed: Callable[[], bool] | None = None
 
 
 _seed_steps: dict[str, SeedStep] = {}
@@ -174,8 +185,8 @@ def register_seed_step(step: SeedStep) -> None:
 
 
 def seed_steps(*, demo: bool) -> list[SeedStep]:
-    """The reference-data steps, and with `demo` the demo steps too, by order (then by name)."""
-    steps = [step for step in _seed_steps.values() if demo or not step.demo]
+    """The steps of the given kind (reference data, or demo), by order, then by name."""
+    steps = [step for step in _seed_steps.values() if step.demo == demo]
     return sorted(steps, key=lambda step: (step.order, step.name))
 
 
