@@ -28,6 +28,7 @@ SEARCH = ("/poc/cari/", "Cari laporan", "Search reports")
 WEEKLY = ("/poc/ringkasan/", "Ringkasan mingguan", "Weekly summary")
 INBOX = ("/opd/", "Kotak masuk OPD", "Agency inbox")
 ASSIGNMENTS = ("/urc/", "Tugas saya", "My assignments")
+JOBS = ("/sistem/pekerjaan/", "Pekerjaan latar", "Background jobs")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
@@ -43,7 +44,8 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.PSC_DISPATCHER: [],
     Role.AMBULANCE_CREW: [],
     Role.HOSPITAL_STAFF: [],
-    Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY],
+    # The background jobs page (core) came after the pin, for the system admin only.
+    Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }
 PUBLIC = [("/lapor/", "Lapor"), ("/lacak/", "Lacak laporan"), ("/peta/", "Peta")]
 ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></li>')
