@@ -46,6 +46,8 @@ class EventType:
     may_receive: Callable[[Viewer, OutboxEvent], bool]
     public_fields: tuple[str, ...] = ()
     public_subjects: PublicSubjects | None = None
+    # Roles that may open the staff stream for these events, besides those the events app always lets in.
+    stream_roles: frozenset[str] = frozenset()
 
     @property
     def is_public(self) -> bool:
@@ -61,6 +63,10 @@ def register_event_type(event_type: EventType) -> None:
 
 def event_type(name: str) -> EventType | None:
     return _event_types.get(name)
+
+
+def event_types() -> list[EventType]:
+    return list(_event_types.values())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from patriot.accounts.choices import RoleChoices as Role
 from patriot.core import registry
 from patriot.events.models import OutboxEvent
 
-# Roles with something to receive on the staff stream; everyone else is refused at the door (403).
+# Roles with something to receive on the staff stream, with those an app's event type names (EventType.stream_roles);
+# everyone else is refused at the door (403).
 STREAM_ROLES = Role.CITYWIDE_ROLES | Role.AGENCY_ROLES | {Role.URC_OFFICER}
 
 
@@ -34,7 +35,7 @@ class Subscriber:
 
 
 def may_subscribe(user: Viewer) -> bool:
-    return user.role in STREAM_ROLES
+    return user.role in STREAM_ROLES or any(user.role in kind.stream_roles for kind in registry.event_types())
 
 
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from patriot.core import registry
+from patriot.events.audience import Subscriber, may_subscribe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ from patriot.accounts.choices import RoleChoices as Role
 from patriot.accounts.models import User
 from patriot.core import health, metrics, worker
 from patriot.core.views import home_for
-from patriot.events.audience import Subscriber, may_receive, may_receive_public
+from patriot.events.audience import Subscriber, may_receive, may_receive_public, may_subscribe
 from patriot.events.models import OutboxEvent
 from tests.throwaway import plugin
 
@@ -63,6 +64,7 @@ print(json.dumps({
     "seeded": plugin.SEEDED,
     "receivers": sorted(role for role, user in users.items() if may_receive(Subscriber.of(user), event)),
     "public": may_receive_public(event),
+    "subscribers": sorted(role for role, user in users.items() if may_subscribe(Subscriber.of(user))),
     "ready": health.readiness()[1]["checks"]["throwaway"]["state"],
     "metrics": metrics.exposition().decode(),
 }))
@@ -88,6 +90,7 @@ def child(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_this_process_without_the_app_sees_none_of_it() -> None:
     assert registry.event_type("larva") is None
+    assert not may_subscribe(Subscriber(role="jumantik", agency_id=None, team_id=None))
     assert "throwaway-count" not in {job.name for job in registry.periodic_jobs()}
     assert "throwaway-sites" not in {step.name for step in registry.seed_steps(demo=False)}
     assert "throwaway" not in registry.readiness_checks()
@@ -117,6 +120,8 @@ def test_seed_runs_its_step_in_order(child: dict) -> None:
 def test_its_event_type_reaches_the_declared_audience_only(child: dict) -> None:
     assert child["receivers"] == ["jumantik"]
     assert child["public"] is False
+    # Jumantik may now open the staff stream; the other health roles still may not.
+    assert "jumantik" in child["subscribers"] and "ambulance_crew" not in child["subscribers"]
 
 
 def test_its_gauge_and_readiness_check_are_read(child: dict) -> None:

@@ -16,7 +16,9 @@ class ThrowawayConfig(AppConfig):
         from tests.throwaway import plugin
 
         registry.register_urls("buang/", "tests.throwaway.urls")
-        registry.register_event_type(registry.EventType(name="larva", may_receive=plugin.may_receive))
+        registry.register_event_type(
+            registry.EventType(name="larva", may_receive=plugin.may_receive, stream_roles=frozenset({Role.JUMANTIK}))
+        )
         registry.register_job(registry.PeriodicJob("throwaway-count", plugin.count, 30))
         registry.register_start_page(Role.JUMANTIK, "throwaway-home")
         registry.register_menu_entry(
