@@ -1,5 +1,6 @@
-"""Readiness: the database answers and is migrated, Redis answers (when configured), a worker ran lately, and
-the checks the apps registered hold (core.registry.register_readiness_check: the outbox is not falling behind). Each check says only its state and a figure: never an address, URL or error text."""
+"""Readiness: the database answers and is migrated, Redis answers (when configured), a worker ran lately, and the
+checks the apps registered hold (core.registry.register_readiness_check: the outbox is not falling behind). Each
+check says only its state and a figure: never an address, URL or error text."""
 
 from __future__ import annotations
 
