@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from patriot.api import api
+from patriot.core import registry
 from patriot.core import views as core_views
 
 handler400 = "patriot.core.views.bad_request"
@@ -33,3 +34,5 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics_view, name="metrics"),
 ]
+# Pages of apps that plug in without a line here (core.registry.register_urls), in the order they registered.
+urlpatterns += [path(prefix, include(urlconf)) for prefix, urlconf in registry.url_modules()]

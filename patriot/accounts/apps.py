@@ -12,6 +12,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from patriot.accounts import seed
         from patriot.accounts.middleware import record_sign_in
+        from patriot.core import registry
 
         user_logged_in.connect(record_sign_in, dispatch_uid="patriot-staff-session-start")
+        for step in seed.SEED_STEPS:
+            registry.register_seed_step(step)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.callcentre import services
 from patriot.callcentre.choices import CallTypeChoices, EmergencyLineChoices
 from patriot.callcentre.models import Call
+from patriot.cases.demo import no_cases_yet
 from patriot.cases.models import Case, Category
 from patriot.core import clock
+from patriot.core.registry import SeedReport, SeedStep
 from patriot.geo.models import Village
 
 REPEAT_CALLER = "0812-8800-1500"
@@ -116,3 +120,19 @@ def create_demo_calls() -> int:
             )
         created += 1
     return created
+
+
+def seed_demo_calls() -> SeedReport:
+    return SeedReport([f"Panggilan 1500444 demo: {create_demo_calls()} dibuat"])
+
+
+def seed_hook_secret() -> SeedReport:
+    """The phone system's hook secret of the demo, printed last with the other sign-in details."""
+    secret = settings.PATRIOT_CALLCENTRE_HOOK_SECRET
+    return SeedReport(closing=[f"Rahasia hook telepon demo: {secret}"] if secret else [])
+
+
+SEED_STEPS = (
+    SeedStep("demo-calls", seed_demo_calls, 230, demo=True, needed=no_cases_yet),
+    SeedStep("demo-hook-secret", seed_hook_secret, 240, demo=True),
+)

@@ -19,7 +19,7 @@ from patriot.cases.models import (
     RoutingRule,
     TimelineEntry,
 )
-from patriot.core.seed import attribute_definition_errors
+from patriot.cases.seed import attribute_definition_errors
 
 
 def _sla_target(days: int, hours: int | None) -> str:

@@ -11,12 +11,16 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.cases import jobs
+        from patriot.cases import demo, jobs, monitoring, seed
         from patriot.cases.events import CASE_EVENTS
         from patriot.core import registry
+        from patriot.core.registry import MenuEntry
 
         registry.register_event_type(CASE_EVENTS)
         registry.register_job(jobs.SLA_SWEEP)
+        registry.register_gauges(monitoring.CASE_GAUGES)
+        for step in (*seed.SEED_STEPS, demo.SEED_STEP):
+            registry.register_seed_step(step)
         for rule in jobs.RETENTION_RULES:
             registry.register_retention(rule)
         for role, url_name in (
@@ -27,3 +31,16 @@ class CasesConfig(AppConfig):
             (Role.URC_OFFICER, "staff-urc-assignments"),
         ):
             registry.register_start_page(role, url_name)
+        for entry in (
+            MenuEntry(
+                _("Antrean verifikasi"),
+                "staff-poc-queue",
+                Role.POC_ROLES,
+                10,
+                current_url_names=("staff-poc-queue", "staff-poc-case"),
+            ),
+            MenuEntry(_("Cari laporan"), "staff-search", Role.CITYWIDE_ROLES, 50),
+            MenuEntry(_("Kotak masuk OPD"), "staff-opd-inbox", Role.AGENCY_ROLES, 70),
+            MenuEntry(_("Tugas saya"), "staff-urc-assignments", frozenset({Role.URC_OFFICER}), 80),
+        ):
+            registry.register_menu_entry(entry)

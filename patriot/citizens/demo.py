@@ -11,10 +11,12 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
+from patriot.cases.demo import no_cases_yet
 from patriot.cases.models import Case, Category
 from patriot.citizens.models import CitizenProfile
 from patriot.core import clock
 from patriot.core.phones import normalise_phone
+from patriot.core.registry import SeedReport, SeedStep
 from patriot.geo.models import Village
 
 DEMO_USERNAME = "warga@demo.patriot.invalid"  # citizens sign in with their email
@@ -106,3 +108,10 @@ def create_demo_citizens() -> int:
                 with clock.pinned(start + timedelta(days=2)):
                     case_services.start_case(case, by=officer)
     return created
+
+
+def seed_demo_citizens() -> SeedReport:
+    return SeedReport([f"Laporan SOROT warga demo: {create_demo_citizens()} dibuat"])
+
+
+SEED_STEP = SeedStep("demo-citizens", seed_demo_citizens, 210, demo=True, needed=no_cases_yet)

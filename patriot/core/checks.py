@@ -107,13 +107,13 @@ _HOOK_HINT = "Buat dengan: python3 -c 'import secrets; print(secrets.token_urlsa
 
 
 def _demo_data_problems(alias: str) -> list[CheckMessage]:
-    """Demo accounts (the published password, the demo citizen), the demo authenticator secret and Open311 key."""
+    """Demo accounts (the published password, the demo citizen), the demo authenticator secret, and what the apps'
+    registered checks find (core.registry.register_production_data_check: the Open311 demo key)."""
     from django.contrib.auth.hashers import check_password, make_password
 
-    from patriot.accounts.models import TotpDevice, User, hash_token
+    from patriot.accounts.models import TotpDevice, User
     from patriot.accounts.services import DEMO_PASSWORD, DEMO_PASSWORD_SALT
-    from patriot.open311.demo import DEMO_KEY
-    from patriot.open311.models import ApiKey
+    from patriot.core import registry
 
     try:
         tables = set(connections[alias].introspection.table_names())
@@ -133,10 +133,7 @@ def _demo_data_problems(alias: str) -> list[CheckMessage]:
             for device in TotpDevice.objects.using(alias).select_related("user").filter(confirmed_at__isnull=False)
             if _is_demo_secret(device)
         ]
-        demo_key = (
-            ApiKey._meta.db_table in tables
-            and ApiKey.objects.using(alias).filter(key_hash=hash_token(DEMO_KEY), revoked_at__isnull=True).exists()
-        )
+        registered = [problem for check in registry.production_data_checks() for problem in check(alias)]
     except DatabaseError as error:
         return [
             Error(
@@ -162,15 +159,7 @@ def _demo_data_problems(alias: str) -> list[CheckMessage]:
                 id="patriot.E012",
             )
         )
-    if demo_key:
-        problems.append(
-            Error(
-                "Kunci Open311 demo yang diumumkan masih berlaku.",
-                hint="Cabut dengan: patriot open311-key revoke o311_dem",
-                id="patriot.E013",
-            )
-        )
-    return problems
+    return problems + registered
 
 
 def _is_demo_secret(device: Any) -> bool:

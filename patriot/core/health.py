@@ -1,5 +1,6 @@
-"""Readiness: the database answers and is migrated, Redis answers (when configured), a worker ran lately, the
-outbox is not falling behind. Each check says only its state and a figure: never an address, URL or error text."""
+"""Readiness: the database answers and is migrated, Redis answers (when configured), a worker ran lately, and the
+checks the apps registered hold (core.registry.register_readiness_check: the outbox is not falling behind). Each
+check says only its state and a figure: never an address, URL or error text."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.utils import timezone
 
+from patriot.core import registry
 from patriot.core.models import JobRun
 
 OK = "ok"
@@ -80,25 +82,26 @@ def worker() -> Check:
     return Check(state, {"last_run_seconds_ago": round(age, 1)})
 
 
-def outbox_lag_seconds() -> float:
-    from patriot.citizens.notify import relay_lag_seconds
-
-    return relay_lag_seconds()
+CHECKS: dict[str, Callable[[], Check]] = {"database": database, "redis": redis, "worker": worker}
 
 
-def outbox() -> Check:
-    lag = outbox_lag_seconds()
-    state = OK if lag <= settings.PATRIOT_READY_OUTBOX_LAG_SECONDS else FAILING
-    return Check(state, {"lag_seconds": round(lag, 1)})
+def _registered(check: registry.ReadinessCheck) -> Callable[[], Check]:
+    def run() -> Check:
+        state, details = check()
+        return Check(state, details)
+
+    return run
 
 
-CHECKS: dict[str, Callable[[], Check]] = {"database": database, "redis": redis, "worker": worker, "outbox": outbox}
+def checks() -> dict[str, Callable[[], Check]]:
+    """The core's checks, then those the apps registered."""
+    return CHECKS | {name: _registered(check) for name, check in registry.readiness_checks().items()}
 
 
 def readiness() -> tuple[bool, dict[str, Any]]:
     """Run every check; ready when none fails. A check that raises is failing, named by the exception's type."""
     results: dict[str, Any] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks().items():
         started = time.perf_counter()
         try:
             result = check()

@@ -22,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from patriot.core import registry
 from patriot.core.ratelimit import client_address
 
 REQUESTS = Counter(
@@ -74,45 +75,46 @@ def multiprocess_dir() -> str:
 
 
 class DatabaseCollector(Collector):
-    """Figures read at scrape time: open and overdue cases per agency, outbox lag, age of the worker's heartbeat."""
+    """Figures read at scrape time: the age of the worker's heartbeat, and the gauges the apps registered
+    (core.registry.register_gauges: open and overdue cases per agency, the notification relay's lag, …)."""
 
     @staticmethod
     def _families() -> dict[str, GaugeMetricFamily]:
-        return {
-            "up": GaugeMetricFamily("patriot_database_up", "Whether the scrape could read the database."),
-            "open": GaugeMetricFamily("patriot_cases_open", "Open cases per agency.", labels=["agency"]),
-            "overdue": GaugeMetricFamily("patriot_cases_overdue", "Open overdue cases per agency.", labels=["agency"]),
-            "lag": GaugeMetricFamily(
-                "patriot_outbox_lag_seconds", "Age of the oldest case event the notification relay has not passed."
-            ),
-            "heartbeat": GaugeMetricFamily(
-                "patriot_worker_heartbeat_age_seconds", "Seconds since a background job last finished in any worker."
+        families = {
+            "patriot_database_up": GaugeMetricFamily(
+                "patriot_database_up", "Whether the scrape could read the database."
             ),
         }
+        for gauges in registry.gauges():
+            for family in gauges.families:
+                families[family.name] = GaugeMetricFamily(family.name, family.help, labels=list(family.labels))
+        families["patriot_worker_heartbeat_age_seconds"] = GaugeMetricFamily(
+            "patriot_worker_heartbeat_age_seconds", "Seconds since a background job last finished in any worker."
+        )
+        return families
 
     def describe(self) -> Iterator[Metric]:
         # Without this the registry would call collect(), reading the database, when the module is imported.
         yield from self._families().values()
 
     def collect(self) -> Iterator[Metric]:
-        from patriot.cases.queries import open_cases_by_agency
-        from patriot.core.health import outbox_lag_seconds, worker_heartbeat_age
+        from patriot.core.health import worker_heartbeat_age
 
         families = self._families()
         try:
-            for agency, counts in open_cases_by_agency().items():
-                families["open"].add_metric([agency], counts.open)
-                families["overdue"].add_metric([agency], counts.overdue)
-            families["lag"].add_metric([], outbox_lag_seconds())
+            for gauges in registry.gauges():
+                for name, samples in gauges.read().items():
+                    for labels, value in samples:
+                        families[name].add_metric(list(labels), value)
             age = worker_heartbeat_age()
             if age is not None:
-                families["heartbeat"].add_metric([], age)
+                families["patriot_worker_heartbeat_age_seconds"].add_metric([], age)
         except DatabaseError:
             connection.close_if_unusable_or_obsolete()
-            families["up"].add_metric([], 0)
-            yield families["up"]
+            families["patriot_database_up"].add_metric([], 0)
+            yield families["patriot_database_up"]
             return
-        families["up"].add_metric([], 1)
+        families["patriot_database_up"].add_metric([], 1)
         yield from families.values()
 
 

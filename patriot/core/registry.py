@@ -11,14 +11,22 @@ The core and the events app read these registries and import no feature app. An 
   by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
 - its role start pages (`register_start_page`): where a user of a role lands after signing in. A staff role
   no app serves yet lands on a page saying its module is not available yet (core.views.module_pending).
+- its staff menu entries (`register_menu_entry`): a label, the page's URL name, the roles that see it and its
+  place in the menu; the layout shows the entries of the signed-in user's role.
+- its URLs (`register_urls`): a prefix and its URL module, for an app the project's urls.py does not list.
+- its seed steps (`register_seed_step`): reference data `patriot seed` loads, and demo data `seed --demo` adds,
+  in the order of their `order` numbers.
+- its figures read when /metrics is scraped (`register_gauges`) and its readiness checks for /readyz
+  (`register_readiness_check`).
+- its checks of production data (`register_production_data_check`): published demo secrets it created.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from patriot.events.audience import Viewer
@@ -38,6 +46,8 @@ class EventType:
     may_receive: Callable[[Viewer, OutboxEvent], bool]
     public_fields: tuple[str, ...] = ()
     public_subjects: PublicSubjects | None = None
+    # Roles that may open the staff stream for these events, besides those the events app always lets in.
+    stream_roles: frozenset[str] = frozenset()
 
     @property
     def is_public(self) -> bool:
@@ -53,6 +63,10 @@ def register_event_type(event_type: EventType) -> None:
 
 def event_type(name: str) -> EventType | None:
     return _event_types.get(name)
+
+
+def event_types() -> list[EventType]:
+    return list(_event_types.values())
 
 
 @dataclass(frozen=True)
@@ -107,3 +121,134 @@ def register_start_page(role: str, url_name: str) -> None:
 
 def start_page(role: str) -> str | None:
     return _start_pages.get(role)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the staff menu. `label` is a lazy translation (gettext_lazy); the link is marked as the
+    current page when the request's URL name is one of `current_url_names`, or, when none are given, when the
+    path starts with the entry's own URL."""
+
+    label: Any
+    url_name: str
+    roles: frozenset[str]
+    order: int
+    current_url_names: tuple[str, ...] = ()
+
+
+_menu: dict[str, MenuEntry] = {}
+
+
+def register_menu_entry(entry: MenuEntry) -> None:
+    _menu[entry.url_name] = entry
+
+
+def menu_entries(role: str) -> list[MenuEntry]:
+    """The entries a user of `role` sees, by their order."""
+    return sorted((entry for entry in _menu.values() if role in entry.roles), key=lambda entry: entry.order)
+
+
+_urls: dict[str, str] = {}
+
+
+def register_urls(prefix: str, urlconf: str) -> None:
+    """Serve the URL module `urlconf` (a dotted path) under `prefix` ("larva/"); patriot/urls.py includes it."""
+    _urls[prefix] = urlconf
+
+
+def url_modules() -> list[tuple[str, str]]:
+    return list(_urls.items())
+
+
+@dataclass
+class SeedReport:
+    """What a seed step tells the person running `patriot seed`: `lines` as the step finishes, `closing` after
+    every step has run (how to sign in to the demo: accounts, keys, secrets)."""
+
+    lines: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SeedStep:
+    """`run()` creates what is missing and says what it did. Steps run by `order`: reference data first (areas 10,
+    agencies 20, categories 30, routing rules 40, all in one transaction), then with `seed --demo` (demo mode
+    only) the `demo` steps: accounts 100, keys 110, demo history from 200. `needed()`, when given, is asked for
+    every step before any step of the run: demo history goes only into a database that had none."""
+
+    name: str
+    run: Callable[[], SeedReport]
+    order: int
+    demo: bool = False
+    needed: Callable[[], bool] | None = None
+
+
+_seed_steps: dict[str, SeedStep] = {}
+
+
+def register_seed_step(step: SeedStep) -> None:
+    _seed_steps[step.name] = step
+
+
+def seed_steps(*, demo: bool) -> list[SeedStep]:
+    """The steps of the given kind (reference data, or demo), by order, then by name."""
+    steps = [step for step in _seed_steps.values() if step.demo == demo]
+    return sorted(steps, key=lambda step: (step.order, step.name))
+
+
+@dataclass(frozen=True)
+class GaugeFamily:
+    name: str
+    help: str
+    labels: tuple[str, ...] = ()
+
+
+# Samples per family name: [(label values, value), ...].
+GaugeSamples = dict[str, list[tuple[tuple[str, ...], float]]]
+
+
+@dataclass(frozen=True)
+class Gauges:
+    """Figures /metrics reads from the database when scraped: `read()` returns the samples of `families` (one
+    query for all of them, if it can)."""
+
+    name: str
+    families: tuple[GaugeFamily, ...]
+    read: Callable[[], GaugeSamples]
+
+
+_gauges: dict[str, Gauges] = {}
+
+
+def register_gauges(gauges: Gauges) -> None:
+    _gauges[gauges.name] = gauges
+
+
+def gauges() -> list[Gauges]:
+    return list(_gauges.values())
+
+
+# A readiness check returns (state, details): state "ok", "failing" or "off"; details figures only, no text.
+ReadinessCheck = Callable[[], tuple[str, dict[str, Any]]]
+_readiness_checks: dict[str, ReadinessCheck] = {}
+
+
+def register_readiness_check(name: str, check: ReadinessCheck) -> None:
+    _readiness_checks[name] = check
+
+
+def readiness_checks() -> dict[str, ReadinessCheck]:
+    return dict(_readiness_checks)
+
+
+# Given a database alias, the problems (core.checks: Django CheckMessage errors) production mode refuses.
+ProductionDataCheck = Callable[[str], list[Any]]
+_production_data_checks: dict[str, ProductionDataCheck] = {}
+
+
+def register_production_data_check(name: str, check: ProductionDataCheck) -> None:
+    _production_data_checks[name] = check
+
+
+def production_data_checks() -> list[ProductionDataCheck]:
+    return list(_production_data_checks.values())

@@ -1,4 +1,5 @@
-"""URLs of the landing page, signing in and out, the page of roles whose module is not there yet, and the\nlanguage switch."""
+"""URLs of the landing page, signing in and out, the page of roles whose module is not there yet, the system
+admin's background jobs page, and the language switch."""
 
 from __future__ import annotations
 
@@ -10,5 +11,6 @@ urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("mulai/belum-tersedia/", views.module_pending, name="module-pending"),
+    path("sistem/pekerjaan/", views.jobs, name="core-jobs"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.throttle import refused_wait
 from patriot.accounts.views import hold_for_second_factor
-from patriot.core import health, metrics, registry
+from patriot.core import health, metrics, queries, registry
 
 
 def home_for(user: User) -> str:
@@ -44,6 +44,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def module_pending(request: SignedInRequest) -> HttpResponse:
     """Where staff of a role no app serves yet (the health roles, until their apps exist) land after signing in."""
     return render(request, "core/module_pending.html", {"role_label": RoleChoices.label(request.user.role)})
+
+
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    """The background jobs `patriot worker` runs: interval, last run, duration, last error. System admins only."""
+    if request.user.role != RoleChoices.SYSTEM_ADMIN:  # type: ignore[union-attr]
+        raise PermissionDenied
+    return render(request, "core/jobs.html", {"jobs": queries.job_statuses()})
 
 
 class LoginForm(auth_forms.AuthenticationForm):

@@ -12,7 +12,8 @@ from patriot.accounts.choices import RoleChoices as Role
 from patriot.core import registry
 from patriot.events.models import OutboxEvent
 
-# Roles with something to receive on the staff stream; everyone else is refused at the door (403).
+# Roles with something to receive on the staff stream, with those an app's event type names (EventType.stream_roles);
+# everyone else is refused at the door (403).
 STREAM_ROLES = Role.CITYWIDE_ROLES | Role.AGENCY_ROLES | {Role.URC_OFFICER}
 
 
@@ -50,8 +51,13 @@ def _unit_member(user: Viewer) -> int | None:
 
 
 def may_subscribe(user: Viewer) -> bool:
-    """The roles with a staff stream, and any member of staff placed in a unit (events can address it)."""
-    return user.role in STREAM_ROLES or _unit_member(user) is not None
+    """The roles with a staff stream, the roles an event type opens it to, and any member of staff placed in a
+    unit (events can address it)."""
+    return (
+        user.role in STREAM_ROLES
+        or any(user.role in kind.stream_roles for kind in registry.event_types())
+        or _unit_member(user) is not None
+    )
 
 
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:

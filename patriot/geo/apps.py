@@ -11,6 +11,8 @@ class GeoConfig(AppConfig):
     verbose_name = _("Wilayah")
 
     def ready(self) -> None:
+        from patriot.core import registry
+        from patriot.geo import seed
         from patriot.geo.lookup import reset_area_index_on_change
         from patriot.geo.models import District, RukunTetangga, RukunWarga, Village
 
@@ -20,3 +22,4 @@ class GeoConfig(AppConfig):
             post_delete.connect(
                 reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-delete-{model.__name__}"
             )
+        registry.register_seed_step(seed.SEED_STEP)

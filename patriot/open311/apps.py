@@ -12,8 +12,12 @@ class Open311Config(AppConfig):
 
     def ready(self) -> None:
         from patriot.cases.models import Category
+        from patriot.core import registry
+        from patriot.open311 import checks, demo
         from patriot.open311.services import note_catalogue_change
 
         # Categories are edited in the admin and created by the seed; either way discovery's changeset follows.
         post_save.connect(note_catalogue_change, sender=Category, dispatch_uid="open311-catalogue-saved")
         post_delete.connect(note_catalogue_change, sender=Category, dispatch_uid="open311-catalogue-deleted")
+        registry.register_seed_step(demo.SEED_STEP)
+        registry.register_production_data_check("open311-demo-key", checks.demo_key_problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from patriot.accounts.models import hash_token
+from patriot.core.registry import SeedReport, SeedStep
 from patriot.open311.models import ApiKey
 
 DEMO_KEY_NAME = "demo"
@@ -20,3 +21,10 @@ def create_demo_key() -> str:
         defaults={"prefix": DEMO_KEY[:8], "key_hash": hash_token(DEMO_KEY), "revoked_at": None},
     )
     return DEMO_KEY
+
+
+def seed_demo_key() -> SeedReport:
+    return SeedReport(closing=["", f"Kunci Open311 demo (api_key): {create_demo_key()}"])
+
+
+SEED_STEP = SeedStep("demo-open311-key", seed_demo_key, 110, demo=True)

@@ -8,8 +8,10 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
+from patriot.cases.demo import no_cases_yet
 from patriot.cases.models import Case, Instruction
 from patriot.core import clock
+from patriot.core.registry import SeedReport, SeedStep
 
 TEXTS = [
     "Mohon segera ditangani, lokasi dekat sekolah dan banyak dikeluhkan warga.",
@@ -66,3 +68,10 @@ def create_demo_instructions(count: int = 5) -> int:
                 with clock.pinned(min(now, written + timedelta(hours=3 + 2 * n))):
                     services.answer_instruction(instruction, by=answerer, answer=ANSWERS[n])
     return made
+
+
+def seed_demo_instructions() -> SeedReport:
+    return SeedReport([f"Disposisi pimpinan demo: {create_demo_instructions()} dibuat"])
+
+
+SEED_STEP = SeedStep("demo-instructions", seed_demo_instructions, 220, demo=True, needed=no_cases_yet)

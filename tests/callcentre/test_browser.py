@@ -26,7 +26,7 @@ from patriot.callcentre.models import Call
 from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices, TimelineKindChoices
 from patriot.cases.models import Case, Category
-from patriot.core.seed import load_categories
+from patriot.cases.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas

@@ -11,7 +11,7 @@ from patriot.callcentre.models import Call
 from patriot.callcentre.services import normalise_number
 from patriot.cases.choices import ChannelChoices, TimelineKindChoices
 from patriot.cases.models import Case
-from patriot.core.seed import load_categories
+from patriot.cases.seed import load_categories
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("areas")

@@ -18,7 +18,7 @@ from patriot.accounts.services import DEMO_PASSWORD, create_demo_users
 from patriot.cases.choices import CategoryGroupChoices, PriorityChoices
 from patriot.cases.models import Category, RoutingRule
 from patriot.cases.queries import suggest_agency
-from patriot.core.seed import ATTRIBUTE_DATATYPES, attribute_definition_errors
+from patriot.cases.seed import ATTRIBUTE_DATATYPES, attribute_definition_errors
 from patriot.geo.models import District, Village
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 from pytest_django import Settings
 
 from patriot.accounts.services import load_agencies
-from patriot.core.seed import load_categories
+from patriot.cases.seed import load_categories
 from patriot.open311.services import create_api_key
 from tests.factories import load_areas
 

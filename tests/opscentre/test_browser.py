@@ -20,7 +20,7 @@ from pytest_django import Settings
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.accounts.services import create_api_token, load_agencies
-from patriot.core.seed import load_categories
+from patriot.cases.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.geo.services import load_reference_areas

@@ -1,4 +1,4 @@
-"""Template helpers every page shares: ChoiceSet badges, city-time dates and the current nav link."""
+"""Template helpers every page shares: ChoiceSet badges, city-time dates, the current nav link and the staff menu."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from importlib import import_module
 
 from django import template
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from patriot.core import registry
 from patriot.core.choices import ChoiceSet
 
 register = template.Library()
@@ -72,3 +74,24 @@ def aria_current(request: HttpRequest, path: str) -> SafeString:
     if here == path or (path != "/" and here.startswith(path)):
         return mark_safe(' aria-current="page"')
     return mark_safe("")
+
+
+_CURRENT = mark_safe(' aria-current="page"')
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context: template.Context) -> SafeString:
+    """{% staff_menu %}: one <li> per menu entry the apps registered for the signed-in user's role
+    (core.registry.register_menu_entry), the current page's entry marked."""
+    request: HttpRequest = context["request"]
+    role = getattr(request.user, "role", "")
+    url_name = getattr(request.resolver_match, "url_name", None)
+    rows: list[tuple[str, str, object]] = []
+    for entry in registry.menu_entries(role):
+        url = reverse(entry.url_name)
+        if entry.current_url_names:
+            current = _CURRENT if url_name in entry.current_url_names else ""
+        else:
+            current = aria_current(request, url)
+        rows.append((url, current, entry.label))
+    return format_html_join("", '\n<li><a href="{}"{}>{}</a></li>', rows)

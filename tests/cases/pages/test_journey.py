@@ -12,7 +12,7 @@ from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.accounts.services import load_agencies
 from patriot.cases.choices import CaseStateChoices
 from patriot.cases.models import Case
-from patriot.core.seed import load_categories
+from patriot.cases.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.services import load_reference_areas
 from tests.browser import DESKTOP, PHONE, Screens

@@ -15,8 +15,8 @@ from patriot.accounts.services import load_agencies
 from patriot.cases import services as case_services
 from patriot.cases.choices import CaseStateChoices, ChannelChoices
 from patriot.cases.models import Case
+from patriot.cases.seed import load_categories
 from patriot.citizens import notify
-from patriot.core.seed import load_categories
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.services import load_reference_areas
 from tests.browser import DESKTOP, PHONE, Screens

@@ -1,4 +1,5 @@
-"""`patriot seed [--demo]`: loads the reference areas, agencies, categories and routing rules; demo accounts on request."""
+"""`patriot seed [--demo]`: runs the seed steps the apps registered (core.registry): reference areas, agencies,
+categories and routing rules; with --demo, demo accounts, keys and demo history."""
 
 from __future__ import annotations
 
@@ -9,12 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from patriot.accounts import totp
-from patriot.accounts.models import Agency, ResponseTeam
-from patriot.accounts.services import DemoAccount, create_demo_users, load_agencies, load_area_offices
-from patriot.cases.models import Case, Category, RoutingRule
-from patriot.core.demo import create_demo_cases
-from patriot.core.seed import load_categories, load_routing_rules
+from patriot.core import registry
 
 
 class Command(BaseCommand):
@@ -37,75 +33,25 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"] and not settings.PATRIOT_DEMO:
             raise CommandError("--demo hanya boleh dengan PATRIOT_DEMO=1: akun demo memakai kata sandi yang diumumkan.")
-        try:
-            from patriot.geo.services import load_reference_areas
-        except ImportError as exc:
-            raise CommandError(f"patriot.geo.services.load_reference_areas tidak tersedia: {exc}") from exc
-
+        closing: list[str] = []
         try:
             with transaction.atomic():
-                districts, villages = load_reference_areas()
-                new_agencies, new_teams = load_agencies()
-                new_offices = load_area_offices()
-                new_categories = load_categories()
-                new_rules = load_routing_rules()
+                reports = [step.run() for step in registry.seed_steps(demo=False)]
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
-
-        self.stdout.write(f"Wilayah: {districts} kecamatan, {villages} kelurahan")
-        self.stdout.write(f"OPD: {Agency.objects.count()} ({new_agencies} baru)")
-        self.stdout.write(f"Tim URC: {ResponseTeam.objects.count()} ({new_teams} baru)")
-        self.stdout.write(f"Kantor kecamatan dan kelurahan: {new_offices} baru")
-        self.stdout.write(f"Kategori: {Category.objects.count()} ({new_categories} baru)")
-        self.stdout.write(f"Aturan disposisi: {RoutingRule.objects.count()} ({new_rules} baru)")
-
+        for report in reports:
+            self._write(report.lines)
+            closing += report.closing
         if options["demo"]:
-            self._demo()
+            steps = registry.seed_steps(demo=True)
+            # Asked before any step runs: the demo history of every app goes only into a database that had none.
+            wanted = [step for step in steps if step.needed is None or step.needed()]
+            for step in wanted:
+                report = step.run()
+                self._write(report.lines)
+                closing += report.closing
+        self._write(closing)
 
-    def _demo(self) -> None:
-        from patriot.callcentre.demo import create_demo_calls
-        from patriot.citizens.demo import create_demo_citizens
-        from patriot.open311.demo import create_demo_key
-        from patriot.opscentre.demo import create_demo_instructions
-
-        accounts = create_demo_users()
-        if not Case.objects.exists():
-            self.stdout.write(f"Laporan demo: {create_demo_cases()} dibuat")
-            self.stdout.write(f"Laporan SOROT warga demo: {create_demo_citizens()} dibuat")
-            self.stdout.write(f"Disposisi pimpinan demo: {create_demo_instructions()} dibuat")
-            self.stdout.write(f"Panggilan 1500444 demo: {create_demo_calls()} dibuat")
-        self._print_accounts(accounts)
-        self.stdout.write("")
-        self.stdout.write(f"Kunci Open311 demo (api_key): {create_demo_key()}")
-        if settings.PATRIOT_CALLCENTRE_HOOK_SECRET:
-            self.stdout.write(f"Rahasia hook telepon demo: {settings.PATRIOT_CALLCENTRE_HOOK_SECRET}")
-
-    def _print_accounts(self, accounts: list[DemoAccount]) -> None:
-        headers = ("Nama pengguna", "Peran", "OPD / tim URC", "Kata sandi", "Rahasia TOTP (aplikasi autentikator)")
-        rows = [
-            (
-                a.username,
-                a.role_label,
-                " / ".join(part for part in (a.agency, a.team) if part) or "-",
-                a.password,
-                a.totp_secret or "-",
-            )
-            for a in accounts
-        ]
-        widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
-
-        def line(cells: tuple[str, ...]) -> str:
-            return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
-
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Akun demo (PATRIOT_DEMO aktif; jangan dipakai di server sungguhan):"))
-        self.stdout.write(line(headers))
-        self.stdout.write(line(tuple("-" * width for width in widths)))
-        for row in rows:
-            self.stdout.write(line(row))
-        with_second_factor = [a.username for a in accounts if a.totp_secret]
-        if with_second_factor:
-            self.stdout.write(
-                f"Kode TOTP sekarang: {totp.code_for(totp.DEMO_SECRET)} (berganti tiap 30 detik; "
-                f"kode terbaru: .venv/bin/patriot totp-code {with_second_factor[0]})"
-            )
+    def _write(self, lines: list[str]) -> None:
+        for line in lines:
+            self.stdout.write(line)

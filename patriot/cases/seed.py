@@ -1,4 +1,5 @@
-"""Reference data every installation starts with: complaint categories and routing rules from the data files."""
+"""Reference data every installation starts with: complaint categories and routing rules from the data files
+(cases/data/), loaded by `patriot seed` through the steps registered in apps.py (core.registry)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from django.utils.translation import gettext as _
 from patriot.accounts.models import Agency
 from patriot.cases.choices import CategoryGroupChoices, PriorityChoices
 from patriot.cases.models import Category, RoutingRule
+from patriot.core.registry import SeedReport, SeedStep
 from patriot.geo.models import District, Village
 
-CASES_DATA_DIR = Path(__file__).resolve().parent.parent / "cases" / "data"
+CASES_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Open311 GeoReport v2 attribute datatypes; the report form and the Open311 service definitions show them.
 ATTRIBUTE_DATATYPES = frozenset({"string", "number", "text", "datetime", "singlevaluelist", "multivaluelist"})
@@ -170,3 +172,19 @@ def load_routing_rules() -> int:
         )
         created_count += created
     return created_count
+
+
+def seed_categories() -> SeedReport:
+    created = load_categories()
+    return SeedReport([f"Kategori: {Category.objects.count()} ({created} baru)"])
+
+
+def seed_routing_rules() -> SeedReport:
+    created = load_routing_rules()
+    return SeedReport([f"Aturan disposisi: {RoutingRule.objects.count()} ({created} baru)"])
+
+
+SEED_STEPS = (
+    SeedStep("categories", seed_categories, 30),
+    SeedStep("routing-rules", seed_routing_rules, 40),
+)

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from patriot.cases.choices import CaseStateChoices
+from patriot.cases.demo import create_demo_cases
 from patriot.cases.models import Case, TimelineEntry
 from patriot.core import clock
-from patriot.core.demo import create_demo_cases
 from patriot.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Demo history: realistic cases in every state, written through the services as if over the past weeks."""
+"""Demo history: realistic cases in every state, written through the services as if over the past weeks
+(`patriot seed --demo`, on a database without cases)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from patriot.cases.choices import ChannelChoices, RejectionReasonChoices
 from patriot.cases.models import Case, Category
 from patriot.core import clock
 from patriot.core.errors import DomainError
+from patriot.core.registry import SeedReport, SeedStep
 from patriot.geo.lookup import LocationError, locate
 from patriot.geo.models import Village
 
@@ -247,3 +249,15 @@ def _walk(case: Case, target: str, start: datetime, now: datetime, rng: random.R
         return
     with clock.pinned(moment):
         services.confirm_case(case, note="Terima kasih, sudah beres.")
+
+
+def no_cases_yet() -> bool:
+    """Demo history goes only into a database without cases (each app's demo history asks this)."""
+    return not Case.objects.exists()
+
+
+def seed_demo_cases() -> SeedReport:
+    return SeedReport([f"Laporan demo: {create_demo_cases()} dibuat"])
+
+
+SEED_STEP = SeedStep("demo-cases", seed_demo_cases, 200, demo=True, needed=no_cases_yet)
