@@ -100,6 +100,19 @@ def _model_choice(model_queryset: QuerySet[Any], label: Any, empty: Any) -> djan
     )
 
 
+class TrueFalseField(forms.NullBooleanField):
+    """true/false (or 1/0), empty for either; anything else is an error rather than silently no filter."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value not in (None, "", True, False, "true", "false", "True", "False", "1", "0"):
+            raise forms.ValidationError(_("Pilih true atau false."), code="invalid")
+        return super().to_python(value)
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
 class CaseFilterForm(forms.Form):
     """The FilterSet's form: how typed values are read, and the checks across fields."""
 
@@ -152,7 +165,7 @@ class CaseFilter(django_filters.FilterSet):
     sla_status = django_filters.ChoiceFilter(
         label=_("Status SLA"), choices=SlaStatusChoices.choices(), empty_label=_("Semua")
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = TrueFalseFilter(
         label=_("Terlambat"),
         method="filter_overdue",
         widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),

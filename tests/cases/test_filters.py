@@ -145,6 +145,8 @@ def test_an_invalid_filter_is_a_400_on_the_api_and_no_rows_on_the_page(world: di
     assert refused.status_code == 400 and refused.json()["field"] == "created_to"
     unknown_team = Client().get("/api/v1/cases?team=tidak-ada", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert unknown_team.status_code == 400 and unknown_team.json()["field"] == "team"
+    vague = Client().get("/api/v1/cases?overdue=yes", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert vague.status_code == 400 and vague.json()["field"] == "overdue"
     browser = Client()
     browser.force_login(poc)
     assert _page_numbers(browser, query) == set()
