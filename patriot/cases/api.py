@@ -280,6 +280,7 @@ def agencies(request: HttpRequest) -> list[dict[str, Any]]:
 # --- staff ------------------------------------------------------------------------------------
 
 
+# Built from CaseFilter at import time, so mypy cannot see it as a type (hence the ignore below).
 CaseListQuery = api_query_schema()
 
 
