@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import RecoveryCode, TotpDevice, User
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import DomainError, InvalidInput, RateLimited
 
 STEP_SECONDS = 30
 DIGITS = 6
@@ -36,10 +36,13 @@ RECOVERY_LENGTH = 12
 DEMO_SECRET = "PATRIOTDEMOKOTABEKASIWALIKOTAPOC"  # noqa: S105
 
 
-class SecondFactorLocked(DomainError):
-    """Too many wrong codes for this account: the code step is closed for a while (HTTP 429)."""
+class SecondFactorLocked(RateLimited):
+    """Too many wrong codes for this account: the code step is closed for a while (HTTP 429, Retry-After the rest
+    of the lockout). A RateLimited like every other limit, with its own code `locked_out`."""
 
-    status_code = 429
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after, field="code")
+        self.code = "locked_out"
 
 
 def is_required(user: User) -> bool:
@@ -261,8 +264,7 @@ def _locked_error(remaining: timedelta) -> SecondFactorLocked:
             minutes,
         )
         % {"minutes": minutes},
-        code="locked_out",
-        field="code",
+        retry_after=math.ceil(remaining.total_seconds()),
     )
 
 

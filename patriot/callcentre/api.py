@@ -16,15 +16,14 @@ import hmac
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import ValidationError
 from ninja.responses import Status
 
 from patriot.callcentre import services
-from patriot.core.api import validation_error_body
-from patriot.core.errors import DomainError, RateLimited
+from patriot.core.api_errors import install_error_handlers
+from patriot.core.errors import DomainError, Forbidden, RateLimited, Unauthenticated
 from patriot.core.ratelimit import client_address, hit
 
 DEFAULT_RATE_PER_MINUTE = 120
@@ -32,14 +31,6 @@ DEFAULT_RATE_PER_MINUTE = 120
 
 class HookDisabled(DomainError):
     status_code = 503
-
-
-class Unauthenticated(DomainError):
-    status_code = 401
-
-
-class Forbidden(DomainError):
-    status_code = 403
 
 
 def shared_secret() -> str:
@@ -79,19 +70,7 @@ hook = NinjaAPI(
 )
 
 
-@hook.exception_handler(DomainError)
-def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    response = hook.create_response(
-        request, {"detail": error.message, "code": error.code, "field": error.field}, status=error.status_code
-    )
-    if isinstance(error, RateLimited):
-        response["Retry-After"] = str(error.retry_after)
-    return response
-
-
-@hook.exception_handler(ValidationError)
-def invalid_request(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    return hook.create_response(request, validation_error_body(error), status=400)
+install_error_handlers(hook)
 
 
 class IncomingCall(Schema):

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from patriot.accounts.auth import STAFF_AUTH, session_user
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases import presenters, queries, services
-from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, SlaStatusChoices
+from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices
+from patriot.cases.filters import CaseFilter, Paging, api_query_schema
 from patriot.cases.models import Attachment, Case, Category, Instruction
 from patriot.cases.permissions import channels_for, may, may_answer_instruction, may_instruct
 from patriot.cases.photos import check_photo_rate
@@ -278,66 +278,23 @@ def agencies(request: HttpRequest) -> list[dict[str, Any]]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-class CaseFilters(Schema):
-    state: list[str] | None = None
-    agency: str | None = None
-    team: str | None = None
-    category: str | None = None
-    channel: str | None = None
-    district: str | None = None
-    village: str | None = None
-    sla_status: str | None = None
-    overdue: bool | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    page: int = 1
-    page_size: int = 50
-
-
-def _filtered(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
-    if filters.state:
-        unknown = set(filters.state) - set(CaseStateChoices.values())
-        if unknown:
-            raise InvalidInput(_("Status tidak dikenal: %(s)s.") % {"s": ", ".join(sorted(unknown))}, field="state")
-        cases = cases.filter(state__in=filters.state)
-    if filters.agency:
-        cases = cases.filter(agency__code=filters.agency)
-    if filters.team:
-        cases = cases.filter(team__code=filters.team)
-    if filters.category:
-        cases = cases.filter(category__code=filters.category)
-    if filters.channel:
-        cases = cases.filter(channel=filters.channel)
-    if filters.district:
-        cases = cases.filter(district__code=filters.district)
-    if filters.village:
-        cases = cases.filter(village__code=filters.village)
-    if filters.sla_status:
-        if filters.sla_status not in SlaStatusChoices.values():
-            raise InvalidInput(_("Status SLA tidak dikenal."), field="sla_status")
-        cases = cases.filter(sla_status=filters.sla_status)
-    if filters.overdue is not None:
-        overdue = cases.filter(state__in=CaseStateChoices.OPEN, sla_status=SlaStatusChoices.OVERDUE)
-        cases = overdue if filters.overdue else cases.exclude(pk__in=overdue.values("pk"))
-    if filters.created_after:
-        cases = cases.filter(created_at__gte=filters.created_after)
-    if filters.created_before:
-        cases = cases.filter(created_at__lt=filters.created_before)
-    return cases
+# Built from CaseFilter at import time, so mypy cannot see it as a type (hence the ignore below).
+CaseListQuery = api_query_schema()
 
 
 @router.get("/cases", response={200: CaseListOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
-    """Cases the caller may see, newest first, filtered and paginated (page_size at most 200)."""
-    if filters.page < 1 or not 1 <= filters.page_size <= 200:
-        raise InvalidInput(_("Halaman dimulai dari 1 dan ukuran halaman 1–200."), field="page")
-    cases = _filtered(queries.visible_cases(request.auth), filters)  # type: ignore[attr-defined]  # django-ninja sets request.auth
+def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> dict[str, Any]:  # type: ignore[valid-type]  # CaseListQuery is built from the FilterSet at import time; mypy sees a variable, not a class
+    """Cases the caller may see, newest first, filtered and paginated. The filters are the staff search page's
+    (cases/filters.py), with the same names and meanings."""
+    user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth
+    cases = CaseFilter(request.GET, queries.visible_cases(user), user=user).checked_cases()
     cases = cases.select_related("category", "agency", "team", "village", "district").order_by("-created_at", "-id")
-    page = Paginator(cases, filters.page_size).get_page(filters.page)
+    paging = cast(Paging, params)  # CaseListQuery extends Paging
+    page = Paginator(cases, paging.page_size).get_page(paging.page)
     return {
         "count": page.paginator.count,
         "page": page.number,
-        "page_size": filters.page_size,
+        "page_size": paging.page_size,
         "results": [presenters.case_list_item(case) for case in page.object_list],
     }
 

@@ -13,15 +13,11 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, PriorityChoices, SlaStatusChoices
 from patriot.cases.models import Case, PersonalDataExport, ReporterDataAccess
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import Forbidden, InvalidInput
 
 MIN_PURPOSE_LENGTH = 10
 MAX_PURPOSE_LENGTH = 150
 LOG_BATCH = 500
-
-
-class ExportForbidden(DomainError):
-    status_code = 403
 
 
 def may_export_personal_data(user: User) -> bool:
@@ -36,7 +32,7 @@ def identity_may_be_exported(case: Case) -> bool:
 def start_personal_export(user: User, *, export: str, purpose: str, query: str = "") -> str:
     """Check the role and the stated purpose and log the export before any row is written; returns the purpose."""
     if not may_export_personal_data(user):
-        raise ExportForbidden(_("Hanya supervisor yang boleh mengunduh data pribadi."), code="forbidden")
+        raise Forbidden(_("Hanya supervisor yang boleh mengunduh data pribadi."), code="forbidden")
     purpose = " ".join((purpose or "").split())
     if len(purpose) < MIN_PURPOSE_LENGTH:
         raise InvalidInput(

@@ -1,18 +1,27 @@
-"""The case search filter: one definition of the search fields, shared by the staff list pages (and later the API)."""
+"""The case list filter: one django-filter FilterSet for the staff search page, its CSV exports and GET /api/v1/cases.
+
+The parameter names are the search page's (`created_from`/`created_to` and the rest): saved filters, the dashboard's
+drill-down links and bookmarks already carry them. `created_after`/`created_before` (ISO date-times) stay accepted as
+deprecated aliases, because API clients were written against them. `api_query_schema()` turns the same filters
+into the API's query schema, so the OpenAPI document lists each one with its description.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Any, cast
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal, cast
 
+import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ninja import Field, Schema
+from pydantic import create_model
 
-from patriot.accounts.models import Agency, User
+from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category
 from patriot.cases.queries import reporter_shown
@@ -20,25 +29,32 @@ from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.geo.models import District, Village
 
-# The parameters a saved filter or a CSV link carries; paging is not part of a filter.
-FILTER_FIELDS = (
-    "number",
-    "phone",
-    "text",
-    "district",
-    "village",
-    "state",
-    "category",
-    "agency",
-    "sla_status",
-    "channel",
-    "hour",
-    "created_from",
-    "created_to",
-)
+# What each parameter means, for the OpenAPI document (the page shows the translated labels instead).
+DESCRIPTIONS = {
+    "number": "Tracking number, exact (any case), e.g. BKS-2611-000123.",
+    "phone": "Reporter's phone: a whole number in any writing (0812…, +62 812…) matches exactly, fewer digits match "
+    "part of the number. Never finds an anonymous reporter the caller may not see.",
+    "text": "Words in the title or the description (case-insensitive).",
+    "district": "District (kecamatan) code, e.g. 32.75.01.",
+    "village": "Village (kelurahan) code, e.g. 32.75.01.1001.",
+    "state": "Workflow state; repeat the parameter for several (any of them matches).",
+    "category": "Category code, e.g. jalan-rusak.",
+    "agency": "Code of the agency (OPD) the case is with.",
+    "team": "Code of the URC team the case is assigned to.",
+    "sla_status": "SLA status of the case's current clock.",
+    "overdue": "true: open cases past their SLA; false: every other case.",
+    "channel": "Channel the report came in through.",
+    "hour": "Hour of the day it was reported (0–23, Asia/Jakarta).",
+    "created_from": "Reported on or after this day (Asia/Jakarta).",
+    "created_to": "Reported on or before this day (Asia/Jakarta).",
+    "created_after": "Deprecated alias: reported at or after this moment (ISO 8601); use created_from.",
+    "created_before": "Deprecated alias: reported before this moment (ISO 8601); use created_to.",
+}
+DEPRECATED = {"created_after", "created_before"}
 
 
 def district_field() -> forms.ModelChoiceField:
+    """The kecamatan choice, by code; also the dashboard's scope form (opscentre/forms.py) uses these four."""
     return forms.ModelChoiceField(
         label=_("Kecamatan"),
         required=False,
@@ -78,36 +94,27 @@ def agency_field() -> forms.ModelChoiceField:
     )
 
 
-class CaseFilter(forms.Form):
-    """Search fields for staff case lists. Bind it to request.GET; `apply()` narrows a queryset."""
+def _model_choice(model_queryset: QuerySet[Any], label: Any, empty: Any) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=model_queryset, to_field_name="code", empty_label=empty
+    )
 
-    number = forms.CharField(label=_("Nomor laporan"), required=False, max_length=24)
-    phone = forms.CharField(label=_("HP pelapor"), required=False, max_length=20)
-    text = forms.CharField(label=_("Kata dalam judul atau uraian"), required=False, max_length=100)
-    district = district_field()
-    village = village_field()
-    state = forms.MultipleChoiceField(
-        label=_("Status"), required=False, choices=CaseStateChoices.choices(), widget=forms.CheckboxSelectMultiple
-    )
-    category = category_field()
-    agency = agency_field()
-    sla_status = forms.ChoiceField(
-        label=_("Status SLA"), required=False, choices=[("", _("Semua")), *SlaStatusChoices.choices()]
-    )
-    channel = forms.ChoiceField(label=_("Kanal"), required=False, choices=[("", _("Semua")), *ChannelChoices.choices()])
-    hour = forms.TypedChoiceField(
-        label=_("Jam masuk"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Semua")), *((str(h), f"{h:02d}.00–{h:02d}.59") for h in range(24))],
-    )
-    created_from = forms.DateField(
-        label=_("Dilaporkan sejak"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        label=_("Dilaporkan sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+
+class TrueFalseField(forms.NullBooleanField):
+    """true/false (or 1/0), empty for either; anything else is an error rather than silently no filter."""
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # django-stubs types BooleanField.to_python as bool; NullBooleanField returns None for "either"
+        if value not in (None, "", True, False, "true", "false", "True", "False", "1", "0"):
+            raise forms.ValidationError(_("Pilih true atau false."), code="invalid")
+        return super().to_python(value)
+
+
+class TrueFalseFilter(django_filters.BooleanFilter):
+    field_class = TrueFalseField
+
+
+class CaseFilterForm(forms.Form):
+    """The FilterSet's form: how typed values are read, and the checks across fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -116,7 +123,7 @@ class CaseFilter(forms.Form):
     def clean_phone(self) -> str:
         """A whole number however written ("0812-3456-7890", "62 812…") becomes E.164 like the stored numbers;
         anything shorter is a part of a number: its digits after the country or trunk prefix ("3456 7890")."""
-        typed = self.cleaned_data["phone"].strip()
+        typed = (self.cleaned_data.get("phone") or "").strip()
         digits = "".join(ch for ch in typed if ch.isdigit())
         if typed.startswith("+") or digits.startswith(("0", "62")):
             try:
@@ -136,51 +143,148 @@ class CaseFilter(forms.Form):
             self.add_error("created_to", _("Tanggal akhir harus sama dengan atau setelah tanggal awal."))
         return cleaned
 
-    def is_empty(self) -> bool:
-        return not any(self.data.get(name) for name in FILTER_FIELDS)
 
-    def apply(self, cases: QuerySet[Case], user: User) -> QuerySet[Case]:
-        """The cases matching the valid fields. Searching by phone never finds an anonymous report for
-        someone who may not see anonymous reporters: the match itself would reveal who reported."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if data.get("number"):
-            cases = cases.filter(tracking_number__iexact=data["number"].strip())
-        if data.get("phone"):
-            phone = data["phone"]
-            # Reporters' numbers are stored in E.164 (cases/0007 rewrote older rows): a whole number is an
-            # exact match on the case_reporter_phone index, a part of one a substring of the digits.
-            if phone.startswith("+"):
-                cases = cases.filter(reporter_phone=phone)
-            else:
-                cases = cases.filter(reporter_phone__contains=phone)
-            cases = cases.filter(reporter_shown(user))
-        if data.get("text"):
-            cases = cases.filter(Q(title__icontains=data["text"]) | Q(description__icontains=data["text"]))
-        for name in ("district", "village", "category", "agency"):
-            if data.get(name):
-                cases = cases.filter(**{name: data[name]})
-        if data.get("state"):
-            cases = cases.filter(state__in=data["state"])
-        if data.get("sla_status"):
-            cases = cases.filter(sla_status=data["sla_status"])
-        if data.get("channel"):
-            cases = cases.filter(channel=data["channel"])
+class CaseFilter(django_filters.FilterSet):
+    """Bind it to the query parameters and the viewer; `cases()` gives the matching cases."""
+
+    number = django_filters.CharFilter(label=_("Nomor laporan"), max_length=24, method="filter_number")
+    phone = django_filters.CharFilter(label=_("HP pelapor"), max_length=20, method="filter_phone")
+    text = django_filters.CharFilter(label=_("Kata dalam judul atau uraian"), max_length=100, method="filter_text")
+    district = _model_choice(District.objects.order_by("name"), _("Kecamatan"), _("Semua kecamatan"))
+    village = _model_choice(
+        Village.objects.select_related("district").order_by("name"), _("Kelurahan"), _("Semua kelurahan")
+    )
+    state = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=CaseStateChoices.choices(),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
+    category = _model_choice(Category.objects.order_by("name"), _("Kategori"), _("Semua kategori"))
+    agency = _model_choice(Agency.objects.order_by("short_name"), _("OPD"), _("Semua OPD"))
+    team = _model_choice(ResponseTeam.objects.order_by("name"), _("Tim URC"), _("Semua tim"))
+    sla_status = django_filters.ChoiceFilter(
+        label=_("Status SLA"), choices=SlaStatusChoices.choices(), empty_label=_("Semua")
+    )
+    overdue = TrueFalseFilter(
+        label=_("Terlambat"),
+        method="filter_overdue",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
+    )
+    channel = django_filters.ChoiceFilter(label=_("Kanal"), choices=ChannelChoices.choices(), empty_label=_("Semua"))
+    hour = django_filters.ChoiceFilter(
+        label=_("Jam masuk"),
+        method="filter_hour",
+        choices=[(str(h), f"{h:02d}.00–{h:02d}.59") for h in range(24)],
+        empty_label=_("Semua"),
+    )
+    created_from = django_filters.DateFilter(
+        label=_("Dilaporkan sejak"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = django_filters.DateFilter(
+        label=_("Dilaporkan sampai"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+        form = CaseFilterForm
+
+    def __init__(self, data: QueryDict | None, queryset: QuerySet[Case], *, user: User) -> None:
+        super().__init__(data, queryset)
+        self.user = user
+
+    # --- the filters that are more than a field lookup ---
+
+    def filter_number(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return cases.filter(tracking_number__iexact=value.strip())
+
+    def filter_phone(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        """Searching by phone never finds an anonymous report for someone who may not see anonymous reporters:
+        the match itself would reveal who reported."""
+        # Reporters' numbers are stored in E.164 (cases/0007 rewrote older rows): a whole number is an exact
+        # match on the case_reporter_phone index, a part of one a substring of the digits.
+        if value.startswith("+"):
+            cases = cases.filter(reporter_phone=value)
+        else:
+            cases = cases.filter(reporter_phone__contains=value)
+        return cases.filter(reporter_shown(self.user))
+
+    def filter_text(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return cases.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_overdue(self, cases: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+        overdue = Q(state__in=CaseStateChoices.OPEN, sla_status=SlaStatusChoices.OVERDUE)
+        return cases.filter(overdue) if value else cases.exclude(overdue)
+
+    def filter_hour(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         zone = timezone.get_default_timezone()
-        if data.get("hour") is not None:
-            cases = cases.annotate(created_hour=ExtractHour("created_at", tzinfo=zone)).filter(
-                created_hour=data["hour"]
-            )
-        if data.get("created_from"):
-            cases = cases.filter(created_at__gte=datetime.combine(data["created_from"], time.min, tzinfo=zone))
-        if data.get("created_to"):
-            end = datetime.combine(data["created_to"] + timedelta(days=1), time.min, tzinfo=zone)
-            cases = cases.filter(created_at__lt=end)
-        return cases
+        return cases.annotate(created_hour=ExtractHour("created_at", tzinfo=zone)).filter(created_hour=int(value))
+
+    def filter_created_from(self, cases: QuerySet[Case], name: str, value: date) -> QuerySet[Case]:
+        return cases.filter(created_at__gte=datetime.combine(value, time.min, tzinfo=timezone.get_default_timezone()))
+
+    def filter_created_to(self, cases: QuerySet[Case], name: str, value: date) -> QuerySet[Case]:
+        end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone())
+        return cases.filter(created_at__lt=end)
+
+    # --- what the page, the CSV and the API ask of it ---
+
+    def cases(self) -> QuerySet[Case]:
+        """The cases matching every field; none while a field is invalid (the page shows why)."""
+        return self.qs if self.is_valid() or not self.is_bound else self.queryset.none()
+
+    def checked_cases(self) -> QuerySet[Case]:
+        """The matching cases, or InvalidInput naming the first invalid field (the API's 400)."""
+        if self.is_bound and not self.is_valid():
+            field, messages = next(iter(self.errors.items()))
+            raise InvalidInput(str(messages[0]), field=None if field == "__all__" else field)
+        return self.qs
 
     def query_string(self) -> str:
         """The filter's own parameters as a query string (no page number), for saving and for the CSV link."""
         kept = cast(QueryDict, self.data).copy()  # the filters are always bound to request.GET or a saved query
         for key in list(kept.keys()):
-            if key not in FILTER_FIELDS or not any(kept.getlist(key)):
+            if key not in self.filters or not any(kept.getlist(key)):
                 del kept[key]
         return kept.urlencode()
+
+
+def _api_type(name: str, filter_: django_filters.Filter) -> tuple[Any, Any]:
+    """The Python type and pydantic Field of one filter as an API query parameter."""
+    options: dict[str, Any] = {"description": DESCRIPTIONS[name]}
+    if name in DEPRECATED:
+        options["deprecated"] = True
+    kind: Any
+    if name == "hour":
+        kind, options["ge"], options["le"] = int, 0, 23
+    elif isinstance(filter_, django_filters.ModelChoiceFilter):
+        kind = str
+    elif isinstance(filter_, django_filters.MultipleChoiceFilter):
+        kind = list[Literal[tuple(value for value, _label in filter_.extra["choices"])]]  # type: ignore[misc]
+    elif isinstance(filter_, django_filters.ChoiceFilter):
+        kind = Literal[tuple(value for value, _label in filter_.extra["choices"])]
+    elif isinstance(filter_, django_filters.BooleanFilter):
+        kind = bool
+    elif isinstance(filter_, django_filters.IsoDateTimeFilter):
+        kind = datetime
+    elif isinstance(filter_, django_filters.DateFilter):
+        kind = date
+    else:
+        kind = str
+        if "max_length" in filter_.extra:
+            options["max_length"] = filter_.extra["max_length"]
+    return kind | None, Field(None, **options)
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(50, ge=1, le=200, description="Cases per page, 1–200.")
+
+
+def api_query_schema() -> type[Paging]:
+    """GET /api/v1/cases's query parameters: paging and every CaseFilter field, typed and described."""
+    fields = {name: _api_type(name, filter_) for name, filter_ in CaseFilter.base_filters.items()}
+    return create_model("CaseListQuery", __base__=Paging, **fields)  # type: ignore[call-overload]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.errors import DomainError, InvalidInput, RateLimited
 from patriot.core.ratelimit import hit
 
 MAX_PHOTOS_PER_CASE = 5
@@ -37,10 +37,6 @@ class PhotoServiceBusy(DomainError):
     status_code = 503
 
 
-class PhotoRateLimited(DomainError):
-    status_code = 429
-
-
 @dataclass(frozen=True)
 class CleanPhoto:
     content: bytes
@@ -51,14 +47,14 @@ class CleanPhoto:
 
 
 def check_photo_rate(address: str, account_id: int | None) -> None:
-    """Count one request that adds photos to a case; PhotoRateLimited once the address or account is over its limit."""
+    """Count one request that adds photos to a case; RateLimited once the address or account is over its limit."""
     limit = settings.PATRIOT_PHOTO_RATE_PER_MINUTE
     if not hit("photos", address, limit) or (
         account_id is not None and not hit("photos-account", str(account_id), limit)
     ):
-        raise PhotoRateLimited(
+        raise RateLimited(
             _("Terlalu banyak kiriman foto dalam satu menit. Tunggu sebentar lalu kirim lagi."),
-            code="rate_limited",
+            retry_after=60,
             field="photos",
         )
 

@@ -19,6 +19,12 @@ class InvalidInput(DomainError):
     status_code = 400
 
 
+class Unauthenticated(DomainError):
+    """The caller did not say who it is, or said it wrongly (HTTP 401)."""
+
+    status_code = 401
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this (HTTP 403)."""
 
@@ -35,8 +41,8 @@ class InvalidTransition(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many requests (HTTP 429). `retry_after`: the limit's window in seconds, as the message says; every surface
-    sends it as Retry-After."""
+    """Too many requests (HTTP 429): the one error for every limit (reports, photos, hooks, Open311, SMS codes).
+    `retry_after`: the limit's window in seconds, as the message says; every surface sends it as Retry-After."""
 
     status_code = 429
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 
-from patriot.core.errors import DomainError, InvalidInput, RateLimited
+from patriot.core.errors import DomainError, Forbidden, InvalidInput, RateLimited
 from patriot.core.ratelimit import client_address, hit
 from patriot.open311 import params, queries, serializers, services
-from patriot.open311.errors import Forbidden, MethodNotAllowed, NotFound
+from patriot.open311.errors import MethodNotAllowed, NotFound
 from patriot.open311.models import ApiKey
 
 # Open311 parameter names for the fields the case services name in their refusals.

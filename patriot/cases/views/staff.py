@@ -323,22 +323,20 @@ def poc_act(request: SignedInRequest, tracking_number: str, action: str) -> Http
 
 def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
     user: User = request.user
-    form = CaseFilter(request.GET if params is None else params)
-    cases = form.apply(queries.visible_cases(user), user)
-    return form, cases.select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
+    form = CaseFilter(request.GET if params is None else params, queries.visible_cases(user), user=user)
+    return form, form.cases().select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
 
 
 @require_GET
 @staff_page(Role.CITYWIDE_ROLES)
 def search(request: SignedInRequest) -> HttpResponse:
-    form, cases = _search(request)
-    form.is_valid()
-    query = form.query_string()
+    filters, cases = _search(request)
+    query = filters.query_string()
     return render(
         request,
         "cases/staff/search.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": _page(request, cases),
             "query": query,
             "saved": saved_filters.saved_filters(request.user),

@@ -1,0 +1,191 @@
+"""One case filter for the search page, its CSV and GET /api/v1/cases: every parameter gives the same rows on all three."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.http import QueryDict
+from django.test import Client
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.services import create_api_token
+from patriot.cases.choices import CaseStateChoices as State
+from patriot.cases.choices import ChannelChoices, SlaStatusChoices
+from patriot.cases.filters import CaseFilter
+from patriot.cases.models import Case
+from patriot.geo.models import Village
+from tests.factories import BINTARA, case_through, make_agency, make_case, make_category, make_team, staff
+
+pytestmark = pytest.mark.usefixtures("areas")
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+NUMBER = re.compile(r"BKS-\d{4}-\d{6}")
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    """Four cases that differ in every filtered field, so each parameter picks a proper subset."""
+    roads = make_agency("dbmsda")
+    team = make_team(roads, "urc-jalan")
+    pothole = make_category(code="jalan-rusak", default_agency=roads)
+    garbage = make_category(code="sampah")
+    assigned = case_through(
+        State.ASSIGNED,
+        category=pothole,
+        agency=roads,
+        team=team,
+        title="Pohon tumbang di Jl. Ahmad Yani",
+        reporter_phone="081298765432",
+    )
+    overdue = case_through(State.DISPATCHED, category=pothole, agency=roads, title="Lampu jalan mati")
+    submitted = make_case(garbage, title="Sampah menumpuk", lat=BINTARA[0], lon=BINTARA[1])
+    by_phone = make_case(garbage, title="Selokan mampet", channel=ChannelChoices.PHONE, reporter_phone="085611112222")
+    Case.objects.filter(pk=overdue.pk).update(sla_status=SlaStatusChoices.OVERDUE)
+    # Reported on three different days and hours (Asia/Jakarta).
+    for case, moment in (
+        (assigned, datetime(2026, 11, 2, 8, 30, tzinfo=JAKARTA)),
+        (overdue, datetime(2026, 11, 3, 14, 5, tzinfo=JAKARTA)),
+        (submitted, datetime(2026, 11, 4, 8, 45, tzinfo=JAKARTA)),
+        (by_phone, datetime(2026, 11, 4, 21, 0, tzinfo=JAKARTA)),
+    ):
+        Case.objects.filter(pk=case.pk).update(created_at=moment)
+    return {"assigned": assigned, "overdue": overdue, "submitted": submitted, "by_phone": by_phone, "team": team}
+
+
+def _cases(world: dict[str, Any], *names: str) -> set[str]:
+    return {world[name].tracking_number for name in names}
+
+
+# (parameters, the cases they must give); each is a proper, non-empty subset of the four.
+CASES: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("number", lambda w: [("number", w["assigned"].tracking_number.lower())], ("assigned",)),
+    ("phone", lambda w: [("phone", "0812-9876-5432")], ("assigned",)),
+    ("phone-part", lambda w: [("phone", "1111 2222")], ("by_phone",)),
+    ("text", lambda w: [("text", "POHON")], ("assigned",)),
+    ("district", lambda w: [("district", w["submitted"].district.code)], ("submitted",)),
+    ("village", lambda w: [("village", w["assigned"].village.code)], ("assigned", "overdue", "by_phone")),
+    ("state", lambda w: [("state", "assigned"), ("state", "dispatched")], ("assigned", "overdue")),
+    ("category", lambda w: [("category", "sampah")], ("submitted", "by_phone")),
+    ("agency", lambda w: [("agency", "dbmsda")], ("assigned", "overdue")),
+    ("team", lambda w: [("team", "urc-jalan")], ("assigned",)),
+    ("sla_status", lambda w: [("sla_status", "overdue")], ("overdue",)),
+    ("overdue", lambda w: [("overdue", "true")], ("overdue",)),
+    ("not-overdue", lambda w: [("overdue", "false")], ("assigned", "submitted", "by_phone")),
+    ("channel", lambda w: [("channel", "phone")], ("by_phone",)),
+    ("hour", lambda w: [("hour", "8")], ("assigned", "submitted")),
+    ("created_from", lambda w: [("created_from", "2026-11-04")], ("submitted", "by_phone")),
+    ("created_to", lambda w: [("created_to", "2026-11-03")], ("assigned", "overdue")),
+    ("created_after", lambda w: [("created_after", "2026-11-03T14:05:00+07:00")], ("overdue", "submitted", "by_phone")),
+    ("created_before", lambda w: [("created_before", "2026-11-03T14:05:00+07:00")], ("assigned",)),
+    ("combined", lambda w: [("category", "jalan-rusak"), ("created_from", "2026-11-03")], ("overdue",)),
+]
+
+
+def _page_numbers(client: Client, query: str) -> set[str]:
+    response = client.get(f"/poc/cari/?{query}")
+    assert response.status_code == 200
+    results = response.content.decode().split("Filter tersimpan")[-1]
+    return set(NUMBER.findall(results))
+
+
+def _csv_numbers(client: Client, query: str) -> set[str]:
+    response = client.get(f"/poc/cari/csv/?{query}")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return {row[0] for row in rows[1:]}
+
+
+def _api_numbers(token: str, query: str) -> set[str]:
+    response = Client().get(f"/api/v1/cases?{query}&page_size=200", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    return {item["tracking_number"] for item in response.json()["results"]}
+
+
+@pytest.mark.parametrize(("label", "params", "expected"), CASES, ids=[label for label, _p, _e in CASES])
+def test_every_filter_gives_the_same_rows_on_page_csv_and_api(
+    world: dict[str, Any], label: str, params: Any, expected: tuple[str, ...]
+) -> None:
+    poc = staff(RoleChoices.POC_OPERATOR)
+    browser = Client()
+    browser.force_login(poc)
+    token = create_api_token(poc, "filters")[1]
+    query = urlencode(params(world))
+    want = _cases(world, *expected)
+    assert _page_numbers(browser, query) == want
+    assert _csv_numbers(browser, query) == want
+    assert _api_numbers(token, query) == want
+
+
+def test_every_filter_is_covered_above(world: dict[str, Any]) -> None:
+    covered = {name for _label, params, _expected in CASES for name, _value in params(world)}
+    assert covered == set(CaseFilter.base_filters)
+
+
+def test_openapi_lists_every_filter_with_a_description() -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert set(CaseFilter.base_filters) | {"page", "page_size"} == set(parameters)
+    assert all(parameters[name].get("description") for name in parameters)
+    assert parameters["created_after"].get("deprecated") and parameters["created_before"].get("deprecated")
+    assert not parameters["created_from"].get("deprecated")
+
+
+def test_an_invalid_filter_is_a_400_on_the_api_and_no_rows_on_the_page(world: dict[str, Any]) -> None:
+    poc = staff(RoleChoices.POC_OPERATOR)
+    token = create_api_token(poc, "filters")[1]
+    query = "created_from=2026-11-04&created_to=2026-11-02"
+    refused = Client().get(f"/api/v1/cases?{query}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert refused.status_code == 400 and refused.json()["field"] == "created_to"
+    unknown_team = Client().get("/api/v1/cases?team=tidak-ada", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert unknown_team.status_code == 400 and unknown_team.json()["field"] == "team"
+    vague = Client().get("/api/v1/cases?overdue=yes", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert vague.status_code == 400 and vague.json()["field"] == "overdue"
+    browser = Client()
+    browser.force_login(poc)
+    assert _page_numbers(browser, query) == set()
+    assert _csv_numbers(browser, query) == set()
+
+
+def test_saved_filters_and_dashboard_links_keep_their_parameters(world: dict[str, Any]) -> None:
+    """The page's names are the names: a query saved before this change still finds the same cases."""
+    poc = staff(RoleChoices.POC_OPERATOR)
+    browser = Client()
+    browser.force_login(poc)
+    browser.post("/poc/cari/simpan/", {"name": "Jalan", "query": "category=jalan-rusak&created_from=2026-11-03"})
+    saved = poc.saved_filters.get()
+    assert _page_numbers(browser, saved.query) == _cases(world, "overdue")
+    village = Village.objects.get(pk=world["assigned"].village_id)
+    assert _page_numbers(browser, f"village={village.code}&created_to=2026-11-02") == _cases(world, "assigned")
+
+
+def test_every_dashboard_drill_down_is_a_valid_case_filter(world: dict[str, Any]) -> None:
+    """The operation centre's links to /poc/cari/ use only CaseFilter's parameters, with values it accepts."""
+    supervisor = staff(RoleChoices.POC_SUPERVISOR)
+    browser = Client()
+    browser.force_login(supervisor)
+    found: list[str] = []
+    for url in (
+        "/poc/dasbor/",
+        "/poc/dasbor/angka/",
+        "/poc/dasbor/opd/",
+        "/poc/dasbor/grafik.json",
+        "/poc/dasbor/peta.json",
+        "/poc/ringkasan/",
+        "/walikota/",
+    ):
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode().replace("&amp;", "&").replace("\\u0026", "&")
+        found += re.findall(r"/poc/cari/\?([^\"'\s<>]+)", text)
+    assert len(found) > 20
+    for query in found:
+        params = QueryDict(query)
+        assert set(params) <= set(CaseFilter.base_filters), query
+        assert CaseFilter(params, Case.objects.all(), user=supervisor).is_valid(), query
