@@ -168,17 +168,26 @@ class Reader:
         self._thread.join(10)
 
 
-def test_forty_streams_replaying_from_zero_leave_healthz_fast(server: Server) -> None:
-    readers = [Reader(f"{server.base}/events/public/", {"Last-Event-ID": "0"}) for _ in range(40)]
+def _healthz_p95(server: Server, requests: int = 120) -> float:
     timings = []
     with httpx.Client(timeout=10) as client:
-        for _ in range(120):
+        for _ in range(requests):
             started = time.perf_counter()
             assert client.get(f"{server.base}/healthz").status_code == 200
             timings.append(time.perf_counter() - started)
-    p95 = statistics.quantiles(timings, n=20)[-1]
-    print(f"/healthz p95 {p95 * 1000:.1f} ms with 40 streams replaying from 0")
-    assert p95 < 0.1, f"/healthz p95 {p95 * 1000:.0f} ms with 40 replaying streams"
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+def test_forty_streams_replaying_from_zero_leave_healthz_fast(server: Server) -> None:
+    # Measured against the same server with no stream open, so a busy machine moves both figures alike; a replay
+    # that held the event loop would add seconds, not milliseconds.
+    quiet = _healthz_p95(server)
+    readers = [Reader(f"{server.base}/events/public/", {"Last-Event-ID": "0"}) for _ in range(40)]
+    p95 = _healthz_p95(server)
+    print(f"/healthz p95 {p95 * 1000:.1f} ms with 40 streams replaying from 0, {quiet * 1000:.1f} ms without")
+    assert p95 < max(0.1, 4 * quiet), (
+        f"/healthz p95 {p95 * 1000:.0f} ms with 40 replaying streams, {quiet * 1000:.0f} without"
+    )
     wait_until(lambda: all("event: reload" in reader.text for reader in readers), 30, "every stream to reload")
     for reader in readers:
         reader.close()
