@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from pytest_django import Settings
 
@@ -111,3 +112,15 @@ def test_the_seed_loads_the_facilities_once(areas: None) -> None:
     assert (chasbullah.hospital_class, chasbullah.ownership, chasbullah.point_approximate) == ("B", "public", True)
     assert chasbullah.unit.inside_city and chasbullah.unit.village is not None
     assert OrganisationUnit.objects.filter(kind="puskesmas").count() == 55
+
+
+def test_a_facility_offers_only_known_services(hospital: Facility) -> None:
+    hospital.services = ["icu", "cath_lab", "stroke_unit"]
+    hospital.full_clean()
+    hospital.services = ["icu", "teleportasi"]
+    with pytest.raises(ValidationError) as refused:
+        hospital.full_clean()
+    assert "Layanan tidak dikenal" in str(refused.value.message_dict["services"])
+    with translation.override("en"), pytest.raises(ValidationError) as in_english:
+        hospital.full_clean()
+    assert "Unknown services" in str(in_english.value.message_dict["services"])
