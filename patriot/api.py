@@ -15,6 +15,7 @@ from patriot.cases.api import router as cases_router
 from patriot.core.api_errors import error_response, install_error_handlers
 from patriot.geo.api import router as areas_router
 from patriot.larvae.api import router as larvae_router
+from patriot.referrals.api import router as referrals_router
 
 api = NinjaAPI(
     title="Patriot API",
@@ -26,6 +27,7 @@ api = NinjaAPI(
 api.add_router("/", cases_router)
 api.add_router("/areas", areas_router)
 api.add_router("/larvae", larvae_router)
+api.add_router("/referrals", referrals_router)
 
 install_error_handlers(api)
 

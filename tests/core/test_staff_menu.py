@@ -43,7 +43,8 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.PSC_CALL_TAKER: [],
     Role.PSC_DISPATCHER: [],
     Role.AMBULANCE_CREW: [],
-    Role.HOSPITAL_STAFF: [],
+    # Referrals (issue 12) gave hospital staff their bed page.
+    Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
     # The background jobs page (core) came after the pin, for the system admin only.
     Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }

@@ -19,7 +19,6 @@ HEALTH_ROLES = [
     Role.PSC_CALL_TAKER,
     Role.PSC_DISPATCHER,
     Role.AMBULANCE_CREW,
-    Role.HOSPITAL_STAFF,
 ]
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +52,11 @@ def test_a_health_role_lands_on_a_page_saying_its_module_is_not_there_yet(role: 
     assert f"Anda masuk sebagai {Role.label(role)}." in html
 
 
+def test_hospital_staff_land_on_their_bed_page() -> None:
+    # Referrals (issue 12) registered the hospital staff's start page.
+    assert _signed_in(Role.HOSPITAL_STAFF).landed_on == "/rumah-sakit/tempat-tidur/"  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("role", HEALTH_ROLES)
 def test_the_page_speaks_english_too(role: str) -> None:
     html = _signed_in(role, "en").get("/mulai/belum-tersedia/").content.decode()
@@ -78,5 +82,6 @@ def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
         Role.MAYOR: "/walikota/",
         Role.HEALTH_OFFICER: "/jumantik/indeks/",
         Role.JUMANTIK: "/jumantik/",
+        Role.HOSPITAL_STAFF: "/rumah-sakit/tempat-tidur/",
         Role.SYSTEM_ADMIN: "/admin/",
     }
