@@ -16,9 +16,10 @@ from patriot.callcentre.models import Call
 from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.models import Case
-from patriot.core import clock, workflow
+from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
+from patriot.events import steps
 from patriot.events.services import record_event
 
 State = CallStateChoices
@@ -97,7 +98,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "report": (frozenset({State.ACTIVE, State.ENDED}), None),
     "end": (frozenset({State.ACTIVE, State.ENDED}), State.ENDED),
 }
-MACHINE = workflow.StateMachine(TRANSITIONS, refusal=_refusal)
+MACHINE = steps.StateMachine(TRANSITIONS, refusal=_refusal)
 
 
 # --- the phone system ------------------------------------------------------------------------
@@ -178,7 +179,7 @@ def answer_call(*, by: User, call: Call | None = None, caller_number: str = "", 
             )
             _event(call, "answered", now)
         return call
-    with workflow.perform(call, machine=MACHINE, action="answer") as step:
+    with steps.perform(call, machine=MACHINE, action="answer") as step:
         fresh, now = step.subject, step.now
         if caller_number:
             fresh.caller_number = normalise_number(caller_number)
@@ -202,7 +203,7 @@ def give_number(call: Call, *, by: User, caller_number: str) -> Call:
     Only a call announced without a number takes one this way; a number the phone system announced, or one
     typed when the call was started, stays as it is.
     """
-    with workflow.perform(call, machine=MACHINE, action="give_number") as step:
+    with steps.perform(call, machine=MACHINE, action="give_number") as step:
         fresh = step.subject
         _check_operator(fresh, by)
         if not fresh.number_withheld:
@@ -236,7 +237,7 @@ def link_case(call: Call, case: Case, *, by: User, call_type: str = "", note: st
     """
     if call_type and call_type not in Type.values():
         raise InvalidInput(_("Jenis panggilan tidak dikenal."), code="invalid", field="call_type")
-    with workflow.perform(call, machine=MACHINE, action="link") as step:
+    with steps.perform(call, machine=MACHINE, action="link") as step:
         fresh = step.subject
         _check_operator(fresh, by)
         if fresh.cases.filter(pk=case.pk).exists():
@@ -335,7 +336,7 @@ def end_call(
         if caller_name is None
         else _text(caller_name, field="caller_name", label=_("Nama penelepon"), limit=MAX_NAME_LENGTH)
     )
-    with workflow.perform(call, machine=MACHINE, action="end") as step:
+    with steps.perform(call, machine=MACHINE, action="end") as step:
         fresh, now = step.subject, step.now
         _check_operator(fresh, by)
         start = started_at or fresh.started_at or now

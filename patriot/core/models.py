@@ -40,7 +40,7 @@ class TimelineEntryBase(models.Model):
     """One append-only line of a subject's history. Each app's timeline subclasses it with a ForeignKey to its
     subject (`cases.TimelineEntry.case`; an emergency incident, a referral or an inspection the same way) and
     may narrow `kind` to its own choices; the entry and its outbox event are written in one step
-    (core.workflow.perform)."""
+    (events.steps)."""
 
     kind = models.CharField(_("jenis"), max_length=20)
     actor = models.ForeignKey(

@@ -1,18 +1,19 @@
 """Shared service plumbing for every app: a state machine declared as data, and one step of work on a subject.
 
-A step is lock → act → write the timeline entry → record the outbox event → commit:
+A step is lock → act → write the timeline entry → record the outbox event → commit. Apps do it through
+`patriot.events.steps` (`steps.perform` is `perform` here; `steps.log` writes the entry and records its event):
 
-    with workflow.perform(case, machine=CASE_MACHINE, action="verify") as step:
+    with steps.perform(case, machine=CASE_MACHINE, action="verify") as step:
         previous = CASE_MACHINE.move(step.subject, "verify")
         step.subject.save()
-        ...write the timeline entry and record its event (events.services.record_event)...
+        steps.log(TimelineEntry, case=step.subject, kind="verified", ..., event="case.verified", ...)
 
 `perform` opens the transaction, re-reads the subject under a row lock (`SELECT … FOR UPDATE`), checks the state
 machine, and hands the locked row and the time to the caller; whatever the caller writes inside the block (the
 row, its timeline entry, its outbox event) commits together or not at all. After the commit the caller's own
 instance shows the saved values. An illegal move raises `InvalidTransition`, which every surface answers with
-409. The caller writes the entry (its app's subclass of core.models.TimelineEntryBase) and records the event
-itself: the payload is the app's, and the core does not import `events` (which imports the core).
+409. Writing the entry and its event lives in `events.steps`, because the core does not import `events` (which
+imports the core).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def perform(
     subject: M, *, machine: StateMachine | None = None, action: str | None = None, related: Sequence[str] = ()
 ) -> Iterator[Step[M]]:
     """One step on `subject`: transaction, row lock, state check; the caller acts, writes its timeline entry and
-    records its outbox event inside the block; commit; then `subject` shows the saved values.
+    records its outbox event inside the block (events.steps.log); commit; then `subject` shows the saved values.
 
     An exception inside the block rolls back everything the block wrote, the event included.
     """

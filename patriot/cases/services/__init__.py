@@ -4,15 +4,15 @@ One module per concern; callers import from here (`from patriot.cases import ser
 
 - `common`: what every action shares — text checks, the timeline entry with its outbox event, SLA clocks, photos
 - `intake`: `create_case` from every channel, the reporter's key, the reporter's later photos
-- `workflow`: `TRANSITIONS` (the workflow diagram, a core.workflow state machine) and one function per action
+- `workflow`: `TRANSITIONS` (the workflow diagram, an events.steps state machine) and one function per action
 - `sweep`: the SLA sweep of `patriot worker`
 - `instructions`: the mayor's instructions ("disposisi pimpinan")
 - `personal_data`: reporters' personal-data rights and retention (UU PDP)
 - `calls`: a call-centre call on a case's timeline
 
-The concerns write timeline entries through `package._write_entry`, and that records the event through
-`package.record_event` (both looked up here when called), so replacing either on this package — how tests make
-the outbox fail — reaches every action.
+The concerns write timeline entries through `package._write_entry` (events.steps.log), which records the event
+through `package.record_event` (both looked up here when called), so replacing either on this package — how tests
+make the outbox fail — reaches every action.
 """
 
 from __future__ import annotations

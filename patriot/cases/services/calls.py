@@ -11,7 +11,7 @@ from patriot.cases import services as package  # `package._write_entry`: see the
 from patriot.cases.choices import TimelineKindChoices
 from patriot.cases.models import Case, TimelineEntry
 from patriot.cases.services.common import CASE_RELATED, MAX_NOTE_LENGTH, _check_text
-from patriot.core import workflow
+from patriot.events import steps
 
 Kind = TimelineKindChoices
 
@@ -24,7 +24,7 @@ def log_call_on_case(case: Case, *, by: User, call: Any, note: str = "", call_ty
     take a call: people also ring about rejected and closed reports.
     """
     note = _check_text(note, field_name="note", label=_("Catatan"), limit=MAX_NOTE_LENGTH, required=False)
-    with workflow.perform(case, related=CASE_RELATED) as step:
+    with steps.perform(case, related=CASE_RELATED) as step:
         fresh, now = step.subject, step.now
         fresh.updated_at = now
         fresh.save(update_fields=["updated_at"])

@@ -18,6 +18,7 @@ from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
 from patriot.cases.models import Attachment, Case, TimelineEntry
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
 from patriot.core.errors import InvalidInput
+from patriot.events import steps
 
 State = CaseStateChoices
 
@@ -95,8 +96,18 @@ def _write_entry(
     data: dict[str, Any] | None = None,
     is_public: bool = True,
 ) -> TimelineEntry:
-    """Append one timeline entry and its outbox event."""
-    entry = TimelineEntry.objects.create(
+    """Append one timeline entry and its outbox event (events.steps.log, through `package.record_event`)."""
+    return steps.log(
+        TimelineEntry,
+        at=at,
+        event=f"case.{kind}",
+        subject_type="case",
+        subject_id=case.tracking_number,
+        payload=lambda entry: _event_payload(case, entry),
+        agency_id=case.agency_id,
+        team_id=case.team_id,
+        public_event=is_public and not case.is_confidential and case.state not in (State.REJECTED, State.DUPLICATE),
+        record=package.record_event,
         case=case,
         kind=kind,
         actor=by,
@@ -106,19 +117,7 @@ def _write_entry(
         note=note,
         data=data or {},
         is_public=is_public,
-        created_at=at,
     )
-    package.record_event(
-        kind=f"case.{kind}",
-        subject_type="case",
-        subject_id=case.tracking_number,
-        at=at,
-        payload=_event_payload(case, entry),
-        agency_id=case.agency_id,
-        team_id=case.team_id,
-        is_public=is_public and not case.is_confidential and case.state not in (State.REJECTED, State.DUPLICATE),
-    )
-    return entry
 
 
 def _start_clock(case: Case, phase: str, start: datetime) -> None:

@@ -10,8 +10,8 @@ from patriot.cases.choices import TimelineKindChoices
 from patriot.cases.models import Case, Instruction
 from patriot.cases.services.common import CASE_RELATED, MAX_NOTE_LENGTH, _check_text
 from patriot.cases.services.workflow import _acting_on
-from patriot.core import workflow
 from patriot.core.errors import InvalidTransition
+from patriot.events import steps
 
 Kind = TimelineKindChoices
 
@@ -42,11 +42,11 @@ def instruct_case(case: Case, *, by: User, text: str) -> Instruction:
 def answer_instruction(instruction: Instruction, *, by: User, answer: str) -> Instruction:
     """The responsible agency answers a mayor's instruction, once; the answer goes on the case timeline."""
     answer = _check_text(answer, field_name="answer", label=_("Tanggapan"), limit=MAX_NOTE_LENGTH, required=True)
-    with workflow.perform(instruction) as step:
+    with steps.perform(instruction) as step:
         fresh, now = step.subject, step.now
         if fresh.answered_at is not None:
             raise InvalidTransition(_("Disposisi ini sudah ditanggapi."), code="already_answered")
-        case = workflow.lock(Case(pk=fresh.case_id), related=CASE_RELATED)
+        case = steps.lock(Case(pk=fresh.case_id), related=CASE_RELATED)
         fresh.answer = answer
         fresh.answered_by = by
         fresh.answered_at = now

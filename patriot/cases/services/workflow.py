@@ -32,8 +32,9 @@ from patriot.cases.services.common import (
     _stop_clock,
     _store_photos,
 )
-from patriot.core import clock, workflow
+from patriot.core import clock
 from patriot.core.errors import InvalidInput, InvalidTransition
+from patriot.events import steps
 
 State = CaseStateChoices
 Kind = TimelineKindChoices
@@ -65,7 +66,7 @@ def _refusal(action: str, case: Case) -> InvalidTransition:
 
 
 # The workflow as a state machine (core.workflow): an illegal action raises InvalidTransition (HTTP 409).
-MACHINE = workflow.StateMachine(TRANSITIONS, refusal=_refusal)
+MACHINE = steps.StateMachine(TRANSITIONS, refusal=_refusal)
 
 
 def allowed_actions(case: Case) -> list[str]:
@@ -78,9 +79,9 @@ def allowed_actions(case: Case) -> list[str]:
 
 @contextmanager
 def _acting_on(case: Case, action: str) -> Iterator[tuple[Case, datetime]]:
-    """One step of `action` (core.workflow.perform): yields the locked row and the time; then the caller's instance
+    """One step of `action` (events.steps.perform): yields the locked row and the time; then the caller's instance
     shows the result."""
-    with workflow.perform(case, machine=MACHINE, action=action, related=CASE_RELATED) as step:
+    with steps.perform(case, machine=MACHINE, action=action, related=CASE_RELATED) as step:
         yield step.subject, step.now
 
 
@@ -144,7 +145,7 @@ def merge_case(case: Case, *, into: Case, by: User, note: str = "") -> Case:
     if into.pk == case.pk:
         raise InvalidInput(_("Laporan tidak dapat digabung dengan dirinya sendiri."), code="invalid", field="into")
     with _acting_on(case, "merge") as (fresh, now):
-        target = workflow.lock(into, related=("category", "village", "district"))
+        target = steps.lock(into, related=("category", "village", "district"))
         # A finished case does not change; a new report about it is a new case, not a duplicate.
         if target.state in State.TERMINAL:
             raise InvalidTransition(
