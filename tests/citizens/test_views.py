@@ -121,6 +121,15 @@ def test_code_requests_past_the_limit_answer_429(unverified_citizen: User) -> No
     assert "Tunggu 10 menit" in _text(client.post("/akun/verifikasi/hp/kirim/"))
 
 
+def test_email_link_requests_past_the_limit_answer_429_on_the_verify_page(unverified_citizen: User) -> None:
+    client = _signed_in(unverified_citizen)
+    statuses = [client.post("/akun/verifikasi/email/kirim/").status_code for _ in range(3)]
+    assert statuses == [302, 302, 302]
+    refused = client.post("/akun/verifikasi/email/kirim/")
+    assert refused.status_code == 429
+    assert "Tautan verifikasi sudah dikirim beberapa kali" in _text(refused)
+
+
 def test_pages_need_a_citizen(citizen: User) -> None:
     assert Client().get("/akun/laporan/")["Location"].startswith("/masuk/?next=/akun/laporan/")
     assert _signed_in(staff(RoleChoices.POC_OPERATOR)).get("/akun/laporan/").status_code == 403

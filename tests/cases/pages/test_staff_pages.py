@@ -433,3 +433,14 @@ def test_every_export_cell_that_could_be_a_formula_is_quoted() -> None:
         assert '\'=HYPERLINK("http://jahat.example","klik")' in cells and "'@SUM(1+1)" in cells
     # Coordinates stay numbers: Bekasi's latitude is negative.
     assert float(plain[1][14]) < 0
+
+
+def test_a_filter_without_a_name_or_too_long_is_refused_with_a_message_on_the_search() -> None:
+    client = client_for(staff(Role.POC_OPERATOR))
+    refused = client.post("/poc/cari/simpan/", {"name": "", "query": "text=banjir"})
+    assert refused.status_code == 302 and refused["Location"] == "/poc/cari/?text=banjir"
+    assert "Beri nama filter ini." in page(client, refused["Location"]).content.decode()
+    too_long = client.post("/poc/cari/simpan/", {"name": "Panjang", "query": "text=" + "a" * 1000})
+    assert too_long.status_code == 302
+    assert "Filter ini terlalu panjang untuk disimpan." in page(client, too_long["Location"]).content.decode()
+    assert not SavedFilter.objects.exists()
