@@ -114,14 +114,29 @@ class AppServer:
     """The app under uvicorn in a process of its own, configured by `env` (PATRIOT_* variables)."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
+        # The test binds the socket and hands it to uvicorn (--fd): between finding a free port and uvicorn binding
+        # it, another suite running on the machine could take the port, and its server would answer our requests.
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", free_port()))
+        listener.listen(128)
+        self.port = listener.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(PYTHON_BIN / "uvicorn"), "patriot.asgi:application", "--port", str(self.port), "--lifespan", "off"],
-            env={"PATRIOT_SECURE_COOKIES": "0", **env},  # plain HTTP on loopback, as `make run` serves
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with listener:
+            listener.set_inheritable(True)
+            self.process = subprocess.Popen(  # noqa: S603
+                [
+                    str(PYTHON_BIN / "uvicorn"),
+                    "patriot.asgi:application",
+                    "--lifespan",
+                    "off",
+                    "--fd",
+                    f"{listener.fileno()}",
+                ],
+                env={"PATRIOT_SECURE_COOKIES": "0", **env},  # plain HTTP on loopback, as `make run` serves
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(listener.fileno(),),
+            )
         wait_until(self._answers, 60, f"uvicorn on {self.port}")
 
     def _answers(self) -> bool:
