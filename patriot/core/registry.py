@@ -10,7 +10,7 @@ The core and the events app read these registries and import no feature app. An 
 - its retention rules (`register_retention`): personal data it deletes or blanks once older than a period set
   by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
 - its role start pages (`register_start_page`): where a user of a role lands after signing in. A staff role
-  no app serves yet lands on a page saying its module is not available yet (core.views.module_pending).
+  no app serves yet lands on a page saying its module is not available yet (accounts.views.module_pending).
 - its staff menu entries (`register_menu_entry`): a label, the page's URL name, the roles that see it and its
   place in the menu; the layout shows the entries of the signed-in user's role.
 - its URLs (`register_urls`): a prefix and its URL module, for an app the project's urls.py does not list.
