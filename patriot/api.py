@@ -12,10 +12,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 
 from patriot.cases.api import router as cases_router
+from patriot.core import registry
 from patriot.core.api_errors import error_response, install_error_handlers
 from patriot.geo.api import router as areas_router
-from patriot.larvae.api import router as larvae_router
-from patriot.referrals.api import router as referrals_router
 
 api = NinjaAPI(
     title="Patriot API",
@@ -26,8 +25,9 @@ api = NinjaAPI(
 )
 api.add_router("/", cases_router)
 api.add_router("/areas", areas_router)
-api.add_router("/larvae", larvae_router)
-api.add_router("/referrals", referrals_router)
+# Routers of apps that plug in without a line here (core.registry.register_api_router), in the order they registered.
+for prefix, router in registry.api_routers():
+    api.add_router(prefix, router)
 
 install_error_handlers(api)
 

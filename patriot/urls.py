@@ -24,7 +24,6 @@ urlpatterns = [
     path("events/", include("patriot.events.urls")),
     path("akun/", include("patriot.citizens.urls")),
     path("callcentre/", include("patriot.callcentre.urls")),
-    path("jumantik/", include("patriot.larvae.urls")),
     path("open311/v2/", include("patriot.open311.urls")),
     # The admin's own login form would skip the second factor: everyone signs in through /masuk/.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -13,11 +13,6 @@ ROOT = Path(patriot.__file__).parent
 # The project's own modules (settings, urls, api, asgi, __main__) are one node: they mount every app.
 PROJECT = "<project>"
 
-# The core still imports accounts (the login pages in core/views.py, the health roles' start page in core/apps.py,
-# the demo-account production check in core/checks.py), and accounts imports the core: the one cycle left. Delete
-# the edge here once it is gone; nothing may be added.
-CORE_EDGES_BEING_REMOVED = frozenset({("core", "accounts")})
-
 Edges = dict[tuple[str, str], list[str]]
 
 
@@ -144,7 +139,7 @@ def test_cycle_finder_reports_a_cycle() -> None:
 
 
 def test_no_import_cycle_between_apps() -> None:
-    edges = {pair: sites for pair, sites in app_edges().items() if pair not in CORE_EDGES_BEING_REMOVED}
+    edges = app_edges()
     found = cycles(edges)
     details = [
         f"{' ↔ '.join(component)}: "

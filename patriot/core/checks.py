@@ -22,7 +22,6 @@ SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 # The call centre's hook secret is a bearer token on the internet: at least as long as a 128-bit random string.
 HOOK_SECRET_MIN_LENGTH = 32
 DEMO_HOOK_SECRET = "demo-hook-1500444"  # noqa: S105 (the published demo value, refused below)
-DEMO_CITIZEN_DOMAIN = "@demo.patriot.invalid"
 HINT = "Lihat deploy/README.md dan deploy/patriot.env.example."
 
 
@@ -107,33 +106,12 @@ _HOOK_HINT = "Buat dengan: python3 -c 'import secrets; print(secrets.token_urlsa
 
 
 def _demo_data_problems(alias: str) -> list[CheckMessage]:
-    """Demo accounts (the published password, the demo citizen), the demo authenticator secret, and what the apps'
-    registered checks find (core.registry.register_production_data_check: the Open311 demo key)."""
-    from django.contrib.auth.hashers import check_password, make_password
-
-    from patriot.accounts.models import TotpDevice, User
-    from patriot.accounts.services import DEMO_PASSWORD, DEMO_PASSWORD_SALT
+    """What the apps' registered checks find in the database (core.registry.register_production_data_check: the
+    demo accounts and authenticator secret, the Open311 demo key); a database that cannot be read is an error."""
     from patriot.core import registry
 
     try:
-        tables = set(connections[alias].introspection.table_names())
-        if User._meta.db_table not in tables:
-            return []  # a database not migrated yet holds no accounts
-        # Demo accounts share one fixed salt: only those few rows need the (slow) password check.
-        salt = make_password(DEMO_PASSWORD, salt=DEMO_PASSWORD_SALT).split("$")[-2]
-        candidates = User.objects.using(alias).filter(is_active=True, password__contains=f"${salt}$")
-        accounts = [user.username for user in candidates if check_password(DEMO_PASSWORD, user.password)]
-        accounts += (
-            User.objects.using(alias)
-            .filter(is_active=True, username__iendswith=DEMO_CITIZEN_DOMAIN)
-            .values_list("username", flat=True)
-        )
-        demo_devices = [
-            device.user.username
-            for device in TotpDevice.objects.using(alias).select_related("user").filter(confirmed_at__isnull=False)
-            if _is_demo_secret(device)
-        ]
-        registered = [problem for check in registry.production_data_checks() for problem in check(alias)]
+        return [problem for check in registry.production_data_checks() for problem in check(alias)]
     except DatabaseError as error:
         return [
             Error(
@@ -142,32 +120,3 @@ def _demo_data_problems(alias: str) -> list[CheckMessage]:
                 id="patriot.E010",
             )
         ]
-    problems: list[CheckMessage] = []
-    if accounts:
-        problems.append(
-            Error(
-                f"Ada akun demo aktif: {', '.join(sorted(set(accounts)))}.",
-                hint="Nonaktifkan atau hapus akun itu, atau ganti kata sandinya.",
-                id="patriot.E011",
-            )
-        )
-    if demo_devices:
-        problems.append(
-            Error(
-                f"Akun memakai rahasia autentikator demo yang diumumkan: {', '.join(sorted(demo_devices))}.",
-                hint="Atur ulang faktor kedua akun itu di admin (Pengguna → atur ulang); mereka mendaftar lagi.",
-                id="patriot.E012",
-            )
-        )
-    return problems + registered
-
-
-def _is_demo_secret(device: Any) -> bool:
-    from cryptography.fernet import InvalidToken
-
-    from patriot.accounts import totp
-
-    try:
-        return totp.secret_of(device) == totp.DEMO_SECRET
-    except InvalidToken:  # sealed under a key no longer configured: unreadable, so no usable demo secret
-        return False

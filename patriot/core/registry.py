@@ -10,10 +10,11 @@ The core and the events app read these registries and import no feature app. An 
 - its retention rules (`register_retention`): personal data it deletes or blanks once older than a period set
   by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
 - its role start pages (`register_start_page`): where a user of a role lands after signing in. A staff role
-  no app serves yet lands on a page saying its module is not available yet (core.views.module_pending).
+  no app serves yet lands on a page saying its module is not available yet (accounts.views.module_pending).
 - its staff menu entries (`register_menu_entry`): a label, the page's URL name, the roles that see it and its
   place in the menu; the layout shows the entries of the signed-in user's role.
 - its URLs (`register_urls`): a prefix and its URL module, for an app the project's urls.py does not list.
+- its JSON API routes (`register_api_router`): a prefix and its django-ninja router; patriot/api.py mounts it.
 - its seed steps (`register_seed_step`): reference data `patriot seed` loads, and demo data `seed --demo` adds,
   in the order of their `order` numbers.
 - its figures read when /metrics is scraped (`register_gauges`) and its readiness checks for /readyz
@@ -158,6 +159,18 @@ def register_urls(prefix: str, urlconf: str) -> None:
 
 def url_modules() -> list[tuple[str, str]]:
     return list(_urls.items())
+
+
+_api_routers: dict[str, Any] = {}
+
+
+def register_api_router(prefix: str, router: Any) -> None:
+    """Mount the django-ninja `router` under `prefix` ("/larvae") of the JSON API at /api/v1 (patriot/api.py)."""
+    _api_routers[prefix] = router
+
+
+def api_routers() -> list[tuple[str, Any]]:
+    return list(_api_routers.items())
 
 
 @dataclass

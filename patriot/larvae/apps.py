@@ -12,8 +12,20 @@ class LarvaeConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
+        from patriot.larvae.api import router
         from patriot.larvae.events import LARVAE_EVENTS
 
+        registry.register_urls("jumantik/", "patriot.larvae.urls")
+        registry.register_api_router("/larvae", router)
         registry.register_event_type(LARVAE_EVENTS)
         registry.register_start_page(Role.JUMANTIK, "larvae-my-week")
         registry.register_start_page(Role.HEALTH_OFFICER, "larvae-indices")
+        jumantik = frozenset({Role.JUMANTIK})
+        # "/jumantik/" starts every page's path: the week is current on its own page only.
+        registry.register_menu_entry(
+            registry.MenuEntry(_("Minggu saya"), "larvae-my-week", jumantik, 10, ("larvae-my-week",))
+        )
+        registry.register_menu_entry(registry.MenuEntry(_("Periksa rumah"), "larvae-inspect", jumantik, 20))
+        registry.register_menu_entry(
+            registry.MenuEntry(_("Indeks jentik"), "larvae-indices", frozenset({Role.HEALTH_OFFICER}), 10)
+        )

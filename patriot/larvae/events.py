@@ -16,4 +16,5 @@ def may_receive(user: Viewer, event: OutboxEvent) -> bool:
     return user.role in LARVAE_EVENT_ROLES
 
 
-LARVAE_EVENTS = EventType(name="larvae", may_receive=may_receive)
+# Health officers have no staff stream of their own: the larvae events open it to them.
+LARVAE_EVENTS = EventType(name="larvae", may_receive=may_receive, stream_roles=LARVAE_EVENT_ROLES)

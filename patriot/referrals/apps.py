@@ -13,6 +13,7 @@ class ReferralsConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
         from patriot.referrals import seed
+        from patriot.referrals.api import router
 
         registry.register_urls("tempat-tidur/", "patriot.referrals.public_urls")
         registry.register_urls("rumah-sakit/", "patriot.referrals.urls")
@@ -21,3 +22,4 @@ class ReferralsConfig(AppConfig):
             registry.MenuEntry(_("Tempat tidur"), "referrals-my-beds", frozenset({Role.HOSPITAL_STAFF}), 10)
         )
         registry.register_seed_step(seed.SEED_STEP)
+        registry.register_api_router("/referrals", router)

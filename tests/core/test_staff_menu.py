@@ -29,6 +29,10 @@ WEEKLY = ("/poc/ringkasan/", "Ringkasan mingguan", "Weekly summary")
 INBOX = ("/opd/", "Kotak masuk OPD", "Agency inbox")
 ASSIGNMENTS = ("/urc/", "Tugas saya", "My assignments")
 JOBS = ("/sistem/pekerjaan/", "Pekerjaan latar", "Background jobs")
+# Si Tik Tik's pages (larvae) came after the pin: the jumantik's week and inspection, Dinkes' indices.
+MY_WEEK = ("/jumantik/", "Minggu saya", "My week")
+INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
+INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
@@ -38,8 +42,8 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [],
-    Role.JUMANTIK: [],
+    Role.HEALTH_OFFICER: [INDICES],
+    Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.PSC_CALL_TAKER: [],
     Role.PSC_DISPATCHER: [],
     Role.AMBULANCE_CREW: [],

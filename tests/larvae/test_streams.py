@@ -68,3 +68,40 @@ def test_inspections_reach_the_poc_stream_and_never_the_public_one(transactional
             await broadcast.current_hub().stop()
 
     asyncio.run(with_hub_stopped())
+
+
+def test_dinkes_opens_the_staff_stream_and_receives_inspections_citizens_and_strangers_do_not() -> None:
+    load_areas()
+    jumantik = make_user(Role.JUMANTIK)
+    # A health officer placed in no unit: the larvae event type alone opens the staff stream to the role.
+    dinkes = session_cookie(make_user(Role.HEALTH_OFFICER))
+    citizen = session_cookie(make_user(Role.CITIZEN))
+
+    def inspect() -> Inspection:
+        submission = inspection_submission(address="Jl. Rahasia No. 6", containers=[("drum", "outdoor", 2, 1)])
+        return services.record_inspection(jumantik, submission).inspection
+
+    async def scenario() -> None:
+        for cookie, status in (("", 401), (citizen, 403)):
+            refused = Stream("/events/stream/", cookie=cookie)
+            await asyncio.wait_for(refused.task, 30)
+            assert refused.status == status
+            assert "larvae" not in await refused.body()
+        public = await Stream("/events/public/").subscribed()
+        health = await Stream("/events/stream/", cookie=dinkes).subscribed()
+        inspection = await in_thread(inspect)
+        [larvae] = await health.events_until(1)
+        assert larvae.data["subject_type"] == "larvae" and larvae.data["subject_id"] == str(inspection.pk)
+        assert "Rahasia" not in health.text
+        assert await public.quiet_for(0.5) == []
+        assert "larvae" not in public.text
+        await public.close()
+        await health.close()
+
+    async def with_hub_stopped() -> None:
+        try:
+            await scenario()
+        finally:
+            await broadcast.current_hub().stop()
+
+    asyncio.run(with_hub_stopped())
