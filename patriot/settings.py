@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "patriot.callcentre",
     "patriot.open311",
     "patriot.larvae",
+    "patriot.emergency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
