@@ -29,6 +29,8 @@ WEEKLY = ("/poc/ringkasan/", "Ringkasan mingguan", "Weekly summary")
 INBOX = ("/opd/", "Kotak masuk OPD", "Agency inbox")
 ASSIGNMENTS = ("/urc/", "Tugas saya", "My assignments")
 JOBS = ("/sistem/pekerjaan/", "Pekerjaan latar", "Background jobs")
+PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
+AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
@@ -40,8 +42,8 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
     Role.HEALTH_OFFICER: [],
     Role.JUMANTIK: [],
-    Role.PSC_CALL_TAKER: [],
-    Role.PSC_DISPATCHER: [],
+    Role.PSC_CALL_TAKER: [PSC_CALLS, AMBULANCES],
+    Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
     Role.AMBULANCE_CREW: [],
     Role.HOSPITAL_STAFF: [],
     # The background jobs page (core) came after the pin, for the system admin only.
