@@ -22,5 +22,6 @@ def may_receive(user: Viewer, event: OutboxEvent) -> bool:
     return user.role in PSC_ROLES
 
 
-INCIDENT_EVENTS = EventType(name=INCIDENT_SUBJECT, may_receive=may_receive, stream_roles=PSC_ROLES)
-AMBULANCE_EVENTS = EventType(name=AMBULANCE_SUBJECT, may_receive=may_receive, stream_roles=PSC_ROLES)
+# No stream_roles: PSC staff open the staff stream as members of their PSC unit (events.audience.may_subscribe).
+INCIDENT_EVENTS = EventType(name=INCIDENT_SUBJECT, may_receive=may_receive)
+AMBULANCE_EVENTS = EventType(name=AMBULANCE_SUBJECT, may_receive=may_receive)

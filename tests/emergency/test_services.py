@@ -206,3 +206,12 @@ def test_an_ambulance_profile_belongs_to_an_ambulance_unit(psc: object) -> None:
     ambulance = make_ambulance("amb-2", crew_skills=["juggling"])
     with pytest.raises(ValidationError):
         ambulance.full_clean()
+
+
+def test_psc_staff_open_the_staff_stream_as_members_of_their_psc(call_taker: User) -> None:
+    from patriot.accounts.choices import RoleChoices as Role
+    from patriot.events.audience import may_subscribe
+    from tests.factories import make_user
+
+    assert may_subscribe(call_taker)
+    assert not may_subscribe(make_user(Role.CITIZEN))

@@ -148,3 +148,11 @@ def test_an_illegal_ambulance_step_answers_409(dispatcher: User, call_taker: Use
     assert (
         client_for(call_taker).post(f"/psc/ambulans/{ambulance.pk}/langkah/", {"action": "depart"}).status_code == 403
     )
+
+
+def test_enter_saves_rather_than_proposes(call_taker: User) -> None:
+    # The first submit button of the form is the one a browser presses on Enter: it must save, not propose.
+    page = client_for(call_taker).get("/psc/").content.decode()
+    form = page.split("data-call-form>", 1)[1]
+    first_button = form.split("<button", 1)[1].split(">", 1)[0]
+    assert 'type="submit"' in first_button and "name=" not in first_button
