@@ -20,6 +20,7 @@ establish it, and proposing it from "not breathing" would withhold CPR. Only the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from itertools import product
 
 from patriot.emergency.choices import AgeBandChoices as Age
@@ -74,8 +75,9 @@ def key(answers: Answers) -> str:
     )
 
 
+@cache
 def table() -> dict[str, str]:
-    """The proposal for every combination of answers (13 × 3 × 3 × 3 × 5 = 1,755 entries), keyed by `key()`."""
+    """The proposal for every combination of answers (13 × 3 × 3 × 3 × 5 = 1,755 entries), keyed by `key()`; built once per process (do not change the returned dict)."""
     proposals: dict[str, str] = {}
     for combination in product(Complaint.values(), Answer.values(), Answer.values(), Answer.values(), Age.values()):
         answers = Answers(*combination)
