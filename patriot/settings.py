@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "patriot.open311",
     "patriot.larvae",
     "patriot.referrals",
+    "patriot.emergency",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

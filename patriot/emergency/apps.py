@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergencyConfig(AppConfig):
+    name = "patriot.emergency"
+    label = "emergency"
+    verbose_name = _("PSC 119 (gawat darurat)")
+
+    def ready(self) -> None:
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.core import registry
+        from patriot.emergency.events import AMBULANCE_EVENTS, INCIDENT_EVENTS, PSC_ROLES
+
+        registry.register_urls("psc/", "patriot.emergency.urls")
+        registry.register_event_type(INCIDENT_EVENTS)
+        registry.register_event_type(AMBULANCE_EVENTS)
+        registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
+        registry.register_start_page(Role.PSC_DISPATCHER, "emergency-ambulances")
+        registry.register_menu_entry(
+            registry.MenuEntry(
+                _("Panggilan 119"), "emergency-call", PSC_ROLES, 10, ("emergency-call", "emergency-incident")
+            )
+        )
+        registry.register_menu_entry(registry.MenuEntry(_("Ambulans"), "emergency-ambulances", PSC_ROLES, 20))

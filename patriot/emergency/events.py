@@ -1,0 +1,27 @@
+"""PSC 119's live events: an incident opened or closed, an ambulance changed status. Staff of the PSC only.
+
+Neither type has public fields, so nothing about an incident, its patient or its caller reaches the public stream;
+the payloads carry ids, states and levels, never a name, number or address."""
+
+from __future__ import annotations
+
+from patriot.accounts.choices import RoleChoices as Role
+from patriot.core.registry import EventType
+from patriot.events.audience import Viewer
+from patriot.events.models import OutboxEvent
+
+# Only the PSC's call takers and dispatchers (UU PDP: not even the system admin). Crews and hospitals will get their own
+# assignments' events when the dispatch part is built.
+PSC_ROLES = frozenset({Role.PSC_CALL_TAKER, Role.PSC_DISPATCHER})
+
+INCIDENT_SUBJECT = "emergency_incident"
+AMBULANCE_SUBJECT = "ambulance"
+
+
+def may_receive(user: Viewer, event: OutboxEvent) -> bool:
+    return user.role in PSC_ROLES
+
+
+# No stream_roles: PSC staff open the staff stream as members of their PSC unit (events.audience.may_subscribe).
+INCIDENT_EVENTS = EventType(name=INCIDENT_SUBJECT, may_receive=may_receive)
+AMBULANCE_EVENTS = EventType(name=AMBULANCE_SUBJECT, may_receive=may_receive)

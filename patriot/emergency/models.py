@@ -1,0 +1,217 @@
+"""PSC 119's records: an incident (one 119 call that needs, or needed not, an ambulance) with its triage and the
+timestamps of every interval, an ambulance's profile beside its accounts.OrganisationUnit, and their timelines.
+
+Patient and caller data here are health data under UU PDP: only PSC roles read them (emergency.queries), and no
+event about them carries a public payload (emergency.events)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from patriot.accounts.choices import UnitKindChoices
+from patriot.accounts.models import OrganisationUnit
+from patriot.core.models import TimelineEntryBase
+from patriot.emergency.choices import (
+    AgeBandChoices,
+    AmbulanceStatusChoices,
+    AmbulanceTypeChoices,
+    AnswerChoices,
+    ClosureReasonChoices,
+    ComplaintChoices,
+    CrewSkillChoices,
+    IncidentStateChoices,
+    TriageLevelChoices,
+)
+from patriot.geo.models import District, Village
+
+
+class Incident(models.Model):
+    """One 119 call taken by the PSC. Its location is any point in Indonesia (geo.lookup.place): a call from just
+    over the border is taken too, with no kelurahan. A call that is not an emergency is an incident closed at once
+    with its `closure_reason`, so the non-emergency calls are counted from this table.
+
+    Every interval is computed from the timestamps below, which the services write; none is typed."""
+
+    state = models.CharField(
+        _("status"), max_length=16, choices=IncidentStateChoices.choices(), default=IncidentStateChoices.OPEN
+    )
+    call_taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("call taker")
+    )
+    psc = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("PSC 119"),
+    )
+
+    caller_number = models.CharField(_("nomor penelepon"), max_length=20, blank=True)
+    callback_number = models.CharField(_("nomor yang dapat dihubungi"), max_length=20, blank=True)
+    caller_name = models.CharField(_("nama penelepon"), max_length=120, blank=True)
+
+    latitude = models.FloatField(_("lintang"), null=True, blank=True)
+    longitude = models.FloatField(_("bujur"), null=True, blank=True)
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    landmark = models.CharField(_("patokan"), max_length=200, blank=True)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kelurahan")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kecamatan")
+    )
+    inside_city = models.BooleanField(_("di dalam kota"), default=True)
+
+    complaint = models.CharField(_("keluhan utama"), max_length=20, choices=ComplaintChoices.choices(), blank=True)
+    patient_count = models.PositiveSmallIntegerField(
+        _("jumlah pasien"), default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    conscious = models.CharField(_("sadar?"), max_length=8, choices=AnswerChoices.choices(), blank=True)
+    breathing_normally = models.CharField(
+        _("bernapas normal?"), max_length=8, choices=AnswerChoices.choices(), blank=True
+    )
+    severe_bleeding = models.CharField(
+        _("perdarahan hebat?"), max_length=8, choices=AnswerChoices.choices(), blank=True
+    )
+    age_band = models.CharField(_("kelompok usia"), max_length=8, choices=AgeBandChoices.choices(), blank=True)
+    proposed_level = models.CharField(_("level usulan"), max_length=4, choices=TriageLevelChoices.choices(), blank=True)
+    final_level = models.CharField(_("level triase"), max_length=4, choices=TriageLevelChoices.choices(), blank=True)
+    override_reason = models.CharField(_("alasan mengubah level"), max_length=300, blank=True)
+
+    closure_reason = models.CharField(
+        _("alasan ditutup"), max_length=16, choices=ClosureReasonChoices.choices(), blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplikat dari")
+    )
+
+    # The intervals' ends. call_received_at: the phone rang (the hook's time, or the page's opening when typed);
+    # call_answered_at: the call taker picked up (the hook's, when it says); created_at: the incident was saved.
+    call_received_at = models.DateTimeField(_("panggilan masuk"))
+    call_answered_at = models.DateTimeField(_("panggilan dijawab"), null=True, blank=True)
+    created_at = models.DateTimeField(_("insiden dibuat"))
+    dispatched_at = models.DateTimeField(_("unit ditugaskan"), null=True, blank=True)
+    en_route_at = models.DateTimeField(_("unit berangkat"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("unit tiba di lokasi"), null=True, blank=True)
+    left_scene_at = models.DateTimeField(_("unit meninggalkan lokasi"), null=True, blank=True)
+    at_hospital_at = models.DateTimeField(_("tiba di rumah sakit"), null=True, blank=True)
+    handover_at = models.DateTimeField(_("serah terima di IGD"), null=True, blank=True)
+    back_in_service_at = models.DateTimeField(_("unit siaga kembali"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("insiden gawat darurat")
+        verbose_name_plural = _("insiden gawat darurat")
+        constraints = [
+            # A level set apart from the proposal carries its reason.
+            models.CheckConstraint(
+                condition=Q(final_level=models.F("proposed_level")) | Q(final_level="") | ~Q(override_reason=""),
+                name="incident_override_has_reason",
+            ),
+            # A call closed as not an emergency says why; no other incident carries a closure reason.
+            models.CheckConstraint(
+                condition=(Q(state=IncidentStateChoices.NON_EMERGENCY) & ~Q(closure_reason=""))
+                | (~Q(state=IncidentStateChoices.NON_EMERGENCY) & Q(closure_reason="")),
+                name="incident_closure_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="incident_state_created"),
+            models.Index(fields=["closure_reason", "created_at"], name="incident_closure_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"119-{self.pk}"
+
+    @property
+    def number(self) -> str:
+        return f"119-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def level(self) -> str:
+        """The level the incident is worked at: the call taker's, else the proposal."""
+        return self.final_level or self.proposed_level
+
+
+class IncidentEntry(TimelineEntryBase):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("insiden"))
+
+    class Meta(TimelineEntryBase.Meta):
+        verbose_name = _("riwayat insiden")
+        verbose_name_plural = _("riwayat insiden")
+
+
+class Ambulance(models.Model):
+    """The emergency profile of an ambulance: its accounts.OrganisationUnit (kind ambulance_unit, whose parent is
+    its station: a PSC, puskesmas or hospital's ambulance_station) plus what dispatch needs. `status` moves only by
+    emergency.services.AMBULANCE_MACHINE."""
+
+    unit = models.OneToOneField(
+        OrganisationUnit, on_delete=models.PROTECT, related_name="ambulance", verbose_name=_("unit")
+    )
+    ambulance_type = models.CharField(_("jenis ambulans"), max_length=12, choices=AmbulanceTypeChoices.choices())
+    # Values of CrewSkillChoices.
+    crew_skills = models.JSONField(_("kemampuan kru"), default=list, blank=True)
+    plate_number = models.CharField(_("nomor polisi"), max_length=16, blank=True)
+    radio_channel = models.CharField(_("kanal radio"), max_length=40, blank=True)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AmbulanceStatusChoices.choices(),
+        default=AmbulanceStatusChoices.AVAILABLE,
+    )
+    status_changed_at = models.DateTimeField(_("status berubah"), null=True, blank=True)
+    out_of_service_reason = models.CharField(_("alasan tidak beroperasi"), max_length=300, blank=True)
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ambulances",
+        verbose_name=_("insiden sekarang"),
+    )
+    last_latitude = models.FloatField(_("lintang terakhir"), null=True, blank=True)
+    last_longitude = models.FloatField(_("bujur terakhir"), null=True, blank=True)
+    last_position_at = models.DateTimeField(_("posisi terakhir"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("ambulans")
+        verbose_name_plural = _("ambulans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=AmbulanceStatusChoices.OUT_OF_SERVICE) | ~Q(out_of_service_reason=""),
+                name="ambulance_out_of_service_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+    def clean(self) -> None:
+        if self.unit_id is not None and self.unit.kind != UnitKindChoices.AMBULANCE_UNIT:
+            raise ValidationError({"unit": _("Pilih unit berjenis unit ambulans.")})
+        unknown = set(self.crew_skills or []) - set(CrewSkillChoices.values())
+        if unknown:
+            raise ValidationError({"crew_skills": _("Kemampuan kru tidak dikenal.")})
+
+
+class AmbulanceEntry(TimelineEntryBase):
+    ambulance = models.ForeignKey(
+        Ambulance, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("ambulans")
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("insiden")
+    )
+
+    class Meta(TimelineEntryBase.Meta):
+        verbose_name = _("riwayat ambulans")
+        verbose_name_plural = _("riwayat ambulans")

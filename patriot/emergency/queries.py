@@ -1,0 +1,45 @@
+"""Reads for PSC 119's pages. Every read of incidents is for PSC roles only (views check the role)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from patriot.emergency.choices import ClosureReasonChoices, IncidentStateChoices
+from patriot.emergency.events import PSC_ROLES
+from patriot.emergency.models import Ambulance, Incident
+
+# Who may open the PSC's pages and read incidents (caller and patient data, UU PDP).
+CALL_ROLES = PSC_ROLES
+
+
+def day_start(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def non_emergency_counts(now: datetime) -> list[tuple[str, str, int]]:
+    """Calls closed as not an emergency since local midnight: (reason, label, count) for every reason."""
+    start = day_start(now)
+    counted = dict(
+        Incident.objects.filter(
+            state=IncidentStateChoices.NON_EMERGENCY, created_at__gte=start, created_at__lt=start + timedelta(days=1)
+        )
+        .values_list("closure_reason")
+        .annotate(n=Count("id"))
+        .values_list("closure_reason", "n")
+    )
+    return [(reason, label, counted.get(reason, 0)) for reason, label in ClosureReasonChoices.choices()]  # type: ignore[misc]
+
+
+def active_incidents() -> QuerySet[Incident]:
+    return Incident.objects.filter(state__in=IncidentStateChoices.ACTIVE).select_related("village", "district")
+
+
+def incident(pk: int) -> Incident | None:
+    return Incident.objects.select_related("village", "district", "call_taker", "duplicate_of").filter(pk=pk).first()
+
+
+def ambulances() -> QuerySet[Ambulance]:
+    return Ambulance.objects.select_related("unit", "unit__parent", "incident")

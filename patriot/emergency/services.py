@@ -1,0 +1,350 @@
+"""The only code that changes PSC 119's records: open an incident from a call, close a call that is not an
+emergency (new or open), and move an ambulance through its run.
+
+Each step writes its row, one timeline entry and one outbox event in one transaction (core.workflow.perform for a
+step on an existing row). Illegal moves raise InvalidTransition (HTTP 409)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patriot.accounts.choices import UnitKindChoices
+from patriot.accounts.models import User
+from patriot.core import clock, workflow
+from patriot.core.errors import InvalidInput, InvalidTransition
+from patriot.core.phones import normalise_phone
+from patriot.core.workflow import StateMachine
+from patriot.emergency import triage
+from patriot.emergency.choices import AgeBandChoices, AnswerChoices, ClosureReasonChoices, ComplaintChoices
+from patriot.emergency.choices import AmbulanceActionChoices as Action
+from patriot.emergency.choices import AmbulanceStatusChoices as Status
+from patriot.emergency.choices import IncidentStateChoices as State
+from patriot.emergency.choices import TriageLevelChoices as Level
+from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT
+from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry
+from patriot.events.services import record_event
+from patriot.geo import lookup
+
+# An ambulance's run as data: {action: (statuses it may start from, status it leads to)}. A unit on scene that
+# takes nobody to hospital (refused, treated on scene) clears from ON_SCENE straight to RETURNING.
+AMBULANCE_MACHINE = StateMachine(
+    {
+        Action.DISPATCH: (frozenset({Status.AVAILABLE}), Status.DISPATCHED),
+        Action.DEPART: (frozenset({Status.DISPATCHED}), Status.EN_ROUTE),
+        Action.ARRIVE: (frozenset({Status.EN_ROUTE}), Status.ON_SCENE),
+        Action.TRANSPORT: (frozenset({Status.ON_SCENE}), Status.TRANSPORTING),
+        Action.REACH_HOSPITAL: (frozenset({Status.TRANSPORTING}), Status.AT_HOSPITAL),
+        Action.CLEAR: (frozenset({Status.AT_HOSPITAL, Status.ON_SCENE}), Status.RETURNING),
+        Action.BACK_IN_SERVICE: (frozenset({Status.RETURNING}), Status.AVAILABLE),
+        Action.OUT_OF_SERVICE: (frozenset({Status.AVAILABLE, Status.RETURNING}), Status.OUT_OF_SERVICE),
+        Action.RETURN_TO_SERVICE: (frozenset({Status.OUT_OF_SERVICE}), Status.AVAILABLE),
+    },
+    refusal=lambda action, ambulance: InvalidTransition(
+        _("Ambulans %(unit)s berstatus %(status)s: langkah “%(action)s” tidak dapat dilakukan.")
+        % {
+            "unit": ambulance.unit.name,
+            "status": Status.label(ambulance.status),
+            "action": Action.label(action),
+        },
+        code="invalid_transition",
+    ),
+    field="status",
+)
+
+# An incident in this foundation: opened, or closed as not an emergency. Dispatch adds its steps later.
+CLOSE_NON_EMERGENCY = "close_non_emergency"
+INCIDENT_MACHINE = StateMachine(
+    {CLOSE_NON_EMERGENCY: (frozenset({State.OPEN}), State.NON_EMERGENCY)},
+    refusal=lambda action, incident: InvalidTransition(
+        _("Insiden %(number)s berstatus %(state)s dan tidak dapat ditutup sebagai bukan kedaruratan.")
+        % {"number": incident.number, "state": State.label(incident.state)}
+    ),
+)
+
+# Which incident timestamp the first unit's step stamps (later units' steps leave it).
+INCIDENT_STAMPS = {
+    Action.DISPATCH: "dispatched_at",
+    Action.DEPART: "en_route_at",
+    Action.ARRIVE: "on_scene_at",
+    Action.TRANSPORT: "left_scene_at",
+    Action.REACH_HOSPITAL: "at_hospital_at",
+    Action.BACK_IN_SERVICE: "back_in_service_at",
+}
+
+# A page's "call received" time older than this is not this call's (a page left open): the save time is used.
+MAX_CALL_AGE = timedelta(hours=2)
+
+REQUIRED_ANSWERS = ("conscious", "breathing_normally", "severe_bleeding")
+
+
+@dataclass(frozen=True)
+class CallDetails:
+    """What the call taker logged. The location needs a point or an address; complaint and the triage answers
+    are needed to dispatch; the rest may be filled in later."""
+
+    complaint: str
+    conscious: str
+    breathing_normally: str
+    severe_bleeding: str
+    age_band: str = AgeBandChoices.UNKNOWN
+    patient_count: int = 1
+    caller_number: str = ""
+    callback_number: str = ""
+    caller_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    landmark: str = ""
+    final_level: str = ""
+    override_reason: str = ""
+    call_received_at: datetime | None = None
+
+
+def _phone(text: str, field: str) -> str:
+    return normalise_phone(text, field=field, allow_foreign=True) if text.strip() else ""
+
+
+def _received_at(given: datetime | None, now: datetime) -> datetime:
+    if given is None or given > now or now - given > MAX_CALL_AGE:
+        return now
+    return given
+
+
+def _psc_of(user: User) -> int | None:
+    unit = user.unit
+    return unit.pk if unit is not None and unit.kind == UnitKindChoices.PSC_CENTRE else None
+
+
+def _check_choice(value: str, allowed: list[str], field: str) -> None:
+    if value not in allowed:
+        raise InvalidInput(_("Pilih salah satu jawaban."), code="required", field=field)
+
+
+def _levels(details: CallDetails) -> tuple[str, str, str]:
+    """(proposed, final, override reason); a final level apart from the proposal needs its reason."""
+    proposed = triage.propose(
+        triage.Answers(
+            complaint=details.complaint,
+            conscious=details.conscious,
+            breathing_normally=details.breathing_normally,
+            severe_bleeding=details.severe_bleeding,
+            age_band=details.age_band,
+        )
+    )
+    final = details.final_level or proposed
+    if final not in Level.values():
+        raise InvalidInput(_("Level triase tidak dikenal."), code="invalid", field="final_level")
+    reason = details.override_reason.strip()
+    if final != proposed and not reason:
+        raise InvalidInput(
+            _("Tulis alasan mengubah level usulan %(proposed)s.") % {"proposed": Level.label(proposed)},
+            code="required",
+            field="override_reason",
+        )
+    return proposed, final, reason if final != proposed else ""
+
+
+def _incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -> None:
+    # Ids, state and level only: no caller, patient or address (UU PDP), and never public.
+    record_event(
+        kind=kind,
+        subject_type=INCIDENT_SUBJECT,
+        subject_id=str(incident.pk),
+        at=at,
+        payload={"state": incident.state, "level": incident.level, "complaint": incident.complaint, **extra},
+    )
+
+
+def create_incident(user: User, details: CallDetails) -> Incident:
+    """Open an incident from a 119 call: validate, place the point, propose the level, save with one timeline
+    entry and one event."""
+    _check_choice(details.complaint, ComplaintChoices.values(), "complaint")
+    for field in REQUIRED_ANSWERS:
+        _check_choice(getattr(details, field), AnswerChoices.values(), field)
+    _check_choice(details.age_band, AgeBandChoices.values(), "age_band")
+    if not 1 <= details.patient_count <= 500:
+        raise InvalidInput(_("Jumlah pasien antara 1 dan 500."), code="invalid", field="patient_count")
+    has_point = details.latitude is not None and details.longitude is not None
+    if not has_point and not details.address.strip():
+        raise InvalidInput(_("Tandai lokasi di peta atau tulis alamatnya."), code="required", field="address")
+    place = lookup.place(details.latitude, details.longitude) if has_point else None  # type: ignore[arg-type]
+    proposed, final, reason = _levels(details)
+    caller_number = _phone(details.caller_number, "caller_number")
+    callback_number = _phone(details.callback_number, "callback_number") or caller_number
+    now = clock.now()
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            state=State.OPEN,
+            call_taker=user,
+            psc_id=_psc_of(user),
+            caller_number=caller_number,
+            callback_number=callback_number,
+            caller_name=details.caller_name.strip(),
+            latitude=place.latitude if place else None,
+            longitude=place.longitude if place else None,
+            village_id=place.village_id if place else None,
+            district_id=place.district_id if place else None,
+            inside_city=place.village_id is not None if place else True,
+            address=details.address.strip(),
+            landmark=details.landmark.strip(),
+            complaint=details.complaint,
+            patient_count=details.patient_count,
+            conscious=details.conscious,
+            breathing_normally=details.breathing_normally,
+            severe_bleeding=details.severe_bleeding,
+            age_band=details.age_band,
+            proposed_level=proposed,
+            final_level=final,
+            override_reason=reason,
+            call_received_at=_received_at(details.call_received_at, now),
+            created_at=now,
+        )
+        IncidentEntry.objects.create(
+            incident=incident,
+            kind="created",
+            actor=user,
+            to_state=State.OPEN,
+            note=reason,
+            data={"proposed_level": proposed, "final_level": final},
+            is_public=False,
+            created_at=now,
+        )
+        _incident_event(incident, "created", now)
+    return incident
+
+
+def _duplicate(duplicate_of: Incident | None, reason: str, itself: Incident | None = None) -> Incident | None:
+    if reason != ClosureReasonChoices.DUPLICATE:
+        return None
+    if duplicate_of is not None and (duplicate_of.state not in State.ACTIVE or duplicate_of == itself):
+        raise InvalidInput(_("Pilih insiden yang masih terbuka."), code="invalid", field="duplicate_of")
+    return duplicate_of
+
+
+def record_non_emergency_call(
+    user: User,
+    reason: str,
+    *,
+    caller_number: str = "",
+    duplicate_of: Incident | None = None,
+    call_received_at: datetime | None = None,
+) -> Incident:
+    """A call that is not an emergency, closed at once with its reason (the call taker's two clicks): an incident
+    in state NON_EMERGENCY, so such calls are counted beside the others."""
+    _check_choice(reason, ClosureReasonChoices.values(), "closure_reason")
+    duplicate = _duplicate(duplicate_of, reason)
+    caller_number = _phone(caller_number, "caller_number")
+    now = clock.now()
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            state=State.NON_EMERGENCY,
+            call_taker=user,
+            psc_id=_psc_of(user),
+            caller_number=caller_number,
+            closure_reason=reason,
+            duplicate_of=duplicate,
+            call_received_at=_received_at(call_received_at, now),
+            created_at=now,
+            closed_at=now,
+        )
+        IncidentEntry.objects.create(
+            incident=incident,
+            kind=CLOSE_NON_EMERGENCY,
+            actor=user,
+            to_state=State.NON_EMERGENCY,
+            data={"reason": reason},
+            is_public=False,
+            created_at=now,
+        )
+        _incident_event(incident, CLOSE_NON_EMERGENCY, now, reason=reason)
+    return incident
+
+
+def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicate_of: Incident | None = None) -> None:
+    """Close an open incident that turned out not to be an emergency (e.g. a second call about the same crash)."""
+    _check_choice(reason, ClosureReasonChoices.values(), "closure_reason")
+    with workflow.perform(incident, machine=INCIDENT_MACHINE, action=CLOSE_NON_EMERGENCY) as step:
+        subject = step.subject
+        subject.duplicate_of = _duplicate(duplicate_of, reason, itself=subject)
+        previous = INCIDENT_MACHINE.move(subject, CLOSE_NON_EMERGENCY)
+        subject.closure_reason = reason
+        subject.closed_at = step.now
+        subject.save()
+        IncidentEntry.objects.create(
+            incident=subject,
+            kind=CLOSE_NON_EMERGENCY,
+            actor=user,
+            from_state=previous,
+            to_state=subject.state,
+            data={"reason": reason},
+            is_public=False,
+            created_at=step.now,
+        )
+        _incident_event(subject, CLOSE_NON_EMERGENCY, step.now, reason=reason)
+
+
+def move_ambulance(
+    user: User, ambulance: Ambulance, action: str, *, incident: Incident | None = None, reason: str = ""
+) -> None:
+    """One step of an ambulance's run (AMBULANCE_MACHINE). `dispatch` needs the incident; `out_of_service` a
+    reason. The first unit's step on an incident stamps that incident's interval (INCIDENT_STAMPS)."""
+    if action not in AMBULANCE_MACHINE.transitions:
+        raise InvalidInput(_("Langkah tidak dikenal."), code="invalid", field="action")
+    reason = reason.strip()
+    with workflow.perform(ambulance, machine=AMBULANCE_MACHINE, action=action, related=("unit",)) as step:
+        # The state is checked first (409), then what the step needs (400).
+        if action == Action.OUT_OF_SERVICE and not reason:
+            raise InvalidInput(_("Tulis alasan ambulans tidak beroperasi."), code="required", field="reason")
+        if action == Action.DISPATCH and incident is None:
+            raise InvalidInput(_("Pilih insiden untuk ambulans ini."), code="required", field="incident")
+        unit = step.subject
+        target: Incident | None
+        if action == Action.DISPATCH:
+            assert incident is not None
+            target = workflow.lock(incident)
+            if target.state not in State.ACTIVE:
+                raise InvalidTransition(
+                    _("Insiden %(number)s sudah ditutup.") % {"number": target.number}, code="incident_closed"
+                )
+            unit.incident = target
+        else:
+            target = workflow.lock(unit.incident) if unit.incident is not None else None
+        previous = AMBULANCE_MACHINE.move(unit, action)
+        unit.status_changed_at = step.now
+        if action == Action.OUT_OF_SERVICE:
+            unit.out_of_service_reason = reason
+        elif action == Action.RETURN_TO_SERVICE:
+            unit.out_of_service_reason = ""
+        if target is not None:
+            stamp = INCIDENT_STAMPS.get(action)
+            if action == Action.CLEAR:
+                stamp = "handover_at" if previous == Status.AT_HOSPITAL else "left_scene_at"
+            if stamp and getattr(target, stamp) is None:
+                setattr(target, stamp, step.now)
+                target.save(update_fields=[stamp])
+        if action == Action.BACK_IN_SERVICE:
+            unit.incident = None
+        unit.save()
+        AmbulanceEntry.objects.create(
+            ambulance=unit,
+            incident=target,
+            kind=action,
+            actor=user,
+            from_state=previous,
+            to_state=unit.status,
+            note=reason,
+            is_public=False,
+            created_at=step.now,
+        )
+        record_event(
+            kind=action,
+            subject_type=AMBULANCE_SUBJECT,
+            subject_id=str(unit.pk),
+            at=step.now,
+            payload={"status": unit.status, "from": previous, "incident": target.pk if target else None},
+        )
