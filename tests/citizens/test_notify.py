@@ -20,7 +20,7 @@ from patriot.citizens import notify
 from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
 from patriot.citizens.models import Delivery, Notification, RelayCursor
 from patriot.events.models import OutboxEvent
-from tests.citizens.test_sms import PORT, FakeGateway, sms_server  # noqa: F401
+from tests.citizens.test_sms import FakeGateway, sms_server  # noqa: F401
 from tests.factories import case_through, make_case
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_sms_goes_through_the_http_gateway_when_configured(
     sms_server: FakeGateway,  # noqa: F811
 ) -> None:
     settings.PATRIOT_SMS_GATEWAY = "http"
-    settings.PATRIOT_SMS_GATEWAY_URL = f"http://127.0.0.1:{PORT}/sms"
+    settings.PATRIOT_SMS_GATEWAY_URL = f"{sms_server.url}/sms"
     settings.PATRIOT_SMS_GATEWAY_TOKEN = "tok"
     case = _sorot_case(citizen)
     notify.relay_outbox(now=_later())

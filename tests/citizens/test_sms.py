@@ -16,8 +16,6 @@ import pytest
 from patriot.citizens import sms
 from tests.fresh_settings import setting
 
-PORT = 18310
-
 
 class FakeGateway(ThreadingHTTPServer):
     """A real HTTP server standing in for an SMS provider: records requests, answers `status` after `delay`."""
@@ -26,6 +24,7 @@ class FakeGateway(ThreadingHTTPServer):
 
     def __init__(self, port: int) -> None:
         super().__init__(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
         self.received: list[dict[str, Any]] = []
         self.status = 200
         self.delay = 0.0
@@ -61,7 +60,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def sms_server() -> Iterator[FakeGateway]:
-    server = FakeGateway(PORT)
+    server = FakeGateway(0)  # the system picks a free port: no clash with another suite on the machine
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -71,7 +70,7 @@ def sms_server() -> Iterator[FakeGateway]:
 
 
 def test_http_gateway_posts_json_with_the_bearer_token(sms_server: FakeGateway) -> None:
-    gateway = sms.HttpGateway(f"http://127.0.0.1:{PORT}/kirim", "rahasia-token", timeout=30)
+    gateway = sms.HttpGateway(f"{sms_server.url}/kirim", "rahasia-token", timeout=30)
     gateway.send("+6281234567890", "Kode verifikasi Patriot Anda: 123456.")
     assert sms_server.received == [
         {
@@ -85,7 +84,7 @@ def test_http_gateway_posts_json_with_the_bearer_token(sms_server: FakeGateway) 
 
 def test_http_gateway_refusal_is_a_clear_error(sms_server: FakeGateway) -> None:
     sms_server.status = 503
-    gateway = sms.HttpGateway(f"http://127.0.0.1:{PORT}/kirim", "t", timeout=30)
+    gateway = sms.HttpGateway(f"{sms_server.url}/kirim", "t", timeout=30)
     with pytest.raises(sms.SmsError) as caught:
         gateway.send("+6281234567890", "x")
     assert "503" in caught.value.message and caught.value.detail == "HTTP 503"
@@ -93,7 +92,7 @@ def test_http_gateway_refusal_is_a_clear_error(sms_server: FakeGateway) -> None:
 
 def test_http_gateway_times_out(sms_server: FakeGateway) -> None:
     sms_server.delay = 20.0
-    gateway = sms.HttpGateway(f"http://127.0.0.1:{PORT}/kirim", "t", timeout=0.5)
+    gateway = sms.HttpGateway(f"{sms_server.url}/kirim", "t", timeout=0.5)
     started = time.monotonic()
     with pytest.raises(sms.SmsError) as caught:
         gateway.send("+6281234567890", "x")
@@ -134,7 +133,7 @@ def test_settings_choose_the_gateway(settings: Any) -> None:
     settings.PATRIOT_SMS_GATEWAY = "log"
     assert isinstance(sms.gateway(), sms.LoggingGateway)
     settings.PATRIOT_SMS_GATEWAY = "http"
-    settings.PATRIOT_SMS_GATEWAY_URL = f"http://127.0.0.1:{PORT}/"
+    settings.PATRIOT_SMS_GATEWAY_URL = "http://127.0.0.1:9/"
     settings.PATRIOT_SMS_GATEWAY_TOKEN = "abc"
     chosen = sms.gateway()
     assert isinstance(chosen, sms.HttpGateway) and chosen.token == "abc"
