@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from patriot.geo.services import AreaImportError, import_areas, read_feature_collection
+from patriot.geo.management.importing import import_file
+from patriot.geo.services import import_areas
 
 
 class Command(BaseCommand):
@@ -23,25 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="berkas GeoJSON FeatureCollection berisi poligon kelurahan")
 
     def handle(self, *args: Any, file: str, verbosity: int, **options: Any) -> None:
-        # The bar starts with the first saved kelurahan, so a file refused while being checked shows none.
-        # tqdm writes carriage returns to the real stderr; Django's output wrapper would end each with a newline.
-        bars: list[tqdm] = []
-
-        def advance(step: int) -> None:
-            if not bars:
-                bars.append(tqdm(total=len(features), unit="kel", file=sys.stderr, disable=verbosity < 1))
-            bars[0].update(step)
-
-        try:
-            features = read_feature_collection(file)
-            result = import_areas(features, progress=advance)
-        except AreaImportError as error:
-            raise CommandError(
-                _("Impor dibatalkan, tidak ada data yang diubah:") + "\n" + "\n".join(error.problems)
-            ) from error
-        finally:
-            for bar in bars:
-                bar.close()
+        result = import_file(file, import_areas, unit="kel", verbosity=verbosity)
         self.stdout.write(
             self.style.SUCCESS(
                 _(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from patriot.geo.services import AreaImportError, import_rw_rt, read_feature_collection
+from patriot.geo.management.importing import import_file
+from patriot.geo.services import import_rw_rt
 
 
 class Command(BaseCommand):
@@ -24,24 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="berkas GeoJSON FeatureCollection berisi RW dan RT")
 
     def handle(self, *args: Any, file: str, verbosity: int, **options: Any) -> None:
-        # As in import-areas: the bar starts with the first saved feature and writes to the real stderr.
-        bars: list[tqdm] = []
-
-        def advance(step: int) -> None:
-            if not bars:
-                bars.append(tqdm(total=len(features), unit="fitur", file=sys.stderr, disable=verbosity < 1))
-            bars[0].update(step)
-
-        try:
-            features = read_feature_collection(file)
-            result = import_rw_rt(features, progress=advance)
-        except AreaImportError as error:
-            raise CommandError(
-                _("Impor dibatalkan, tidak ada data yang diubah:") + "\n" + "\n".join(error.problems)
-            ) from error
-        finally:
-            for bar in bars:
-                bar.close()
+        result = import_file(file, import_rw_rt, unit="fitur", verbosity=verbosity)
         self.stdout.write(
             self.style.SUCCESS(
                 _(
