@@ -77,7 +77,7 @@ class _SmtpSession(socketserver.StreamRequestHandler):
                 self.reply("221 Bye")
                 return
             else:
-                self.reply("502 Not implemented")
+                self.reply("502 Command not implemented")  # RFC 5321: a command this stub does not speak
 
 
 class SmsGatewayStub(ThreadingHTTPServer):

@@ -233,11 +233,11 @@ def _all_domain_errors() -> set[type[DomainError]]:
         if ".migrations" not in module.name and ".management" not in module.name and "backend" not in module.name:
             importlib.import_module(module.name)
     found: set[type[DomainError]] = set()
-    todo = [DomainError]
-    while todo:
-        for sub in todo.pop().__subclasses__():
+    pending = [DomainError]
+    while pending:
+        for sub in pending.pop().__subclasses__():
             found.add(sub)
-            todo.append(sub)
+            pending.append(sub)
     return found
 
 
