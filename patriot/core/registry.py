@@ -20,6 +20,8 @@ The core and the events app read these registries and import no feature app. An 
 - its figures read when /metrics is scraped (`register_gauges`) and its readiness checks for /readyz
   (`register_readiness_check`).
 - its checks of production data (`register_production_data_check`): published demo secrets it created.
+- its panels on the shared workspaces (`register_workspace_panel`): a section of the POC dashboard or the mayor's
+  workspace (opscentre renders them; an app never edits opscentre's templates).
 """
 
 from __future__ import annotations
@@ -265,3 +267,45 @@ def register_production_data_check(name: str, check: ProductionDataCheck) -> Non
 
 def production_data_checks() -> list[ProductionDataCheck]:
     return list(_production_data_checks.values())
+
+
+# The shared workspaces an app may add a panel to (opscentre's pages).
+WORKSPACES = ("poc-dashboard", "mayor")
+
+
+@dataclass(frozen=True)
+class WorkspacePanel:
+    """A section an app adds to a shared workspace page: `template` is rendered with `context(request)` (plus the
+    request). The template refreshes itself if it wants to (an hx-get on its own partial URL, triggered by its SSE
+    event names: the workspace pages are connected to the staff stream). `roles`, when given, limits the panel to
+    users of those roles; otherwise everyone who may open the workspace sees it, so it must hold no personal data."""
+
+    name: str
+    workspace: str
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    order: int
+    roles: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.workspace not in WORKSPACES:
+            raise ValueError(f"unknown workspace {self.workspace!r}; one of {WORKSPACES}")
+
+
+_panels: dict[tuple[str, str], WorkspacePanel] = {}
+
+
+def register_workspace_panel(panel: WorkspacePanel) -> None:
+    _panels[(panel.workspace, panel.name)] = panel
+
+
+def workspace_panels(workspace: str, role: str) -> list[WorkspacePanel]:
+    """The panels of `workspace` a user of `role` sees, by their order."""
+    return sorted(
+        (
+            panel
+            for (place, _name), panel in _panels.items()
+            if place == workspace and (panel.roles is None or role in panel.roles)
+        ),
+        key=lambda panel: panel.order,
+    )

@@ -1,6 +1,6 @@
 """A new app plugs in with no edit outside its folder and the settings' app list (issue 10, "How it will be
 checked"): a process with tests/throwaway installed (tests.throwaway.settings) sees its page, start page, menu
-entry, periodic job, seed step, event type, gauge and readiness check; this process, without it, sees none."""
+entry, periodic job, seed step, event type, gauge, readiness check and workspace panels; this process, without it, sees none."""
 
 from __future__ import annotations
 
@@ -49,6 +49,14 @@ for role in (Role.JUMANTIK, Role.POC_OPERATOR, Role.SYSTEM_ADMIN):
     client.force_login(users[role])
     menus[role] = client.get("/").content.decode().split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
     pages[role] = client.get("/buang/").status_code
+panels = {}
+for role in (Role.POC_OPERATOR, Role.MAYOR, Role.POC_SUPERVISOR):
+    client = Client()
+    client.force_login(users[role])
+    panels[role] = {
+        "dashboard": client.get("/poc/dasbor/").content.decode().count('data-panel="throwaway-week"'),
+        "mayor": client.get("/walikota/").content.decode().count('data-panel="throwaway-mayor"'),
+    }
 admin = Client()
 admin.force_login(users[Role.SYSTEM_ADMIN])
 jobs_page = admin.get("/sistem/pekerjaan/").content.decode()
@@ -60,6 +68,7 @@ print(json.dumps({
     "start_page": home_for(users[Role.JUMANTIK]),
     "menus": menus,
     "pages": pages,
+    "panels": panels,
     "seed": seed_output.getvalue().splitlines(),
     "seeded": plugin.SEEDED,
     "receivers": sorted(role for role, user in users.items() if may_receive(Subscriber.of(user), event)),
@@ -95,6 +104,7 @@ def test_this_process_without_the_app_sees_none_of_it() -> None:
     assert "throwaway-sites" not in {step.name for step in registry.seed_steps(demo=False)}
     assert "throwaway" not in registry.readiness_checks()
     assert not any(entry.url_name == "throwaway-home" for entry in registry.menu_entries("jumantik"))
+    assert not any(panel.name == "throwaway-week" for panel in registry.workspace_panels("poc-dashboard", "mayor"))
 
 
 def test_the_worker_runs_its_job_and_the_system_admin_sees_it(child: dict) -> None:
@@ -128,3 +138,11 @@ def test_its_gauge_and_readiness_check_are_read(child: dict) -> None:
     assert child["ready"] == "ok"
     assert "patriot_throwaway_sites 3.0" in child["metrics"]
     assert "patriot_cases_open" in child["metrics"]
+
+
+def test_its_workspace_panels_show_to_the_roles_they_name(child: dict) -> None:
+    assert child["panels"] == {
+        "poc_operator": {"dashboard": 1, "mayor": 0},
+        "mayor": {"dashboard": 1, "mayor": 1},
+        "poc_supervisor": {"dashboard": 1, "mayor": 0},
+    }

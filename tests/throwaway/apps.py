@@ -29,3 +29,11 @@ class ThrowawayConfig(AppConfig):
             registry.Gauges("throwaway", (registry.GaugeFamily("patriot_throwaway_sites", "Sites."),), plugin.gauges)
         )
         registry.register_readiness_check("throwaway", plugin.ready_check)
+        registry.register_workspace_panel(
+            registry.WorkspacePanel("throwaway-week", "poc-dashboard", "throwaway/panel.html", plugin.panel, 50)
+        )
+        registry.register_workspace_panel(
+            registry.WorkspacePanel(
+                "throwaway-mayor", "mayor", "throwaway/panel.html", plugin.panel, 50, roles=frozenset({Role.MAYOR})
+            )
+        )

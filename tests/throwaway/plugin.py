@@ -1,5 +1,5 @@
 """What the throw-away app plugs in: a page, an event type for jumantik only, a job, a seed step, a gauge, a
-readiness check."""
+readiness check, a panel on the POC dashboard and one on the mayor's workspace for the mayor only."""
 
 from __future__ import annotations
 
@@ -37,3 +37,7 @@ def gauges() -> GaugeSamples:
 
 def ready_check() -> tuple[str, dict[str, Any]]:
     return "ok", {"sites": 3}
+
+
+def panel(request: HttpRequest) -> dict[str, Any]:
+    return {"sites": 3}

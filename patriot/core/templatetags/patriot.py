@@ -9,6 +9,7 @@ from importlib import import_module
 
 from django import template
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -95,3 +96,17 @@ def staff_menu(context: template.Context) -> SafeString:
             current = aria_current(request, url)
         rows.append((url, current, entry.label))
     return format_html_join("", '\n<li><a href="{}"{}>{}</a></li>', rows)
+
+
+@register.simple_tag(takes_context=True)
+def workspace_panels(context: template.Context, workspace: str) -> SafeString:
+    """{% workspace_panels "poc-dashboard" %}: the panels apps registered for this workspace
+    (core.registry.register_workspace_panel) that the signed-in user's role may see, each rendered with its context."""
+    request: HttpRequest = context["request"]
+    role = getattr(request.user, "role", "")
+    # Each part is a SafeString from Django's autoescaping templates, so format_html_join keeps it as it is.
+    parts = (
+        (render_to_string(panel.template, {**panel.context(request), "panel": panel}, request=request),)
+        for panel in registry.workspace_panels(workspace, role)
+    )
+    return format_html_join("", "{}", parts)
