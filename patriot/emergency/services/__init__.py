@@ -1,0 +1,36 @@
+"""The only code that changes PSC 119's records, one module per concern; callers import from here
+(`from patriot.emergency import services; services.create_incident`):
+
+- `incidents`: open an incident from a call, close a call that is not an emergency, move an ambulance through its
+  run (AMBULANCE_MACHINE) stamping the incident's intervals
+"""
+
+from __future__ import annotations
+
+from patriot.emergency.services.incidents import (
+    AMBULANCE_MACHINE,
+    CLOSE_NON_EMERGENCY,
+    INCIDENT_MACHINE,
+    INCIDENT_STAMPS,
+    MAX_CALL_AGE,
+    REQUIRED_ANSWERS,
+    CallDetails,
+    close_non_emergency,
+    create_incident,
+    move_ambulance,
+    record_non_emergency_call,
+)
+
+__all__ = [
+    "AMBULANCE_MACHINE",
+    "CLOSE_NON_EMERGENCY",
+    "INCIDENT_MACHINE",
+    "INCIDENT_STAMPS",
+    "MAX_CALL_AGE",
+    "REQUIRED_ANSWERS",
+    "CallDetails",
+    "close_non_emergency",
+    "create_incident",
+    "move_ambulance",
+    "record_non_emergency_call",
+]
