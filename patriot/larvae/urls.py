@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patriot.larvae import views
+from patriot.larvae.views import inspections as views
 
 urlpatterns = [
     path("", views.my_week, name="larvae-my-week"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patriot.referrals import views
+from patriot.referrals.views import beds as views
 
 urlpatterns = [
     path("", views.board, name="referrals-board"),

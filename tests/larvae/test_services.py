@@ -16,9 +16,8 @@ from patriot.core import clock, registry
 from patriot.core.errors import DomainError, Forbidden, InvalidInput
 from patriot.events.audience import may_receive, may_receive_public, public_payload
 from patriot.events.models import OutboxEvent
-from patriot.larvae import services
 from patriot.larvae.models import ContainerCount, Inspection
-from patriot.larvae.services import IdempotencyConflict, record_inspection
+from patriot.larvae.services import IdempotencyConflict, inspections, record_inspection
 from tests.factories import BINTARA, OUTSIDE_CITY, jpeg_bytes, make_agency, make_user, staff
 from tests.larvae.conftest import inspection_submission
 
@@ -152,20 +151,23 @@ def test_a_race_on_one_key_returns_the_inspection_that_won(jumantik: User) -> No
     submission = inspection_submission(idempotency_key="k-race")
     winner = record_inspection(jumantik, submission).inspection
     # The other request looked before the winner committed: it found nothing, then hit the unique constraint.
-    real_existing = services._existing
+    real_existing = inspections._existing
     calls = iter([None])
 
     def first_misses(*args: object) -> Inspection | None:
         return next(calls, real_existing(*args))  # type: ignore[arg-type]
 
-    with mock.patch.object(services, "_existing", side_effect=first_misses):
+    with mock.patch.object(inspections, "_existing", side_effect=first_misses):
         again = record_inspection(jumantik, submission)
     assert not again.created and again.inspection.pk == winner.pk
     assert Inspection.objects.count() == 1
 
 
 def test_a_failure_inside_the_transaction_leaves_nothing(jumantik: User, _media_root: Path) -> None:
-    with mock.patch.object(services, "record_event", side_effect=IntegrityError("boom")), pytest.raises(IntegrityError):
+    with (
+        mock.patch.object(inspections, "record_event", side_effect=IntegrityError("boom")),
+        pytest.raises(IntegrityError),
+    ):
         record_inspection(jumantik, inspection_submission(), photo=("rumah.jpg", io.BytesIO(jpeg_bytes())))
     assert not Inspection.objects.exists() and not ContainerCount.objects.exists()
     assert not [path for path in _media_root.rglob("*") if path.is_file()]

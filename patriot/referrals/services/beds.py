@@ -18,7 +18,7 @@ from patriot.geo.lookup import place
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices, ServiceChoices
 from patriot.referrals.models import BedChange, BedCount, Facility
 
-FACILITIES_FILE = Path(__file__).parent / "data" / "facilities.csv"
+FACILITIES_FILE = Path(__file__).parents[1] / "data" / "facilities.csv"
 # The figures one tap may change.
 TAP_FIELDS = ("total", "occupied", "reserved", "queue")
 
