@@ -246,6 +246,14 @@ PATRIOT_OPEN311_JURISDICTION_ID = os.environ.get("PATRIOT_OPEN311_JURISDICTION_I
 PATRIOT_OPEN311_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_RATE_PER_MINUTE", "120"))
 PATRIOT_OPEN311_KEY_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_KEY_RATE_PER_MINUTE", "60"))
 PATRIOT_HOLIDAY_COUNTRY = "ID"
+# PSC 119 dispatch (emergency/dispatch.py): estimated arrival = straight-line km × road factor ÷ the speed of the hour
+# band ("from-to:km/h,…", local hours, covering 0–24), and the board's response targets per triage level in minutes
+# from the call to the first unit on scene, "level:amber/red,…" (defaults: NHS England Ambulance Response Programme).
+PATRIOT_EMERGENCY_ROAD_FACTOR = float(os.environ.get("PATRIOT_EMERGENCY_ROAD_FACTOR", "1.4"))
+PATRIOT_EMERGENCY_SPEEDS = os.environ.get("PATRIOT_EMERGENCY_SPEEDS", "0-6:40,6-9:18,9-16:26,16-20:16,20-24:32")
+PATRIOT_EMERGENCY_RESPONSE_TARGETS = os.environ.get(
+    "PATRIOT_EMERGENCY_RESPONSE_TARGETS", "p1:7/15,p2:18/40,p3:60/120,p0:60/120"
+)
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -7,13 +7,17 @@
 
 from __future__ import annotations
 
+from patriot.emergency.services.dispatch import REROUTE, REROUTE_MACHINE, dispatch_units, reroute_ambulance
 from patriot.emergency.services.incidents import (
+    ADD_UNITS,
     AMBULANCE_MACHINE,
     CLOSE_NON_EMERGENCY,
+    DISPATCH_INCIDENT,
     INCIDENT_MACHINE,
     INCIDENT_STAMPS,
     MAX_CALL_AGE,
     REQUIRED_ANSWERS,
+    UNIT_WITHDRAWN,
     CallDetails,
     close_non_emergency,
     create_incident,
@@ -22,15 +26,22 @@ from patriot.emergency.services.incidents import (
 )
 
 __all__ = [
+    "ADD_UNITS",
     "AMBULANCE_MACHINE",
     "CLOSE_NON_EMERGENCY",
+    "DISPATCH_INCIDENT",
     "INCIDENT_MACHINE",
     "INCIDENT_STAMPS",
     "MAX_CALL_AGE",
     "REQUIRED_ANSWERS",
+    "REROUTE",
+    "REROUTE_MACHINE",
+    "UNIT_WITHDRAWN",
     "CallDetails",
     "close_non_emergency",
     "create_incident",
+    "dispatch_units",
     "move_ambulance",
     "record_non_emergency_call",
+    "reroute_ambulance",
 ]

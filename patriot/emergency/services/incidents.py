@@ -34,7 +34,8 @@ from patriot.geo import lookup
 # takes nobody to hospital (refused, treated on scene) clears from ON_SCENE straight to RETURNING.
 AMBULANCE_MACHINE = StateMachine(
     {
-        Action.DISPATCH: (frozenset({Status.AVAILABLE}), Status.DISPATCHED),
+        # A unit on its way back may be sent again (emergency.dispatch lists it, marked as returning).
+        Action.DISPATCH: (frozenset({Status.AVAILABLE, Status.RETURNING}), Status.DISPATCHED),
         Action.DEPART: (frozenset({Status.DISPATCHED}), Status.EN_ROUTE),
         Action.ARRIVE: (frozenset({Status.EN_ROUTE}), Status.ON_SCENE),
         Action.TRANSPORT: (frozenset({Status.ON_SCENE}), Status.TRANSPORTING),
@@ -56,13 +57,26 @@ AMBULANCE_MACHINE = StateMachine(
     field="status",
 )
 
-# An incident in this foundation: opened, or closed as not an emergency. Dispatch adds its steps later.
+# An incident's states as data. Dispatch (services/dispatch.py): the first units sent move it OPEN → DISPATCHED,
+# more units may join while it is active; a re-route that takes away its last unit puts it back to OPEN.
 CLOSE_NON_EMERGENCY = "close_non_emergency"
+DISPATCH_INCIDENT = "dispatch"
+ADD_UNITS = "add_units"
+UNIT_WITHDRAWN = "unit_withdrawn"
 INCIDENT_MACHINE = StateMachine(
-    {CLOSE_NON_EMERGENCY: (frozenset({State.OPEN}), State.NON_EMERGENCY)},
+    {
+        CLOSE_NON_EMERGENCY: (frozenset({State.OPEN}), State.NON_EMERGENCY),
+        DISPATCH_INCIDENT: (frozenset({State.OPEN}), State.DISPATCHED),
+        ADD_UNITS: (frozenset({State.DISPATCHED, State.ON_SCENE, State.TRANSPORTING}), None),
+        UNIT_WITHDRAWN: (frozenset({State.DISPATCHED}), State.OPEN),
+    },
     refusal=lambda action, incident: InvalidTransition(
         _("Insiden %(number)s berstatus %(state)s dan tidak dapat ditutup sebagai bukan kedaruratan.")
         % {"number": incident.number, "state": State.label(incident.state)}
+        if action == CLOSE_NON_EMERGENCY
+        else _("Insiden %(number)s berstatus %(state)s: ambulans tidak dapat ditugaskan.")
+        % {"number": incident.number, "state": State.label(incident.state)},
+        code="invalid_transition" if action == CLOSE_NON_EMERGENCY else "incident_closed",
     ),
 )
 
