@@ -18,10 +18,27 @@ class EmergencyConfig(AppConfig):
         registry.register_event_type(INCIDENT_EVENTS)
         registry.register_event_type(AMBULANCE_EVENTS)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
-        registry.register_start_page(Role.PSC_DISPATCHER, "emergency-ambulances")
+        registry.register_start_page(Role.PSC_DISPATCHER, "emergency-board")
         registry.register_menu_entry(
             registry.MenuEntry(
                 _("Panggilan 119"), "emergency-call", PSC_ROLES, 10, ("emergency-call", "emergency-incident")
             )
         )
         registry.register_menu_entry(registry.MenuEntry(_("Ambulans"), "emergency-ambulances", PSC_ROLES, 20))
+        registry.register_menu_entry(registry.MenuEntry(_("Papan dispatch"), "emergency-board", PSC_ROLES, 15))
+        from patriot.emergency.demo import SEED_STEPS
+        from patriot.emergency.views.dispatch import PANEL_ROLES, workspace_panel
+
+        for step in SEED_STEPS:
+            registry.register_seed_step(step)
+        for workspace in registry.WORKSPACES:
+            registry.register_workspace_panel(
+                registry.WorkspacePanel(
+                    "emergency-" + workspace,
+                    workspace,
+                    "emergency/dispatch_panel.html",
+                    workspace_panel,
+                    30,
+                    roles=PANEL_ROLES,
+                )
+            )

@@ -28,15 +28,19 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import AmbulanceTypeChoices, ComplaintChoices, CrewSkillChoices
+from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
-from patriot.emergency.models import Ambulance
+from patriot.emergency.models import Ambulance, Incident
+from patriot.geo.models import District
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -58,7 +62,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 @lru_cache(maxsize=8)
 def parse_speeds(text: str) -> tuple[tuple[int, int, float], ...]:
-    """"0-6:40,6-9:18,…" → ((0, 6, 40.0), (6, 9, 18.0), …); the bands must cover 0–24 without gaps, speeds > 0."""
+    """ "0-6:40,6-9:18,…" → ((0, 6, 40.0), (6, 9, 18.0), …); the bands must cover 0–24 without gaps, speeds > 0."""
     bands = []
     for part in text.split(","):
         hours, _sep, speed = part.strip().partition(":")
@@ -263,7 +267,7 @@ def suggest(
 
 
 def parse_targets(text: str) -> dict[str, tuple[int, int]]:
-    """"p1:7/15,…" → {"p1": (7, 15), …}: amber and red minutes from the call to the first unit on scene."""
+    """ "p1:7/15,…" → {"p1": (7, 15), …}: amber and red minutes from the call to the first unit on scene."""
     targets = {}
     for part in text.split(","):
         level, _sep, minutes = part.strip().partition(":")
@@ -277,3 +281,138 @@ def response_targets() -> dict[str, tuple[int, int]]:
     Response Programme, 2017: category 1 (life-threatening) mean 7 min, 90th centile 15 min; category 2 mean 18,
     90th centile 40; category 3 90th centile 120 — P3 and P0 take amber at 60)."""
     return parse_targets(settings.PATRIOT_EMERGENCY_RESPONSE_TARGETS)
+
+
+# --- The dispatch board's reads (PSC roles only: views/dispatch.py checks the role) ----------------------------
+
+
+def board_incidents() -> list[dict[str, Any]]:
+    """Active incidents for the board: ids, state, level, complaint, area and times. No caller, patient or address."""
+    rows = (
+        Incident.objects.filter(state__in=State.ACTIVE)
+        .order_by("call_received_at", "pk")
+        .values(
+            "pk",
+            "state",
+            "final_level",
+            "proposed_level",
+            "complaint",
+            "call_received_at",
+            "dispatched_at",
+            "on_scene_at",
+            "latitude",
+            "longitude",
+            "village__name",
+            "district__name",
+        )
+    )
+    units: dict[int, list[str]] = {}
+    for incident_id, name in Ambulance.objects.filter(incident__state__in=State.ACTIVE).values_list(
+        "incident_id", "unit__name"
+    ):
+        units.setdefault(incident_id, []).append(name)
+    return [
+        {
+            "id": row["pk"],
+            "number": f"119-{row['pk']:06d}",
+            "state": row["state"],
+            "state_label": str(State.label(row["state"])),
+            "level": row["final_level"] or row["proposed_level"],
+            "level_label": str(Level.label(row["final_level"] or row["proposed_level"])),
+            "complaint": str(ComplaintChoices.label(row["complaint"])) if row["complaint"] else "",
+            "received": row["call_received_at"].isoformat(),
+            "on_scene": row["on_scene_at"].isoformat() if row["on_scene_at"] else None,
+            "lat": row["latitude"],
+            "lon": row["longitude"],
+            "area": ", ".join(part for part in (row["village__name"], row["district__name"]) if part),
+            "units": units.get(row["pk"], []),
+        }
+        for row in rows
+    ]
+
+
+def unit_positions() -> list[dict[str, Any]]:
+    """Every ambulance's status and position (last known, else its station's)."""
+    rows = Ambulance.objects.values_list(
+        "pk",
+        "unit__name",
+        "status",
+        "ambulance_type",
+        "last_latitude",
+        "last_longitude",
+        "unit__parent__latitude",
+        "unit__parent__longitude",
+        "unit__parent__parent__latitude",
+        "unit__parent__parent__longitude",
+        "incident_id",
+    ).order_by("unit__name")
+    result = []
+    for pk, name, status, kind, lat, lon, s_lat, s_lon, h_lat, h_lon, incident_id in rows:
+        if lat is None or lon is None:
+            lat, lon = (s_lat, s_lon) if s_lat is not None and s_lon is not None else (h_lat, h_lon)
+        result.append(
+            {
+                "id": pk,
+                "name": name,
+                "status": status,
+                "status_label": str(Status.label(status)),
+                "colour": Status.colour(status),
+                "type": kind,
+                "lat": lat,
+                "lon": lon,
+                "incident": incident_id,
+            }
+        )
+    return result
+
+
+def workspace_summary() -> dict[str, Any]:
+    """For the POC dashboard's and the mayor's panel: counts of active incidents by state and level, incidents per
+    kecamatan (its centre point, never the incident's), and units by status with their positions. Nothing about a
+    patient, a caller or an address: the panel is shown to roles outside the PSC."""
+    active = Incident.objects.filter(state__in=State.ACTIVE)
+    by_state_level: dict[tuple[str, str], int] = {}
+    for state, final, proposed, n in active.values_list("state", "final_level", "proposed_level").annotate(
+        n=Count("id")
+    ):
+        key = (state, final or proposed)
+        by_state_level[key] = by_state_level.get(key, 0) + n
+    levels = [Level.P1, Level.P2, Level.P3, Level.P0]
+    states = [State.OPEN, State.DISPATCHED, State.ON_SCENE, State.TRANSPORTING]
+    table = [
+        {
+            "state": state,
+            "label": str(State.label(state)),
+            "counts": [by_state_level.get((state, level), 0) for level in levels],
+            "total": sum(by_state_level.get((state, level), 0) for level in levels),
+        }
+        for state in states
+    ]
+    per_district = dict(
+        active.exclude(district=None).values_list("district_id").annotate(n=Count("id")).values_list("district_id", "n")
+    )
+    areas = [
+        {"name": name, "lat": lat, "lon": lon, "count": per_district[pk]}
+        for pk, name, lat, lon in District.objects.filter(pk__in=per_district).values_list(
+            "pk", "name", "centroid_lat", "centroid_lon"
+        )
+    ]
+    units = [
+        {"lat": u["lat"], "lon": u["lon"], "status": u["status"], "colour": u["colour"]}
+        for u in unit_positions()
+        if u["lat"] is not None and u["lon"] is not None
+    ]
+    status_counts: dict[str, int] = {}
+    for unit in unit_positions():
+        status_counts[unit["status"]] = status_counts.get(unit["status"], 0) + 1
+    return {
+        "levels": [(level, str(Level.label(level)).split(" ")[0], Level.colour(level)) for level in levels],
+        "table": table,
+        "total": sum(row["total"] for row in table),  # type: ignore[misc]
+        "areas": areas,
+        "units": units,
+        "unit_counts": [
+            (str(label), status_counts.get(value, 0), Status.colour(value))
+            for value, label in Status.choices()  # type: ignore[misc]
+        ],
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from patriot.emergency.views import calls
+from patriot.emergency.views import dispatch as dispatch_views
 
 urlpatterns = [
     path("", calls.new_call, name="emergency-call"),
@@ -13,4 +14,10 @@ urlpatterns = [
     path("insiden/<int:pk>/tutup/", calls.close_incident, name="emergency-close-incident"),
     path("ambulans/", calls.ambulance_list, name="emergency-ambulances"),
     path("ambulans/<int:pk>/langkah/", calls.ambulance_step, name="emergency-ambulance-step"),
+    path("papan/", dispatch_views.board, name="emergency-board"),
+    path("papan/data/", dispatch_views.board_data, name="emergency-board-data"),
+    path("papan/panel/", dispatch_views.panel_partial, name="emergency-panel"),
+    path("insiden/<int:pk>/saran/", dispatch_views.suggestions, name="emergency-suggestions"),
+    path("insiden/<int:pk>/tugaskan/", dispatch_views.dispatch_units, name="emergency-dispatch"),
+    path("insiden/<int:pk>/alihkan/", dispatch_views.reroute, name="emergency-reroute"),
 ]

@@ -214,8 +214,12 @@ def test_re_route_moves_the_unit_with_entries_on_both_incidents(call_taker: User
     assert unit.incident_id == urgent.pk and unit.status == Status.EN_ROUTE
     assert minor.state == "open"  # waiting again: its only unit left
     assert urgent.state == "dispatched" and urgent.dispatched_at and urgent.en_route_at
-    assert IncidentEntry.objects.filter(incident=minor, kind="unit_rerouted_away").get().data["to_incident"] == urgent.pk
-    assert IncidentEntry.objects.filter(incident=urgent, kind="unit_rerouted_in").get().data["from_incident"] == minor.pk
+    assert (
+        IncidentEntry.objects.filter(incident=minor, kind="unit_rerouted_away").get().data["to_incident"] == urgent.pk
+    )
+    assert (
+        IncidentEntry.objects.filter(incident=urgent, kind="unit_rerouted_in").get().data["from_incident"] == minor.pk
+    )
     assert AmbulanceEntry.objects.filter(ambulance=unit, kind="reroute").exists()
 
 
