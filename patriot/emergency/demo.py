@@ -20,6 +20,7 @@ from patriot.core import clock
 from patriot.core.registry import SeedReport, SeedStep
 from patriot.emergency import services
 from patriot.emergency.choices import AmbulanceStatusChoices as Status
+from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.models import Ambulance, Incident
 from patriot.geo.models import Village
 
@@ -106,7 +107,10 @@ def _near(rng: random.Random, lat: float, lon: float) -> tuple[float, float]:
 def _run(
     rng: random.Random, dispatcher: User, incident: Incident, unit: Ambulance, start: object, *, until: str = ""
 ) -> None:
-    """Work one run through the services at plausible minutes; stop after the step `until` when given."""
+    """Work one run through the services at plausible minutes; stop after the step `until` when given.
+
+    The incident's own state after dispatch follows the crew's steps once emergency.services moves it; until
+    then (and harmlessly after) the demo sets the state the run reached."""
     at = start
     steps = [
         ("dispatch", rng.randint(60, 180)),
@@ -125,7 +129,12 @@ def _run(
             else:
                 services.move_ambulance(dispatcher, unit, action)
         if action == until:
-            return
+            break
+    reached = {"arrive": State.ON_SCENE, "transport": State.TRANSPORTING, "": State.CLOSED}.get(until)
+    if reached is not None:
+        Incident.objects.filter(pk=incident.pk, state__in=State.ACTIVE).update(
+            state=reached, closed_at=at if reached == State.CLOSED else None
+        )
 
 
 def seed_demo_incidents() -> SeedReport:

@@ -46,7 +46,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 
 def test_psc_roles_enter_and_land_on_their_pages(call_taker: User, dispatcher: User) -> None:
     assert home_for(call_taker) == "/psc/"
-    assert home_for(dispatcher) == "/psc/ambulans/"
+    assert home_for(dispatcher) == "/psc/papan/"
     for user in (call_taker, dispatcher):
         response = client_for(user).get("/psc/")
         assert response.status_code == 200

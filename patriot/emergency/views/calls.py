@@ -199,10 +199,14 @@ def ambulance_step(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     incident_id = request.POST.get("incident", "")
     incident = queries.incident(int(incident_id)) if incident_id.isdigit() else None
+    action = request.POST.get("action", "")
     try:
-        services.move_ambulance(
-            user, ambulance, request.POST.get("action", ""), incident=incident, reason=request.POST.get("reason", "")
-        )
+        if action == AmbulanceActionChoices.DISPATCH and incident is not None:
+            # The dispatch service also moves the incident to "dispatched" (services/dispatch.py).
+            services.dispatch_units(user, incident, [ambulance.pk])
+            ambulance.refresh_from_db()
+        else:
+            services.move_ambulance(user, ambulance, action, incident=incident, reason=request.POST.get("reason", ""))
     except InvalidTransition as error:
         return render(request, "emergency/refused.html", {"message": error.message}, status=409)
     except DomainError as error:
