@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -105,7 +105,7 @@ def _near(rng: random.Random, lat: float, lon: float) -> tuple[float, float]:
 
 
 def _run(
-    rng: random.Random, dispatcher: User, incident: Incident, unit: Ambulance, start: object, *, until: str = ""
+    rng: random.Random, dispatcher: User, incident: Incident, unit: Ambulance, start: datetime, *, until: str = ""
 ) -> None:
     """Work one run through the services at plausible minutes; stop after the step `until` when given.
 
@@ -122,8 +122,8 @@ def _run(
         ("back_in_service", rng.randint(600, 1500)),
     ]
     for action, seconds in steps:
-        at = at + timedelta(seconds=seconds)  # type: ignore[operator]
-        with clock.pinned(at):  # type: ignore[arg-type]
+        at = at + timedelta(seconds=seconds)
+        with clock.pinned(at):
             if action == "dispatch":
                 services.dispatch_units(dispatcher, incident, [unit.pk])
             else:
@@ -187,11 +187,11 @@ def seed_demo_incidents() -> SeedReport:
 
 
 def _incident(
-    rng: random.Random, call_taker: User, villages: list[tuple[float, float]], received: object, call: tuple[str, ...]
+    rng: random.Random, call_taker: User, villages: list[tuple[float, float]], received: datetime, call: tuple[str, ...]
 ) -> Incident:
     complaint, conscious, breathing, bleeding, age = call
     lat, lon = _near(rng, *rng.choice(villages))
-    with clock.pinned(received + timedelta(seconds=rng.randint(40, 110))):  # type: ignore[operator]
+    with clock.pinned(received + timedelta(seconds=rng.randint(40, 110))):
         return services.create_incident(
             call_taker,
             services.CallDetails(
@@ -205,7 +205,7 @@ def _incident(
                 latitude=lat,
                 longitude=lon,
                 address="(demo)",
-                call_received_at=received,  # type: ignore[arg-type]
+                call_received_at=received,
             ),
         )
 

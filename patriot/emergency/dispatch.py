@@ -63,11 +63,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 @lru_cache(maxsize=8)
 def parse_speeds(text: str) -> tuple[tuple[int, int, float], ...]:
     """ "0-6:40,6-9:18,…" → ((0, 6, 40.0), (6, 9, 18.0), …); the bands must cover 0–24 without gaps, speeds > 0."""
-    bands = []
+    bands: list[tuple[int, int, float]] = []
     for part in text.split(","):
-        hours, _sep, speed = part.strip().partition(":")
-        start, _dash, end = hours.partition("-")
-        bands.append((int(start), int(end), float(speed)))
+        hours, _sep, kmh = part.strip().partition(":")
+        first, _dash, last = hours.partition("-")
+        bands.append((int(first), int(last), float(kmh)))
     bands.sort()
     hour = 0
     for start, end, speed in bands:
@@ -408,11 +408,10 @@ def workspace_summary() -> dict[str, Any]:
     return {
         "levels": [(level, str(Level.label(level)).split(" ")[0], Level.colour(level)) for level in levels],
         "table": table,
-        "total": sum(row["total"] for row in table),  # type: ignore[misc]
+        "total": sum(row["total"] for row in table),
         "areas": areas,
         "units": units,
         "unit_counts": [
-            (str(label), status_counts.get(value, 0), Status.colour(value))
-            for value, label in Status.choices()  # type: ignore[misc]
+            (str(label), status_counts.get(value, 0), Status.colour(value)) for value, label in Status.choices()
         ],
     }
