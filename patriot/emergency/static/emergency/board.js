@@ -256,7 +256,10 @@
     });
     fetch(config.suggestUrl.replace("{id}", id), { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
-      .then(showPanel)
+      .then(function (html) {
+        showPanel(html);
+        if (window.innerWidth < 1280) { side.scrollIntoView({ block: "start" }); }
+      })
       .catch(function () {});
   }
 
