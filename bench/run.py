@@ -1,4 +1,5 @@
-"""`make bench`: intake and POC-overview benchmarks on SQLite and, when it answers, PostgreSQL.
+"""`make bench`: intake and POC-overview benchmarks on SQLite and, when it answers, PostgreSQL; SSE latency and
+PSC 119 dispatch (bench/emergency_dispatch.py) on PostgreSQL.
 
 For each database and benchmark this process (which never imports Django) prepares a dedicated
 database, runs `patriot migrate` and `patriot seed` against it, then runs the benchmark in a child
@@ -442,6 +443,15 @@ def render(report: dict[str, Any]) -> str:
                     f" ms, max {_num(result.get('max_ms'), '{:.0f}')} ms, missing {result.get('missing')}"
                 )
         lines.append(rule)
+    if emergency := report.get("emergency"):
+        if error := emergency.get("error"):
+            lines.append(f"PSC 119 DISPATCH ERROR: {error}")
+            lines.append(emergency.get("output", ""))
+        else:
+            from bench.emergency_dispatch import render as render_emergency
+
+            lines.append(render_emergency(emergency))
+        lines.append(rule)
     for db in dbs:
         for part in ("intake", "overview", "dashboard"):
             if error := get(db, part, "error"):
@@ -488,7 +498,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small version: 50k cases, short rounds")
     parser.add_argument("--fresh", action="store_true", help="rebuild the kept overview data sets")
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="intake,overview,dashboard,sse")
+    parser.add_argument("--only", default="intake,overview,dashboard,sse,emergency")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent HTTP connections")
     parser.add_argument(
@@ -537,6 +547,15 @@ def main(argv: list[str] | None = None) -> None:
             report["sse"] = run_child(
                 "bench.sse_latency", sse_args, dict(os.environ), work / "sse.json", timeout=15 * 60
             )
+        if "emergency" in args.only:
+            log("=== PSC 119 dispatch: suggestions among 200 units, new incident on 50 boards (PostgreSQL) ===")
+            report["emergency"] = run_child(
+                "bench.emergency_dispatch",
+                ["--quick"] if args.quick else [],
+                dict(os.environ),
+                work / "emergency.json",
+                timeout=15 * 60,
+            )
     finally:
         report["seconds"] = time.perf_counter() - started
         out = RESULTS_DIR / f"results-{stamp}{'-quick' if args.quick else ''}.json"
@@ -549,7 +568,7 @@ def main(argv: list[str] | None = None) -> None:
     print(render(report))
     parts = ("intake", "overview", "dashboard", "sse")
     failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in parts)
-    failed = failed or "error" in (report.get("sse") or {})
+    failed = failed or "error" in (report.get("sse") or {}) or "error" in (report.get("emergency") or {})
     sys.exit(1 if failed else 0)
 
 
