@@ -35,6 +35,7 @@ INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
 PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
+DISPATCH_BOARD = ("/psc/papan/", "Papan dispatch", "Dispatch board")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
@@ -46,8 +47,8 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
     Role.HEALTH_OFFICER: [INDICES],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
-    Role.PSC_CALL_TAKER: [PSC_CALLS, AMBULANCES],
-    Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
+    Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES],
+    Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES],
     Role.AMBULANCE_CREW: [],
     # Referrals (issue 12) gave hospital staff their bed page.
     Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],

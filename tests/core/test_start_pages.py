@@ -83,6 +83,6 @@ def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
         Role.JUMANTIK: "/jumantik/",
         Role.HOSPITAL_STAFF: "/rumah-sakit/tempat-tidur/",
         Role.PSC_CALL_TAKER: "/psc/",
-        Role.PSC_DISPATCHER: "/psc/ambulans/",
+        Role.PSC_DISPATCHER: "/psc/papan/",
         Role.SYSTEM_ADMIN: "/admin/",
     }
