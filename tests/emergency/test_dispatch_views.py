@@ -5,6 +5,7 @@ patient, caller or address data."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -185,6 +186,8 @@ def test_the_workspace_panel_shows_counts_and_areas_without_patient_data(call_ta
     assert not any(secret in page for secret in PRIVATE)
     partial = poc.get("/psc/papan/panel/")
     assert partial.status_code == 200 and "Bekasi Timur" in partial.content.decode()
+    # SVG coordinates are not localised (Indonesian writes 12,5: an invalid SVG number).
+    assert re.search(r'cx="\d+\.\d"', page) and not re.search(r'cx="\d+,', page)
 
 
 @pytest.mark.parametrize("role", [Role.CITIZEN, Role.AGENCY_OFFICER, Role.AMBULANCE_CREW, Role.HOSPITAL_STAFF])
