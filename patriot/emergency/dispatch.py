@@ -137,7 +137,6 @@ _FIELDS = (
     "unit__name",
     "status",
     "ambulance_type",
-    "crew_skills",
     "last_latitude",
     "last_longitude",
     "unit__parent__latitude",
@@ -154,33 +153,38 @@ def _wants_emergency_type(level: str) -> bool:
     return level == Level.P1
 
 
-def _reasons(s: Suggestion, level: str, complaint: str) -> list[str]:
+def _texts() -> dict[str, str]:
+    """The reasons' wording, translated once per suggestion list (not once per unit: 200 units × 5 lookups)."""
+    return {
+        "last": _("posisi terakhir"),
+        "station": _("titik pos"),
+        "distance": _("%(km).1f km garis lurus dari %(where)s (± %(road).1f km jalan)"),
+        "unknown": _("posisi tidak diketahui"),
+        "match": _("ambulans gawat darurat sesuai untuk P1"),
+        "mismatch": _("ambulans transportasi, P1 butuh ambulans gawat darurat"),
+        "midwife": _("ada bidan/dokter untuk persalinan"),
+        "returning": _("sedang kembali ke pos"),
+        "reroute": _("dialihkan dari insiden 119-%(number)06d (%(level)s)"),
+    }
+
+
+def _reasons(s: Suggestion, level: str, complaint: str, texts: dict[str, str]) -> list[str]:
     reasons = []
     if s.distance_km is not None and s.road_km is not None:
-        where = _("posisi terakhir") if s.from_last_position else _("titik pos")
-        reasons.append(
-            _("%(km).1f km garis lurus dari %(where)s (± %(road).1f km jalan)")
-            % {"km": s.distance_km, "where": where, "road": s.road_km}
-        )
+        where = texts["last"] if s.from_last_position else texts["station"]
+        reasons.append(texts["distance"] % {"km": s.distance_km, "where": where, "road": s.road_km})
     else:
-        reasons.append(_("posisi tidak diketahui"))
+        reasons.append(texts["unknown"])
     if _wants_emergency_type(level):
-        reasons.append(
-            _("ambulans gawat darurat sesuai untuk P1")
-            if s.type_matches
-            else _("ambulans transportasi, P1 butuh ambulans gawat darurat")
-        )
+        reasons.append(texts["match"] if s.type_matches else texts["mismatch"])
     if complaint == ComplaintChoices.PREGNANCY_LABOUR and (
         CrewSkillChoices.MIDWIFE in s.skills or CrewSkillChoices.DOCTOR in s.skills
     ):
-        reasons.append(_("ada bidan/dokter untuk persalinan"))
+        reasons.append(texts["midwife"])
     if s.returning:
-        reasons.append(_("sedang kembali ke pos"))
+        reasons.append(texts["returning"])
     if s.reroute_from is not None:
-        reasons.append(
-            _("dialihkan dari insiden 119-%(number)06d (%(level)s)")
-            % {"number": s.reroute_from, "level": Level.label(s.reroute_from_level)}
-        )
+        reasons.append(texts["reroute"] % {"number": s.reroute_from, "level": Level.label(s.reroute_from_level)})
     return reasons
 
 
@@ -199,7 +203,12 @@ def suggest(
     speed = speed_at(now)
     factor = float(settings.PATRIOT_EMERGENCY_ROAD_FACTOR)
     has_point = latitude is not None and longitude is not None
-    rows = Ambulance.objects.filter(status__in=SUGGESTED_STATUSES | REROUTABLE_STATUSES).values_list(*_FIELDS)
+    candidates = Ambulance.objects.filter(status__in=SUGGESTED_STATUSES | REROUTABLE_STATUSES)
+    rows = candidates.values_list(*_FIELDS)
+    # Crew skills (a JSON column) matter only for a delivery: read them only then.
+    skills_of = (
+        dict(candidates.values_list("pk", "crew_skills")) if complaint == ComplaintChoices.PREGNANCY_LABOUR else {}
+    )
     units: list[Suggestion] = []
     reroutable: list[Suggestion] = []
     wants_emergency = _wants_emergency_type(level)
@@ -208,7 +217,6 @@ def suggest(
         name,
         status,
         kind,
-        skills,
         last_lat,
         last_lon,
         station_lat,
@@ -240,7 +248,7 @@ def suggest(
             name=name,
             status=status,
             ambulance_type=kind,
-            skills=list(skills or []),
+            skills=list(skills_of.get(pk) or []),
             distance_km=distance,
             road_km=road,
             eta_minutes=eta,
@@ -261,8 +269,9 @@ def suggest(
     if best is not None:
         best.recommended = True
     if explain:
+        texts = _texts()
         for s in (*units, *reroutable):
-            s.reasons = _reasons(s, level, complaint)
+            s.reasons = _reasons(s, level, complaint, texts)
     return Suggestions(units, reroutable, speed, factor, has_point)
 
 
