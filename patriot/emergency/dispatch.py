@@ -130,6 +130,7 @@ class Suggestions:
     speed_kmh: float
     road_factor: float
     has_point: bool
+    available: int = 0  # every AVAILABLE or RETURNING unit, shown or not
 
 
 _FIELDS = (
@@ -197,8 +198,10 @@ def suggest(
     complaint: str = "",
     now: datetime,
     explain: bool = True,
+    limit: int | None = 12,
 ) -> Suggestions:
-    """The units for an incident at (latitude, longitude) of `level`, by estimated arrival (see the module's doc)."""
+    """The units for an incident at (latitude, longitude) of `level`, by estimated arrival (see the module's doc):
+    the first `limit` of each list (None: all), plus the recommended unit if it falls beyond them."""
     rank = LEVEL_RANK.get(level, 4)
     speed = speed_at(now)
     factor = float(settings.PATRIOT_EMERGENCY_ROAD_FACTOR)
@@ -209,8 +212,9 @@ def suggest(
     skills_of = (
         dict(candidates.values_list("pk", "crew_skills")) if complaint == ComplaintChoices.PREGNANCY_LABOUR else {}
     )
-    units: list[Suggestion] = []
-    reroutable: list[Suggestion] = []
+    # Plain tuples for every candidate (sorted by ETA, then name); Suggestion objects with their reasons only for
+    # the ones shown (`limit`), so 200 units cost one query and a short loop.
+    found: list[tuple[bool, float, str, int, str, str, float | None, bool, int | None, str]] = []
     wants_emergency = _wants_emergency_type(level)
     for (
         pk,
@@ -238,41 +242,49 @@ def suggest(
         lat, lon = (last_lat, last_lon) if from_last else (station_lat, station_lon)
         if lat is None or lon is None:
             lat, lon = home_lat, home_lon
-        distance = road = eta = None
+        distance = None
         if has_point and lat is not None and lon is not None:
             distance = haversine_km(lat, lon, latitude, longitude)  # type: ignore[arg-type]
-            road = distance * factor
-            eta = road / speed * 60
-        suggestion = Suggestion(
+        found.append(
+            (distance is None, distance or 0.0, name, pk, status, kind, distance, from_last, reroute_from, on_level)
+        )
+    found.sort()
+    minutes_per_km = factor / speed * 60
+
+    def make(row: tuple[bool, float, str, int, str, str, float | None, bool, int | None, str]) -> Suggestion:
+        _none, _key, name, pk, status, kind, distance, from_last, reroute_from, on_level = row
+        return Suggestion(
             ambulance_id=pk,
             name=name,
             status=status,
             ambulance_type=kind,
             skills=list(skills_of.get(pk) or []),
             distance_km=distance,
-            road_km=road,
-            eta_minutes=eta,
+            road_km=distance * factor if distance is not None else None,
+            eta_minutes=distance * minutes_per_km if distance is not None else None,
             from_last_position=from_last,
             type_matches=not wants_emergency or kind == AmbulanceTypeChoices.EMERGENCY,
             returning=status == Status.RETURNING,
             reroute_from=reroute_from,
             reroute_from_level=on_level,
         )
-        (reroutable if reroute_from is not None else units).append(suggestion)
 
-    def order(s: Suggestion) -> tuple[bool, float, str]:
-        return (s.eta_minutes is None, s.eta_minutes or 0.0, s.name)
-
-    units.sort(key=order)
-    reroutable.sort(key=order)
-    best = next((s for s in units if s.type_matches), units[0] if units else None)
-    if best is not None:
-        best.recommended = True
+    free = [row for row in found if row[8] is None]
+    busy = [row for row in found if row[8] is not None]
+    best = next((row for row in free if not wants_emergency or row[5] == AmbulanceTypeChoices.EMERGENCY), None)
+    shown = free[:limit] if limit else free
+    if best is not None and best not in shown:
+        shown.append(best)
+    units = [make(row) for row in shown]
+    reroutable = [make(row) for row in (busy[:limit] if limit else busy)]
+    recommended = next((s for s in units if s.ambulance_id == best[3]), None) if best else (units[0] if units else None)
+    if recommended is not None:
+        recommended.recommended = True
     if explain:
         texts = _texts()
-        for s in (*units, *reroutable):
-            s.reasons = _reasons(s, level, complaint, texts)
-    return Suggestions(units, reroutable, speed, factor, has_point)
+        for suggestion in (*units, *reroutable):
+            suggestion.reasons = _reasons(suggestion, level, complaint, texts)
+    return Suggestions(units, reroutable, speed, factor, has_point, available=len(free))
 
 
 def parse_targets(text: str) -> dict[str, tuple[int, int]]:

@@ -281,3 +281,47 @@ def test_the_incident_number_is_unchanged_by_dispatch(call_taker: User, dispatch
     with clock.pinned(incident.created_at):
         services.dispatch_units(dispatcher, incident, [make_ambulance().pk])
     assert Incident.objects.get(pk=incident.pk).dispatched_at == incident.created_at
+
+
+def test_a_delivery_notes_a_midwife_in_the_crew(call_taker: User) -> None:
+    incident = services.create_incident(call_taker, details(complaint="pregnancy_labour"))
+    make_ambulance("bidan", crew_skills=["driver", "midwife"], last_latitude=BINTARA[0], last_longitude=BINTARA[1])
+    make_ambulance("biasa", crew_skills=["driver", "bls"], last_latitude=BINTARA[0], last_longitude=BINTARA[1])
+    result = dispatch.suggest(
+        incident_id=incident.pk,
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        level=incident.level,
+        complaint=incident.complaint,
+        now=at_hour(12),
+    )
+    reasons = {s.name: s.reasons for s in result.units}
+    assert any("bidan" in r for r in reasons["Ambulans bidan"])
+    assert not any("bidan" in r for r in reasons["Ambulans biasa"])
+
+
+def test_the_list_shows_the_nearest_units_and_always_the_recommended_one(call_taker: User) -> None:
+    incident = services.create_incident(call_taker, details())
+    for n in range(14):  # transport units close by
+        make_ambulance(
+            f"t{n:02d}",
+            ambulance_type=AmbulanceTypeChoices.TRANSPORT,
+            last_latitude=MARGAHAYU[0] + 0.001 * n,
+            last_longitude=MARGAHAYU[1],
+        )
+    far = make_ambulance("far", last_latitude=BINTARA[0], last_longitude=BINTARA[1])
+    result = dispatch.suggest(
+        incident_id=incident.pk, latitude=incident.latitude, longitude=incident.longitude, level="p1", now=at_hour(12)
+    )
+    assert result.available == 15
+    assert len(result.units) == 13  # the 12 nearest, then the emergency unit the P1 needs
+    assert result.units[-1].ambulance_id == far.pk and result.units[-1].recommended
+    every = dispatch.suggest(
+        incident_id=incident.pk,
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        level="p1",
+        now=at_hour(12),
+        limit=None,
+    )
+    assert len(every.units) == 15
