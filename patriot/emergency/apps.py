@@ -25,3 +25,6 @@ class EmergencyConfig(AppConfig):
             )
         )
         registry.register_menu_entry(registry.MenuEntry(_("Ambulans"), "emergency-ambulances", PSC_ROLES, 20))
+        registry.register_menu_entry(
+            registry.MenuEntry(_("Laporan waktu PSC"), "emergency-report", PSC_ROLES | {Role.HEALTH_OFFICER}, 40)
+        )

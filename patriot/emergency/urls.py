@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patriot.emergency.views import calls
+from patriot.emergency.views import calls, reports
 
 urlpatterns = [
     path("", calls.new_call, name="emergency-call"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("insiden/<int:pk>/tutup/", calls.close_incident, name="emergency-close-incident"),
     path("ambulans/", calls.ambulance_list, name="emergency-ambulances"),
     path("ambulans/<int:pk>/langkah/", calls.ambulance_step, name="emergency-ambulance-step"),
+    path("laporan/", reports.interval_report, name="emergency-report"),
+    path("laporan/csv/", reports.interval_report_csv, name="emergency-report-csv"),
 ]

@@ -326,7 +326,11 @@ def move_ambulance(
                 stamp = "handover_at" if previous == Status.AT_HOSPITAL else "left_scene_at"
             if stamp and getattr(target, stamp) is None:
                 setattr(target, stamp, step.now)
-                target.save(update_fields=[stamp])
+                stamped = [stamp]
+                if action == Action.DISPATCH:
+                    target.first_ambulance = unit
+                    stamped.append("first_ambulance")
+                target.save(update_fields=stamped)
         if action == Action.BACK_IN_SERVICE:
             unit.incident = None
         unit.save()
