@@ -17,13 +17,15 @@ waits would pull up. Indonesia's national rules (Permenkes 19/2016 on SPGDT) set
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, FloatField, Func, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.functional import Promise
@@ -89,7 +91,7 @@ class SecondsBetween(Func):
         return self._seconds(compiler, "((julianday({end}) - julianday({start})) * 86400.0)")
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        return self._seconds(compiler, "(EXTRACT(EPOCH FROM ({end} - {start})))::double precision")
+        return self._seconds(compiler, "date_part('epoch', {end} - {start})")
 
 
 @dataclass(frozen=True)
@@ -134,23 +136,23 @@ class Report:
     by_outcome: list[tuple[str, str, int]]
 
 
-def _figure(values: np.ndarray) -> Figure:
-    values = values[~np.isnan(values)]
-    values = values[values >= 0]
-    if not values.size:
-        return Figure(0, None, None)
-    median, p90 = np.percentile(values, [50, 90])
-    return Figure(int(values.size), float(median), float(p90))
-
-
 def _row(key: str, label: str, durations: np.ndarray, **extra: Any) -> Row:
-    return Row(
-        key=key,
-        label=label,
-        incidents=int(durations.shape[0]),
-        figures={interval.key: _figure(durations[:, column]) for column, interval in enumerate(INTERVALS)},
-        **extra,
-    )
+    """One group's figures: `durations` holds a row per incident and a column per interval, NaN where the
+    interval does not count; each column's percentiles in one call."""
+    counts = np.count_nonzero(~np.isnan(durations), axis=0)
+    if durations.shape[0]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column with no value: NaN, read as no figure
+            medians, p90s = np.nanpercentile(durations, [50, 90], axis=0)
+    else:
+        medians = p90s = np.full(len(INTERVALS), np.nan)
+    figures = {
+        interval.key: Figure(0, None, None)
+        if not counts[column]
+        else Figure(int(counts[column]), float(medians[column]), float(p90s[column]))
+        for column, interval in enumerate(INTERVALS)
+    }
+    return Row(key=key, label=label, incidents=int(durations.shape[0]), figures=figures, **extra)
 
 
 def _grouped(
@@ -169,27 +171,23 @@ def report(start: datetime, end: datetime) -> Report:
     Calls closed as not an emergency count in the outcome figures only: they have no run."""
     period = Incident.objects.filter(call_received_at__gte=start, call_received_at__lt=end)
     runs = period.exclude(state=IncidentStateChoices.NON_EMERGENCY).annotate(
-        level_worked=Coalesce(NullIf(F("final_level"), Value("")), F("proposed_level")),
+        district_key=Coalesce(F("district_id"), Value(-1)),
+        level_worked=Coalesce(NullIf(F("final_level"), Value("")), F("proposed_level"), Value("")),
+        unit_key=Coalesce(F("first_ambulance_id"), Value(-1)),
         **{f"seconds_{interval.key}": SecondsBetween(F(interval.start), F(interval.end)) for interval in INTERVALS},
     )
-    rows = list(
-        runs.values_list(
-            "district_id",
-            "level_worked",
-            "first_ambulance_id",
-            *(f"seconds_{interval.key}" for interval in INTERVALS),
-        )
-    )
-    if rows:
-        columns = list(zip(*rows, strict=True))
-        districts = np.array([-1 if value is None else value for value in columns[0]])
-        levels = np.array([value or "" for value in columns[1]], dtype=object)
-        units = np.array([-1 if value is None else value for value in columns[2]])
-        # To the millisecond: SQLite's julianday arithmetic is off by a few microseconds.
-        durations = np.round(np.array(columns[3:], dtype=float).T, 3)
-    else:
-        districts = levels = units = np.array([])
-        durations = np.empty((0, len(INTERVALS)))
+    columns = ("district_key", "level_worked", "unit_key", *(f"seconds_{interval.key}" for interval in INTERVALS))
+    # Straight from the cursor: Django's per-row converters would cost more than the query.
+    sql, params = runs.values_list(*columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    districts = np.array([row[0] for row in rows], dtype=np.int64)
+    levels = np.array([row[1] for row in rows], dtype=object)
+    units = np.array([row[2] for row in rows], dtype=np.int64)
+    # None becomes NaN (a stamp missing). To the millisecond: SQLite's julianday arithmetic is off by microseconds.
+    durations = np.round(np.array([row[3:] for row in rows], dtype=float).reshape(len(rows), len(INTERVALS)), 3)
+    durations[durations < 0] = np.nan  # an end stamped before its start does not count
 
     district_names = dict(District.objects.values_list("id", "name"))
     district_names[-1] = str(_("Di luar kota / tanpa kecamatan"))
@@ -203,7 +201,9 @@ def report(start: datetime, end: datetime) -> Report:
         start=start,
         end=end,
         overall=_row("all", str(_("Seluruh kota")), durations),
-        by_district=_grouped(districts, durations, district_names, sorted(district_names, key=lambda key: district_names[key])),
+        by_district=_grouped(
+            districts, durations, district_names, sorted(district_names, key=lambda key: district_names[key])
+        ),
         by_level=_grouped(
             levels,
             durations,
@@ -212,30 +212,33 @@ def report(start: datetime, end: datetime) -> Report:
             **{level: {"target": target} for level, target in targets.items()},
         ),
         by_unit=_grouped(units, durations, unit_names, sorted(unit_names, key=lambda key: unit_names[key])),
-        by_complaint=_counted(period, "complaint", ComplaintChoices.choices(), _("Belum diisi")),
-        by_outcome=_outcomes(period),
+        **_counts(period),
     )
 
 
-def _counted(
-    incidents: Any, field: str, choices: Sequence[tuple[str, Any]], blank_label: Any
-) -> list[tuple[str, str, int]]:
-    """(value, label, count) for every choice of `field`, in the choices' order; blanks last when there are any."""
-    counts = dict(incidents.order_by().values_list(field).annotate(n=Count("id")).values_list(field, "n"))
-    rows = [(value, str(label), counts.get(value, 0)) for value, label in choices]
-    if counts.get(""):
-        rows.append(("", str(blank_label), counts[""]))
-    return rows
-
-
-def _outcomes(period: Any) -> list[tuple[str, str, int]]:
-    """Incidents by where they ended: each state of a run, and each reason a call was not an emergency."""
-    run_states = [
-        (value, label) for value, label in IncidentStateChoices.choices() if value != IncidentStateChoices.NON_EMERGENCY
-    ]
-    runs = _counted(period.exclude(state=IncidentStateChoices.NON_EMERGENCY), "state", run_states, "")
-    closed = _counted(
-        period.filter(state=IncidentStateChoices.NON_EMERGENCY), "closure_reason", ClosureReasonChoices.choices(), ""
-    )
+def _counts(period: Any) -> dict[str, list[tuple[str, str, int]]]:
+    """The period's incidents by complaint and by outcome (each state of a run, each reason a call was not an
+    emergency), every choice listed with its count, from one grouped query."""
+    by_complaint: dict[str, int] = {}
+    by_state: dict[str, int] = {}
+    by_reason: dict[str, int] = {}
+    grouped = period.order_by().values_list("state", "closure_reason", "complaint").annotate(n=Count("id"))
+    for state, reason, complaint, count in grouped.values_list("state", "closure_reason", "complaint", "n"):
+        by_complaint[complaint] = by_complaint.get(complaint, 0) + count
+        if state == IncidentStateChoices.NON_EMERGENCY:
+            by_reason[reason] = by_reason.get(reason, 0) + count
+        else:
+            by_state[state] = by_state.get(state, 0) + count
+    complaints = [(value, str(label), by_complaint.get(value, 0)) for value, label in ComplaintChoices.choices()]
+    if by_complaint.get(""):
+        complaints.append(("", str(_("Belum diisi")), by_complaint[""]))
     not_emergency = str(_("Bukan kedaruratan"))
-    return runs + [(f"non_emergency:{value}", f"{not_emergency}: {label}", count) for value, label, count in closed]
+    outcomes = [
+        (value, str(label), by_state.get(value, 0))
+        for value, label in IncidentStateChoices.choices()
+        if value != IncidentStateChoices.NON_EMERGENCY
+    ] + [
+        (f"non_emergency:{value}", f"{not_emergency}: {label}", by_reason.get(value, 0))
+        for value, label in ClosureReasonChoices.choices()
+    ]
+    return {"by_complaint": complaints, "by_outcome": outcomes}

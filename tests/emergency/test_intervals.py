@@ -182,3 +182,10 @@ def test_a_reversed_period_is_refused_in_words(call_taker: User) -> None:
     page = client.get("/psc/laporan/", {"dari": "2026-11-10", "sampai": "2026-11-01"})
     assert page.status_code == 400
     assert "Tanggal awal harus sebelum atau sama dengan tanggal akhir." in page.content.decode()
+
+
+def test_an_end_stamped_before_its_start_does_not_count(two_runs: tuple) -> None:
+    a, _b, _first, _second = two_runs
+    Incident.objects.filter(pk=a.pk).update(on_scene_at=a.en_route_at - timedelta(seconds=5))
+    figures = intervals.report(*whole_period()).overall.figures
+    assert figures["travel"] == intervals.Figure(1, 1200.0, 1200.0)
