@@ -150,8 +150,8 @@ def incident_document(incident: Incident) -> dict[str, Any]:
                     if incident.latitude is not None and incident.longitude is not None
                     else None
                 ),
-                "patriotVillage": incident.village.name if incident.village_id else None,
-                "patriotDistrict": incident.district.name if incident.district_id else None,
+                "patriotVillage": incident.village.name if incident.village else None,
+                "patriotDistrict": incident.district.name if incident.district else None,
                 "patriotInsideCity": incident.inside_city,
             }
         ],
