@@ -43,6 +43,8 @@ class DomainErrorsMixin:
 
 class IncidentForm(DomainErrorsMixin, forms.Form):
     call_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The phone call answered on a PSC line (callcentre.Call id), when the page was opened from one.
+    phone_call = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     caller_number = forms.CharField(
         label=_("Nomor penelepon"),
         max_length=32,

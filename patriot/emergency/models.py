@@ -52,6 +52,16 @@ class Incident(models.Model):
         verbose_name=_("PSC 119"),
     )
 
+    # The phone call this incident was taken from, when the phone system's hook announced it on a PSC line (or the
+    # 1500444 console transferred it): its ring and answer times are the first interval's ends.
+    phone_call = models.OneToOneField(
+        "callcentre.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incident",
+        verbose_name=_("panggilan telepon"),
+    )
     caller_number = models.CharField(_("nomor penelepon"), max_length=20, blank=True)
     callback_number = models.CharField(_("nomor yang dapat dihubungi"), max_length=20, blank=True)
     caller_name = models.CharField(_("nama penelepon"), max_length=120, blank=True)

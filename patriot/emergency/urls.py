@@ -9,6 +9,8 @@ from patriot.emergency.views import calls, reports
 urlpatterns = [
     path("", calls.new_call, name="emergency-call"),
     path("tutup/", calls.close_call, name="emergency-close-call"),
+    path("berdering/", calls.ringing, name="emergency-ringing"),
+    path("angkat/<int:call_id>/", calls.pick_up, name="emergency-pick-up"),
     path("insiden/<int:pk>/", calls.incident_page, name="emergency-incident"),
     path("insiden/<int:pk>/tutup/", calls.close_incident, name="emergency-close-incident"),
     path("ambulans/", calls.ambulance_list, name="emergency-ambulances"),
