@@ -45,6 +45,10 @@ PG_ADMIN_URL = os.environ.get("PATRIOT_BENCH_POSTGRES_URL", "postgres://postgres
 PG_INTAKE_DB = "patriot_bench"
 SEED_WAIT_SECONDS = 20 * 60
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# Benchmarks of one app each, on a database of their own per backend, kept between runs (each child reuses the data
+# it generated when the table still holds exactly that): name -> child module. A child's JSON carries a "summary"
+# {"title": ..., "rows": [[label, text], ...]} that the report prints as it is.
+APP_BENCHES = {"emergency_report": "bench.emergency_report"}
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -254,7 +258,35 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
                 )
         except RuntimeError as error:
             results["overview"] = {"error": str(error)}
+    for name, module in APP_BENCHES.items():
+        if name in args.only:
+            results[name] = _app_bench(db, name, module, args, var_dir, work)
     return results
+
+
+def _app_bench(db: str, name: str, module: str, args: argparse.Namespace, var_dir: Path, work: Path) -> dict[str, Any]:
+    log(f"=== {LABELS[db]}: {name} ===")
+    if db == "sqlite":
+        path = RESULTS_DIR / f"{name}.sqlite3"
+        if args.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        database = f"patriot_bench_{name}"
+        if args.fresh:
+            pg_drop(database)
+        if not pg_exists(database):
+            pg_create(database)
+        url = pg_url(database)
+    env = child_env(url, var_dir)
+    try:
+        migrate_and_seed(env)
+        child_args = ["--quick"] if args.quick else []
+        return run_child(module, child_args, env, work / f"{name}-{db}.json", timeout=20 * 60)
+    except RuntimeError as error:
+        return {"error": str(error)}
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -429,6 +461,16 @@ def render(report: dict[str, Any]) -> str:
                 ],
             )
         lines.append(rule)
+    for name in APP_BENCHES:
+        summaries = {db: get(db, name, "summary") for db in dbs}
+        title = next((summary["title"] for summary in summaries.values() if summary), None)
+        if title is None:
+            continue
+        lines.append(title)
+        labels = next(summary["rows"] for summary in summaries.values() if summary)
+        for index, (label, _text) in enumerate(labels):
+            row(f"  {label}", [summaries[db]["rows"][index][1] if summaries[db] else "–" for db in dbs])
+        lines.append(rule)
     if sse := report.get("sse"):
         lines.append("LIVE EVENTS (aim: p95 < 200 ms from a case being created to its event at every SSE client)")
         if error := sse.get("error"):
@@ -453,7 +495,7 @@ def render(report: dict[str, Any]) -> str:
             lines.append(render_emergency(emergency))
         lines.append(rule)
     for db in dbs:
-        for part in ("intake", "overview", "dashboard"):
+        for part in ("intake", "overview", "dashboard", *APP_BENCHES):
             if error := get(db, part, "error"):
                 lines.append(f"{LABELS[db]} {part} ERROR: {error}")
                 if output := get(db, part, "output"):
@@ -498,7 +540,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small version: 50k cases, short rounds")
     parser.add_argument("--fresh", action="store_true", help="rebuild the kept overview data sets")
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="intake,overview,dashboard,sse,emergency")
+    parser.add_argument("--only", default=",".join(["intake", "overview", "dashboard", "sse", *APP_BENCHES]))
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent HTTP connections")
     parser.add_argument(
@@ -566,7 +608,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(render(report))
-    parts = ("intake", "overview", "dashboard", "sse")
+    parts = ("intake", "overview", "dashboard", "sse", *APP_BENCHES)
     failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in parts)
     failed = failed or "error" in (report.get("sse") or {}) or "error" in (report.get("emergency") or {})
     sys.exit(1 if failed else 0)

@@ -240,6 +240,11 @@ PATRIOT_CITY_NAME = os.environ.get("PATRIOT_CITY_NAME", "Kota Bekasi")
 # The 1500444 call centre: the phone system's hook (POST /callcentre/api/incoming, "Authorization: Bearer <secret>");
 # an empty secret switches the hook off (503).
 PATRIOT_CALLCENTRE_HOOK_SECRET = os.environ.get("PATRIOT_CALLCENTRE_HOOK_SECRET", "")
+# The phone lines that ring at the PSC 119 (comma-separated line names as the phone system's hook sends them);
+# every other line rings on the 1500444 console.
+PATRIOT_PSC_LINES = tuple(
+    line.strip() for line in os.environ.get("PATRIOT_PSC_LINES", "119").split(",") if line.strip()
+)
 PATRIOT_CALLCENTRE_HOOK_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_CALLCENTRE_HOOK_RATE_PER_MINUTE", "120"))
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction this server answers for, and its rate limits.
 PATRIOT_OPEN311_JURISDICTION_ID = os.environ.get("PATRIOT_OPEN311_JURISDICTION_ID", "bekasi.go.id")

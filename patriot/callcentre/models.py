@@ -47,6 +47,10 @@ class Call(models.Model):
     ended_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("durasi (detik)"), null=True, blank=True)
     notes = models.TextField(_("catatan"), max_length=2000, blank=True)
+    # A call the 1500444 operator transferred to 119 rings again on the PSC line as a new call pointing back here.
+    transferred_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("dialihkan dari")
+    )
     cases = models.ManyToManyField(Case, related_name="calls", blank=True, verbose_name=_("laporan terkait"))
     created_at = models.DateTimeField(_("dibuat"))
 

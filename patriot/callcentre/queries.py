@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
 from patriot.callcentre.choices import CallStateChoices
+from patriot.callcentre.lines import psc_lines
 from patriot.callcentre.models import Call
 from patriot.callcentre.services import normalise_number
 from patriot.cases.models import Case
@@ -21,6 +22,8 @@ from patriot.core.errors import InvalidInput
 
 HISTORY_LIMIT = 20
 # A ringing call the phone system announced but nobody answered drops off the console after this long.
+# A call transferred to 119 stays on the PSC's list this long unless answered.
+TRANSFER_WINDOW = timedelta(hours=1)
 RINGING_WINDOW = timedelta(minutes=15)
 TRACKING_NUMBER = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{4,}$")
 
@@ -123,10 +126,19 @@ def lookup(query: str, *, viewer: User) -> Lookup:
     return Lookup(query=text, history=caller_history(number, viewer=viewer))
 
 
-def ringing_calls(now: datetime | None = None) -> list[Call]:
-    """Calls the phone system announced in the last minutes that nobody has answered yet, oldest first."""
-    since = (now or clock.now()) - RINGING_WINDOW
-    return list(Call.objects.filter(state=CallStateChoices.RINGING, rung_at__gte=since).order_by("rung_at", "id"))
+def ringing_calls(now: datetime | None = None, *, psc: bool = False) -> list[Call]:
+    """Calls the phone system announced in the last minutes that nobody has answered yet, oldest first: those of
+    the 1500444 line, or with `psc` those of the PSC 119 lines (callcentre.lines)."""
+    now = now or clock.now()
+    calls = Call.objects.filter(state=CallStateChoices.RINGING)
+    if psc:
+        # A caller the 1500444 operator transferred waits on the line; the phone system will not say they hung up.
+        calls = calls.filter(line__in=psc_lines()).filter(
+            Q(rung_at__gte=now - RINGING_WINDOW) | Q(transferred_from__isnull=False, rung_at__gte=now - TRANSFER_WINDOW)
+        )
+    else:
+        calls = calls.filter(rung_at__gte=now - RINGING_WINDOW).exclude(line__in=psc_lines())
+    return list(calls.order_by("rung_at", "id"))
 
 
 def open_calls(operator: User) -> list[Call]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.callcentre.choices import CallStateChoices, CallTypeChoices, EmergencyLineChoices
+from patriot.callcentre.lines import psc_lines
 from patriot.callcentre.models import Call
 from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
@@ -351,6 +352,11 @@ def end_call(
                 code="too_long",
                 field="ended_at",
             )
+        newly_transferred_to_psc = (
+            call_type == Type.EMERGENCY
+            and transferred_to == EmergencyLineChoices.PSC_119
+            and fresh.transferred_to != EmergencyLineChoices.PSC_119
+        )
         fresh.call_type = call_type
         fresh.transferred_to = transferred_to if call_type == Type.EMERGENCY else ""
         fresh.started_at = start
@@ -364,4 +370,25 @@ def end_call(
         MACHINE.move(fresh, "end")
         fresh.save()
         _event(fresh, "ended", now)
+        if newly_transferred_to_psc and psc_lines():
+            _ring_at_psc(fresh, now)
     return call
+
+
+def _ring_at_psc(call: Call, now: datetime) -> Call:
+    """The caller transferred to 119 rings on the PSC's first line as a new call that carries what the call
+    centre knows (number, name, the operator's notes) and points back at this one; the PSC call taker answers it
+    and the incident form opens filled in."""
+    transferred = Call.objects.create(
+        caller_number=call.caller_number,
+        number_withheld=call.number_withheld,
+        caller_name=call.caller_name,
+        notes=call.notes,
+        line=psc_lines()[0],
+        state=State.RINGING,
+        rung_at=now,
+        created_at=now,
+        transferred_from=call,
+    )
+    _event(transferred, "incoming", now)
+    return transferred

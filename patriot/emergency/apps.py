@@ -12,9 +12,11 @@ class EmergencyConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
+        from patriot.emergency.api import router
         from patriot.emergency.events import AMBULANCE_EVENTS, INCIDENT_EVENTS, PSC_ROLES
 
         registry.register_urls("psc/", "patriot.emergency.urls")
+        registry.register_api_router("/emergency", router)
         registry.register_event_type(INCIDENT_EVENTS)
         registry.register_event_type(AMBULANCE_EVENTS)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
@@ -26,6 +28,9 @@ class EmergencyConfig(AppConfig):
         )
         registry.register_menu_entry(registry.MenuEntry(_("Ambulans"), "emergency-ambulances", PSC_ROLES, 20))
         registry.register_menu_entry(registry.MenuEntry(_("Papan dispatch"), "emergency-board", PSC_ROLES, 15))
+        registry.register_menu_entry(
+            registry.MenuEntry(_("Laporan waktu PSC"), "emergency-report", PSC_ROLES | {Role.HEALTH_OFFICER}, 40)
+        )
         from patriot.emergency.demo import SEED_STEPS
         from patriot.emergency.views.dispatch import PANEL_ROLES, workspace_panel
 

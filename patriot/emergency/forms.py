@@ -3,11 +3,12 @@ closing of a call that is not an emergency."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.core import signing
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patriot.core import clock
@@ -42,6 +43,8 @@ class DomainErrorsMixin:
 
 class IncidentForm(DomainErrorsMixin, forms.Form):
     call_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The phone call answered on a PSC line (callcentre.Call id), when the page was opened from one.
+    phone_call = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     caller_number = forms.CharField(
         label=_("Nomor penelepon"),
         max_length=32,
@@ -122,3 +125,32 @@ class NonEmergencyForm(DomainErrorsMixin, forms.Form):
     caller_number = forms.CharField(max_length=32, required=False)
     call_token = forms.CharField(required=False)
     duplicate_of = forms.IntegerField(required=False, min_value=1)
+
+
+class ReportPeriodForm(forms.Form):
+    """`?dari=2026-11-01&sampai=2026-11-30`: local dates (WIB), both included; without them, the last 30 days."""
+
+    dari = forms.DateField(label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sampai = forms.DateField(label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    DEFAULT_DAYS = 30
+    MAX_DAYS = 366
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate(clock.now())
+        last = data.get("sampai") or today
+        first = data.get("dari") or last - timedelta(days=self.DEFAULT_DAYS - 1)
+        if first > last:
+            raise forms.ValidationError(_("Tanggal awal harus sebelum atau sama dengan tanggal akhir."))
+        if (last - first).days >= self.MAX_DAYS:
+            raise forms.ValidationError(_("Pilih periode paling panjang satu tahun."))
+        data["dari"], data["sampai"] = first, last
+        return data
+
+    def period(self) -> tuple[date, date]:
+        """The first and last day (local), the default period when the form is not valid."""
+        if self.is_valid():
+            return self.cleaned_data["dari"], self.cleaned_data["sampai"]
+        last = timezone.localdate(clock.now())
+        return last - timedelta(days=self.DEFAULT_DAYS - 1), last

@@ -52,6 +52,16 @@ class Incident(models.Model):
         verbose_name=_("PSC 119"),
     )
 
+    # The phone call this incident was taken from, when the phone system's hook announced it on a PSC line (or the
+    # 1500444 console transferred it): its ring and answer times are the first interval's ends.
+    phone_call = models.OneToOneField(
+        "callcentre.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incident",
+        verbose_name=_("panggilan telepon"),
+    )
     caller_number = models.CharField(_("nomor penelepon"), max_length=20, blank=True)
     callback_number = models.CharField(_("nomor yang dapat dihubungi"), max_length=20, blank=True)
     caller_name = models.CharField(_("nama penelepon"), max_length=120, blank=True)
@@ -104,6 +114,10 @@ class Incident(models.Model):
     handover_at = models.DateTimeField(_("serah terima di IGD"), null=True, blank=True)
     back_in_service_at = models.DateTimeField(_("unit siaga kembali"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # The first ambulance sent (the one whose steps stamp the intervals above), for the interval report by unit.
+    first_ambulance = models.ForeignKey(
+        "Ambulance", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit pertama")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -125,6 +139,7 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"], name="incident_state_created"),
             models.Index(fields=["closure_reason", "created_at"], name="incident_closure_created"),
+            models.Index(fields=["call_received_at"], name="incident_call_received"),
         ]
 
     def __str__(self) -> str:

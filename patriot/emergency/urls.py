@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patriot.emergency.views import calls
+from patriot.emergency.views import calls, reports
 from patriot.emergency.views import dispatch as dispatch_views
 
 urlpatterns = [
     path("", calls.new_call, name="emergency-call"),
     path("tutup/", calls.close_call, name="emergency-close-call"),
+    path("berdering/", calls.ringing, name="emergency-ringing"),
+    path("angkat/<int:call_id>/", calls.pick_up, name="emergency-pick-up"),
     path("insiden/<int:pk>/", calls.incident_page, name="emergency-incident"),
     path("insiden/<int:pk>/tutup/", calls.close_incident, name="emergency-close-incident"),
     path("ambulans/", calls.ambulance_list, name="emergency-ambulances"),
@@ -20,4 +22,6 @@ urlpatterns = [
     path("insiden/<int:pk>/saran/", dispatch_views.suggestions, name="emergency-suggestions"),
     path("insiden/<int:pk>/tugaskan/", dispatch_views.dispatch_units, name="emergency-dispatch"),
     path("insiden/<int:pk>/alihkan/", dispatch_views.reroute, name="emergency-reroute"),
+    path("laporan/", reports.interval_report, name="emergency-report"),
+    path("laporan/csv/", reports.interval_report_csv, name="emergency-report-csv"),
 ]

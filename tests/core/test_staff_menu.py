@@ -36,6 +36,7 @@ INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
 PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
 DISPATCH_BOARD = ("/psc/papan/", "Papan dispatch", "Dispatch board")
+PSC_REPORT = ("/psc/laporan/", "Laporan waktu PSC", "PSC time report")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
@@ -45,10 +46,10 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES],
+    Role.HEALTH_OFFICER: [INDICES, PSC_REPORT],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
-    Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES],
-    Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES],
+    Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
+    Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     Role.AMBULANCE_CREW: [],
     # Referrals (issue 12) gave hospital staff their bed page.
     Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],

@@ -187,7 +187,8 @@ def reroute_ambulance(user: User, ambulance: Ambulance, incident: Incident) -> N
         stamps = ["state"]
         if new.dispatched_at is None:
             new.dispatched_at = now
-            stamps.append("dispatched_at")
+            new.first_ambulance = unit
+            stamps += ["dispatched_at", "first_ambulance"]
         if unit.status == Status.EN_ROUTE and new.en_route_at is None:
             new.en_route_at = now
             stamps.append("en_route_at")

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from patriot.accounts.choices import UnitKindChoices
 from patriot.accounts.models import User
+from patriot.callcentre.lines import is_psc_line
+from patriot.callcentre.models import Call
 from patriot.core import clock, workflow
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
@@ -117,6 +119,8 @@ class CallDetails:
     final_level: str = ""
     override_reason: str = ""
     call_received_at: datetime | None = None
+    # The call answered on a PSC line (callcentre.Call): its ring and answer times replace call_received_at.
+    phone_call: Call | None = None
 
 
 def _phone(text: str, field: str) -> str:
@@ -127,6 +131,16 @@ def _received_at(given: datetime | None, now: datetime) -> datetime:
     if given is None or given > now or now - given > MAX_CALL_AGE:
         return now
     return given
+
+
+def _answered_here(user: User, call: Call) -> tuple[datetime, datetime]:
+    """The ring and answer times of a phone call this call taker answered on a PSC line and that opened no
+    incident yet; anything else is refused."""
+    if not is_psc_line(call.line) or call.operator_id != user.pk or call.started_at is None:
+        raise InvalidInput(_("Panggilan ini tidak Anda jawab di jalur 119."), code="invalid", field="phone_call")
+    if Incident.objects.filter(phone_call=call).exists():
+        raise InvalidTransition(_("Panggilan ini sudah menjadi insiden."), code="already_used")
+    return call.rung_at or call.started_at, call.started_at
 
 
 def _psc_of(user: User) -> int | None:
@@ -191,44 +205,55 @@ def create_incident(user: User, details: CallDetails) -> Incident:
     caller_number = _phone(details.caller_number, "caller_number")
     callback_number = _phone(details.callback_number, "callback_number") or caller_number
     now = clock.now()
-    with transaction.atomic():
-        incident = Incident.objects.create(
-            state=State.OPEN,
-            call_taker=user,
-            psc_id=_psc_of(user),
-            caller_number=caller_number,
-            callback_number=callback_number,
-            caller_name=details.caller_name.strip(),
-            latitude=place.latitude if place else None,
-            longitude=place.longitude if place else None,
-            village_id=place.village_id if place else None,
-            district_id=place.district_id if place else None,
-            inside_city=place.village_id is not None if place else True,
-            address=details.address.strip(),
-            landmark=details.landmark.strip(),
-            complaint=details.complaint,
-            patient_count=details.patient_count,
-            conscious=details.conscious,
-            breathing_normally=details.breathing_normally,
-            severe_bleeding=details.severe_bleeding,
-            age_band=details.age_band,
-            proposed_level=proposed,
-            final_level=final,
-            override_reason=reason,
-            call_received_at=_received_at(details.call_received_at, now),
-            created_at=now,
-        )
-        IncidentEntry.objects.create(
-            incident=incident,
-            kind="created",
-            actor=user,
-            to_state=State.OPEN,
-            note=reason,
-            data={"proposed_level": proposed, "final_level": final},
-            is_public=False,
-            created_at=now,
-        )
-        _incident_event(incident, "created", now)
+    received_at, answered_at = _received_at(details.call_received_at, now), None
+    if details.phone_call is not None:
+        received_at, answered_at = _answered_here(user, details.phone_call)
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(
+                phone_call=details.phone_call,
+                call_answered_at=answered_at,
+                state=State.OPEN,
+                call_taker=user,
+                psc_id=_psc_of(user),
+                caller_number=caller_number,
+                callback_number=callback_number,
+                caller_name=details.caller_name.strip(),
+                latitude=place.latitude if place else None,
+                longitude=place.longitude if place else None,
+                village_id=place.village_id if place else None,
+                district_id=place.district_id if place else None,
+                inside_city=place.village_id is not None if place else True,
+                address=details.address.strip(),
+                landmark=details.landmark.strip(),
+                complaint=details.complaint,
+                patient_count=details.patient_count,
+                conscious=details.conscious,
+                breathing_normally=details.breathing_normally,
+                severe_bleeding=details.severe_bleeding,
+                age_band=details.age_band,
+                proposed_level=proposed,
+                final_level=final,
+                override_reason=reason,
+                call_received_at=received_at,
+                created_at=now,
+            )
+            IncidentEntry.objects.create(
+                incident=incident,
+                kind="created",
+                actor=user,
+                to_state=State.OPEN,
+                note=reason,
+                data={"proposed_level": proposed, "final_level": final},
+                is_public=False,
+                created_at=now,
+            )
+            _incident_event(incident, "created", now)
+    except IntegrityError as error:
+        # Two saves of one answered call raced: the first one opened the incident.
+        if details.phone_call is not None and Incident.objects.filter(phone_call=details.phone_call).exists():
+            raise InvalidTransition(_("Panggilan ini sudah menjadi insiden."), code="already_used") from error
+        raise
     return incident
 
 
@@ -340,7 +365,11 @@ def move_ambulance(
                 stamp = "handover_at" if previous == Status.AT_HOSPITAL else "left_scene_at"
             if stamp and getattr(target, stamp) is None:
                 setattr(target, stamp, step.now)
-                target.save(update_fields=[stamp])
+                stamped = [stamp]
+                if action == Action.DISPATCH:
+                    target.first_ambulance = unit
+                    stamped.append("first_ambulance")
+                target.save(update_fields=stamped)
         if action == Action.BACK_IN_SERVICE:
             unit.incident = None
         unit.save()

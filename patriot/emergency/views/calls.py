@@ -7,14 +7,21 @@ reads the table emergency.triage.table() renders into the page)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
+from patriot.callcentre import queries as callcentre_queries
+from patriot.callcentre import services as callcentre_services
+from patriot.callcentre.lines import psc_lines
+from patriot.callcentre.models import Call
 from patriot.cases.views.staff import staff_page
 from patriot.core import clock
 from patriot.core.audit import record_access
@@ -30,9 +37,28 @@ psc_page = staff_page(queries.CALL_ROLES)
 dispatch_page = staff_page({RoleChoices.PSC_DISPATCHER})
 
 
-def _call_page(request: HttpRequest, form: IncidentForm, *, proposed: str = "", status: int = 200) -> HttpResponse:
+def _answered_call(user: User, call_id: int | None) -> Call | None:
+    """The phone call on a PSC line this call taker answered and that opened no incident yet, else None."""
+    if not call_id:
+        return None
+    return (
+        Call.objects.filter(pk=call_id, operator=user, line__in=psc_lines(), incident__isnull=True)
+        .select_related("transferred_from")
+        .first()
+    )
+
+
+def _call_page(
+    request: HttpRequest,
+    form: IncidentForm,
+    *,
+    proposed: str = "",
+    status: int = 200,
+    phone_call: Call | None = None,
+) -> HttpResponse:
     context = {
         "form": form,
+        "phone_call": phone_call,
         "proposed": proposed,
         "proposed_label": TriageLevelChoices.label(proposed) if proposed else "",
         "triage_table": triage.table(),
@@ -48,11 +74,21 @@ def _call_page(request: HttpRequest, form: IncidentForm, *, proposed: str = "", 
 def new_call(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method != "POST":
-        return _call_page(request, IncidentForm(initial={"call_token": call_token()}))
+        phone_call = _answered_call(user, _int(request.GET.get("panggilan")))
+        initial: dict[str, object] = {"call_token": call_token()}
+        if phone_call is not None:
+            initial.update(
+                phone_call=phone_call.pk, caller_number=phone_call.caller_number, caller_name=phone_call.caller_name
+            )
+        return _call_page(request, IncidentForm(initial=initial), phone_call=phone_call)
     form = IncidentForm(request.POST)
+    phone_call = _answered_call(user, _int(request.POST.get("phone_call")))
     if not form.is_valid():
-        return _call_page(request, form, status=400)
-    details = form.details()
+        return _call_page(request, form, status=400, phone_call=phone_call)
+    if form.cleaned_data["phone_call"] and phone_call is None:
+        form.add_error(None, _("Panggilan telepon ini sudah menjadi insiden atau tidak Anda jawab."))
+        return _call_page(request, form, status=409)
+    details = dataclasses.replace(form.details(), phone_call=phone_call)
     proposed = triage.propose(
         triage.Answers(
             details.complaint,
@@ -63,12 +99,12 @@ def new_call(request: HttpRequest) -> HttpResponse:
         )
     )
     if "propose" in request.POST:
-        return _call_page(request, form, proposed=proposed)
+        return _call_page(request, form, proposed=proposed, phone_call=phone_call)
     try:
         incident = services.create_incident(user, details)
     except DomainError as error:
         form.add_domain_error(error.field, error.message)
-        return _call_page(request, form, proposed=proposed, status=error.status_code)
+        return _call_page(request, form, proposed=proposed, status=error.status_code, phone_call=phone_call)
     messages.success(
         request,
         _("Insiden %(number)s dibuat, %(level)s.")
@@ -217,3 +253,31 @@ def ambulance_step(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(unit)s: %(status)s.") % {"unit": ambulance.unit.name, "status": ambulance.get_status_display()},
     )
     return redirect("emergency-ambulances")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+@psc_page
+def ringing(request: HttpRequest) -> HttpResponse:
+    """The calls ringing on the PSC's lines (the phone system's hook, or transferred from 1500444), live."""
+    return render(request, "emergency/_ringing.html", {"ringing": callcentre_queries.ringing_calls(psc=True)})
+
+
+@require_POST
+@psc_page
+def pick_up(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Answer a ringing 119 call: its ring and answer times become the incident's first interval, and the
+    incident form opens with what is known of the caller."""
+    user: User = request.user  # type: ignore[assignment]
+    call = Call.objects.filter(pk=call_id, line__in=psc_lines()).first()
+    if call is None:
+        raise Http404
+    try:
+        callcentre_services.answer_call(by=user, call=call)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("emergency-call")
+    return redirect(f"{reverse('emergency-call')}?panggilan={call.pk}")
