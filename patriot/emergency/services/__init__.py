@@ -3,6 +3,8 @@
 
 - `incidents`: open an incident from a call, close a call that is not an emergency, move an ambulance through its
   run (AMBULANCE_MACHINE) stamping the incident's intervals
+- `crew`: the crew's status taps (idempotent, with the time of the tap), position, patient report and destination
+  hospital (the pre-arrival notice), and the hospital's acknowledgement of the handover
 """
 
 from __future__ import annotations
@@ -20,8 +22,30 @@ from patriot.emergency.services.incidents import (
     move_ambulance,
     record_non_emergency_call,
 )
+from patriot.emergency.services.crew import (
+    CREW_ACTIONS,
+    REPORT_STATUSES,
+    StepResult,
+    Vitals,
+    acknowledge_handover,
+    choose_destination,
+    crew_ambulance,
+    record_crew_step,
+    save_patient_report,
+    share_position,
+)
 
 __all__ = [
+    "CREW_ACTIONS",
+    "REPORT_STATUSES",
+    "StepResult",
+    "Vitals",
+    "acknowledge_handover",
+    "choose_destination",
+    "crew_ambulance",
+    "record_crew_step",
+    "save_patient_report",
+    "share_position",
     "AMBULANCE_MACHINE",
     "CLOSE_NON_EMERGENCY",
     "INCIDENT_MACHINE",
