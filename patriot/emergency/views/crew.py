@@ -60,6 +60,7 @@ def _machine() -> dict[str, Any]:
         "target": {action: machine.target(action) for action in services.CREW_ACTIONS},
         "labels": {action: str(AmbulanceActionChoices.label(action)) for action in services.CREW_ACTIONS},
         "statusLabels": {value: str(label) for value, label in AmbulanceStatusChoices.choices()},
+        "handoverLabel": _("Serah terima pasien di IGD"),
     }
 
 
@@ -120,7 +121,7 @@ def _crew_context(request: HttpRequest, ambulance: Ambulance, form: VitalsForm |
             "hospital_options": hospitals.options(incident) if ambulance.status in services.REPORT_STATUSES else [],
             "needs": hospitals.NEEDS.get(incident.complaint, ""),
             "stamps": [
-                (action, AmbulanceActionChoices.label(action), getattr(incident, field))
+                (action, _("Serah terima di IGD") if action == "clear" else AmbulanceActionChoices.label(action), getattr(incident, field))
                 for action, field in (
                     ("depart", "en_route_at"),
                     ("arrive", "on_scene_at"),

@@ -44,7 +44,8 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "crew__button crew__button--step" + (index === 0 ? " crew__button--next" : "");
-      button.textContent = machine.labels[action];
+      // Clearing at the hospital is the handover at the emergency department.
+      button.textContent = action === "clear" && local === "at_hospital" ? machine.handoverLabel : machine.labels[action];
       button.setAttribute("data-action", action);
       button.addEventListener("click", function () { tap(action); });
       buttons.appendChild(button);
