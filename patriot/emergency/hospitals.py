@@ -49,9 +49,10 @@ class HospitalOption:
 
 
 def _distance_km(incident: Incident, unit: OrganisationUnit) -> float | None:
-    if None in (incident.latitude, incident.longitude, unit.latitude, unit.longitude):
+    if incident.latitude is None or incident.longitude is None or unit.latitude is None or unit.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (incident.latitude, incident.longitude, unit.latitude, unit.longitude))
+    lat1, lon1 = math.radians(incident.latitude), math.radians(incident.longitude)
+    lat2, lon2 = math.radians(unit.latitude), math.radians(unit.longitude)
     a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
@@ -86,5 +87,6 @@ def options(incident: Incident) -> list[HospitalOption]:
             for row in rows
         ]
     return sorted(
-        rows, key=lambda row: (not row.selectable, row.distance_km if row.distance_km is not None else 1e9, row.unit.name)
+        rows,
+        key=lambda row: (not row.selectable, row.distance_km if row.distance_km is not None else 1e9, row.unit.name),
     )

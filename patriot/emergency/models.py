@@ -235,6 +235,9 @@ class CrewStepReceipt(models.Model):
         verbose_name = _("tanda terima langkah kru")
         verbose_name_plural = _("tanda terima langkah kru")
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"
+
 
 class PatientReport(models.Model):
     """What a crew records on scene for one incident: patients, vitals, working assessment and the destination
@@ -286,3 +289,6 @@ class PatientReport(models.Model):
             models.UniqueConstraint(fields=["incident", "ambulance"], name="patient_report_incident_ambulance"),
         ]
         indexes = [models.Index(fields=["destination", "notified_at"], name="patient_report_destination")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.ambulance_id}"

@@ -21,9 +21,9 @@ def hospital_capacity() -> dict[int, HospitalCapacity]:
     now = clock.now()
     facilities = {
         facility.pk: facility
-        for facility in Facility.objects.filter(
-            unit__kind=UnitKindChoices.HOSPITAL, unit__is_active=True
-        ).only("pk", "unit_id", "services")
+        for facility in Facility.objects.filter(unit__kind=UnitKindChoices.HOSPITAL, unit__is_active=True).only(
+            "pk", "unit_id", "services"
+        )
     }
     flags: dict[int, set[str]] = {pk: set(facility.services or []) for pk, facility in facilities.items()}
     emergency: dict[int, int] = {}

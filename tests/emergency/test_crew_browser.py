@@ -79,7 +79,9 @@ def tap(page: Any, name: str) -> dict[str, str]:
 
 def wait_sent(page: Any) -> None:
     expect(page.locator("[data-crew-queue]")).to_be_hidden()
-    page.wait_for_function("() => !document.querySelector('[data-crew-queue]') || document.querySelector('[data-crew-queue]').hidden")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-crew-queue]') || document.querySelector('[data-crew-queue]').hidden"
+    )
 
 
 def when(item: dict[str, str]) -> datetime:

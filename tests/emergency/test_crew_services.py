@@ -74,7 +74,9 @@ def test_a_tap_time_in_the_future_or_before_the_previous_step_is_refused(run: tu
     incident.refresh_from_db()
     assert incident.dispatched_at is not None
     with pytest.raises(InvalidInput) as future:
-        services.record_crew_step(crew, ambulance, "depart", key="tap-future", tapped_at=clock.now() + timedelta(hours=1))
+        services.record_crew_step(
+            crew, ambulance, "depart", key="tap-future", tapped_at=clock.now() + timedelta(hours=1)
+        )
     assert future.value.field == "at" and "masa depan" in future.value.message
     with pytest.raises(InvalidInput) as early:
         services.record_crew_step(

@@ -89,7 +89,7 @@ def test_another_crew_and_other_roles_see_nothing_of_the_assignment(run: tuple[I
 
 
 def test_a_tap_sent_twice_is_applied_once_with_its_time(run: tuple[Incident, Ambulance, User]) -> None:
-    incident, ambulance, crew = run
+    incident, _ambulance, crew = run
     client = client_for(crew)
     at = (clock.now() - timedelta(minutes=3)).replace(microsecond=0)
     body = {"action": "depart", "key": "phone-tap-0001", "at": at.isoformat()}

@@ -9,6 +9,18 @@
 
 from __future__ import annotations
 
+from patriot.emergency.services.crew import (
+    CREW_ACTIONS,
+    REPORT_STATUSES,
+    StepResult,
+    Vitals,
+    acknowledge_handover,
+    choose_destination,
+    crew_ambulance,
+    record_crew_step,
+    save_patient_report,
+    share_position,
+)
 from patriot.emergency.services.incidents import (
     AMBULANCE_MACHINE,
     CLOSE_NON_EMERGENCY,
@@ -22,39 +34,27 @@ from patriot.emergency.services.incidents import (
     move_ambulance,
     record_non_emergency_call,
 )
-from patriot.emergency.services.crew import (
-    CREW_ACTIONS,
-    REPORT_STATUSES,
-    StepResult,
-    Vitals,
-    acknowledge_handover,
-    choose_destination,
-    crew_ambulance,
-    record_crew_step,
-    save_patient_report,
-    share_position,
-)
 
 __all__ = [
+    "AMBULANCE_MACHINE",
+    "CLOSE_NON_EMERGENCY",
     "CREW_ACTIONS",
+    "INCIDENT_MACHINE",
+    "INCIDENT_STAMPS",
+    "MAX_CALL_AGE",
     "REPORT_STATUSES",
+    "REQUIRED_ANSWERS",
+    "CallDetails",
     "StepResult",
     "Vitals",
     "acknowledge_handover",
     "choose_destination",
-    "crew_ambulance",
-    "record_crew_step",
-    "save_patient_report",
-    "share_position",
-    "AMBULANCE_MACHINE",
-    "CLOSE_NON_EMERGENCY",
-    "INCIDENT_MACHINE",
-    "INCIDENT_STAMPS",
-    "MAX_CALL_AGE",
-    "REQUIRED_ANSWERS",
-    "CallDetails",
     "close_non_emergency",
     "create_incident",
+    "crew_ambulance",
     "move_ambulance",
+    "record_crew_step",
     "record_non_emergency_call",
+    "save_patient_report",
+    "share_position",
 ]

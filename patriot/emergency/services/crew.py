@@ -167,7 +167,9 @@ def check_vitals(vitals: Vitals) -> None:
         raise InvalidInput(_("Pilih tingkat kesadaran AVPU."), code="invalid", field="avpu")
     if (vitals.bp_systolic is None) != (vitals.bp_diastolic is None):
         raise InvalidInput(
-            _("Isi tekanan darah sistolik dan diastolik, atau kosongkan keduanya."), code="required", field="bp_diastolic"
+            _("Isi tekanan darah sistolik dan diastolik, atau kosongkan keduanya."),
+            code="required",
+            field="bp_diastolic",
         )
     if vitals.bp_systolic is not None and vitals.bp_diastolic is not None and vitals.bp_diastolic >= vitals.bp_systolic:
         raise InvalidInput(

@@ -295,9 +295,7 @@ def _step_time(at: datetime | None, now: datetime, previous: datetime | None) ->
     if at > now:
         raise InvalidInput(_("Waktu langkah tidak boleh di masa depan."), code="invalid", field="at")
     if previous is not None and at < previous:
-        raise InvalidInput(
-            _("Waktu langkah tidak boleh sebelum langkah sebelumnya."), code="invalid", field="at"
-        )
+        raise InvalidInput(_("Waktu langkah tidak boleh sebelum langkah sebelumnya."), code="invalid", field="at")
     return at
 
 

@@ -87,7 +87,9 @@ class VitalsForm(forms.Form):
 
     def vitals(self) -> services.Vitals:
         data = self.cleaned_data
-        return services.Vitals(**{name: data[name] for name in self.fields if name != "assessment"}, assessment=data["assessment"] or "")
+        return services.Vitals(
+            **{name: data[name] for name in self.fields if name != "assessment"}, assessment=data["assessment"] or ""
+        )
 
 
 def _report_form(report: PatientReport | None, incident_patients: int) -> VitalsForm:
@@ -121,7 +123,11 @@ def _crew_context(request: HttpRequest, ambulance: Ambulance, form: VitalsForm |
             "hospital_options": hospitals.options(incident) if ambulance.status in services.REPORT_STATUSES else [],
             "needs": hospitals.NEEDS.get(incident.complaint, ""),
             "stamps": [
-                (action, _("Serah terima di IGD") if action == "clear" else AmbulanceActionChoices.label(action), getattr(incident, field))
+                (
+                    action,
+                    _("Serah terima di IGD") if action == "clear" else AmbulanceActionChoices.label(action),
+                    getattr(incident, field),
+                )
                 for action, field in (
                     ("depart", "en_route_at"),
                     ("arrive", "on_scene_at"),
@@ -194,13 +200,22 @@ def crew_step(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
         result = services.record_crew_step(
-            user, ambulance, str(body.get("action", "")), key=str(body.get("key", "")), tapped_at=_parse_time(body.get("at"))
+            user,
+            ambulance,
+            str(body.get("action", "")),
+            key=str(body.get("key", "")),
+            tapped_at=_parse_time(body.get("at")),
         )
     except DomainError as error:
         return error_response(error.status_code, error.message, error.code, error.field)
     ambulance.refresh_from_db()
     return JsonResponse(
-        {"applied": result.applied, "key": result.receipt.key, "at": result.receipt.tapped_at.isoformat(), **_state(ambulance)}
+        {
+            "applied": result.applied,
+            "key": result.receipt.key,
+            "at": result.receipt.tapped_at.isoformat(),
+            **_state(ambulance),
+        }
     )
 
 
@@ -307,7 +322,11 @@ def _incoming_context(request: HttpRequest) -> dict[str, Any]:
 
 @hospital_page
 def hospital_incoming(request: HttpRequest) -> HttpResponse:
-    template = "emergency/crew_hospital_list.html" if request.headers.get("HX-Request") == "true" else "emergency/crew_hospital.html"
+    template = (
+        "emergency/crew_hospital_list.html"
+        if request.headers.get("HX-Request") == "true"
+        else "emergency/crew_hospital.html"
+    )
     return render(request, template, _incoming_context(request))
 
 
@@ -315,7 +334,9 @@ def hospital_incoming(request: HttpRequest) -> HttpResponse:
 @hospital_page
 def hospital_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    report = PatientReport.objects.select_related("incident").filter(pk=pk, destination_id=_hospital_unit(request)).first()
+    report = (
+        PatientReport.objects.select_related("incident").filter(pk=pk, destination_id=_hospital_unit(request)).first()
+    )
     if report is None:
         raise Http404
     try:
