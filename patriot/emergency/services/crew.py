@@ -282,10 +282,10 @@ def acknowledge_handover(user: User, report: PatientReport) -> None:
         fresh.save(update_fields=["acknowledged_at", "acknowledged_by"])
         IncidentEntry.objects.create(
             incident=incident,
-            kind="handover_acknowledged",
+            kind="handover_ack",
             actor=user,
             data={"hospital": fresh.destination_id},
             is_public=False,
             created_at=step.now,
         )
-        _notice_event(fresh, "handover_acknowledged", step.now)
+        _notice_event(fresh, "handover_ack", step.now)

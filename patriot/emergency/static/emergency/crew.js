@@ -160,7 +160,7 @@
 
   window.addEventListener("online", function () { setOnline(true); flush(); });
   window.addEventListener("offline", function () { setOnline(false); });
-  setInterval(function () { if (load().length) { flush(); } else { refresh(); } }, 10000);
+  setInterval(function () { if (load().length) { flush(); } else { refresh(); } }, 20000);
   setOnline(navigator.onLine !== false);
   render();
   flush();
