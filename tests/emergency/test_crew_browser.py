@@ -5,6 +5,7 @@ notice and acknowledge the handover."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -70,11 +71,21 @@ def queued(page: Any) -> list[dict[str, str]]:
     return result
 
 
-def tap(page: Any, name: str) -> dict[str, str]:
-    """Tap a status button; returns the tap as the phone keeps it (key, action, time)."""
+def tap_offline(page: Any, name: str) -> dict[str, str]:
+    """Tap a status button without signal; returns the tap as the phone keeps it (key, action, time)."""
     before = {item["key"] for item in queued(page)}
     page.get_by_role("button", name=name, exact=True).click()
     return next(item for item in queued(page) if item["key"] not in before)
+
+
+def tap_online(page: Any, name: str) -> dict[str, str]:
+    """Tap a status button with signal; returns the tap as the phone sent it."""
+    with page.expect_request_finished(lambda request: request.url.endswith("/psc/kru/langkah/")) as sending:
+        page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_function("() => document.querySelector('[data-crew-queue]').hidden")
+    expect(page.locator("[data-crew-error]")).to_be_hidden()
+    tapped: dict[str, str] = json.loads(sending.value.post_data)
+    return tapped
 
 
 def wait_sent(page: Any) -> None:
@@ -104,6 +115,14 @@ def test_a_crew_works_a_run_through_a_network_drop(
         geolocation={"latitude": MARGAHAYU[0], "longitude": MARGAHAYU[1]},
         permissions=["geolocation"],
     )
+    # Every status tap that reached the server, as the phone sent it.
+    sent: list[dict[str, str]] = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            sent.append(json.loads(request.post_data)) if request.url.endswith("/psc/kru/langkah/") else None
+        ),
+    )
     sign_in(page, asgi_server, "kru", PASSWORD)
     expect(page).to_have_url(re.compile(r"/psc/kru/$"))
     expect(page.locator(".crew__card").first).to_contain_text(incident.number)
@@ -111,14 +130,13 @@ def test_a_crew_works_a_run_through_a_network_drop(
     screens.shot(page, "assignment")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    taps = {"depart": tap(page, "Berangkat")}
-    wait_sent(page)
+    taps = {"depart": tap_online(page, "Berangkat")}
     expect(page.locator("[data-crew-status]")).to_have_text("Menuju lokasi")
 
     # The signal drops: the taps wait on the phone, shown as waiting.
     page.context.set_offline(True)
-    taps["arrive"] = tap(page, "Tiba di lokasi")
-    taps["transport"] = tap(page, "Berangkat ke rumah sakit")
+    taps["arrive"] = tap_offline(page, "Tiba di lokasi")
+    taps["transport"] = tap_offline(page, "Berangkat ke rumah sakit")
     expect(page.locator("[data-crew-queue] li")).to_have_count(2)
     expect(page.locator("[data-crew-net]")).to_contain_text("Tanpa sinyal")
     expect(page.locator("[data-crew-status]")).to_have_text("Membawa pasien")
@@ -128,6 +146,11 @@ def test_a_crew_works_a_run_through_a_network_drop(
     assert Ambulance.objects.get(pk=ambulance.pk).status == "en_route"
     page.context.set_offline(False)
     wait_sent(page)
+    # Sent as tapped: same keys, same times.
+    assert [item for item in sent if item["key"] in (taps["arrive"]["key"], taps["transport"]["key"])] == [
+        taps["arrive"],
+        taps["transport"],
+    ]
     expect(page.locator("[data-crew-net]")).to_have_text("Daring")
 
     # On the way to hospital: the patient and the destination.
@@ -152,15 +175,12 @@ def test_a_crew_works_a_run_through_a_network_drop(
     expect(desk.locator("[data-notice]")).to_contain_text("Curiga sindrom koroner akut")
     screens.shot(desk, "hospital notified")
 
-    taps["reach_hospital"] = tap(page, "Tiba di rumah sakit")
-    wait_sent(page)
-    taps["clear"] = tap(page, "Serah terima pasien di IGD")
-    wait_sent(page)
+    taps["reach_hospital"] = tap_online(page, "Tiba di rumah sakit")
+    taps["clear"] = tap_online(page, "Serah terima pasien di IGD")
     desk.get_by_role("button", name="Konfirmasi serah terima pasien").click()
     expect(desk.locator("[data-notice]")).to_contain_text("Dikonfirmasi")
     screens.shot(desk, "hospital acknowledged")
-    taps["back_in_service"] = tap(page, "Siaga kembali")
-    wait_sent(page)
+    taps["back_in_service"] = tap_online(page, "Siaga kembali")
     expect(page.locator("[data-crew-status]")).to_have_text("Siaga")
 
     incident.refresh_from_db()

@@ -96,6 +96,12 @@
         sending = false;
         setOnline(true);
         if (response.status >= 500) { return; }  // kept; tried again later
+        if (response.redirected || response.status === 401 || response.status === 403 || (response.ok && !body.status)) {
+          // Signed out (session ended while offline): the taps stay on the phone until the crew signs in again.
+          errorBox.textContent = root.dataset.signedOut;
+          errorBox.hidden = false;
+          return;
+        }
         var rest = load().filter(function (other) { return other.key !== item.key; });
         save(rest);
         if (response.ok) {
