@@ -22,6 +22,8 @@ The core and the events app read these registries and import no feature app. An 
 - its checks of production data (`register_production_data_check`): published demo secrets it created.
 - its panels on the shared workspaces (`register_workspace_panel`): a section of the POC dashboard or the mayor's
   workspace (opscentre renders them; an app never edits opscentre's templates).
+- the hospital capacity provider (`register_hospital_capacity`): capability flags and free emergency/ICU beds per
+  hospital unit, set by referrals and read by emergency (which never imports referrals).
 """
 
 from __future__ import annotations
@@ -309,3 +311,34 @@ def workspace_panels(workspace: str, role: str) -> list[WorkspacePanel]:
         ),
         key=lambda panel: panel.order,
     )
+
+
+@dataclass(frozen=True)
+class HospitalCapacity:
+    """What a hospital can take now, as a capacity provider knows it: its capability flags (services such as
+    "icu", "cath_lab", "stroke_unit", "maternity") and its free emergency (IGD) and ICU beds, None when not
+    reported or stale; `updated_at` is when the figures were last reported."""
+
+    unit_id: int
+    flags: frozenset[str]
+    emergency_free: int | None
+    icu_free: int | None
+    updated_at: datetime | None
+    stale: bool
+
+
+# A function returning every hospital it knows: OrganisationUnit id → HospitalCapacity (one call, few queries).
+HospitalCapacityProvider = Callable[[], dict[int, HospitalCapacity]]
+
+_hospital_capacity: list[HospitalCapacityProvider] = []
+
+
+def register_hospital_capacity(provider: HospitalCapacityProvider) -> None:
+    """Set the hospital capacity provider (referrals sets its bed availability); the last one registered wins."""
+    _hospital_capacity[:] = [provider]
+
+
+def hospital_capacity() -> dict[int, HospitalCapacity] | None:
+    """Every hospital's capacity from the registered provider, or None when no provider is registered (the
+    caller falls back to its own list of hospitals)."""
+    return _hospital_capacity[0]() if _hospital_capacity else None

@@ -206,3 +206,19 @@ class AmbulanceActionChoices(ChoiceSet):
         (OUT_OF_SERVICE, _("Nyatakan tidak beroperasi"), "gray"),
         (RETURN_TO_SERVICE, _("Operasikan kembali"), "green"),
     ]
+
+
+class AvpuChoices(ChoiceSet):
+    """The crew's quick consciousness scale (AVPU); the GCS is recorded beside it when measured."""
+
+    ALERT = "alert"
+    VOICE = "voice"
+    PAIN = "pain"
+    UNRESPONSIVE = "unresponsive"
+
+    CHOICES = [
+        (ALERT, _("A: sadar penuh"), "green"),
+        (VOICE, _("V: respons terhadap suara"), "yellow"),
+        (PAIN, _("P: respons terhadap nyeri"), "orange"),
+        (UNRESPONSIVE, _("U: tidak respons"), "red"),
+    ]

@@ -16,6 +16,9 @@ PSC_ROLES = frozenset({Role.PSC_CALL_TAKER, Role.PSC_DISPATCHER})
 
 INCIDENT_SUBJECT = "emergency_incident"
 AMBULANCE_SUBJECT = "ambulance"
+# A crew's patient report and pre-arrival notice (emergency.services.crew): addressed to the destination
+# hospital's unit (OutboxEvent.unit_id), so that hospital's staff receive it, and no other hospital's.
+NOTICE_SUBJECT = "emergency_notice"
 
 
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:
@@ -25,3 +28,6 @@ def may_receive(user: Viewer, event: OutboxEvent) -> bool:
 # No stream_roles: PSC staff open the staff stream as members of their PSC unit (events.audience.may_subscribe).
 INCIDENT_EVENTS = EventType(name=INCIDENT_SUBJECT, may_receive=may_receive)
 AMBULANCE_EVENTS = EventType(name=AMBULANCE_SUBJECT, may_receive=may_receive)
+# The PSC receives every notice; the destination hospital's staff receive theirs through the event's unit address
+# (events.audience.may_receive), never another hospital's, and never the public.
+NOTICE_EVENTS = EventType(name=NOTICE_SUBJECT, may_receive=may_receive)

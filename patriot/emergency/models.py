@@ -21,6 +21,7 @@ from patriot.emergency.choices import (
     AmbulanceStatusChoices,
     AmbulanceTypeChoices,
     AnswerChoices,
+    AvpuChoices,
     ClosureReasonChoices,
     ComplaintChoices,
     CrewSkillChoices,
@@ -230,3 +231,79 @@ class AmbulanceEntry(TimelineEntryBase):
     class Meta(TimelineEntryBase.Meta):
         verbose_name = _("riwayat ambulans")
         verbose_name_plural = _("riwayat ambulans")
+
+
+class CrewStepReceipt(models.Model):
+    """One status tap of a crew, received once: `key` is the idempotency key the phone made when the tap happened
+    (a tap queued offline and sent twice is applied once), `tapped_at` the phone's time of the tap."""
+
+    key = models.CharField(_("kunci"), max_length=64, unique=True)
+    ambulance = models.ForeignKey(Ambulance, on_delete=models.CASCADE, related_name="+", verbose_name=_("ambulans"))
+    action = models.CharField(_("langkah"), max_length=20)
+    tapped_at = models.DateTimeField(_("waktu ketuk"))
+    received_at = models.DateTimeField(_("diterima"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pengguna")
+    )
+
+    class Meta:
+        verbose_name = _("tanda terima langkah kru")
+        verbose_name_plural = _("tanda terima langkah kru")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"
+
+
+class PatientReport(models.Model):
+    """What a crew records on scene for one incident: patients, vitals, working assessment and the destination
+    hospital, whose staff get the pre-arrival notice (notified_at) and acknowledge the handover. Health data under
+    UU PDP: shown to PSC roles, this ambulance's crew and the destination hospital's staff only."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="patient_reports", verbose_name=_("insiden")
+    )
+    ambulance = models.ForeignKey(Ambulance, on_delete=models.CASCADE, related_name="+", verbose_name=_("ambulans"))
+    patient_count = models.PositiveSmallIntegerField(
+        _("jumlah pasien"), default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    avpu = models.CharField(_("kesadaran (AVPU)"), max_length=16, choices=AvpuChoices.choices(), blank=True)
+    gcs = models.PositiveSmallIntegerField(
+        _("GCS"), null=True, blank=True, validators=[MinValueValidator(3), MaxValueValidator(15)]
+    )
+    pulse = models.PositiveSmallIntegerField(_("nadi (x/menit)"), null=True, blank=True)
+    breathing_rate = models.PositiveSmallIntegerField(_("napas (x/menit)"), null=True, blank=True)
+    spo2 = models.PositiveSmallIntegerField(_("SpO2 (%)"), null=True, blank=True)
+    bp_systolic = models.PositiveSmallIntegerField(_("tekanan darah sistolik"), null=True, blank=True)
+    bp_diastolic = models.PositiveSmallIntegerField(_("tekanan darah diastolik"), null=True, blank=True)
+    assessment = models.TextField(_("penilaian kerja"), max_length=1000, blank=True)
+    destination = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rumah sakit tujuan"),
+    )
+    notified_at = models.DateTimeField(_("pemberitahuan dikirim"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("serah terima dikonfirmasi RS"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dikonfirmasi oleh"),
+    )
+    updated_at = models.DateTimeField(_("diperbarui"))
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("laporan pasien kru")
+        verbose_name_plural = _("laporan pasien kru")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "ambulance"], name="patient_report_incident_ambulance"),
+        ]
+        indexes = [models.Index(fields=["destination", "notified_at"], name="patient_report_destination")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.ambulance_id}"

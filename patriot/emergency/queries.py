@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from patriot.emergency.choices import ClosureReasonChoices, IncidentStateChoices
 from patriot.emergency.events import PSC_ROLES
-from patriot.emergency.models import Ambulance, Incident
+from patriot.emergency.models import Ambulance, Incident, PatientReport
 
 # Who may open the PSC's pages and read incidents (caller and patient data, UU PDP).
 CALL_ROLES = PSC_ROLES
@@ -43,3 +43,31 @@ def incident(pk: int) -> Incident | None:
 
 def ambulances() -> QuerySet[Ambulance]:
     return Ambulance.objects.select_related("unit", "unit__parent", "incident")
+
+
+# The crew's and the receiving hospital's reads (issue 11, items 7–9): each sees its own part only.
+
+
+def crew_incident(ambulance: Ambulance) -> Incident | None:
+    """The crew's current assignment, read fresh; None when the unit has none."""
+    if ambulance.incident_id is None:
+        return None
+    return Incident.objects.select_related("village", "district").filter(pk=ambulance.incident_id).first()
+
+
+def crew_report(ambulance: Ambulance, incident: Incident) -> PatientReport | None:
+    return PatientReport.objects.select_related("destination").filter(incident=incident, ambulance=ambulance).first()
+
+
+# How long a handed-over patient stays on the hospital's incoming list after its acknowledgement.
+INCOMING_KEPT = timedelta(hours=6)
+
+
+def hospital_incoming(hospital_id: int, now: datetime) -> QuerySet[PatientReport]:
+    """The notices sent to this hospital: not yet acknowledged, or acknowledged within INCOMING_KEPT."""
+    return (
+        PatientReport.objects.filter(destination_id=hospital_id, notified_at__isnull=False)
+        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gte=now - INCOMING_KEPT))
+        .select_related("incident", "ambulance__unit", "acknowledged_by")
+        .order_by("acknowledged_at", "-notified_at")
+    )

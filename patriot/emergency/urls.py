@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from patriot.emergency.views import calls, reports
+from patriot.emergency.views import calls, crew, reports
 from patriot.emergency.views import dispatch as dispatch_views
 
 urlpatterns = [
@@ -24,4 +24,16 @@ urlpatterns = [
     path("insiden/<int:pk>/alihkan/", dispatch_views.reroute, name="emergency-reroute"),
     path("laporan/", reports.interval_report, name="emergency-report"),
     path("laporan/csv/", reports.interval_report_csv, name="emergency-report-csv"),
+]
+
+# The ambulance crew's phone page and the receiving hospital's incoming list (views/crew.py).
+urlpatterns += [
+    path("kru/", crew.crew_home, name="emergency-crew"),
+    path("kru/langkah/", crew.crew_step, name="emergency-crew-step"),
+    path("kru/status/", crew.crew_state, name="emergency-crew-state"),
+    path("kru/posisi/", crew.crew_position, name="emergency-crew-position"),
+    path("kru/pasien/", crew.crew_report, name="emergency-crew-report"),
+    path("kru/tujuan/", crew.crew_destination, name="emergency-crew-destination"),
+    path("rs/", crew.hospital_incoming, name="emergency-hospital"),
+    path("rs/<int:pk>/konfirmasi/", crew.hospital_acknowledge, name="emergency-hospital-acknowledge"),
 ]

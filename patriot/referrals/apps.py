@@ -12,7 +12,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
-        from patriot.referrals import seed
+        from patriot.referrals import capacity, seed
         from patriot.referrals.api import router
 
         registry.register_urls("tempat-tidur/", "patriot.referrals.public_urls")
@@ -23,3 +23,4 @@ class ReferralsConfig(AppConfig):
         )
         registry.register_seed_step(seed.SEED_STEP)
         registry.register_api_router("/referrals", router)
+        registry.register_hospital_capacity(capacity.hospital_capacity)

@@ -50,9 +50,13 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
-    Role.AMBULANCE_CREW: [],
+    # Emergency's crew part (issue 11): the crew's assignment, the hospital's incoming ambulances.
+    Role.AMBULANCE_CREW: [("/psc/kru/", "Penugasan", "Assignment")],
     # Referrals (issue 12) gave hospital staff their bed page.
-    Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
+    Role.HOSPITAL_STAFF: [
+        ("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds"),
+        ("/psc/rs/", "Ambulans masuk", "Incoming ambulances"),
+    ],
     # The background jobs page (core) came after the pin, for the system admin only.
     Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }

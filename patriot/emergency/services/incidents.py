@@ -327,11 +327,31 @@ def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicat
         _incident_event(subject, CLOSE_NON_EMERGENCY, step.now, reason=reason)
 
 
+def _step_time(at: datetime | None, now: datetime, previous: datetime | None) -> datetime:
+    """The time a step is recorded at: now, or the given earlier time within the plausible window."""
+    if at is None:
+        return now
+    if at > now:
+        raise InvalidInput(_("Waktu langkah tidak boleh di masa depan."), code="invalid", field="at")
+    if previous is not None and at < previous:
+        raise InvalidInput(_("Waktu langkah tidak boleh sebelum langkah sebelumnya."), code="invalid", field="at")
+    return at
+
+
 def move_ambulance(
-    user: User, ambulance: Ambulance, action: str, *, incident: Incident | None = None, reason: str = ""
+    user: User,
+    ambulance: Ambulance,
+    action: str,
+    *,
+    incident: Incident | None = None,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> None:
     """One step of an ambulance's run (AMBULANCE_MACHINE). `dispatch` needs the incident; `out_of_service` a
-    reason. The first unit's step on an incident stamps that incident's interval (INCIDENT_STAMPS)."""
+    reason. The first unit's step on an incident stamps that incident's interval (INCIDENT_STAMPS).
+
+    `at` is when the step happened, if earlier than now (a crew's tap queued offline, emergency.services.crew):
+    never in the future, never before the unit's previous step."""
     if action not in AMBULANCE_MACHINE.transitions:
         raise InvalidInput(_("Langkah tidak dikenal."), code="invalid", field="action")
     reason = reason.strip()
@@ -342,6 +362,7 @@ def move_ambulance(
         if action == Action.DISPATCH and incident is None:
             raise InvalidInput(_("Pilih insiden untuk ambulans ini."), code="required", field="incident")
         unit = step.subject
+        when = _step_time(at, step.now, unit.status_changed_at)
         target: Incident | None
         if action == Action.DISPATCH:
             assert incident is not None
@@ -354,7 +375,7 @@ def move_ambulance(
         else:
             target = workflow.lock(unit.incident) if unit.incident is not None else None
         previous = AMBULANCE_MACHINE.move(unit, action)
-        unit.status_changed_at = step.now
+        unit.status_changed_at = when
         if action == Action.OUT_OF_SERVICE:
             unit.out_of_service_reason = reason
         elif action == Action.RETURN_TO_SERVICE:
@@ -364,7 +385,7 @@ def move_ambulance(
             if action == Action.CLEAR:
                 stamp = "handover_at" if previous == Status.AT_HOSPITAL else "left_scene_at"
             if stamp and getattr(target, stamp) is None:
-                setattr(target, stamp, step.now)
+                setattr(target, stamp, when)
                 stamped = [stamp]
                 if action == Action.DISPATCH:
                     target.first_ambulance = unit
@@ -382,7 +403,7 @@ def move_ambulance(
             to_state=unit.status,
             note=reason,
             is_public=False,
-            created_at=step.now,
+            created_at=when,
         )
         record_event(
             kind=action,
