@@ -1,7 +1,7 @@
 """Sirine's live event: "referral". Its payload carries ids, states, urgency and the units it concerns, never a
 patient's name, NIK or diagnosis, and it has no public form, so nothing of a referral reaches the public stream.
 
-Who receives one: staff of the units it names (the referring facility and the receiving hospital of that offer;
+Who receives one: hospital staff of the units it names (the referring facility and the receiving hospital of that offer;
 events about several offers are recorded once per offer), Dinkes (health officers of the Dinkes agency: a
 puskesmas's own health officers are not Dinkes), and, for an escalation (an answer later than its target), the
 POC roles, whose dashboard shows only the count."""
@@ -25,7 +25,8 @@ def is_dinkes(user: Viewer) -> bool:
 def may_receive(user: Viewer, event: OutboxEvent) -> bool:
     if is_dinkes(user):
         return True
-    if user.role == Role.CITIZEN:
+    if user.role != Role.HOSPITAL_STAFF and not (event.payload.get("escalated") and user.role in ESCALATION_ROLES):
+        # Only a facility's hospital staff work referrals (referral_queries.user_facility); not its other roles.
         return False
     if event.payload.get("escalated") and user.role in ESCALATION_ROLES:
         return True
