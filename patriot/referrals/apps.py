@@ -42,7 +42,11 @@ class ReferralsConfig(AppConfig):
         )
         registry.register_menu_entry(
             registry.MenuEntry(
-                _("Rujukan"), "referrals-all", frozenset({Role.HEALTH_OFFICER}), 20, ("referrals-all", "referrals-detail")
+                _("Rujukan"),
+                "referrals-all",
+                frozenset({Role.HEALTH_OFFICER}),
+                20,
+                ("referrals-all", "referrals-detail"),
             )
         )
         registry.register_workspace_panel(

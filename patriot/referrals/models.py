@@ -13,15 +13,13 @@ from patriot.core.models import TimelineEntryBase
 from patriot.referrals.choices import (
     BedTypeChoices,
     ChangeSourceChoices,
-    HospitalClassChoices,
-    OwnershipChoices,
-    ServiceChoices,
-)
-from patriot.referrals.choices import (
     ConsciousnessChoices,
+    HospitalClassChoices,
     OfferStateChoices,
+    OwnershipChoices,
     ReferralStateChoices,
     RejectReasonChoices,
+    ServiceChoices,
     SexChoices,
     TransportChoices,
     UrgencyChoices,
@@ -217,7 +215,9 @@ class ReferralOffer(models.Model):
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reject_reason = models.CharField(_("alasan menolak"), max_length=16, blank=True, choices=RejectReasonChoices.choices())
+    reject_reason = models.CharField(
+        _("alasan menolak"), max_length=16, blank=True, choices=RejectReasonChoices.choices()
+    )
     reject_note = models.CharField(_("keterangan"), max_length=300, blank=True)
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     # The bed this acceptance reserved (BedCount.reserved +1), released on admission or cancellation.
@@ -230,7 +230,8 @@ class ReferralOffer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["referral", "facility"], name="referraloffer_once_per_hospital"),
             models.CheckConstraint(
-                condition=~Q(state=OfferStateChoices.REJECTED) | ~Q(reject_reason=""), name="referraloffer_reject_reason"
+                condition=~Q(state=OfferStateChoices.REJECTED) | ~Q(reject_reason=""),
+                name="referraloffer_reject_reason",
             ),
         ]
         indexes = [
@@ -245,9 +246,7 @@ class ReferralOffer(models.Model):
 class ReferralEntry(TimelineEntryBase):
     """One step of a referral: who (actor, their role and facility in actor_label and `facility`) and when."""
 
-    referral = models.ForeignKey(
-        Referral, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("rujukan")
-    )
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("rujukan"))
     facility = models.ForeignKey(
         Facility, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("fasilitas")
     )
@@ -276,6 +275,9 @@ class ReferralAttachment(models.Model):
         ordering = ["id"]
         verbose_name = _("lampiran rujukan")
         verbose_name_plural = _("lampiran rujukan")
+
+    def __str__(self) -> str:
+        return f"{self.referral} · {self.pk}"
 
 
 class PrimaryCareDiagnosis(models.Model):

@@ -78,8 +78,14 @@ def _beds(facility: Facility, user: User) -> None:
         )
         if created:
             BedChange.objects.create(
-                bed_count=bed, total=total, occupied=occupied, reserved=0, queue=0, changed_at=now,
-                changed_by=user, source=ChangeSourceChoices.FORM,
+                bed_count=bed,
+                total=total,
+                occupied=occupied,
+                reserved=0,
+                queue=0,
+                changed_at=now,
+                changed_by=user,
+                source=ChangeSourceChoices.FORM,
             )
         elif bed.free < 3 or (clock.now() - bed.updated_at).total_seconds() > 3600:
             # Keep the demo able to accept: room for the referrals below, figures current.
@@ -93,8 +99,18 @@ def _nik(born: date, female: bool, serial: int) -> str:
 
 
 def _details(index: int, **overrides: object) -> services.ReferralDetails:
-    names = ["Budi Santoso", "Siti Rahmawati", "Ahmad Fauzi", "Dewi Anggraini", "Rudi Hartono", "Nur Halimah",
-             "Agus Salim", "Rina Wulandari", "Hendra Wijaya", "Yuni Kartika"]
+    names = [
+        "Budi Santoso",
+        "Siti Rahmawati",
+        "Ahmad Fauzi",
+        "Dewi Anggraini",
+        "Rudi Hartono",
+        "Nur Halimah",
+        "Agus Salim",
+        "Rina Wulandari",
+        "Hendra Wijaya",
+        "Yuni Kartika",
+    ]
     female = index % 2 == 1
     born = date(1950 + index * 6, 1 + index, 3 + index)
     values: dict[str, object] = {
@@ -152,14 +168,26 @@ def seed_demo_referrals() -> SeedReport:
         [ReferralActionChoices.DEPART],
         [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE],
         [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE, ReferralActionChoices.ADMIT],
-        [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE, ReferralActionChoices.ADMIT,
-         ReferralActionChoices.COMPLETE],
-        [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE, ReferralActionChoices.ADMIT,
-         ReferralActionChoices.BACK_REFER],
+        [
+            ReferralActionChoices.DEPART,
+            ReferralActionChoices.ARRIVE,
+            ReferralActionChoices.ADMIT,
+            ReferralActionChoices.COMPLETE,
+        ],
+        [
+            ReferralActionChoices.DEPART,
+            ReferralActionChoices.ARRIVE,
+            ReferralActionChoices.ADMIT,
+            ReferralActionChoices.BACK_REFER,
+        ],
     ]
     for offset, actions in enumerate(steps):
-        referral = new(3 + offset, maternal=offset == 2, diagnoses=["O14"] if offset == 2 else ["I21"],
-                       bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU)
+        referral = new(
+            3 + offset,
+            maternal=offset == 2,
+            diagnoses=["O14"] if offset == 2 else ["I21"],
+            bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
+        )
         services.send(puskesmas, referral, both)
         services.accept(hospital, referral)
         for action in actions:
@@ -172,9 +200,7 @@ def seed_demo_referrals() -> SeedReport:
     cancelled = new(9, urgency=UrgencyChoices.ROUTINE, bed_type=BedTypeChoices.CLASS_3, diagnoses=["N18"])
     services.send(puskesmas, cancelled, [hospital_facility.pk])
     services.step(puskesmas, cancelled, ReferralActionChoices.CANCEL, "Pasien memilih berobat di tempat lain (demo).")
-    return SeedReport(
-        [f"Rujukan demo: {len(made)} (akun: puskesmas, hospital, hospital2; kata sandi akun demo)"]
-    )
+    return SeedReport([f"Rujukan demo: {len(made)} (akun: puskesmas, hospital, hospital2; kata sandi akun demo)"])
 
 
 SEED_STEPS = (

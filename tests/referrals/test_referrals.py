@@ -81,7 +81,9 @@ def test_a_puskesmas_is_warned_for_a_primary_care_diagnosis(w: World) -> None:
     referral = services.create_referral(w.referrer, details(diagnoses=["J06"], primary_care_acknowledged=True))
     assert referral.primary_care_warned
     PrimaryCareDiagnosis.objects.filter(code="J06").update(active=False)
-    assert not services.create_referral(w.referrer, details(diagnoses=["J06"], primary_care_acknowledged=False)).primary_care_warned
+    assert not services.create_referral(
+        w.referrer, details(diagnoses=["J06"], primary_care_acknowledged=False)
+    ).primary_care_warned
 
 
 def test_icd10_search_by_code_indonesian_and_english() -> None:
@@ -96,8 +98,16 @@ def test_the_form_page_creates_a_referral_and_shows_errors_in_indonesian(w: Worl
     client = Client()
     client.force_login(w.referrer)
     data = {
-        "patient_name": "Sari", "nik": NIK, "birth_date": "1990-03-03", "sex": "male", "relative_phone": "08123456789",
-        "reason": "x", "diagnoses": "I63", "consciousness": "alert", "bed_type": "icu", "urgency": "emergency",
+        "patient_name": "Sari",
+        "nik": NIK,
+        "birth_date": "1990-03-03",
+        "sex": "male",
+        "relative_phone": "08123456789",
+        "reason": "x",
+        "diagnoses": "I63",
+        "consciousness": "alert",
+        "bed_type": "icu",
+        "urgency": "emergency",
         "referring_doctor": "dr. A",
     }
     response = client.post("/rujukan/baru/", data)

@@ -31,12 +31,20 @@ from patriot.core.workflow import StateMachine
 from patriot.events import steps
 from patriot.events.services import record_event
 from patriot.referrals import icd10
-from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices, ConsciousnessChoices, ServiceChoices
+from patriot.referrals.choices import (
+    BedTypeChoices,
+    ChangeSourceChoices,
+    ConsciousnessChoices,
+    RejectReasonChoices,
+    ServiceChoices,
+    SexChoices,
+    TransportChoices,
+    UrgencyChoices,
+)
 from patriot.referrals.choices import OfferStateChoices as Offer
 from patriot.referrals.choices import ReferralActionChoices as Action
 from patriot.referrals.choices import ReferralEntryKindChoices as Kind
 from patriot.referrals.choices import ReferralStateChoices as State
-from patriot.referrals.choices import RejectReasonChoices, SexChoices, TransportChoices, UrgencyChoices
 from patriot.referrals.events import REFERRAL_SUBJECT
 from patriot.referrals.models import (
     BedChange,
@@ -123,7 +131,7 @@ _ambulance_requester: AmbulanceRequester | None = None
 
 
 def set_ambulance_requester(requester: AmbulanceRequester | None) -> None:
-    global _ambulance_requester  # noqa: PLW0603 (a hook set once by another app's ready())
+    global _ambulance_requester
     _ambulance_requester = requester
 
 
@@ -209,7 +217,9 @@ def _receiver(user: User, referral: Referral) -> tuple[Facility, ReferralOffer]:
     facility = facility_of(user)
     offer = referral.accepted_offer
     if facility is None or offer is None or offer.facility_id != facility.pk:
-        raise Forbidden(_("Hanya rumah sakit yang menerima rujukan ini yang dapat melakukan langkah ini."), code="not_receiver")
+        raise Forbidden(
+            _("Hanya rumah sakit yang menerima rujukan ini yang dapat melakukan langkah ini."), code="not_receiver"
+        )
     return facility, offer
 
 
@@ -470,9 +480,9 @@ def create_referral(user: User, details: ReferralDetails, uploads: Sequence[Uplo
 
 def _travel(referrer: Facility, target: Facility) -> tuple[float | None, int | None]:
     a, b = referrer.unit, target.unit
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None, None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a.latitude, a.longitude, b.latitude, b.longitude))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     km = 2 * 6371.0 * math.asin(math.sqrt(h)) * float(getattr(settings, "PATRIOT_REFERRAL_ROAD_FACTOR", 1.4))
     speed = float(getattr(settings, "PATRIOT_REFERRAL_SPEED_KMH", 30))
@@ -577,7 +587,9 @@ def accept(user: User, referral: Referral) -> ReferralOffer:
     """The user's hospital accepts: a bed of the referral's type is reserved (BedCount.reserved +1, a BedChange),
     every other hospital's copy is withdrawn — all in one transaction under the referral's row lock."""
     facility, _offer = _offer_for(user, referral)
-    with steps.perform(referral, machine=REFERRAL_MACHINE, action=Action.ACCEPT, related=("referring_facility",)) as step:
+    with steps.perform(
+        referral, machine=REFERRAL_MACHINE, action=Action.ACCEPT, related=("referring_facility",)
+    ) as step:
         subject = step.subject
         offers = list(ReferralOffer.objects.select_for_update().filter(referral=subject).select_related("facility"))
         mine = next(offer for offer in offers if offer.facility_id == facility.pk)
@@ -620,7 +632,9 @@ def reject(user: User, referral: Referral, reason: str, note: str = "") -> Refer
     note = (note or "").strip()[:300]
     if reason == RejectReasonChoices.OTHER and not note:
         raise InvalidInput(_("Tuliskan alasan lainnya."), code="required", field="note")
-    with steps.perform(referral, machine=REFERRAL_MACHINE, action=Action.REJECT, related=("referring_facility",)) as step:
+    with steps.perform(
+        referral, machine=REFERRAL_MACHINE, action=Action.REJECT, related=("referring_facility",)
+    ) as step:
         subject = step.subject
         offers = list(ReferralOffer.objects.select_for_update().filter(referral=subject))
         mine = next(offer for offer in offers if offer.facility_id == facility.pk)
@@ -667,20 +681,36 @@ def depart(user: User, referral: Referral, transport: str) -> Referral:
     its own step; the emergency app's hook, when set, takes the request)."""
     facility = _referrer(user, referral)
     _choice(transport, TransportChoices.values(), "transport")
-    with steps.perform(referral, machine=REFERRAL_MACHINE, action=Action.DEPART, related=("referring_facility",)) as step:
+    with steps.perform(
+        referral, machine=REFERRAL_MACHINE, action=Action.DEPART, related=("referring_facility",)
+    ) as step:
         subject = step.subject
         subject.transport = transport
         if transport == TransportChoices.AMBULANCE:
             subject.ambulance_requested_at = step.now
-            _log(subject, kind=Kind.AMBULANCE_REQUESTED, at=step.now, user=user, facility=facility,
-                 concerns=_accepting(subject))
+            _log(
+                subject,
+                kind=Kind.AMBULANCE_REQUESTED,
+                at=step.now,
+                user=user,
+                facility=facility,
+                concerns=_accepting(subject),
+            )
             if _ambulance_requester is not None:
                 _ambulance_requester(subject)
         previous = REFERRAL_MACHINE.move(subject, Action.DEPART)
         subject.departed_at = step.now
         subject.save()
-        _log(subject, kind=Kind.DEPARTED, at=step.now, user=user, facility=facility, concerns=_accepting(subject),
-             from_state=previous, data={"transport": transport})
+        _log(
+            subject,
+            kind=Kind.DEPARTED,
+            at=step.now,
+            user=user,
+            facility=facility,
+            concerns=_accepting(subject),
+            from_state=previous,
+            data={"transport": transport},
+        )
     return referral
 
 
@@ -705,7 +735,7 @@ def step(user: User, referral: Referral, action: str, note: str = "") -> Referra
     with steps.perform(referral, machine=REFERRAL_MACHINE, action=action, related=("referring_facility",)) as step:
         subject = step.subject
         receiving = _accepting(subject)
-        if action == Action.ADMIT and receiving is not None:
+        if action == Action.ADMIT and receiving is not None and subject.accepted_offer_id is not None:
             _move_bed(receiving, subject.bed_type, user, reserved=-1, occupied=1, at=step.now)
             ReferralOffer.objects.filter(pk=subject.accepted_offer_id).update(bed_reserved=False)
         if action == Action.CANCEL:
@@ -716,8 +746,16 @@ def step(user: User, referral: Referral, action: str, note: str = "") -> Referra
         previous = REFERRAL_MACHINE.move(subject, action)
         setattr(subject, STAMPS[action], step.now)
         subject.save()
-        _log(subject, kind=STEP_KINDS[action], at=step.now, user=user, facility=facility, concerns=receiving,
-             from_state=previous, note=note if action == Action.CANCEL else "")
+        _log(
+            subject,
+            kind=STEP_KINDS[action],
+            at=step.now,
+            user=user,
+            facility=facility,
+            concerns=receiving,
+            from_state=previous,
+            note=note if action == Action.CANCEL else "",
+        )
     return referral
 
 
@@ -728,8 +766,15 @@ def _withdraw_all(
         if offer.state == Offer.PENDING:
             offer.state, offer.responded_at = Offer.WITHDRAWN, now
             offer.save(update_fields=["state", "responded_at"])
-            _log(referral, kind=Kind.WITHDRAWN, at=now, user=user, facility=facility, concerns=offer.facility,
-                 data={"offer": offer.pk, "hospital": offer.facility.unit.name})
+            _log(
+                referral,
+                kind=Kind.WITHDRAWN,
+                at=now,
+                user=user,
+                facility=facility,
+                concerns=offer.facility,
+                data={"offer": offer.pk, "hospital": offer.facility.unit.name},
+            )
         elif offer.state == Offer.ACCEPTED and offer.bed_reserved:
             _move_bed(offer.facility, referral.bed_type, user, reserved=-1, occupied=0, at=now)
             offer.bed_reserved = False

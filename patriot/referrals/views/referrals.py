@@ -39,7 +39,9 @@ def _audit(user: User, referrals: list[Referral], purpose: str, *, diagnosis: bo
     if not referrals:
         return
     ids = [referral.pk for referral in referrals]
-    record_access(user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.PATIENT_IDENTITY, purpose=purpose)
+    record_access(
+        user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.PATIENT_IDENTITY, purpose=purpose
+    )
     if diagnosis:
         record_access(user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.DIAGNOSIS, purpose=purpose)
 
@@ -92,10 +94,7 @@ def all_referrals(request: HttpRequest) -> HttpResponse:
     if state not in ReferralStateChoices.values():
         state = ""
     nik = "".join(request.GET.get("nik", "").split())
-    if nik:
-        referrals = referral_queries.by_nik_digest(user, nik_digest(nik))
-    else:
-        referrals = referral_queries.all_referrals(state)
+    referrals = referral_queries.by_nik_digest(user, nik_digest(nik)) if nik else referral_queries.all_referrals(state)
     _audit(user, referrals, _("Pengawasan rujukan Dinkes"))
     context = {"referrals": referrals, "states": ReferralStateChoices.choices(), "state": state, "nik": nik}
     return render(request, "referrals/referral_all.html", context)
@@ -111,7 +110,7 @@ def new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            uploads = [services.Upload(f.name, f) for f in request.FILES.getlist("attachments")]
+            uploads = [services.Upload(f.name or "", f) for f in request.FILES.getlist("attachments")]
             try:
                 referral = services.create_referral(user, form.details(), uploads)
             except DomainError as error:
@@ -128,9 +127,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @referral_page
 def icd10_search(request: HttpRequest) -> HttpResponse:
     found = icd10.search(request.GET.get("q", ""))
-    return JsonResponse(
-        {"results": [{"code": c.code, "name_id": c.name_id, "title_en": c.title_en} for c in found]}
-    )
+    return JsonResponse({"results": [{"code": c.code, "name_id": c.name_id, "title_en": c.title_en} for c in found]})
 
 
 def _visible_or_404(request: HttpRequest, pk: int) -> Referral:
@@ -148,7 +145,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_referrer = facility is not None and facility.pk == referral.referring_facility_id
     offers = list(referral.offers.select_related("facility__unit"))
     my_offer = next((o for o in offers if facility is not None and o.facility_id == facility.pk), None)
-    receiving = referral.accepted_offer is not None and my_offer is not None and referral.accepted_offer_id == my_offer.pk
+    receiving = (
+        referral.accepted_offer is not None and my_offer is not None and referral.accepted_offer_id == my_offer.pk
+    )
     if not (is_referrer or is_dinkes(user)):
         offers = [my_offer] if my_offer else []
     timeline = list(referral.timeline.all())
@@ -160,8 +159,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     _audit(user, [referral], purpose, diagnosis=True)
     allowed = services.REFERRAL_MACHINE.allowed(referral.state)
-    can_send = is_referrer and ReferralActionChoices.SEND in allowed and (
-        referral.state != ReferralStateChoices.REQUESTED or referral.urgency == UrgencyChoices.EMERGENCY
+    can_send = (
+        is_referrer
+        and ReferralActionChoices.SEND in allowed
+        and (referral.state != ReferralStateChoices.REQUESTED or referral.urgency == UrgencyChoices.EMERGENCY)
     )
     context = {
         "referral": referral,
@@ -237,7 +238,10 @@ def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     if item is None:
         raise Http404
     record_access(
-        _user(request), subject_type=SUBJECT, subject_ids=[referral.pk], data=PersonalDataChoices.DIAGNOSIS,
+        _user(request),
+        subject_type=SUBJECT,
+        subject_ids=[referral.pk],
+        data=PersonalDataChoices.DIAGNOSIS,
         purpose=_("Membuka lampiran rujukan"),
     )
     response = FileResponse(default_storage.open(item.file.name, "rb"), content_type=item.content_type)
