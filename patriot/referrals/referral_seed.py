@@ -33,7 +33,7 @@ DEMO_HOSPITAL = "rs-umum-daerah-dr-chasbullah-abdulmadjid"
 DEMO_HOSPITAL_2 = "rs-umum-mitra-keluarga-bekasi-barat-mitra-keluarga-bekasi"
 DEMO_PUSKESMAS = "puskesmas-pondok-gede"
 DEMO_BEDS = {  # bed type: (total, occupied)
-    BedTypeChoices.ICU: (10, 7),
+    BedTypeChoices.ICU: (14, 6),
     BedTypeChoices.NICU: (6, 4),
     BedTypeChoices.MATERNITY: (12, 8),
     BedTypeChoices.CLASS_3: (60, 48),
@@ -87,9 +87,9 @@ def _beds(facility: Facility, user: User) -> None:
                 changed_by=user,
                 source=ChangeSourceChoices.FORM,
             )
-        elif bed.free < 3 or (clock.now() - bed.updated_at).total_seconds() > 3600:
+        elif bed.free < 8 or (clock.now() - bed.updated_at).total_seconds() > 3600:
             # Keep the demo able to accept: room for the referrals below, figures current.
-            bed.total = max(bed.total, bed.occupied + bed.reserved + 3)
+            bed.total = max(bed.total, bed.occupied + bed.reserved + 8)
             bed.updated_at = now
             bed.save()
 
