@@ -18,7 +18,7 @@ from tests.referrals.referral_fixtures import NIK, world
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PORTS = range(18950, 19000)
-PASSWORD = "kata-sandi-uji-rujukan"  # noqa: S105
+PASSWORD = "kata-sandi-uji-rujukan"
 
 
 @pytest.fixture

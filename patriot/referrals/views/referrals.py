@@ -20,7 +20,11 @@ from patriot.core.audit import record_access
 from patriot.core.choices import PersonalDataChoices
 from patriot.core.errors import DomainError
 from patriot.referrals import icd10, referral_queries, services
-from patriot.referrals.choices import OfferStateChoices, ReferralActionChoices, ReferralStateChoices, UrgencyChoices
+from patriot.referrals.choices import (
+    OfferStateChoices,
+    ReferralEntryKindChoices,
+)
+from patriot.referrals.choices import ReferralActionChoices, ReferralStateChoices, UrgencyChoices
 from patriot.referrals.events import is_dinkes
 from patriot.referrals.models import Referral
 from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
@@ -154,6 +158,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not (is_referrer or is_dinkes(user)):
         mine = my_offer.pk if my_offer else None
         timeline = [e for e in timeline if e.data.get("offer") in (None, mine)]
+    for entry in timeline:
+        entry.label = ReferralEntryKindChoices.label(entry.kind)  # type: ignore[attr-defined]
     purpose = (
         _("Merujuk pasien") if is_referrer else _("Menerima rujukan") if my_offer else _("Pengawasan rujukan Dinkes")
     )
