@@ -22,9 +22,11 @@ from patriot.core.errors import DomainError
 from patriot.referrals import icd10, referral_queries, services
 from patriot.referrals.choices import (
     OfferStateChoices,
+    ReferralActionChoices,
     ReferralEntryKindChoices,
+    ReferralStateChoices,
+    UrgencyChoices,
 )
-from patriot.referrals.choices import ReferralActionChoices, ReferralStateChoices, UrgencyChoices
 from patriot.referrals.events import is_dinkes
 from patriot.referrals.models import Referral
 from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
