@@ -13,6 +13,7 @@ urlpatterns = [
     path("semua/", views.all_referrals, name="referrals-all"),
     path("baru/", views.new, name="referrals-new"),
     path("icd10/", views.icd10_search, name="referrals-icd10"),
+    path("diagnosis-primer/", views.primary_care, name="referrals-primary-care"),
     path("<int:pk>/", views.detail, name="referrals-detail"),
     path("<int:pk>/kirim/", views.send, name="referrals-send"),
     path("<int:pk>/jawab/", views.answer, name="referrals-answer"),

@@ -44,13 +44,13 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES],
+    Role.HEALTH_OFFICER: [INDICES, ("/rujukan/semua/", "Rujukan", "Referrals")],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.PSC_CALL_TAKER: [PSC_CALLS, AMBULANCES],
     Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
     Role.AMBULANCE_CREW: [],
-    # Referrals (issue 12) gave hospital staff their bed page.
-    Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
+    # Referrals (issue 12) gave hospital staff their referrals and bed page, Dinkes all referrals.
+    Role.HOSPITAL_STAFF: [("/rujukan/", "Rujukan", "Referrals"), ("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
     # The background jobs page (core) came after the pin, for the system admin only.
     Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }

@@ -34,6 +34,7 @@ from patriot.referrals.services.referrals import (
     send,
     send_next,
     set_ambulance_requester,
+    set_primary_care,
     step,
     suggest,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "send_next",
     "set_ambulance_requester",
     "set_beds",
+    "set_primary_care",
     "staff_facility",
     "step",
     "suggest",

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
@@ -115,13 +116,13 @@ VITAL_BOUNDS: dict[str, tuple[float, float]] = {
     "spo2": (50, 100),
 }
 VITAL_LABELS = {
-    "gcs": "GCS",
-    "systolic": "Tekanan darah sistolik",
-    "diastolic": "Tekanan darah diastolik",
-    "pulse": "Nadi",
-    "respiratory_rate": "Frekuensi napas",
-    "temperature": "Suhu",
-    "spo2": "SpO2",
+    "gcs": gettext_lazy("GCS"),
+    "systolic": gettext_lazy("Tekanan darah sistolik"),
+    "diastolic": gettext_lazy("Tekanan darah diastolik"),
+    "pulse": gettext_lazy("Nadi"),
+    "respiratory_rate": gettext_lazy("Frekuensi napas"),
+    "temperature": gettext_lazy("Suhu"),
+    "spo2": gettext_lazy("SpO2"),
 }
 
 # The hook through which an ambulance is asked of SPGDT/PSC 119: the emergency app may set it in its ready()
@@ -246,7 +247,7 @@ def _vitals(details: ReferralDetails) -> None:
         if value is not None and not low <= float(value) <= high:
             raise InvalidInput(
                 _("%(label)s %(value)s tidak masuk akal (antara %(low)s dan %(high)s).")
-                % {"label": _(VITAL_LABELS[name]), "value": value, "low": low, "high": high},
+                % {"label": VITAL_LABELS[name], "value": value, "low": low, "high": high},
                 code="implausible",
                 field=name,
             )
@@ -830,3 +831,22 @@ def purge_finished(before: datetime) -> int:
     deleted = finished.count()
     finished.delete()
     return deleted
+
+
+def set_primary_care(user: User, code: str, *, active: bool, note: str = "") -> PrimaryCareDiagnosis:
+    """Dinkes keeps the primary-care list: add a code of the ICD-10 list, or switch one on or off."""
+    from patriot.referrals.events import is_dinkes
+
+    if not is_dinkes(user):
+        raise Forbidden(_("Hanya Dinkes yang dapat mengubah daftar diagnosis layanan primer."), code="not_dinkes")
+    known = icd10.get(code)
+    if known is None:
+        raise InvalidInput(
+            _("Kode ICD-10 “%(code)s” tidak ada dalam daftar.") % {"code": code.strip()},
+            code="unknown_diagnosis",
+            field="code",
+        )
+    row, _created = PrimaryCareDiagnosis.objects.update_or_create(
+        code=known.code, defaults={"active": active, **({"note": note.strip()[:200]} if note.strip() else {})}
+    )
+    return row

@@ -28,7 +28,7 @@ from patriot.referrals.choices import (
     UrgencyChoices,
 )
 from patriot.referrals.events import is_dinkes
-from patriot.referrals.models import Referral
+from patriot.referrals.models import PrimaryCareDiagnosis, Referral
 from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
 from patriot.referrals.referral_forms import ReferralForm, RejectForm, TransportForm
 
@@ -134,6 +134,27 @@ def new(request: HttpRequest) -> HttpResponse:
 def icd10_search(request: HttpRequest) -> HttpResponse:
     found = icd10.search(request.GET.get("q", ""))
     return JsonResponse({"results": [{"code": c.code, "name_id": c.name_id, "title_en": c.title_en} for c in found]})
+
+
+@referral_page
+def primary_care(request: HttpRequest) -> HttpResponse:
+    """Dinkes keeps the list of diagnoses a puskesmas is warned about."""
+    user = _user(request)
+    if not is_dinkes(user):
+        return _refused(request)
+    if request.method == "POST":
+        try:
+            services.set_primary_care(
+                user,
+                request.POST.get("code", ""),
+                active=request.POST.get("active") == "1",
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("referrals-primary-care")
+    rows = [(row, icd10.get(row.code)) for row in PrimaryCareDiagnosis.objects.all()]
+    return render(request, "referrals/referral_primary_care.html", {"rows": rows})
 
 
 def _visible_or_404(request: HttpRequest, pk: int) -> Referral:
