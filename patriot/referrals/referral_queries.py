@@ -1,6 +1,7 @@
 """Reads for the referral pages: which referrals a user may see (the referring facility's staff, the staff of a
 hospital it was sent to, Dinkes), a hospital's incoming copies, a facility's sent referrals, Dinkes's list, the
-POC's escalation count (no patient data). Anyone else sees none: their pages answer 404."""
+POC's escalation count (no patient data). Anyone else sees none: their pages answer 404. A hospital that rejected
+or whose copy was withdrawn keeps only the referral's number and its own answer in its list."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ def visible_referrals(user: User) -> QuerySet[Referral]:
     facility = user_facility(user)
     if facility is None:
         return base.none()
-    return base.filter(Q(referring_facility=facility) | Q(offers__facility=facility)).distinct()
+    # A hospital sees a referral while it is asked (pending) and once it accepted; after it rejected, or was
+    # withdrawn because another accepted, the patient is no longer its business.
+    answering = Q(offers__facility=facility, offers__state__in=(OfferStateChoices.PENDING, OfferStateChoices.ACCEPTED))
+    return base.filter(Q(referring_facility=facility) | answering).distinct()
 
 
 def find_visible(user: User, pk: int) -> Referral | None:

@@ -90,7 +90,10 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     other.goto(f"{base}/rujukan/{referral.pk}/")
     other.select_option("select[name=reason]", "no_bed")
     other.locator("button[name=answer][value=reject]").click()
-    expect(other.locator('li[data-offer="rs-far"]')).to_have_attribute("data-state", "rejected")
+    expect(other).to_have_url(re.compile(r"/rujukan/masuk/$"))
+    expect(other.locator(f'tr[data-referral="{referral.pk}"]')).to_have_attribute("data-offer-state", "rejected")
+    assert "Sari" not in other.content()
+    expect(puskesmas.locator('li[data-offer="rs-far"]')).to_have_attribute("data-state", "rejected")
 
     hospital.locator(f'li[data-referral="{referral.pk}"] a').click()
     hospital.locator("button[name=answer][value=accept]").click()

@@ -342,3 +342,21 @@ def test_two_hospitals_accepting_at_once_one_wins_one_bed_reserved() -> None:
     assert sorted(outcomes.values()) == ["lost", "won"]
     assert sum(BedCount.objects.filter(bed_type="icu").values_list("reserved", flat=True)) == 1
     assert ReferralOffer.objects.filter(state="accepted").count() == 1
+
+
+def test_a_hospital_that_rejected_or_was_withdrawn_no_longer_sees_the_patient(w: World) -> None:
+    referral = sent(w, w.near, w.far, w.other)
+    services.reject(w.far_staff, referral, "no_bed")
+    services.accept(w.near_staff, referral)
+    url = f"/rujukan/{referral.pk}/"
+    for user in (w.far_staff, w.other_staff):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 404, user.username
+        incoming = client.get("/rujukan/masuk/").content.decode()
+        assert referral.number in incoming and "Sari" not in incoming and "0007" not in incoming
+    client = Client()
+    client.force_login(w.near_staff)
+    page = client.get(url).content.decode()
+    assert "Sari Wulandari" in page
+    assert "RS-FAR" not in page and "RS-OTHER" not in page  # the other hospitals' answers are not its business

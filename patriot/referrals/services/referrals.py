@@ -606,7 +606,15 @@ def accept(user: User, referral: Referral) -> ReferralOffer:
         subject.accepted_offer = mine
         subject.status_reason = ""
         subject.save(update_fields=["state", "accepted_offer", "status_reason"])
-        _log(subject, kind=Kind.ACCEPTED, at=step.now, user=user, facility=facility, from_state=previous)
+        _log(
+            subject,
+            kind=Kind.ACCEPTED,
+            at=step.now,
+            user=user,
+            facility=facility,
+            from_state=previous,
+            data={"offer": mine.pk},
+        )
         for other in offers:
             if other.pk != mine.pk and other.state == Offer.PENDING:
                 other.state, other.responded_at = Offer.WITHDRAWN, step.now

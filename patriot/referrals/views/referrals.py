@@ -76,7 +76,8 @@ def incoming(request: HttpRequest) -> HttpResponse:
         return _refused(request)
     waiting = referral_queries.waiting(facility)
     answered = referral_queries.answered(facility)
-    _audit(_user(request), [offer.referral for offer in waiting + answered], _("Daftar rujukan masuk"), diagnosis=True)
+    shown = [o.referral for o in waiting] + [o.referral for o in answered if o.state == OfferStateChoices.ACCEPTED]
+    _audit(_user(request), shown, _("Daftar rujukan masuk"), diagnosis=True)
     context = {"facility": facility, "waiting": waiting, "answered": answered, "now": clock.now()}
     return render(request, "referrals/referral_incoming.html", context)
 
@@ -247,7 +248,15 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Pilih alasan menolak."))
         return redirect("referrals-detail", pk)
-    return _act(request, pk, lambda r: services.reject(user, r, form.cleaned_data["reason"], form.cleaned_data["note"]))
+    referral = _visible_or_404(request, pk)
+    try:
+        services.reject(user, referral, form.cleaned_data["reason"], form.cleaned_data["note"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("referrals-detail", referral.pk)
+    # The patient is no longer this hospital's business: back to its list.
+    messages.success(request, _("Rujukan %(number)s ditolak.") % {"number": referral.number})
+    return redirect("referrals-incoming")
 
 
 @facility_page
