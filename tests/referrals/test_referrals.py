@@ -180,6 +180,7 @@ def test_a_rejected_referral_goes_to_the_next_hospital_in_one_action(w: World) -
     client.force_login(w.referrer)
     page = client.get(f"/rujukan/{referral.pk}/").content.decode()
     assert "Kirim ke rumah sakit berikutnya: RS-OTHER" in page or "Kirim ke rumah sakit berikutnya: RS-FAR" in page
+    assert "Tidak ada dokter spesialis" in page and "no_specialist" not in page
     assert client.post(f"/rujukan/{referral.pk}/kirim/", {"next": "1"}).status_code == 302
     referral.refresh_from_db()
     assert referral.state == "requested" and referral.offers.filter(state="pending").count() == 1

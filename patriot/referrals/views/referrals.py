@@ -25,6 +25,7 @@ from patriot.referrals.choices import (
     ReferralActionChoices,
     ReferralEntryKindChoices,
     ReferralStateChoices,
+    RejectReasonChoices,
     UrgencyChoices,
 )
 from patriot.referrals.events import is_dinkes
@@ -184,6 +185,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         timeline = [e for e in timeline if e.data.get("offer") in (None, mine)]
     for entry in timeline:
         entry.label = ReferralEntryKindChoices.label(entry.kind)  # type: ignore[attr-defined]
+        reason = entry.data.get("reason")
+        entry.reason_label = RejectReasonChoices.label(reason) if reason else ""  # type: ignore[attr-defined]
     purpose = (
         _("Merujuk pasien") if is_referrer else _("Menerima rujukan") if my_offer else _("Pengawasan rujukan Dinkes")
     )
