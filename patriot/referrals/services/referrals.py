@@ -19,6 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,7 +59,7 @@ from patriot.referrals.models import (
     ReferralOffer,
 )
 from patriot.referrals.nik import check_nik, encrypt_nik, nik_digest
-from patriot.referrals.queries import is_stale
+from patriot.referrals.queries import stale_after
 
 REFERRAL_MACHINE = StateMachine(
     {
@@ -492,23 +493,25 @@ def _travel(referrer: Facility, target: Facility) -> tuple[float | None, int | N
 
 def suggest(referral: Referral) -> list[Suggestion]:
     """Hospitals with a current free bed of the referral's type (and its service, if one is named) that it was not
-    sent to yet, nearest first by travel estimate (straight line × road factor)."""
+    sent to yet, nearest first by travel estimate (straight line × road factor). Two queries: the hospitals already
+    asked, and the current free beds of that type (free and fresh decided in SQL)."""
     already = set(referral.offers.values_list("facility_id", flat=True)) | {referral.referring_facility_id}
+    now = clock.now()
     beds = (
         BedCount.objects.filter(
             bed_type=referral.bed_type,
             facility__unit__is_active=True,
             facility__unit__kind__in=(UnitKindChoices.HOSPITAL, UnitKindChoices.CLINIC),
+            updated_at__gte=now - stale_after(),
         )
+        .annotate(free_now=F("total") - F("occupied") - F("reserved"))
+        .filter(free_now__gt=0)
         .exclude(facility_id__in=already)
         .select_related("facility__unit")
     )
-    now = clock.now()
-    referrer = Facility.objects.select_related("unit").get(pk=referral.referring_facility_id)
+    referrer = referral.referring_facility
     found = []
     for bed in beds:
-        if bed.free < 1 or is_stale(bed.updated_at, now):
-            continue
         # A hospital whose services are not listed yet is not excluded (unknown is not "no").
         if referral.service and bed.facility.services and referral.service not in bed.facility.services:
             continue
