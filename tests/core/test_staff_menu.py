@@ -50,7 +50,10 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
     Role.AMBULANCE_CREW: [],
     # Referrals (issue 12) gave hospital staff their referrals and bed page, Dinkes all referrals.
-    Role.HOSPITAL_STAFF: [("/rujukan/", "Rujukan", "Referrals"), ("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
+    Role.HOSPITAL_STAFF: [
+        ("/rujukan/", "Rujukan", "Referrals"),
+        ("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds"),
+    ],
     # The background jobs page (core) came after the pin, for the system admin only.
     Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }
