@@ -85,6 +85,7 @@ def test_the_poc_dashboard_shows_a_count_of_late_answers_without_patients(w: Wor
     page = client_of(make_user(RoleChoices.POC_OPERATOR)).get("/poc/dasbor/").content.decode()
     assert "<strong data-referral-escalations>1</strong>" in page
     assert "Wulandari" not in page and referral.number not in page
+    assert 'data-late="1"' in client_of(w.dinkes).get("/rujukan/semua/").content.decode()
     mayor_page = client_of(make_user(RoleChoices.MAYOR)).get("/walikota/").content.decode()
     assert "data-referral-escalations" not in mayor_page
 

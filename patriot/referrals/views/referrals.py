@@ -104,7 +104,13 @@ def all_referrals(request: HttpRequest) -> HttpResponse:
     nik = "".join(request.GET.get("nik", "").split())
     referrals = referral_queries.by_nik_digest(user, nik_digest(nik)) if nik else referral_queries.all_referrals(state)
     _audit(user, referrals, _("Pengawasan rujukan Dinkes"))
-    context = {"referrals": referrals, "states": ReferralStateChoices.choices(), "state": state, "nik": nik}
+    context = {
+        "referrals": referrals,
+        "states": ReferralStateChoices.choices(),
+        "state": state,
+        "nik": nik,
+        "late": referral_queries.escalated_count(),
+    }
     return render(request, "referrals/referral_all.html", context)
 
 
