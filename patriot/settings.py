@@ -354,6 +354,9 @@ PATRIOT_RETENTION_ACCESS_AUDIT_DAYS = _retention_days("PATRIOT_RETENTION_ACCESS_
 PATRIOT_RETENTION_NOTIFICATIONS_DAYS = _retention_days("PATRIOT_RETENTION_NOTIFICATIONS_DAYS")
 # Finished one-off tasks (their arguments hold addresses and message texts): deleted after 30 days unless set; 0 keeps.
 PATRIOT_RETENTION_TASKS_DAYS = int(os.environ.get("PATRIOT_RETENTION_TASKS_DAYS", "30") or 0)
+# Referrals are medical records: kept 25 years (Permenkes 24/2022, rekam medis) after they were made, then deleted
+# with their timeline and attachments (finished ones only).
+PATRIOT_RETENTION_REFERRALS_DAYS = int(os.environ.get("PATRIOT_RETENTION_REFERRALS_DAYS", "9131") or 0)
 
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")
@@ -392,3 +395,15 @@ LOGGING = {
     # retries and give-ups itself).
     "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# --- Referrals (Sirine) ----------------------------------------------------------------------
+# A receiving hospital answers a referral within this many minutes by urgency; a later answer is escalated to Dinkes
+# and the POC by the worker's referral-escalation job.
+PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY = int(os.environ.get("PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY", "10"))
+PATRIOT_REFERRAL_RESPONSE_MINUTES_URGENT = int(os.environ.get("PATRIOT_REFERRAL_RESPONSE_MINUTES_URGENT", "30"))
+PATRIOT_REFERRAL_RESPONSE_MINUTES_ROUTINE = int(os.environ.get("PATRIOT_REFERRAL_RESPONSE_MINUTES_ROUTINE", "120"))
+# Travel estimate for suggesting hospitals: straight-line distance × road factor at an average speed.
+PATRIOT_REFERRAL_ROAD_FACTOR = float(os.environ.get("PATRIOT_REFERRAL_ROAD_FACTOR", "1.4"))
+PATRIOT_REFERRAL_SPEED_KMH = float(os.environ.get("PATRIOT_REFERRAL_SPEED_KMH", "30"))
+# An emergency may be sent to at most this many hospitals at once (the first to accept wins).
+PATRIOT_REFERRAL_MAX_PARALLEL = int(os.environ.get("PATRIOT_REFERRAL_MAX_PARALLEL", "3"))

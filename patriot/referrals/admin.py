@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from patriot.referrals.models import BedChange, BedCount, Facility
+from patriot.referrals.models import BedChange, BedCount, Facility, PrimaryCareDiagnosis
 
 
 @admin.register(Facility)
@@ -30,3 +30,11 @@ class BedChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# Referrals themselves are not in the admin: their patient data is read only through the audited pages.
+@admin.register(PrimaryCareDiagnosis)
+class PrimaryCareDiagnosisAdmin(admin.ModelAdmin):
+    list_display = ("code", "note", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "note")

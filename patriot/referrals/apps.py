@@ -12,15 +12,58 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
-        from patriot.referrals import capacity, seed
+        from patriot.referrals import capacity, referral_jobs, referral_seed, seed
         from patriot.referrals.api import router
+        from patriot.referrals.events import REFERRAL_EVENTS
 
         registry.register_urls("tempat-tidur/", "patriot.referrals.public_urls")
         registry.register_urls("rumah-sakit/", "patriot.referrals.urls")
-        registry.register_start_page(Role.HOSPITAL_STAFF, "referrals-my-beds")
+        registry.register_start_page(Role.HOSPITAL_STAFF, "referrals-home")
         registry.register_menu_entry(
             registry.MenuEntry(_("Tempat tidur"), "referrals-my-beds", frozenset({Role.HOSPITAL_STAFF}), 10)
         )
         registry.register_seed_step(seed.SEED_STEP)
         registry.register_api_router("/referrals", router)
         registry.register_hospital_capacity(capacity.hospital_capacity)
+        registry.register_urls("rujukan/", "patriot.referrals.referral_urls")
+        registry.register_event_type(REFERRAL_EVENTS)
+        registry.register_job(referral_jobs.ESCALATION_JOB)
+        for rule in referral_jobs.RETENTION_RULES:
+            registry.register_retention(rule)
+        for step in referral_seed.SEED_STEPS:
+            registry.register_seed_step(step)
+        registry.register_menu_entry(
+            registry.MenuEntry(
+                _("Rujukan"),
+                "referrals-home",
+                frozenset({Role.HOSPITAL_STAFF}),
+                5,
+                ("referrals-incoming", "referrals-outgoing", "referrals-new", "referrals-detail"),
+            )
+        )
+        registry.register_menu_entry(
+            registry.MenuEntry(
+                _("Rujukan"),
+                "referrals-all",
+                frozenset({Role.HEALTH_OFFICER}),
+                20,
+                ("referrals-all", "referrals-detail"),
+            )
+        )
+        registry.register_workspace_panel(
+            registry.WorkspacePanel(
+                "referral-escalations",
+                "poc-dashboard",
+                "referrals/referral_poc_panel.html",
+                _escalation_panel,
+                60,
+                roles=Role.POC_ROLES,
+            )
+        )
+
+
+def _escalation_panel(request: object) -> dict[str, object]:
+    """A count only: the POC is told of late answers, never of the patients."""
+    from patriot.referrals.referral_queries import escalated_count
+
+    return {"referral_escalations": escalated_count()}

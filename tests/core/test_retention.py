@@ -140,6 +140,7 @@ def test_without_a_period_everything_is_kept(settings: Settings, caplog: pytest.
     settings.PATRIOT_RETENTION_REPORTER_CONTACT_DAYS = 0
     settings.PATRIOT_RETENTION_ACCESS_AUDIT_DAYS = 0
     settings.PATRIOT_RETENTION_NOTIFICATIONS_DAYS = 0
+    settings.PATRIOT_RETENTION_REFERRALS_DAYS = 0
     with time_machine.travel(START, tick=False):
         closed = _with_contact(State.CLOSED)
         log_reporter_reads([closed.pk], staff(RoleChoices.POC_OPERATOR), purpose="lama")
@@ -151,4 +152,5 @@ def test_without_a_period_everything_is_kept(settings: Settings, caplog: pytest.
     closed.refresh_from_db()
     assert closed.reporter_name == "Budi Santoso"
     assert ReporterDataAccess.objects.count() == 1
-    assert caplog.text.count("kept (no retention period set)") == 3
+    # Cases' two rules, citizens' notifications, and referrals' two (finished referrals, the health-data read log).
+    assert caplog.text.count("kept (no retention period set)") == 5

@@ -46,14 +46,15 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES, PSC_REPORT],
+    Role.HEALTH_OFFICER: [INDICES, ("/rujukan/semua/", "Rujukan", "Referrals"), PSC_REPORT],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     # Emergency's crew part (issue 11): the crew's assignment, the hospital's incoming ambulances.
     Role.AMBULANCE_CREW: [("/psc/kru/", "Penugasan", "Assignment")],
-    # Referrals (issue 12) gave hospital staff their bed page.
+    # Referrals (issue 12) gave hospital staff their referrals and bed page, Dinkes all referrals.
     Role.HOSPITAL_STAFF: [
+        ("/rujukan/", "Rujukan", "Referrals"),
         ("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds"),
         ("/psc/rs/", "Ambulans masuk", "Incoming ambulances"),
     ],

@@ -51,9 +51,10 @@ def test_the_page_says_the_module_is_not_there_yet(role: str) -> None:
     assert f"Anda masuk sebagai {Role.label(role)}." in html
 
 
-def test_hospital_staff_land_on_their_bed_page() -> None:
-    # Referrals (issue 12) registered the hospital staff's start page.
-    assert _signed_in(Role.HOSPITAL_STAFF).landed_on == "/rumah-sakit/tempat-tidur/"  # type: ignore[attr-defined]
+def test_hospital_staff_land_on_their_referrals() -> None:
+    # Referrals (issue 12) registered the hospital staff's start page: /rujukan/ sends a hospital's staff to its
+    # incoming referrals and a puskesmas's or clinic's to the referrals it sent.
+    assert _signed_in(Role.HOSPITAL_STAFF).landed_on == "/rujukan/"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("role", HEALTH_ROLES)
@@ -81,7 +82,7 @@ def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
         Role.MAYOR: "/walikota/",
         Role.HEALTH_OFFICER: "/jumantik/indeks/",
         Role.JUMANTIK: "/jumantik/",
-        Role.HOSPITAL_STAFF: "/rumah-sakit/tempat-tidur/",
+        Role.HOSPITAL_STAFF: "/rujukan/",
         Role.PSC_CALL_TAKER: "/psc/",
         Role.PSC_DISPATCHER: "/psc/papan/",
         Role.AMBULANCE_CREW: "/psc/kru/",

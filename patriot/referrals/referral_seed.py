@@ -1,0 +1,209 @@
+"""Seed steps of referrals: the primary-care diagnosis list (reference data, loaded once, then Dinkes's), and with
+--demo a puskesmas account (`puskesmas`), the `hospital` account placed in RSUD dr. Chasbullah Abdulmadjid, a second
+hospital account (`hospital2`), beds where the bed demo left none, and referrals in every state."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import OrganisationUnit, User
+from patriot.accounts.services import DEMO_PASSWORD, DEMO_PASSWORD_SALT
+from patriot.core import clock
+from patriot.core.registry import SeedReport, SeedStep
+from patriot.referrals import services
+from patriot.referrals.choices import (
+    BedTypeChoices,
+    ChangeSourceChoices,
+    ReferralActionChoices,
+    RejectReasonChoices,
+    TransportChoices,
+    UrgencyChoices,
+)
+from patriot.referrals.models import BedChange, BedCount, Facility, PrimaryCareDiagnosis, Referral
+
+PRIMARY_CARE_FILE = Path(__file__).parent / "data" / "primary_care_diagnoses.csv"
+DEMO_HOSPITAL = "rs-umum-daerah-dr-chasbullah-abdulmadjid"
+DEMO_HOSPITAL_2 = "rs-umum-mitra-keluarga-bekasi-barat-mitra-keluarga-bekasi"
+DEMO_PUSKESMAS = "puskesmas-pondok-gede"
+DEMO_BEDS = {  # bed type: (total, occupied)
+    BedTypeChoices.ICU: (14, 6),
+    BedTypeChoices.NICU: (6, 4),
+    BedTypeChoices.MATERNITY: (12, 8),
+    BedTypeChoices.CLASS_3: (60, 48),
+}
+
+
+def load_primary_care(path: Path = PRIMARY_CARE_FILE) -> int:
+    """Load the list once: a table Dinkes already keeps is left alone."""
+    if PrimaryCareDiagnosis.objects.exists():
+        return 0
+    text = "".join(line for line in path.open(encoding="utf-8") if not line.startswith("#"))
+    rows = [PrimaryCareDiagnosis(code=row["code"], note=row["note"]) for row in csv.DictReader(io.StringIO(text))]
+    PrimaryCareDiagnosis.objects.bulk_create(rows)
+    return len(rows)
+
+
+def seed_primary_care() -> SeedReport:
+    created = load_primary_care()
+    return SeedReport([f"Diagnosis layanan primer: {PrimaryCareDiagnosis.objects.count()} ({created} baru)"])
+
+
+def _staff(username: str, unit: OrganisationUnit, first: str, last: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=first, last_name=last)
+    user.role = RoleChoices.HOSPITAL_STAFF
+    user.is_active = True
+    if user.unit_id is None:
+        user.unit = unit
+    user.password = make_password(DEMO_PASSWORD, salt=DEMO_PASSWORD_SALT)
+    user.save()
+    return user
+
+
+def _beds(facility: Facility, user: User) -> None:
+    now = clock.now()
+    for bed_type, (total, occupied) in DEMO_BEDS.items():
+        bed, created = BedCount.objects.get_or_create(
+            facility=facility,
+            bed_type=bed_type,
+            defaults={"total": total, "occupied": occupied, "updated_at": now, "updated_by": user},
+        )
+        if created:
+            BedChange.objects.create(
+                bed_count=bed,
+                total=total,
+                occupied=occupied,
+                reserved=0,
+                queue=0,
+                changed_at=now,
+                changed_by=user,
+                source=ChangeSourceChoices.FORM,
+            )
+        elif bed.free < 8 or (clock.now() - bed.updated_at).total_seconds() > 3600:
+            # Keep the demo able to accept: room for the referrals below, figures current.
+            bed.total = max(bed.total, bed.occupied + bed.reserved + 8)
+            bed.updated_at = now
+            bed.save()
+
+
+def _nik(born: date, female: bool, serial: int) -> str:
+    return f"327501{born.day + (40 if female else 0):02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
+
+
+def _details(index: int, **overrides: object) -> services.ReferralDetails:
+    names = [
+        "Budi Santoso",
+        "Siti Rahmawati",
+        "Ahmad Fauzi",
+        "Dewi Anggraini",
+        "Rudi Hartono",
+        "Nur Halimah",
+        "Agus Salim",
+        "Rina Wulandari",
+        "Hendra Wijaya",
+        "Yuni Kartika",
+    ]
+    female = index % 2 == 1
+    born = date(1950 + index * 6, 1 + index, 3 + index)
+    values: dict[str, object] = {
+        "patient_name": names[index % len(names)],
+        "nik": _nik(born, female, 100 + index),
+        "birth_date": born,
+        "sex": "female" if female else "male",
+        "relative_phone": f"08123450{index:04d}",
+        "reason": "Perlu perawatan lanjutan di rumah sakit (data demo).",
+        "diagnoses": ["I63"],
+        "consciousness": "voice",
+        "gcs": 12,
+        "systolic": 170,
+        "diastolic": 100,
+        "pulse": 98,
+        "respiratory_rate": 22,
+        "spo2": 94,
+        "bed_type": BedTypeChoices.ICU,
+        "urgency": UrgencyChoices.EMERGENCY,
+        "referring_doctor": "dr. Lestari (demo)",
+    }
+    values.update(overrides)
+    return services.ReferralDetails(**values)  # type: ignore[arg-type]
+
+
+def seed_demo_referrals() -> SeedReport:
+    hospital_facility = Facility.objects.select_related("unit").get(unit__code=DEMO_HOSPITAL)
+    other_facility = Facility.objects.select_related("unit").get(unit__code=DEMO_HOSPITAL_2)
+    puskesmas_facility = Facility.objects.select_related("unit").get(unit__code=DEMO_PUSKESMAS)
+    with transaction.atomic():
+        hospital = _staff("hospital", hospital_facility.unit, "Lina", "Marlina")
+        other = _staff("hospital2", other_facility.unit, "Bayu", "Prasetyo")
+        puskesmas = _staff("puskesmas", puskesmas_facility.unit, "Wulan", "Sari")
+        hospital_facility = services.facility_of(hospital) or hospital_facility
+        other_facility = services.facility_of(other) or other_facility
+        _beds(hospital_facility, hospital)
+        _beds(other_facility, other)
+    if Referral.objects.exists():
+        return SeedReport([f"Rujukan demo: sudah ada ({Referral.objects.count()})"])
+    both = [hospital_facility.pk, other_facility.pk]
+    made = []
+
+    def new(index: int, **overrides: object) -> Referral:
+        referral = services.create_referral(puskesmas, _details(index, **overrides))
+        made.append(referral)
+        return referral
+
+    new(0)  # draft
+    services.send(puskesmas, new(1), both)  # waiting for both hospitals
+    rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
+    services.send(puskesmas, rejected, [other_facility.pk])
+    services.reject(other, rejected, RejectReasonChoices.NO_BED)
+    steps = [
+        [],
+        [ReferralActionChoices.DEPART],
+        [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE],
+        [ReferralActionChoices.DEPART, ReferralActionChoices.ARRIVE, ReferralActionChoices.ADMIT],
+        [
+            ReferralActionChoices.DEPART,
+            ReferralActionChoices.ARRIVE,
+            ReferralActionChoices.ADMIT,
+            ReferralActionChoices.COMPLETE,
+        ],
+        [
+            ReferralActionChoices.DEPART,
+            ReferralActionChoices.ARRIVE,
+            ReferralActionChoices.ADMIT,
+            ReferralActionChoices.BACK_REFER,
+        ],
+    ]
+    for offset, actions in enumerate(steps):
+        referral = new(
+            3 + offset,
+            maternal=offset == 2,
+            diagnoses=["O14"] if offset == 2 else ["I21"],
+            bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
+        )
+        services.send(puskesmas, referral, both)
+        services.accept(hospital, referral)
+        for action in actions:
+            if action == ReferralActionChoices.DEPART:
+                transport = TransportChoices.AMBULANCE if offset % 2 else TransportChoices.OWN
+                services.depart(puskesmas, referral, transport)
+            else:
+                note = "Kontrol ke puskesmas 1 minggu; obat diteruskan (demo)." if action == "back_refer" else ""
+                services.step(hospital, referral, action, note)
+    cancelled = new(9, urgency=UrgencyChoices.ROUTINE, bed_type=BedTypeChoices.CLASS_3, diagnoses=["N18"])
+    services.send(puskesmas, cancelled, [hospital_facility.pk])
+    services.step(puskesmas, cancelled, ReferralActionChoices.CANCEL, "Pasien memilih berobat di tempat lain (demo).")
+    return SeedReport([f"Rujukan demo: {len(made)} (akun: puskesmas, hospital, hospital2; kata sandi akun demo)"])
+
+
+SEED_STEPS = (
+    SeedStep("primary-care-diagnoses", seed_primary_care, 27),
+    SeedStep("demo-referrals", seed_demo_referrals, 250, demo=True),
+)

@@ -1,0 +1,301 @@
+"""The referral pages (/rujukan/…): the referring facility writes and sends a referral and follows it; the
+receiving hospital sees incoming referrals live with their answer timer and accepts or rejects; both record the
+later steps; Dinkes reads them all. Patient details reach only these three, and every display is audited
+(core.audit.record_access, with the purpose); anyone else gets 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patriot.accounts.choices import RoleChoices, UnitKindChoices
+from patriot.accounts.models import User
+from patriot.cases.views.staff import staff_page
+from patriot.core import clock
+from patriot.core.audit import record_access
+from patriot.core.choices import PersonalDataChoices
+from patriot.core.errors import DomainError
+from patriot.referrals import icd10, referral_queries, services
+from patriot.referrals.choices import (
+    OfferStateChoices,
+    ReferralActionChoices,
+    ReferralEntryKindChoices,
+    ReferralStateChoices,
+    RejectReasonChoices,
+    UrgencyChoices,
+)
+from patriot.referrals.events import is_dinkes
+from patriot.referrals.models import PrimaryCareDiagnosis, Referral
+from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
+from patriot.referrals.referral_forms import ReferralForm, RejectForm, TransportForm
+
+facility_page = staff_page({RoleChoices.HOSPITAL_STAFF})
+referral_page = staff_page({RoleChoices.HOSPITAL_STAFF, RoleChoices.HEALTH_OFFICER})
+SUBJECT = "referral"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _audit(user: User, referrals: list[Referral], purpose: str, *, diagnosis: bool = False) -> None:
+    if not referrals:
+        return
+    ids = [referral.pk for referral in referrals]
+    record_access(
+        user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.PATIENT_IDENTITY, purpose=purpose
+    )
+    if diagnosis:
+        record_access(user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.DIAGNOSIS, purpose=purpose)
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/staff/forbidden.html", status=403)
+
+
+@referral_page
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if is_dinkes(user):
+        return redirect("referrals-all")
+    facility = referral_queries.user_facility(user)
+    if facility is None:
+        return _refused(request)
+    if facility.unit.kind == UnitKindChoices.HOSPITAL:
+        return redirect("referrals-incoming")
+    return redirect("referrals-outgoing")
+
+
+@facility_page
+def incoming(request: HttpRequest) -> HttpResponse:
+    facility = referral_queries.user_facility(_user(request))
+    if facility is None:
+        return _refused(request)
+    waiting = referral_queries.waiting(facility)
+    answered = referral_queries.answered(facility)
+    shown = [o.referral for o in waiting] + [o.referral for o in answered if o.state == OfferStateChoices.ACCEPTED]
+    _audit(_user(request), shown, _("Daftar rujukan masuk"), diagnosis=True)
+    context = {"facility": facility, "waiting": waiting, "answered": answered, "now": clock.now()}
+    return render(request, "referrals/referral_incoming.html", context)
+
+
+@facility_page
+def outgoing(request: HttpRequest) -> HttpResponse:
+    facility = referral_queries.user_facility(_user(request))
+    if facility is None:
+        return _refused(request)
+    referrals = referral_queries.sent_by(facility)
+    _audit(_user(request), referrals, _("Daftar rujukan keluar"))
+    return render(request, "referrals/referral_outgoing.html", {"facility": facility, "referrals": referrals})
+
+
+@referral_page
+def all_referrals(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not is_dinkes(user):
+        return _refused(request)
+    state = request.GET.get("status", "")
+    if state not in ReferralStateChoices.values():
+        state = ""
+    nik = "".join(request.GET.get("nik", "").split())
+    referrals = referral_queries.by_nik_digest(user, nik_digest(nik)) if nik else referral_queries.all_referrals(state)
+    _audit(user, referrals, _("Pengawasan rujukan Dinkes"))
+    context = {
+        "referrals": referrals,
+        "states": ReferralStateChoices.choices(),
+        "state": state,
+        "nik": nik,
+        "late": referral_queries.escalated_count(),
+    }
+    return render(request, "referrals/referral_all.html", context)
+
+
+@facility_page
+def new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    facility = services.facility_of(user)
+    if facility is None:
+        return _refused(request)
+    form = ReferralForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            uploads = [services.Upload(f.name or "", f) for f in request.FILES.getlist("attachments")]
+            try:
+                referral = services.create_referral(user, form.details(), uploads)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                if error.code == "primary_care":
+                    form.fields["primary_care_acknowledged"].widget.attrs["data-warning"] = "1"
+            else:
+                return redirect("referrals-detail", referral.pk)
+        status = 400
+    context = {"form": form, "facility": facility, "codes": list(icd10.codes().values())}
+    return render(request, "referrals/referral_form.html", context, status=status)
+
+
+@referral_page
+def icd10_search(request: HttpRequest) -> HttpResponse:
+    found = icd10.search(request.GET.get("q", ""))
+    return JsonResponse({"results": [{"code": c.code, "name_id": c.name_id, "title_en": c.title_en} for c in found]})
+
+
+@referral_page
+def primary_care(request: HttpRequest) -> HttpResponse:
+    """Dinkes keeps the list of diagnoses a puskesmas is warned about."""
+    user = _user(request)
+    if not is_dinkes(user):
+        return _refused(request)
+    if request.method == "POST":
+        try:
+            services.set_primary_care(
+                user,
+                request.POST.get("code", ""),
+                active=request.POST.get("active") == "1",
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("referrals-primary-care")
+    rows = [(row, icd10.get(row.code)) for row in PrimaryCareDiagnosis.objects.all()]
+    return render(request, "referrals/referral_primary_care.html", {"rows": rows})
+
+
+def _visible_or_404(request: HttpRequest, pk: int) -> Referral:
+    referral = referral_queries.find_visible(_user(request), pk)
+    if referral is None:
+        raise Http404
+    return referral
+
+
+@referral_page
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    referral = _visible_or_404(request, pk)
+    facility = referral_queries.user_facility(user)
+    is_referrer = facility is not None and facility.pk == referral.referring_facility_id
+    offers = list(referral.offers.select_related("facility__unit"))
+    my_offer = next((o for o in offers if facility is not None and o.facility_id == facility.pk), None)
+    receiving = (
+        referral.accepted_offer is not None and my_offer is not None and referral.accepted_offer_id == my_offer.pk
+    )
+    if not (is_referrer or is_dinkes(user)):
+        offers = [my_offer] if my_offer else []
+    timeline = list(referral.timeline.all())
+    if not (is_referrer or is_dinkes(user)):
+        mine = my_offer.pk if my_offer else None
+        timeline = [e for e in timeline if e.data.get("offer") in (None, mine)]
+    for entry in timeline:
+        entry.label = ReferralEntryKindChoices.label(entry.kind)  # type: ignore[attr-defined]
+        reason = entry.data.get("reason")
+        entry.reason_label = RejectReasonChoices.label(reason) if reason else ""  # type: ignore[attr-defined]
+    purpose = (
+        _("Merujuk pasien") if is_referrer else _("Menerima rujukan") if my_offer else _("Pengawasan rujukan Dinkes")
+    )
+    _audit(user, [referral], purpose, diagnosis=True)
+    allowed = services.REFERRAL_MACHINE.allowed(referral.state)
+    can_send = (
+        is_referrer
+        and ReferralActionChoices.SEND in allowed
+        and (referral.state != ReferralStateChoices.REQUESTED or referral.urgency == UrgencyChoices.EMERGENCY)
+    )
+    context = {
+        "referral": referral,
+        "nik": decrypt_nik(referral.nik_encrypted),
+        "diagnoses": [icd10.get(code) or code for code in referral.diagnoses],
+        "offers": offers,
+        "my_offer": my_offer,
+        "timeline": timeline,
+        "is_referrer": is_referrer,
+        "receiving": receiving,
+        "can_send": can_send,
+        "suggestions": services.suggest(referral) if can_send else [],
+        "multi": referral.urgency == UrgencyChoices.EMERGENCY,
+        "can_answer": my_offer is not None
+        and my_offer.state == OfferStateChoices.PENDING
+        and referral.state == ReferralStateChoices.REQUESTED,
+        "reject_form": RejectForm(),
+        "transport_form": TransportForm(),
+        "can_depart": is_referrer and ReferralActionChoices.DEPART in allowed,
+        "can_cancel": is_referrer and ReferralActionChoices.CANCEL in allowed,
+        "receiver_actions": [a for a in services.RECEIVER_ACTIONS_ORDER if a in allowed] if receiving else [],
+        "now": clock.now(),
+    }
+    return render(request, "referrals/referral_detail.html", context)
+
+
+def _act(request: HttpRequest, pk: int, act: object) -> HttpResponse:
+    referral = _visible_or_404(request, pk)
+    try:
+        act(referral)  # type: ignore[operator]
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("referrals-detail", referral.pk)
+
+
+@facility_page
+@require_POST
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if request.POST.get("next") == "1":
+        return _act(request, pk, lambda r: services.send_next(user, r))
+    ids = [int(v) for v in request.POST.getlist("hospital") if v.isdigit()]
+    return _act(request, pk, lambda r: services.send(user, r, ids))
+
+
+@facility_page
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if request.POST.get("answer") == "accept":
+        return _act(request, pk, lambda r: services.accept(user, r))
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih alasan menolak."))
+        return redirect("referrals-detail", pk)
+    referral = _visible_or_404(request, pk)
+    try:
+        services.reject(user, referral, form.cleaned_data["reason"], form.cleaned_data["note"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("referrals-detail", referral.pk)
+    # The patient is no longer this hospital's business: back to its list.
+    messages.success(request, _("Rujukan %(number)s ditolak.") % {"number": referral.number})
+    return redirect("referrals-incoming")
+
+
+@facility_page
+@require_POST
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    action = request.POST.get("action", "")
+    if action == ReferralActionChoices.DEPART:
+        return _act(request, pk, lambda r: services.depart(user, r, request.POST.get("transport", "")))
+    return _act(request, pk, lambda r: services.step(user, r, action, request.POST.get("note", "")))
+
+
+@referral_page
+def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
+    referral = _visible_or_404(request, pk)
+    item = referral.attachments.filter(pk=attachment).first()
+    if item is None:
+        raise Http404
+    record_access(
+        _user(request),
+        subject_type=SUBJECT,
+        subject_ids=[referral.pk],
+        data=PersonalDataChoices.DIAGNOSIS,
+        purpose=_("Membuka lampiran rujukan"),
+    )
+    response = FileResponse(default_storage.open(item.file.name, "rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def masked(referral: Referral) -> str:
+    return mask_nik(referral.nik_last4)

@@ -1,0 +1,138 @@
+"""Referral pages beyond the flow: attachments (re-encoded, no EXIF, only for who may see the referral), Dinkes's
+primary-care list, the POC's escalation count (no patient data), the ICD-10 search, retention, the demo."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client, override_settings
+from PIL import Image
+
+from patriot.accounts.choices import RoleChoices
+from patriot.core import clock
+from patriot.core.errors import Forbidden, InvalidInput
+from patriot.core.models import PersonalDataAccess
+from patriot.referrals import services
+from patriot.referrals.models import PrimaryCareDiagnosis, Referral, ReferralAttachment
+from tests.factories import jpeg_bytes, make_user
+from tests.referrals.referral_fixtures import World, details, world
+
+
+@pytest.fixture
+def w(db: None) -> World:
+    return world()
+
+
+def client_of(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_attachments_are_re_encoded_without_exif_and_shown_only_to_who_may_see(w: World) -> None:
+    upload = services.Upload("lab.jpg", io.BytesIO(jpeg_bytes()))
+    referral = services.create_referral(w.referrer, details(), [upload])
+    services.send(w.referrer, referral, [w.near.pk])
+    attachment = ReferralAttachment.objects.get()
+    with default_storage.open(attachment.file.name, "rb") as handle:
+        stored = handle.read()
+    assert b"PhoneMaker" not in stored and not Image.open(io.BytesIO(stored)).getexif()
+    url = f"/rujukan/{referral.pk}/lampiran/{attachment.pk}/"
+    for user in (w.referrer, w.near_staff, w.dinkes):
+        response = client_of(user).get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    for user in (w.far_staff, w.other_puskesmas_staff, make_user(RoleChoices.MAYOR)):
+        assert client_of(user).get(url).status_code in (403, 404)
+    assert Client().get(url).status_code == 302
+    assert PersonalDataAccess.objects.filter(purpose="Membuka lampiran rujukan").count() == 3
+
+
+def test_a_pdf_or_a_fake_image_is_refused(w: World) -> None:
+    for name, content in (("hasil.pdf", b"%PDF-1.7\n1 0 obj"), ("x.jpg", b"not an image")):
+        with pytest.raises(InvalidInput):
+            services.create_referral(w.referrer, details(), [services.Upload(name, io.BytesIO(content))])
+    assert Referral.objects.count() == 0 and ReferralAttachment.objects.count() == 0
+
+
+def test_dinkes_keeps_the_primary_care_list(w: World) -> None:
+    client = client_of(w.dinkes)
+    assert (
+        client.post("/rujukan/diagnosis-primer/", {"code": "j06.9", "active": "1", "note": "ISPA"}).status_code == 302
+    )
+    row = PrimaryCareDiagnosis.objects.get()
+    assert (row.code, row.active, row.note) == ("J06", True, "ISPA")
+    client.post("/rujukan/diagnosis-primer/", {"code": "J06", "active": "0"})
+    assert not PrimaryCareDiagnosis.objects.get().active
+    assert 'data-code="J06"' in client.get("/rujukan/diagnosis-primer/").content.decode()
+    with pytest.raises(InvalidInput):
+        services.set_primary_care(w.dinkes, "Q99", active=True)
+    for user in (w.referrer, w.near_staff, make_user(RoleChoices.POC_SUPERVISOR)):
+        with pytest.raises(Forbidden):
+            services.set_primary_care(user, "J00", active=True)
+        assert client_of(user).post("/rujukan/diagnosis-primer/", {"code": "J00", "active": "1"}).status_code == 403
+    assert not PrimaryCareDiagnosis.objects.filter(code="J00").exists()
+
+
+def test_the_poc_dashboard_shows_a_count_of_late_answers_without_patients(w: World) -> None:
+    referral = services.create_referral(w.referrer, details())
+    services.send(w.referrer, referral, [w.near.pk])
+    with clock.pinned(clock.now() + timedelta(minutes=11)):
+        services.escalate_overdue()
+    page = client_of(make_user(RoleChoices.POC_OPERATOR)).get("/poc/dasbor/").content.decode()
+    assert "<strong data-referral-escalations>1</strong>" in page
+    assert "Wulandari" not in page and referral.number not in page
+    assert 'data-late="1"' in client_of(w.dinkes).get("/rujukan/semua/").content.decode()
+    mayor_page = client_of(make_user(RoleChoices.MAYOR)).get("/walikota/").content.decode()
+    assert "data-referral-escalations" not in mayor_page
+
+
+def test_icd10_search_answers_signed_in_referral_roles_only(w: World) -> None:
+    response = client_of(w.referrer).get("/rujukan/icd10/?q=stroke")
+    assert any(row["code"] == "I63" for row in response.json()["results"])
+    assert Client().get("/rujukan/icd10/?q=stroke").status_code == 302
+    assert client_of(make_user(RoleChoices.CITIZEN)).get("/rujukan/icd10/?q=stroke").status_code == 403
+
+
+def test_finished_referrals_are_kept_25_years_then_deleted(w: World) -> None:
+    old = services.create_referral(w.referrer, details())
+    services.step(w.referrer, old, "cancel", "batal")
+    open_one = services.create_referral(w.referrer, details())
+    Referral.objects.update(created_at=clock.now() - timedelta(days=9200))
+    assert services.purge_finished(clock.now() - timedelta(days=9131)) == 1
+    assert list(Referral.objects.values_list("pk", flat=True)) == [open_one.pk]
+
+
+def test_the_start_page_sends_each_facility_to_its_list(w: World) -> None:
+    assert client_of(w.near_staff).get("/rujukan/")["Location"] == "/rujukan/masuk/"
+    assert client_of(w.referrer).get("/rujukan/")["Location"] == "/rujukan/keluar/"
+    assert client_of(w.dinkes).get("/rujukan/")["Location"] == "/rujukan/semua/"
+    assert client_of(make_user(RoleChoices.HOSPITAL_STAFF)).get("/rujukan/").status_code == 403
+
+
+@override_settings(PATRIOT_DEMO=True)
+def test_the_demo_has_referrals_in_every_state(db: None) -> None:
+    from patriot.accounts.services import load_agencies
+    from patriot.referrals.choices import ReferralStateChoices
+    from patriot.referrals.referral_seed import seed_demo_referrals
+    from patriot.referrals.services import load_facilities
+    from tests.factories import load_areas
+
+    load_areas()
+    load_agencies()
+    load_facilities()
+    seed_demo_referrals()
+    assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralStateChoices.values())
+    assert client_of_username("hospital").get("/rujukan/")["Location"] == "/rujukan/masuk/"
+    assert client_of_username("puskesmas").get("/rujukan/")["Location"] == "/rujukan/keluar/"
+    seed_demo_referrals()  # a second run adds nothing
+    assert Referral.objects.count() == 10
+
+
+def client_of_username(username: str) -> Client:
+    from patriot.accounts.models import User
+
+    return client_of(User.objects.get(username=username))
