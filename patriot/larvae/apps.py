@@ -29,3 +29,10 @@ class LarvaeConfig(AppConfig):
         registry.register_menu_entry(
             registry.MenuEntry(_("Indeks jentik"), "larvae-indices", frozenset({Role.HEALTH_OFFICER}), 10)
         )
+        # Supervisors of jumantik: the coordinator starts on their area's inspections; Dinkes and puskesmas (health
+        # officers) find them next to the indices.
+        registry.register_start_page(Role.JUMANTIK_COORDINATOR, "larvae-supervision")
+        supervisors = frozenset({Role.JUMANTIK_COORDINATOR, Role.HEALTH_OFFICER})
+        registry.register_menu_entry(registry.MenuEntry(_("Pemeriksaan rumah"), "larvae-supervision", supervisors, 20))
+        registry.register_menu_entry(registry.MenuEntry(_("Mutu data"), "larvae-quality", supervisors, 30))
+        registry.register_menu_entry(registry.MenuEntry(_("Target RT"), "larvae-rt-targets", supervisors, 40))
