@@ -17,7 +17,7 @@
   var DB_NAME = "patriot-jumantik";
   var STORE = "inspections";
   var MIN_PAUSE = 2000, MAX_PAUSE = 300000;
-  var failures = 0, timer = null, sending = false, sentSomething = false;
+  var failures = 0, timer = null, sending = false, sentSomething = false, lastSent = "";
   var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   panel.hidden = false;
@@ -73,6 +73,7 @@
     return allRecords().then(function (records) {
       countLabel.textContent = String(records.length);
       panel.classList.toggle("offline-queue--waiting", records.length > 0);
+      sendNow.hidden = !records.some(function (record) { return !record.error; });
       list.textContent = "";
       records.forEach(function (record) {
         var item = document.createElement("li");
@@ -104,7 +105,7 @@
         }
         list.appendChild(item);
       });
-      if (!records.length) { say(sentSomething ? text.textAllSent : text.textEmpty); }
+      if (!records.length) { say(sentSomething ? (lastSent + " " + text.textAllSent).trim() : text.textEmpty); }
       return records;
     });
   }
@@ -142,8 +143,11 @@
       headers: { "Accept": "application/json", "X-CSRFToken": csrfToken }
     }).then(function (response) {
       var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (response.status === 200 || response.status === 201) {
-        return deleteRecord(record.key).then(function () { sentSomething = true; return "sent"; });
+      if (isJson && (response.status === 200 || response.status === 201)) {
+        return response.json().then(function (answer) {
+          lastSent = answer.detail || "";
+          return deleteRecord(record.key);
+        }).then(function () { sentSomething = true; return "sent"; });
       }
       if (!isJson) {
         // Signed out (a redirect to the sign-in page) or a stale form token: fetch a fresh token once, else wait.
