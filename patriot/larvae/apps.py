@@ -13,11 +13,13 @@ class LarvaeConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
         from patriot.larvae.api import router
+        from patriot.larvae.demo_accounts import SEED_STEP as FIELD_ACCOUNTS
         from patriot.larvae.events import LARVAE_EVENTS
 
         registry.register_urls("jumantik/", "patriot.larvae.urls")
         registry.register_api_router("/larvae", router)
         registry.register_event_type(LARVAE_EVENTS)
+        registry.register_seed_step(FIELD_ACCOUNTS)
         registry.register_start_page(Role.JUMANTIK, "larvae-my-week")
         registry.register_start_page(Role.HEALTH_OFFICER, "larvae-indices")
         jumantik = frozenset({Role.JUMANTIK})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from patriot.accounts.choices import RoleChoices
 from patriot.geo.models import District, Village
 from patriot.larvae.choices import BuildingKindChoices, ContainerPlaceChoices, ContainerTypeChoices
 
@@ -139,6 +141,15 @@ class FieldAssignment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(rt__isnull=True) | Q(rw__isnull=False), name="assignment_rt_needs_rw"),
         ]
+
+    def clean(self) -> None:
+        role = self.user.role if self.user_id else None
+        if role == RoleChoices.JUMANTIK and (self.rw is None or self.rt is None):
+            raise ValidationError(_("Seorang jumantik ditugaskan ke satu RT: isi RW dan RT."))
+        if role not in (RoleChoices.JUMANTIK, RoleChoices.JUMANTIK_COORDINATOR):
+            raise ValidationError(_("Hanya jumantik dan koordinator jumantik yang mendapat wilayah tugas."))
+        if self.rt is not None and self.rw is None:
+            raise ValidationError(_("Isi RW bila RT diisi."))
 
     def __str__(self) -> str:
         parts = [str(self.village_id)]
