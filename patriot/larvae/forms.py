@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from patriot.core import clock
+from patriot.geo.models import Village
 from patriot.larvae.choices import (
     BuildingKindChoices,
     ContainerGroupChoices,
@@ -20,7 +21,6 @@ from patriot.larvae.choices import (
     ContainerTypeChoices,
     PsnActionChoices,
 )
-from patriot.geo.models import Village
 from patriot.larvae.indices import Period
 from patriot.larvae.models import Inspection
 from patriot.larvae.scope import Scope

@@ -142,6 +142,14 @@ class FieldAssignment(models.Model):
             models.CheckConstraint(condition=Q(rt__isnull=True) | Q(rw__isnull=False), name="assignment_rt_needs_rw"),
         ]
 
+    def __str__(self) -> str:
+        parts = [str(self.village_id)]
+        if self.rw is not None:
+            parts.append(f"RW {self.rw}")
+        if self.rt is not None:
+            parts.append(f"RT {self.rt}")
+        return " ".join(parts)
+
     def clean(self) -> None:
         role = self.user.role if self.user_id else None
         if role == RoleChoices.JUMANTIK and (self.rw is None or self.rt is None):
@@ -150,14 +158,6 @@ class FieldAssignment(models.Model):
             raise ValidationError(_("Hanya jumantik dan koordinator jumantik yang mendapat wilayah tugas."))
         if self.rt is not None and self.rw is None:
             raise ValidationError(_("Isi RW bila RT diisi."))
-
-    def __str__(self) -> str:
-        parts = [str(self.village_id)]
-        if self.rw is not None:
-            parts.append(f"RW {self.rw}")
-        if self.rt is not None:
-            parts.append(f"RT {self.rt}")
-        return " ".join(parts)
 
 
 class RtTarget(models.Model):

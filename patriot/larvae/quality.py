@@ -117,9 +117,11 @@ def same_house_twice(inspections: list[Inspection]) -> list[SameHouse]:
                 for d_row in (-1, 0, 1):
                     for d_column in (-1, 0, 1):
                         for other in grid.get((row + d_row, column + d_column), ()):
-                            if other.pk < inspection.pk and _metres(
-                                inspection.latitude, inspection.longitude, other.latitude, other.longitude
-                            ) <= radius:
+                            if (
+                                other.pk < inspection.pk
+                                and _metres(inspection.latitude, inspection.longitude, other.latitude, other.longitude)
+                                <= radius
+                            ):
                                 join(inspection.pk, other.pk)
     groups: dict[int, list[Inspection]] = defaultdict(list)
     for inspection in inspections:
@@ -162,9 +164,15 @@ def uniform_jumantik(scope: Scope, period: Period) -> list[UniformJumantik]:
         window.values("jumantik_id")
         .order_by("jumantik_id")
         .annotate(houses=Count("id"), positive=Count("id", filter=Q(is_positive=True)), **per_week)
-        .filter(houses__gte=settings.PATRIOT_LARVAE_UNIFORM_MIN_HOUSES, positive=0)
     )
-    flagged = [row for row in rows if all(row[name] for name in per_week)]
+    # One row per jumantik of the area: few enough to judge here.
+    flagged = [
+        row
+        for row in rows
+        if row["houses"] >= settings.PATRIOT_LARVAE_UNIFORM_MIN_HOUSES
+        and row["positive"] == 0
+        and all(row[name] for name in per_week)
+    ]
     users = User.objects.in_bulk([row["jumantik_id"] for row in flagged])
     found = []
     for row in flagged:
@@ -186,9 +194,7 @@ def _boundaries(assignments: list[FieldAssignment]) -> dict[tuple[int, int, int]
     villages = {a.village_id for a in assignments}
     rts = {
         (rt.rw.village_id, rt.rw.number, rt.number): rt
-        for rt in RukunTetangga.objects.filter(rw__village_id__in=villages, boundary__isnull=False).select_related(
-            "rw"
-        )
+        for rt in RukunTetangga.objects.filter(rw__village_id__in=villages, boundary__isnull=False).select_related("rw")
     }
     rws = {
         (rw.village_id, rw.number): rw

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -137,12 +138,10 @@ def city_week(period: Period) -> CityWeek:
 def rt_targets_in(scope: Scope, at: datetime) -> list[RtWeekTarget]:
     """The RTs of a supervisor's area that have a target or an assigned jumantik, each with its houses this week."""
     period = Period.week_of(at)
-    targets = {
-        (t.village_id, t.rw, t.rt): t.houses for t in RtTarget.objects.filter(scope.area_condition())
-    }
+    targets = {(t.village_id, t.rw, t.rt): t.houses for t in RtTarget.objects.filter(scope.area_condition())}
     keys = set(targets)
     keys.update(
-        (village_id, rw, rt)
+        (village_id, cast(int, rw), cast(int, rt))
         for village_id, rw, rt in FieldAssignment.objects.filter(
             scope.area_condition(), rw__isnull=False, rt__isnull=False
         ).values_list("village_id", "rw", "rt")

@@ -70,7 +70,9 @@ def test_a_jumantik_inspects_a_house_on_the_phone(
     page.get_by_role("button", name="Simpan pemeriksaan").click()
 
     # Kept on the phone first, then sent at once (there is signal): the server's answer is shown.
-    expect(page.locator("[data-queue-status]")).to_contain_text("Tersimpan: RT 1/RW 2, ditemukan jentik di 1 kontainer.")
+    expect(page.locator("[data-queue-status]")).to_contain_text(
+        "Tersimpan: RT 1/RW 2, ditemukan jentik di 1 kontainer."
+    )
     expect(page.locator("[data-queue-count]")).to_have_text("0")
     inspection = Inspection.objects.get()
     assert (inspection.rw, inspection.rt, inspection.village.name) == (2, 1, "Margahayu")

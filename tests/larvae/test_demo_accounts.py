@@ -44,7 +44,9 @@ def test_the_demo_field_accounts(settings: Settings) -> None:
     assert home_for(jumantik) == "/jumantik/"
     assert home_for(coordinator) == "/jumantik/pengawasan/"
     assert home_for(puskesmas) == "/jumantik/indeks/"
-    assert [(rt.rw, rt.rt, rt.target) for rt in queries.rt_targets_in(supervised_area(coordinator), puskesmas.date_joined)] == [(2, 1, 30)]  # type: ignore[arg-type]
+    assert [
+        (rt.rw, rt.rt, rt.target) for rt in queries.rt_targets_in(supervised_area(coordinator), puskesmas.date_joined)
+    ] == [(2, 1, 30)]  # type: ignore[arg-type]
 
 
 def test_no_demo_accounts_outside_demo_mode(settings: Settings) -> None:

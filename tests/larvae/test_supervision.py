@@ -4,8 +4,6 @@ targets are set by a supervisor of the RT only; the week page counts the RT's ho
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
@@ -162,9 +160,7 @@ def test_the_target_page_saves_and_lists_the_area_s_rts(jumantik: User) -> None:
     client = client_for(coordinator("Margahayu", None))
     body = client.get("/jumantik/target/").content.decode()
     assert "RT 5/RW 3 Margahayu" in body and "(bawaan)" in body
-    response = client.post(
-        "/jumantik/target/", {"village": village("Margahayu").pk, "rw": 3, "rt": 5, "houses": 44}
-    )
+    response = client.post("/jumantik/target/", {"village": village("Margahayu").pk, "rw": 3, "rt": 5, "houses": 44})
     assert response.status_code == 302
     assert RtTarget.objects.get(rw=3, rt=5).houses == 44
     # A kelurahan outside the coordinator's is not even a choice.
@@ -199,5 +195,3 @@ def test_an_assignment_fits_the_role(jumantik: User) -> None:
     with pytest.raises(ValidationError):
         FieldAssignment(user=make_user(Role.POC_OPERATOR), village=village("Margahayu")).clean()
     FieldAssignment(user=make_user(Role.JUMANTIK_COORDINATOR), village=village("Margahayu")).clean()
-
-

@@ -247,9 +247,7 @@ def test_a_queued_send_gets_json_and_a_resend_is_counted_once(jumantik: User) ->
     assert again.json()["created"] is False
     assert Inspection.objects.get().inspected_at == earlier
     # The same key with other content is refused, in the jumantik's language.
-    conflict = client.post(
-        "/jumantik/periksa/", {**data, "address": "Jl. Lain 1"}, HTTP_ACCEPT="application/json"
-    )
+    conflict = client.post("/jumantik/periksa/", {**data, "address": "Jl. Lain 1"}, HTTP_ACCEPT="application/json")
     assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_key_reused"
 
 

@@ -91,7 +91,9 @@ def inspect(request: HttpRequest) -> HttpResponse:
             return redirect("larvae-inspect")
     if _wants_json(request):
         errors = [
-            f"{form.fields[name].label}: {' '.join(messages_)}" if name in form.fields else " ".join(messages_)
+            f"{form.fields[name].label}: {' '.join(str(m) for m in messages_)}"
+            if name in form.fields
+            else " ".join(str(m) for m in messages_)
             for name, messages_ in form.errors.items()
         ]
         return JsonResponse({"detail": " ".join(errors), "code": "invalid", "field": None}, status=400)

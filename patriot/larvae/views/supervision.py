@@ -128,4 +128,3 @@ def rt_targets(request: HttpRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
-
