@@ -19,7 +19,7 @@ from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.larvae.models import FieldAssignment, Inspection, RtTarget
 from tests.browser import PHONE, Screens, sign_in
-from tests.factories import MARGAHAYU, load_areas
+from tests.factories import MARGAHAYU, jpeg_bytes, load_areas
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Kata-sandi-jumantik-2026"
@@ -136,6 +136,10 @@ def test_without_signal_the_houses_wait_on_the_phone_and_are_sent_once_with_thei
     expect(page.locator("#id_address")).to_have_value("")
     expect(page.locator("#id_rw")).to_have_value("2")
     expect(page.locator("[data-location-readout]")).to_have_text("Lokasi ditemukan.")
+    # A photo taken without signal waits on the phone too (a blob in IndexedDB).
+    page.set_input_files(
+        "#id_photo", files=[{"name": "rumah.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(exif_gps=True)}]
+    )
     _enter_house(page, "Jl. Melati No. 9", larvae=False)
     expect(page.locator("[data-queue-count]")).to_have_text("2")
     expect(page.locator("[data-queue-list] li")).to_have_count(2)
@@ -156,6 +160,10 @@ def test_without_signal_the_houses_wait_on_the_phone_and_are_sent_once_with_thei
     inspections = list(Inspection.objects.order_by("inspected_at"))
     assert [i.address for i in inspections] == ["Jl. Melati No. 7", "Jl. Melati No. 9"]
     assert [i.is_positive for i in inspections] == [True, False]
+    assert not inspections[0].photo
+    with inspections[1].photo.open("rb") as stored:
+        photo = stored.read()
+    assert photo.startswith(b"\xff\xd8") and b"GPS" not in photo and b"PhoneModel" not in photo
     for inspection in inspections:
         # The time the house was inspected, not the time it arrived.
         assert inspection.inspected_at < back_online_at <= inspection.received_at
