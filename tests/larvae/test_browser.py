@@ -18,7 +18,9 @@ from patriot.core import clock
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import Village
 from patriot.larvae.models import FieldAssignment, Inspection, RtTarget
+from patriot.larvae.services import record_inspection
 from tests.browser import PHONE, Screens, sign_in
+from tests.larvae.conftest import inspection_submission
 from tests.factories import MARGAHAYU, jpeg_bytes, load_areas
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -208,3 +210,35 @@ def test_a_send_whose_answer_is_lost_is_sent_again_and_counted_once(
     expect(page.locator("[data-queue-status]")).to_contain_text("Semua pemeriksaan sudah terkirim.")
     assert len(posts) >= 2
     assert Inspection.objects.filter(address="Jl. Kenanga No. 1").count() == 1
+
+
+def test_a_coordinator_sees_the_rt_s_houses_and_the_data_quality_findings(
+    assigned_jumantik: User, live_server: Any, new_page: Any, screens: Screens
+) -> None:
+    for address, east in (("Jl. Melati No. 7", 0.0), ("Jl. Melati No. 7", 0.0), ("Jl. Melati No. 8", 0.001)):
+        submission = inspection_submission(address=address, rw=2, rt=1, lon=MARGAHAYU[1] + east)
+        record_inspection(assigned_jumantik, submission)
+    coordinator = User(username="koordinator-wati", role=RoleChoices.JUMANTIK_COORDINATOR, first_name="Wati")
+    coordinator.set_password(PASSWORD)
+    coordinator.save()
+    FieldAssignment.objects.create(user=coordinator, village=Village.objects.get(name="Margahayu"))
+    for viewport, name in ((PHONE, "phone"), ({"width": 1920, "height": 1080}, "desktop")):
+        page = new_page(viewport=viewport)
+        sign_in(page, live_server.url, "koordinator-wati", PASSWORD)
+        expect(page).to_have_url(re.compile(r"/jumantik/pengawasan/$"))
+        expect(page.locator("tbody tr[data-inspection]")).to_have_count(3)
+        screens.shot(page, f"inspections {name}")
+        page.get_by_role("link", name="Mutu data").click()
+        finding = page.locator('[data-finding-kind="same-house"] [data-finding]')
+        expect(finding).to_have_count(1)
+        screens.shot(page, f"data quality {name}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        finding.get_by_role("link").click()
+        expect(page.locator("tbody tr[data-inspection]")).to_have_count(2)
+        page.get_by_role("link", name="Target RT").click()
+        page.fill("#id_rw", "2")
+        page.fill("#id_rt", "1")
+        page.fill("#id_houses", "35")
+        page.get_by_role("button", name="Simpan target").click()
+        expect(page.locator('[data-rt$="-2-1"]')).to_contain_text("35")
+        screens.shot(page, f"targets {name}")
