@@ -20,8 +20,8 @@ from patriot.geo.models import Village
 from patriot.larvae.models import FieldAssignment, Inspection, RtTarget
 from patriot.larvae.services import record_inspection
 from tests.browser import PHONE, Screens, sign_in
-from tests.larvae.conftest import inspection_submission
 from tests.factories import MARGAHAYU, jpeg_bytes, load_areas
+from tests.larvae.conftest import inspection_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "Kata-sandi-jumantik-2026"
