@@ -242,3 +242,40 @@ def test_a_coordinator_sees_the_rt_s_houses_and_the_data_quality_findings(
         page.get_by_role("button", name="Simpan target").click()
         expect(page.locator('[data-rt$="-2-1"]')).to_contain_text("35")
         screens.shot(page, f"targets {name}")
+
+
+def test_a_shared_phone_shows_and_sends_each_jumantik_only_their_own_waiting_houses(
+    assigned_jumantik: User, live_server: Any, new_page: Any
+) -> None:
+    other = User(username="jumantik-budi", role=RoleChoices.JUMANTIK, first_name="Budi")
+    other.set_password(PASSWORD)
+    other.save()
+    page = new_page(
+        viewport=PHONE,
+        geolocation={"latitude": MARGAHAYU[0], "longitude": MARGAHAYU[1]},
+        permissions=["geolocation"],
+        service_workers="block",
+    )
+    # The server cannot be reached: every send fails, so Sri's house stays on the phone.
+    page.route(
+        "**/jumantik/periksa/", lambda route: route.abort() if route.request.method == "POST" else route.continue_()
+    )
+    sign_in(page, live_server.url, "jumantik-sri", PASSWORD)
+    page.goto(f"{live_server.url}/jumantik/periksa/")
+    expect(page.locator("[data-location-readout]")).to_have_text("Lokasi ditemukan.")
+    page.get_by_role("button", name="Tambah: RW").click()
+    page.get_by_role("button", name="Tambah: RT").click()
+    _enter_house(page, "Jl. Sri No. 1", larvae=False)
+    expect(page.locator("[data-queue-count]")).to_have_text("1")
+    page.get_by_role("button", name="Keluar").click()
+    page.unroute("**/jumantik/periksa/")
+    sign_in(page, live_server.url, "jumantik-budi", PASSWORD)
+    expect(page.locator("[data-queue-status]")).to_have_text("Tidak ada pemeriksaan yang menunggu dikirim.")
+    expect(page.locator("[data-queue-count]")).to_have_text("0")
+    assert "Jl. Sri" not in page.content()
+    assert Inspection.objects.count() == 0
+    # Back with Sri, the house is sent as hers.
+    page.get_by_role("button", name="Keluar").click()
+    sign_in(page, live_server.url, "jumantik-sri", PASSWORD)
+    expect(page.locator("[data-queue-count]")).to_have_text("0")
+    assert Inspection.objects.get().jumantik == assigned_jumantik

@@ -14,6 +14,8 @@
   var status = panel.querySelector("[data-queue-status]");
   var sendNow = panel.querySelector("[data-send-now]");
   var postUrl = panel.getAttribute("data-post-url");
+  // Several people may share a phone: each sees and sends only what they entered themselves.
+  var owner = panel.getAttribute("data-user");
   var DB_NAME = "patriot-jumantik";
   var STORE = "inspections";
   var MIN_PAUSE = 2000, MAX_PAUSE = 300000;
@@ -44,7 +46,8 @@
 
   function allRecords() {
     return withStore("readonly", function (store) { return store.getAll(); }).then(function (records) {
-      return (records || []).sort(function (a, b) { return a.savedAt - b.savedAt; });
+      return (records || []).filter(function (record) { return record.owner === owner; })
+        .sort(function (a, b) { return a.savedAt - b.savedAt; });
     });
   }
   function putRecord(record) { return withStore("readwrite", function (store) { return store.put(record); }); }
@@ -215,10 +218,15 @@
       var photo = data.get("photo");
       var fields = [];
       data.forEach(function (value, name) {
-        if (name !== "photo" && typeof value === "string") { fields.push([name, value]); }
+        // The form's CSRF token is not kept: it may be stale when the record is sent (a new sign-in); the header
+        // carries the current one.
+        if (name !== "photo" && name !== "csrfmiddlewaretoken" && typeof value === "string") {
+          fields.push([name, value]);
+        }
       });
       var record = {
         key: key.value,
+        owner: owner,
         savedAt: Date.now(),
         label: label(),
         fields: fields,
