@@ -33,6 +33,9 @@ JOBS = ("/sistem/pekerjaan/", "Pekerjaan latar", "Background jobs")
 MY_WEEK = ("/jumantik/", "Minggu saya", "My week")
 INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
+LARVAE_SUPERVISION = ("/jumantik/pengawasan/", "Pemeriksaan rumah", "House inspections")
+LARVAE_QUALITY = ("/jumantik/mutu/", "Mutu data", "Data quality")
+LARVAE_TARGETS = ("/jumantik/target/", "Target RT", "RT targets")
 PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
 
@@ -44,8 +47,9 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES],
+    Role.HEALTH_OFFICER: [INDICES, LARVAE_SUPERVISION, LARVAE_QUALITY, LARVAE_TARGETS],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
+    Role.JUMANTIK_COORDINATOR: [LARVAE_SUPERVISION, LARVAE_QUALITY, LARVAE_TARGETS],
     Role.PSC_CALL_TAKER: [PSC_CALLS, AMBULANCES],
     Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
     Role.AMBULANCE_CREW: [],
