@@ -407,3 +407,18 @@ PATRIOT_REFERRAL_ROAD_FACTOR = float(os.environ.get("PATRIOT_REFERRAL_ROAD_FACTO
 PATRIOT_REFERRAL_SPEED_KMH = float(os.environ.get("PATRIOT_REFERRAL_SPEED_KMH", "30"))
 # An emergency may be sent to at most this many hospitals at once (the first to accept wins).
 PATRIOT_REFERRAL_MAX_PARALLEL = int(os.environ.get("PATRIOT_REFERRAL_MAX_PARALLEL", "3"))
+
+# --- Si Tik Tik (larvae) field work -----------------------------------------------------------------------------------
+# A jumantik's phone keeps inspections made without signal and sends them later with their own time: one older than
+# this many days is refused (a phone left in a drawer, a clock set wrong), so a late send cannot rewrite an old week.
+PATRIOT_LARVAE_MAX_DELAY_DAYS = int(os.environ.get("PATRIOT_LARVAE_MAX_DELAY_DAYS", "14"))
+# Houses a jumantik's RT should inspect each week when its coordinator or puskesmas has set no figure of its own.
+PATRIOT_LARVAE_RT_TARGET_DEFAULT = int(os.environ.get("PATRIOT_LARVAE_RT_TARGET_DEFAULT", "25"))
+# Data quality for supervisors: two inspections of one week this close (metres) are the same house; a point this far
+# (metres) from the jumantik's RT (or its RW, or kelurahan, whichever has a boundary) is outside it; a jumantik
+# with inspections in each of the last UNIFORM_WEEKS weeks, at least UNIFORM_MIN_HOUSES houses and never a positive
+# one has implausibly uniform results.
+PATRIOT_LARVAE_SAME_HOUSE_METRES = float(os.environ.get("PATRIOT_LARVAE_SAME_HOUSE_METRES", "15"))
+PATRIOT_LARVAE_OUTSIDE_RT_METRES = float(os.environ.get("PATRIOT_LARVAE_OUTSIDE_RT_METRES", "300"))
+PATRIOT_LARVAE_UNIFORM_WEEKS = int(os.environ.get("PATRIOT_LARVAE_UNIFORM_WEEKS", "4"))
+PATRIOT_LARVAE_UNIFORM_MIN_HOUSES = int(os.environ.get("PATRIOT_LARVAE_UNIFORM_MIN_HOUSES", "40"))

@@ -18,6 +18,7 @@ class RoleChoices(ChoiceSet):
     MAYOR = "mayor"
     HEALTH_OFFICER = "health_officer"
     JUMANTIK = "jumantik"
+    JUMANTIK_COORDINATOR = "jumantik_coordinator"
     PSC_CALL_TAKER = "psc_call_taker"
     PSC_DISPATCHER = "psc_dispatcher"
     AMBULANCE_CREW = "ambulance_crew"
@@ -35,6 +36,7 @@ class RoleChoices(ChoiceSet):
         (MAYOR, _("Wali kota"), "purple"),
         (HEALTH_OFFICER, _("Petugas kesehatan"), "red"),
         (JUMANTIK, _("Jumantik"), "lime"),
+        (JUMANTIK_COORDINATOR, _("Koordinator jumantik"), "green"),
         (PSC_CALL_TAKER, _("Call taker PSC 119"), "red"),
         (PSC_DISPATCHER, _("Dispatcher PSC 119"), "red"),
         (AMBULANCE_CREW, _("Kru ambulans"), "red"),
@@ -106,6 +108,8 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     # Dinas Kesehatan is an agency; a puskesmas has its own health officers.
     RoleChoices.HEALTH_OFFICER: frozenset({_Kind.AGENCY, _Kind.PUSKESMAS}),
     RoleChoices.JUMANTIK: frozenset({_Kind.PUSKESMAS, _Kind.KELURAHAN_OFFICE}),
+    # A coordinator supervises the jumantik of an RW or a whole kelurahan (larvae.FieldAssignment says which).
+    RoleChoices.JUMANTIK_COORDINATOR: frozenset({_Kind.PUSKESMAS, _Kind.KELURAHAN_OFFICE}),
     RoleChoices.PSC_CALL_TAKER: frozenset({_Kind.PSC_CENTRE}),
     RoleChoices.PSC_DISPATCHER: frozenset({_Kind.PSC_CENTRE}),
     RoleChoices.AMBULANCE_CREW: frozenset({_Kind.AMBULANCE_UNIT, _Kind.AMBULANCE_STATION}),

@@ -1,11 +1,13 @@
-"""Si Tik Tik in the admin: read-only, since inspections change only through larvae.services."""
+"""Si Tik Tik in the admin: inspections read-only, since they change only through larvae.services; the system admin
+places jumantik and coordinators in their RT, RW or kelurahan (FieldAssignment); RT targets are read here, set by
+supervisors on /jumantik/target/."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from patriot.larvae.models import ContainerCount, Inspection
+from patriot.larvae.models import ContainerCount, FieldAssignment, Inspection, RtTarget
 
 
 class ContainerCountInline(admin.TabularInline):
@@ -25,6 +27,28 @@ class InspectionAdmin(admin.ModelAdmin):
     date_hierarchy = "inspected_at"
     inlines = [ContainerCountInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(FieldAssignment)
+class FieldAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "village", "rw", "rt")
+    list_filter = ("village__district",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "village__name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(RtTarget)
+class RtTargetAdmin(admin.ModelAdmin):
+    list_display = ("village", "rw", "rt", "houses", "updated_by", "updated_at")
+    list_filter = ("village__district",)
+    search_fields = ("village__name",)
+
+    # Set on the supervisors' page (/jumantik/target/) through larvae.services, which checks their area.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

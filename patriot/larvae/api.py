@@ -1,4 +1,5 @@
-"""Si Tik Tik's API: a jumantik's phone sends inspections here (the offline queue will sync through it)."""
+"""Si Tik Tik's API: a jumantik's phone or another client sends inspections here (the web form's offline queue sends
+to the form's own URL, which also takes the photo)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ router = Router(tags=["larvae"])
 def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status:
     """A jumantik records one building. Send an `Idempotency-Key` header (the phone's id for this inspection):
     a retry with it answers 200 with the first inspection and never counts the house twice; the same key with
-    different content answers 409."""
+    different content answers 409. `inspected_at` is the phone's time of the inspection: an inspection kept offline
+    is accepted with it up to PATRIOT_LARVAE_MAX_DELAY_DAYS later (400 `too_old` after that)."""
     user: User = request.auth  # type: ignore[attr-defined]
     submission = services.InspectionSubmission(
         building_kind=payload.building_kind,
@@ -39,7 +41,7 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status:
         fever_past_week=payload.fever_past_week,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
-    result = services.record_inspection(user, submission)
+    result = services.record_inspection(user, submission, from_phone=True)
     inspection = result.inspection
     body = {
         "id": inspection.pk,

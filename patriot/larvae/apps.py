@@ -13,11 +13,13 @@ class LarvaeConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
         from patriot.larvae.api import router
+        from patriot.larvae.demo_accounts import SEED_STEP as FIELD_ACCOUNTS
         from patriot.larvae.events import LARVAE_EVENTS
 
         registry.register_urls("jumantik/", "patriot.larvae.urls")
         registry.register_api_router("/larvae", router)
         registry.register_event_type(LARVAE_EVENTS)
+        registry.register_seed_step(FIELD_ACCOUNTS)
         registry.register_start_page(Role.JUMANTIK, "larvae-my-week")
         registry.register_start_page(Role.HEALTH_OFFICER, "larvae-indices")
         jumantik = frozenset({Role.JUMANTIK})
@@ -29,3 +31,10 @@ class LarvaeConfig(AppConfig):
         registry.register_menu_entry(
             registry.MenuEntry(_("Indeks jentik"), "larvae-indices", frozenset({Role.HEALTH_OFFICER}), 10)
         )
+        # Supervisors of jumantik: the coordinator starts on their area's inspections; Dinkes and puskesmas (health
+        # officers) find them next to the indices.
+        registry.register_start_page(Role.JUMANTIK_COORDINATOR, "larvae-supervision")
+        supervisors = frozenset({Role.JUMANTIK_COORDINATOR, Role.HEALTH_OFFICER})
+        registry.register_menu_entry(registry.MenuEntry(_("Pemeriksaan rumah"), "larvae-supervision", supervisors, 20))
+        registry.register_menu_entry(registry.MenuEntry(_("Mutu data"), "larvae-quality", supervisors, 30))
+        registry.register_menu_entry(registry.MenuEntry(_("Target RT"), "larvae-rt-targets", supervisors, 40))

@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from patriot.core import clock
+from patriot.geo.models import Village
 from patriot.larvae.choices import (
     BuildingKindChoices,
     ContainerGroupChoices,
@@ -20,6 +22,8 @@ from patriot.larvae.choices import (
     PsnActionChoices,
 )
 from patriot.larvae.indices import Period
+from patriot.larvae.models import Inspection
+from patriot.larvae.scope import Scope
 from patriot.larvae.services import ContainerEntry, InspectionSubmission
 
 if TYPE_CHECKING:
@@ -187,3 +191,70 @@ class WeekForm(forms.Form):
     def period(self) -> Period:
         period: Period = self.cleaned_data["minggu"] if self.is_valid() else Period.week_of(clock.now())
         return period
+
+
+class InspectionFilterForm(WeekForm):
+    """The supervisor's list: a week, and optionally an RW and RT, or the inspections a finding names (`?id=`)."""
+
+    rw = forms.IntegerField(label=_("RW"), min_value=1, max_value=999, required=False)
+    rt = forms.IntegerField(label=_("RT"), min_value=1, max_value=999, required=False)
+    kelurahan = forms.CharField(label=_("Kode kelurahan"), required=False, max_length=20)
+    id = forms.TypedMultipleChoiceField(required=False, coerce=int, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any whole numbers: the scope decides which of them the supervisor may see.
+        self.fields["id"].valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
+
+    def filter(self, inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
+        data = self.cleaned_data
+        if data.get("id"):
+            return inspections.filter(pk__in=data["id"])
+        period: Period = data["minggu"]
+        inspections = inspections.filter(inspected_at__gte=period.start, inspected_at__lt=period.end)
+        if data.get("kelurahan"):
+            inspections = inspections.filter(village__code=data["kelurahan"])
+        if data.get("rw"):
+            inspections = inspections.filter(rw=data["rw"])
+        if data.get("rt"):
+            inspections = inspections.filter(rt=data["rt"])
+        return inspections
+
+
+class RtTargetForm(forms.Form):
+    """One RT's weekly house target; the kelurahan is one of the supervisor's area."""
+
+    village = forms.ModelChoiceField(label=_("Kelurahan"), queryset=Village.objects.none())
+    rw = forms.IntegerField(
+        label=_("RW"), min_value=1, max_value=999, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    rt = forms.IntegerField(
+        label=_("RT"), min_value=1, max_value=999, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    houses = forms.IntegerField(
+        label=_("Target rumah per minggu"),
+        min_value=1,
+        max_value=1000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        villages = Village.objects.select_related("district").order_by("district__name", "name")
+        if not scope.city:
+            villages = villages.filter(
+                **({"district_id": scope.district_id} if scope.district_id else {}),
+                **({"pk": scope.village_id} if scope.village_id else {}),
+            )
+        field = self.fields["village"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = villages
+        if scope.village_id:
+            field.initial = scope.village_id
+        if scope.rw:
+            self.fields["rw"].initial = scope.rw
+
+    def target_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"village": data["village"], "rw": data["rw"], "rt": data["rt"], "houses": data["houses"]}

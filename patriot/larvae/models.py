@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from patriot.accounts.choices import RoleChoices
 from patriot.geo.models import District, Village
 from patriot.larvae.choices import BuildingKindChoices, ContainerPlaceChoices, ContainerTypeChoices
 
@@ -113,3 +115,74 @@ class ContainerCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container_type}/{self.place}: {self.positive}/{self.inspected}"
+
+
+class FieldAssignment(models.Model):
+    """Where a jumantik or a jumantik coordinator works: a kelurahan, and within it an RW and an RT.
+
+    A jumantik is assigned an RT (their week's target and the data-quality distance are measured against it); a
+    coordinator an RW, or the whole kelurahan when the RW is left empty (the inspections they supervise).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="larvae_assignment",
+        verbose_name=_("pengguna"),
+    )
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
+    rw = models.PositiveSmallIntegerField(_("RW"), null=True, blank=True)
+    rt = models.PositiveSmallIntegerField(_("RT"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["village", "rw", "rt"]
+        verbose_name = _("wilayah tugas jumantik")
+        verbose_name_plural = _("wilayah tugas jumantik")
+        constraints = [
+            models.CheckConstraint(condition=Q(rt__isnull=True) | Q(rw__isnull=False), name="assignment_rt_needs_rw"),
+        ]
+
+    def __str__(self) -> str:
+        parts = [str(self.village_id)]
+        if self.rw is not None:
+            parts.append(f"RW {self.rw}")
+        if self.rt is not None:
+            parts.append(f"RT {self.rt}")
+        return " ".join(parts)
+
+    def clean(self) -> None:
+        role = self.user.role if self.user_id else None
+        if role == RoleChoices.JUMANTIK and (self.rw is None or self.rt is None):
+            raise ValidationError(_("Seorang jumantik ditugaskan ke satu RT: isi RW dan RT."))
+        if role not in (RoleChoices.JUMANTIK, RoleChoices.JUMANTIK_COORDINATOR):
+            raise ValidationError(_("Hanya jumantik dan koordinator jumantik yang mendapat wilayah tugas."))
+        if self.rt is not None and self.rw is None:
+            raise ValidationError(_("Isi RW bila RT diisi."))
+
+
+class RtTarget(models.Model):
+    """How many houses an RT should inspect each week, set by its coordinator or puskesmas (without a row, the
+    PATRIOT_LARVAE_RT_TARGET_DEFAULT figure applies)."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
+    rw = models.PositiveSmallIntegerField(_("RW"))
+    rt = models.PositiveSmallIntegerField(_("RT"))
+    houses = models.PositiveIntegerField(_("target rumah per minggu"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    updated_at = models.DateTimeField(_("diubah"))
+
+    class Meta:
+        ordering = ["village", "rw", "rt"]
+        verbose_name = _("target rumah RT")
+        verbose_name_plural = _("target rumah RT")
+        constraints = [models.UniqueConstraint(fields=["village", "rw", "rt"], name="rt_target_once")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} RW {self.rw} RT {self.rt}: {self.houses}"

@@ -33,6 +33,9 @@ JOBS = ("/sistem/pekerjaan/", "Pekerjaan latar", "Background jobs")
 MY_WEEK = ("/jumantik/", "Minggu saya", "My week")
 INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
+LARVAE_SUPERVISION = ("/jumantik/pengawasan/", "Pemeriksaan rumah", "House inspections")
+LARVAE_QUALITY = ("/jumantik/mutu/", "Mutu data", "Data quality")
+LARVAE_TARGETS = ("/jumantik/target/", "Target RT", "RT targets")
 PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
 DISPATCH_BOARD = ("/psc/papan/", "Papan dispatch", "Dispatch board")
@@ -46,8 +49,16 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES, ("/rujukan/semua/", "Rujukan", "Referrals"), PSC_REPORT],
+    Role.HEALTH_OFFICER: [
+        INDICES,
+        LARVAE_SUPERVISION,
+        ("/rujukan/semua/", "Rujukan", "Referrals"),
+        LARVAE_QUALITY,
+        LARVAE_TARGETS,
+        PSC_REPORT,
+    ],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
+    Role.JUMANTIK_COORDINATOR: [LARVAE_SUPERVISION, LARVAE_QUALITY, LARVAE_TARGETS],
     Role.PSC_CALL_TAKER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     Role.PSC_DISPATCHER: [PSC_CALLS, DISPATCH_BOARD, AMBULANCES, PSC_REPORT],
     # Emergency's crew part (issue 11): the crew's assignment, the hospital's incoming ambulances.

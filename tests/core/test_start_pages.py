@@ -82,6 +82,7 @@ def test_every_other_role_starts_on_the_page_its_app_registered() -> None:
         Role.MAYOR: "/walikota/",
         Role.HEALTH_OFFICER: "/jumantik/indeks/",
         Role.JUMANTIK: "/jumantik/",
+        Role.JUMANTIK_COORDINATOR: "/jumantik/pengawasan/",
         Role.HOSPITAL_STAFF: "/rujukan/",
         Role.PSC_CALL_TAKER: "/psc/",
         Role.PSC_DISPATCHER: "/psc/papan/",

@@ -100,6 +100,17 @@ def test_a_future_time_answers_400(jumantik: User) -> None:
     assert response.status_code == 400 and response.json()["code"] == "future_time"
 
 
+def test_an_inspection_kept_offline_is_taken_within_the_window_and_refused_after_it(jumantik: User) -> None:
+    ten_days_ago = (clock.now() - timedelta(days=10)).isoformat()
+    response = post(jumantik, body(inspected_at=ten_days_ago), key="late-1")
+    assert response.status_code == 201
+    old = (clock.now() - timedelta(days=20)).isoformat()
+    response = post(jumantik, body(inspected_at=old), key="late-2")
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("too_old", "inspected_at")
+    assert Inspection.objects.count() == 1
+
+
 def test_without_sign_in_401(db: None) -> None:
     assert post(None, body()).status_code == 401
 

@@ -1,5 +1,5 @@
 """Si Tik Tik plugs into the staff menu through core.registry: the jumantik sees their week and the inspection form,
-Dinkes (health officers) the indices, each in both languages with the current page marked; nobody else sees them."""
+Dinkes (health officers) the indices and the supervision pages, a coordinator the supervision pages, each in both languages with the current page marked; nobody else sees them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import translation
 
 from patriot.accounts.choices import RoleChoices as Role
+from patriot.geo.models import Village
+from patriot.larvae.models import FieldAssignment
 from tests.factories import make_user
 
 pytestmark = pytest.mark.usefixtures("areas")
@@ -21,7 +23,14 @@ ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></l
 MY_WEEK = ("/jumantik/", "Minggu saya", "My week")
 INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
-MENUS = {Role.JUMANTIK: [MY_WEEK, INSPECT], Role.HEALTH_OFFICER: [INDICES]}
+SUPERVISION = ("/jumantik/pengawasan/", "Pemeriksaan rumah", "House inspections")
+QUALITY = ("/jumantik/mutu/", "Mutu data", "Data quality")
+TARGETS = ("/jumantik/target/", "Target RT", "RT targets")
+MENUS = {
+    Role.JUMANTIK: [MY_WEEK, INSPECT],
+    Role.HEALTH_OFFICER: [INDICES, SUPERVISION, QUALITY, TARGETS],
+    Role.JUMANTIK_COORDINATOR: [SUPERVISION, QUALITY, TARGETS],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +51,10 @@ def _staff_entries(page: str) -> list[tuple[str, str, bool]]:
 
 def _client(role: str, language: str = "") -> Client:
     client = Client()
-    client.force_login(make_user(role))
+    user = make_user(role)
+    if role == Role.JUMANTIK_COORDINATOR:
+        FieldAssignment.objects.create(user=user, village=Village.objects.get(name="Margahayu"), rw=3)
+    client.force_login(user)
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -115,6 +116,23 @@ def test_an_offline_inspection_keeps_its_original_time(jumantik: User) -> None:
     inspection = record_inspection(jumantik, inspection_submission(at=three_days_ago)).inspection
     assert inspection.inspected_at == three_days_ago
     assert inspection.received_at - inspection.inspected_at >= timedelta(days=3)
+
+
+def test_a_phone_s_late_send_is_accepted_within_the_window_and_refused_after_it(jumantik: User, settings: Any) -> None:
+    settings.PATRIOT_LARVAE_MAX_DELAY_DAYS = 14
+    thirteen_days = inspection_submission(at=clock.now() - timedelta(days=13), idempotency_key="k-13")
+    assert record_inspection(jumantik, thirteen_days, from_phone=True).created
+    fifteen_days = inspection_submission(at=clock.now() - timedelta(days=15), idempotency_key="k-15")
+    with pytest.raises(InvalidInput) as refused:
+        record_inspection(jumantik, fifteen_days, from_phone=True)
+    assert refused.value.code == "too_old" and refused.value.field == "inspected_at"
+    assert "14 hari" in refused.value.message
+    # A resend of what the server already holds still gets its inspection back, however late.
+    settings.PATRIOT_LARVAE_MAX_DELAY_DAYS = 1
+    replay = record_inspection(jumantik, thirteen_days, from_phone=True)
+    assert not replay.created and Inspection.objects.count() == 1
+    # Imports and demo history (not a phone) keep any past time.
+    assert record_inspection(jumantik, fifteen_days).created
 
 
 @pytest.mark.parametrize("role", [Role.CITIZEN, Role.HEALTH_OFFICER, Role.POC_OPERATOR, Role.AGENCY_OFFICER])

@@ -230,3 +230,54 @@ def test_the_pages_speak_english_too(jumantik: User) -> None:
     assert "Save inspection" in html and "Bath tub" in html and "Drained water containers" in html
     html = page(client, "/jumantik/").content.decode()
     assert "Houses inspected" in html and "Larva-free index (ABJ)" in html
+
+
+# --- the offline queue's sends (JSON) and the service worker ------------------------------------------------------
+
+
+def test_a_queued_send_gets_json_and_a_resend_is_counted_once(jumantik: User) -> None:
+    client = client_for(jumantik)
+    earlier = (clock.now() - timedelta(days=2)).replace(microsecond=0)
+    data = form_data(idempotency_key="phone-key-1", inspected_at=earlier.isoformat())
+    first = client.post("/jumantik/periksa/", data, HTTP_ACCEPT="application/json")
+    assert first.status_code == 201
+    assert first.json()["created"] is True and first.json()["detail"].startswith("Tersimpan: RT 5/RW 3")
+    again = client.post("/jumantik/periksa/", data, HTTP_ACCEPT="application/json")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.json()["created"] is False
+    assert Inspection.objects.get().inspected_at == earlier
+    # The same key with other content is refused, in the jumantik's language.
+    conflict = client.post("/jumantik/periksa/", {**data, "address": "Jl. Lain 1"}, HTTP_ACCEPT="application/json")
+    assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency_key_reused"
+
+
+def test_a_queued_send_that_cannot_be_taken_says_why(jumantik: User) -> None:
+    client = client_for(jumantik)
+    response = client.post(
+        "/jumantik/periksa/",
+        form_data(latitude=str(OUTSIDE_CITY[0]), longitude=str(OUTSIDE_CITY[1])),
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400 and "di luar wilayah" in response.json()["detail"]
+    response = client.post("/jumantik/periksa/", form_data(address=""), HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json()["detail"].startswith("Alamat:")
+    too_old = (clock.now() - timedelta(days=30)).isoformat()
+    response = client.post("/jumantik/periksa/", form_data(inspected_at=too_old), HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "too_old"
+    assert Inspection.objects.count() == 0
+
+
+def test_the_form_and_the_week_show_the_phone_s_queue(jumantik: User) -> None:
+    client = client_for(jumantik)
+    for url in ("/jumantik/", "/jumantik/periksa/"):
+        body = page(client, url).content.decode()
+        assert "data-offline-queue" in body and "larvae/offline.js" in body
+        assert 'data-service-worker="/jumantik/sw.js"' in body
+
+
+def test_the_service_worker_is_served_for_the_jumantik_pages() -> None:
+    response = Client().get("/jumantik/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/jumantik/"
+    assert b"/jumantik/periksa/" in response.content

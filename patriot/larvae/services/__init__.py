@@ -1,6 +1,7 @@
 """The only code that changes Si Tik Tik's records, one module per concern; callers import from here:
 
 - `inspections`: record a jumantik's inspection (idempotent by its key)
+- `targets`: an RT's weekly house target, set by its supervisors
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from patriot.larvae.services.inspections import (
     RecordedInspection,
     record_inspection,
 )
+from patriot.larvae.services.targets import set_rt_target
 
 __all__ = [
     "CLOCK_SKEW",
@@ -29,4 +31,5 @@ __all__ = [
     "InspectionSubmission",
     "RecordedInspection",
     "record_inspection",
+    "set_rt_target",
 ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -36,6 +37,11 @@ MAX_RW_RT = 999
 MAX_CONTAINERS = 999
 MAX_RESIDENTS = 500
 RECORDING_ROLES = frozenset({RoleChoices.JUMANTIK})
+
+
+def max_delay() -> timedelta:
+    """How long after the inspection a phone that kept it offline may still send it (PATRIOT_LARVAE_MAX_DELAY_DAYS)."""
+    return timedelta(days=settings.PATRIOT_LARVAE_MAX_DELAY_DAYS)
 
 
 class IdempotencyConflict(DomainError):
@@ -142,12 +148,18 @@ def _existing(jumantik: User, key: str, fingerprint: str) -> Inspection | None:
 
 
 def record_inspection(
-    user: User, submission: InspectionSubmission, *, photo: tuple[str, IO[bytes]] | None = None
+    user: User,
+    submission: InspectionSubmission,
+    *,
+    photo: tuple[str, IO[bytes]] | None = None,
+    from_phone: bool = False,
 ) -> RecordedInspection:
     """Record one building's inspection by a jumantik.
 
     Validates the counts (whole numbers, positive ≤ inspected), places the point in a kelurahan (outside the city
-    is refused), refuses an inspection time in the future, and writes the inspection, its container counts and a
+    is refused), refuses an inspection time in the future and, for a phone's send (`from_phone`: the form and the
+    API; not imports or demo history), one older than PATRIOT_LARVAE_MAX_DELAY_DAYS (a phone that kept it offline
+    sends it later with its own time), and writes the inspection, its container counts and a
     `larvae.inspected` outbox event in one transaction. A retry with the same idempotency key from the same
     jumantik returns the first inspection, so a house is never counted twice.
     """
@@ -190,6 +202,14 @@ def record_inspection(
     fingerprint = submission.fingerprint()
     if key and (existing := _existing(user, key, fingerprint)):
         return RecordedInspection(existing, created=False)
+    # Checked after the replay above: a phone resending an inspection the server already holds gets it back.
+    if from_phone and inspected_at < now - max_delay():
+        raise InvalidInput(
+            _("Pemeriksaan ini lebih dari %(days)d hari yang lalu dan tidak dapat dikirim lagi.")
+            % {"days": max_delay().days},
+            code="too_old",
+            field="inspected_at",
+        )
     clean = clean_photo(photo[1], name=photo[0]) if photo else None
 
     written: list[str] = []
