@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from django.urls import path
 
+from patriot.larvae.views import areas
 from patriot.larvae.views import inspections as views
 
 urlpatterns = [
     path("", views.my_week, name="larvae-my-week"),
     path("periksa/", views.inspect, name="larvae-inspect"),
     path("indeks/", views.indices, name="larvae-indices"),
+    path("wilayah/", areas.areas, name="larvae-areas"),
+    path("wilayah/peta.json", areas.map_json, name="larvae-areas-map"),
+    path("wilayah/tren.json", areas.trend_json, name="larvae-areas-trend"),
+    path("wilayah/rekap/<str:code>/", areas.recap, name="larvae-recap"),
+    path("wilayah/rekap/<str:code>.csv", areas.recap_csv, name="larvae-recap-csv"),
+    path("wilayah/dbd/", areas.dengue_cases, name="larvae-dengue"),
+    path("wilayah/peringatan/", areas.alerts, name="larvae-alerts"),
+    path("wilayah/peringatan/<int:pk>/selesai/", areas.resolve_alert, name="larvae-alert-resolve"),
+    path("wilayah/panel/poc/", areas.poc_panel, name="larvae-panel-poc"),
+    path("wilayah/panel/walikota/", areas.mayor_panel, name="larvae-panel-mayor"),
 ]
