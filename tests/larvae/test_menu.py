@@ -21,7 +21,15 @@ ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></l
 MY_WEEK = ("/jumantik/", "Minggu saya", "My week")
 INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
-MENUS = {Role.JUMANTIK: [MY_WEEK, INSPECT], Role.HEALTH_OFFICER: [INDICES]}
+AREAS = ("/jumantik/wilayah/", "Peta jentik", "Larva map")
+DENGUE = ("/jumantik/wilayah/dbd/", "Kasus DBD", "Dengue cases")
+ALERTS = ("/jumantik/wilayah/peringatan/", "Peringatan jentik", "Larva alerts")
+MENUS = {
+    Role.JUMANTIK: [MY_WEEK, INSPECT],
+    Role.HEALTH_OFFICER: [INDICES, AREAS, DENGUE, ALERTS],
+    Role.POC_OPERATOR: [AREAS],
+    Role.URC_OFFICER: [ALERTS],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +72,6 @@ def test_the_entries_speak_english(role: str) -> None:
     assert _staff_entries(page) == [(href, english, False) for href, _label, english in MENUS[role]]
 
 
-@pytest.mark.parametrize("role", [Role.CITIZEN, Role.POC_OPERATOR, Role.MAYOR, Role.SYSTEM_ADMIN])
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.MAYOR, Role.AGENCY_OFFICER])
 def test_other_roles_see_no_larvae_entry(role: str) -> None:
     assert _staff_entries(_client(role).get("/").content.decode()) == []

@@ -157,7 +157,7 @@ def dengue_cases(request: HttpRequest) -> HttpResponse:
     return render(request, "larvae/areas_dengue.html", context, status=status)
 
 
-@area_page
+@staff_page(area_queries.AREA_ROLES | {RoleChoices.URC_OFFICER})
 def alerts(request: HttpRequest) -> HttpResponse:
     context = {"alerts": area_queries.open_alerts(), "form": ResolveAlertForm()}
     return render(request, "larvae/areas_alerts.html", context)
