@@ -187,7 +187,7 @@ def test_concurrent_checks_raise_exactly_one_case(transactional_db: None) -> Non
             barrier.wait()
             for _n in range(3):
                 thresholds.check_thresholds()
-        except BaseException as error:  # noqa: BLE001 (reported below)
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()
@@ -234,7 +234,9 @@ def test_the_dengue_page_is_dinkes_only(city: None) -> None:
         client.force_login(make_user(role))
         assert client.get(url).status_code == 403
     client.force_login(staff(Role.HEALTH_OFFICER))
-    response = client.post(url, {"kelurahan": village.pk, "rw": 4, "tanggal": clock.now().date().isoformat(), "jumlah": 2})
+    response = client.post(
+        url, {"kelurahan": village.pk, "rw": 4, "tanggal": clock.now().date().isoformat(), "jumlah": 2}
+    )
     assert response.status_code == 302
     assert DengueCase.objects.get().count == 2
     response = client.post(url, {"kelurahan": village.pk, "tanggal": "2099-01-01", "jumlah": 1})
@@ -294,7 +296,7 @@ def test_map_data_carries_areas_only(city: None, jumantik: User) -> None:
 def test_recap_and_csv_per_kelurahan_safe_against_formulas(city: None, jumantik: User) -> None:
     _week_of_houses(jumantik, houses=10, positive=2)
     village = Inspection.objects.first().village  # type: ignore[union-attr]
-    Village.objects.filter(pk=village.pk).update(name="=HYPERLINK(\"http://x\")")
+    Village.objects.filter(pk=village.pk).update(name='=HYPERLINK("http://x")')
     client = Client()
     client.force_login(staff(Role.HEALTH_OFFICER))
     page = client.get(reverse("larvae-recap", kwargs={"code": village.code}))

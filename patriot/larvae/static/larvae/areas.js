@@ -42,7 +42,7 @@
 
   var mapElement = document.getElementById("larvae-map");
   if (mapElement && window.L) {
-    var map = L.map(mapElement, { scrollWheelZoom: false }).setView([-6.2615, 106.9965], 12);
+    var map = L.map(mapElement, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView([-6.2615, 106.9965], 12);
     var villageLayer = null;
     var rwLayer = L.layerGroup().addTo(map);
     var dengueLayer = L.layerGroup().addTo(map);
@@ -59,7 +59,7 @@
     };
     var restyle = function () {
       var current = mode();
-      legend(document.querySelector("[data-legend]"), current);
+      legend(document.querySelector("[data-larvae-legend]"), current);
       if (villageLayer) {
         villageLayer.eachLayer(function (polygon) {
           var f = data.villages[polygon.feature.properties.code];
@@ -100,11 +100,25 @@
       map.fitBounds(villageLayer.getBounds(), { padding: [8, 8] });
       restyle();
     }).catch(function () { /* polygons missing: the table still has every figure */ });
-    getJSON(mapElement.getAttribute("data-map-url")).then(function (loaded) {
-      data = loaded;
-      restyle();
-      mapElement.setAttribute("data-loaded", "true");
-    }).catch(function () {});
+    var loads = 0;
+    var loadData = function () {
+      getJSON(mapElement.getAttribute("data-map-url")).then(function (loaded) {
+        data = loaded;
+        restyle();
+        loads += 1;
+        mapElement.setAttribute("data-loaded", "true");
+        mapElement.setAttribute("data-loads", String(loads));
+      }).catch(function () { /* the next live event tries again */ });
+    };
+    loadData();
+    // On the POC dashboard the map listens to the staff stream: each inspection re-reads the areas' figures
+    // (never the inspection itself), at most once a second.
+    var timer = null;
+    mapElement.addEventListener("htmx:sseMessage", function (event) {
+      if (event.target !== mapElement) { return; }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(loadData, 300);
+    });
     document.querySelectorAll("[data-larvae-mode], [data-larvae-dengue], [data-larvae-rw]").forEach(function (input) {
       input.addEventListener("change", restyle);
     });
