@@ -364,3 +364,13 @@ def test_demo_year_has_a_rainy_season_and_raises_cases(city: None) -> None:
     assert rainy_season(clock.now().replace(month=2, day=1)) > 0.9
     assert rainy_season(clock.now().replace(month=8, day=1)) == 0
     assert Period.week_of(clock.now()).start <= Inspection.objects.latest("inspected_at").inspected_at
+
+
+def test_thresholds_are_data_dinkes_edits_them(city: None, jumantik: User) -> None:
+    _week_of_houses(jumantik, houses=10, positive=2)  # HI 20 %, ABJ 80 %
+    Threshold.objects.filter(kind="hi_above").update(value=25)
+    assert thresholds.check_thresholds() == []  # ABJ below 95 % colours the pages but raises no case
+    Threshold.objects.filter(kind="abj_below").update(raises_case=True)
+    [alert] = thresholds.check_thresholds()
+    assert "abj_below" in alert.last_crossing
+    assert "ABJ di bawah (%) 95" in alert.case.description
