@@ -374,3 +374,20 @@ def test_thresholds_are_data_dinkes_edits_them(city: None, jumantik: User) -> No
     [alert] = thresholds.check_thresholds()
     assert "abj_below" in alert.last_crossing
     assert "ABJ di bawah (%) 95" in alert.case.description
+
+
+def test_the_job_is_registered_and_lets_go_of_ended_alerts(city: None, jumantik: User) -> None:
+    from patriot.core import registry
+
+    assert "larvae-thresholds" in {job.name for job in registry.periodic_jobs()}
+    _week_of_houses(jumantik, houses=10, positive=2)
+    thresholds.run_threshold_job()
+    alert = AreaAlert.objects.get()
+    case_services.reject_case(alert.case, by=staff(Role.POC_OPERATOR), reason="spam")
+    thresholds.run_threshold_job()
+    alert.refresh_from_db()
+    assert not alert.is_open
+    # The crossing whose case the POC rejected does not come back every minute; a new reason opens the next case.
+    assert AreaAlert.objects.filter(is_open=True).count() == 0
+    dengue.record_dengue_case(staff(Role.HEALTH_OFFICER), village=alert.village, rw=3, onset_date=clock.now().date())
+    assert AreaAlert.objects.filter(is_open=True).count() == 1

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import IO
 
@@ -193,6 +192,8 @@ def check_thresholds(period: Period | None = None, *, village_id: int | None = N
 
 
 def run_threshold_job() -> None:
+    """The periodic job: alerts whose case ended are let go, then the current week is checked."""
+    close_finished_alerts()
     check_thresholds()
 
 
@@ -294,6 +295,11 @@ def raise_area_alert(area: AreaWeek, found: Sequence[Crossing], period: Period) 
             alert.updated_at = now
             alert.save(update_fields=["crossings", "last_crossing", "updated_at"])
             return alert
+        latest = AreaAlert.objects.filter(village_id=area.village_id, rw=area.rw).order_by("-opened_at", "-pk").first()
+        if latest is not None and latest.last_crossing == key:
+            # The case for this very crossing ended (closed, or rejected by the POC): a new week or a new reason
+            # opens the next one, not the next run of the job.
+            return None
         category = Category.objects.get(code=CATEGORY_CODE)
         has_dengue = any(c.threshold.kind == ThresholdKindChoices.DENGUE_CASES_AT_LEAST for c in found)
         rw_text = f" RW {area.rw:02d}" if area.rw != WHOLE_VILLAGE else ""
@@ -345,6 +351,6 @@ def open_alert_for(case: Case) -> AreaAlert | None:
     return AreaAlert.objects.filter(case=case).first()
 
 
-def close_finished_alerts(at: datetime | None = None) -> int:
+def close_finished_alerts() -> int:
     """Alerts whose case ended (closed, rejected, merged) stop being the area's open alert."""
     return AreaAlert.objects.filter(is_open=True, case__state__in=CaseStateChoices.TERMINAL).update(is_open=False)
