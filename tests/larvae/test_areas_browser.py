@@ -68,6 +68,11 @@ def test_dinkes_map_and_the_poc_panel_live(asgi_server: str, new_page: Any, scre
     dinkes.get_by_label("Density figure", exact=True).check()
     expect(dinkes.locator("[data-larvae-legend] li").first).to_contain_text("DF")
     screens.shot(dinkes, "peta-df")
+    dinkes.set_viewport_size({"width": 360, "height": 740})
+    dinkes.reload()
+    dinkes.wait_for_selector("#larvae-map[data-loaded=true]")
+    assert dinkes.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screens.shot(dinkes, "peta-360")
     assert not errors, errors
 
     poc = new_page(viewport=WIDE)
