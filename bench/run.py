@@ -261,6 +261,38 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
     for name, module in APP_BENCHES.items():
         if name in args.only:
             results[name] = _app_bench(db, name, module, args, var_dir, work)
+    if "larvae" in args.only:
+        log(f"=== {LABELS[db]}: Si Tik Tik on {args.inspections:,} inspections ===")
+        label = size_label(args.inspections)
+        if db == "sqlite":
+            path = RESULTS_DIR / f"larvae-{label}.sqlite3"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{path}"
+        else:
+            name = f"patriot_bench_larvae_{label}"
+            if args.fresh:
+                pg_drop(name)
+            if not pg_exists(name):
+                pg_create(name)
+            url = pg_url(name)
+        env = child_env(url, var_dir)
+        try:
+            migrate_and_seed(env)
+            larvae_args = [
+                "--inspections",
+                str(args.inspections),
+                "--runs",
+                str(args.runs),
+                "--concurrency",
+                str(args.concurrency),
+                "--seconds",
+                "4" if args.quick else "10",
+                "--log-dir",
+                str(work),
+            ]
+            results["larvae"] = run_child("bench.larvae", larvae_args, env, work / f"larvae-{db}.json", timeout=20 * 60)
+        except RuntimeError as error:
+            results["larvae"] = {"error": str(error)}
     return results
 
 
@@ -470,6 +502,44 @@ def render(report: dict[str, Any]) -> str:
         labels = next(summary["rows"] for summary in summaries.values() if summary)
         for index, (label, _text) in enumerate(labels):
             row(f"  {label}", [summaries[db]["rows"][index][1] if summaries[db] else "–" for db in dbs])
+    if any(get(db, "larvae") for db in dbs):
+        lines.append(f"SI TIK TIK (larvae) on {report.get('inspections', 0):,} inspections")
+        row(
+            "  all 56 kelurahan, one week: median ms",
+            [_num(get(db, "larvae", "indices", "indices_ms"), "{:.1f}") for db in dbs],
+        )
+        row(
+            "     baseline count(*) of the week, ms",
+            [_num(get(db, "larvae", "indices", "baseline_count_ms"), "{:.1f}") for db in dbs],
+        )
+        row(
+            "     ratio to count(*)", [_num(get(db, "larvae", "indices", "ratio_to_baseline"), "{:.2f}×") for db in dbs]
+        )
+        row(
+            "     meets aim (≤ 200 ms)",
+            [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "indices", "meets_aim")] for db in dbs],
+        )
+        row(
+            "  HTTP inspection p95 ms (16 jumantik)",
+            [_num(get(db, "larvae", "http", "p95_ms"), "{:.1f}") for db in dbs],
+        )
+        row(
+            "     baseline /healthz p95 ms",
+            [_num(get(db, "larvae", "http", "baseline_healthz_p95_ms"), "{:.1f}") for db in dbs],
+        )
+        row(
+            "     meets aim (≤ 50 ms)",
+            [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "http", "meets_aim")] for db in dbs],
+        )
+        row("  positive → POC panel p95 ms", [_num(get(db, "larvae", "live", "p95_ms"), "{:.1f}") for db in dbs])
+        row(
+            "     baseline panel render ms",
+            [_num(get(db, "larvae", "live", "baseline_panel_render_ms"), "{:.1f}") for db in dbs],
+        )
+        row(
+            "     meets aim (< 200 ms)",
+            [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "live", "meets_aim")] for db in dbs],
+        )
         lines.append(rule)
     if sse := report.get("sse"):
         lines.append("LIVE EVENTS (aim: p95 < 200 ms from a case being created to its event at every SSE client)")
@@ -540,7 +610,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small version: 50k cases, short rounds")
     parser.add_argument("--fresh", action="store_true", help="rebuild the kept overview data sets")
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default=",".join(["intake", "overview", "dashboard", "sse", *APP_BENCHES]))
+    parser.add_argument(
+        "--only",
+        default=",".join(["intake", "overview", "dashboard", "sse", "emergency", "larvae", *APP_BENCHES]),
+    )
+    parser.add_argument(
+        "--inspections", type=int, default=None, help="Si Tik Tik data set size (default 1,000,000; quick 50,000)"
+    )
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to try")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent HTTP connections")
     parser.add_argument(
@@ -558,6 +634,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _terminated)
     args.only = [p.strip() for p in args.only.split(",") if p.strip()]
     args.cases = args.cases or (50_000 if args.quick else 1_000_000)
+    args.inspections = args.inspections or (50_000 if args.quick else 1_000_000)
     args.runs = args.runs or (10 if args.quick else 20)
 
     started = time.perf_counter()
@@ -567,6 +644,7 @@ def main(argv: list[str] | None = None) -> None:
         "started": datetime.now().astimezone().isoformat(timespec="seconds"),
         "quick": args.quick,
         "cases": args.cases,
+        "inspections": args.inspections,
         "args": vars(args),
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}",
         "databases": {},
@@ -609,6 +687,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(work, ignore_errors=True)
     print(render(report))
     parts = ("intake", "overview", "dashboard", "sse", *APP_BENCHES)
+    parts = ("intake", "overview", "dashboard", "sse", "larvae")
     failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in parts)
     failed = failed or "error" in (report.get("sse") or {}) or "error" in (report.get("emergency") or {})
     sys.exit(1 if failed else 0)

@@ -7,7 +7,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from patriot.larvae.models import ContainerCount, FieldAssignment, Inspection, RtTarget
+from patriot.larvae.models import (
+    AreaAlert,
+    ContainerCount,
+    DengueCase,
+    FieldAssignment,
+    Inspection,
+    RtTarget,
+    Threshold,
+)
 
 
 class ContainerCountInline(admin.TabularInline):
@@ -49,6 +57,36 @@ class RtTargetAdmin(admin.ModelAdmin):
     search_fields = ("village__name",)
 
     # Set on the supervisors' page (/jumantik/target/) through larvae.services, which checks their area.
+
+
+# --- areas: thresholds are Dinkes' to edit; dengue cases and alerts are read here, written by larvae.services ---
+
+
+@admin.register(Threshold)
+class ThresholdAdmin(admin.ModelAdmin):
+    list_display = ("kind", "value", "action", "min_houses", "raises_case", "is_active", "description")
+    list_editable = ("value", "min_houses", "raises_case", "is_active")
+    list_filter = ("kind", "action", "is_active")
+
+
+@admin.register(DengueCase)
+class DengueCaseAdmin(admin.ModelAdmin):
+    list_display = ("onset_date", "district", "village", "rw", "count", "source")
+    list_filter = ("source", "district")
+    date_hierarchy = "onset_date"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AreaAlert)
+class AreaAlertAdmin(admin.ModelAdmin):
+    list_display = ("village", "rw", "case", "is_open", "crossings", "last_crossing", "action_taken")
+    list_filter = ("is_open",)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

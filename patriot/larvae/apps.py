@@ -38,3 +38,47 @@ class LarvaeConfig(AppConfig):
         registry.register_menu_entry(registry.MenuEntry(_("Pemeriksaan rumah"), "larvae-supervision", supervisors, 20))
         registry.register_menu_entry(registry.MenuEntry(_("Mutu data"), "larvae-quality", supervisors, 30))
         registry.register_menu_entry(registry.MenuEntry(_("Target RT"), "larvae-rt-targets", supervisors, 40))
+        self._register_areas()
+
+    def _register_areas(self) -> None:
+        """The areas part: map and recap pages, thresholds job, dengue cases, POC and mayor panels."""
+        from patriot.accounts.choices import RoleChoices as Role
+        from patriot.core import registry
+        from patriot.larvae import area_queries, demo
+        from patriot.larvae.services import thresholds
+        from patriot.larvae.views import areas
+
+        dinkes = frozenset({Role.HEALTH_OFFICER})
+        registry.register_menu_entry(
+            registry.MenuEntry(
+                _("Peta jentik"), "larvae-areas", dinkes | Role.POC_ROLES, 12, ("larvae-areas", "larvae-recap")
+            )
+        )
+        registry.register_menu_entry(registry.MenuEntry(_("Kasus DBD"), "larvae-dengue", dinkes, 14))
+        registry.register_menu_entry(
+            registry.MenuEntry(_("Peringatan jentik"), "larvae-alerts", dinkes | {Role.URC_OFFICER}, 16)
+        )
+        # Every round of `patriot worker`: the current week's crossings raise or add to one case per RW.
+        registry.register_job(registry.PeriodicJob("larvae-thresholds", thresholds.run_threshold_job))
+        registry.register_workspace_panel(
+            registry.WorkspacePanel(
+                name="larvae",
+                workspace="poc-dashboard",
+                template="larvae/_poc_panel.html",
+                context=areas.poc_panel_context,
+                order=50,
+                roles=area_queries.AREA_ROLES,
+            )
+        )
+        registry.register_workspace_panel(
+            registry.WorkspacePanel(
+                name="larvae-dengue-risk",
+                workspace="mayor",
+                template="larvae/_mayor_panel.html",
+                context=areas.mayor_panel_context,
+                order=50,
+                roles=area_queries.AREA_ROLES,
+            )
+        )
+        for step in demo.SEED_STEPS:
+            registry.register_seed_step(step)

@@ -186,3 +186,110 @@ class RtTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} RW {self.rw} RT {self.rt}: {self.houses}"
+
+
+# --- areas: thresholds, dengue cases, alerts (larvae.services.thresholds, larvae.services.dengue) ---------------
+
+
+class ThresholdKindChoices(models.TextChoices):
+    """What a threshold compares. ABJ is crossed when it falls BELOW the value; the others when they rise ABOVE it."""
+
+    ABJ_BELOW = "abj_below", _("ABJ di bawah (%)")
+    HOUSE_INDEX_ABOVE = "hi_above", _("House Index di atas (%)")
+    DENGUE_CASES_AT_LEAST = "dbd_at_least", _("Kasus DBD terkonfirmasi sedikitnya")
+
+
+class ThresholdActionChoices(models.TextChoices):
+    BELOW_TARGET = "below_target", _("Di bawah target (PSN, penyuluhan)")
+    FOGGING = "fogging", _("Perlu fogging")
+
+
+class Threshold(models.Model):
+    """One rule Dinkes keeps in the admin: an area's week crossing `value` calls for `action`. Only active rules
+    with `raises_case` open a case on the complaint workflow; the others colour the pages."""
+
+    kind = models.CharField(_("ukuran"), max_length=16, choices=ThresholdKindChoices.choices)
+    value = models.DecimalField(_("nilai batas"), max_digits=6, decimal_places=2)
+    action = models.CharField(_("tindakan"), max_length=16, choices=ThresholdActionChoices.choices)
+    # Houses an area must have had inspected in the week before an index threshold counts (a single positive
+    # house out of three is not yet a House Index of 33 %). Dengue-case thresholds ignore it.
+    min_houses = models.PositiveIntegerField(_("rumah diperiksa minimal"), default=10)
+    raises_case = models.BooleanField(_("membuat laporan untuk URC"), default=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    description = models.CharField(_("keterangan"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = _("ambang batas jentik")
+        verbose_name_plural = _("ambang batas jentik")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} → {self.get_action_display()}"
+
+
+class DengueCase(models.Model):
+    """Confirmed dengue (DBD) cases Dinkes records for a kelurahan (and RW when known) on a date: counts, no names.
+    `source` tells a manual entry from one a referral with ICD-10 A90/A91 produced (services.dengue)."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan"))
+    rw = models.PositiveSmallIntegerField(_("RW"), null=True, blank=True)
+    onset_date = models.DateField(_("tanggal diagnosis"))
+    count = models.PositiveSmallIntegerField(_("jumlah kasus"), default=1)
+    source = models.CharField(_("sumber"), max_length=16, default="manual")
+    source_ref = models.CharField(_("rujukan sumber"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    recorded_at = models.DateTimeField(_("dicatat"))
+
+    class Meta:
+        ordering = ["-onset_date", "-id"]
+        verbose_name = _("kasus DBD")
+        verbose_name_plural = _("kasus DBD")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"], condition=~Q(source_ref=""), name="dengue_case_source_once"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1), name="dengue_case_count_positive"),
+        ]
+        indexes = [models.Index(fields=["onset_date", "village", "rw"], name="dengue_case_area")]
+
+    def __str__(self) -> str:
+        return f"{self.onset_date} {self.village_id} RW {self.rw}: {self.count}"
+
+
+class AreaAlert(models.Model):
+    """The one case an area (a kelurahan's RW) has on the complaint workflow for crossing a threshold. While it is
+    open, later crossings add to its case instead of opening another; the unique constraint keeps it one even
+    when two checks race. `action_taken` is what URC did when it resolved the case (PSN, larvicide, fogging)."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
+    rw = models.PositiveSmallIntegerField(_("RW"))
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="larva_alert", verbose_name=_("laporan")
+    )
+    is_open = models.BooleanField(_("terbuka"), default=True)
+    crossings = models.PositiveIntegerField(_("jumlah pelampauan"), default=1)
+    # The last crossing added to the case ("2026-W49 abj_below,hi_above"): the same crossing seen again by the next
+    # check adds nothing; a new week or a new reason adds a timeline note.
+    last_crossing = models.CharField(_("pelampauan terakhir"), max_length=120)
+    opened_at = models.DateTimeField(_("dibuka"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+    action_taken = models.JSONField(_("tindakan yang diambil"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("peringatan wilayah")
+        verbose_name_plural = _("peringatan wilayah")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "rw"], condition=Q(is_open=True), name="area_alert_one_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} RW {self.rw}: {self.case_id}"

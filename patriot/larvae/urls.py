@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from patriot.larvae.views import areas, supervision
 from patriot.larvae.views import inspections as views
-from patriot.larvae.views import supervision
 
 urlpatterns = [
     path("", views.my_week, name="larvae-my-week"),
@@ -17,4 +17,14 @@ urlpatterns = [
     path("pemeriksaan/<int:pk>/foto/", supervision.inspection_photo, name="larvae-inspection-photo"),
     path("mutu/", supervision.data_quality, name="larvae-quality"),
     path("target/", supervision.rt_targets, name="larvae-rt-targets"),
+    path("wilayah/", areas.areas, name="larvae-areas"),
+    path("wilayah/peta.json", areas.map_json, name="larvae-areas-map"),
+    path("wilayah/tren.json", areas.trend_json, name="larvae-areas-trend"),
+    path("wilayah/rekap/<str:code>/", areas.recap, name="larvae-recap"),
+    path("wilayah/rekap/<str:code>.csv", areas.recap_csv, name="larvae-recap-csv"),
+    path("wilayah/dbd/", areas.dengue_cases, name="larvae-dengue"),
+    path("wilayah/peringatan/", areas.alerts, name="larvae-alerts"),
+    path("wilayah/peringatan/<int:pk>/selesai/", areas.resolve_alert, name="larvae-alert-resolve"),
+    path("wilayah/panel/poc/", areas.poc_panel, name="larvae-panel-poc"),
+    path("wilayah/panel/walikota/", areas.mayor_panel, name="larvae-panel-mayor"),
 ]

@@ -40,17 +40,23 @@ PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
 DISPATCH_BOARD = ("/psc/papan/", "Papan dispatch", "Dispatch board")
 PSC_REPORT = ("/psc/laporan/", "Laporan waktu PSC", "PSC time report")
+LARVAE_AREAS = ("/jumantik/wilayah/", "Peta jentik", "Larva map")
+LARVAE_DENGUE = ("/jumantik/wilayah/dbd/", "Kasus DBD", "Dengue cases")
+LARVAE_ALERTS = ("/jumantik/wilayah/peringatan/", "Peringatan jentik", "Larva alerts")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
-    Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
-    Role.POC_SUPERVISOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
+    Role.POC_OPERATOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY],
+    Role.POC_SUPERVISOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY],
     Role.CALLCENTRE_OPERATOR: [CALLS, SEARCH, WEEKLY],
     Role.AGENCY_ADMIN: [INBOX],
     Role.AGENCY_OFFICER: [INBOX],
-    Role.URC_OFFICER: [ASSIGNMENTS],
+    Role.URC_OFFICER: [LARVAE_ALERTS, ASSIGNMENTS],
     Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
     Role.HEALTH_OFFICER: [
         INDICES,
+        LARVAE_AREAS,
+        LARVAE_DENGUE,
+        LARVAE_ALERTS,
         LARVAE_SUPERVISION,
         ("/rujukan/semua/", "Rujukan", "Referrals"),
         LARVAE_QUALITY,
@@ -70,7 +76,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("/psc/rs/", "Ambulans masuk", "Incoming ambulances"),
     ],
     # The background jobs page (core) came after the pin, for the system admin only.
-    Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
+    Role.SYSTEM_ADMIN: [QUEUE, LARVAE_AREAS, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
 }
 PUBLIC = [("/lapor/", "Lapor"), ("/lacak/", "Lacak laporan"), ("/peta/", "Peta")]
 ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></li>')

@@ -26,10 +26,15 @@ INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
 SUPERVISION = ("/jumantik/pengawasan/", "Pemeriksaan rumah", "House inspections")
 QUALITY = ("/jumantik/mutu/", "Mutu data", "Data quality")
 TARGETS = ("/jumantik/target/", "Target RT", "RT targets")
+AREAS = ("/jumantik/wilayah/", "Peta jentik", "Larva map")
+DENGUE = ("/jumantik/wilayah/dbd/", "Kasus DBD", "Dengue cases")
+ALERTS = ("/jumantik/wilayah/peringatan/", "Peringatan jentik", "Larva alerts")
 MENUS = {
     Role.JUMANTIK: [MY_WEEK, INSPECT],
-    Role.HEALTH_OFFICER: [INDICES, SUPERVISION, QUALITY, TARGETS],
+    Role.HEALTH_OFFICER: [INDICES, AREAS, DENGUE, ALERTS, SUPERVISION, QUALITY, TARGETS],
     Role.JUMANTIK_COORDINATOR: [SUPERVISION, QUALITY, TARGETS],
+    Role.POC_OPERATOR: [AREAS],
+    Role.URC_OFFICER: [ALERTS],
 }
 
 
@@ -76,6 +81,6 @@ def test_the_entries_speak_english(role: str) -> None:
     assert _staff_entries(page) == [(href, english, False) for href, _label, english in MENUS[role]]
 
 
-@pytest.mark.parametrize("role", [Role.CITIZEN, Role.POC_OPERATOR, Role.MAYOR, Role.SYSTEM_ADMIN])
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.MAYOR, Role.AGENCY_OFFICER])
 def test_other_roles_see_no_larvae_entry(role: str) -> None:
     assert _staff_entries(_client(role).get("/").content.decode()) == []
