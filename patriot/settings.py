@@ -246,6 +246,9 @@ PATRIOT_OPEN311_JURISDICTION_ID = os.environ.get("PATRIOT_OPEN311_JURISDICTION_I
 PATRIOT_OPEN311_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_RATE_PER_MINUTE", "120"))
 PATRIOT_OPEN311_KEY_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_OPEN311_KEY_RATE_PER_MINUTE", "60"))
 PATRIOT_HOLIDAY_COUNTRY = "ID"
+# Sirine's bed figures: a figure older than this many hours is shown as stale (never as current free beds) on the
+# public board, its live stream, the map, the API and the hospital's own page.
+PATRIOT_BED_STALE_HOURS = float(os.environ.get("PATRIOT_BED_STALE_HOURS", "6"))
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

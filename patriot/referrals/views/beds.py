@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patriot.accounts.choices import RoleChoices
@@ -14,19 +17,27 @@ from patriot.core.errors import DomainError
 from patriot.referrals import queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.forms import BedsForm, TapForm
+from patriot.referrals.models import BedCount
 
 hospital_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 
 
 def board(request: HttpRequest) -> HttpResponse:
+    """Free beds by hospital and type, a map and a bed-type filter (a GET form: works without script); the page's
+    script keeps the figures live from the public event stream."""
     bed_type = request.GET.get("jenis", "")
     if bed_type not in BedTypeChoices.values():
         bed_type = ""
+    hospitals = queries.board_hospitals(bed_type or None)
     context = {
-        "rows": queries.board(bed_type or None),
+        "hospitals": hospitals,
+        "points": queries.map_points(hospitals),
         "bed_types": BedTypeChoices.choices(),
         "bed_type": bed_type,
+        "bed_type_label": BedTypeChoices.label(bed_type) if bed_type else "",
         "stale_hours": queries.stale_after().total_seconds() / 3600,
+        "stale_seconds": int(queries.stale_after().total_seconds()),
+        "tile_url": settings.PATRIOT_TILE_URL,
     }
     return render(request, "referrals/board.html", context)
 
@@ -36,7 +47,26 @@ def _facility_or_forbidden(request: HttpRequest) -> tuple[object | None, HttpRes
     try:
         return services.staff_facility(user), None
     except DomainError as error:
+        if _wants_json(request):
+            return None, JsonResponse({"error": error.message}, status=403)
         return None, render(request, "referrals/no_facility.html", {"message": error.message}, status=403)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _figures(bed: BedCount) -> dict[str, object]:
+    return {
+        "bed_type": bed.bed_type,
+        "total": bed.total,
+        "occupied": bed.occupied,
+        "reserved": bed.reserved,
+        "queue": bed.queue,
+        "free": bed.free,
+        "updated_at": bed.updated_at.isoformat(),
+        "updated_label": formats.date_format(timezone.localtime(bed.updated_at), "SHORT_DATETIME_FORMAT"),
+    }
 
 
 @hospital_page
@@ -69,15 +99,21 @@ def my_beds(request: HttpRequest) -> HttpResponse:
 @hospital_page
 @require_POST
 def tap(request: HttpRequest) -> HttpResponse:
+    """One +/− tap. The page's script asks for JSON (the new figures, no reload); without script the form posts
+    and the page comes back with a message."""
     facility, refused = _facility_or_forbidden(request)
     if refused is not None:
         return refused
     form = TapForm(request.POST)
+    as_json = _wants_json(request)
     if not form.is_valid():
-        messages.error(request, str(form.errors.as_text()))
+        message = _("Perubahan tidak dikenal.")
+        if as_json:
+            return JsonResponse({"error": message}, status=400)
+        messages.error(request, message)
         return redirect("referrals-my-beds")
     try:
-        services.tap(
+        bed = services.tap(
             request.user,  # type: ignore[arg-type]
             facility,  # type: ignore[arg-type]
             form.cleaned_data["bed_type"],
@@ -85,5 +121,10 @@ def tap(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["delta"],
         )
     except DomainError as error:
+        if as_json:
+            return JsonResponse({"error": error.message, "field": error.field}, status=400)
         messages.error(request, error.message)
+        return redirect("referrals-my-beds")
+    if as_json:
+        return JsonResponse(_figures(bed))
     return redirect("referrals-my-beds")
