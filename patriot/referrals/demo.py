@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
@@ -82,7 +82,7 @@ def needed() -> bool:
 
 
 def seed_demo_beds() -> SeedReport:
-    rng = random.Random(12)  # noqa: S311 (demo figures, not secrets)
+    rng = random.Random(12)  # demo figures, not secrets
     now = clock.now()
     start = now - timedelta(days=DAYS)
     reported = _reported_beds()
@@ -90,7 +90,7 @@ def seed_demo_beds() -> SeedReport:
         Facility.objects.filter(unit__kind=UnitKindChoices.HOSPITAL, unit__is_active=True).select_related("unit")
     )
     counts: list[BedCount] = []
-    walks: list[list[tuple[object, int, int, int]]] = []
+    walks: list[list[tuple[datetime, int, int, int]]] = []
     for facility in hospitals:
         beds = reported.get(facility.unit.code, DEFAULT_BEDS.get(facility.hospital_class, 80))
         # One hospital in eight stopped reporting 7 to 40 hours ago: its figures show as stale.

@@ -5,12 +5,15 @@ free beds."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
 
 from patriot.core import clock
 from patriot.referrals.choices import BedTypeChoices
@@ -42,6 +45,11 @@ class BoardRow:
     free: int | None
     updated_at: datetime
     stale: bool
+    updated_label: str = ""
+
+    @property
+    def updated_iso(self) -> str:
+        return self.updated_at.isoformat()
 
 
 @dataclass
@@ -67,6 +75,21 @@ class BoardHospital:
         return max((row.updated_at for row in self.rows), default=None)
 
 
+# Django date format characters with a fixed-width strftime twin: a board of hundreds of rows formats its times
+# with strftime (fast) when the language's SHORT_DATETIME_FORMAT uses only these, else with Django's formatter.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "G": "%-H", "i": "%M"}
+
+
+def _time_formatter() -> Callable[[datetime], str]:
+    """The active language's short date-time format for many times in a row (in the current time zone)."""
+    pattern = str(get_format("SHORT_DATETIME_FORMAT"))
+    zone = timezone.get_current_timezone()
+    if all(ch in _STRFTIME or not ch.isalpha() for ch in pattern) and "\\" not in pattern:
+        strftime = "".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern)
+        return lambda value: value.astimezone(zone).strftime(strftime)
+    return lambda value: date_format(value.astimezone(zone), pattern)
+
+
 def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
     """Every active hospital with a reported bed row (of `bed_type`, if given), one query. With a bed type, the
     hospitals with most current free beds of it come first (stale last); otherwise by name."""
@@ -88,7 +111,8 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
     )
     now = clock.now()
     limit = stale_after()
-    labels = dict(BedTypeChoices.choices())
+    labels = {value: str(label) for value, label in BedTypeChoices.choices()}
+    time_label = _time_formatter()
     order = _type_order()
     hospitals: dict[str, BoardHospital] = {}
     for kind, total, occupied, reserved, updated_at, code, name, lat, lon, inside, approximate in values:
@@ -101,11 +125,12 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
                 hospital=name,
                 hospital_code=code,
                 bed_type=kind,
-                bed_type_label=str(labels.get(kind, kind)),
+                bed_type_label=labels.get(kind, kind),
                 total=total,
                 free=None if stale else max(0, total - occupied - reserved),
                 updated_at=updated_at,
                 stale=stale,
+                updated_label=time_label(updated_at),
             )
         )
     result = list(hospitals.values())
@@ -221,7 +246,7 @@ def occupancy(days: int = 30, hospital: str | None = None, *, now: datetime | No
             sums[0] += total
             sums[1] += used
         for kind in kinds:
-            total, used = totals[kind] if kind in totals else (0, 0)
+            total, used = totals.get(kind, (0, 0))
             series[kind].append(round(100 * used / total, 1) if total else None)
     labels = [timezone.localtime(end - timedelta(seconds=1)).date().isoformat() for end in ends]
     return OccupancySeries(labels=labels, series=series)

@@ -31,7 +31,7 @@ def test_the_board_shows_free_beds_and_no_patient_or_staff_data(
     assert response.status_code == 200
     page = response.content.decode()
     assert "RSUD Kota Bekasi" in page and "RS Jakarta" in page
-    assert 'data-hospital="rsud-bekasi" data-bed-type="icu"' in page
+    assert 'data-hospital="rsud-bekasi"' in page and 'data-bed-type="icu"' in page
     for private in ("Siti", "Perawatwati", "perawat-1", "ICU Mawar"):
         assert private not in page
     filtered = Client().get("/tempat-tidur/?jenis=nicu").content.decode()

@@ -175,7 +175,12 @@ def load_facilities(path: Path = FACILITIES_FILE) -> int:
                     spot = place(float(row["latitude"]), float(row["longitude"]))
                     unit.latitude, unit.longitude = spot.latitude, spot.longitude
                     unit.village_id, unit.district_id = spot.village_id, spot.district_id
-                    unit.inside_city = spot.village_id is not None or kind not in UnitKindChoices.MAY_BE_OUTSIDE_CITY
+                    # A row naming one of the city's kecamatan is in the city even if its approximate point is not.
+                    unit.inside_city = (
+                        spot.village_id is not None
+                        or bool(row.get("kecamatan"))
+                        or kind not in UnitKindChoices.MAY_BE_OUTSIDE_CITY
+                    )
                 unit.full_clean()
                 unit.save()
                 created += 1

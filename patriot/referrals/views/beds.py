@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +24,24 @@ from patriot.referrals.models import BedCount
 hospital_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 
 
+def _rows_html(hospital: queries.BoardHospital, stale_text: str) -> SafeString:
+    """A hospital's table rows, built here rather than in the template: the board renders hundreds of them, and
+    the template engine's per-variable cost would dominate its ≤ 50 ms budget (bench/referral_beds.py)."""
+    badge = f' <span class="badge badge-gray" data-stale-badge>{escape(stale_text)}</span>'
+    parts = []
+    for row in hospital.rows:
+        stale = row.stale
+        css = ' class="stale"' if stale else ""
+        free = "–" if stale else str(row.free)
+        parts.append(
+            f'<tr data-bed-type="{escape(row.bed_type)}" data-updated="{row.updated_iso}"{css}>'
+            f"<td>{escape(row.bed_type_label)}</td>"
+            f'<td class="free num"><span data-free>{free}</span><small>/<span data-total>{row.total}</span></small></td>'
+            f"<td><span data-updated-label>{escape(row.updated_label)}</span>{badge if stale else ''}</td></tr>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped or a number)
+
+
 def board(request: HttpRequest) -> HttpResponse:
     """Free beds by hospital and type, a map and a bed-type filter (a GET form: works without script); the page's
     script keeps the figures live from the public event stream."""
@@ -29,8 +49,9 @@ def board(request: HttpRequest) -> HttpResponse:
     if bed_type not in BedTypeChoices.values():
         bed_type = ""
     hospitals = queries.board_hospitals(bed_type or None)
+    stale_text = _("usang")
     context = {
-        "hospitals": hospitals,
+        "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
         "points": queries.map_points(hospitals),
         "bed_types": BedTypeChoices.choices(),
         "bed_type": bed_type,

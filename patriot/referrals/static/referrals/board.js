@@ -86,9 +86,22 @@
   }
 
   // --- figures ----------------------------------------------------------------------------------------------------
+  var staleText = page.getAttribute("data-stale-label");
+
   function markStale(row, stale) {
     row.classList.toggle("stale", stale);
-    row.querySelector("[data-stale-badge]").hidden = !stale;
+    var badge = row.querySelector("[data-stale-badge]");
+    if (stale && !badge) {
+      badge = document.createElement("span");
+      badge.className = "badge badge-gray";
+      badge.setAttribute("data-stale-badge", "");
+      badge.textContent = staleText;
+      var cell = row.querySelector("[data-updated-label]").parentNode;
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(badge);
+    } else if (!stale && badge) {
+      badge.remove();
+    }
   }
 
   function setPointBed(code, type, free, total) {
@@ -102,7 +115,7 @@
 
   function update(payload) {
     if (onlyType && payload.bed_type !== onlyType) { return; }
-    var row = page.querySelector('tr[data-hospital="' + CSS.escape(payload.hospital) + '"][data-bed-type="' +
+    var row = page.querySelector('section[data-hospital="' + CSS.escape(payload.hospital) + '"] tr[data-bed-type="' +
       CSS.escape(payload.bed_type) + '"]');
     if (!row) { return; }
     row.setAttribute("data-updated", payload.updated_at);
@@ -123,7 +136,7 @@
       if (!row.classList.contains("stale") && now - updated > staleMs) {
         markStale(row, true);
         row.querySelector("[data-free]").textContent = "–";
-        setPointBed(row.getAttribute("data-hospital"), row.getAttribute("data-bed-type"), null,
+        setPointBed(row.closest("section").getAttribute("data-hospital"), row.getAttribute("data-bed-type"), null,
           parseInt(row.querySelector("[data-total]").textContent, 10));
       }
     });
