@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
@@ -141,6 +142,24 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
     else:
         result.sort(key=lambda h: h.name)
     return result
+
+
+def board_version(now: datetime | None = None) -> tuple[str, float]:
+    """What the public board's figures depend on, in one aggregate: a key that changes with any bed change, and how
+    many seconds it stays true (until the next current figure turns stale; at most a minute, so a hospital renamed
+    or closed shows within it). A cache of the board keyed by it is never behind a change."""
+    now = now or clock.now()
+    limit = stale_after()
+    figures = BedCount.objects.filter(facility__unit__is_active=True).aggregate(
+        count=Count("id"),
+        latest=Max("updated_at"),
+        oldest_current=Min("updated_at", filter=Q(updated_at__gt=now - limit)),
+    )
+    ttl = 60.0
+    if figures["oldest_current"] is not None:
+        ttl = min(ttl, (figures["oldest_current"] + limit - now).total_seconds())
+    latest = figures["latest"].isoformat() if figures["latest"] else "-"
+    return f"{figures['count']}:{latest}", max(0.0, ttl)
 
 
 def board(bed_type: str | None = None) -> list[BoardRow]:

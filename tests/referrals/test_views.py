@@ -144,3 +144,17 @@ def test_the_board_renders_every_hospital_and_no_tile_server_when_none_is_set(
     settings.PATRIOT_TILE_URL = ""
     page = Client().get("/tempat-tidur/").content.decode()
     assert 'data-tile-url=""' in page and "https://" not in page.split("<main")[1]
+
+
+def test_the_cached_board_is_never_behind_a_change_or_a_figure_turning_stale(nurse: User, hospital: Facility) -> None:
+    from patriot.core import clock
+
+    services.set_beds(nurse, hospital, "icu", BedFigures(total=10, occupied=6))
+    first = Client().get("/tempat-tidur/").content.decode()
+    assert "<span data-free>4</span>" in first
+    services.tap(nurse, hospital, "icu", "occupied", 1)
+    assert "<span data-free>3</span>" in Client().get("/tempat-tidur/").content.decode()
+    # Six hours and a second later, with no change: the same figure is stale, not current.
+    with clock.pinned(clock.now() + timedelta(hours=6, seconds=1)):
+        later = Client().get("/tempat-tidur/").content.decode()
+    assert "<span data-free>–</span>" in later and 'class="stale"' in later

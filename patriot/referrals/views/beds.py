@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,15 +46,25 @@ def _rows_html(hospital: queries.BoardHospital, stale_text: str) -> SafeString:
 
 def board(request: HttpRequest) -> HttpResponse:
     """Free beds by hospital and type, a map and a bed-type filter (a GET form: works without script); the page's
-    script keeps the figures live from the public event stream."""
+    script keeps the figures live from the public event stream. The figures are cached under
+    queries.board_version(): any bed change, and any figure turning stale, makes a new key."""
     bed_type = request.GET.get("jenis", "")
     if bed_type not in BedTypeChoices.values():
         bed_type = ""
-    hospitals = queries.board_hospitals(bed_type or None)
-    stale_text = _("usang")
+    version, ttl = queries.board_version()
+    key = f"referrals:board:{get_language()}:{bed_type}:{version}"
+    figures = cache.get(key) if ttl > 0 else None
+    if figures is None:
+        hospitals = queries.board_hospitals(bed_type or None)
+        stale_text = _("usang")
+        figures = {
+            "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
+            "points": queries.map_points(hospitals),
+        }
+        if ttl > 0:
+            cache.set(key, figures, ttl)
     context = {
-        "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
-        "points": queries.map_points(hospitals),
+        **figures,
         "bed_types": BedTypeChoices.choices(),
         "bed_type": bed_type,
         "bed_type_label": BedTypeChoices.label(bed_type) if bed_type else "",
