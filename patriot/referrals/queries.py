@@ -147,11 +147,13 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
 def board_version(now: datetime | None = None) -> tuple[str, float]:
     """What the public board's figures depend on, in one aggregate: a key that changes with any bed change, and how
     many seconds it stays true (until the next current figure turns stale; at most a minute, so a hospital renamed
-    or closed shows within it). A cache of the board keyed by it is never behind a change."""
+    shows within it). The key counts the current figures too, so a figure turning stale changes it as well: a cache
+    of the board keyed by it is never behind a change."""
     now = now or clock.now()
     limit = stale_after()
     figures = BedCount.objects.filter(facility__unit__is_active=True).aggregate(
         count=Count("id"),
+        current=Count("id", filter=Q(updated_at__gt=now - limit)),
         latest=Max("updated_at"),
         oldest_current=Min("updated_at", filter=Q(updated_at__gt=now - limit)),
     )
@@ -159,7 +161,7 @@ def board_version(now: datetime | None = None) -> tuple[str, float]:
     if figures["oldest_current"] is not None:
         ttl = min(ttl, (figures["oldest_current"] + limit - now).total_seconds())
     latest = figures["latest"].isoformat() if figures["latest"] else "-"
-    return f"{figures['count']}:{latest}", max(0.0, ttl)
+    return f"{figures['count']}:{figures['current']}:{latest}", max(0.0, ttl)
 
 
 def board(bed_type: str | None = None) -> list[BoardRow]:
