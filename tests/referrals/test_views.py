@@ -158,3 +158,15 @@ def test_the_cached_board_is_never_behind_a_change_or_a_figure_turning_stale(nur
     with clock.pinned(clock.now() + timedelta(hours=6, seconds=1)):
         later = Client().get("/tempat-tidur/").content.decode()
     assert "<span data-free>–</span>" in later and 'class="stale"' in later
+
+
+def test_the_board_and_dinkes_page_speak_english_when_chosen(nurse: User, hospital: Facility, settings: Any) -> None:
+    services.set_beds(nurse, hospital, "icu", BedFigures(total=10, occupied=6))
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    board = client.get("/tempat-tidur/?jenis=nicu").content.decode()
+    assert "Figures update live." in board and "No NICU beds reported yet." in board
+    dinkes = signed_in(make_user(RoleChoices.HEALTH_OFFICER))
+    dinkes.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = dinkes.get("/dinkes/").content.decode()
+    assert "Bed occupancy per bed type in percent, last 30 days" in page and "Whole city" in page
