@@ -3,7 +3,8 @@
 Runs in a child process (PATRIOT_DATABASE_URL points at a migrated database seeded with the reference data, which
 holds the city's 51 hospitals); this module adds the demo beds (every hospital's bed types, 30 days of history)
 when the database has none. Each URL is fetched through Django's test client (the whole middleware stack, view,
-queries and template; no network) by an anonymous visitor, `--runs` times after 3 warm-ups, round-robin with the
+queries and template; no network; the board's HTML cache warm, and cleared before each fetch for the "after a
+change" line) by an anonymous visitor, `--runs` times after 3 warm-ups, round-robin with the
 baseline GET /healthz (the same stack doing nothing) so a busy machine slows both alike. Medians and p95.
 
     python -m bench.referral_beds --out FILE [--runs 30]
@@ -42,12 +43,15 @@ def ensure_beds() -> dict[str, int]:
 
 
 def measure(runs: int) -> dict[str, Any]:
+    from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from patriot.referrals import queries
 
-    setup_test_environment()  # lets the test client's "testserver" host through ALLOWED_HOSTS
+    # The test client's host, let through without setup_test_environment(), whose template instrumentation (a
+    # context copy per template rendered) is no part of a real server's time.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
 
     def fetch(url: str) -> None:
@@ -58,6 +62,8 @@ def measure(runs: int) -> dict[str, Any]:
 
     calls = {BASELINE: lambda: fetch("/healthz")}
     calls.update({name: (lambda url=url: fetch(url)) for name, url in URLS.items()})
+    # Right after a hospital's change the board's cached HTML is gone: the page is built afresh.
+    calls["bed board, all hospitals, after a change"] = lambda: (cache.clear(), fetch(URLS["bed board, all hospitals"]))
     calls["board query alone (queries.board_hospitals)"] = queries.board_hospitals
     for _ in range(3):
         for call in calls.values():
@@ -76,7 +82,9 @@ def measure(runs: int) -> dict[str, Any]:
         }
         for name, values in timings.items()
     }
-    board = results["bed board, all hospitals"]["median_ms"]
+    board = max(
+        results[name]["median_ms"] for name in ("bed board, all hospitals", "bed board, all hospitals, after a change")
+    )
     return {"runs": runs, "aim_ms": AIM_MS, "meets_aim": board <= AIM_MS, "results": results, "timings_ms": timings}
 
 

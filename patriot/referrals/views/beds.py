@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -52,25 +53,30 @@ def board(request: HttpRequest) -> HttpResponse:
     if bed_type not in BedTypeChoices.values():
         bed_type = ""
     version, ttl = queries.board_version()
-    key = f"referrals:board:{get_language()}:{bed_type}:{version}"
-    figures = cache.get(key) if ttl > 0 else None
-    if figures is None:
+    key = f"referrals:board:{get_language()}:{bed_type}:{settings.PATRIOT_TILE_URL}:{version}"
+    body = cache.get(key) if ttl > 0 else None
+    if body is None:
         hospitals = queries.board_hospitals(bed_type or None)
         stale_text = _("usang")
-        figures = {
-            "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
-            "points": queries.map_points(hospitals),
-        }
+        body = render_to_string(
+            "referrals/_board_body.html",
+            {
+                "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
+                "points": queries.map_points(hospitals),
+                "tile_url": settings.PATRIOT_TILE_URL,
+                "outside_text": _("luar kota"),
+                "bed_type": bed_type,
+                "bed_type_label": BedTypeChoices.label(bed_type) if bed_type else "",
+            },
+        )
         if ttl > 0:
-            cache.set(key, figures, ttl)
+            cache.set(key, body, ttl)
     context = {
-        **figures,
+        "body": mark_safe(body),  # noqa: S308 (rendered above by the template engine, which escaped it)
         "bed_types": BedTypeChoices.choices(),
         "bed_type": bed_type,
-        "bed_type_label": BedTypeChoices.label(bed_type) if bed_type else "",
         "stale_hours": queries.stale_after().total_seconds() / 3600,
         "stale_seconds": int(queries.stale_after().total_seconds()),
-        "tile_url": settings.PATRIOT_TILE_URL,
     }
     return render(request, "referrals/board.html", context)
 

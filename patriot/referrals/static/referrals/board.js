@@ -115,7 +115,7 @@
 
   function update(payload) {
     if (onlyType && payload.bed_type !== onlyType) { return; }
-    var row = page.querySelector('section[data-hospital="' + CSS.escape(payload.hospital) + '"] tr[data-bed-type="' +
+    var row = page.querySelector('tbody[data-hospital="' + CSS.escape(payload.hospital) + '"] tr[data-bed-type="' +
       CSS.escape(payload.bed_type) + '"]');
     if (!row) { return; }
     row.setAttribute("data-updated", payload.updated_at);
@@ -136,7 +136,7 @@
       if (!row.classList.contains("stale") && now - updated > staleMs) {
         markStale(row, true);
         row.querySelector("[data-free]").textContent = "–";
-        setPointBed(row.closest("section").getAttribute("data-hospital"), row.getAttribute("data-bed-type"), null,
+        setPointBed(row.closest("tbody").getAttribute("data-hospital"), row.getAttribute("data-bed-type"), null,
           parseInt(row.querySelector("[data-total]").textContent, 10));
       }
     });
