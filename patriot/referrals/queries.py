@@ -82,13 +82,14 @@ _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "G": "%-H", 
 
 
 def _time_formatter() -> Callable[[datetime], str]:
-    """The active language's short date-time format for many times in a row (in the current time zone)."""
+    """The active language's short date-time format with the zone's name, as core's `local_dt` filter writes it
+    ("06-12-2026 17.02 WIB"), for many times in a row (strftime when the format allows: much faster)."""
     pattern = str(get_format("SHORT_DATETIME_FORMAT"))
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
     if all(ch in _STRFTIME or not ch.isalpha() for ch in pattern) and "\\" not in pattern:
-        strftime = "".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern)
+        strftime = "".join(_STRFTIME.get(ch, ch.replace("%", "%%")) for ch in pattern) + " %Z"
         return lambda value: value.astimezone(zone).strftime(strftime)
-    return lambda value: date_format(value.astimezone(zone), pattern)
+    return lambda value: (lambda local: f"{date_format(local, pattern)} {local.tzname()}")(value.astimezone(zone))
 
 
 def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:

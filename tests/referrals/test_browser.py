@@ -86,6 +86,9 @@ def test_a_tap_on_the_hospital_page_changes_the_public_board_live(
     screens.shot(staff, "hospital 360 after tap")
 
     expect(icu_free).to_have_text("4")
+    # The live row's time is written as the server writes it, zone and all.
+    updated = board.locator('tbody[data-hospital="rsud-bekasi"] tr[data-bed-type="icu"] [data-updated-label]')
+    expect(updated).to_have_text(re.compile(r"^\d{2}-\d{2}-\d{4} \d{1,2}\.\d{2} WIB$"))
     assert board.evaluate("window.__sameBoard === true")  # the board changed without a reload
     screens.shot(board, "board 360 after tap")
 

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -19,6 +20,7 @@ from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.views.staff import staff_page
 from patriot.core.errors import DomainError
+from patriot.core.templatetags.patriot import local_dt
 from patriot.referrals import queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.forms import BedsForm, TapForm
@@ -77,6 +79,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "bed_type": bed_type,
         "stale_hours": queries.stale_after().total_seconds() / 3600,
         "stale_seconds": int(queries.stale_after().total_seconds()),
+        # For the script's times of live figures, written like the server's ("06-12-2026 17.02 WIB").
+        "time_pattern": get_format("SHORT_DATETIME_FORMAT"),
+        "zone_name": timezone.localtime(timezone=timezone.get_default_timezone()).tzname(),
     }
     return render(request, "referrals/board.html", context)
 
@@ -104,7 +109,7 @@ def _figures(bed: BedCount) -> dict[str, object]:
         "queue": bed.queue,
         "free": bed.free,
         "updated_at": bed.updated_at.isoformat(),
-        "updated_label": formats.date_format(timezone.localtime(bed.updated_at), "SHORT_DATETIME_FORMAT"),
+        "updated_label": local_dt(bed.updated_at, "SHORT_DATETIME_FORMAT"),
     }
 
 

@@ -9,9 +9,37 @@
   var staleMs = parseInt(page.getAttribute("data-stale-seconds"), 10) * 1000;
   var onlyType = page.getAttribute("data-bed-type");
   var lang = document.documentElement.lang || "id";
-  var timeFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "id-ID", {
+  var pattern = page.getAttribute("data-time-pattern") || "";
+  var zoneName = page.getAttribute("data-zone-name") || "";
+  var intlFormat = new Intl.DateTimeFormat(lang === "en" ? "en-US" : "id-ID", {
     timeZone: "Asia/Jakarta", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
   });
+  var partsFormat = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Jakarta", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23"
+  });
+
+  // A time as the server writes it (Django's SHORT_DATETIME_FORMAT letters d m Y y H G i j n, then the zone);
+  // another pattern falls back to the browser's own format.
+  function formatTime(date) {
+    var parts = {};
+    partsFormat.formatToParts(date).forEach(function (part) { parts[part.type] = part.value; });
+    var letters = {
+      d: parts.day, j: String(parseInt(parts.day, 10)), m: parts.month, n: String(parseInt(parts.month, 10)),
+      Y: parts.year, y: parts.year.slice(-2), H: parts.hour, G: String(parseInt(parts.hour, 10)), i: parts.minute
+    };
+    var out = "";
+    for (var index = 0; index < pattern.length; index++) {
+      var ch = pattern.charAt(index);
+      if (/[A-Za-z]/.test(ch)) {
+        if (!(ch in letters)) { return intlFormat.format(date) + " " + zoneName; }
+        out += letters[ch];
+      } else {
+        out += ch;
+      }
+    }
+    return (out || intlFormat.format(date)) + " " + zoneName;
+  }
 
   // --- map ------------------------------------------------------------------------------------------------------
   var markers = {};
@@ -79,7 +107,7 @@
       bounds.push([point.lat, point.lon]);
     });
     if (bounds.length > 1) {
-      map.fitBounds(bounds, { padding: [16, 16] });
+      map.fitBounds(bounds, { padding: [32, 32], maxZoom: 15 });
     } else {
       map.setView(bounds[0], 14);
     }
@@ -121,7 +149,7 @@
     row.setAttribute("data-updated", payload.updated_at);
     row.querySelector("[data-free]").textContent = String(payload.free);
     row.querySelector("[data-total]").textContent = String(payload.total);
-    row.querySelector("[data-updated-label]").textContent = timeFormat.format(new Date(payload.updated_at));
+    row.querySelector("[data-updated-label]").textContent = formatTime(new Date(payload.updated_at));
     markStale(row, false);
     row.classList.remove("changed");
     void row.offsetWidth;  // restart the highlight
