@@ -117,3 +117,42 @@ def test_the_board_filters_by_bed_type_without_script_and_on_a_wide_screen(
     wide.goto(f"{base}/tempat-tidur/")
     expect(wide.locator("#bed-map path.leaflet-interactive")).to_have_count(2)
     screens.shot(wide, "board 1920")
+
+
+def test_dinkes_sees_the_occupancy_chart(nurse: User, base: str, new_page: Any, screens: Screens) -> None:
+    from datetime import timedelta
+
+    from patriot.core import clock
+    from patriot.referrals.models import BedChange, BedCount
+
+    # A month of history for the chart: the ICU filled up over the last weeks.
+    icu = BedCount.objects.get(facility__unit__code="rsud-bekasi", bed_type="icu")
+    now = clock.now()
+    BedChange.objects.bulk_create(
+        BedChange(
+            bed_count=icu,
+            total=12,
+            occupied=4 + day // 4,
+            reserved=0,
+            queue=0,
+            changed_at=now - timedelta(days=30 - day),
+            source="api",
+        )
+        for day in range(30)
+    )
+    officer = User(username="dinkes-maya", role=RoleChoices.HEALTH_OFFICER, first_name="Maya")
+    officer.set_password(PASSWORD)
+    officer.save()
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    sign_in(page, base, "dinkes-maya", PASSWORD)
+    page.goto(f"{base}/dinkes/")
+    expect(page.get_by_role("heading", name="Dasbor Dinkes")).to_be_visible()
+    # Chart.js drew on the canvas (it sizes it to its box).
+    expect(page.locator("#bed-occupancy-chart")).to_have_attribute("style", re.compile("width"))
+    screens.shot(page, "dinkes 1920")
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, base, "dinkes-maya", PASSWORD)
+    phone.goto(f"{base}/dinkes/?rs=rsud-bekasi")
+    expect(phone.locator("#bed-occupancy-chart")).to_have_attribute("style", re.compile("width"))
+    assert fits(phone)
+    screens.shot(phone, "dinkes 360 one hospital")

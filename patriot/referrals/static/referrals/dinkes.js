@@ -15,7 +15,7 @@
       dataset.borderColor = COLOURS[index % COLOURS.length];
       dataset.backgroundColor = dataset.borderColor;
       dataset.spanGaps = true;
-      dataset.pointRadius = 0;
+      dataset.pointRadius = 2;
       dataset.borderWidth = 2;
     });
     new Chart(canvas, {
