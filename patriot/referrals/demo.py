@@ -86,8 +86,11 @@ def seed_demo_beds() -> SeedReport:
     now = clock.now()
     start = now - timedelta(days=DAYS)
     reported = _reported_beds()
+    # A hospital another demo step already gave beds keeps them (and the unique bed type per hospital holds).
     hospitals = list(
-        Facility.objects.filter(unit__kind=UnitKindChoices.HOSPITAL, unit__is_active=True).select_related("unit")
+        Facility.objects.filter(unit__kind=UnitKindChoices.HOSPITAL, unit__is_active=True, beds__isnull=True)
+        .select_related("unit")
+        .distinct()
     )
     counts: list[BedCount] = []
     walks: list[list[tuple[datetime, int, int, int]]] = []

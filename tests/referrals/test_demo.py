@@ -45,3 +45,12 @@ def test_the_demo_writes_moving_beds_and_places_the_demo_hospital_account(areas:
     page = client.get("/rumah-sakit/tempat-tidur/")
     assert page.status_code == 200 and 'data-bed-type="icu"' in page.content.decode()
     assert BedChange.objects.filter(changed_by__isnull=False).count() == 0  # the demo acts as nobody
+
+
+def test_a_hospital_given_beds_by_another_demo_step_keeps_them(areas: None) -> None:
+    services.load_facilities()
+    chasbullah = Facility.objects.get(unit__code=demo.DEMO_HOSPITAL)
+    BedCount.objects.create(facility=chasbullah, bed_type="icu", total=3, updated_at=clock.now())
+    demo.seed_demo_beds()
+    assert list(chasbullah.beds.values_list("bed_type", "total")) == [("icu", 3)]
+    assert BedCount.objects.exclude(facility=chasbullah).exists()
