@@ -35,16 +35,18 @@ INSPECT = ("/jumantik/periksa/", "Periksa rumah", "Inspect a house")
 INDICES = ("/jumantik/indeks/", "Indeks jentik", "Larva indices")
 PSC_CALLS = ("/psc/", "Panggilan 119", "119 calls")
 AMBULANCES = ("/psc/ambulans/", "Ambulans", "Ambulances")
+# Sirine's Dinkes page (referrals, issue 12) came after the pin: Dinkes, the POC and the mayor.
+DINKES = ("/dinkes/", "Dasbor Dinkes", "Health office dashboard")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
-    Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
-    Role.POC_SUPERVISOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY],
+    Role.POC_OPERATOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY, DINKES],
+    Role.POC_SUPERVISOR: [QUEUE, DASHBOARD, SEARCH, WEEKLY, DINKES],
     Role.CALLCENTRE_OPERATOR: [CALLS, SEARCH, WEEKLY],
     Role.AGENCY_ADMIN: [INBOX],
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [ASSIGNMENTS],
-    Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
-    Role.HEALTH_OFFICER: [INDICES],
+    Role.MAYOR: [MAYOR, SEARCH, WEEKLY, DINKES],
+    Role.HEALTH_OFFICER: [INDICES, DINKES],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.PSC_CALL_TAKER: [PSC_CALLS, AMBULANCES],
     Role.PSC_DISPATCHER: [PSC_CALLS, AMBULANCES],
@@ -52,7 +54,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
     # Referrals (issue 12) gave hospital staff their bed page.
     Role.HOSPITAL_STAFF: [("/rumah-sakit/tempat-tidur/", "Tempat tidur", "Beds")],
     # The background jobs page (core) came after the pin, for the system admin only.
-    Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
+    Role.SYSTEM_ADMIN: [QUEUE, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, DINKES, JOBS],
 }
 PUBLIC = [("/lapor/", "Lapor"), ("/lacak/", "Lacak laporan"), ("/peta/", "Peta")]
 ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></li>')
