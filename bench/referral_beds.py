@@ -24,7 +24,8 @@ AIM_MS = 50.0
 BASELINE = "baseline: GET /masuk/ (plain page)"
 URLS = {
     "bed board, all hospitals": "/tempat-tidur/",
-    "bed board, ICU only": "/tempat-tidur/?jenis=icu",
+    # Cold each round: the "after a change" line clears the cache before it in the round-robin.
+    "bed board, ICU only (cold)": "/tempat-tidur/?jenis=icu",
     "bed board API (JSON)": "/api/v1/referrals/beds",
 }
 
