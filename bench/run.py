@@ -6,7 +6,7 @@ database, runs `patriot migrate` and `patriot seed` against it, then runs the be
 process (`python -m bench.intake` / `python -m bench.overview`) with PATRIOT_DATABASE_URL set, because
 settings are read at import. It prints a table and writes var/bench/results-<timestamp>.json.
 
-    python -m bench.run [--quick] [--fresh] [--db sqlite,postgresql] [--only intake,overview]
+    python -m bench.run [--quick] [--fresh] [--db sqlite,postgresql] [--only intake,overview,referral_beds]
                         [--workers 1,2] [--concurrency 16] [--cases N] [--profile auto|always|never]
 
 Databases:
@@ -43,6 +43,7 @@ from bench.common import ROOT, VENV_BIN, calibration_ms, load_average, log, writ
 RESULTS_DIR = ROOT / "var" / "bench"
 PG_ADMIN_URL = os.environ.get("PATRIOT_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_INTAKE_DB = "patriot_bench"
+PG_BEDS_DB = "patriot_bench_beds"
 SEED_WAIT_SECONDS = 20 * 60
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Benchmarks of one app each, on a database of their own per backend, kept between runs (each child reuses the data
@@ -293,6 +294,26 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
             results["larvae"] = run_child("bench.larvae", larvae_args, env, work / f"larvae-{db}.json", timeout=20 * 60)
         except RuntimeError as error:
             results["larvae"] = {"error": str(error)}
+    if "referral_beds" in args.only:
+        log(f"=== {LABELS[db]}: Sirine bed board ===")
+        if db == "sqlite":
+            url = f"sqlite:///{work / 'beds.sqlite3'}"
+        else:
+            pg_drop(PG_BEDS_DB)
+            pg_create(PG_BEDS_DB)
+            url = pg_url(PG_BEDS_DB)
+        env = child_env(url, var_dir)
+        try:
+            migrate_and_seed(env)
+            beds_args = ["--runs", str(max(args.runs, 15))]
+            results["referral_beds"] = run_child(
+                "bench.referral_beds", beds_args, env, work / f"beds-{db}.json", timeout=10 * 60
+            )
+        except RuntimeError as error:
+            results["referral_beds"] = {"error": str(error)}
+        finally:
+            if db == "postgresql" and not args.keep:
+                pg_drop(PG_BEDS_DB)
     return results
 
 
@@ -540,6 +561,20 @@ def render(report: dict[str, Any]) -> str:
             "     meets aim (< 200 ms)",
             [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "live", "meets_aim")] for db in dbs],
         )
+    beds_rows = next((list(get(db, "referral_beds", "results") or {}) for db in dbs if get(db, "referral_beds")), [])
+    if beds_rows:
+        lines.append("SIRINE BED BOARD (aim: all hospitals ≤ 50 ms median; median / p95 ms, ×baseline)")
+        for name in beds_rows:
+            row(
+                f"  {name[:42]}",
+                [
+                    f"{_num(get(db, 'referral_beds', 'results', name, 'median_ms'), '{:.1f}')} / "
+                    f"{_num(get(db, 'referral_beds', 'results', name, 'p95_ms'), '{:.1f}')} "
+                    f"×{_num(get(db, 'referral_beds', 'results', name, 'ratio_to_baseline'), '{:.1f}')}"
+                    for db in dbs
+                ],
+            )
+        row("  meets aim", [{True: "yes", False: "NO", None: "–"}[get(db, "referral_beds", "meets_aim")] for db in dbs])
         lines.append(rule)
     if sse := report.get("sse"):
         lines.append("LIVE EVENTS (aim: p95 < 200 ms from a case being created to its event at every SSE client)")
@@ -565,7 +600,7 @@ def render(report: dict[str, Any]) -> str:
             lines.append(render_emergency(emergency))
         lines.append(rule)
     for db in dbs:
-        for part in ("intake", "overview", "dashboard", *APP_BENCHES):
+        for part in ("intake", "overview", "dashboard", "larvae", "referral_beds", *APP_BENCHES):
             if error := get(db, part, "error"):
                 lines.append(f"{LABELS[db]} {part} ERROR: {error}")
                 if output := get(db, part, "output"):
@@ -612,7 +647,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument(
         "--only",
-        default=",".join(["intake", "overview", "dashboard", "sse", "emergency", "larvae", *APP_BENCHES]),
+        default=",".join(
+            ["intake", "overview", "dashboard", "sse", "emergency", "larvae", "referral_beds", *APP_BENCHES]
+        ),
     )
     parser.add_argument(
         "--inspections", type=int, default=None, help="Si Tik Tik data set size (default 1,000,000; quick 50,000)"
@@ -686,8 +723,7 @@ def main(argv: list[str] | None = None) -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(render(report))
-    parts = ("intake", "overview", "dashboard", "sse", *APP_BENCHES)
-    parts = ("intake", "overview", "dashboard", "sse", "larvae")
+    parts = ("intake", "overview", "dashboard", "sse", "larvae", "referral_beds", *APP_BENCHES)
     failed = any("error" in (r.get(p) or {}) for r in report["databases"].values() for p in parts)
     failed = failed or "error" in (report.get("sse") or {}) or "error" in (report.get("emergency") or {})
     sys.exit(1 if failed else 0)

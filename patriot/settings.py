@@ -259,6 +259,9 @@ PATRIOT_EMERGENCY_SPEEDS = os.environ.get("PATRIOT_EMERGENCY_SPEEDS", "0-6:40,6-
 PATRIOT_EMERGENCY_RESPONSE_TARGETS = os.environ.get(
     "PATRIOT_EMERGENCY_RESPONSE_TARGETS", "p1:7/15,p2:18/40,p3:60/120,p0:60/120"
 )
+# Sirine's bed figures: a figure older than this many hours is shown as stale (never as current free beds) on the
+# public board, its live stream, the map, the API and the hospital's own page.
+PATRIOT_BED_STALE_HOURS = float(os.environ.get("PATRIOT_BED_STALE_HOURS", "6"))
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"

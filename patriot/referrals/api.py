@@ -1,4 +1,6 @@
-"""Referrals' API: a hospital's system reports its beds (POST /api/v1/referrals/beds), as its own staff."""
+"""Referrals' API: a hospital's system reports its beds (POST /api/v1/referrals/beds), as its own staff, in the
+shape of the national bed report (SIRS / RS Online "tempat tidur": id_tt, ruang, jumlah, terpakai, prepare,
+antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ from ninja import Router
 
 from patriot.accounts.auth import STAFF_AUTH
 from patriot.accounts.models import User
-from patriot.core.errors import Forbidden
+from patriot.core.errors import Forbidden, InvalidInput
 from patriot.core.schemas import errors
-from patriot.referrals import services
-from patriot.referrals.choices import ChangeSourceChoices
+from patriot.referrals import queries, services
+from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.models import Facility
-from patriot.referrals.schemas import BedReportIn, BedReportOut
+from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
 
 router = Router(tags=["referrals"])
 
@@ -51,3 +53,26 @@ def report_beds(request: HttpRequest, payload: BedReportIn) -> BedReportOut:
         kosong=bed.free,
         updated_at=bed.updated_at,
     )
+
+
+@router.get(
+    "/beds",
+    response={200: list[BedBoardOut], **errors(400)},
+    auth=None,
+    summary="The public bed board: free beds per hospital and bed type (stale figures: kosong null, usang true)",
+)
+def bed_board(request: HttpRequest, id_tt: str = "") -> list[BedBoardOut]:
+    if id_tt and id_tt not in BedTypeChoices.values():
+        raise InvalidInput(_("Jenis tempat tidur tidak dikenal."), code="unknown_bed_type", field="id_tt")
+    return [
+        BedBoardOut(
+            facility=row.hospital_code,
+            nama=row.hospital,
+            id_tt=row.bed_type,
+            jumlah=row.total,
+            kosong=row.free,
+            updated_at=row.updated_at,
+            usang=row.stale,
+        )
+        for row in queries.board(id_tt or None)
+    ]

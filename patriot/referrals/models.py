@@ -42,6 +42,8 @@ class Facility(models.Model):
     # The seed's names and points come from secondary sources: shown as approximate until checked against Dinkes.
     name_approximate = models.BooleanField(_("nama perkiraan"), default=False)
     point_approximate = models.BooleanField(_("lokasi perkiraan"), default=False)
+    # Services inferred from the class and the name (no public list per hospital was found): shown as approximate.
+    services_approximate = models.BooleanField(_("layanan perkiraan"), default=False)
 
     class Meta:
         ordering = ["unit__name"]

@@ -28,3 +28,16 @@ class BedReportOut(Schema):
     antrian: int
     kosong: int
     updated_at: datetime
+
+
+class BedBoardOut(Schema):
+    """One bed type at one hospital on the public board. `kosong` is null when the figure is stale (older than
+    PATRIOT_BED_STALE_HOURS): a stale figure is never given as current."""
+
+    facility: str = Field(description="The hospital's unit code")
+    nama: str = Field(description="The hospital's name")
+    id_tt: str = Field(description="Bed type code")
+    jumlah: int = Field(description="Total beds")
+    kosong: int | None = Field(description="Free beds (total − used − prepared); null when stale")
+    updated_at: datetime
+    usang: bool = Field(description="True when older than PATRIOT_BED_STALE_HOURS")

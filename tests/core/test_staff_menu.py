@@ -43,15 +43,17 @@ PSC_REPORT = ("/psc/laporan/", "Laporan waktu PSC", "PSC time report")
 LARVAE_AREAS = ("/jumantik/wilayah/", "Peta jentik", "Larva map")
 LARVAE_DENGUE = ("/jumantik/wilayah/dbd/", "Kasus DBD", "Dengue cases")
 LARVAE_ALERTS = ("/jumantik/wilayah/peringatan/", "Peringatan jentik", "Larva alerts")
+# Sirine's Dinkes page (referrals, issue 12) came after the pin: Dinkes, the POC and the mayor.
+DINKES = ("/dinkes/", "Dasbor Dinkes", "Health office dashboard")
 
 MENUS: dict[str, list[tuple[str, str, str]]] = {
-    Role.POC_OPERATOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY],
-    Role.POC_SUPERVISOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY],
+    Role.POC_OPERATOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY, DINKES],
+    Role.POC_SUPERVISOR: [QUEUE, LARVAE_AREAS, DASHBOARD, SEARCH, WEEKLY, DINKES],
     Role.CALLCENTRE_OPERATOR: [CALLS, SEARCH, WEEKLY],
     Role.AGENCY_ADMIN: [INBOX],
     Role.AGENCY_OFFICER: [INBOX],
     Role.URC_OFFICER: [LARVAE_ALERTS, ASSIGNMENTS],
-    Role.MAYOR: [MAYOR, SEARCH, WEEKLY],
+    Role.MAYOR: [MAYOR, SEARCH, WEEKLY, DINKES],
     Role.HEALTH_OFFICER: [
         INDICES,
         LARVAE_AREAS,
@@ -62,6 +64,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         LARVAE_QUALITY,
         LARVAE_TARGETS,
         PSC_REPORT,
+        DINKES,
     ],
     Role.JUMANTIK: [MY_WEEK, INSPECT],
     Role.JUMANTIK_COORDINATOR: [LARVAE_SUPERVISION, LARVAE_QUALITY, LARVAE_TARGETS],
@@ -76,7 +79,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("/psc/rs/", "Ambulans masuk", "Incoming ambulances"),
     ],
     # The background jobs page (core) came after the pin, for the system admin only.
-    Role.SYSTEM_ADMIN: [QUEUE, LARVAE_AREAS, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, JOBS],
+    Role.SYSTEM_ADMIN: [QUEUE, LARVAE_AREAS, DASHBOARD, MAYOR, CALLS, SEARCH, WEEKLY, DINKES, JOBS],
 }
 PUBLIC = [("/lapor/", "Lapor"), ("/lacak/", "Lacak laporan"), ("/peta/", "Peta")]
 ENTRY = re.compile(r'<li><a href="([^"]*)"( aria-current="page")?>([^<]*)</a></li>')

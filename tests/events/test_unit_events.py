@@ -77,7 +77,8 @@ def test_an_event_addressed_to_a_unit_reaches_its_staff_only() -> None:
 def test_staff_placed_in_a_unit_may_open_the_staff_stream() -> None:
     psc = unit(Kind.PSC_CENTRE, "psc-a")
     assert may_subscribe(make_user(Role.PSC_DISPATCHER, unit=psc))
-    assert not may_subscribe(make_user(Role.PSC_DISPATCHER))  # placed nowhere: nothing to receive
+    # Placed nowhere: nothing to receive (a PSC dispatcher now watches bed figures, so the crew role shows it).
+    assert not may_subscribe(make_user(Role.AMBULANCE_CREW))
     assert not may_subscribe(Subscriber(role=Role.CITIZEN, agency_id=None, team_id=None, unit_id=psc.pk))
 
 

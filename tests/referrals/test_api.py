@@ -73,3 +73,26 @@ def test_impossible_figures_are_400_with_the_field(nurse: User, hospital: Facili
     response = post(nurse, body(id_tt="kamar-mayat"))
     assert (response.status_code, response.json()["field"]) == (400, "bed_type")
     assert not BedCount.objects.exists()
+
+
+def test_the_public_board_api_gives_stale_figures_without_a_free_count(
+    nurse: User, hospital: Facility, other_nurse: User, other_hospital: Facility
+) -> None:
+    from datetime import timedelta
+
+    assert post(nurse, body(ruang="ICU Mawar")).status_code == 200
+    assert (
+        post(other_nurse, body(facility="rs-jakarta", id_tt="nicu", jumlah=4, terpakai=1, antrian=0)).status_code == 200
+    )
+    stale = BedCount.objects.get(bed_type="nicu")
+    BedCount.objects.filter(pk=stale.pk).update(updated_at=stale.updated_at - timedelta(hours=7))
+    response = Client().get(URL)
+    assert response.status_code == 200
+    rows = {row["id_tt"]: row for row in response.json()}
+    assert rows["icu"]["kosong"] == 3 and rows["icu"]["usang"] is False
+    assert rows["nicu"]["kosong"] is None and rows["nicu"]["usang"] is True and rows["nicu"]["jumlah"] == 4
+    assert set(rows["icu"]) == {"facility", "nama", "id_tt", "jumlah", "kosong", "updated_at", "usang"}
+    assert "ICU Mawar" not in response.content.decode() and "antrian" not in response.content.decode()
+    only = Client().get(URL + "?id_tt=icu").json()
+    assert [row["id_tt"] for row in only] == ["icu"]
+    assert Client().get(URL + "?id_tt=sofa").status_code == 400

@@ -32,7 +32,7 @@ def asgi_server(settings: Settings) -> Iterator[str]:
 
 def free_icu(page: Any, base: str, code: str) -> str:
     page.goto(f"{base}/tempat-tidur/?jenis=icu")
-    return page.locator(f'tr[data-hospital="{code}"][data-bed-type="icu"] td.free').inner_text().split("/")[0].strip()
+    return page.locator(f'tbody[data-hospital="{code}"] tr[data-bed-type="icu"] [data-free]').inner_text().strip()
 
 
 def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(

@@ -124,3 +124,52 @@ def test_a_facility_offers_only_known_services(hospital: Facility) -> None:
     with translation.override("en"), pytest.raises(ValidationError) as in_english:
         hospital.full_clean()
     assert "Unknown services" in str(in_english.value.message_dict["services"])
+
+
+def test_the_facility_list_says_what_each_offers_and_which_guesses_are_approximate(areas: None) -> None:
+    services.load_facilities()
+    chasbullah = Facility.objects.get(unit__code="rs-umum-daerah-dr-chasbullah-abdulmadjid")
+    assert {"icu", "nicu", "picu", "maternity"} <= set(chasbullah.services) and chasbullah.services_approximate
+    mother_and_child = Facility.objects.get(unit__code="rs-ibu-dan-anak-rinova-intan")
+    assert "nicu" in mother_and_child.services and "icu" not in mother_and_child.services
+    poned = Facility.objects.get(unit__code="puskesmas-jati-sampurna")
+    assert poned.services == ["maternity"] and not poned.services_approximate
+    for facility in Facility.objects.filter(unit__kind="hospital"):
+        facility.full_clean()  # every listed service is a known one
+        assert facility.services and facility.services_approximate
+    # Every row names a Kota Bekasi kecamatan: in the city even where its approximate point falls outside.
+    assert not OrganisationUnit.objects.filter(kind__in=["hospital", "puskesmas"], inside_city=False).exists()
+
+
+def test_a_profile_loaded_before_services_were_listed_gets_them_and_an_edited_one_keeps_its_own(
+    areas: None,
+) -> None:
+    services.load_facilities()
+    Facility.objects.filter(unit__code="rs-umum-daerah-dr-chasbullah-abdulmadjid").update(services=[])
+    Facility.objects.filter(unit__code="rs-umum-daerah-jatisampurna").update(services=["cath_lab"])
+    services.load_facilities()
+    assert "icu" in Facility.objects.get(unit__code="rs-umum-daerah-dr-chasbullah-abdulmadjid").services
+    assert Facility.objects.get(unit__code="rs-umum-daerah-jatisampurna").services == ["cath_lab"]
+
+
+def test_occupancy_over_time_follows_the_history(
+    nurse: User, hospital: Facility, other_nurse: User, other_hospital: Facility
+) -> None:
+    from patriot.core import clock
+
+    now = clock.now()
+    bed = services.set_beds(nurse, hospital, "icu", BedFigures(total=10, occupied=2))
+    other = services.set_beds(other_nurse, other_hospital, "icu", BedFigures(total=10, occupied=10))
+    BedChange.objects.filter(bed_count=bed).update(changed_at=now - timedelta(days=5))
+    BedChange.objects.filter(bed_count=other).update(changed_at=now - timedelta(days=40))
+    BedChange.objects.create(
+        bed_count=bed, total=10, occupied=6, reserved=2, queue=0, changed_at=now - timedelta(days=2), source="tap"
+    )
+    series = queries.occupancy(7, now=now)
+    assert len(series.labels) == 7 and list(series.series) == ["icu"]
+    # Six days ago only the other hospital's row stood (10/10); then ours joined at 2/10, then went to 8/10.
+    assert series.series["icu"][0] == 100.0
+    assert series.series["icu"][3] == 60.0
+    assert series.series["icu"][-1] == 90.0
+    ours = queries.occupancy(7, hospital.unit.code, now=now)
+    assert ours.series["icu"][0] is None and ours.series["icu"][-1] == 80.0

@@ -14,8 +14,10 @@ from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
 from patriot.core import clock
 from patriot.core.errors import Forbidden, InvalidInput
+from patriot.events.services import record_event
 from patriot.geo.lookup import place
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices, ServiceChoices
+from patriot.referrals.events import CHANGED, SUBJECT_TYPE
 from patriot.referrals.models import BedChange, BedCount, Facility
 
 FACILITIES_FILE = Path(__file__).parents[1] / "data" / "facilities.csv"
@@ -76,8 +78,9 @@ def _check_bed_type(bed_type: str) -> None:
         raise InvalidInput(_("Jenis tempat tidur tidak dikenal."), code="unknown_bed_type", field="bed_type")
 
 
-def _write(bed: BedCount, figures: BedFigures, user: User, source: str) -> BedCount:
+def _write(bed: BedCount, facility: Facility, figures: BedFigures, user: User, source: str) -> BedCount:
     now = clock.now()
+    bed.facility = facility  # already read with its unit: no query for the event's hospital code
     bed.total, bed.occupied, bed.reserved, bed.queue = figures.total, figures.occupied, figures.reserved, figures.queue
     bed.updated_at = now
     bed.updated_by = user
@@ -91,6 +94,25 @@ def _write(bed: BedCount, figures: BedFigures, user: User, source: str) -> BedCo
         changed_at=now,
         changed_by=user,
         source=source,
+    )
+    # The live board and Dinkes learn of it once committed; the public payload keeps only events.PUBLIC_FIELDS.
+    record_event(
+        kind=CHANGED,
+        subject_type=SUBJECT_TYPE,
+        subject_id=str(bed.pk),
+        at=now,
+        payload={
+            "hospital": bed.facility.unit.code,
+            "bed_type": bed.bed_type,
+            "free": bed.free,
+            "total": bed.total,
+            "updated_at": now.isoformat(),
+            "occupied": bed.occupied,
+            "reserved": bed.reserved,
+            "queue": bed.queue,
+            "source": source,
+        },
+        is_public=True,
     )
     return bed
 
@@ -114,7 +136,7 @@ def set_beds(
             bed = BedCount(facility=facility, bed_type=bed_type, total=0)
         if room:
             bed.room = room
-        return _write(bed, figures, user, source)
+        return _write(bed, facility, figures, user, source)
 
 
 def tap(user: User, facility: Facility, bed_type: str, field: str, delta: int) -> BedCount:
@@ -132,7 +154,7 @@ def tap(user: User, facility: Facility, bed_type: str, field: str, delta: int) -
         values[field] += delta
         figures = BedFigures(**values)
         validate_figures(figures)
-        return _write(bed, figures, user, ChangeSourceChoices.TAP)
+        return _write(bed, facility, figures, user, ChangeSourceChoices.TAP)
 
 
 def load_facilities(path: Path = FACILITIES_FILE) -> int:
@@ -153,7 +175,12 @@ def load_facilities(path: Path = FACILITIES_FILE) -> int:
                     spot = place(float(row["latitude"]), float(row["longitude"]))
                     unit.latitude, unit.longitude = spot.latitude, spot.longitude
                     unit.village_id, unit.district_id = spot.village_id, spot.district_id
-                    unit.inside_city = spot.village_id is not None or kind not in UnitKindChoices.MAY_BE_OUTSIDE_CITY
+                    # A row naming one of the city's kecamatan is in the city even if its approximate point is not.
+                    unit.inside_city = (
+                        spot.village_id is not None
+                        or bool(row.get("kecamatan"))
+                        or kind not in UnitKindChoices.MAY_BE_OUTSIDE_CITY
+                    )
                 unit.full_clean()
                 unit.save()
                 created += 1
@@ -161,15 +188,22 @@ def load_facilities(path: Path = FACILITIES_FILE) -> int:
             unknown = set(services) - set(ServiceChoices.values())
             if unknown:
                 raise ValueError(f"{row['code']}: unknown services {sorted(unknown)}")
-            Facility.objects.get_or_create(
+            facility, new = Facility.objects.get_or_create(
                 unit=unit,
                 defaults={
                     "hospital_class": row["hospital_class"],
                     "ownership": row["ownership"],
                     "services": services,
+                    "services_approximate": row.get("services_approximate") == "yes",
+                    "phone": row.get("phone", ""),
                     "registry_code": row["kode_rs"],
                     "name_approximate": row["name_approximate"] == "yes",
                     "point_approximate": row["point_approximate"] == "yes",
                 },
             )
+            if not new and not facility.services and services:
+                # A profile loaded before the file listed services gets them; one edited since keeps its own.
+                facility.services = services
+                facility.services_approximate = row.get("services_approximate") == "yes"
+                facility.save(update_fields=["services", "services_approximate"])
     return created
