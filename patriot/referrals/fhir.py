@@ -34,7 +34,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from pydantic import ValidationError as PydanticValidationError
+from pydantic.v1 import ValidationError as PydanticValidationError
 
 from patriot.accounts.models import User
 from patriot.core.errors import Forbidden, InvalidInput
@@ -269,13 +269,13 @@ def export_bundle(referral: Referral) -> dict[str, Any]:
         "identifier": {"system": REFERRAL_SYSTEM, "value": referral.number},
         "entry": [{"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource} for resource in resources],
     }
-    Bundle.model_validate(bundle)  # our own output must be valid R4: a failure here is a bug, not a user error
+    Bundle.parse_obj(bundle)  # our own output must be valid R4: a failure here is a bug, not a user error
     return bundle
 
 
 def validated_task(referral: Referral) -> dict[str, Any]:
     resource = task(referral)
-    get_fhir_model_class("Task").model_validate(resource)
+    get_fhir_model_class("Task").parse_obj(resource)
     return resource
 
 
@@ -305,7 +305,7 @@ def _validate_resources(data: Any) -> dict[str, list[tuple[str, dict[str, Any]]]
                 "wrong_resource_type",
             )
         try:
-            get_fhir_model_class(kind).model_validate(resource)
+            get_fhir_model_class(kind).parse_obj(resource)
         except PydanticValidationError as error:
             problem = error.errors()[0]
             where = ".".join(str(part) for part in problem.get("loc", ()) if part != "__root__")
@@ -415,6 +415,8 @@ def import_bundle(user: User, data: Any) -> Referral:
     name = names[0].get("text") or " ".join([*names[0].get("given", []), names[0].get("family", "")]).strip()
     doctor = (practitioner.get("name") or [{}])[0].get("text", "")
     vitals = _vital_values(found)
+    if patient.get("gender") not in ("male", "female"):
+        raise _invalid(_("Patient.gender harus male atau female."), "Patient.gender")
     try:
         birth_date = date.fromisoformat(patient.get("birthDate", ""))
     except ValueError:
