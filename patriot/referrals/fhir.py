@@ -5,7 +5,8 @@ referral through referrals.services (create_referral, then send when the Task is
 
 Validation: fhir.resources 7.x, subpackage `R4B` (R4B is R4 for every resource used here: Patient, Practitioner,
 Organization, ServiceRequest, Observation, Task, Bundle). fhir.resources 6.5, the last release with R4 at the top
-level, needs pydantic 1 and does not import beside django-ninja's pydantic 2.
+level, needs pydantic 1 and does not import beside django-ninja's pydantic 2. 7.x's R4B models run on pydantic 2's
+bundled `pydantic.v1` (hence parse_obj and pydantic.v1.ValidationError).
 
 Resources and codes:
 - Patient: identifier NIK (system SATUSEHAT's https://fhir.kemkes.go.id/id/nik), BPJS card number, name, birthDate,

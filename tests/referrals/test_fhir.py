@@ -50,9 +50,7 @@ def observation(bundle: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def post_bundle(user: User | None, bundle: Any) -> Any:
-    return client_for(user).post(
-        "/api/v1/referrals/fhir", json.dumps(bundle), content_type="application/fhir+json"
-    )
+    return client_for(user).post("/api/v1/referrals/fhir", json.dumps(bundle), content_type="application/fhir+json")
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -207,9 +205,7 @@ def patient_of(bundle: dict[str, Any]) -> dict[str, Any]:
         (lambda b: b.update(resourceType="Patient"), "Bundle.resourceType", "invalid_fhir"),
     ],
 )
-def test_invalid_bundles_are_400_naming_the_resource_and_field(
-    w: World, change: Any, field: str, code: str
-) -> None:
+def test_invalid_bundles_are_400_naming_the_resource_and_field(w: World, change: Any, field: str, code: str) -> None:
     bundle = broken(w, change)
     before = Referral.objects.count()
     response = post_bundle(w.referrer, bundle)
