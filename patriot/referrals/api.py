@@ -101,7 +101,7 @@ def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, referral = _visible_referral(request, referral_id)
     if referral is None:
         return _not_found()
-    bundle = fhir.export_bundle(referral)
+    bundle = fhir.export_bundle(referral, referral_queries.user_facility(user))
     _audit_read(user, referral, patient=True)
     return _fhir(bundle)
 
@@ -116,7 +116,7 @@ def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, referral = _visible_referral(request, referral_id)
     if referral is None:
         return _not_found()
-    task = fhir.validated_task(referral)
+    task = fhir.validated_task(referral, referral_queries.user_facility(user))
     _audit_read(user, referral, patient=False)
     return _fhir(task)
 

@@ -94,10 +94,14 @@ def _organization(referral: Referral, facility: Facility, kind: str) -> dict[str
     }
 
 
-def _receiving_offer(referral: Referral) -> ReferralOffer | None:
+def _receiving_offer(referral: Referral, viewer: Facility | None = None) -> ReferralOffer | None:
+    """The accepted hospital's copy; else, for a hospital reading its own copy, that one (a hospital asked in
+    parallel never learns which others were asked); else the newest copy."""
     if referral.accepted_offer_id:
         return referral.accepted_offer
-    return referral.offers.select_related("facility__unit").order_by("-sent_at", "-id").first()
+    offers = referral.offers.select_related("facility__unit").order_by("-sent_at", "-id")
+    own = offers.filter(facility=viewer).first() if viewer is not None else None
+    return own or offers.first()
 
 
 def _quantity(value: Any, unit: str) -> dict[str, Any]:
@@ -155,10 +159,11 @@ def observations(referral: Referral) -> list[dict[str, Any]]:
     return found
 
 
-def task(referral: Referral) -> dict[str, Any]:
+def task(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
     """The referral's Task: its status (requested / accepted / rejected / in-progress / completed / cancelled),
-    the rejection's reason, the ServiceRequest it is about, the hospital that owns it."""
-    offer = _receiving_offer(referral)
+    the rejection's reason, the ServiceRequest it is about, the hospital that owns it (`viewer`: the reader's
+    facility, see _receiving_offer)."""
+    offer = _receiving_offer(referral, viewer)
     status = ReferralStateChoices.FHIR_STATUS.get(referral.state, "draft")
     resource: dict[str, Any] = {
         "resourceType": "Task",
@@ -190,7 +195,7 @@ def task(referral: Referral) -> dict[str, Any]:
     return resource
 
 
-def _service_request(referral: Referral) -> dict[str, Any]:
+def _service_request(referral: Referral, offer: ReferralOffer | None) -> dict[str, Any]:
     categories = []
     if referral.service:
         categories.append({"coding": [{"system": CATEGORY_SYSTEM, "code": f"service-{referral.service}"}]})
@@ -232,13 +237,13 @@ def _service_request(referral: Referral) -> dict[str, Any]:
     }
     if categories:
         resource["category"] = categories
-    if _receiving_offer(referral) is not None:
+    if offer is not None:
         resource["performer"] = [_ref(referral, "receiving-organization")]
     return resource
 
 
-def export_bundle(referral: Referral) -> dict[str, Any]:
-    """The referral as a validated FHIR R4 Bundle (type "collection") in JSON form."""
+def export_bundle(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
+    """The referral as a validated FHIR R4 Bundle (type "collection") in JSON form, as `viewer` may read it."""
     patient: dict[str, Any] = {
         "resourceType": "Patient",
         "id": _id(referral, "patient"),
@@ -259,10 +264,10 @@ def export_bundle(referral: Referral) -> dict[str, Any]:
         },
         _organization(referral, referral.referring_facility, "referring-organization"),
     ]
-    offer = _receiving_offer(referral)
+    offer = _receiving_offer(referral, viewer)
     if offer is not None:
         resources.append(_organization(referral, offer.facility, "receiving-organization"))
-    resources += [_service_request(referral), *observations(referral), task(referral)]
+    resources += [_service_request(referral, offer), *observations(referral), task(referral, viewer)]
     bundle = {
         "resourceType": "Bundle",
         "id": _id(referral, "bundle"),
@@ -274,8 +279,8 @@ def export_bundle(referral: Referral) -> dict[str, Any]:
     return bundle
 
 
-def validated_task(referral: Referral) -> dict[str, Any]:
-    resource = task(referral)
+def validated_task(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
+    resource = task(referral, viewer)
     get_fhir_model_class("Task").parse_obj(resource)
     return resource
 
@@ -296,8 +301,9 @@ def _validate_resources(data: Any) -> dict[str, list[tuple[str, dict[str, Any]]]
         raise _invalid(_("Bundle tidak berisi entry."), "Bundle.entry")
     found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for index, entry in enumerate(entries):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        raw = entry.get("resource") if isinstance(entry, dict) else None
+        resource: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        kind = resource.get("resourceType")
         if kind not in ALLOWED:
             raise _invalid(
                 _("Entry ke-%(n)d berisi sumber daya %(kind)s; yang diterima: %(allowed)s.")
@@ -314,7 +320,7 @@ def _validate_resources(data: Any) -> dict[str, list[tuple[str, dict[str, Any]]]
                 _("Sumber daya %(kind)s tidak valid pada bidang %(field)s.") % {"kind": kind, "field": where or kind},
                 f"{kind}.{where}" if where else kind,
             ) from None
-        full_url = entry.get("fullUrl") or f"{kind}/{resource.get('id', '')}"
+        full_url = str(entry.get("fullUrl") or "") or f"{kind}/{resource.get('id', '')}"
         found.setdefault(kind, []).append((full_url, resource))
     return found
 
@@ -360,7 +366,7 @@ def _vital_values(found: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[st
         codes = _codes(observation.get("code"), LOINC)
         code = codes[0] if codes else ""
         if code in by_code:
-            number = (observation.get("valueQuantity") or {}).get("value")
+            number: Any = (observation.get("valueQuantity") or {}).get("value")
             try:
                 values[by_code[code]] = Decimal(str(number)) if by_code[code] == "temperature" else int(number)
             except (TypeError, ValueError, InvalidOperation):

@@ -76,7 +76,7 @@ def test_the_export_is_a_valid_r4_bundle_with_every_resource(w: World) -> None:
     assert {o["identifier"][0]["value"] for o in resources(bundle, "Organization")} == {"pkm-a", "rs-near"}
     (request,) = resources(bundle, "ServiceRequest")
     assert (request["intent"], request["priority"]) == ("order", "stat")
-    assert [c["coding"][0] for c in request["reasonCode"]][0]["system"] == "http://hl7.org/fhir/sid/icd-10"
+    assert request["reasonCode"][0]["coding"][0]["system"] == "http://hl7.org/fhir/sid/icd-10"
     assert [c["coding"][0]["code"] for c in request["reasonCode"]] == ["I63", "I10"]
 
 
@@ -265,3 +265,12 @@ def test_only_the_referrer_the_receiver_and_dinkes_read_it_and_each_read_is_audi
     assert {a.user for a in accesses} == {w.referrer, w.near_staff, w.dinkes}
     assert all(a.purpose for a in accesses)
     assert accesses.filter(data="diagnosis").count() == 3
+
+
+def test_a_hospital_asked_in_parallel_sees_itself_as_owner_never_the_others(w: World) -> None:
+    referral = sent(w, w.near, w.far)  # an emergency, sent to two hospitals at once
+    for staff, code, other in ((w.near_staff, "rs-near", "rs-far"), (w.far_staff, "rs-far", "rs-near")):
+        body = client_for(staff).get(f"/api/v1/referrals/{referral.pk}/fhir").content.decode()
+        assert code in body and other not in body
+        task = client_for(staff).get(f"/api/v1/referrals/{referral.pk}/fhir/task").json()
+        assert task["status"] == "requested" and "owner" in task
