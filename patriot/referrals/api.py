@@ -93,7 +93,7 @@ def _audit_read(user: User, referral: Referral, *, patient: bool) -> None:
 
 @router.get(
     "/{int:referral_id}/fhir",
-    response={200: dict[str, Any], **errors(401, 403, 404)},
+    response={200: dict[str, Any], **errors(400, 401, 403, 404)},
     auth=STAFF_AUTH,
     summary="A referral as a FHIR R4 Bundle (type collection), for the referring and receiving facility and Dinkes",
 )
@@ -108,7 +108,7 @@ def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 @router.get(
     "/{int:referral_id}/fhir/task",
-    response={200: dict[str, Any], **errors(401, 403, 404)},
+    response={200: dict[str, Any], **errors(400, 401, 403, 404)},
     auth=STAFF_AUTH,
     summary="The referral's FHIR R4 Task: its status (requested, accepted, rejected, in-progress, …) and reason",
 )
@@ -133,6 +133,15 @@ def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
         "Task whose requester is the referring Organization. A Task with status requested and an owner is sent to "
         "that hospital. Answer 201: the new referral as a Bundle. Invalid resources: 400 {detail, code, field}."
     ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "object", "required": ["resourceType", "entry"]}}
+                for media in (fhir.FHIR_JSON, "application/json")
+            },
+        }
+    },
 )
 def fhir_import(request: HttpRequest) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]

@@ -274,3 +274,22 @@ def test_a_hospital_asked_in_parallel_sees_itself_as_owner_never_the_others(w: W
         assert code in body and other not in body
         task = client_for(staff).get(f"/api/v1/referrals/{referral.pk}/fhir/task").json()
         assert task["status"] == "requested" and "owner" in task
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "x",
+        {"resourceType": "Bundle"},
+        {"resourceType": "Bundle", "entry": [1, None]},
+        {"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient", "identifier": "x"}}]},
+        {"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Task"}}]},
+    ],
+)
+def test_garbage_is_a_400_in_the_error_shape_never_a_500(w: World, body: Any) -> None:
+    response = post_bundle(w.referrer, body)
+    assert response.status_code == 400, response.content
+    assert set(response.json()) >= {"detail", "code", "field"}
+    response = client_for(w.referrer).post("/api/v1/referrals/fhir", b"{not json", content_type="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "request"
