@@ -22,6 +22,10 @@ Resources and codes:
 - Task: status from ReferralStateChoices.FHIR_STATUS, statusReason for a rejection, focus → ServiceRequest,
   owner → receiving Organization (the accepted hospital, else the newest copy), requester → referring Organization.
 
+Task "received" is not produced: Patriot records no "seen" step between sending and the answer, so a copy
+waiting for its answer is "requested"; draft referrals give "draft". Import creates a draft (Task "draft") or a
+referral sent to the owner (Task "requested"); later states are reached through the pages/services, not by import.
+
 Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal; a round trip
 (export → import → export) differs only in those ids, the identifier RJK-number and Task.authoredOn/lastModified."""
 
