@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -451,14 +452,19 @@ def import_bundle(user: User, data: Any) -> Referral:
         primary_care_acknowledged="primary-care-acknowledged" in categories,
         **vitals,
     )
-    try:
-        referral = services.create_referral(user, details)
-    except InvalidInput as error:
-        # Name the FHIR resource the service's field came from.
-        raise _invalid(error.message, _fhir_field(error.field or ""), error.code) from None
+    owner = None
     if fhir_task.get("status") == "requested" and fhir_task.get("owner"):
         owner = _facility(_resolve(found, fhir_task["owner"], "Task.owner"), "Task.owner")
-        services.send(user, referral, [owner.pk])
+    try:
+        # One transaction: a Bundle whose sending fails leaves no draft behind.
+        with transaction.atomic():
+            referral = services.create_referral(user, details)
+            if owner is not None:
+                services.send(user, referral, [owner.pk])
+    except InvalidInput as error:
+        # Name the FHIR resource the service's field came from.
+        field = "Task.owner" if error.field == "hospitals" else _fhir_field(error.field or "")
+        raise _invalid(error.message, field, error.code) from None
     return referral
 
 

@@ -293,3 +293,14 @@ def test_garbage_is_a_400_in_the_error_shape_never_a_500(w: World, body: Any) ->
     assert set(response.json()) >= {"detail", "code", "field"}
     response = client_for(w.referrer).post("/api/v1/referrals/fhir", b"{not json", content_type="application/json")
     assert response.status_code == 400 and response.json()["field"] == "request"
+
+
+def test_a_bundle_owned_by_the_referrer_itself_leaves_no_draft(w: World) -> None:
+    referral = sent(w, w.near)
+    bundle = fhir.export_bundle(referral)
+    for organization in resources(bundle, "Organization"):
+        organization["identifier"][0]["value"] = "pkm-a"  # the receiving hospital is the referrer itself
+    before = Referral.objects.count()
+    response = post_bundle(w.referrer, bundle)
+    assert response.status_code == 400 and response.json()["field"] == "Task.owner", response.content
+    assert Referral.objects.count() == before
