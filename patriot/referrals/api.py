@@ -1,20 +1,28 @@
 """Referrals' API: a hospital's system reports its beds (POST /api/v1/referrals/beds), as its own staff, in the
 shape of the national bed report (SIRS / RS Online "tempat tidur": id_tt, ruang, jumlah, terpakai, prepare,
-antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count."""
+antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count; a referral
+as FHIR R4 (GET /api/v1/referrals/{id}/fhir, …/fhir/task; POST /api/v1/referrals/fhir imports one; see
+referrals.fhir), for the referring and receiving facility and Dinkes only, every read audited with its purpose."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from patriot.accounts.auth import STAFF_AUTH
 from patriot.accounts.models import User
+from patriot.core.api_errors import error_response
+from patriot.core.audit import record_access
+from patriot.core.choices import PersonalDataChoices
 from patriot.core.errors import Forbidden, InvalidInput
 from patriot.core.schemas import errors
-from patriot.referrals import queries, services
+from patriot.referrals import fhir, queries, referral_queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
-from patriot.referrals.models import Facility
+from patriot.referrals.models import Facility, Referral
 from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
 
 router = Router(tags=["referrals"])
@@ -76,3 +84,97 @@ def bed_board(request: HttpRequest, id_tt: str = "") -> list[BedBoardOut]:
         )
         for row in queries.board(id_tt or None)
     ]
+
+
+# --- FHIR R4 (referrals.fhir): export a referral as a Bundle, its Task alone, import a Bundle --------------------
+
+
+def _fhir(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=fhir.FHIR_JSON)
+
+
+def _visible_referral(request: HttpRequest, referral_id: int) -> tuple[User, Referral | None]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user, referral_queries.find_visible(user, referral_id)
+
+
+def _not_found() -> HttpResponse:
+    # The same answer for a referral that does not exist and one the caller may not see.
+    return error_response(404, _("Rujukan tidak ditemukan."), "not_found")
+
+
+def _audit_read(user: User, referral: Referral, *, patient: bool) -> None:
+    facility = referral_queries.user_facility(user)
+    if facility is not None and facility.pk == referral.referring_facility_id:
+        purpose = _("Merujuk pasien (FHIR)")
+    elif facility is not None:
+        purpose = _("Menerima rujukan (FHIR)")
+    else:
+        purpose = _("Pengawasan rujukan Dinkes (FHIR)")
+    kinds = [PersonalDataChoices.PATIENT_IDENTITY, PersonalDataChoices.DIAGNOSIS] if patient else []
+    for data in kinds or [PersonalDataChoices.PATIENT_IDENTITY]:
+        record_access(user, subject_type="referral", subject_ids=[referral.pk], data=data, purpose=purpose)
+
+
+@router.get(
+    "/{int:referral_id}/fhir",
+    response={200: dict[str, Any], **errors(400, 401, 403, 404)},
+    auth=STAFF_AUTH,
+    summary="A referral as a FHIR R4 Bundle (type collection), for the referring and receiving facility and Dinkes",
+)
+def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user, referral = _visible_referral(request, referral_id)
+    if referral is None:
+        return _not_found()
+    bundle = fhir.export_bundle(referral, referral_queries.user_facility(user))
+    _audit_read(user, referral, patient=True)
+    return _fhir(bundle)
+
+
+@router.get(
+    "/{int:referral_id}/fhir/task",
+    response={200: dict[str, Any], **errors(400, 401, 403, 404)},
+    auth=STAFF_AUTH,
+    summary="The referral's FHIR R4 Task: its status (requested, accepted, rejected, in-progress, …) and reason",
+)
+def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user, referral = _visible_referral(request, referral_id)
+    if referral is None:
+        return _not_found()
+    task = fhir.validated_task(referral, referral_queries.user_facility(user))
+    _audit_read(user, referral, patient=False)
+    return _fhir(task)
+
+
+@router.post(
+    "/fhir",
+    response={201: dict[str, Any], **errors(400, 401, 403, 409, 413)},
+    auth=STAFF_AUTH,
+    summary="Import a referral from a FHIR R4 Bundle like the export's (staff of the referring facility named in it)",
+    description=(
+        "Body: a Bundle (application/fhir+json or application/json) with one Patient (NIK identifier system "
+        "https://fhir.kemkes.go.id/id/nik), one Practitioner, Organizations (identifier system "
+        "urn:patriot:facility), one ServiceRequest (reasonCode ICD-10), vital-sign Observations (LOINC) and one "
+        "Task whose requester is the referring Organization. A Task with status requested and an owner is sent to "
+        "that hospital. Answer 201: the new referral as a Bundle. Invalid resources: 400 {detail, code, field}."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "object", "required": ["resourceType", "entry"]}}
+                for media in (fhir.FHIR_JSON, "application/json")
+            },
+        }
+    },
+)
+def fhir_import(request: HttpRequest) -> HttpResponse:
+    user: User = request.auth  # type: ignore[attr-defined]
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return error_response(400, _("Isi permintaan bukan JSON yang valid."), "invalid", "request")
+    referral = fhir.import_bundle(user, data)
+    bundle = fhir.export_bundle(referral)
+    _audit_read(user, referral, patient=True)
+    return _fhir(bundle, status=201)

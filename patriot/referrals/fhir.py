@@ -1,0 +1,495 @@
+"""FHIR R4 exchange of referrals (issue 12 item 9): `export_bundle` writes a referral as a Bundle of type
+"collection" (a self-contained set of resources that a receiver reads; Patriot is not a FHIR server, so no
+"transaction" semantics are promised), `task` its Task alone, `import_bundle` reads such a Bundle back into a new
+referral through referrals.services (create_referral, then send when the Task is "requested" with an owner).
+
+Validation: fhir.resources 7.x, subpackage `R4B` (R4B is R4 for every resource used here: Patient, Practitioner,
+Organization, ServiceRequest, Observation, Task, Bundle). fhir.resources 6.5, the last release with R4 at the top
+level, needs pydantic 1 and does not import beside django-ninja's pydantic 2. 7.x's R4B models run on pydantic 2's
+bundled `pydantic.v1` (hence parse_obj and pydantic.v1.ValidationError).
+
+Resources and codes:
+- Patient: identifier NIK (system SATUSEHAT's https://fhir.kemkes.go.id/id/nik), BPJS card number, name, birthDate,
+  gender, telecom = the relative's phone.
+- Practitioner: the referring doctor (name only). Organization: referring and receiving facility (identifier
+  urn:patriot:facility = the unit's code).
+- ServiceRequest: intent "order", priority from urgency (emergency→stat, urgent→urgent, routine→routine),
+  reasonCode ICD-10 (http://hl7.org/fhir/sid/icd-10, main diagnosis first), note = the reason written, code = bed
+  type, category = service / maternal / neonatal / primary-care acknowledged (urn:patriot:* systems).
+- Observation (category vital-signs, UCUM units): 8867-4 pulse, 9279-1 respiratory rate, 8310-5 temperature,
+  59408-5 SpO2, 85354-9 blood pressure panel (components 8480-6 / 8462-4), 9269-2 GCS total, and 67775-7 level
+  of responsiveness (AVPU, urn:patriot:avpu).
+- Task: status from ReferralStateChoices.FHIR_STATUS, statusReason for a rejection, focus → ServiceRequest,
+  owner → receiving Organization (the accepted hospital, else the newest copy), requester → referring Organization.
+
+Task "received" is not produced: Patriot records no "seen" step between sending and the answer, so a copy
+waiting for its answer is "requested"; draft referrals give "draft". Import creates a draft (Task "draft") or a
+referral sent to the owner (Task "requested"); later states are reached through the pages/services, not by import.
+
+Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal; a round trip
+(export → import → export) differs only in those ids, the identifier RJK-number and Task.authoredOn/lastModified."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+from pydantic.v1 import ValidationError as PydanticValidationError
+
+from patriot.accounts.models import User
+from patriot.core.errors import Forbidden, InvalidInput
+from patriot.referrals import icd10, services
+from patriot.referrals.choices import (
+    ConsciousnessChoices,
+    ReferralStateChoices,
+    RejectReasonChoices,
+    UrgencyChoices,
+)
+from patriot.referrals.models import Facility, Referral, ReferralOffer
+from patriot.referrals.nik import decrypt_nik
+
+NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
+BPJS_SYSTEM = "urn:patriot:bpjs"
+FACILITY_SYSTEM = "urn:patriot:facility"
+REFERRAL_SYSTEM = "urn:patriot:referral"
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+BED_TYPE_SYSTEM = "urn:patriot:bed-type"
+CATEGORY_SYSTEM = "urn:patriot:referral-category"
+AVPU_SYSTEM = "urn:patriot:avpu"
+REJECT_SYSTEM = "urn:patriot:reject-reason"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+FHIR_JSON = "application/fhir+json"
+NAMESPACE = uuid.UUID("6f1c6d0e-5b0e-4a53-9a40-0e6c1d7b7a11")
+ALLOWED = ("Patient", "Practitioner", "Organization", "ServiceRequest", "Observation", "Task")
+
+# field, LOINC code, display, UCUM unit
+VITALS = (
+    ("pulse", "8867-4", "Heart rate", "/min"),
+    ("respiratory_rate", "9279-1", "Respiratory rate", "/min"),
+    ("temperature", "8310-5", "Body temperature", "Cel"),
+    ("spo2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%"),
+    ("gcs", "9269-2", "Glasgow coma score total", "{score}"),
+)
+BP_PANEL, SYSTOLIC, DIASTOLIC, AVPU = "85354-9", "8480-6", "8462-4", "67775-7"
+PRIORITY_TO_URGENCY = {value: key for key, value in UrgencyChoices.FHIR_PRIORITY.items()}
+
+
+def _id(referral: Referral, kind: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{referral.number}/{kind}"))
+
+
+def _ref(referral: Referral, kind: str) -> dict[str, str]:
+    return {"reference": f"urn:uuid:{_id(referral, kind)}"}
+
+
+def _organization(referral: Referral, facility: Facility, kind: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Organization",
+        "id": _id(referral, kind),
+        "identifier": [{"system": FACILITY_SYSTEM, "value": facility.unit.code}],
+        "name": facility.unit.name,
+    }
+
+
+def _receiving_offer(referral: Referral, viewer: Facility | None = None) -> ReferralOffer | None:
+    """The accepted hospital's copy; else, for a hospital reading its own copy, that one (a hospital asked in
+    parallel never learns which others were asked); else the newest copy."""
+    if referral.accepted_offer_id:
+        return referral.accepted_offer
+    offers = referral.offers.select_related("facility__unit").order_by("-sent_at", "-id")
+    own = offers.filter(facility=viewer).first() if viewer is not None else None
+    return own or offers.first()
+
+
+def _quantity(value: Any, unit: str) -> dict[str, Any]:
+    number: Any = float(value) if isinstance(value, Decimal) else value
+    return {"value": number, "unit": unit, "system": UCUM, "code": unit}
+
+
+def _observation(referral: Referral, code: str, display: str, **value: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": _id(referral, f"obs-{code}"),
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+        "subject": _ref(referral, "patient"),
+        "effectiveDateTime": referral.created_at.isoformat(),
+        **value,
+    }
+
+
+def observations(referral: Referral) -> list[dict[str, Any]]:
+    found = []
+    for field, code, display, unit in VITALS:
+        value = getattr(referral, field)
+        if value is not None:
+            found.append(_observation(referral, code, display, valueQuantity=_quantity(value, unit)))
+    if referral.systolic is not None and referral.diastolic is not None:
+        components = [
+            {
+                "code": {"coding": [{"system": LOINC, "code": code, "display": display}]},
+                "valueQuantity": _quantity(value, "mm[Hg]"),
+            }
+            for code, display, value in (
+                (SYSTOLIC, "Systolic blood pressure", referral.systolic),
+                (DIASTOLIC, "Diastolic blood pressure", referral.diastolic),
+            )
+        ]
+        found.append(_observation(referral, BP_PANEL, "Blood pressure panel", component=components))
+    found.append(
+        _observation(
+            referral,
+            AVPU,
+            "Level of responsiveness",
+            valueCodeableConcept={
+                "coding": [
+                    {
+                        "system": AVPU_SYSTEM,
+                        "code": referral.consciousness,
+                        "display": str(ConsciousnessChoices.label(referral.consciousness)),
+                    }
+                ]
+            },
+        )
+    )
+    return found
+
+
+def task(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
+    """The referral's Task: its status (requested / accepted / rejected / in-progress / completed / cancelled),
+    the rejection's reason, the ServiceRequest it is about, the hospital that owns it (`viewer`: the reader's
+    facility, see _receiving_offer)."""
+    offer = _receiving_offer(referral, viewer)
+    status = ReferralStateChoices.FHIR_STATUS.get(referral.state, "draft")
+    resource: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": _id(referral, "task"),
+        "identifier": [{"system": REFERRAL_SYSTEM, "value": referral.number}],
+        "status": status,
+        "intent": "order",
+        "priority": UrgencyChoices.FHIR_PRIORITY[referral.urgency],
+        "focus": _ref(referral, "service-request"),
+        "for": _ref(referral, "patient"),
+        "authoredOn": referral.created_at.isoformat(),
+        "requester": _ref(referral, "referring-organization"),
+    }
+    if offer is not None:
+        resource["owner"] = _ref(referral, "receiving-organization")
+    if referral.state == ReferralStateChoices.REJECTED and offer is not None and offer.reject_reason:
+        resource["statusReason"] = {
+            "coding": [
+                {
+                    "system": REJECT_SYSTEM,
+                    "code": offer.reject_reason,
+                    "display": str(RejectReasonChoices.label(offer.reject_reason)),
+                }
+            ],
+            "text": offer.reject_note or str(RejectReasonChoices.label(offer.reject_reason)),
+        }
+    elif referral.status_reason:
+        resource["statusReason"] = {"text": referral.status_reason}
+    return resource
+
+
+def _service_request(referral: Referral, offer: ReferralOffer | None) -> dict[str, Any]:
+    categories = []
+    if referral.service:
+        categories.append({"coding": [{"system": CATEGORY_SYSTEM, "code": f"service-{referral.service}"}]})
+    for flag in ("maternal", "neonatal"):
+        if getattr(referral, flag):
+            categories.append({"coding": [{"system": CATEGORY_SYSTEM, "code": flag}]})
+    if referral.primary_care_warned:
+        categories.append({"coding": [{"system": CATEGORY_SYSTEM, "code": "primary-care-acknowledged"}]})
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": _id(referral, "service-request"),
+        "identifier": [{"system": REFERRAL_SYSTEM, "value": referral.number}],
+        "status": "completed"
+        if referral.state in (ReferralStateChoices.COMPLETED, ReferralStateChoices.BACK_REFERRED)
+        else "revoked"
+        if referral.state == ReferralStateChoices.CANCELLED
+        else "draft"
+        if referral.state == ReferralStateChoices.DRAFT
+        else "active",
+        "intent": "order",
+        "priority": UrgencyChoices.FHIR_PRIORITY[referral.urgency],
+        "code": {"coding": [{"system": BED_TYPE_SYSTEM, "code": referral.bed_type}]},
+        "subject": _ref(referral, "patient"),
+        "authoredOn": referral.created_at.isoformat(),
+        "requester": _ref(referral, "practitioner"),
+        "reasonCode": [
+            {
+                "coding": [
+                    {
+                        "system": ICD10_SYSTEM,
+                        "code": code,
+                        **({"display": found.title_en} if (found := icd10.get(code)) else {}),
+                    }
+                ]
+            }
+            for code in referral.diagnoses
+        ],
+        "note": [{"text": referral.reason}],
+    }
+    if categories:
+        resource["category"] = categories
+    if offer is not None:
+        resource["performer"] = [_ref(referral, "receiving-organization")]
+    return resource
+
+
+def export_bundle(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
+    """The referral as a validated FHIR R4 Bundle (type "collection") in JSON form, as `viewer` may read it."""
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": _id(referral, "patient"),
+        "identifier": [{"use": "official", "system": NIK_SYSTEM, "value": decrypt_nik(referral.nik_encrypted)}],
+        "name": [{"use": "official", "text": referral.patient_name}],
+        "birthDate": referral.birth_date.isoformat(),
+        "gender": referral.sex,
+        "telecom": [{"system": "phone", "value": referral.relative_phone, "use": "mobile"}],
+    }
+    if referral.bpjs_number:
+        patient["identifier"].append({"system": BPJS_SYSTEM, "value": referral.bpjs_number})
+    resources = [
+        patient,
+        {
+            "resourceType": "Practitioner",
+            "id": _id(referral, "practitioner"),
+            "name": [{"text": referral.referring_doctor}],
+        },
+        _organization(referral, referral.referring_facility, "referring-organization"),
+    ]
+    offer = _receiving_offer(referral, viewer)
+    if offer is not None:
+        resources.append(_organization(referral, offer.facility, "receiving-organization"))
+    resources += [_service_request(referral, offer), *observations(referral), task(referral, viewer)]
+    bundle = {
+        "resourceType": "Bundle",
+        "id": _id(referral, "bundle"),
+        "type": "collection",
+        "identifier": {"system": REFERRAL_SYSTEM, "value": referral.number},
+        "entry": [{"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource} for resource in resources],
+    }
+    Bundle.parse_obj(bundle)  # our own output must be valid R4: a failure here is a bug, not a user error
+    return bundle
+
+
+def validated_task(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
+    resource = task(referral, viewer)
+    get_fhir_model_class("Task").parse_obj(resource)
+    return resource
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+def _invalid(text: str, field: str, code: str = "invalid_fhir") -> InvalidInput:
+    return InvalidInput(text, code=code, field=field)
+
+
+def _validate_resources(data: Any) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Each entry's resource checked by fhir.resources (R4B); by resource type: [(fullUrl, resource)]."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise _invalid(_('Isi permintaan harus sebuah Bundle FHIR (resourceType "Bundle").'), "Bundle.resourceType")
+    entries = data.get("entry")
+    if not isinstance(entries, list) or not entries:
+        raise _invalid(_("Bundle tidak berisi entry."), "Bundle.entry")
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for index, entry in enumerate(entries):
+        raw = entry.get("resource") if isinstance(entry, dict) else None
+        resource: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        kind = resource.get("resourceType")
+        if kind not in ALLOWED:
+            raise _invalid(
+                _("Entry ke-%(n)d berisi sumber daya %(kind)s; yang diterima: %(allowed)s.")
+                % {"n": index + 1, "kind": kind or "?", "allowed": ", ".join(ALLOWED)},
+                f"Bundle.entry[{index}].resource.resourceType",
+                "wrong_resource_type",
+            )
+        try:
+            get_fhir_model_class(kind).parse_obj(resource)
+        except PydanticValidationError as error:
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem.get("loc", ()) if part != "__root__")
+            raise _invalid(
+                _("Sumber daya %(kind)s tidak valid pada bidang %(field)s.") % {"kind": kind, "field": where or kind},
+                f"{kind}.{where}" if where else kind,
+            ) from None
+        full_url = str(entry.get("fullUrl") or "") or f"{kind}/{resource.get('id', '')}"
+        found.setdefault(kind, []).append((full_url, resource))
+    return found
+
+
+def _one(found: dict[str, list[tuple[str, dict[str, Any]]]], kind: str) -> dict[str, Any]:
+    items = found.get(kind, [])
+    if len(items) != 1:
+        raise _invalid(
+            _("Bundle harus berisi tepat satu %(kind)s (ada %(count)d).") % {"kind": kind, "count": len(items)},
+            kind,
+            "missing_resource" if not items else "too_many_resources",
+        )
+    return items[0][1]
+
+
+def _resolve(found: dict[str, list[tuple[str, dict[str, Any]]]], reference: Any, field: str) -> dict[str, Any]:
+    target = reference.get("reference") if isinstance(reference, dict) else None
+    for items in found.values():
+        for full_url, resource in items:
+            if target and (target == full_url or target == f"{resource['resourceType']}/{resource.get('id')}"):
+                return resource
+    raise _invalid(_("Rujukan %(field)s tidak menunjuk ke sumber daya dalam Bundle.") % {"field": field}, field)
+
+
+def _facility(organization: dict[str, Any], field: str) -> Facility:
+    code = next(
+        (i.get("value") for i in organization.get("identifier") or [] if i.get("system") == FACILITY_SYSTEM), None
+    )
+    facility = Facility.objects.select_related("unit").filter(unit__code=code).first() if code else None
+    if facility is None:
+        raise _invalid(_("Fasilitas pada %(field)s tidak dikenal.") % {"field": field}, field, "unknown_facility")
+    return facility
+
+
+def _codes(concept: Any, system: str) -> list[str]:
+    return [c.get("code", "") for c in (concept or {}).get("coding") or [] if c.get("system") == system]
+
+
+def _vital_values(found: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, Any]:
+    by_code = {code: field for field, code, _display, _unit in VITALS}
+    values: dict[str, Any] = {}
+    for _url, observation in found.get("Observation", []):
+        codes = _codes(observation.get("code"), LOINC)
+        code = codes[0] if codes else ""
+        if code in by_code:
+            number: Any = (observation.get("valueQuantity") or {}).get("value")
+            try:
+                values[by_code[code]] = Decimal(str(number)) if by_code[code] == "temperature" else int(number)
+            except (TypeError, ValueError, InvalidOperation):
+                raise _invalid(
+                    _("Observation %(code)s tidak berisi nilai angka (valueQuantity.value).") % {"code": code},
+                    "Observation.valueQuantity.value",
+                ) from None
+        elif code == BP_PANEL:
+            for component in observation.get("component") or []:
+                part = (_codes(component.get("code"), LOINC) or [""])[0]
+                number = (component.get("valueQuantity") or {}).get("value")
+                if part in (SYSTOLIC, DIASTOLIC) and number is not None:
+                    values["systolic" if part == SYSTOLIC else "diastolic"] = int(number)
+        elif code == AVPU:
+            values["consciousness"] = (_codes(observation.get("valueCodeableConcept"), AVPU_SYSTEM) or [""])[0]
+    return values
+
+
+def import_bundle(user: User, data: Any) -> Referral:
+    """A new referral from a Bundle like export_bundle's, written by `user` (staff of the referring facility named
+    in the Bundle) through services.create_referral; sent to the Task's owner when the Task is "requested"."""
+    found = _validate_resources(data)
+    patient = _one(found, "Patient")
+    request = _one(found, "ServiceRequest")
+    fhir_task = _one(found, "Task")
+    nik = next((i.get("value", "") for i in patient.get("identifier") or [] if i.get("system") == NIK_SYSTEM), "")
+    if not nik:
+        raise _invalid(
+            _("Patient tidak memiliki identifier NIK (%(system)s).") % {"system": NIK_SYSTEM}, "Patient.identifier"
+        )
+    bpjs = next((i.get("value", "") for i in patient.get("identifier") or [] if i.get("system") == BPJS_SYSTEM), "")
+    referrer = _facility(_resolve(found, fhir_task.get("requester"), "Task.requester"), "Task.requester")
+    if services.facility_of(user) != referrer:
+        raise Forbidden(_("Anda hanya dapat mengimpor rujukan dari fasilitas Anda sendiri."), code="other_facility")
+    practitioner = _resolve(found, request.get("requester"), "ServiceRequest.requester")
+    diagnoses = [code for concept in request.get("reasonCode") or [] for code in _codes(concept, ICD10_SYSTEM)]
+    if not diagnoses:
+        raise _invalid(_("ServiceRequest.reasonCode tidak berisi kode ICD-10."), "ServiceRequest.reasonCode")
+    for code in diagnoses:
+        if icd10.get(code) is None:
+            raise _invalid(
+                _("Kode ICD-10 %(code)s pada ServiceRequest.reasonCode tidak dikenal.") % {"code": code},
+                "ServiceRequest.reasonCode",
+                "unknown_icd10",
+            )
+    urgency = PRIORITY_TO_URGENCY.get(request.get("priority", ""))
+    if urgency is None:
+        raise _invalid(_("ServiceRequest.priority harus stat, urgent atau routine."), "ServiceRequest.priority")
+    categories = [code for concept in request.get("category") or [] for code in _codes(concept, CATEGORY_SYSTEM)]
+    service = next((code.removeprefix("service-") for code in categories if code.startswith("service-")), "")
+    phone = next((t.get("value", "") for t in patient.get("telecom") or [] if t.get("system") == "phone"), "")
+    names = patient.get("name") or [{}]
+    name = names[0].get("text") or " ".join([*names[0].get("given", []), names[0].get("family", "")]).strip()
+    doctor = (practitioner.get("name") or [{}])[0].get("text", "")
+    vitals = _vital_values(found)
+    if patient.get("gender") not in ("male", "female"):
+        raise _invalid(_("Patient.gender harus male atau female."), "Patient.gender")
+    try:
+        birth_date = date.fromisoformat(patient.get("birthDate", ""))
+    except ValueError:
+        raise _invalid(_("Patient.birthDate wajib diisi (YYYY-MM-DD)."), "Patient.birthDate") from None
+    details = services.ReferralDetails(
+        patient_name=name,
+        nik=nik,
+        birth_date=birth_date,
+        sex=patient.get("gender", ""),
+        relative_phone=phone,
+        reason=((request.get("note") or [{}])[0]).get("text", ""),
+        diagnoses=diagnoses,
+        consciousness=vitals.pop("consciousness", ""),
+        bed_type=(_codes(request.get("code"), BED_TYPE_SYSTEM) or [""])[0],
+        urgency=urgency,
+        referring_doctor=doctor,
+        bpjs_number=bpjs,
+        service=service,
+        maternal="maternal" in categories,
+        neonatal="neonatal" in categories,
+        primary_care_acknowledged="primary-care-acknowledged" in categories,
+        **vitals,
+    )
+    owner = None
+    if fhir_task.get("status") == "requested" and fhir_task.get("owner"):
+        owner = _facility(_resolve(found, fhir_task["owner"], "Task.owner"), "Task.owner")
+    try:
+        # One transaction: a Bundle whose sending fails leaves no draft behind.
+        with transaction.atomic():
+            referral = services.create_referral(user, details)
+            if owner is not None:
+                services.send(user, referral, [owner.pk])
+    except InvalidInput as error:
+        # Name the FHIR resource the service's field came from.
+        field = "Task.owner" if error.field == "hospitals" else _fhir_field(error.field or "")
+        raise _invalid(error.message, field, error.code) from None
+    return referral
+
+
+FIELD_TO_FHIR = {
+    "nik": "Patient.identifier",
+    "patient_name": "Patient.name",
+    "birth_date": "Patient.birthDate",
+    "sex": "Patient.gender",
+    "relative_phone": "Patient.telecom",
+    "bpjs_number": "Patient.identifier",
+    "referring_doctor": "Practitioner.name",
+    "reason": "ServiceRequest.note",
+    "diagnoses": "ServiceRequest.reasonCode",
+    "bed_type": "ServiceRequest.code",
+    "service": "ServiceRequest.category",
+    "urgency": "ServiceRequest.priority",
+    "primary_care_acknowledged": "ServiceRequest.category",
+    "consciousness": "Observation.valueCodeableConcept",
+}
+
+
+def _fhir_field(field: str) -> str:
+    if field in FIELD_TO_FHIR:
+        return FIELD_TO_FHIR[field]
+    code = {name: code for name, code, _display, _unit in VITALS}.get(field)
+    if field in ("systolic", "diastolic"):
+        code = BP_PANEL
+    return f"Observation[{code}].valueQuantity" if code else field
