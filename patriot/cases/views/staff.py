@@ -302,8 +302,18 @@ def _act(request: SignedInRequest, tracking_number: str, action: str, workspace:
 @require_GET
 @staff_page(Role.POC_ROLES)
 def poc_queue(request: SignedInRequest) -> HttpResponse:
-    page = _page(request, queries.triage_queue(request.user))
-    return render(request, "cases/staff/queue.html", {"page": page, "now": timezone.now()})
+    """The cases waiting for the POC, emergencies and high priority first, then least time left (sortable and
+    filterable with the search page's CaseFilter)."""
+    filters = CaseFilter(request.GET, queries.triage_queue(request.user), user=request.user, default_sort="priority")
+    page = _page(request, filters.cases())
+    context = {
+        "page": page,
+        "now": timezone.now(),
+        "form": filters.form,
+        "query": filters.query_string(),
+        "emergencies": queries.queue_emergencies(request.user),
+    }
+    return render(request, "cases/staff/queue.html", context)
 
 
 @require_GET
@@ -324,7 +334,7 @@ def poc_act(request: SignedInRequest, tracking_number: str, action: str) -> Http
 def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
     user: User = request.user
     form = CaseFilter(request.GET if params is None else params, queries.visible_cases(user), user=user)
-    return form, form.cases().select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
+    return form, form.cases().select_related("category", "village", "district", "agency")
 
 
 @require_GET
