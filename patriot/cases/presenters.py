@@ -83,6 +83,52 @@ def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _number(value: Any) -> str:
+    """3.0 → "3", 2.5 → "2,5" or "2.5" in the reader's language."""
+    from django.utils.formats import number_format
+
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(number_format(value))
+
+
+def attribute_answers(case: Case) -> list[dict[str, str]]:
+    """The category's extra questions and the reporter's answers, by their labels in the reader's language (never
+    the stored codes): [{"code", "label", "answer"}], in the category's order; answers to questions the category no
+    longer asks come last, as stored."""
+    english = translation.get_language_info(translation.get_language() or "id")["code"].startswith("en")
+
+    def pick(item: dict[str, Any], name: str) -> str:
+        return str((item.get(f"{name}_en") if english else None) or item.get(name) or "")
+
+    stored = dict(case.attributes or {})
+    answers: list[dict[str, str]] = []
+    for definition in case.category.attributes or []:
+        code = definition.get("code")
+        if code not in stored or stored[code] in (None, "", []):
+            continue
+        value = stored.pop(code)
+        names = {
+            str(choice.get("key")): pick(choice, "name") or str(choice.get("key"))
+            for choice in definition.get("values", [])
+        }
+        if isinstance(value, list):
+            answer = ", ".join(names.get(str(item), str(item)) for item in value)
+        elif names:
+            answer = names.get(str(value), str(value))
+        elif definition.get("datatype") == "number" and isinstance(value, int | float):
+            answer = _number(value)
+        else:
+            answer = str(value)
+        if definition.get("unit") and definition.get("datatype") == "number":
+            answer = f"{answer} {definition['unit']}"
+        answers.append({"code": str(code), "label": pick(definition, "label") or str(code), "answer": answer})
+    for code, value in stored.items():
+        answer = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+        answers.append({"code": str(code), "label": str(code).replace("_", " ").capitalize(), "answer": answer})
+    return answers
+
+
 def photos_are_public(case: Case) -> bool:
     """A citizen's photos reach the public once the POC has verified the case (PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY);
     a rejected case's never do."""

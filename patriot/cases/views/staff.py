@@ -220,6 +220,7 @@ def _case_context(
         "forms": forms,
         "suggested_agency": suggested,
         "next_case": next_case,
+        "answers": presenters.attribute_answers(case),
         "action_urls": {
             action: reverse(f"staff-{workspace.key}-act", args=[case.tracking_number, action]) for action in forms
         },
