@@ -45,6 +45,7 @@ from patriot.cases.staff_forms import (
 )
 from patriot.core.errors import DomainError
 from patriot.core.exports import csv_response
+from patriot.core.views import error_context
 
 Role = RoleChoices
 PAGE_SIZE = 25
@@ -84,7 +85,7 @@ def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.user.role not in allowed:
-                return render(request, "cases/staff/forbidden.html", status=403)
+                return render(request, "cases/staff/forbidden.html", error_context(request), status=403)
             return view(request, *args, **kwargs)
 
         return wrapped
