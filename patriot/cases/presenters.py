@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -127,6 +128,44 @@ def attribute_answers(case: Case) -> list[dict[str, str]]:
         answer = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
         answers.append({"code": str(code), "label": str(code).replace("_", " ").capitalize(), "answer": answer})
     return answers
+
+
+CLOCK_SLACK = timedelta(minutes=15)
+
+
+def with_proof_checks(case: Case, photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Staff only: each proof photo with what its camera said (taken_at, distance_m, both None when it did not say)
+    and its flags — "far" (farther than PATRIOT_PROOF_MAX_DISTANCE_M from the case), "old" (taken more than
+    PATRIOT_PROOF_MAX_AGE_HOURS before its upload, or before the case was reported)."""
+    proofs = {
+        row["pk"]: row
+        for row in Attachment.objects.filter(case=case, kind="proof_photo").values(
+            "pk", "taken_at", "distance_m", "created_at"
+        )
+    }
+    max_age = timedelta(hours=settings.PATRIOT_PROOF_MAX_AGE_HOURS)
+    result = []
+    for photo in photos:
+        row = proofs.get(photo["id"])
+        if row is None:
+            result.append(photo)
+            continue
+        flags = []
+        if row["distance_m"] is not None and row["distance_m"] > settings.PATRIOT_PROOF_MAX_DISTANCE_M:
+            flags.append("far")
+        taken = row["taken_at"]
+        # Before the report came in means before the thing to fix was reported (camera clocks drift a little).
+        if taken is not None and (taken < row["created_at"] - max_age or taken < case.created_at - CLOCK_SLACK):
+            flags.append("old")
+        distance = row["distance_m"]
+        proof = {
+            "taken_at": taken,
+            "distance_m": distance,
+            "distance_km": None if distance is None else distance / 1000,
+            "flags": flags,
+        }
+        result.append({**photo, "proof": proof})
+    return result
 
 
 def photos_are_public(case: Case) -> bool:

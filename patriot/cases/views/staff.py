@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
@@ -209,6 +210,7 @@ def _case_context(
     next_case = None
     if workspace is POC and user.is_poc:
         next_case = queries.triage_queue(user).exclude(pk=case.pk).values_list("tracking_number", flat=True).first()
+    photos = presenters.with_proof_checks(case, view["photos"])
     return {
         "case": case,
         "now": timezone.now(),
@@ -222,12 +224,14 @@ def _case_context(
         "suggested_agency": suggested,
         "next_case": next_case,
         "answers": presenters.attribute_answers(case),
+        "max_distance": settings.PATRIOT_PROOF_MAX_DISTANCE_M,
+        "max_age_hours": settings.PATRIOT_PROOF_MAX_AGE_HOURS,
         "action_urls": {
             action: reverse(f"staff-{workspace.key}-act", args=[case.tracking_number, action]) for action in forms
         },
-        "photos": view["photos"],
-        "report_photos": [p for p in view["photos"] if p["kind"] == "report_photo"],
-        "proof_photos": [p for p in view["photos"] if p["kind"] == "proof_photo"],
+        "photos": photos,
+        "report_photos": [p for p in photos if p["kind"] == "report_photo"],
+        "proof_photos": [p for p in photos if p["kind"] == "proof_photo"],
     }
 
 
