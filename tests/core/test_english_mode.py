@@ -36,7 +36,7 @@ def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[str]:
             yield prefix + str(entry.pattern)
 
 
-def _urls(world: World) -> list[str]:
+def _urls(world: World) -> list[str]:  # noqa: F811  (the fixture's value)
     urls = {"/"}
     for pattern in _patterns(get_resolver()):
         if pattern.startswith("^") or "(?P" in pattern:
