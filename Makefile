@@ -1,9 +1,10 @@
-# Patriot: `make run` serves the demo on SQLite at http://127.0.0.1:8000; `make test` checks types (mypy) and runs
+# Patriot: `make run` serves the demo on SQLite at http://127.0.0.1:8000 (`make run PORT=8001` for another port); `make test` checks types (mypy) and runs
 # every test.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+PORT ?= 8000
 export PATRIOT_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/patriot
 export PATRIOT_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The demo's published secrets (never for a real deployment): demo accounts, the phone system's hook.
@@ -22,7 +23,7 @@ run: $(INSTALLED)
 	$(DEMO) $(BIN)/patriot seed --demo
 	$(DEMO) $(BIN)/patriot collectstatic --noinput --verbosity 0
 	$(DEMO) PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
-		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port 8000 --lifespan off --no-proxy-headers --no-access-log \
+		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --no-proxy-headers --no-access-log \
 			--timeout-graceful-shutdown 8
 
 test: $(INSTALLED)

@@ -196,6 +196,10 @@ PATRIOT_MAX_REQUEST_BYTES = int(os.environ.get("PATRIOT_MAX_REQUEST_BYTES", str(
 PATRIOT_IMAGE_DECODES_PER_PROCESS = int(os.environ.get("PATRIOT_IMAGE_DECODES_PER_PROCESS", "1"))
 # A citizen's photos are public only once the POC has verified the case (off: public from the start).
 PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY = env_flag("PATRIOT_PUBLIC_PHOTOS_AFTER_VERIFY", default=True)
+# Proof of work: staff see a proof photo flagged when its camera position is farther than this from the case, or
+# when it was taken more than this many hours before its upload (or before the case was reported).
+PATRIOT_PROOF_MAX_DISTANCE_M = float(os.environ.get("PATRIOT_PROOF_MAX_DISTANCE_M", "500"))
+PATRIOT_PROOF_MAX_AGE_HOURS = float(os.environ.get("PATRIOT_PROOF_MAX_AGE_HOURS", "48"))
 
 # Secure mode: plain-HTTP loopback serving (`make run`) turns it off; everywhere else the site is HTTPS only:
 # secure cookies, HSTS, and plain HTTP redirected (except the health check, which load balancers ask over HTTP).

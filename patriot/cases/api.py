@@ -284,11 +284,11 @@ CaseListQuery = api_query_schema()
 
 @router.get("/cases", response={200: CaseListOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
 def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> dict[str, Any]:  # type: ignore[valid-type]  # CaseListQuery is built from the FilterSet at import time; mypy sees a variable, not a class
-    """Cases the caller may see, newest first, filtered and paginated. The filters are the staff search page's
+    """Cases the caller may see, newest first unless `sort` says otherwise, filtered and paginated. The filters are the staff search page's
     (cases/filters.py), with the same names and meanings."""
     user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth
     cases = CaseFilter(request.GET, queries.visible_cases(user), user=user).checked_cases()
-    cases = cases.select_related("category", "agency", "team", "village", "district").order_by("-created_at", "-id")
+    cases = cases.select_related("category", "agency", "team", "village", "district")
     paging = cast(Paging, params)  # CaseListQuery extends Paging
     page = Paginator(cases, paging.page_size).get_page(paging.page)
     return {

@@ -22,9 +22,9 @@ from ninja import Field, Schema
 from pydantic import create_model
 
 from patriot.accounts.models import Agency, ResponseTeam, User
-from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
+from patriot.cases.choices import CaseStateChoices, ChannelChoices, PriorityChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category
-from patriot.cases.queries import reporter_shown
+from patriot.cases.queries import reporter_shown, sort_cases
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.geo.models import District, Village
@@ -49,6 +49,9 @@ DESCRIPTIONS = {
     "created_to": "Reported on or before this day (Asia/Jakarta).",
     "created_after": "Deprecated alias: reported at or after this moment (ISO 8601); use created_from.",
     "created_before": "Deprecated alias: reported before this moment (ISO 8601); use created_to.",
+    "priority": "Priority; repeat the parameter for several (urgent is an emergency).",
+    "sort": "Order of the results: priority (emergencies and high priority first, then least time left on the SLA), "
+    "due (least time left first), newest (the default) or oldest.",
 }
 DEPRECATED = {"created_after", "created_before"}
 
@@ -184,6 +187,23 @@ class CaseFilter(django_filters.FilterSet):
     created_to = django_filters.DateFilter(
         label=_("Dilaporkan sampai"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
     )
+    priority = django_filters.MultipleChoiceFilter(
+        label=_("Prioritas"),
+        choices=PriorityChoices.choices(),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Urutkan"),
+        method="filter_sort",
+        choices=[
+            ("priority", _("Darurat dan prioritas tinggi dulu, lalu sisa waktu tersingkat")),
+            ("due", _("Sisa waktu tersingkat dulu")),
+            ("newest", _("Terbaru dulu")),
+            ("oldest", _("Terlama dulu")),
+        ],
+        empty_label=None,
+    )
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -192,9 +212,21 @@ class CaseFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = CaseFilterForm
 
-    def __init__(self, data: QueryDict | None, queryset: QuerySet[Case], *, user: User) -> None:
+    def __init__(
+        self, data: QueryDict | None, queryset: QuerySet[Case], *, user: User, default_sort: str = "newest"
+    ) -> None:
+        if data is not None and not data.get("sort"):
+            # The form shows the order in use: the caller's default when the query names none.
+            data = data.copy()
+            data["sort"] = default_sort
         super().__init__(data, queryset)
         self.user = user
+        self.default_sort = default_sort
+
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        """Every filter, then the chosen order (the caller's default when none is chosen)."""
+        cases = super().filter_queryset(queryset)
+        return sort_cases(cases, self.form.cleaned_data.get("sort") or self.default_sort)
 
     # --- the filters that are more than a field lookup ---
 
@@ -215,6 +247,9 @@ class CaseFilter(django_filters.FilterSet):
     def filter_text(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return cases.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+    def filter_sort(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return cases  # applied last, in filter_queryset, so that no filter's own order can override it
+
     def filter_overdue(self, cases: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
         overdue = Q(state__in=CaseStateChoices.OPEN, sla_status=SlaStatusChoices.OVERDUE)
         return cases.filter(overdue) if value else cases.exclude(overdue)
@@ -233,12 +268,16 @@ class CaseFilter(django_filters.FilterSet):
     # --- what the page, the CSV and the API ask of it ---
 
     def cases(self) -> QuerySet[Case]:
-        """The cases matching every field; none while a field is invalid (the page shows why)."""
-        return self.qs if self.is_valid() or not self.is_bound else self.queryset.none()
+        """The matching cases in the chosen order; none while a field is invalid (the page shows why)."""
+        if not self.is_bound:
+            return sort_cases(self.queryset.all(), self.default_sort)
+        return self.qs if self.is_valid() else self.queryset.none()
 
     def checked_cases(self) -> QuerySet[Case]:
         """The matching cases, or InvalidInput naming the first invalid field (the API's 400)."""
-        if self.is_bound and not self.is_valid():
+        if not self.is_bound:
+            return sort_cases(self.queryset.all(), self.default_sort)
+        if not self.is_valid():
             field, messages = next(iter(self.errors.items()))
             raise InvalidInput(str(messages[0]), field=None if field == "__all__" else field)
         return self.qs
@@ -249,6 +288,8 @@ class CaseFilter(django_filters.FilterSet):
         for key in list(kept.keys()):
             if key not in self.filters or not any(kept.getlist(key)):
                 del kept[key]
+        if kept.get("sort") == self.default_sort:
+            del kept["sort"]
         return kept.urlencode()
 
 

@@ -284,6 +284,10 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("diunggah"))
+    # Proof of work (proof photos only): what the camera's EXIF said before it was stripped — when the photo was
+    # taken and how far from the case's location (the position itself is not kept). Null: the photo did not say.
+    taken_at = models.DateTimeField(_("waktu pengambilan foto"), null=True, blank=True)
+    distance_m = models.FloatField(_("jarak dari lokasi laporan (m)"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,9 +6,11 @@ import io
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -38,12 +40,70 @@ class PhotoServiceBusy(DomainError):
 
 
 @dataclass(frozen=True)
+class Capture:
+    """Where and when the camera says the photo was taken (EXIF DateTimeOriginal and GPS), read before the metadata
+    is stripped; None where the photo does not say."""
+
+    taken_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
 class CleanPhoto:
     content: bytes
     width: int
     height: int
     content_type: str = "image/jpeg"
     extension: str = "jpg"
+    capture: Capture = Capture()
+
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_DATETIME_ORIGINAL, _OFFSET_TIME_ORIGINAL, _DATETIME = 0x9003, 0x9011, 0x0132
+
+
+def _gps_degrees(value: object, ref: object, negative: str) -> float | None:
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)  # type: ignore[attr-defined]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    result = degrees + minutes / 60 + seconds / 3600
+    if result != result:  # NaN from a 0/0 rational
+        return None
+    return -result if str(ref).strip().upper() == negative else result
+
+
+def _taken_at(exif: Image.Exif) -> datetime | None:
+    details = exif.get_ifd(_EXIF_IFD)
+    stamp = details.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    if not stamp:
+        return None
+    try:
+        moment = datetime.strptime(str(stamp).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    # A phone that writes no offset writes the local time: the city's.
+    zone: tzinfo = ZoneInfo(settings.TIME_ZONE)
+    offset = str(details.get(_OFFSET_TIME_ORIGINAL) or "").strip("\x00 ")
+    if offset:
+        with suppress(ValueError):
+            zone = datetime.strptime(offset, "%z").tzinfo or zone
+    return moment.replace(tzinfo=zone)
+
+
+def read_capture(image: Image.Image) -> Capture:
+    """The capture time and GPS position an image's EXIF names; an empty Capture when it names none or is garbled."""
+    try:
+        exif = image.getexif()
+        gps = exif.get_ifd(_GPS_IFD)
+        latitude = _gps_degrees(gps.get(2), gps.get(1), "S") if gps.get(2) else None
+        longitude = _gps_degrees(gps.get(4), gps.get(3), "W") if gps.get(4) else None
+        if latitude is None or longitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            latitude = longitude = None
+        return Capture(taken_at=_taken_at(exif), latitude=latitude, longitude=longitude)
+    except Exception:  # metadata is a hint: a garbled EXIF block never refuses the photo
+        return Capture()
 
 
 def check_photo_rate(address: str, account_id: int | None) -> None:
@@ -99,6 +159,7 @@ def _clean(stream: IO[bytes], label: str) -> CleanPhoto:
                     )
                 probe.verify()
             with Image.open(io.BytesIO(raw)) as image:
+                capture = read_capture(image)  # before the metadata is left behind below
                 if image.format in ("JPEG", "MPO"):
                     # Decode at 1/2, 1/4 or 1/8 scale while that is still larger than the stored photo: this
                     # changes only what load() will decode.
@@ -128,7 +189,7 @@ def _clean(stream: IO[bytes], label: str) -> CleanPhoto:
     bare.paste(small)
     output = io.BytesIO()
     bare.save(output, format="JPEG", quality=85, optimize=True)
-    return CleanPhoto(content=output.getvalue(), width=bare.width, height=bare.height)
+    return CleanPhoto(content=output.getvalue(), width=bare.width, height=bare.height, capture=capture)
 
 
 def _stored_size(size: tuple[int, int]) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -81,6 +82,90 @@ def _timeline(case: Case, *, include_internal: bool) -> list[dict[str, Any]]:
         }
         for entry in entries
     ]
+
+
+def _number(value: Any) -> str:
+    """3.0 → "3", 2.5 → "2,5" or "2.5" in the reader's language."""
+    from django.utils.formats import number_format
+
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(number_format(value))
+
+
+def attribute_answers(case: Case) -> list[dict[str, str]]:
+    """The category's extra questions and the reporter's answers, by their labels in the reader's language (never
+    the stored codes): [{"code", "label", "answer"}], in the category's order; answers to questions the category no
+    longer asks come last, as stored."""
+    english = translation.get_language_info(translation.get_language() or "id")["code"].startswith("en")
+
+    def pick(item: dict[str, Any], name: str) -> str:
+        return str((item.get(f"{name}_en") if english else None) or item.get(name) or "")
+
+    stored = dict(case.attributes or {})
+    answers: list[dict[str, str]] = []
+    for definition in case.category.attributes or []:
+        code = definition.get("code")
+        if code not in stored or stored[code] in (None, "", []):
+            continue
+        value = stored.pop(code)
+        names = {
+            str(choice.get("key")): pick(choice, "name") or str(choice.get("key"))
+            for choice in definition.get("values", [])
+        }
+        if isinstance(value, list):
+            answer = ", ".join(names.get(str(item), str(item)) for item in value)
+        elif names:
+            answer = names.get(str(value), str(value))
+        elif definition.get("datatype") == "number" and isinstance(value, int | float):
+            answer = _number(value)
+        else:
+            answer = str(value)
+        if definition.get("unit") and definition.get("datatype") == "number":
+            answer = f"{answer} {definition['unit']}"
+        answers.append({"code": str(code), "label": pick(definition, "label") or str(code), "answer": answer})
+    for code, value in stored.items():
+        answer = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+        answers.append({"code": str(code), "label": str(code).replace("_", " ").capitalize(), "answer": answer})
+    return answers
+
+
+CLOCK_SLACK = timedelta(minutes=15)
+
+
+def with_proof_checks(case: Case, photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Staff only: each proof photo with what its camera said (taken_at, distance_m, both None when it did not say)
+    and its flags — "far" (farther than PATRIOT_PROOF_MAX_DISTANCE_M from the case), "old" (taken more than
+    PATRIOT_PROOF_MAX_AGE_HOURS before its upload, or before the case was reported)."""
+    proofs = {
+        row["pk"]: row
+        for row in Attachment.objects.filter(case=case, kind="proof_photo").values(
+            "pk", "taken_at", "distance_m", "created_at"
+        )
+    }
+    max_age = timedelta(hours=settings.PATRIOT_PROOF_MAX_AGE_HOURS)
+    result = []
+    for photo in photos:
+        row = proofs.get(photo["id"])
+        if row is None:
+            result.append(photo)
+            continue
+        flags = []
+        if row["distance_m"] is not None and row["distance_m"] > settings.PATRIOT_PROOF_MAX_DISTANCE_M:
+            flags.append("far")
+        taken = row["taken_at"]
+        # Before the report came in means before the thing to fix was reported (camera clocks drift a little).
+        if taken is not None and (taken < row["created_at"] - max_age or taken < case.created_at - CLOCK_SLACK):
+            flags.append("old")
+        distance = row["distance_m"]
+        proof = {
+            "taken_at": taken,
+            "distance_m": distance,
+            "distance_km": None if distance is None else distance / 1000,
+            "flags": flags,
+        }
+        result.append({**photo, "proof": proof})
+    return result
 
 
 def photos_are_public(case: Case) -> bool:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import Agency, OrganisationUnit, User
-from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
+from patriot.cases.choices import CaseStateChoices, ChannelChoices, PriorityChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category, Instruction, RoutingRule, state_among
 from patriot.cases.sla import city_zone
 from patriot.core import clock
@@ -265,14 +265,49 @@ def _sla_urgency() -> DbCase:
     )
 
 
+def priority_rank() -> DbCase:
+    """Emergencies (urgent) first, then high priority, then the rest alike (time left decides among them)."""
+    return DbCase(
+        When(priority=PriorityChoices.URGENT, then=Value(0)),
+        When(priority=PriorityChoices.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+# The orders a case list can be sorted in: the queue's default is "priority", the search page's and the API's
+# "newest". Time left on the SLA is the deadline of the case's current clock (cases without one last).
+SORTS: dict[str, tuple[Any, ...]] = {
+    "priority": ("priority_rank", F("due_at").asc(nulls_last=True), "created_at", "pk"),
+    "due": (F("due_at").asc(nulls_last=True), "created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+}
+
+
+def sort_cases(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    """`cases` in one of the SORTS orders."""
+    if sort == "priority":
+        cases = cases.annotate(priority_rank=priority_rank())
+    return cases.order_by(*SORTS[sort])
+
+
 def triage_queue(user: User) -> QuerySet[Case]:
-    """The POC's queue: cases waiting for verification or for dispatch, oldest first."""
-    return (
+    """The POC's queue: cases waiting for verification or for dispatch, emergencies and high priority first, then
+    least time left."""
+    return sort_cases(
         visible_cases(user)
         .filter(state__in=[CaseStateChoices.SUBMITTED, CaseStateChoices.VERIFIED])
-        .select_related("category", "village", "district")
-        .order_by("created_at", "pk")
+        .select_related("category", "village", "district"),
+        "priority",
     )
+
+
+def queue_emergencies(user: User, limit: int = 50) -> list[str]:
+    """Tracking numbers of the emergencies (urgent priority) waiting in the POC's queue, newest first: the queue's
+    alarm sounds when one appears that the page has not seen (whatever page, filter or order it shows)."""
+    waiting = triage_queue(user).filter(priority=PriorityChoices.URGENT).order_by("-created_at", "-pk")
+    return list(waiting.values_list("tracking_number", flat=True)[:limit])
 
 
 def agency_inbox(user: User) -> QuerySet[Case]:

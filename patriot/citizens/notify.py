@@ -29,6 +29,7 @@ from patriot.cases.presenters import step_label
 from patriot.citizens import sms
 from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
 from patriot.citizens.models import CitizenProfile, Delivery, Notification, RelayCursor
+from patriot.core import quiet
 from patriot.core.tasks import is_last_attempt, next_attempt_at, retried
 from patriot.events.models import OutboxEvent
 
@@ -108,7 +109,13 @@ def _notify(events: list[OutboxEvent]) -> int:
             event_id=event.pk,
             created_at=event.created_at,
         )
-        for channel in _deliveries_for(profiles.get(user.pk), user.email, user.phone):
+        # Demo history (core/quiet.py) shows in the account but is never emailed or texted.
+        channels = (
+            []
+            if quiet.is_quiet_event(event.payload)
+            else _deliveries_for(profiles.get(user.pk), user.email, user.phone)
+        )
+        for channel in channels:
             delivery = Delivery.objects.create(
                 notification=notification, channel=channel, next_attempt_at=timezone.now()
             )

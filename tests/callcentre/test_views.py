@@ -94,7 +94,8 @@ def test_console_shows_ringing_calls_with_history_and_answers_them(operator: Use
     client = client_for(operator)
     body = page(client, "/callcentre/").content.decode()
     assert f'data-ringing-call="{ringing.pk}"' in body and "data-repeat-caller" in body
-    assert 'sse-connect="/events/stream/"' in body and 'hx-trigger="sse:call"' in body
+    assert 'sse-connect="/events/stream/"' in body and 'hx-trigger="sse:call, live-resync from:body"' in body
+    assert "data-live-indicator" in body  # the console says whether its live updates are connected
     partial = page(client, "/callcentre/berdering/").content.decode()
     assert f'data-answer="{ringing.pk}"' in partial
     response = client.post("/callcentre/jawab/", {"call": ringing.pk})

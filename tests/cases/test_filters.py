@@ -17,7 +17,7 @@ from django.test import Client
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.services import create_api_token
 from patriot.cases.choices import CaseStateChoices as State
-from patriot.cases.choices import ChannelChoices, SlaStatusChoices
+from patriot.cases.choices import ChannelChoices, PriorityChoices, SlaStatusChoices
 from patriot.cases.filters import CaseFilter
 from patriot.cases.models import Case
 from patriot.geo.models import Village
@@ -48,6 +48,7 @@ def world() -> dict[str, Any]:
     submitted = make_case(garbage, title="Sampah menumpuk", lat=BINTARA[0], lon=BINTARA[1])
     by_phone = make_case(garbage, title="Selokan mampet", channel=ChannelChoices.PHONE, reporter_phone="085611112222")
     Case.objects.filter(pk=overdue.pk).update(sla_status=SlaStatusChoices.OVERDUE)
+    Case.objects.filter(pk=by_phone.pk).update(priority=PriorityChoices.HIGH)
     # Reported on three different days and hours (Asia/Jakarta).
     for case, moment in (
         (assigned, datetime(2026, 11, 2, 8, 30, tzinfo=JAKARTA)),
@@ -84,6 +85,8 @@ CASES: list[tuple[str, Any, tuple[str, ...]]] = [
     ("created_to", lambda w: [("created_to", "2026-11-03")], ("assigned", "overdue")),
     ("created_after", lambda w: [("created_after", "2026-11-03T14:05:00+07:00")], ("overdue", "submitted", "by_phone")),
     ("created_before", lambda w: [("created_before", "2026-11-03T14:05:00+07:00")], ("assigned",)),
+    ("priority", lambda w: [("priority", "high")], ("by_phone",)),
+    ("sort", lambda w: [("sort", "oldest"), ("category", "sampah")], ("submitted", "by_phone")),
     ("combined", lambda w: [("category", "jalan-rusak"), ("created_from", "2026-11-03")], ("overdue",)),
 ]
 
@@ -126,6 +129,25 @@ def test_every_filter_gives_the_same_rows_on_page_csv_and_api(
 def test_every_filter_is_covered_above(world: dict[str, Any]) -> None:
     covered = {name for _label, params, _expected in CASES for name, _value in params(world)}
     assert covered == set(CaseFilter.base_filters)
+
+
+def test_the_order_is_the_same_on_page_csv_and_api(world: dict[str, Any]) -> None:
+    """`sort` orders the page, the CSV and the API alike; without it all three list the newest first."""
+    poc = staff(RoleChoices.POC_OPERATOR)
+    browser = Client()
+    browser.force_login(poc)
+    token = create_api_token(poc, "order")[1]
+    names = ("by_phone", "submitted", "overdue", "assigned")  # newest first
+    for query, expected in (("", names), ("sort=oldest", tuple(reversed(names)))):
+        want = [world[name].tracking_number for name in expected]
+        page = browser.get(f"/poc/cari/?{query}").content.decode().split("Filter tersimpan")[-1]
+        assert list(dict.fromkeys(NUMBER.findall(page))) == want
+        rows = list(
+            csv.reader(io.StringIO(b"".join(browser.get(f"/poc/cari/csv/?{query}").streaming_content).decode()))
+        )
+        assert [row[0] for row in rows[1:]] == want
+        api = Client().get(f"/api/v1/cases?{query}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        assert [item["tracking_number"] for item in api["results"]] == want
 
 
 def test_openapi_lists_every_filter_with_a_description() -> None:

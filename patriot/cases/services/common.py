@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from patriot.accounts.models import User
 from patriot.cases import services as package  # `package.record_event`: see the package docstring
 from patriot.cases import sla
-from patriot.cases.choices import CaseStateChoices, SlaStatusChoices
+from patriot.cases.choices import AttachmentKindChoices, CaseStateChoices, SlaStatusChoices
 from patriot.cases.models import Attachment, Case, TimelineEntry
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, CleanPhoto, clean_photo
+from patriot.cases.queries import distance_metres
 from patriot.core.errors import InvalidInput
 from patriot.events import steps
 
@@ -168,6 +169,14 @@ def _store_photos(
             uploaded_by=by,
             created_at=at,
         )
+        if kind == AttachmentKindChoices.PROOF_PHOTO:
+            # Proof of work: the camera's time and the distance from the case, read before the EXIF was stripped.
+            capture = photo.capture
+            attachment.taken_at = capture.taken_at
+            if capture.latitude is not None and capture.longitude is not None:
+                attachment.distance_m = round(
+                    distance_metres(case.latitude, case.longitude, capture.latitude, capture.longitude), 1
+                )
         attachment.file.save(f"{secrets.token_hex(8)}.{photo.extension}", ContentFile(photo.content), save=False)
         written.append(attachment.file.name)
         attachment.save()

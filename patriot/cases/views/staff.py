@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
@@ -45,6 +46,7 @@ from patriot.cases.staff_forms import (
 )
 from patriot.core.errors import DomainError
 from patriot.core.exports import csv_response
+from patriot.core.views import error_context
 
 Role = RoleChoices
 PAGE_SIZE = 25
@@ -84,7 +86,7 @@ def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.user.role not in allowed:
-                return render(request, "cases/staff/forbidden.html", status=403)
+                return render(request, "cases/staff/forbidden.html", error_context(request), status=403)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -208,6 +210,7 @@ def _case_context(
     next_case = None
     if workspace is POC and user.is_poc:
         next_case = queries.triage_queue(user).exclude(pk=case.pk).values_list("tracking_number", flat=True).first()
+    photos = presenters.with_proof_checks(case, view["photos"])
     return {
         "case": case,
         "now": timezone.now(),
@@ -220,12 +223,15 @@ def _case_context(
         "forms": forms,
         "suggested_agency": suggested,
         "next_case": next_case,
+        "answers": presenters.attribute_answers(case),
+        "max_distance": settings.PATRIOT_PROOF_MAX_DISTANCE_M,
+        "max_age_hours": settings.PATRIOT_PROOF_MAX_AGE_HOURS,
         "action_urls": {
             action: reverse(f"staff-{workspace.key}-act", args=[case.tracking_number, action]) for action in forms
         },
-        "photos": view["photos"],
-        "report_photos": [p for p in view["photos"] if p["kind"] == "report_photo"],
-        "proof_photos": [p for p in view["photos"] if p["kind"] == "proof_photo"],
+        "photos": photos,
+        "report_photos": [p for p in photos if p["kind"] == "report_photo"],
+        "proof_photos": [p for p in photos if p["kind"] == "proof_photo"],
     }
 
 
@@ -302,8 +308,18 @@ def _act(request: SignedInRequest, tracking_number: str, action: str, workspace:
 @require_GET
 @staff_page(Role.POC_ROLES)
 def poc_queue(request: SignedInRequest) -> HttpResponse:
-    page = _page(request, queries.triage_queue(request.user))
-    return render(request, "cases/staff/queue.html", {"page": page, "now": timezone.now()})
+    """The cases waiting for the POC, emergencies and high priority first, then least time left (sortable and
+    filterable with the search page's CaseFilter)."""
+    filters = CaseFilter(request.GET, queries.triage_queue(request.user), user=request.user, default_sort="priority")
+    page = _page(request, filters.cases())
+    context = {
+        "page": page,
+        "now": timezone.now(),
+        "form": filters.form,
+        "query": filters.query_string(),
+        "emergencies": queries.queue_emergencies(request.user),
+    }
+    return render(request, "cases/staff/queue.html", context)
 
 
 @require_GET
@@ -324,7 +340,7 @@ def poc_act(request: SignedInRequest, tracking_number: str, action: str) -> Http
 def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
     user: User = request.user
     form = CaseFilter(request.GET if params is None else params, queries.visible_cases(user), user=user)
-    return form, form.cases().select_related("category", "village", "district", "agency").order_by("-created_at", "-pk")
+    return form, form.cases().select_related("category", "village", "district", "agency")
 
 
 @require_GET

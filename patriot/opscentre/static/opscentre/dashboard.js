@@ -61,6 +61,18 @@
   var mapElement = document.getElementById("ops-map");
   if (mapElement && window.L) {
     var map = L.map(mapElement, { center: BEKASI, zoom: 12, zoomSnap: 0.5, maxZoom: 19, attributionControl: false });
+    // The panel's size settles after the layout (control-room grid, charts beside it): keep the map drawn to its
+    // box and the city fitted in it.
+    if (window.ResizeObserver) {
+      var fitted = null;
+      new ResizeObserver(function () {
+        map.invalidateSize();
+        if (villageLayer && fitted !== mapElement.clientHeight) {
+          fitted = mapElement.clientHeight;
+          map.fitBounds(villageLayer.getBounds(), { padding: [8, 8] });
+        }
+      }).observe(mapElement);
+    }
     var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
     var markers = {};
     var villageCounts = {};

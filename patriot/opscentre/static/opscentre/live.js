@@ -6,11 +6,13 @@
   "use strict";
 
   var connectedBefore = false;
+  var current = "connecting";
   var listening = new WeakSet();
 
   function resync() { htmx.trigger(document.body, "live-resync"); }
 
   function show(state) {
+    current = state;
     document.querySelectorAll("[data-live-indicator]").forEach(function (indicator) {
       indicator.setAttribute("data-state", state);
       var text = indicator.getAttribute("data-text-" + state);
@@ -30,6 +32,9 @@
     if (connectedBefore) { resync(); }
     connectedBefore = true;
   });
+  // A live refresh swaps in server HTML whose indicator says "connecting" (the server cannot know): give every
+  // indicator the stream's real state again after each swap.
+  document.body.addEventListener("htmx:afterSettle", function () { show(current); });
   document.body.addEventListener("htmx:sseError", function () { show("reconnecting"); });
   document.body.addEventListener("htmx:sseClose", function () { show("reconnecting"); });
   window.addEventListener("offline", function () { show("reconnecting"); });

@@ -1,0 +1,148 @@
+"""Issue 14 items 8, 11 and 12 in a real browser: a new emergency report raises the POC queue's visible alarm
+without a reload, the live indicator still says "connected" after that live refresh (it said "connecting…" before),
+the call-centre console has a live indicator, and the control-room pages are screenshotted at 1920×1080 and 360 px
+in both languages."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from pytest_django import Settings
+
+from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
+from patriot.accounts.services import create_api_token, load_agencies
+from patriot.cases.seed import load_categories
+from patriot.geo.lookup import reset_area_index
+from patriot.geo.models import Village
+from patriot.geo.services import load_reference_areas
+from tests.browser import PHONE, Screens, serve_in_thread, sign_in
+from tests.factories import give_authenticator
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "rahasia-uji-2026"
+PORTS = range(18300, 18400)
+CONTROL_ROOM = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture
+def asgi_server(settings: Settings) -> Iterator[str]:
+    settings.PATRIOT_REDIS_URL = ""
+    settings.PATRIOT_SSE_POLL_SECONDS = 0.3
+    with serve_in_thread(PORTS) as base:
+        yield base
+
+
+def _user(username: str, role: str) -> User:
+    user = User(username=username, role=role, first_name=username.title())
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _file_report(base: str, token: str, category: str) -> str:
+    village = Village.objects.get(name="Margahayu")
+    body = {
+        "category": category,
+        "channel": "sorot",
+        "title": "Kebakaran rumah di Margahayu",
+        "description": "Api membesar dari dapur rumah warga, asap tebal, mohon segera ditangani.",
+        "latitude": village.centroid_lat,
+        "longitude": village.centroid_lon,
+    }
+    request = urllib.request.Request(  # noqa: S310  (loopback test server)
+        f"{base}/api/v1/cases",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (loopback test server)
+        return json.loads(response.read())["tracking_number"]
+
+
+def test_emergency_alarm_live_indicator_and_control_room(asgi_server: str, new_page: Any, screens: Screens) -> None:
+    load_reference_areas()
+    reset_area_index()
+    load_agencies()
+    load_categories()
+    supervisor_secret = give_authenticator(_user("supervisor", RoleChoices.POC_SUPERVISOR))
+    mayor_secret = give_authenticator(_user("walikota", RoleChoices.MAYOR))
+    operator_secret = give_authenticator(_user("operator1500", RoleChoices.CALLCENTRE_OPERATOR))
+    citizen = _user("warga", RoleChoices.CITIZEN)
+    from patriot.citizens.models import CitizenProfile
+    from patriot.core import clock
+
+    now = clock.now()
+    CitizenProfile.objects.create(user=citizen, email_verified_at=now, phone_verified_at=now, created_at=now)
+    _token, secret = create_api_token(citizen, "uji")
+    base = asgi_server
+
+    poc = new_page(viewport=CONTROL_ROOM)
+    sign_in(poc, base, "supervisor", PASSWORD, supervisor_secret)
+    errors: list[str] = []
+    poc.on("pageerror", lambda error: errors.append(str(error)))
+    poc.goto(f"{base}/poc/")
+    poc.wait_for_selector("[data-live-indicator][data-state=connected]")
+    _file_report(base, secret, "tutup-saluran-hilang")
+    # An ordinary report refreshes the queue live; the indicator must still tell the truth afterwards.
+    poc.wait_for_selector("#queue-live tbody tr")
+    expect(poc.locator("[data-live-indicator]")).to_have_attribute("data-state", "connected")
+    expect(poc.locator("[data-emergency-alarm]")).to_be_hidden()
+    number = _file_report(base, secret, "kebakaran")
+    expect(poc.locator("[data-emergency-alarm]")).to_be_visible()
+    expect(poc.locator("[data-emergency-alarm] [data-alarm-list]")).to_contain_text(number)
+    # The emergency is the first row, and the indicator is still connected.
+    expect(poc.locator("#queue-live tbody tr").first).to_contain_text(number)
+    expect(poc.locator("[data-live-indicator]")).to_have_attribute("data-state", "connected")
+    screens.shot(poc, "antrean-alarm-darurat-1920")
+    poc.click("[data-alarm-ack]")
+    expect(poc.locator("[data-emergency-alarm]")).to_be_hidden()
+
+    # The control room: dashboard at 1920×1080, map, counters, feed and agency table without scrolling.
+    poc.goto(f"{base}/poc/dasbor/")
+    poc.wait_for_selector("[data-live-indicator][data-state=connected]")
+    poc.wait_for_selector("#ops-map path.leaflet-interactive")
+    for selector in ("#ops-map", "[data-counter=open]", "#ops-feed"):
+        box = poc.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + min(box["height"], 200) <= CONTROL_ROOM["height"], (selector, box)
+    poc.screenshot(path=str(screens.folder / "dasbor-1920-tanpa-gulir.png"))
+    screens.shot(poc, "dasbor-1920")
+
+    mayor = new_page(viewport=CONTROL_ROOM)
+    sign_in(mayor, base, "walikota", PASSWORD, mayor_secret)
+    mayor.goto(f"{base}/walikota/")
+    mayor.wait_for_selector("[data-live-indicator][data-state=connected]")
+    mayor.wait_for_selector("#ops-map path.leaflet-interactive")  # the mayor's own map
+    expect(mayor.locator("[data-charts-url] canvas")).to_have_count(3)
+    expect(mayor.locator("a[href='/poc/dasbor/']").first).to_be_visible()
+    screens.shot(mayor, "walikota-1920")
+    mayor.close()
+
+    operator = new_page(viewport=CONTROL_ROOM)
+    sign_in(operator, base, "operator1500", PASSWORD, operator_secret)
+    operator.goto(f"{base}/callcentre/")
+    operator.wait_for_selector("[data-live-indicator][data-state=connected]")
+    screens.shot(operator, "callcentre-1920")
+    operator.close()
+    signed_in = poc.context  # signing in again would reuse a one-time code: the supervisor's session serves
+    poc.close()  # a browser keeps few streams open per server: close the pages done with
+
+    for language in ("id", "en"):
+        signed_in.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        phone = signed_in.new_page()
+        phone.set_viewport_size(PHONE)
+        phone.goto(f"{base}/poc/")
+        phone.wait_for_selector("[data-live-indicator][data-state=connected]")
+        screens.shot(phone, f"antrean-360-{language}")
+        phone.goto(f"{base}/poc/laporan/{number}/")
+        screens.shot(phone, f"laporan-360-{language}")
+        phone.goto(f"{base}/lacak/BKS-0000-000000/")
+        screens.shot(phone, f"404-360-{language}")
+        phone.close()
+    assert not errors, errors
