@@ -43,7 +43,7 @@ from patriot.cases.services.workflow import _acting_on
 from patriot.core import clock, metrics
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
-from patriot.geo.lookup import LocationError, locate
+from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
 Kind = TimelineKindChoices
@@ -171,6 +171,8 @@ class CaseSubmission:
     reporter_email: str = ""
     is_anonymous: bool = False
     is_confidential: bool = False
+    # Without a map: the kelurahan the citizen picked; the case goes to its centre, flagged approximate.
+    village_code: str = ""
 
     def fingerprint(self) -> str:
         body = {
@@ -189,6 +191,8 @@ class CaseSubmission:
             "is_anonymous": self.is_anonymous,
             "is_confidential": self.is_confidential,
         }
+        if self.village_code:  # only then, so fingerprints stored before this field existed still match
+            body["village_code"] = self.village_code
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -236,8 +240,12 @@ def create_case(
         submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
     )
     attributes = _validate_attributes(submission.category, submission.attributes)
+    latitude, longitude = submission.latitude, submission.longitude
     try:
-        location = locate(submission.latitude, submission.longitude)
+        if submission.village_code:
+            latitude, longitude, location = village_centre(submission.village_code)
+        else:
+            location = locate(latitude, longitude)
     except LocationError as error:
         raise InvalidInput(error.messages[0], code="outside_city", field="location") from error
     key = (idempotency_key or "").strip()
@@ -262,8 +270,9 @@ def create_case(
                 description=description,
                 attributes=attributes,
                 priority=submission.category.default_priority or PriorityChoices.NORMAL,
-                latitude=submission.latitude,
-                longitude=submission.longitude,
+                latitude=latitude,
+                longitude=longitude,
+                location_is_approximate=bool(submission.village_code),
                 address=address,
                 village_id=location.village_id,
                 district_id=location.district_id,

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
-from patriot.cases import presenters, queries, services
+from patriot.cases import category_search, held_photos, presenters, queries, services
 from patriot.cases.forms import (
     AddPhotosForm,
     CommentForm,
@@ -29,7 +29,7 @@ from patriot.cases.forms import (
     TrackForm,
     day_bounds,
 )
-from patriot.cases.models import Attachment, Case
+from patriot.cases.models import Attachment, Case, Category
 from patriot.cases.photos import check_photo_rate
 from patriot.cases.sla import city_zone
 from patriot.core.errors import DomainError
@@ -67,6 +67,15 @@ def _known_key(request: HttpRequest, number: str) -> str | None:
     return request.session.get(SESSION_KEYS, {}).get(number)
 
 
+def map_settings() -> dict[str, str]:
+    """The base map of every citizen map: tile URL (empty: polygons only) and the attribution it requires."""
+    return {
+        "tile_url": settings.PATRIOT_TILE_URL,
+        "tile_attribution": settings.PATRIOT_TILE_ATTRIBUTION,
+        "tile_attribution_url": settings.PATRIOT_TILE_ATTRIBUTION_URL,
+    }
+
+
 def deadline_day(due_at: datetime | None) -> datetime | None:
     """A working-day deadline ends at midnight: the citizen's last day is the one before it."""
     if due_at is None:
@@ -87,7 +96,7 @@ def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -
     citizen = _signed_in_citizen(request)
     context = {
         "form": form,
-        "tile_url": settings.PATRIOT_TILE_URL,
+        **map_settings(),
         "citizen": citizen,
         "channel": queries.report_channel(citizen),
     }
@@ -116,10 +125,11 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         return _report_page(request, ReportForm(initial=initial))
     form = ReportForm(request.POST, request.FILES)
+    held = [] if request.POST.get("drop_held_photos") else held_photos.read_token(request.POST.get("held_photos"))
     if refusal := _intake_refusal(request, citizen):
         form.is_valid()
         form.add_error(None, refusal)
-        response = _report_page(request, form, status=429)
+        response = _report_page(request, _holding(form, held, []), status=429)
         response["Retry-After"] = "60"  # the limits count per minute
         return response
     if form.is_valid():
@@ -127,7 +137,7 @@ def report(request: HttpRequest) -> HttpResponse:
         try:
             result = services.create_case(
                 form.submission(channel=channel, reporter=citizen),
-                photos=form.photo_uploads(),
+                photos=held_photos.uploads(held) + form.photo_uploads(),
                 by=citizen,
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 idempotency_scope=f"{channel}-web",
@@ -135,13 +145,36 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error.field, error.message)
         else:
+            held_photos.discard(held)
             _remember_key(request, result.case.tracking_number, result.reporter_key)
             return redirect("report_sent", number=result.case.tracking_number)
-    if request.FILES:
-        form.add_error(
-            "photos", _("Demi keamanan, browser tidak menyimpan foto yang sudah dipilih: pilih fotonya lagi.")
-        )
-    return _report_page(request, form, status=400)
+    uploads = request.FILES.getlist("photos")
+    for upload in uploads:
+        upload.seek(0)  # the services may have read it already
+    return _report_page(request, _holding(form, held, [(f.name or "", f) for f in uploads]), status=400)
+
+
+def _holding(form: ReportForm, held: list[held_photos.HeldPhoto], uploads: list[tuple[str, Any]]) -> ReportForm:
+    """Keep the refused form's photos server-side so the citizen need not choose them again."""
+    token, form.held, problems = held_photos.hold(uploads, held)
+    data = form.data.copy()
+    data["held_photos"] = token
+    data.pop("drop_held_photos", None)
+    form.data = data
+    for problem in problems:
+        if problem not in form.errors.get("photos", []):
+            form.add_error("photos", problem)
+    return form
+
+
+@require_GET
+def report_category_search(request: HttpRequest) -> JsonResponse:
+    """Categories matching what the citizen typed (any words, any order, typos), best first, for the form's search."""
+    query = request.GET.get("q", "")[:100]
+    matches = category_search.search(query, Category.objects.filter(is_active=True))
+    return JsonResponse(
+        {"codes": [m.code for m in matches], "fallback": category_search.FALLBACK_CATEGORY, "found": bool(matches)}
+    )
 
 
 @require_GET
@@ -269,7 +302,7 @@ def _case_page(
         "deadline": deadline_day(case.due_at),
         "deadline_is_day": _deadline_is_day(case),
         "dispute_deadline": deadline_day(case.dispute_until),
-        "tile_url": settings.PATRIOT_TILE_URL,
+        **map_settings(),
         "forms": {
             # Each form's own id prefix: confirm and comment both have a "note" field on the same page.
             action: forms.get(action) or form_class(auto_id=f"{action}_%s")
@@ -338,7 +371,7 @@ def _public_list(request: HttpRequest, form: PublicCaseFilterForm) -> dict[str, 
 @require_GET
 def public_map(request: HttpRequest) -> HttpResponse:
     form = PublicCaseFilterForm(request.GET)
-    context = {"form": form, "tile_url": settings.PATRIOT_TILE_URL, **_public_list(request, form)}
+    context = {"form": form, **map_settings(), **_public_list(request, form)}
     if request.headers.get("HX-Request"):
         return render(request, "cases/citizen/_public_list.html", context)
     return render(request, "cases/citizen/public_map.html", context)
@@ -354,6 +387,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("lapor/", report, name="report"),
     path("lapor/atribut/", report_attributes, name="report_attributes"),
+    path("lapor/kategori/", report_category_search, name="report_category_search"),
     path("lapor/terkirim/<str:number>/", report_sent, name="report_sent"),
     path("lacak/", track, name="track"),
     path("lacak/<str:number>/", track_case, name="track_case"),
