@@ -16,7 +16,37 @@ SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "category_synonyms.js
 FALLBACK_CATEGORY = "lainnya"
 # Words that say nothing about the kind of problem.
 _STOPWORDS = frozenset(
-    ["di", "ke", "dari", "yang", "ada", "dan", "atau", "itu", "ini", "the", "a", "an", "of", "in", "on", "at", "saya", "kami", "kita", "sudah", "udah", "sangat", "banget", "dekat", "depan", "sekitar", "mohon", "tolong", "please"]
+    [
+        "di",
+        "ke",
+        "dari",
+        "yang",
+        "ada",
+        "dan",
+        "atau",
+        "itu",
+        "ini",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "at",
+        "saya",
+        "kami",
+        "kita",
+        "sudah",
+        "udah",
+        "sangat",
+        "banget",
+        "dekat",
+        "depan",
+        "sekitar",
+        "mohon",
+        "tolong",
+        "please",
+    ]
 )
 
 

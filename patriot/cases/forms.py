@@ -340,6 +340,27 @@ class DisputeForm(forms.Form):
     )
 
 
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Seberapa puas Anda dengan penanganannya?"),
+        coerce=int,
+        choices=[
+            (5, _("5 — sangat puas")),
+            (4, _("4 — puas")),
+            (3, _("3 — cukup")),
+            (2, _("2 — kurang puas")),
+            (1, _("1 — tidak puas")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Komentar (boleh dikosongkan)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class CommentForm(forms.Form):
     note = forms.CharField(
         label=_("Informasi tambahan"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})

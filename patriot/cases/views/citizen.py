@@ -25,6 +25,7 @@ from patriot.cases.forms import (
     ConfirmForm,
     DisputeForm,
     PublicCaseFilterForm,
+    RatingForm,
     ReportForm,
     TrackForm,
     day_bounds,
@@ -223,12 +224,14 @@ _ACTIONS: dict[str, type] = {
     "dispute": DisputeForm,
     "comment": CommentForm,
     "add_photos": AddPhotosForm,
+    "rate": RatingForm,
 }
 _DONE = {
     "confirm": gettext_lazy("Terima kasih. Laporan Anda ditutup."),
     "dispute": gettext_lazy("Laporan dibuka kembali dan dikembalikan ke OPD untuk ditindaklanjuti."),
     "comment": gettext_lazy("Informasi tambahan sudah dikirim."),
     "add_photos": gettext_lazy("Foto sudah ditambahkan."),
+    "rate": gettext_lazy("Terima kasih atas penilaian Anda."),
 }
 
 
@@ -240,6 +243,8 @@ def _act(request: HttpRequest, case: Case, action: str, form: Any) -> None:
         services.dispute_case(case, reason=data["reason"])
     elif action == "comment":
         services.comment_case(case, by=None, note=data["note"], reporter=True)
+    elif action == "rate":
+        services.rate_case(case, rating=data["rating"], comment=data["comment"])
     else:
         check_photo_rate(client_address(request), None)
         services.add_photos(case, photos=[(f.name or "", f) for f in data["photos"]], reporter=True)

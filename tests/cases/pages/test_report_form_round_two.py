@@ -184,3 +184,15 @@ def test_the_fallback_category_exists_and_waits_for_the_poc(seeded_categories: N
 def test_the_report_page_offers_the_fallback_in_words(client: Client, seeded_categories: None, areas: None) -> None:
     html = client.get(reverse("report")).content.decode()
     assert 'data-category-code="lainnya"' in html and "Tidak ada kategori yang cocok" in html
+
+
+def test_held_photos_of_an_abandoned_form_are_purged(client: Client, category: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = client.post(reverse("report"), {**_data(client, category, description=""), "photos": [_photo()]})
+    path = first.context["form"].held[0].path
+    assert held_photos.purge_expired() == 0 and default_storage.exists(path)
+    later = timezone.now() + timedelta(seconds=held_photos.HOLD_SECONDS + 7200)
+    assert held_photos.purge_expired(later) == 1 and not default_storage.exists(path)
