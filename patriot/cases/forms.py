@@ -361,6 +361,37 @@ class RatingForm(forms.Form):
     )
 
 
+class SupportForm(forms.Form):
+    """ "Me too" on an open report: a contact to hear back is optional and kept only with consent."""
+
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Nomor HP"),
+        max_length=MAX_PHONE_INPUT_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Saya setuju kontak ini disimpan untuk mengabarkan perkembangan laporan ini (tidak ditampilkan ke publik)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, citizen: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if citizen is not None:  # a signed-in citizen hears back through their account
+            for name in ("email", "phone", "consent"):
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned.setdefault("email", "")
+        cleaned.setdefault("phone", "")
+        cleaned.setdefault("consent", False)
+        return cleaned
+
+
 class CommentForm(forms.Form):
     note = forms.CharField(
         label=_("Informasi tambahan"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})

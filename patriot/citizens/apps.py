@@ -19,6 +19,7 @@ class CitizensConfig(AppConfig):
 
         registry.register_job(jobs.NOTIFICATIONS)
         registry.register_seed_step(demo.SEED_STEP)
+        registry.register_seed_step(demo.QUIET_STEP)
         registry.register_gauges(monitoring.LAG_GAUGE)
         registry.register_readiness_check("outbox", monitoring.outbox_check)
         registry.register_retention(jobs.RETENTION_RULE)

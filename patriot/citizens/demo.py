@@ -13,10 +13,12 @@ from patriot.cases import services as case_services
 from patriot.cases.choices import ChannelChoices
 from patriot.cases.demo import no_cases_yet
 from patriot.cases.models import Case, Category
-from patriot.citizens.models import CitizenProfile
+from patriot.citizens.models import CitizenProfile, RelayCursor
+from patriot.citizens.notify import RELAY_NAME
 from patriot.core import clock
 from patriot.core.phones import normalise_phone
 from patriot.core.registry import SeedReport, SeedStep
+from patriot.events.models import OutboxEvent
 from patriot.geo.models import Village
 
 DEMO_USERNAME = "warga@demo.patriot.invalid"  # citizens sign in with their email
@@ -114,4 +116,15 @@ def seed_demo_citizens() -> SeedReport:
     return SeedReport([f"Laporan SOROT warga demo: {create_demo_citizens()} dibuat"])
 
 
+def start_notifications_after_the_demo() -> SeedReport:
+    """The demo history is history: the relay starts after its last event, so seeding sends no email or SMS."""
+    last = OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    RelayCursor.objects.update_or_create(name=RELAY_NAME, defaults={"last_event_id": last})
+    return SeedReport([f"Notifikasi warga dimulai setelah riwayat demo (peristiwa {last})"])
+
+
 SEED_STEP = SeedStep("demo-citizens", seed_demo_citizens, 210, demo=True, needed=no_cases_yet)
+# After every app's demo history (200–280).
+QUIET_STEP = SeedStep(
+    "demo-notifications-quiet", start_notifications_after_the_demo, 290, demo=True, needed=no_cases_yet
+)

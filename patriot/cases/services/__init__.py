@@ -3,7 +3,7 @@
 One module per concern; callers import from here (`from patriot.cases import services; services.create_case`):
 
 - `common`: what every action shares — text checks, the timeline entry with its outbox event, SLA clocks, photos
-- `intake`: `create_case` from every channel, the reporter's key, the reporter's later photos
+- `intake`: `create_case` from every channel, the reporter's key, the reporter's later photos, supporters
 - `workflow`: `TRANSITIONS` (the workflow diagram, an events.steps state machine) and one function per action
 - `sweep`: the SLA sweep of `patriot worker`
 - `instructions`: the mayor's instructions ("disposisi pimpinan")
@@ -34,6 +34,7 @@ from patriot.cases.services.intake import (
     create_case,
     reporter_key_for,
     reporter_key_matches,
+    support_case,
 )
 from patriot.cases.services.personal_data import (
     deidentify_reporter,
@@ -95,6 +96,7 @@ __all__ = [
     "reporter_key_matches",
     "resolve_case",
     "start_case",
+    "support_case",
     "sweep_sla",
     "verify_case",
 ]

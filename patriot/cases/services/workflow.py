@@ -57,6 +57,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "add_photos": (frozenset({State.SUBMITTED, State.VERIFIED, State.DISPATCHED, State.ASSIGNED}), None),
     # The reporter rates the handling once the case is closed (once; the state stays).
     "rate": (frozenset({State.CLOSED}), None),
+    # A citizen adds their support to an open report instead of filing a duplicate (intake.support_case).
+    "support": (frozenset(State.OPEN), None),
 }
 
 
@@ -78,7 +80,7 @@ def allowed_actions(case: Case) -> list[str]:
         actions.remove("dispute")
     if "rate" in actions and case.rating is not None:
         actions.remove("rate")
-    return [a for a in actions if a != "auto_close"]
+    return [a for a in actions if a not in ("auto_close", "support")]
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases import category_search, held_photos, presenters, queries, services
+from patriot.cases.choices import CaseStateChoices
 from patriot.cases.forms import (
     AddPhotosForm,
     CommentForm,
@@ -27,6 +28,7 @@ from patriot.cases.forms import (
     PublicCaseFilterForm,
     RatingForm,
     ReportForm,
+    SupportForm,
     TrackForm,
     day_bounds,
 )
@@ -100,6 +102,7 @@ def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -
         **map_settings(),
         "citizen": citizen,
         "channel": queries.report_channel(citizen),
+        "nearby": _nearby(form.data) if form.is_bound else [],
     }
     return render(request, "cases/citizen/report.html", context, status=status)
 
@@ -166,6 +169,58 @@ def _holding(form: ReportForm, held: list[held_photos.HeldPhoto], uploads: list[
         if problem not in form.errors.get("photos", []):
             form.add_error("photos", problem)
     return form
+
+
+@require_GET
+def report_nearby(request: HttpRequest) -> HttpResponse:
+    """ "Sudah dilaporkan?": open public reports of the chosen category within 250 m of the chosen point."""
+    return render(request, "cases/citizen/_nearby.html", {"nearby": _nearby(request.GET)})
+
+
+def _nearby(data: Any) -> list[tuple[Case, int]]:
+    category = Category.objects.filter(code=data.get("category") or "", is_active=True).first()
+    try:
+        latitude, longitude = float(data.get("latitude", "")), float(data.get("longitude", ""))
+    except ValueError:
+        return []
+    if category is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    return queries.nearby_open_reports(category.pk, latitude, longitude)
+
+
+@require_http_methods(["GET", "POST"])
+def support(request: HttpRequest, number: str) -> HttpResponse:
+    """Add one's support to an open public report instead of filing the same report again."""
+    case = get_object_or_404(
+        queries.public_cases().select_related(*_CASE_RELATIONS).filter(state__in=CaseStateChoices.OPEN),
+        tracking_number=number,
+    )
+    citizen = _signed_in_citizen(request)
+    form = SupportForm(request.POST if request.method == "POST" else None, citizen=citizen)
+    status = 200
+    if request.method == "POST":
+        if not hit("support", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+            form.is_valid()
+            form.add_error(None, _("Terlalu banyak permintaan dari alamat ini. Tunggu sebentar lalu coba lagi."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                _case, counted = services.support_case(
+                    case, user=citizen, email=data["email"], phone=data["phone"], consent=data["consent"]
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Terima kasih, dukungan Anda tercatat.")
+                    if counted
+                    else _("Anda sudah mendukung laporan ini sebelumnya."),
+                )
+                return redirect("track_case", number=number)
+        status = status if status != 200 else 400
+    return render(request, "cases/citizen/support.html", {"case": case, "form": form}, status=status)
 
 
 @require_GET
@@ -393,6 +448,8 @@ urlpatterns: list[URLPattern] = [
     path("lapor/", report, name="report"),
     path("lapor/atribut/", report_attributes, name="report_attributes"),
     path("lapor/kategori/", report_category_search, name="report_category_search"),
+    path("lapor/sudah-dilaporkan/", report_nearby, name="report_nearby"),
+    path("lacak/<str:number>/dukung/", support, name="support_case"),
     path("lapor/terkirim/<str:number>/", report_sent, name="report_sent"),
     path("lacak/", track, name="track"),
     path("lacak/<str:number>/", track_case, name="track_case"),

@@ -45,12 +45,26 @@
     readout.classList.toggle("location-readout--invalid", !!invalid);
   }
 
+  // "Sudah dilaporkan?": open reports of the chosen category near the chosen point.
+  var nearby = document.getElementById("nearby");
+  function askNearby() {
+    var chosen = form.querySelector("[name=category]:checked");
+    if (!nearby || !chosen || !latInput.value || !lonInput.value) { return; }
+    var params = new URLSearchParams({ category: chosen.value, latitude: latInput.value, longitude: lonInput.value });
+    fetch(nearby.getAttribute("data-nearby-url") + "?" + params.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { nearby.innerHTML = html; })
+      .catch(function () { /* nothing shown: the report goes on */ });
+  }
+  form.addEventListener("change", function (event) { if (event.target.name === "category") { askNearby(); } });
+
   function place(lat, lon, pan) {
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
     if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon], { keyboard: false }).addTo(map); }
     if (pan) { map.setView([lat, lon], Math.max(map.getZoom(), 16)); }
     setReadout(text("chosen") + ": " + lat.toFixed(5) + ", " + lon.toFixed(5) + " …");
+    askNearby();
     var ticket = ++lookup;
     var url = mapElement.getAttribute("data-locate-url") + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon);
     fetch(url, { credentials: "same-origin" })
