@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case as DbCase
 from django.db.models import (
+    Avg,
     Count,
     Exists,
     F,
@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
@@ -512,3 +513,78 @@ def agency_instructions(user: User) -> list[InstructionView]:
 
 def case_instructions(case: Case) -> list[InstructionView]:
     return _instruction_views(_instructions().filter(case=case).order_by("created_at", "id"))
+
+
+# --- the public transparency page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransparencyRow:
+    """One agency's or kelurahan's figures for a period. Confidential cases count; no case is listed."""
+
+    code: str
+    name: str
+    received: int
+    resolved: int
+    on_time: int
+    median_hours: float | None
+    rating: float | None
+    ratings: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        return round(100 * self.on_time / self.resolved, 1) if self.resolved else None
+
+
+def transparency(by: str, start: datetime, end: datetime) -> list[TransparencyRow]:
+    """Per agency (`by="agency"`) or kelurahan (`by="village"`): reports received in [start, end), resolved in it,
+    resolved without passing the SLA (never escalated), the median time from report to resolution, and the average
+    rating of cases rated in it. Rejected and merged reports are not counted as received."""
+    key = "agency" if by == "agency" else "village"
+    received_rows = (
+        Case.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE])
+        .exclude(**{f"{key}__isnull": True})
+        .values(key)
+        .annotate(n=Count("id"))
+    )
+    received = {row[key]: row["n"] for row in received_rows}
+    resolved_cases = (
+        Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .exclude(**{f"{key}__isnull": True})
+        .values_list(key, "created_at", "resolved_at", "escalated_at")
+    )
+    durations: dict[int, list[float]] = {}
+    on_time: dict[int, int] = {}
+    for group, created_at, resolved_at, escalated_at in resolved_cases:
+        durations.setdefault(group, []).append((resolved_at - created_at).total_seconds() / 3600)
+        if escalated_at is None or escalated_at > resolved_at:
+            on_time[group] = on_time.get(group, 0) + 1
+    rating_rows = (
+        Case.objects.filter(rated_at__gte=start, rated_at__lt=end, rating__isnull=False)
+        .exclude(**{f"{key}__isnull": True})
+        .values(key)
+        .annotate(average=Avg("rating"), n=Count("id"))
+    )
+    ratings = {row[key]: (row["average"], row["n"]) for row in rating_rows}
+    groups = set(received) | set(durations) | set(ratings)
+    model = Agency if key == "agency" else Village
+    names = {
+        pk: (code, name) for pk, code, name in model.objects.filter(pk__in=groups).values_list("pk", "code", "name")
+    }
+    rows = [
+        TransparencyRow(
+            code=names[group][0],
+            name=names[group][1],
+            received=received.get(group, 0),
+            resolved=len(durations.get(group, [])),
+            on_time=on_time.get(group, 0),
+            median_hours=round(statistics.median(durations[group]), 1) if group in durations else None,
+            rating=round(ratings[group][0], 2) if group in ratings else None,
+            ratings=ratings[group][1] if group in ratings else 0,
+        )
+        for group in groups
+        if group in names
+    ]
+    rows.sort(key=lambda row: (-row.received, row.name))
+    return rows

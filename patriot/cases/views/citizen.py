@@ -444,6 +444,52 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/citizen/_public_list.html", {"form": form, **_public_list(request, form)})
 
 
+# --- the public transparency page -------------------------------------------------------------------------
+
+TRANSPARENCY_PERIODS = {"30": 30, "90": 90, "365": 365}
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    """Per agency and per kelurahan, for a chosen period: received, resolved, on time, median time, rating.
+
+    Figures only: confidential cases count in them, and no case or person is named.
+    """
+    days = TRANSPARENCY_PERIODS.get(request.GET.get("periode", ""), 30)
+    by = "village" if request.GET.get("menurut") == "kelurahan" else "agency"
+    end = timezone.now()
+    start = end - timedelta(days=days)
+    rows = queries.transparency(by, start, end)
+    chart = {
+        "labels": [row.name for row in rows[:15]],
+        "received": [row.received for row in rows[:15]],
+        "resolved": [row.resolved for row in rows[:15]],
+        "on_time": [row.on_time_share for row in rows[:15]],
+        "text": {
+            "received": _("Diterima"),
+            "resolved": _("Selesai"),
+            "on_time": _("Tepat waktu (%)"),
+        },
+    }
+    totals = {
+        "received": sum(row.received for row in rows),
+        "resolved": sum(row.resolved for row in rows),
+        "on_time": sum(row.on_time for row in rows),
+    }
+    totals["on_time_share"] = round(100 * totals["on_time"] / totals["resolved"], 1) if totals["resolved"] else None
+    context = {
+        "rows": rows,
+        "chart": chart,
+        "totals": totals,
+        "days": days,
+        "by": by,
+        "periods": list(TRANSPARENCY_PERIODS),
+        "start": start,
+        "end": end,
+    }
+    return render(request, "cases/citizen/transparency.html", context)
+
+
 urlpatterns: list[URLPattern] = [
     path("lapor/", report, name="report"),
     path("lapor/atribut/", report_attributes, name="report_attributes"),
@@ -455,5 +501,6 @@ urlpatterns: list[URLPattern] = [
     path("lacak/<str:number>/", track_case, name="track_case"),
     path("lacak/<str:number>/foto/<int:attachment_id>/", track_photo, name="track_photo"),
     path("peta/", public_map, name="public_map"),
+    path("transparansi/", transparency, name="transparency"),
     path("peta/daftar/", public_list, name="public_list"),
 ]
