@@ -95,6 +95,5 @@ def search(query: str, categories: Iterable[Category]) -> list[Match]:
     if not scored:
         return []
     most = max(found for found, _total, _code in scored)
-    best = [(total, code) for found, total, code in scored if found == most]
-    best.sort(key=lambda item: (-item[0], item[1]))
-    return [Match(code=code, score=round(total, 2)) for total, code in best]
+    ranked = sorted(((total, code) for found, total, code in scored if found == most), key=lambda i: (-i[0], i[1]))
+    return [Match(code=code, score=round(total, 2)) for total, code in ranked]

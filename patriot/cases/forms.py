@@ -205,7 +205,8 @@ class ReportForm(forms.Form):
     @property
     def chosen_category_label(self) -> str:
         """The chosen category's name in the reader's language (the template's `form.category` is the field)."""
-        return self.category.label if self.category is not None else ""  # type: ignore[attr-defined]  # as in __init__
+        chosen = cast(Category | None, self.category)  # the chosen Category, as in __init__
+        return str(chosen.label) if chosen is not None else ""
 
     @property
     def attribute_field_names(self) -> list[str]:

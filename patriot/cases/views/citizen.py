@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -161,7 +169,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def _holding(form: ReportForm, held: list[held_photos.HeldPhoto], uploads: list[tuple[str, Any]]) -> ReportForm:
     """Keep the refused form's photos server-side so the citizen need not choose them again."""
     token, form.held, problems = held_photos.hold(uploads, held)
-    data = form.data.copy()
+    data = cast(QueryDict, form.data).copy()
     data["held_photos"] = token
     data.pop("drop_held_photos", None)
     form.data = data
@@ -471,12 +479,13 @@ def transparency(request: HttpRequest) -> HttpResponse:
             "on_time": _("Tepat waktu (%)"),
         },
     }
-    totals = {
+    totals: dict[str, float | None] = {
         "received": sum(row.received for row in rows),
         "resolved": sum(row.resolved for row in rows),
         "on_time": sum(row.on_time for row in rows),
     }
-    totals["on_time_share"] = round(100 * totals["on_time"] / totals["resolved"], 1) if totals["resolved"] else None
+    resolved, on_time = sum(row.resolved for row in rows), sum(row.on_time for row in rows)
+    totals["on_time_share"] = round(100 * on_time / resolved, 1) if resolved else None
     context = {
         "rows": rows,
         "chart": chart,
