@@ -46,6 +46,7 @@
         if (loaded || tilesFailed || failures < FAILURES_BEFORE_FALLBACK) { return; }
         tilesFailed = true;
         map.removeLayer(tiles);
+        map.removeControl(control);  // no tiles shown, no tile attribution
         element.classList.add("map--no-tiles");
         element.setAttribute("data-tiles", "failed");
         if (villages) { villages.setStyle(styleFor()); }
