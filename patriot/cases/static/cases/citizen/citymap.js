@@ -34,8 +34,11 @@
       return { color: "#1d4ed8", weight: 1, fillColor: "#dbeafe", fillOpacity: tilesFailed ? 0.55 : 0.08 };
     };
     if (tileUrl) {
-      var attribution = element.getAttribute("data-tile-attribution") || "";
-      var attributionUrl = element.getAttribute("data-tile-attribution-url");
+      // OpenStreetMap's tiles always carry their attribution, even on a page that did not pass one.
+      var osm = tileUrl.indexOf("openstreetmap.org") !== -1;
+      var attribution = element.getAttribute("data-tile-attribution") || (osm ? "© OpenStreetMap contributors" : "");
+      var attributionUrl = element.getAttribute("data-tile-attribution-url") ||
+        (osm ? "https://www.openstreetmap.org/copyright" : "");
       var control = L.control.attribution({ prefix: false }).addTo(map);
       var tiles = L.tileLayer(tileUrl, { maxZoom: 19 });
       var loaded = false;
