@@ -367,12 +367,15 @@ def delete_account(user: User, *, password: str) -> int:
 
 
 def purge_notifications(before: datetime) -> int:
-    """Retention: delete citizens' notifications (and their deliveries) made before `before`; returns how many.
+    """Retention: delete citizens' notifications (and their deliveries) and messages to contacts without an account
+    made before `before`; returns how many.
 
     The relay's cursor has long passed their events, so none is made again.
     """
     deleted = Notification.objects.filter(created_at__lt=before).delete()[1]
-    return deleted.get(Notification._meta.label, 0)
+    # Messages to contacts without an account hold their address: they go with the notifications.
+    contacted = ContactMessage.objects.filter(created_at__lt=before).delete()[0]
+    return deleted.get(Notification._meta.label, 0) + contacted
 
 
 # --- the private link, sent again ---------------------------------------------------------------------

@@ -148,3 +148,18 @@ def test_seeding_the_demo_sends_no_notifications(settings: Settings, sms_stub: S
     assert notify.relay_outbox() == 0
     assert mail.outbox == [] and sms_stub.accepted == []
     assert not ContactMessage.objects.exists() and not Notification.objects.exists()
+
+
+def test_retention_deletes_messages_to_contacts(areas: None) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patriot.citizens.services import purge_notifications
+
+    make_case(reporter_email="warga@example.com")
+    notify.relay_outbox()
+    assert ContactMessage.objects.count() == 1
+    assert purge_notifications(timezone.now() - timedelta(days=1)) == 0
+    assert purge_notifications(timezone.now() + timedelta(seconds=1)) == 1
+    assert not ContactMessage.objects.exists()

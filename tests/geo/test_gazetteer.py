@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -12,6 +11,7 @@ from pytest_django import Settings
 
 from patriot.core.security import content_security_policy
 from patriot.geo import gazetteer
+from tests.fresh_settings import setting
 from tests.stub_servers import GeocoderStub, serving
 
 pytestmark = pytest.mark.django_db
@@ -90,18 +90,11 @@ def test_the_geocoder_is_rate_limited_per_visitor(client: Client, settings: Sett
     assert len(stub.queries) == 2
 
 
-def test_maps_default_to_openstreetmap_with_attribution(monkeypatch: Any) -> None:
-    import importlib
-
-    import patriot.settings as project_settings
-
-    monkeypatch.delenv("PATRIOT_TILE_URL", raising=False)
-    fresh = importlib.reload(project_settings)
-    try:
-        assert fresh.PATRIOT_TILE_URL == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-        assert "OpenStreetMap" in fresh.PATRIOT_TILE_ATTRIBUTION
-    finally:
-        importlib.reload(project_settings)
+def test_maps_default_to_openstreetmap_with_attribution() -> None:
+    assert setting("PATRIOT_TILE_URL") == repr("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    assert "OpenStreetMap" in setting("PATRIOT_TILE_ATTRIBUTION")
+    assert setting("PATRIOT_TILE_URL", PATRIOT_TILE_URL="") == "''"  # polygons only, on purpose
+    assert setting("PATRIOT_GEOCODER_URL") == "''"
 
 
 def test_the_report_map_carries_the_tile_server_and_its_attribution(
