@@ -80,7 +80,11 @@ def locate_point(
         raise InvalidInput(error.messages[0], code=error.code or "invalid", field="location") from error
 
 
-@router.get("/places", response=list[PlaceOut], summary="Places by name (gazetteer, then the optional geocoder)")
+@router.get(
+    "/places",
+    response={200: list[PlaceOut], **errors(400)},
+    summary="Places by name (gazetteer, then the optional geocoder)",
+)
 def find_places(request: HttpRequest, q: str = Query(..., max_length=100, description="Words of a place name")) -> Any:
     # The geocoder is an outside service: a visitor may ask it a limited number of times a minute.
     use_geocoder = hit("geocoder", client_address(request), settings.PATRIOT_GEOCODER_RATE_PER_MINUTE)
