@@ -227,7 +227,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Only a trusted proxy's X-Forwarded-Proto reaches Django (core.security.TrustedProxyMiddleware drops the others').
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PATRIOT_TRUSTED_PROXIES else None
-PATRIOT_TILE_URL = os.environ.get("PATRIOT_TILE_URL", "")
+# Street base map: OpenStreetMap's standard tiles by default (their usage policy asks for the attribution and a
+# light load; a busy city runs its own tile server). Set it empty to draw only the kelurahan polygons.
+PATRIOT_TILE_URL = os.environ.get("PATRIOT_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+PATRIOT_TILE_ATTRIBUTION = os.environ.get("PATRIOT_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+PATRIOT_TILE_ATTRIBUTION_URL = os.environ.get("PATRIOT_TILE_ATTRIBUTION_URL", "https://www.openstreetmap.org/copyright")
+# Optional Nominatim-compatible geocoder for the place search (asked by the server, never by the browser).
+PATRIOT_GEOCODER_URL = os.environ.get("PATRIOT_GEOCODER_URL", "")
+PATRIOT_GEOCODER_TIMEOUT_SECONDS = float(os.environ.get("PATRIOT_GEOCODER_TIMEOUT_SECONDS", "3"))
+PATRIOT_GEOCODER_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_GEOCODER_RATE_PER_MINUTE", "30"))
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -23,6 +23,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.SECURE_SSL_REDIRECT = False
+    # Tests never reach outside the machine: no tile server or geocoder unless a test starts a local stub.
+    settings.PATRIOT_TILE_URL = ""
+    settings.PATRIOT_GEOCODER_URL = ""
     # Queued tasks (core/tasks.py) run at once where they are queued; tests/core/test_tasks.py runs the real queue.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.signals import setting_changed

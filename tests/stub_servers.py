@@ -1,4 +1,5 @@
-"""Local stand-ins for the outside services one-off tasks talk to: an SMTP server and an SMS gateway (HTTP).
+"""Local stand-ins for the outside services Patriot talks to: an SMTP server, an SMS gateway (HTTP), a map tile
+server and a Nominatim-compatible geocoder.
 
 Both listen on a free port of 127.0.0.1 in a thread, record what they accepted and can refuse the first few
 attempts (or all of them), so tests see real retries over real sockets.
@@ -105,6 +106,88 @@ class _SmsHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+# A 1×1 PNG: what a tile server answers, small.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c63600002"
+    "00000500017a5eab3f0000000049454e44ae426082"
+)
+
+
+class TileStub(ThreadingHTTPServer):
+    """A map tile server: /{z}/{x}/{y}.png answers a PNG (or 503 for every tile while `failing`); counts requests."""
+
+    daemon_threads = True
+
+    def __init__(self, failing: bool = False) -> None:
+        super().__init__(("127.0.0.1", 0), _TileHandler)
+        self.port = self.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
+        self.failing = failing
+        self.requests = 0
+
+
+class _TileHandler(BaseHTTPRequestHandler):
+    server: TileStub
+
+    def do_GET(self) -> None:
+        self.server.requests += 1
+        if self.server.failing:
+            self.send_response(503)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(_PNG)))
+        self.end_headers()
+        self.wfile.write(_PNG)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class GeocoderStub(ThreadingHTTPServer):
+    """Nominatim's /search: answers `places` (dicts with lat, lon, display_name, type) whose name holds the query's
+    first word; records each query; waits `delay` seconds first when set (a slow geocoder)."""
+
+    daemon_threads = True
+
+    def __init__(self, places: list[dict[str, Any]], delay: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _GeocoderHandler)
+        self.port = self.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.places = places
+        self.delay = delay
+        self.queries: list[dict[str, list[str]]] = []
+
+
+class _GeocoderHandler(BaseHTTPRequestHandler):
+    server: GeocoderStub
+
+    def do_GET(self) -> None:
+        import time
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        self.server.queries.append(query)
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        first = (query.get("q", [""])[0].split() or [""])[0].lower()
+        found = [p for p in self.server.places if first and first in str(p["display_name"]).lower()]
+        body = json.dumps(found if parts.path == "/search" else []).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            return  # the client gave up waiting
 
     def log_message(self, format: str, *args: Any) -> None:
         return

@@ -166,6 +166,8 @@ class TimelineKindChoices(ChoiceSet):
     INSTRUCTED = "instructed"
     INSTRUCTION_ANSWERED = "instruction_answered"
     CALL_LOGGED = "call_logged"
+    RATED = "rated"
+    SUPPORTED = "supported"
 
     CHOICES = [
         (SUBMITTED, _("Laporan masuk"), "gray"),
@@ -188,6 +190,8 @@ class TimelineKindChoices(ChoiceSet):
         (INSTRUCTED, _("Disposisi pimpinan"), "purple"),
         (INSTRUCTION_ANSWERED, _("Disposisi pimpinan ditanggapi"), "purple"),
         (CALL_LOGGED, _("Panggilan 1500444 dicatat"), "cyan"),
+        (RATED, _("Dinilai pelapor"), "teal"),
+        (SUPPORTED, _("Didukung warga"), "gray"),
     ]
     # Kinds whose note is written for the reporter, shown wherever the step is: why a report was rejected, what
     # was done, the reporter's own words, a comment marked public. Every other kind's note (a dispatch, the reason

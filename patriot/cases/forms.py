@@ -15,12 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, ChannelChoices
+from patriot.cases.held_photos import HeldPhoto
 from patriot.cases.models import Category
 from patriot.cases.photos import MAX_PHOTO_BYTES, MAX_PHOTOS_PER_CASE
 from patriot.cases.services import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH, CaseSubmission
 from patriot.cases.sla import city_zone
+from patriot.core.errors import DomainError
 from patriot.core.phones import MAX_INPUT_LENGTH as MAX_PHONE_INPUT_LENGTH
-from patriot.geo.models import District
+from patriot.core.phones import normalise_phone
+from patriot.geo.lookup import LocationError, locate
+from patriot.geo.models import District, Village
 
 ACCEPTED_PHOTO_TYPES = "image/jpeg,image/png,image/webp"
 ATTRIBUTE_PREFIX = "atribut_"
@@ -84,6 +88,16 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(label, [(c.code, c.label) for c in categories]) for _group, label, categories in grouped_categories()]
 
 
+def village_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Kelurahan grouped by kecamatan, for the report form without a map."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for code, name, district in Village.objects.order_by("district__name", "name").values_list(
+        "code", "name", "district__name"
+    ):
+        grouped.setdefault(district, []).append((code, name))
+    return list(grouped.items())
+
+
 def attribute_fields(category: Category) -> dict[str, forms.Field]:
     """One form field per custom attribute of the category (Category.attributes), named atribut_<code>."""
     english = _english()
@@ -133,6 +147,13 @@ class ReportForm(forms.Form):
     )
     latitude = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
+    # Without the map (no JavaScript, or the map would not load): the kelurahan, placed at its centre.
+    village = forms.ChoiceField(
+        label=_("Kelurahan (bila tidak menandai peta)"),
+        required=False,
+        choices=(),
+        help_text=_("Tanpa titik di peta, laporan ditempatkan di tengah kelurahan; tulis patokan tempatnya di bawah."),
+    )
     address = forms.CharField(
         label=_("Alamat atau patokan"),
         max_length=300,
@@ -154,6 +175,9 @@ class ReportForm(forms.Form):
     is_anonymous = forms.BooleanField(label=_("Sembunyikan identitas saya (anonim)"), required=False)
     is_confidential = forms.BooleanField(label=_("Jangan tampilkan laporan ini ke publik (rahasia)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Photos of an earlier, refused submit of this form, held server-side (cases/held_photos.py).
+    held_photos = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)
+    drop_held_photos = forms.BooleanField(label=_("Buang foto yang tersimpan"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,8 +186,10 @@ class ReportForm(forms.Form):
             (label, [(c.code, c.label) for c in categories]) for _group, label, categories in self.category_groups
         ]
         self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
+        cast(forms.ChoiceField, self.fields["village"]).choices = [("", _("— pilih kelurahan —")), *village_choices()]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        self.held: list[HeldPhoto] = []  # photos kept from a refused submit (set by the view)
         self.category = self._chosen_category()  # type: ignore[assignment]  # the form's metaclass moved the declared `category` field to base_fields: this is the chosen Category
         if self.category is not None:
             self.fields.update(attribute_fields(self.category))  # type: ignore[arg-type]  # as above
@@ -173,6 +199,16 @@ class ReportForm(forms.Form):
         return Category.objects.filter(code=code, is_active=True).first() if code else None
 
     @property
+    def category_is_chosen(self) -> bool:
+        return self.category is not None
+
+    @property
+    def chosen_category_label(self) -> str:
+        """The chosen category's name in the reader's language (the template's `form.category` is the field)."""
+        chosen = cast(Category | None, self.category)  # the chosen Category, as in __init__
+        return str(chosen.label) if chosen is not None else ""
+
+    @property
     def attribute_field_names(self) -> list[str]:
         return [name for name in self.fields if name.startswith(ATTRIBUTE_PREFIX)]
 
@@ -180,23 +216,47 @@ class ReportForm(forms.Form):
     def attribute_bound_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.attribute_field_names]
 
+    def clean_reporter_phone(self) -> str:
+        """Checked here too, so a wrong number is listed with every other problem in one answer."""
+        phone = self.cleaned_data.get("reporter_phone", "").strip()
+        if phone:
+            try:
+                normalise_phone(phone, field="reporter_phone", label=_("Nomor HP"), allow_foreign=True)
+            except DomainError as error:
+                raise forms.ValidationError(error.message, code=error.code) from error
+        return phone
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("latitude") is None or cleaned.get("longitude") is None:
-            self.add_error(None, forms.ValidationError(_("Tandai lokasi di peta."), code="location"))
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if latitude is None or longitude is None:
+            if not cleaned.get("village"):
+                self.add_error(
+                    None,
+                    forms.ValidationError(
+                        _("Tandai lokasi di peta, atau pilih kelurahannya dari daftar."), code="location"
+                    ),
+                )
+        else:
+            try:
+                locate(latitude, longitude)
+            except LocationError as error:
+                self.add_error(None, forms.ValidationError(error.messages[0], code="location"))
         return cleaned
 
     def submission(self, *, channel: str = ChannelChoices.POT, reporter: User | None = None) -> CaseSubmission:
         """What the form describes; a signed-in citizen's report names their account (SOROT when verified)."""
         assert self.category is not None
         data = self.cleaned_data
+        on_map = data["latitude"] is not None and data["longitude"] is not None
         return CaseSubmission(
             channel=channel,
             reporter=reporter,
             category=self.category,  # type: ignore[arg-type]  # as in __init__
             description=data["description"],
-            latitude=data["latitude"],
-            longitude=data["longitude"],
+            latitude=data["latitude"] if on_map else 0.0,
+            longitude=data["longitude"] if on_map else 0.0,
+            village_code="" if on_map else data["village"],
             address=data["address"],
             attributes=self._attribute_values(),
             reporter_name=data["reporter_name"],
@@ -223,7 +283,10 @@ class ReportForm(forms.Form):
         return [(upload.name or "", upload) for upload in self.cleaned_data.get("photos", [])]
 
     def location_error(self) -> list[str]:
-        return [str(e) for e in self.non_field_errors().as_data() if e.code == "location"] if self.is_bound else []
+        """The location's messages in words (str() of a ValidationError would be a Python list)."""
+        if not self.is_bound:
+            return []
+        return [message for e in self.non_field_errors().as_data() if e.code == "location" for message in e.messages]
 
     def other_errors(self) -> list[str]:
         return [
@@ -239,7 +302,7 @@ class ReportForm(forms.Form):
             self.add_error(ATTRIBUTE_PREFIX + field.split(".", 1)[1], message)
         elif field == "location":
             self.add_error(None, forms.ValidationError(message, code="location"))
-        elif field in self.fields and field not in ("idempotency_key", "latitude", "longitude"):
+        elif field in self.fields and field not in ("idempotency_key", "latitude", "longitude", "held_photos"):
             self.add_error(field, message)
         else:
             self.add_error(None, message)
@@ -276,6 +339,58 @@ class DisputeForm(forms.Form):
     reason = forms.CharField(
         label=_("Apa yang belum beres?"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Seberapa puas Anda dengan penanganannya?"),
+        coerce=int,
+        choices=[
+            (5, _("5 — sangat puas")),
+            (4, _("4 — puas")),
+            (3, _("3 — cukup")),
+            (2, _("2 — kurang puas")),
+            (1, _("1 — tidak puas")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Komentar (boleh dikosongkan)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SupportForm(forms.Form):
+    """ "Me too" on an open report: a contact to hear back is optional and kept only with consent."""
+
+    email = forms.EmailField(label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Nomor HP"),
+        max_length=MAX_PHONE_INPUT_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Saya setuju kontak ini disimpan untuk mengabarkan perkembangan laporan ini (tidak ditampilkan ke publik)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, citizen: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if citizen is not None:  # a signed-in citizen hears back through their account
+            for name in ("email", "phone", "consent"):
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned.setdefault("email", "")
+        cleaned.setdefault("phone", "")
+        cleaned.setdefault("consent", False)
+        return cleaned
 
 
 class CommentForm(forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from patriot.cases import services
+from patriot.cases import held_photos, services
 from patriot.core.registry import PeriodicJob, RetentionRule
 
 # The worker's log, whichever app's job writes it.
@@ -17,8 +17,16 @@ def sweep_sla() -> None:
         logger.info("SLA sweep: %d due soon, %d escalated, %d closed", result.due_soon, result.escalated, result.closed)
 
 
+def purge_held_photos() -> None:
+    removed = held_photos.purge_expired()
+    if removed:
+        logger.info("Held photos of abandoned report forms deleted: %d", removed)
+
+
 # Every round of the worker (a minute by default).
 SLA_SWEEP = PeriodicJob("sla-sweep", sweep_sla)
+# Photos kept for a refused report form (cases/held_photos.py) that was never sent again.
+HELD_PHOTOS = PeriodicJob("held-photos-purge", purge_held_photos, interval=3600)
 RETENTION_RULES = (
     RetentionRule(
         "reporter contact details of finished cases",

@@ -151,6 +151,14 @@ class Case(models.Model):
     reporter_email = models.EmailField(_("email pelapor"), blank=True)
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
+    # Placed at the kelurahan's centre (the form without a map): the POC finds the exact place from the text.
+    location_is_approximate = models.BooleanField(_("lokasi perkiraan"), default=False)
+    # Citizens who said "me too" instead of filing a duplicate (Supporter rows; the count is kept for lists).
+    supporter_count = models.PositiveIntegerField(_("jumlah pendukung"), default=0)
+    # The reporter's rating of the handling, given through the private link once the case is closed.
+    rating = models.PositiveSmallIntegerField(_("penilaian pelapor"), null=True, blank=True)
+    rating_comment = models.TextField(_("komentar penilaian"), max_length=1000, blank=True)
+    rated_at = models.DateTimeField(_("dinilai"), null=True, blank=True)
 
     state = models.CharField(
         _("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED
@@ -296,6 +304,29 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class Supporter(models.Model):
+    """A citizen who supports an open public case instead of filing a duplicate; hears back when it moves.
+
+    The contact is kept only with consent, for notifications, and is never shown on a public page.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supporters", verbose_name=_("laporan"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("HP"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        verbose_name = _("pendukung laporan")
+        verbose_name_plural = _("pendukung laporan")
+        indexes = [models.Index(fields=["case", "created_at"], name="supporter_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.pk}"
 
 
 class IdempotencyKey(models.Model):

@@ -237,7 +237,9 @@ def reporter_case(case: Case) -> dict[str, Any]:
             "email": case.reporter_email,
             "account": None,
         },
-        "allowed_actions": [a for a in allowed_actions(case) if a in {"confirm", "dispute", "comment", "add_photos"}],
+        "allowed_actions": [
+            a for a in allowed_actions(case) if a in {"confirm", "dispute", "comment", "add_photos", "rate"}
+        ],
     }
 
 

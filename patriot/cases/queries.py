@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case as DbCase
 from django.db.models import (
+    Avg,
     Count,
     Exists,
     F,
@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
@@ -117,6 +118,44 @@ def public_cases() -> QuerySet[Case]:
     return Case.objects.filter(is_confidential=False).exclude(
         state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
     )
+
+
+SAME_PLACE_METRES = 250
+_METRES_PER_DEGREE = 111_320
+
+
+def nearby_open_reports(
+    category_id: int, latitude: float, longitude: float, *, radius_m: float = SAME_PLACE_METRES, limit: int = 5
+) -> list[tuple[Case, int]]:
+    """Open public cases of a category within `radius_m` of a point, nearest first, with their distance in metres:
+    "Sudah dilaporkan?" before a citizen files a duplicate."""
+    dlat = radius_m / _METRES_PER_DEGREE
+    dlon = radius_m / (_METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    candidates = (
+        public_cases()
+        .filter(
+            category_id=category_id,
+            state__in=CaseStateChoices.OPEN,
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )
+        .select_related("category", "village")
+        .order_by("-created_at")[:200]
+    )
+    found = []
+    for case in candidates:
+        metres = _distance_m(latitude, longitude, case.latitude, case.longitude)
+        if metres <= radius_m:
+            found.append((case, round(metres)))
+    found.sort(key=lambda item: item[1])
+    return found[:limit]
+
+
+def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def public_tracking_numbers(tracking_numbers: Collection[str]) -> set[str]:
@@ -509,3 +548,78 @@ def agency_instructions(user: User) -> list[InstructionView]:
 
 def case_instructions(case: Case) -> list[InstructionView]:
     return _instruction_views(_instructions().filter(case=case).order_by("created_at", "id"))
+
+
+# --- the public transparency page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransparencyRow:
+    """One agency's or kelurahan's figures for a period. Confidential cases count; no case is listed."""
+
+    code: str
+    name: str
+    received: int
+    resolved: int
+    on_time: int
+    median_hours: float | None
+    rating: float | None
+    ratings: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        return round(100 * self.on_time / self.resolved, 1) if self.resolved else None
+
+
+def transparency(by: str, start: datetime, end: datetime) -> list[TransparencyRow]:
+    """Per agency (`by="agency"`) or kelurahan (`by="village"`): reports received in [start, end), resolved in it,
+    resolved without passing the SLA (never escalated), the median time from report to resolution, and the average
+    rating of cases rated in it. Rejected and merged reports are not counted as received."""
+    key = "agency" if by == "agency" else "village"
+    received_rows = (
+        Case.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE])
+        .exclude(**{f"{key}__isnull": True})
+        .values(key)
+        .annotate(n=Count("id"))
+    )
+    received = {row[key]: row["n"] for row in received_rows}
+    resolved_cases = (
+        Case.objects.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .exclude(**{f"{key}__isnull": True})
+        .values_list(key, "created_at", "resolved_at", "escalated_at")
+    )
+    durations: dict[int, list[float]] = {}
+    on_time: dict[int, int] = {}
+    for group, created_at, resolved_at, escalated_at in resolved_cases:
+        durations.setdefault(group, []).append((resolved_at - created_at).total_seconds() / 3600)
+        if escalated_at is None or escalated_at > resolved_at:
+            on_time[group] = on_time.get(group, 0) + 1
+    rating_rows = (
+        Case.objects.filter(rated_at__gte=start, rated_at__lt=end, rating__isnull=False)
+        .exclude(**{f"{key}__isnull": True})
+        .values(key)
+        .annotate(average=Avg("rating"), n=Count("id"))
+    )
+    ratings = {row[key]: (row["average"], row["n"]) for row in rating_rows}
+    groups = set(received) | set(durations) | set(ratings)
+    model = Agency if key == "agency" else Village
+    names = {
+        pk: (code, name) for pk, code, name in model.objects.filter(pk__in=groups).values_list("pk", "code", "name")
+    }
+    rows = [
+        TransparencyRow(
+            code=names[group][0],
+            name=names[group][1],
+            received=received.get(group, 0),
+            resolved=len(durations.get(group, [])),
+            on_time=on_time.get(group, 0),
+            median_hours=round(statistics.median(durations[group]), 1) if group in durations else None,
+            rating=round(ratings[group][0], 2) if group in ratings else None,
+            ratings=ratings[group][1] if group in ratings else 0,
+        )
+        for group in groups
+        if group in names
+    ]
+    rows.sort(key=lambda row: (-row.received, row.name))
+    return rows

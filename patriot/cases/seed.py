@@ -100,6 +100,11 @@ def _read_json(name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _default_agency(code: str | None, source: str) -> Agency | None:
+    """A category without a default agency ("Lainnya") is dispatched by the POC after it classifies the report."""
+    return None if code is None else _agency(code, source)
+
+
 def _agency(code: str, source: str) -> Agency:
     try:
         return Agency.objects.get(code=code)
@@ -134,7 +139,7 @@ def load_categories() -> int:
                 "group": row["group"],
                 "icon": row["icon"],
                 "keywords": row["keywords"],
-                "default_agency": _agency(row["default_agency"], source),
+                "default_agency": _default_agency(row["default_agency"], source),
                 "default_priority": row["default_priority"],
                 "verify_days": row["verify_days"],
                 "followup_days": row["followup_days"],

@@ -27,3 +27,17 @@ class DeliveryStatusChoices(ChoiceSet):
         (SENT, _("Terkirim"), "green"),
         (FAILED, _("Gagal dikirim"), "red"),
     ]
+
+
+class ContactAudienceChoices(ChoiceSet):
+    """Who a message to a contact without an account is for."""
+
+    REPORTER = "reporter"
+    FOLLOWER = "follower"
+    SUPPORTER = "supporter"
+
+    CHOICES = [
+        (REPORTER, _("Pelapor"), "blue"),
+        (FOLLOWER, _("Pelapor laporan duplikat"), "gray"),
+        (SUPPORTER, _("Pendukung"), "teal"),
+    ]

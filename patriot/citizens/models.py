@@ -1,4 +1,5 @@
-"""Citizen accounts (SOROT): verification state, phone codes, notifications and their deliveries."""
+"""Citizen accounts (SOROT): verification state, phone codes, notifications and their deliveries, and messages to
+contacts without an account."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patriot.cases.models import Case, TimelineEntry
-from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
+from patriot.citizens.choices import ContactAudienceChoices, DeliveryChannelChoices, DeliveryStatusChoices
 
 
 class CitizenProfile(models.Model):
@@ -109,3 +110,36 @@ class RelayCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"
+
+
+class ContactMessage(models.Model):
+    """An email or SMS to someone without an account: a reporter who left a contact (web form or 1500444 call), the
+    reporter of a duplicate merged into this case, or a supporter. One per (event, channel, recipient); the resent
+    private link has no event. Sent by the queued task `notify.send_contact_message`, like a Delivery."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("laporan"))
+    # The case the recipient reported or supported (a duplicate's reporter follows the original: it differs then).
+    own_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)
+    audience = models.CharField(_("untuk"), max_length=10, choices=ContactAudienceChoices.choices())
+    channel = models.CharField(_("saluran"), max_length=8, choices=DeliveryChannelChoices.choices())
+    recipient = models.CharField(_("penerima"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatusChoices.choices(), default=DeliveryStatusChoices.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        verbose_name = _("pesan ke kontak")
+        verbose_name_plural = _("pesan ke kontak")
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "channel", "recipient"], name="contact_message_once_per_event")
+        ]
+        indexes = [models.Index(fields=["case", "created_at"], name="contact_message_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.channel} #{self.pk}"

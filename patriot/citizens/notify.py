@@ -23,12 +23,15 @@ from django.utils.translation import override
 from django_tasks import task
 
 from patriot.accounts.choices import RoleChoices
+from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
-from patriot.cases.models import Case
+from patriot.cases.models import Case, Supporter
 from patriot.cases.presenters import step_label
+from patriot.cases.services import reporter_key_for
 from patriot.citizens import sms
+from patriot.citizens.choices import ContactAudienceChoices as Audience
 from patriot.citizens.choices import DeliveryChannelChoices, DeliveryStatusChoices
-from patriot.citizens.models import CitizenProfile, Delivery, Notification, RelayCursor
+from patriot.citizens.models import CitizenProfile, ContactMessage, Delivery, Notification, RelayCursor
 from patriot.core import quiet
 from patriot.core.tasks import is_last_attempt, next_attempt_at, retried
 from patriot.events.models import OutboxEvent
@@ -80,28 +83,41 @@ def _deliveries_for(profile: CitizenProfile | None, user_email: str, user_phone:
 
 
 def _notify(events: list[OutboxEvent]) -> int:
+    """Notifications for registered citizens and messages to contacts without an account, for these events.
+
+    Who hears about a case: its reporter (an account, else the email/phone they left, with their private link),
+    the reporters of duplicates merged into it, and its supporters (both only while the case is not confidential,
+    with its public link).
+    """
     relevant = [e for e in events if e.payload.get("kind") in NOTIFIED_KINDS and e.payload.get("timeline_entry_id")]
     if not relevant:
         return 0
     cases = {
         case.tracking_number: case
-        for case in Case.objects.filter(
-            tracking_number__in={e.subject_id for e in relevant},
-            reporter__isnull=False,
-            reporter__role=RoleChoices.CITIZEN,
-        ).select_related("reporter")
+        for case in Case.objects.filter(tracking_number__in={e.subject_id for e in relevant}).select_related("reporter")
     }
-    done = set(Notification.objects.filter(event_id__in=[e.pk for e in relevant]).values_list("event_id", flat=True))
-    profiles = {
-        p.user_id: p for p in CitizenProfile.objects.filter(user_id__in={c.reporter_id for c in cases.values()})
-    }
+    case_ids = [case.pk for case in cases.values()]
+    followers: dict[int, list[Case]] = {}
+    for duplicate in Case.objects.filter(duplicate_of_id__in=case_ids).select_related("reporter"):
+        assert duplicate.duplicate_of_id is not None
+        followers.setdefault(duplicate.duplicate_of_id, []).append(duplicate)
+    supporters: dict[int, list[Supporter]] = {}
+    for supporter in Supporter.objects.filter(case_id__in=case_ids).select_related("user"):
+        supporters.setdefault(supporter.case_id, []).append(supporter)
+    event_ids = [e.pk for e in relevant]
+    done = set(Notification.objects.filter(event_id__in=event_ids).values_list("user_id", "event_id"))
+    sent = set(ContactMessage.objects.filter(event_id__in=event_ids).values_list("event_id", "channel", "recipient"))
+    accounts = {c.reporter_id for c in cases.values() if c.reporter_id}
+    accounts |= {d.reporter_id for group in followers.values() for d in group if d.reporter_id}
+    accounts |= {s.user_id for group in supporters.values() for s in group if s.user_id}
+    profiles = {p.user_id: p for p in CitizenProfile.objects.filter(user_id__in=accounts)}
     created = 0
-    for event in relevant:
-        case = cases.get(event.subject_id)
-        if case is None or event.pk in done:
-            continue
-        user = case.reporter
-        assert user is not None
+
+    def to_account(user: User, case: Case, event: OutboxEvent) -> None:
+        nonlocal created
+        if user.role != RoleChoices.CITIZEN or (user.pk, event.pk) in done:
+            return
+        done.add((user.pk, event.pk))
         notification = Notification.objects.create(
             user=user,
             case=case,
@@ -122,7 +138,66 @@ def _notify(events: list[OutboxEvent]) -> int:
             # A row in this same transaction (core/tasks.py): committed with the notification or not at all.
             send_delivery.enqueue(delivery.pk)
         created += 1
+
+    def to_contact(case: Case, own: Case, event: OutboxEvent, audience: str, email: str, phone: str) -> None:
+        nonlocal created
+        if quiet.is_quiet_event(event.payload):
+            return  # demo history (core/quiet.py) is never emailed or texted
+        for channel, recipient in contact_channels(email, phone):
+            if (event.pk, channel, recipient) in sent:
+                continue
+            sent.add((event.pk, channel, recipient))
+            message = ContactMessage.objects.create(
+                case=case,
+                own_case=own,
+                entry_id=event.payload["timeline_entry_id"],
+                event_id=event.pk,
+                audience=audience,
+                channel=channel,
+                recipient=recipient,
+                created_at=timezone.now(),
+            )
+            send_contact_message.enqueue(message.pk)
+            created += 1
+
+    for event in relevant:
+        case = cases.get(event.subject_id)
+        if case is None:
+            continue
+        if case.reporter is not None:
+            to_account(case.reporter, case, event)
+        else:
+            to_contact(case, case, event, Audience.REPORTER, case.reporter_email, case.reporter_phone)
+        if case.is_confidential:
+            continue
+        # Followers and supporters hear of what happens after they joined, not the history before.
+        for duplicate in followers.get(case.pk, []):
+            if duplicate.updated_at > event.created_at:
+                continue
+            if duplicate.reporter is not None:
+                to_account(duplicate.reporter, case, event)
+            else:
+                to_contact(
+                    case, duplicate, event, Audience.FOLLOWER, duplicate.reporter_email, duplicate.reporter_phone
+                )
+        for supporter in supporters.get(case.pk, []):
+            if supporter.created_at > event.created_at:
+                continue
+            if supporter.user is not None:
+                to_account(supporter.user, case, event)
+            else:
+                to_contact(case, case, event, Audience.SUPPORTER, supporter.email, supporter.phone)
     return created
+
+
+def contact_channels(email: str, phone: str) -> list[tuple[str, str]]:
+    """The channels a contact without an account is written on: email when given, SMS when a gateway delivers."""
+    channels = []
+    if email:
+        channels.append((DeliveryChannelChoices.EMAIL, email))
+    if phone and sms.gateway().delivers:
+        channels.append((DeliveryChannelChoices.SMS, phone))
+    return channels
 
 
 def relay_outbox(*, batch_size: int = 500, now: datetime | None = None) -> int:
@@ -255,4 +330,96 @@ def send_delivery(delivery_id: int, *, attempt: int = 1) -> str:
     delivery.sent_at = timezone.now()
     delivery.last_error = ""
     delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    return "sent"
+
+
+# --- contacts without an account -------------------------------------------------------------------
+
+
+def private_link(case: Case) -> str:
+    """The reporter's private link (the key in the URL; the tracking page moves it into the session at once)."""
+    path = reverse("track_case", kwargs={"number": case.tracking_number})
+    return f"{settings.PATRIOT_SITE_URL}{path}?kunci={reporter_key_for(case)}"
+
+
+def public_link(case: Case) -> str:
+    return settings.PATRIOT_SITE_URL + reverse("track_case", kwargs={"number": case.tracking_number})
+
+
+def render_contact_message(message: ContactMessage) -> tuple[str, str]:
+    """Subject and text of a message to a contact; an SMS uses the text alone."""
+    case = message.case
+    own = message.own_case or case
+    number = case.tracking_number
+    if message.entry is None:  # the private link, sent again on request
+        subject = _("Tautan pribadi laporan %(number)s") % {"number": number}
+        text = _("Patriot: tautan pribadi laporan %(number)s: %(link)s") % {
+            "number": number,
+            "link": private_link(case),
+        }
+        return subject, text
+    what = step_label(message.entry)
+    state = CaseStateChoices.label(message.entry.to_state or case.state)
+    if message.audience == Audience.REPORTER and message.entry.kind == Kind.SUBMITTED:
+        subject = _("Laporan Anda diterima: %(number)s") % {"number": number}
+        text = _(
+            "Patriot: laporan Anda diterima dengan nomor %(number)s. Simpan tautan pribadi ini untuk mengikuti dan "
+            "menanggapinya: %(link)s"
+        ) % {"number": number, "link": private_link(case)}
+    elif message.audience == Audience.REPORTER:
+        subject = _("Laporan %(number)s: %(what)s") % {"number": number, "what": what}
+        text = _("Patriot: laporan %(number)s %(what)s. Status: %(state)s. %(link)s") % {
+            "number": number,
+            "what": what,
+            "state": state,
+            "link": private_link(case),
+        }
+    elif message.audience == Audience.FOLLOWER:
+        subject = _("Laporan %(number)s: %(what)s") % {"number": number, "what": what}
+        text = _(
+            "Patriot: laporan Anda %(own)s digabung dengan laporan %(number)s, yang sekarang %(what)s. "
+            "Status: %(state)s. %(link)s"
+        ) % {"own": own.tracking_number, "number": number, "what": what, "state": state, "link": public_link(case)}
+    else:
+        subject = _("Laporan yang Anda dukung %(number)s: %(what)s") % {"number": number, "what": what}
+        text = _("Patriot: laporan yang Anda dukung %(number)s %(what)s. Status: %(state)s. %(link)s") % {
+            "number": number,
+            "what": what,
+            "state": state,
+            "link": public_link(case),
+        }
+    return subject, text
+
+
+@task()
+@retried
+def send_contact_message(message_id: int, *, attempt: int = 1) -> str:
+    """Send one message to a contact without an account (a queued task); like send_delivery, never twice."""
+    message = ContactMessage.objects.select_related("case", "own_case", "entry").filter(pk=message_id).first()
+    if message is None or message.status != DeliveryStatusChoices.PENDING:
+        return "skipped"
+    message.attempts += 1
+    try:
+        with override(settings.LANGUAGE_CODE):
+            subject, text = render_contact_message(message)
+            if message.channel == DeliveryChannelChoices.EMAIL:
+                body = (
+                    text
+                    + "\n\n"
+                    + _("Pesan ini dikirim karena Anda memberikan alamat ini pada laporan di Patriot %(city)s.")
+                    % {"city": settings.PATRIOT_CITY_NAME}
+                )
+                EmailMessage(subject, body, to=[message.recipient]).send()
+            else:
+                sms.send(message.recipient, text)
+    except Exception as error:
+        message.last_error = (getattr(error, "detail", "") or str(error) or type(error).__name__)[:300]
+        if is_last_attempt(attempt):
+            message.status = DeliveryStatusChoices.FAILED
+        message.save(update_fields=["attempts", "status", "last_error"])
+        raise
+    message.status = DeliveryStatusChoices.SENT
+    message.sent_at = timezone.now()
+    message.last_error = ""
+    message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return "sent"

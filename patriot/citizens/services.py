@@ -24,7 +24,9 @@ from patriot.accounts.models import User
 from patriot.cases.models import Case
 from patriot.cases.services import deidentify_reporter
 from patriot.citizens import sms
-from patriot.citizens.models import CitizenProfile, Notification, PhoneCode
+from patriot.citizens.choices import ContactAudienceChoices
+from patriot.citizens.models import CitizenProfile, ContactMessage, Notification, PhoneCode
+from patriot.citizens.notify import contact_channels, send_contact_message
 from patriot.core import clock
 from patriot.core.errors import DomainError, InvalidInput, RateLimited
 from patriot.core.mail import send_email
@@ -365,9 +367,52 @@ def delete_account(user: User, *, password: str) -> int:
 
 
 def purge_notifications(before: datetime) -> int:
-    """Retention: delete citizens' notifications (and their deliveries) made before `before`; returns how many.
+    """Retention: delete citizens' notifications (and their deliveries) and messages to contacts without an account
+    made before `before`; returns how many.
 
     The relay's cursor has long passed their events, so none is made again.
     """
     deleted = Notification.objects.filter(created_at__lt=before).delete()[1]
-    return deleted.get(Notification._meta.label, 0)
+    # Messages to contacts without an account hold their address: they go with the notifications.
+    contacted = ContactMessage.objects.filter(created_at__lt=before).delete()[0]
+    return deleted.get(Notification._meta.label, 0) + contacted
+
+
+# --- the private link, sent again ---------------------------------------------------------------------
+
+RESENDS_PER_CASE_PER_DAY = 3
+
+
+def resend_private_link(number: str, *, address: str) -> None:
+    """Send a report's private link again, only to the contact on record (email and/or SMS); says nothing back.
+
+    The caller learns neither whether the number exists nor which contact it has: the page answers the same in
+    every case. At most RESENDS_PER_CASE_PER_DAY per case (counted in the database, so it holds when Redis is down)
+    and PATRIOT_INTAKE_RATE_PER_MINUTE requests per client address.
+    """
+    if not hit("resend-link", address, settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+        raise RateLimited(_("Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."), retry_after=60)
+    case = Case.objects.filter(tracking_number=number.strip().upper()).first()
+    if case is None:
+        return
+    now = clock.now()
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()  # one resend decision at a time per case
+        recent = (
+            ContactMessage.objects.filter(case=case, entry__isnull=True, created_at__gte=now - timedelta(days=1))
+            .values("created_at")
+            .distinct()
+            .count()
+        )
+        if recent >= RESENDS_PER_CASE_PER_DAY:
+            return
+        for channel, recipient in contact_channels(case.reporter_email, case.reporter_phone):
+            message = ContactMessage.objects.create(
+                case=case,
+                own_case=case,
+                audience=ContactAudienceChoices.REPORTER,
+                channel=channel,
+                recipient=recipient,
+                created_at=now,
+            )
+            send_contact_message.enqueue(message.pk)

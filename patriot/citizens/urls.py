@@ -21,6 +21,7 @@ urlpatterns = [
     path("laporan/", views.my_reports, name="my-reports"),
     path("laporan/<str:number>/", views.case, name="case"),
     path("notifikasi/", views.notifications, name="notifications"),
+    path("kirim-ulang-tautan/", views.resend_link, name="resend-link"),
     path("data/", views.personal_data, name="data"),
     path("data/unduh/", views.personal_data_download, name="data-download"),
     path("data/hapus/", views.delete_account, name="delete"),

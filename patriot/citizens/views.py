@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
+from patriot.cases.forms import TrackForm
 from patriot.cases.models import Case
 from patriot.cases.services import reporter_key_for
 from patriot.cases.views.citizen import SESSION_KEYS
@@ -399,3 +400,33 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetDoneView(auth_views.PasswordResetCompleteView):
     template_name = "citizens/password_reset_done.html"
+
+
+# --- the private link, sent again (no account needed) -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def resend_link(request: HttpRequest) -> HttpResponse:
+    """ "Kirim ulang tautan": the private link goes again to the contact the report holds, never to one typed here."""
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("nomor", "")})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resend_private_link(form.cleaned_data["number"], address=client_address(request))
+        except DomainError as error:
+            form.add_error(None, error.message)
+            status = error.status_code
+        else:
+            messages.success(
+                request,
+                _(
+                    "Jika laporan itu mencantumkan email atau nomor HP, tautan pribadinya sudah dikirim ke sana. "
+                    "Periksa kotak masuk atau SMS Anda."
+                ),
+            )
+            return redirect("citizens:resend-link")
+    elif request.method == "POST":
+        status = 400
+    response = render(request, "citizens/resend_link.html", {"form": form}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from patriot.core.errors import DomainError, InvalidInput
+from patriot.core.ratelimit import client_address, hit
 from patriot.core.schemas import READ_ERRORS, errors
-from patriot.geo import queries
+from patriot.geo import gazetteer, queries
 from patriot.geo.lookup import Location, LocationError, locate
 from patriot.geo.models import District, Village
 from patriot.geo.schemas import (
     DistrictFeatureCollection,
     DistrictOut,
     LocationOut,
+    PlaceOut,
     VillageFeatureCollection,
     VillageOut,
 )
@@ -75,3 +78,14 @@ def locate_point(
         return locate(lat, lon)
     except LocationError as error:
         raise InvalidInput(error.messages[0], code=error.code or "invalid", field="location") from error
+
+
+@router.get(
+    "/places",
+    response={200: list[PlaceOut], **errors(400)},
+    summary="Places by name (gazetteer, then the optional geocoder)",
+)
+def find_places(request: HttpRequest, q: str = Query(..., max_length=100, description="Words of a place name")) -> Any:
+    # The geocoder is an outside service: a visitor may ask it a limited number of times a minute.
+    use_geocoder = hit("geocoder", client_address(request), settings.PATRIOT_GEOCODER_RATE_PER_MINUTE)
+    return gazetteer.search(q, use_geocoder=use_geocoder)

@@ -303,6 +303,30 @@ def locate(lat: float, lon: float) -> Location:
     )
 
 
+def village_centre(village_code: str) -> tuple[float, float, Location]:
+    """A kelurahan's centre point and its Location, for a report placed by kelurahan alone (no map).
+
+    The stored centroid may lie outside a concave kelurahan; the case still belongs to the kelurahan chosen.
+    Raises OutsideCityError for an unknown code.
+    """
+    village = Village.objects.select_related("district").filter(code=village_code).first()
+    if village is None:
+        raise OutsideCityError(_("Kelurahan tidak dikenal."), code="unknown_village")
+    lat, lon = village.centroid_lat, village.centroid_lon
+    h3_cell, h3_cell_coarse = _h3_cells(lat, lon)
+    location = Location(
+        village_id=village.pk,
+        village_code=village.code,
+        village_name=village.name,
+        district_id=village.district_id,
+        district_code=village.district.code,
+        district_name=village.district.name,
+        h3_cell=h3_cell,
+        h3_cell_coarse=h3_cell_coarse,
+    )
+    return lat, lon, location
+
+
 def place(lat: float, lon: float) -> Place:
     """A WGS84 point anywhere in Indonesia, with its kelurahan and kecamatan when it lies in the city.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from patriot.geo.models import District, Village
 
@@ -90,3 +90,11 @@ class LocationOut(Schema):
     district_name: str
     h3_cell: str
     h3_cell_coarse: str
+
+
+class PlaceOut(Schema):
+    name: str
+    kind: str = Field(description="kecamatan, kelurahan, hospital, puskesmas, street, or the geocoder's type")
+    latitude: float
+    longitude: float
+    source: str = Field(description="gazetteer (shipped with Patriot) or geocoder (PATRIOT_GEOCODER_URL)")

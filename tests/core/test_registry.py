@@ -31,7 +31,14 @@ def throwaway_app() -> Iterator[list[str]]:
 
 def test_the_registered_jobs_run_in_app_order_then_retention() -> None:
     names = [job.name for job in worker.jobs()]
-    assert names == ["sla-sweep", "citizen-notifications", "larvae-thresholds", "referral-escalation", "retention"]
+    assert names == [
+        "sla-sweep",
+        "held-photos-purge",
+        "citizen-notifications",
+        "larvae-thresholds",
+        "referral-escalation",
+        "retention",
+    ]
     assert [rule.what for rule in registry.retention_rules()] == [
         "reporter contact details of finished cases",
         "reporter-data access audit rows",

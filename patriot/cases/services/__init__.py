@@ -3,7 +3,7 @@
 One module per concern; callers import from here (`from patriot.cases import services; services.create_case`):
 
 - `common`: what every action shares — text checks, the timeline entry with its outbox event, SLA clocks, photos
-- `intake`: `create_case` from every channel, the reporter's key, the reporter's later photos
+- `intake`: `create_case` from every channel, the reporter's key, the reporter's later photos, supporters
 - `workflow`: `TRANSITIONS` (the workflow diagram, an events.steps state machine) and one function per action
 - `sweep`: the SLA sweep of `patriot worker`
 - `instructions`: the mayor's instructions ("disposisi pimpinan")
@@ -34,6 +34,7 @@ from patriot.cases.services.intake import (
     create_case,
     reporter_key_for,
     reporter_key_matches,
+    support_case,
 )
 from patriot.cases.services.personal_data import (
     deidentify_reporter,
@@ -52,6 +53,7 @@ from patriot.cases.services.workflow import (
     dispute_case,
     forward_case,
     merge_case,
+    rate_case,
     reject_case,
     resolve_case,
     start_case,
@@ -87,12 +89,14 @@ __all__ = [
     "log_call_on_case",
     "merge_case",
     "purge_reporter_access_log",
+    "rate_case",
     "record_event",
     "reject_case",
     "reporter_key_for",
     "reporter_key_matches",
     "resolve_case",
     "start_case",
+    "support_case",
     "sweep_sla",
     "verify_case",
 ]

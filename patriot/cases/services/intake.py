@@ -27,7 +27,7 @@ from patriot.cases.choices import (
     PriorityChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, TrackingSequence
+from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, Supporter, TrackingSequence
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE
 from patriot.cases.services.common import (
     MAX_DESCRIPTION_LENGTH,
@@ -43,7 +43,7 @@ from patriot.cases.services.workflow import _acting_on
 from patriot.core import clock, metrics
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
-from patriot.geo.lookup import LocationError, locate
+from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
 Kind = TimelineKindChoices
@@ -171,6 +171,8 @@ class CaseSubmission:
     reporter_email: str = ""
     is_anonymous: bool = False
     is_confidential: bool = False
+    # Without a map: the kelurahan the citizen picked; the case goes to its centre, flagged approximate.
+    village_code: str = ""
 
     def fingerprint(self) -> str:
         body = {
@@ -189,6 +191,8 @@ class CaseSubmission:
             "is_anonymous": self.is_anonymous,
             "is_confidential": self.is_confidential,
         }
+        if self.village_code:  # only then, so fingerprints stored before this field existed still match
+            body["village_code"] = self.village_code
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -236,8 +240,12 @@ def create_case(
         submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
     )
     attributes = _validate_attributes(submission.category, submission.attributes)
+    latitude, longitude = submission.latitude, submission.longitude
     try:
-        location = locate(submission.latitude, submission.longitude)
+        if submission.village_code:
+            latitude, longitude, location = village_centre(submission.village_code)
+        else:
+            location = locate(latitude, longitude)
     except LocationError as error:
         raise InvalidInput(error.messages[0], code="outside_city", field="location") from error
     key = (idempotency_key or "").strip()
@@ -262,8 +270,9 @@ def create_case(
                 description=description,
                 attributes=attributes,
                 priority=submission.category.default_priority or PriorityChoices.NORMAL,
-                latitude=submission.latitude,
-                longitude=submission.longitude,
+                latitude=latitude,
+                longitude=longitude,
+                location_is_approximate=bool(submission.village_code),
                 address=address,
                 village_id=location.village_id,
                 district_id=location.district_id,
@@ -344,3 +353,58 @@ def add_photos(
         _remove_files(written)
         raise
     return stored
+
+
+MAX_SUPPORTERS_PER_CASE = 10_000
+
+
+def support_case(
+    case: Case, *, user: User | None = None, email: str = "", phone: str = "", consent: bool = False
+) -> tuple[Case, bool]:
+    """ "Me too" on an open public case instead of a duplicate report; returns the case and whether it counted.
+
+    A contact is kept only with the citizen's consent, to tell them when the case moves (citizens.notify), and is
+    never shown on a public page; the same account or contact supports a case once. One events step: the
+    supporter row, the count, an internal timeline entry and its outbox event.
+    """
+    email = _check_text(email, field_name="email", label=_("Email"), limit=254, required=False)
+    phone = (phone or "").strip()
+    if phone:
+        phone = normalise_phone(phone, field="phone", label=_("Nomor HP"), allow_foreign=True)
+    if (email or phone) and not consent:
+        raise InvalidInput(
+            _("Centang persetujuan agar kami boleh menyimpan kontak Anda untuk mengabarkan laporan ini."),
+            code="consent_required",
+            field="consent",
+        )
+    if case.is_confidential or case.state not in State.OPEN:
+        raise InvalidInput(_("Laporan ini tidak dapat didukung."), code="not_supportable", field="case")
+    with _acting_on(case, "support") as (fresh, now):
+        same = Supporter.objects.filter(case=fresh)
+        if user is not None and user.is_authenticated:
+            duplicate = same.filter(user=user).exists()
+        elif email or phone:
+            duplicate = same.filter(**({"email": email} if email else {"phone": phone})).exists()
+        else:
+            duplicate = False
+        if duplicate or fresh.supporter_count >= MAX_SUPPORTERS_PER_CASE:
+            return case, False
+        Supporter.objects.create(
+            case=fresh,
+            user=user if user is not None and user.is_authenticated else None,
+            email=email,
+            phone=phone,
+            created_at=now,
+        )
+        fresh.supporter_count += 1
+        fresh.save(update_fields=["supporter_count"])
+        package._write_entry(
+            fresh,
+            Kind.SUPPORTED,
+            at=now,
+            from_state=fresh.state,
+            data={"supporters": fresh.supporter_count},
+            is_public=False,
+        )
+    case.supporter_count = fresh.supporter_count
+    return case, True

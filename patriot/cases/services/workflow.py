@@ -55,6 +55,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "dispute": (frozenset({State.RESOLVED, State.CLOSED}), State.IN_PROGRESS),
     "comment": (frozenset(set(State.values()) - set(State.TERMINAL)), None),
     "add_photos": (frozenset({State.SUBMITTED, State.VERIFIED, State.DISPATCHED, State.ASSIGNED}), None),
+    # The reporter rates the handling once the case is closed (once; the state stays).
+    "rate": (frozenset({State.CLOSED}), None),
+    # A citizen adds their support to an open report instead of filing a duplicate (intake.support_case).
+    "support": (frozenset(State.OPEN), None),
 }
 
 
@@ -74,7 +78,9 @@ def allowed_actions(case: Case) -> list[str]:
     actions = MACHINE.allowed(case.state)
     if "dispute" in actions and not _dispute_window_open(case):
         actions.remove("dispute")
-    return [a for a in actions if a != "auto_close"]
+    if "rate" in actions and case.rating is not None:
+        actions.remove("rate")
+    return [a for a in actions if a not in ("auto_close", "support")]
 
 
 @contextmanager
@@ -327,6 +333,38 @@ def dispute_case(case: Case, *, reason: str, by: User | None = None) -> Case:
         _start_clock(fresh, "followup", now)
         fresh.save()
         package._write_entry(fresh, Kind.DISPUTED, at=now, from_state=previous, note=reason, **_on_behalf(by))
+    return case
+
+
+MAX_RATING_COMMENT_LENGTH = 1000
+
+
+def rate_case(case: Case, *, rating: int, comment: str = "", by: User | None = None) -> Case:
+    """The reporter's rating of a closed case's handling (1–5, optional words), once; staff see it on the case."""
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput(_("Pilih nilai 1 sampai 5."), code="invalid", field="rating")
+    comment = _check_text(
+        comment, field_name="comment", label=_("Komentar"), limit=MAX_RATING_COMMENT_LENGTH, required=False
+    )
+    with _acting_on(case, "rate") as (fresh, now):
+        if fresh.rating is not None:
+            raise InvalidTransition(_("Laporan ini sudah dinilai."), code="already_rated")
+        fresh.rating = rating
+        fresh.rating_comment = comment
+        fresh.rated_at = now
+        fresh.updated_at = now
+        fresh.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+        # A rating is for the city's staff (and the transparency page's averages), not a public timeline step.
+        package._write_entry(
+            fresh,
+            Kind.RATED,
+            at=now,
+            from_state=fresh.state,
+            data={"rating": rating},
+            note=comment,
+            is_public=False,
+            **_on_behalf(by),
+        )
     return case
 
 

@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
-from patriot.cases import presenters, queries, services
+from patriot.cases import category_search, held_photos, presenters, queries, services
+from patriot.cases.choices import CaseStateChoices
 from patriot.cases.forms import (
     AddPhotosForm,
     CommentForm,
     ConfirmForm,
     DisputeForm,
     PublicCaseFilterForm,
+    RatingForm,
     ReportForm,
+    SupportForm,
     TrackForm,
     day_bounds,
 )
-from patriot.cases.models import Attachment, Case
+from patriot.cases.models import Attachment, Case, Category
 from patriot.cases.photos import check_photo_rate
 from patriot.cases.sla import city_zone
 from patriot.core.errors import DomainError
@@ -67,6 +78,15 @@ def _known_key(request: HttpRequest, number: str) -> str | None:
     return request.session.get(SESSION_KEYS, {}).get(number)
 
 
+def map_settings() -> dict[str, str]:
+    """The base map of every citizen map: tile URL (empty: polygons only) and the attribution it requires."""
+    return {
+        "tile_url": settings.PATRIOT_TILE_URL,
+        "tile_attribution": settings.PATRIOT_TILE_ATTRIBUTION,
+        "tile_attribution_url": settings.PATRIOT_TILE_ATTRIBUTION_URL,
+    }
+
+
 def deadline_day(due_at: datetime | None) -> datetime | None:
     """A working-day deadline ends at midnight: the citizen's last day is the one before it."""
     if due_at is None:
@@ -87,9 +107,10 @@ def _report_page(request: HttpRequest, form: ReportForm, *, status: int = 200) -
     citizen = _signed_in_citizen(request)
     context = {
         "form": form,
-        "tile_url": settings.PATRIOT_TILE_URL,
+        **map_settings(),
         "citizen": citizen,
         "channel": queries.report_channel(citizen),
+        "nearby": _nearby(form.data) if form.is_bound else [],
     }
     return render(request, "cases/citizen/report.html", context, status=status)
 
@@ -116,10 +137,11 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         return _report_page(request, ReportForm(initial=initial))
     form = ReportForm(request.POST, request.FILES)
+    held = [] if request.POST.get("drop_held_photos") else held_photos.read_token(request.POST.get("held_photos"))
     if refusal := _intake_refusal(request, citizen):
         form.is_valid()
         form.add_error(None, refusal)
-        response = _report_page(request, form, status=429)
+        response = _report_page(request, _holding(form, held, []), status=429)
         response["Retry-After"] = "60"  # the limits count per minute
         return response
     if form.is_valid():
@@ -127,7 +149,7 @@ def report(request: HttpRequest) -> HttpResponse:
         try:
             result = services.create_case(
                 form.submission(channel=channel, reporter=citizen),
-                photos=form.photo_uploads(),
+                photos=held_photos.uploads(held) + form.photo_uploads(),
                 by=citizen,
                 idempotency_key=form.cleaned_data["idempotency_key"],
                 idempotency_scope=f"{channel}-web",
@@ -135,13 +157,88 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error.field, error.message)
         else:
+            held_photos.discard(held)
             _remember_key(request, result.case.tracking_number, result.reporter_key)
             return redirect("report_sent", number=result.case.tracking_number)
-    if request.FILES:
-        form.add_error(
-            "photos", _("Demi keamanan, browser tidak menyimpan foto yang sudah dipilih: pilih fotonya lagi.")
-        )
-    return _report_page(request, form, status=400)
+    uploads = request.FILES.getlist("photos")
+    for upload in uploads:
+        upload.seek(0)  # the services may have read it already
+    return _report_page(request, _holding(form, held, [(f.name or "", f) for f in uploads]), status=400)
+
+
+def _holding(form: ReportForm, held: list[held_photos.HeldPhoto], uploads: list[tuple[str, Any]]) -> ReportForm:
+    """Keep the refused form's photos server-side so the citizen need not choose them again."""
+    token, form.held, problems = held_photos.hold(uploads, held)
+    data = cast(QueryDict, form.data).copy()
+    data["held_photos"] = token
+    data.pop("drop_held_photos", None)
+    form.data = data
+    for problem in problems:
+        if problem not in form.errors.get("photos", []):
+            form.add_error("photos", problem)
+    return form
+
+
+@require_GET
+def report_nearby(request: HttpRequest) -> HttpResponse:
+    """ "Sudah dilaporkan?": open public reports of the chosen category within 250 m of the chosen point."""
+    return render(request, "cases/citizen/_nearby.html", {"nearby": _nearby(request.GET)})
+
+
+def _nearby(data: Any) -> list[tuple[Case, int]]:
+    category = Category.objects.filter(code=data.get("category") or "", is_active=True).first()
+    try:
+        latitude, longitude = float(data.get("latitude", "")), float(data.get("longitude", ""))
+    except ValueError:
+        return []
+    if category is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    return queries.nearby_open_reports(category.pk, latitude, longitude)
+
+
+@require_http_methods(["GET", "POST"])
+def support(request: HttpRequest, number: str) -> HttpResponse:
+    """Add one's support to an open public report instead of filing the same report again."""
+    case = get_object_or_404(
+        queries.public_cases().select_related(*_CASE_RELATIONS).filter(state__in=CaseStateChoices.OPEN),
+        tracking_number=number,
+    )
+    citizen = _signed_in_citizen(request)
+    form = SupportForm(request.POST if request.method == "POST" else None, citizen=citizen)
+    status = 200
+    if request.method == "POST":
+        if not hit("support", client_address(request), settings.PATRIOT_INTAKE_RATE_PER_MINUTE):
+            form.is_valid()
+            form.add_error(None, _("Terlalu banyak permintaan dari alamat ini. Tunggu sebentar lalu coba lagi."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                _case, counted = services.support_case(
+                    case, user=citizen, email=data["email"], phone=data["phone"], consent=data["consent"]
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Terima kasih, dukungan Anda tercatat.")
+                    if counted
+                    else _("Anda sudah mendukung laporan ini sebelumnya."),
+                )
+                return redirect("track_case", number=number)
+        status = status if status != 200 else 400
+    return render(request, "cases/citizen/support.html", {"case": case, "form": form}, status=status)
+
+
+@require_GET
+def report_category_search(request: HttpRequest) -> JsonResponse:
+    """Categories matching what the citizen typed (any words, any order, typos), best first, for the form's search."""
+    query = request.GET.get("q", "")[:100]
+    matches = category_search.search(query, Category.objects.filter(is_active=True))
+    return JsonResponse(
+        {"codes": [m.code for m in matches], "fallback": category_search.FALLBACK_CATEGORY, "found": bool(matches)}
+    )
 
 
 @require_GET
@@ -190,12 +287,14 @@ _ACTIONS: dict[str, type] = {
     "dispute": DisputeForm,
     "comment": CommentForm,
     "add_photos": AddPhotosForm,
+    "rate": RatingForm,
 }
 _DONE = {
     "confirm": gettext_lazy("Terima kasih. Laporan Anda ditutup."),
     "dispute": gettext_lazy("Laporan dibuka kembali dan dikembalikan ke OPD untuk ditindaklanjuti."),
     "comment": gettext_lazy("Informasi tambahan sudah dikirim."),
     "add_photos": gettext_lazy("Foto sudah ditambahkan."),
+    "rate": gettext_lazy("Terima kasih atas penilaian Anda."),
 }
 
 
@@ -207,6 +306,8 @@ def _act(request: HttpRequest, case: Case, action: str, form: Any) -> None:
         services.dispute_case(case, reason=data["reason"])
     elif action == "comment":
         services.comment_case(case, by=None, note=data["note"], reporter=True)
+    elif action == "rate":
+        services.rate_case(case, rating=data["rating"], comment=data["comment"])
     else:
         check_photo_rate(client_address(request), None)
         services.add_photos(case, photos=[(f.name or "", f) for f in data["photos"]], reporter=True)
@@ -269,7 +370,7 @@ def _case_page(
         "deadline": deadline_day(case.due_at),
         "deadline_is_day": _deadline_is_day(case),
         "dispute_deadline": deadline_day(case.dispute_until),
-        "tile_url": settings.PATRIOT_TILE_URL,
+        **map_settings(),
         "forms": {
             # Each form's own id prefix: confirm and comment both have a "note" field on the same page.
             action: forms.get(action) or form_class(auto_id=f"{action}_%s")
@@ -338,7 +439,7 @@ def _public_list(request: HttpRequest, form: PublicCaseFilterForm) -> dict[str, 
 @require_GET
 def public_map(request: HttpRequest) -> HttpResponse:
     form = PublicCaseFilterForm(request.GET)
-    context = {"form": form, "tile_url": settings.PATRIOT_TILE_URL, **_public_list(request, form)}
+    context = {"form": form, **map_settings(), **_public_list(request, form)}
     if request.headers.get("HX-Request"):
         return render(request, "cases/citizen/_public_list.html", context)
     return render(request, "cases/citizen/public_map.html", context)
@@ -351,13 +452,64 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/citizen/_public_list.html", {"form": form, **_public_list(request, form)})
 
 
+# --- the public transparency page -------------------------------------------------------------------------
+
+TRANSPARENCY_PERIODS = {"30": 30, "90": 90, "365": 365}
+
+
+@require_GET
+def transparency(request: HttpRequest) -> HttpResponse:
+    """Per agency and per kelurahan, for a chosen period: received, resolved, on time, median time, rating.
+
+    Figures only: confidential cases count in them, and no case or person is named.
+    """
+    days = TRANSPARENCY_PERIODS.get(request.GET.get("periode", ""), 30)
+    by = "village" if request.GET.get("menurut") == "kelurahan" else "agency"
+    end = timezone.now()
+    start = end - timedelta(days=days)
+    rows = queries.transparency(by, start, end)
+    chart = {
+        "labels": [row.name for row in rows[:15]],
+        "received": [row.received for row in rows[:15]],
+        "resolved": [row.resolved for row in rows[:15]],
+        "on_time": [row.on_time_share for row in rows[:15]],
+        "text": {
+            "received": pgettext("received", "Diterima"),
+            "resolved": _("Selesai"),
+            "on_time": _("Tepat waktu (%)"),
+        },
+    }
+    totals: dict[str, float | None] = {
+        "received": sum(row.received for row in rows),
+        "resolved": sum(row.resolved for row in rows),
+        "on_time": sum(row.on_time for row in rows),
+    }
+    resolved, on_time = sum(row.resolved for row in rows), sum(row.on_time for row in rows)
+    totals["on_time_share"] = round(100 * on_time / resolved, 1) if resolved else None
+    context = {
+        "rows": rows,
+        "chart": chart,
+        "totals": totals,
+        "days": days,
+        "by": by,
+        "periods": list(TRANSPARENCY_PERIODS),
+        "start": start,
+        "end": end,
+    }
+    return render(request, "cases/citizen/transparency.html", context)
+
+
 urlpatterns: list[URLPattern] = [
     path("lapor/", report, name="report"),
     path("lapor/atribut/", report_attributes, name="report_attributes"),
+    path("lapor/kategori/", report_category_search, name="report_category_search"),
+    path("lapor/sudah-dilaporkan/", report_nearby, name="report_nearby"),
+    path("lacak/<str:number>/dukung/", support, name="support_case"),
     path("lapor/terkirim/<str:number>/", report_sent, name="report_sent"),
     path("lacak/", track, name="track"),
     path("lacak/<str:number>/", track_case, name="track_case"),
     path("lacak/<str:number>/foto/<int:attachment_id>/", track_photo, name="track_photo"),
     path("peta/", public_map, name="public_map"),
+    path("transparansi/", transparency, name="transparency"),
     path("peta/daftar/", public_list, name="public_list"),
 ]

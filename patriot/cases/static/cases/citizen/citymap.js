@@ -1,9 +1,21 @@
-// The city's base map for the citizens' pages: kelurahan polygons from the areas API as the base layer
-// (no tile server needed), plus the configured tile layer when PATRIOT_TILE_URL is set.
+// The city's base map for the citizens' pages: a street base map (PATRIOT_TILE_URL, OpenStreetMap's by default,
+// with its attribution) over the kelurahan polygons from the areas API. When tiles cannot be loaded the polygons
+// become the base map (filled, as without tiles) and a note under the map says so.
 (function () {
   "use strict";
 
   var BEKASI = [-6.2615, 106.9965];
+  // Tiles failing this many times before one loads means the tile server cannot be reached.
+  var FAILURES_BEFORE_FALLBACK = 3;
+
+  function fallbackNote(element) {
+    var note = document.createElement("p");
+    note.className = "map-note";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-tiles-failed", "");
+    note.textContent = element.getAttribute("data-text-tiles-failed") || "";
+    element.insertAdjacentElement("afterend", note);
+  }
 
   function create(element, options) {
     options = options || {};
@@ -16,26 +28,61 @@
       attributionControl: false
     });
     var tileUrl = element.getAttribute("data-tile-url");
+    var villages = null;
+    var tilesFailed = !tileUrl;
+    var styleFor = function () {
+      return { color: "#1d4ed8", weight: 1, fillColor: "#dbeafe", fillOpacity: tilesFailed ? 0.55 : 0.08 };
+    };
     if (tileUrl) {
-      L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map);
+      // OpenStreetMap's tiles always carry their attribution, even on a page that did not pass one.
+      var osm = tileUrl.indexOf("openstreetmap.org") !== -1;
+      var attribution = element.getAttribute("data-tile-attribution") || (osm ? "© OpenStreetMap contributors" : "");
+      var attributionUrl = element.getAttribute("data-tile-attribution-url") ||
+        (osm ? "https://www.openstreetmap.org/copyright" : "");
+      var control = L.control.attribution({ prefix: false }).addTo(map);
+      var tiles = L.tileLayer(tileUrl, { maxZoom: 19 });
+      var loaded = false;
+      var failures = 0;
+      tiles.on("tileload", function () { loaded = true; });
+      tiles.on("tileerror", function () {
+        failures += 1;
+        if (loaded || tilesFailed || failures < FAILURES_BEFORE_FALLBACK) { return; }
+        tilesFailed = true;
+        map.removeLayer(tiles);
+        map.removeControl(control);  // no tiles shown, no tile attribution
+        element.classList.add("map--no-tiles");
+        element.setAttribute("data-tiles", "failed");
+        if (villages) { villages.setStyle(styleFor()); }
+        fallbackNote(element);
+      });
+      tiles.addTo(map);
+      if (attribution) {
+        // Built from text nodes: the attribution is a setting, never HTML.
+        var link = document.createElement(attributionUrl ? "a" : "span");
+        if (attributionUrl) { link.href = attributionUrl; link.rel = "noopener"; link.target = "_blank"; }
+        link.textContent = attribution;
+        var holder = document.createElement("span");
+        holder.appendChild(link);
+        control.addAttribution(holder.innerHTML);
+      }
+      element.setAttribute("data-tiles", "on");
     } else {
       element.classList.add("map--no-tiles");
+      element.setAttribute("data-tiles", "off");
     }
     var ready = fetch(element.getAttribute("data-villages-url"), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (collection) {
-        var layer = L.geoJSON(collection, {
-          style: function () {
-            return { color: "#1d4ed8", weight: 1, fillColor: "#dbeafe", fillOpacity: tileUrl ? 0.1 : 0.55 };
-          },
+        villages = L.geoJSON(collection, {
+          style: styleFor,
           onEachFeature: function (feature, polygon) {
             var props = feature.properties || {};
             if (props.name) { polygon.bindTooltip(props.name, { sticky: true, direction: "top" }); }
           }
         }).addTo(map);
-        layer.bringToBack();
-        if (options.fit !== false) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
-        return layer;
+        villages.bringToBack();
+        if (options.fit !== false) { map.fitBounds(villages.getBounds(), { padding: [8, 8] }); }
+        return villages;
       })
       .catch(function () { return null; });
     return { map: map, ready: ready };

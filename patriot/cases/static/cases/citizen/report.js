@@ -7,22 +7,27 @@
   if (!form) { return; }
 
   // --- category questions ---------------------------------------------------------------------------
-  // htmx fetches a category's questions when the choice changes, but a choice made before htmx listened (a slow
-  // phone tapping while the scripts load, the browser restoring the form on Back) fired no request. Once htmx
-  // listens (its DOMContentLoaded handler runs before ours), ask again if the questions shown are another's.
-  var picker = form.querySelector("[data-category-picker]");
+  // The chosen category's questions appear right under its name: fetched when the choice changes (also for a
+  // choice the browser restored on Back), and the slot moves below the chosen option.
   var questions = document.getElementById("attributes");
-  function askForChosenQuestions() {
-    var chosen = form.querySelector("[name=category]:checked");
-    if (chosen && window.htmx && chosen.value !== questions.getAttribute("data-questions-for")) {
-      window.htmx.trigger(picker, "change");
-    }
+  var questionsUrl = questions.getAttribute("data-attributes-url");
+  function showQuestionsFor(option) {
+    var label = option.closest(".category-option");
+    if (label && label.nextElementSibling !== questions) { label.insertAdjacentElement("afterend", questions); }
+    if (option.value === questions.getAttribute("data-questions-for")) { return; }
+    questions.setAttribute("data-questions-for", option.value);
+    fetch(questionsUrl + "?category=" + encodeURIComponent(option.value), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (questions.getAttribute("data-questions-for") === option.value) { questions.innerHTML = html; }
+      })
+      .catch(function () { /* the server asks for the questions when the form is sent */ });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", askForChosenQuestions);
-  } else {
-    askForChosenQuestions();
-  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "category") { showQuestionsFor(event.target); }
+  });
+  var restored = form.querySelector("[name=category]:checked");
+  if (restored) { showQuestionsFor(restored); }
 
   // --- location -------------------------------------------------------------------------------------
   var mapElement = document.getElementById("report-map");
@@ -40,12 +45,26 @@
     readout.classList.toggle("location-readout--invalid", !!invalid);
   }
 
+  // "Sudah dilaporkan?": open reports of the chosen category near the chosen point.
+  var nearby = document.getElementById("nearby");
+  function askNearby() {
+    var chosen = form.querySelector("[name=category]:checked");
+    if (!nearby || !chosen || !latInput.value || !lonInput.value) { return; }
+    var params = new URLSearchParams({ category: chosen.value, latitude: latInput.value, longitude: lonInput.value });
+    fetch(nearby.getAttribute("data-nearby-url") + "?" + params.toString(), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { nearby.innerHTML = html; })
+      .catch(function () { /* nothing shown: the report goes on */ });
+  }
+  form.addEventListener("change", function (event) { if (event.target.name === "category") { askNearby(); } });
+
   function place(lat, lon, pan) {
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
     if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon], { keyboard: false }).addTo(map); }
     if (pan) { map.setView([lat, lon], Math.max(map.getZoom(), 16)); }
     setReadout(text("chosen") + ": " + lat.toFixed(5) + ", " + lon.toFixed(5) + " …");
+    askNearby();
     var ticket = ++lookup;
     var url = mapElement.getAttribute("data-locate-url") + "?lat=" + encodeURIComponent(lat) + "&lon=" + encodeURIComponent(lon);
     fetch(url, { credentials: "same-origin" })
@@ -88,23 +107,98 @@
   });
 
   // --- category search ------------------------------------------------------------------------------
+  // The server matches what was typed (any words, any order, typos, Bekasi's own words); when nothing matches
+  // the list stays, says so, and offers "Lainnya / tidak tahu kategorinya".
   var search = form.querySelector("[data-category-search]");
+  var searchResult = form.querySelector("[data-category-search-result]");
+  var searchTimer = null;
+  var searchTicket = 0;
+  function showCategories(codes, found, fallback) {
+    var shownCodes = {};
+    codes.forEach(function (code) { shownCodes[code] = true; });
+    if (!found) { shownCodes[fallback] = true; }
+    form.querySelectorAll("[data-category-group]").forEach(function (group) {
+      var shown = 0;
+      group.querySelectorAll(".category-option").forEach(function (option) {
+        var match = codes === null || shownCodes[option.getAttribute("data-category-code")] === true;
+        option.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      group.hidden = shown === 0;
+      group.open = codes !== null && shown > 0;
+    });
+    if (codes === null) {
+      searchResult.hidden = true;
+    } else {
+      searchResult.hidden = false;
+      searchResult.textContent = found ? codes.length + " " + searchResult.getAttribute("data-text-found")
+        : searchResult.getAttribute("data-text-none");
+      searchResult.classList.toggle("category-search-result--none", !found);
+    }
+  }
+  function runSearch() {
+    var words = search.value.trim();
+    if (!words) { showCategories(null, true, ""); return; }
+    var ticket = ++searchTicket;
+    fetch(search.getAttribute("data-search-url") + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (body) { if (ticket === searchTicket) { showCategories(body.codes, body.found, body.fallback); } })
+      .catch(function () { /* the whole list stays */ });
+  }
   if (search) {
     search.addEventListener("input", function () {
-      var words = search.value.trim().toLowerCase();
-      form.querySelectorAll("[data-category-group]").forEach(function (group) {
-        var shown = 0;
-        group.querySelectorAll(".category-option").forEach(function (option) {
-          var match = !words || option.getAttribute("data-keywords").indexOf(words) !== -1;
-          option.hidden = !match;
-          if (match) { shown += 1; }
-        });
-        group.hidden = shown === 0;
-        if (words) { group.open = shown > 0; }
-      });
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(runSearch, 200);
     });
     search.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") { event.preventDefault(); }
+      if (event.key === "Enter") { event.preventDefault(); clearTimeout(searchTimer); runSearch(); }
+    });
+  }
+
+  // --- place search ---------------------------------------------------------------------------------
+  var placeSearch = form.querySelector("[data-place-search]");
+  if (placeSearch) {
+    placeSearch.hidden = false;
+    var placeInput = placeSearch.querySelector("[data-place-search-input]");
+    var placeStatus = placeSearch.querySelector("[data-place-search-status]");
+    var placeList = placeSearch.querySelector("[data-place-search-results]");
+    var placeTimer = null;
+    var placeTicket = 0;
+    var findPlaces = function () {
+      var words = placeInput.value.trim();
+      placeList.textContent = "";
+      placeStatus.textContent = "";
+      if (words.length < 2) { return; }
+      var ticket = ++placeTicket;
+      fetch(placeSearch.getAttribute("data-url") + "?q=" + encodeURIComponent(words), { credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) { throw new Error("search"); } return response.json(); })
+        .then(function (places) {
+          if (ticket !== placeTicket) { return; }
+          if (!places.length) { placeStatus.textContent = placeStatus.getAttribute("data-text-none"); return; }
+          places.forEach(function (found) {
+            var item = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "secondary outline";
+            button.textContent = found.name;
+            button.addEventListener("click", function () {
+              placeList.textContent = "";
+              placeInput.value = found.name;
+              map.setView([found.latitude, found.longitude], 17);
+              place(found.latitude, found.longitude, false);
+            });
+            item.appendChild(button);
+            placeList.appendChild(item);
+          });
+        })
+        .catch(function () { if (ticket === placeTicket) { placeStatus.textContent = placeStatus.getAttribute("data-text-failed"); } });
+    };
+    placeInput.addEventListener("input", function () {
+      clearTimeout(placeTimer);
+      placeTimer = setTimeout(findPlaces, 250);
+    });
+    placeInput.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); clearTimeout(placeTimer); findPlaces(); }
     });
   }
 

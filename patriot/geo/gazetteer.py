@@ -1,0 +1,140 @@
+"""Finding a place by name for the report form: the gazetteer shipped as data, then an optional geocoder.
+
+The gazetteer (data/gazetteer.csv: kecamatan, kelurahan, health facilities and some streets, each row naming its
+source) answers without any outside service. When PATRIOT_GEOCODER_URL names a Nominatim-compatible server, its
+`/search` answers are added after the gazetteer's: asked from the server (the browser talks only to us), with a
+timeout, cached, rate-limited per visitor, and kept only where the point lies inside the city.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from patriot.core.fuzzy import best_similarity, words
+from patriot.geo.lookup import LocationError, locate
+
+logger = logging.getLogger("patriot.geo")
+
+GAZETTEER_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.csv"
+MAX_RESULTS = 8
+GEOCODER_CACHE_SECONDS = 24 * 3600
+# The city's bounding box for the geocoder's viewbox (west, north, east, south), Kota Bekasi by default.
+CITY_VIEWBOX = "106.88,-6.15,107.06,-6.40"
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str
+    latitude: float
+    longitude: float
+    source: str  # "gazetteer" or "geocoder"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    place: Place
+    vocabulary: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[_Entry, ...]:
+    with GAZETTEER_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return tuple(
+            _Entry(
+                place=Place(
+                    name=row["name"],
+                    kind=row["kind"],
+                    latitude=float(row["latitude"]),
+                    longitude=float(row["longitude"]),
+                    source="gazetteer",
+                ),
+                vocabulary=frozenset(words(f"{row['name']} {row['aliases']}")),
+            )
+            for row in rows
+        )
+
+
+# "Jl." and friends say nothing about which street: every street has one.
+_GENERIC = frozenset({"jl", "jalan", "kelurahan", "kecamatan", "kel", "kec", "rs", "rumah", "sakit", "puskesmas"})
+
+
+def search_gazetteer(query: str) -> list[Place]:
+    """Places whose name holds every typed word (any order, typos forgiven), best first."""
+    typed = words(query)
+    specific = [w for w in typed if w not in _GENERIC] or typed
+    if not specific:
+        return []
+    scored = []
+    for entry in entries():
+        scores = [best_similarity(word, set(entry.vocabulary)) for word in specific]
+        if all(score > 0 for score in scores):
+            scored.append((sum(scores), entry.place))
+    scored.sort(key=lambda item: (-item[0], item[1].name))
+    return [place for _score, place in scored[:MAX_RESULTS]]
+
+
+def search_geocoder(query: str) -> list[Place]:
+    """The configured geocoder's places inside the city; [] when none is set or it fails (logged, not raised)."""
+    base = settings.PATRIOT_GEOCODER_URL.rstrip("/")
+    if not base or len(query.strip()) < 3:
+        return []
+    key = "geocoder:" + hashlib.sha256(f"{base}|{query.strip().lower()}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return [Place(**item) for item in cached]
+    params = urllib.parse.urlencode(
+        {
+            "q": query.strip(),
+            "format": "jsonv2",
+            "limit": MAX_RESULTS,
+            "countrycodes": "id",
+            "viewbox": CITY_VIEWBOX,
+            "bounded": 1,
+            "accept-language": "id",
+        }
+    )
+    request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting, http or https)
+        f"{base}/search?{params}", headers={"User-Agent": f"Patriot ({settings.PATRIOT_SITE_URL})"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.PATRIOT_GEOCODER_TIMEOUT_SECONDS) as response:  # noqa: S310
+            answer: Any = json.loads(response.read(1_000_000))
+    except (OSError, ValueError) as error:
+        logger.warning("geocoder failed", extra={"error": type(error).__name__})
+        return []
+    places = []
+    for item in answer if isinstance(answer, list) else []:
+        try:
+            lat, lon = float(item["lat"]), float(item["lon"])
+            locate(lat, lon)
+        except (KeyError, TypeError, ValueError, LocationError):
+            continue
+        name = str(item.get("display_name") or item.get("name") or "")[:200]
+        places.append(
+            Place(name=name, kind=str(item.get("type") or "place")[:40], latitude=lat, longitude=lon, source="geocoder")
+        )
+    cache.set(key, [asdict(place) for place in places], GEOCODER_CACHE_SECONDS)
+    return places
+
+
+def search(query: str, *, use_geocoder: bool = True) -> list[Place]:
+    """The gazetteer's places first, then the geocoder's (without repeats), at most MAX_RESULTS."""
+    found = search_gazetteer(query)
+    if use_geocoder and len(found) < MAX_RESULTS:
+        names = {place.name.lower() for place in found}
+        found += [place for place in search_geocoder(query) if place.name.lower() not in names]
+    return found[:MAX_RESULTS]

@@ -1,0 +1,116 @@
+"""The report form in a real browser at 360 px, in both languages (issue 14, items 1–3): a street found by name on
+a street map from a local tile server, the polygons when tiles fail, a colloquial category, a refused submit that
+keeps the text and the photos."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from patriot.accounts.services import load_agencies
+from patriot.cases.models import Case
+from patriot.cases.seed import load_categories
+from patriot.geo.lookup import reset_area_index
+from patriot.geo.services import load_reference_areas
+from tests.browser import PHONE
+from tests.stub_servers import TileStub, serving
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 30_000
+
+
+@pytest.fixture
+def city(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_agencies()
+    load_reference_areas()
+    load_categories()
+    reset_area_index()
+
+
+def _jpeg(tmp_path: Path) -> Path:
+    path = tmp_path / "got.jpg"
+    Image.new("RGB", (320, 240), (60, 90, 120)).save(path, "JPEG")
+    return path
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_street_by_name_a_colloquial_category_and_a_refused_submit_keeping_text_and_photos(
+    city: None, live_server: Any, new_page: Any, screens: Any, tmp_path: Path, settings: Any, language: str
+) -> None:
+    english = language == "en"
+    with serving(TileStub()) as tiles:
+        settings.PATRIOT_TILE_URL = tiles.url
+        page = new_page(viewport=PHONE, locale="en-GB" if english else "id-ID")
+        page.goto(f"{live_server.url}/lapor/")
+        if english:
+            page.locator(".language-switch button[value=en]").click()
+            page.wait_for_load_state()
+        expect(page.locator("#report-map")).to_have_attribute("data-tiles", "on", timeout=WAIT)
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap", timeout=WAIT)
+        # A colloquial category, typed as people say it.
+        page.fill("[data-category-search]", "got mampet")
+        option = page.locator(".category-option[data-category-code=saluran-tersumbat]")
+        expect(option).to_be_visible(timeout=WAIT)
+        expect(page.locator(".category-option[data-category-code=jalan-berlubang]")).to_be_hidden()
+        screens.shot(page, f"{language}-category-search")
+        option.click()
+        expect(page.locator("#attributes fieldset.attributes")).to_be_visible(timeout=WAIT)
+        # The questions sit right under the chosen category.
+        assert (
+            page.evaluate(
+                "document.querySelector('.category-option[data-category-code=saluran-tersumbat]').nextElementSibling.id"
+            )
+            == "attributes"
+        )
+        # Nothing matches: the list says so and offers "Lainnya".
+        page.fill("[data-category-search]", "xyzzy qwrtp")
+        expect(page.locator("[data-category-search-result]")).to_contain_text(
+            "Other / not sure" if english else "Lainnya / tidak tahu", timeout=WAIT
+        )
+        expect(page.locator(".category-option[data-category-code=lainnya]")).to_be_visible()
+        screens.shot(page, f"{language}-no-category-matches")
+        page.fill("[data-category-search]", "")
+        # A street found by name.
+        page.fill("[data-place-search-input]", "ahmad yani")
+        result = page.locator("[data-place-search-results] button", has_text="Ahmad Yani")
+        expect(result).to_be_visible(timeout=WAIT)
+        screens.shot(page, f"{language}-street-search")
+        result.click()
+        expect(page.locator("[data-location-readout]")).to_contain_text(re.compile("Kelurahan|Village"), timeout=WAIT)
+        assert tiles.requests > 0
+        # A refused submit (no description): the text and the photo survive.
+        page.set_input_files("#id_photos", str(_jpeg(tmp_path)))
+        page.fill("#id_address", "Depan warung Bu Ida")
+        page.locator("[data-submit]").click()
+        page.wait_for_selector("#form-errors", timeout=WAIT)
+        summary = page.locator("#form-errors").inner_text()
+        assert "[" not in summary
+        assert page.input_value("#id_address") == "Depan warung Bu Ida"
+        expect(page.locator("[data-held-photos]")).to_contain_text("got.jpg")
+        screens.shot(page, f"{language}-refused-keeps-photo")
+        page.fill("#id_description", "Got mampet, air meluap ke jalan kalau hujan.")
+        page.locator("[data-submit]").click()
+        page.wait_for_url(re.compile(r"/lapor/terkirim/"), timeout=WAIT)
+        screens.shot(page, f"{language}-sent")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    case = Case.objects.get()
+    assert case.category.code == "saluran-tersumbat" and case.attachments.count() == 1
+
+
+def test_when_tiles_fail_the_map_falls_back_to_the_kelurahan_polygons(
+    city: None, live_server: Any, new_page: Any, screens: Any, settings: Any
+) -> None:
+    with serving(TileStub(failing=True)) as tiles:
+        settings.PATRIOT_TILE_URL = tiles.url
+        page = new_page(viewport=PHONE, locale="id-ID")
+        page.goto(f"{live_server.url}/lapor/")
+        expect(page.locator("#report-map")).to_have_attribute("data-tiles", "failed", timeout=WAIT)
+        expect(page.locator("[data-tiles-failed]")).to_contain_text("batas kelurahan")
+        expect(page.locator("#report-map path.leaflet-interactive").first).to_be_visible(timeout=WAIT)
+        screens.shot(page, "tiles-failed")
