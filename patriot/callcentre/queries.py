@@ -47,6 +47,12 @@ class CallerHistory:
         return self.case_count + self.call_count
 
 
+def city_line_calls() -> QuerySet[Call]:
+    """The calls of the 1500444 line: never those of the PSC's 119 lines (callcentre.lines), whose callers and times
+    are the PSC's alone (a call to the emergency line says something about the caller's health)."""
+    return Call.objects.exclude(line__in=psc_lines())
+
+
 def _cases_of(number: str, viewer: User) -> QuerySet[Case]:
     """Cases reported from `number` (E.164) or asked about on its calls.
 
@@ -71,7 +77,7 @@ def caller_history(number: str, *, viewer: User, exclude_call: Call | None = Non
         return CallerHistory(number="", cases=[], case_count=0, calls=[], call_count=0)
     cases_query = _cases_of(number, viewer)
     cases = list(cases_query.select_related("category", "agency").order_by("-created_at", "-id")[:HISTORY_LIMIT])
-    calls_query = Call.objects.filter(caller_number=number).exclude(state=CallStateChoices.RINGING)
+    calls_query = city_line_calls().filter(caller_number=number).exclude(state=CallStateChoices.RINGING)
     if exclude_call is not None:
         calls_query = calls_query.exclude(pk=exclude_call.pk)
     calls = list(calls_query.select_related("operator").prefetch_related("cases")[:HISTORY_LIMIT])
@@ -153,7 +159,7 @@ def call_log(
     call_type: str = "",
 ) -> QuerySet[Call]:
     """Answered calls, newest first, filtered by the log page's fields (times are started_at)."""
-    calls = Call.objects.exclude(state=CallStateChoices.RINGING)
+    calls = city_line_calls().exclude(state=CallStateChoices.RINGING)
     if since is not None:
         calls = calls.filter(started_at__gte=since)
     if until is not None:

@@ -54,7 +54,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _call_or_404(pk: int) -> Call:
-    return get_object_or_404(Call.objects.select_related("operator").prefetch_related("cases"), pk=pk)
+    return get_object_or_404(queries.city_line_calls().select_related("operator").prefetch_related("cases"), pk=pk)
 
 
 # --- the console -----------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def lookup(request: SignedInRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"]:
         found = queries.lookup(form.cleaned_data["q"], viewer=request.user)
     call_id = request.GET.get("call", "")
-    call = Call.objects.filter(pk=int(call_id)).first() if call_id.isdigit() else None
+    call = queries.city_line_calls().filter(pk=int(call_id)).first() if call_id.isdigit() else None
     return _render(request, "callcentre/_lookup.html", {"found": found, "call": call})
 
 
@@ -124,7 +124,7 @@ def answer(request: SignedInRequest) -> HttpResponse:
     if form.is_valid():
         ringing = None
         if form.cleaned_data["call"]:
-            ringing = Call.objects.filter(pk=form.cleaned_data["call"]).first()
+            ringing = queries.city_line_calls().filter(pk=form.cleaned_data["call"]).first()
             if ringing is None:
                 raise Http404
         try:

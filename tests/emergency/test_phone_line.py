@@ -170,3 +170,20 @@ def test_other_roles_cannot_see_or_pick_up_psc_calls(hook: Client, role: str) ->
     assert client.post(f"/psc/angkat/{call.pk}/").status_code == 403
     call.refresh_from_db()
     assert call.state == CallStateChoices.RINGING
+
+
+def test_the_1500444_line_never_shows_a_119_call(hook: Client, areas: None, call_taker: User) -> None:
+    """A call to the emergency line says something about the caller's health: the call centre's log, its CSVs, a
+    number's history and the call pages know nothing of it, and an operator cannot answer it by its id."""
+    psc_call = announce(hook, "081277771111", "119", "pbx-1")
+    signed_in(call_taker).post(f"/psc/angkat/{psc_call.pk}/")
+    ringing = announce(hook, "081277771111", "119", "pbx-2")
+    operator = signed_in(make_user(RoleChoices.CALLCENTRE_OPERATOR))
+    log = operator.get("/callcentre/panggilan/").content.decode()
+    assert f"/callcentre/panggilan/{psc_call.pk}/" not in log
+    assert operator.get(f"/callcentre/panggilan/{psc_call.pk}/").status_code == 404
+    history = operator.get("/callcentre/cari/", {"q": "081277771111"}, HTTP_HX_REQUEST="true").content.decode()
+    assert f"/callcentre/panggilan/{psc_call.pk}/" not in history
+    assert operator.post("/callcentre/jawab/", {"call": ringing.pk}).status_code == 404
+    ringing.refresh_from_db()
+    assert ringing.state == CallStateChoices.RINGING
