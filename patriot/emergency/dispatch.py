@@ -287,6 +287,10 @@ def suggest(
     return Suggestions(units, reroutable, speed, factor, has_point, available=len(free))
 
 
+# The statuses whose units the POC and mayor panels show on their map (see workspace_summary).
+PANEL_MAP_STATUSES = frozenset({Status.AVAILABLE, Status.OUT_OF_SERVICE})
+
+
 def parse_targets(text: str) -> dict[str, tuple[int, int]]:
     """ "p1:7/15,…" → {"p1": (7, 15), …}: amber and red minutes from the call to the first unit on scene."""
     targets = {}
@@ -418,10 +422,12 @@ def workspace_summary() -> dict[str, Any]:
             "pk", "name", "centroid_lat", "centroid_lon"
         )
     ]
+    # Only units at rest are placed on this map: a unit working an incident (on its way, on scene, carrying the
+    # patient, returning) would mark where the patient is; those are counted by status below.
     units = [
         {"lat": u["lat"], "lon": u["lon"], "status": u["status"], "colour": u["colour"]}
         for u in unit_positions()
-        if u["lat"] is not None and u["lon"] is not None
+        if u["lat"] is not None and u["lon"] is not None and u["status"] in PANEL_MAP_STATUSES
     ]
     status_counts: dict[str, int] = {}
     for unit in unit_positions():

@@ -167,10 +167,12 @@ def test_the_workspace_panel_shows_counts_and_areas_without_patient_data(call_ta
     first = services.create_incident(call_taker, details())
     services.create_incident(call_taker, details(latitude=BINTARA[0], longitude=BINTARA[1]))
     services.dispatch_units(dispatcher, first, [make_ambulance(last_latitude=BINTARA[0], last_longitude=BINTARA[1]).pk])
+    make_ambulance("amb-free", last_latitude=-6.30, last_longitude=106.98)
     context = workspace_panel(None)
     assert context["total"] == 2
     assert {area["name"] for area in context["areas"]} == {"Bekasi Timur", "Bekasi Barat"}
-    assert len(context["map"]["units"]) == 1
+    # Only the unit at rest is placed: the dispatched one would show where its patient is.
+    assert [unit["status"] for unit in context["map"]["units"]] == ["available"]
     # No patient, caller or address anywhere in what the panel is given, nor any incident's own point.
     text = json.dumps(context, default=str)
     assert not any(secret in text for secret in PRIVATE)
