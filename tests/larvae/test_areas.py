@@ -325,7 +325,7 @@ def test_positive_inspection_event_reaches_the_poc_with_area_data_only(city: Non
     assert not may_receive_public(event) and public_payload(event) == {}
     payload: dict[str, Any] = event.payload
     assert payload["is_positive"] is True and payload["rw"] == 3
-    forbidden = {"address", "latitude", "longitude", "jumantik", "name", "photo", "h3_cell"}
+    forbidden = {"address", "latitude", "longitude", "jumantik", "name", "photo", "h3_cell", "rt", "fever_past_week"}
     assert forbidden.isdisjoint(payload)
     assert SECRET_ADDRESS not in str(payload) and jumantik.first_name not in str(payload)
 

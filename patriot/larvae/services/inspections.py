@@ -274,7 +274,8 @@ def record_inspection(
 
 
 def _event_payload(inspection: Inspection, village_code: str, village_name: str) -> dict[str, object]:
-    """Where (the area, never the household's address or point) and what was found."""
+    """Where (the area down to the RW, never the household's address, point or RT) and what was found; nothing
+    about the household's health (the fever answer stays on the inspection, for its supervisors)."""
     return {
         "inspection": inspection.pk,
         "building_kind": inspection.building_kind,
@@ -282,11 +283,9 @@ def _event_payload(inspection: Inspection, village_code: str, village_name: str)
         "village_name": village_name,
         "district_id": inspection.district_id,
         "rw": inspection.rw,
-        "rt": inspection.rt,
         "is_positive": inspection.is_positive,
         "containers_inspected": inspection.containers_inspected,
         "containers_positive": inspection.containers_positive,
-        "fever_past_week": inspection.fever_past_week,
         "inspected_at": inspection.inspected_at.isoformat(),
     }
 
