@@ -1,6 +1,6 @@
 """Who sees which households' inspections: a jumantik their own, a coordinator their RW or kelurahan, a puskesmas
-its kelurahan (or kecamatan), Dinkes and the system admin the city; nobody else any (the POC, the mayor and the
-public see areas and figures only)."""
+its kelurahan (or kecamatan), Dinkes (a health officer of an agency) the city; nobody else any: not the system
+admin, nor a health officer placed nowhere yet (the POC, the mayor and the public see areas and figures only)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from patriot.accounts.models import User
 from patriot.larvae.models import FieldAssignment
 
 # Roles that supervise jumantik: the data-quality page, RT targets, the inspections of their area with addresses.
-SUPERVISOR_ROLES = frozenset({Role.JUMANTIK_COORDINATOR, Role.HEALTH_OFFICER, Role.SYSTEM_ADMIN})
+SUPERVISOR_ROLES = frozenset({Role.JUMANTIK_COORDINATOR, Role.HEALTH_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,6 @@ def supervised_area(user: User) -> Scope | None:
     """The area whose inspections a supervisor reads, or None: not a supervisor, or one not placed anywhere yet."""
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.role == Role.SYSTEM_ADMIN:
-        return Scope(city=True)
     if user.role == Role.JUMANTIK_COORDINATOR:
         assignment = _assignment(user)
         if assignment is not None:
@@ -85,8 +83,8 @@ def supervised_area(user: User) -> Scope | None:
     if user.role == Role.HEALTH_OFFICER:
         unit = user.unit
         if unit is None or unit.kind != UnitKindChoices.PUSKESMAS:
-            # Dinas Kesehatan (or a health officer not placed in a puskesmas): the city.
-            return Scope(city=True)
+            # Dinas Kesehatan (a health officer of an agency): the city; one placed nowhere yet: nothing.
+            return Scope(city=True) if user.agency_id is not None else None
         if unit.village_id:
             return Scope(village_id=unit.village_id)
         if unit.district_id:

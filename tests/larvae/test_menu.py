@@ -15,7 +15,7 @@ from django.utils import translation
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.geo.models import Village
 from patriot.larvae.models import FieldAssignment
-from tests.factories import make_user
+from tests.factories import make_agency, make_user
 
 pytestmark = pytest.mark.usefixtures("areas")
 
@@ -56,7 +56,8 @@ def _staff_entries(page: str) -> list[tuple[str, str, bool]]:
 
 def _client(role: str, language: str = "") -> Client:
     client = Client()
-    user = make_user(role)
+    # Dinkes is a health officer of an agency (one placed nowhere sees no households).
+    user = make_user(role, agency=make_agency("dinkes")) if role == Role.HEALTH_OFFICER else make_user(role)
     if role == Role.JUMANTIK_COORDINATOR:
         FieldAssignment.objects.create(user=user, village=Village.objects.get(name="Margahayu"), rw=3)
     client.force_login(user)

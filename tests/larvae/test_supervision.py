@@ -108,14 +108,19 @@ def test_one_inspection_opens_for_its_jumantik_and_supervisors_only(
     houses: dict[str, Inspection], jumantik: User, other_jumantik: User
 ) -> None:
     url = f"/jumantik/pemeriksaan/{houses['rw3'].pk}/"
-    for user in (jumantik, coordinator("Margahayu", 3), puskesmas_officer("Margahayu"), make_user(Role.HEALTH_OFFICER)):
+    for user in (
+        jumantik,
+        coordinator("Margahayu", 3),
+        puskesmas_officer("Margahayu"),
+        make_user(Role.HEALTH_OFFICER, agency=make_agency("dinkes")),
+    ):
         response = client_for(user).get(url)
         assert response.status_code == 200, user.role
         assert "Jl. Melati No. 7" in response.content.decode()
     for user in (other_jumantik, coordinator("Margahayu", 4), puskesmas_officer("Bintara")):
         assert client_for(user).get(url).status_code == 404, user.role
-    for role in (Role.POC_OPERATOR, Role.MAYOR, Role.CITIZEN):
-        assert client_for(make_user(role)).get(url).status_code == 403
+    for role in (Role.POC_OPERATOR, Role.MAYOR, Role.CITIZEN, Role.SYSTEM_ADMIN):
+        assert client_for(make_user(role)).get(url).status_code == 403, role
     assert client_for(jumantik).get(f"/jumantik/pemeriksaan/{houses['rw3'].pk}/foto/").status_code == 404
 
 
