@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -40,6 +40,7 @@ from patriot.citizens.forms import (
     RegistrationForm,
     SetPasswordForm,
 )
+from patriot.citizens.models import Notification
 from patriot.core.errors import DomainError
 from patriot.core.ratelimit import client_address, hit
 
@@ -193,9 +194,15 @@ def my_reports(request: SignedInRequest) -> HttpResponse:
 @require_GET
 @citizen_required
 def case(request: SignedInRequest, number: str) -> HttpResponse:
-    """A citizen's own case opens on its private page (the one the private link leads to), already unlocked."""
+    """A citizen's own case opens on its private page (the one the private link leads to), already unlocked; a case
+    they follow (a supporter, or the reporter of a merged duplicate) opens on its public page."""
     user: User = request.user
-    found = get_object_or_404(Case, tracking_number=number, reporter=user)
+    found = get_object_or_404(Case, tracking_number=number)
+    if found.reporter_id != user.pk:
+        if not Notification.objects.filter(user=user, case=found).exists():
+            raise Http404
+        services.mark_read(user, case=found)
+        return redirect("track_case", number=number)
     services.mark_read(user, case=found)
     keys = dict(request.session.get(SESSION_KEYS, {}))
     keys[number] = reporter_key_for(found)

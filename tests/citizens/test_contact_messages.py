@@ -162,3 +162,23 @@ def test_retention_deletes_messages_to_contacts(areas: None) -> None:
     assert purge_notifications(timezone.now() - timedelta(days=1)) == 0
     assert purge_notifications(timezone.now() + timedelta(seconds=1)) == 1
     assert not ContactMessage.objects.exists()
+
+
+def test_a_supporter_s_notification_opens_the_public_page_and_nobody_else_s(areas: None) -> None:
+    """A supporter with an account hears of a case that is not theirs: the link opens its public page; a citizen
+    who was never told of it gets 404, as for any case not theirs."""
+    from tests.citizens.conftest import make_citizen
+
+    case = make_case()
+    supporter = make_citizen("pendukung@example.org", phone="+6281200001111")
+    case_services.support_case(case, user=supporter)
+    case_through(CaseStateChoices.VERIFIED, case=case)
+    notify.relay_outbox(now=timezone.now() + timedelta(seconds=notify.SETTLE_SECONDS + 1))
+    assert Notification.objects.filter(user=supporter, case=case).exists()
+    client = Client()
+    client.force_login(supporter)
+    opened = client.get(reverse("citizens:case", kwargs={"number": case.tracking_number}))
+    assert opened.status_code == 302 and opened["Location"] == reverse("track_case", args=[case.tracking_number])
+    stranger = Client()
+    stranger.force_login(make_citizen("orang-lain@example.org", phone="+6281200002222"))
+    assert stranger.get(reverse("citizens:case", kwargs={"number": case.tracking_number})).status_code == 404
