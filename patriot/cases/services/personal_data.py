@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from patriot.accounts.models import User
 from patriot.cases import services as package  # `package._write_entry`: see the package docstring
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
-from patriot.cases.models import Case, ReporterDataAccess
+from patriot.cases.models import Case, ReporterDataAccess, Supporter
 from patriot.core import clock
 
 State = CaseStateChoices
@@ -91,7 +91,12 @@ def forget_reporter_contacts(before: datetime, *, batch_size: int = 200) -> int:
                 )
         changed += len(batch)
         if len(batch) < batch_size:
-            return changed
+            break
+    # Supporters' contacts (kept only to tell them the case moved) go with the reporter's.
+    Supporter.objects.filter(case__state__in=State.TERMINAL, case__closed_at__lt=before).exclude(
+        email="", phone=""
+    ).update(email="", phone="")
+    return changed
 
 
 def purge_reporter_access_log(before: datetime) -> int:

@@ -75,3 +75,19 @@ def test_supporting_is_rate_limited(client: Client, category: Any, settings: Any
     url = reverse("support_case", kwargs={"number": case.tracking_number})
     assert client.post(url, {}).status_code == 302
     assert client.post(url, {}).status_code == 429
+
+
+def test_supporters_contacts_go_with_the_reporter_s_when_retention_runs(category: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = make_case(category=category)
+    services.support_case(case, email="warga@example.com", phone="0812 3333 4444", consent=True)
+    assert Supporter.objects.filter(email="warga@example.com").exists()
+    services.forget_reporter_contacts(timezone.now() + timedelta(days=1))
+    assert Supporter.objects.get().email == "warga@example.com"  # still open: kept to tell them
+    case_through(CaseStateChoices.CLOSED, case=case)
+    services.forget_reporter_contacts(timezone.now() + timedelta(days=1))
+    supporter = Supporter.objects.get()
+    assert (supporter.email, supporter.phone) == ("", "")
