@@ -120,12 +120,8 @@ def public_cases() -> QuerySet[Case]:
     )
 
 
-SAME_PLACE_METRES = 250
-_METRES_PER_DEGREE = 111_320
-
-
 def nearby_open_reports(
-    category_id: int, latitude: float, longitude: float, *, radius_m: float = SAME_PLACE_METRES, limit: int = 5
+    category_id: int, latitude: float, longitude: float, *, radius_m: float = DUPLICATE_RADIUS_METRES, limit: int = 5
 ) -> list[tuple[Case, int]]:
     """Open public cases of a category within `radius_m` of a point, nearest first, with their distance in metres:
     "Sudah dilaporkan?" before a citizen files a duplicate."""
@@ -144,18 +140,11 @@ def nearby_open_reports(
     )
     found = []
     for case in candidates:
-        metres = _distance_m(latitude, longitude, case.latitude, case.longitude)
+        metres = distance_metres(latitude, longitude, case.latitude, case.longitude)
         if metres <= radius_m:
             found.append((case, round(metres)))
     found.sort(key=lambda item: item[1])
     return found[:limit]
-
-
-def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine), in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def public_tracking_numbers(tracking_numbers: Collection[str]) -> set[str]:
