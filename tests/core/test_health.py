@@ -58,7 +58,14 @@ def test_a_worker_run_stores_its_heartbeat_per_job_and_process() -> None:
     worker.run_jobs_once()
     worker.run_jobs_once()
     rows = {row.job: row for row in JobRun.objects.all()}
-    assert set(rows) == {"sla-sweep", "citizen-notifications", "retention"}
+    assert set(rows) == {
+        "sla-sweep",
+        "held-photos-purge",
+        "citizen-notifications",
+        "larvae-thresholds",
+        "referral-escalation",
+        "retention",
+    }
     assert all(row.runs == 2 and row.failures == 0 and row.worker.endswith(f":{os.getpid()}") for row in rows.values())
 
 
