@@ -412,6 +412,9 @@ LOGGING = {
 }
 
 # --- Referrals (Sirine) ----------------------------------------------------------------------
+# The code (accounts.Agency.code) of the city's health agency, Dinas Kesehatan: its health officers are "Dinkes" and
+# read every referral; another agency's health officers read none (referrals.access).
+PATRIOT_HEALTH_AGENCY_CODE = os.environ.get("PATRIOT_HEALTH_AGENCY_CODE", "dinkes")
 # A receiving hospital answers a referral within this many minutes by urgency; a later answer is escalated to Dinkes
 # and the POC by the worker's referral-escalation job.
 PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY = int(os.environ.get("PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY", "10"))

@@ -282,6 +282,11 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     @property
+    def agency_code(self) -> str:
+        """The code of the person's agency (OPD), "" when they have none."""
+        return self.agency.code if self.agency_id is not None and self.agency is not None else ""
+
+    @property
     def is_poc(self) -> bool:
         return self.role in RoleChoices.POC_ROLES
 

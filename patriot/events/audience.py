@@ -26,6 +26,8 @@ class Viewer(Protocol):
     def team_id(self) -> int | None: ...
     @property
     def unit_id(self) -> int | None: ...
+    @property
+    def agency_code(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,19 @@ class Subscriber:
     agency_id: int | None
     team_id: int | None
     unit_id: int | None = None
+    # The agency's code, read when the stream opens: an event type's rule may need it (referrals: Dinkes) and the
+    # stream may not query the database.
+    agency_code: str = ""
 
     @classmethod
     def of(cls, user: Viewer) -> Subscriber:
-        return cls(role=user.role, agency_id=user.agency_id, team_id=user.team_id, unit_id=user.unit_id)
+        return cls(
+            role=user.role,
+            agency_id=user.agency_id,
+            team_id=user.team_id,
+            unit_id=user.unit_id,
+            agency_code=user.agency_code,
+        )
 
 
 def _unit_member(user: Viewer) -> int | None:

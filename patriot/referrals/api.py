@@ -2,7 +2,8 @@
 shape of the national bed report (SIRS / RS Online "tempat tidur": id_tt, ruang, jumlah, terpakai, prepare,
 antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count; a referral
 as FHIR R4 (GET /api/v1/referrals/{id}/fhir, …/fhir/task; POST /api/v1/referrals/fhir imports one; see
-referrals.fhir), for the referring and receiving facility and Dinkes only, every read audited with its purpose."""
+referrals.fhir), for the referring and receiving facility and Dinkes only (referrals.access: a hospital still asked
+reads the patient masked), every read of a patient's identity audited with its purpose."""
 
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ from ninja import Router
 from patriot.accounts.auth import STAFF_AUTH
 from patriot.accounts.models import User
 from patriot.core.api_errors import error_response
-from patriot.core.audit import record_access
-from patriot.core.choices import PersonalDataChoices
 from patriot.core.errors import Forbidden, InvalidInput
 from patriot.core.schemas import errors
-from patriot.referrals import fhir, queries, referral_queries, services
+from patriot.referrals import access, fhir, queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
-from patriot.referrals.models import Facility, Referral
+from patriot.referrals.models import Facility
 from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
 
 router = Router(tags=["referrals"])
@@ -93,9 +92,9 @@ def _fhir(body: dict[str, Any], status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=fhir.FHIR_JSON)
 
 
-def _visible_referral(request: HttpRequest, referral_id: int) -> tuple[User, Referral | None]:
+def _reading(request: HttpRequest, referral_id: int) -> tuple[User, access.Reading | None]:
     user: User = request.auth  # type: ignore[attr-defined]
-    return user, referral_queries.find_visible(user, referral_id)
+    return user, access.find_reading(user, referral_id)
 
 
 def _not_found() -> HttpResponse:
@@ -103,17 +102,17 @@ def _not_found() -> HttpResponse:
     return error_response(404, _("Rujukan tidak ditemukan."), "not_found")
 
 
-def _audit_read(user: User, referral: Referral, *, patient: bool) -> None:
-    facility = referral_queries.user_facility(user)
-    if facility is not None and facility.pk == referral.referring_facility_id:
+def _audit_read(user: User, reading: access.Reading, *, patient: bool) -> None:
+    """A read that showed the patient's identity is recorded with its purpose; a masked one shows none and is not."""
+    if not reading.identity:
+        return
+    if reading.is_referrer:
         purpose = _("Merujuk pasien (FHIR)")
-    elif facility is not None:
+    elif reading.offer is not None:
         purpose = _("Menerima rujukan (FHIR)")
     else:
         purpose = _("Pengawasan rujukan Dinkes (FHIR)")
-    kinds = [PersonalDataChoices.PATIENT_IDENTITY, PersonalDataChoices.DIAGNOSIS] if patient else []
-    for data in kinds or [PersonalDataChoices.PATIENT_IDENTITY]:
-        record_access(user, subject_type="referral", subject_ids=[referral.pk], data=data, purpose=purpose)
+    access.record_identity_reads(user, [reading.referral], purpose, diagnosis=patient)
 
 
 @router.get(
@@ -121,13 +120,18 @@ def _audit_read(user: User, referral: Referral, *, patient: bool) -> None:
     response={200: dict[str, Any], **errors(400, 401, 403, 404)},
     auth=STAFF_AUTH,
     summary="A referral as a FHIR R4 Bundle (type collection), for the referring and receiving facility and Dinkes",
+    description=(
+        "A hospital still asked to accept (its offer pending) receives the Patient without identity: no name, "
+        "birth date, NIK, BPJS number or telecom; the NIK's last 4 digits (system urn:patriot:nik-last4), the age "
+        "in years (extension urn:patriot:age-years) and the security label REDACTED."
+    ),
 )
 def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user, referral = _visible_referral(request, referral_id)
-    if referral is None:
+    user, reading = _reading(request, referral_id)
+    if reading is None:
         return _not_found()
-    bundle = fhir.export_bundle(referral, referral_queries.user_facility(user))
-    _audit_read(user, referral, patient=True)
+    bundle = fhir.export_bundle(reading.referral, reading.facility, identity=reading.identity)
+    _audit_read(user, reading, patient=True)
     return _fhir(bundle)
 
 
@@ -138,11 +142,11 @@ def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
     summary="The referral's FHIR R4 Task: its status (requested, accepted, rejected, in-progress, …) and reason",
 )
 def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
-    user, referral = _visible_referral(request, referral_id)
-    if referral is None:
+    user, reading = _reading(request, referral_id)
+    if reading is None:
         return _not_found()
-    task = fhir.validated_task(referral, referral_queries.user_facility(user))
-    _audit_read(user, referral, patient=False)
+    task = fhir.validated_task(reading.referral, reading.facility)
+    _audit_read(user, reading, patient=False)
     return _fhir(task)
 
 
@@ -175,6 +179,6 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
     except (ValueError, UnicodeDecodeError):
         return error_response(400, _("Isi permintaan bukan JSON yang valid."), "invalid", "request")
     referral = fhir.import_bundle(user, data)
-    bundle = fhir.export_bundle(referral)
-    _audit_read(user, referral, patient=True)
+    bundle = fhir.export_bundle(referral, identity=True)  # the importer is its referrer
+    _audit_read(user, access.reading(user, referral), patient=True)
     return _fhir(bundle, status=201)

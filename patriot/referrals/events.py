@@ -3,8 +3,8 @@
 "referral": its payload carries ids, states, urgency and the units it concerns, never a patient's name, NIK or
 diagnosis, and it has no public form, so nothing of a referral reaches the public stream. Who receives one: hospital
 staff of the units it names (the referring facility and the receiving hospital of that offer; events about several
-offers are recorded once per offer), Dinkes (health officers of the Dinkes agency: a puskesmas's own health officers
-are not Dinkes), and, for an escalation (an answer later than its target), the POC roles, whose dashboard shows only
+offers are recorded once per offer), Dinkes (referrals.access.is_dinkes: health officers of the city's health agency,
+not another agency's nor a puskesmas's), and, for an escalation (an answer later than its target), the POC roles, whose dashboard shows only
 the count.
 
 "beds": a hospital's figure of one bed type changed (subject id the BedCount id). The public stream
@@ -19,6 +19,7 @@ from patriot.accounts.choices import RoleChoices as Role
 from patriot.core.registry import EventType
 from patriot.events.audience import Viewer
 from patriot.events.models import OutboxEvent
+from patriot.referrals.access import is_dinkes
 
 # --- referrals -----------------------------------------------------------------------------------------------------
 
@@ -26,16 +27,11 @@ REFERRAL_SUBJECT = "referral"
 ESCALATION_ROLES = Role.POC_ROLES
 
 
-def is_dinkes(user: Viewer) -> bool:
-    """A health officer of an agency (Dinas Kesehatan); a puskesmas's health officers have no agency."""
-    return user.role == Role.HEALTH_OFFICER and user.agency_id is not None
-
-
 def may_receive_referral(user: Viewer, event: OutboxEvent) -> bool:
     if is_dinkes(user):
         return True
     if user.role != Role.HOSPITAL_STAFF and not (event.payload.get("escalated") and user.role in ESCALATION_ROLES):
-        # Only a facility's hospital staff work referrals (referral_queries.user_facility); not its other roles.
+        # Only a facility's hospital staff work referrals (referrals.access.user_facility); not its other roles.
         return False
     if event.payload.get("escalated") and user.role in ESCALATION_ROLES:
         return True

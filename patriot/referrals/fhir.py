@@ -10,7 +10,8 @@ bundled `pydantic.v1` (hence parse_obj and pydantic.v1.ValidationError).
 
 Resources and codes:
 - Patient: identifier NIK (system SATUSEHAT's https://fhir.kemkes.go.id/id/nik), BPJS card number, name, birthDate,
-  gender, telecom = the relative's phone.
+  gender, telecom = the relative's phone. For a hospital still asked to accept (referrals.access): gender, the age
+  (extension urn:patriot:age-years), the NIK's last 4 digits (urn:patriot:nik-last4), meta.security REDACTED.
 - Practitioner: the referring doctor (name only). Organization: referring and receiving facility (identifier
   urn:patriot:facility = the unit's code).
 - ServiceRequest: intent "order", priority from urgency (emergency→stat, urgent→urgent, routine→routine),
@@ -44,7 +45,7 @@ from pydantic.v1 import ValidationError as PydanticValidationError
 
 from patriot.accounts.models import User
 from patriot.core.errors import Forbidden, InvalidInput
-from patriot.referrals import icd10, services
+from patriot.referrals import access, icd10, services
 from patriot.referrals.choices import (
     ConsciousnessChoices,
     ReferralStateChoices,
@@ -52,10 +53,13 @@ from patriot.referrals.choices import (
     UrgencyChoices,
 )
 from patriot.referrals.models import Facility, Referral, ReferralOffer
-from patriot.referrals.nik import decrypt_nik
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 BPJS_SYSTEM = "urn:patriot:bpjs"
+# A Patient shown without identity: the NIK's last 4 digits, the age in years, and HL7's "redacted" security label.
+NIK_LAST4_SYSTEM = "urn:patriot:nik-last4"
+AGE_EXTENSION = "urn:patriot:age-years"
+SECURITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 FACILITY_SYSTEM = "urn:patriot:facility"
 REFERRAL_SYSTEM = "urn:patriot:referral"
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
@@ -247,21 +251,38 @@ def _service_request(referral: Referral, offer: ReferralOffer | None) -> dict[st
     return resource
 
 
-def export_bundle(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
-    """The referral as a validated FHIR R4 Bundle (type "collection") in JSON form, as `viewer` may read it."""
+def _patient(referral: Referral, *, identity: bool) -> dict[str, Any]:
+    """The Patient resource; without identity (referrals.access: a hospital still asked), only what a decision needs:
+    sex, age in years, the NIK's last 4 digits, labelled REDACTED."""
+    shown = access.patient(referral, identity=identity)
+    if not identity:
+        return {
+            "resourceType": "Patient",
+            "id": _id(referral, "patient"),
+            "meta": {"security": [{"system": SECURITY_SYSTEM, "code": "REDACTED", "display": "redacted"}]},
+            "extension": [{"url": AGE_EXTENSION, "valueInteger": shown.age}],
+            "identifier": [{"use": "secondary", "system": NIK_LAST4_SYSTEM, "value": referral.nik_last4}],
+            "gender": shown.sex,
+        }
     patient: dict[str, Any] = {
         "resourceType": "Patient",
         "id": _id(referral, "patient"),
-        "identifier": [{"use": "official", "system": NIK_SYSTEM, "value": decrypt_nik(referral.nik_encrypted)}],
-        "name": [{"use": "official", "text": referral.patient_name}],
+        "identifier": [{"use": "official", "system": NIK_SYSTEM, "value": shown.nik}],
+        "name": [{"use": "official", "text": shown.name}],
         "birthDate": referral.birth_date.isoformat(),
-        "gender": referral.sex,
-        "telecom": [{"system": "phone", "value": referral.relative_phone, "use": "mobile"}],
+        "gender": shown.sex,
+        "telecom": [{"system": "phone", "value": shown.relative_phone, "use": "mobile"}],
     }
-    if referral.bpjs_number:
-        patient["identifier"].append({"system": BPJS_SYSTEM, "value": referral.bpjs_number})
+    if shown.bpjs_number:
+        patient["identifier"].append({"system": BPJS_SYSTEM, "value": shown.bpjs_number})
+    return patient
+
+
+def export_bundle(referral: Referral, viewer: Facility | None = None, *, identity: bool) -> dict[str, Any]:
+    """The referral as a validated FHIR R4 Bundle (type "collection") in JSON form, as `viewer` may read it
+    (`identity` false: the Patient without identity, see _patient)."""
     resources = [
-        patient,
+        _patient(referral, identity=identity),
         {
             "resourceType": "Practitioner",
             "id": _id(referral, "practitioner"),

@@ -1,38 +1,15 @@
-"""Reads for the referral pages: which referrals a user may see (the referring facility's staff, the staff of a
-hospital it was sent to, Dinkes), a hospital's incoming copies, a facility's sent referrals, Dinkes's list, the
-POC's escalation count (no patient data). Anyone else sees none: their pages answer 404. A hospital that rejected
+"""Reads for the referral pages: the referrals a user may see (referrals.access decides who), a hospital's incoming
+copies, a facility's sent referrals, Dinkes's list, the POC's escalation count (no patient data). Anyone else sees none: their pages answer 404. A hospital that rejected
 or whose copy was withdrawn keeps only the referral's number and its own answer in its list."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
+from patriot.referrals.access import visible_referrals
 from patriot.referrals.choices import OfferStateChoices, ReferralStateChoices
-from patriot.referrals.events import is_dinkes
 from patriot.referrals.models import Facility, Referral, ReferralOffer
-
-
-def user_facility(user: User) -> Facility | None:
-    if not user.is_authenticated or user.role != RoleChoices.HOSPITAL_STAFF or user.unit_id is None:
-        return None
-    return Facility.objects.select_related("unit").filter(unit_id=user.unit_id).first()
-
-
-def visible_referrals(user: User) -> QuerySet[Referral]:
-    base = Referral.objects.select_related("referring_facility__unit", "accepted_offer__facility__unit")
-    if not user.is_authenticated:
-        return base.none()
-    if is_dinkes(user):
-        return base
-    facility = user_facility(user)
-    if facility is None:
-        return base.none()
-    # A hospital sees a referral while it is asked (pending) and once it accepted; after it rejected, or was
-    # withdrawn because another accepted, the patient is no longer its business.
-    answering = Q(offers__facility=facility, offers__state__in=(OfferStateChoices.PENDING, OfferStateChoices.ACCEPTED))
-    return base.filter(Q(referring_facility=facility) | answering).distinct()
 
 
 def find_visible(user: User, pk: int) -> Referral | None:

@@ -41,6 +41,9 @@ def test_attachments_are_re_encoded_without_exif_and_shown_only_to_who_may_see(w
         stored = handle.read()
     assert b"PhoneMaker" not in stored and not Image.open(io.BytesIO(stored)).getexif()
     url = f"/rujukan/{referral.pk}/lampiran/{attachment.pk}/"
+    # A hospital still asked opens none: a lab sheet may carry the patient's name (referrals.access).
+    assert client_of(w.near_staff).get(url).status_code == 404
+    services.accept(w.near_staff, referral)
     for user in (w.referrer, w.near_staff, w.dinkes):
         response = client_of(user).get(url)
         assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"

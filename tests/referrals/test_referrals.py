@@ -251,8 +251,9 @@ def test_cancelling_an_accepted_referral_frees_the_reserved_bed(w: World) -> Non
 # --- item 10: who sees what ----------------------------------------------------------------------------------
 
 
-def test_patient_details_reach_only_the_referrer_the_hospitals_sent_to_and_dinkes(w: World) -> None:
+def test_patient_details_reach_only_the_referrer_the_hospital_that_accepted_and_dinkes(w: World) -> None:
     referral = sent(w, w.near)
+    services.accept(w.near_staff, referral)
     url = f"/rujukan/{referral.pk}/"
     for user in (w.referrer, w.near_staff, w.dinkes):
         client = Client()
@@ -285,8 +286,8 @@ def test_lists_mask_the_nik_and_dinkes_finds_it_by_exact_match(w: World) -> None
     page = client.get("/rujukan/keluar/").content.decode()
     assert "************0007" in page and NIK not in page
     client.force_login(w.dinkes)
-    assert "RJK-" in client.get(f"/rujukan/semua/?nik={NIK}").content.decode()
-    assert "RJK-" not in client.get("/rujukan/semua/?nik=3275014303900008").content.decode()
+    assert "RJK-" in client.post("/rujukan/semua/", {"nik": NIK}).content.decode()
+    assert "RJK-" not in client.post("/rujukan/semua/", {"nik": "3275014303900008"}).content.decode()
     client.force_login(w.far_staff)
     assert "RJK-" not in client.get("/rujukan/masuk/").content.decode()
     assert client.get("/rujukan/semua/").status_code == 403
@@ -309,12 +310,13 @@ def test_referral_events_reach_only_the_units_concerned_dinkes_never_the_public(
     assert referral.pk
 
 
-def test_a_puskesmas_health_officer_is_not_dinkes(w: World) -> None:
+def test_a_puskesmas_or_another_agencys_health_officer_is_not_dinkes(w: World) -> None:
     sent(w, w.near)
     event = OutboxEvent.objects.filter(subject_type="referral").first()
     officer: User = make_user(RoleChoices.HEALTH_OFFICER, unit=w.puskesmas.unit)
     assert event is not None and not may_receive(officer, event)
-    assert may_receive(make_user(RoleChoices.HEALTH_OFFICER, agency=make_agency("dinkes-2")), event)
+    assert not may_receive(make_user(RoleChoices.HEALTH_OFFICER, agency=make_agency("dinkes-2")), event)
+    assert may_receive(w.dinkes, event)
 
 
 @pytest.mark.django_db(transaction=True)

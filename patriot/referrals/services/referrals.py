@@ -846,7 +846,7 @@ def purge_finished(before: datetime) -> int:
 
 def set_primary_care(user: User, code: str, *, active: bool, note: str = "") -> PrimaryCareDiagnosis:
     """Dinkes keeps the primary-care list: add a code of the ICD-10 list, or switch one on or off."""
-    from patriot.referrals.events import is_dinkes
+    from patriot.referrals.access import is_dinkes
 
     if not is_dinkes(user):
         raise Forbidden(_("Hanya Dinkes yang dapat mengubah daftar diagnosis layanan primer."), code="not_dinkes")

@@ -1,7 +1,9 @@
 """The referral pages (/rujukan/…): the referring facility writes and sends a referral and follows it; the
 receiving hospital sees incoming referrals live with their answer timer and accepts or rejects; both record the
-later steps; Dinkes reads them all. Patient details reach only these three, and every display is audited
-(core.audit.record_access, with the purpose); anyone else gets 404."""
+later steps; Dinkes reads them all. Who reads what is referrals.access's rule (a hospital still asked reads the
+patient masked); every display of a patient's identity is audited (core.audit.record_access, with the purpose);
+anyone else gets 404. Dinkes finds a patient by NIK with a POST form, so a NIK never appears in a URL, an access log
+line or a Referer."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
@@ -19,7 +22,8 @@ from patriot.core import clock
 from patriot.core.audit import record_access
 from patriot.core.choices import PersonalDataChoices
 from patriot.core.errors import DomainError
-from patriot.referrals import icd10, referral_queries, services
+from patriot.referrals import access, icd10, referral_queries, services
+from patriot.referrals.access import is_dinkes
 from patriot.referrals.choices import (
     OfferStateChoices,
     ReferralActionChoices,
@@ -28,9 +32,8 @@ from patriot.referrals.choices import (
     RejectReasonChoices,
     UrgencyChoices,
 )
-from patriot.referrals.events import is_dinkes
 from patriot.referrals.models import PrimaryCareDiagnosis, Referral
-from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
+from patriot.referrals.nik import mask_nik, nik_digest
 from patriot.referrals.referral_forms import ReferralForm, RejectForm, TransportForm
 
 facility_page = staff_page({RoleChoices.HOSPITAL_STAFF})
@@ -42,17 +45,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _audit(user: User, referrals: list[Referral], purpose: str, *, diagnosis: bool = False) -> None:
-    if not referrals:
-        return
-    ids = [referral.pk for referral in referrals]
-    record_access(
-        user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.PATIENT_IDENTITY, purpose=purpose
-    )
-    if diagnosis:
-        record_access(user, subject_type=SUBJECT, subject_ids=ids, data=PersonalDataChoices.DIAGNOSIS, purpose=purpose)
-
-
 def _refused(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/staff/forbidden.html", status=403)
 
@@ -62,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if is_dinkes(user):
         return redirect("referrals-all")
-    facility = referral_queries.user_facility(user)
+    facility = access.user_facility(user)
     if facility is None:
         return _refused(request)
     if facility.unit.kind == UnitKindChoices.HOSPITAL:
@@ -72,43 +64,48 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @facility_page
 def incoming(request: HttpRequest) -> HttpResponse:
-    facility = referral_queries.user_facility(_user(request))
+    facility = access.user_facility(_user(request))
     if facility is None:
         return _refused(request)
     waiting = referral_queries.waiting(facility)
     answered = referral_queries.answered(facility)
-    shown = [o.referral for o in waiting] + [o.referral for o in answered if o.state == OfferStateChoices.ACCEPTED]
-    _audit(_user(request), shown, _("Daftar rujukan masuk"), diagnosis=True)
+    # Waiting copies are listed without the patient's identity (referrals.access): only accepted ones show it.
+    shown = [o.referral for o in answered if o.state == OfferStateChoices.ACCEPTED]
+    access.record_identity_reads(_user(request), shown, _("Daftar rujukan masuk"), diagnosis=True)
     context = {"facility": facility, "waiting": waiting, "answered": answered, "now": clock.now()}
     return render(request, "referrals/referral_incoming.html", context)
 
 
 @facility_page
 def outgoing(request: HttpRequest) -> HttpResponse:
-    facility = referral_queries.user_facility(_user(request))
+    facility = access.user_facility(_user(request))
     if facility is None:
         return _refused(request)
     referrals = referral_queries.sent_by(facility)
-    _audit(_user(request), referrals, _("Daftar rujukan keluar"))
+    access.record_identity_reads(_user(request), referrals, _("Daftar rujukan keluar"))
     return render(request, "referrals/referral_outgoing.html", {"facility": facility, "referrals": referrals})
 
 
 @referral_page
+@require_http_methods(["GET", "POST"])
+@never_cache
 def all_referrals(request: HttpRequest) -> HttpResponse:
+    """Dinkes's list, filtered by state (GET); a NIK exact-match search is a POST (CSRF-protected), never a query
+    string: a NIK in a URL would reach access logs, browser history and Referer headers."""
     user = _user(request)
     if not is_dinkes(user):
         return _refused(request)
     state = request.GET.get("status", "")
     if state not in ReferralStateChoices.values():
         state = ""
-    nik = "".join(request.GET.get("nik", "").split())
+    nik = "".join(request.POST.get("nik", "").split()) if request.method == "POST" else ""
     referrals = referral_queries.by_nik_digest(user, nik_digest(nik)) if nik else referral_queries.all_referrals(state)
-    _audit(user, referrals, _("Pengawasan rujukan Dinkes"))
+    access.record_identity_reads(user, referrals, _("Pengawasan rujukan Dinkes"))
     context = {
         "referrals": referrals,
         "states": ReferralStateChoices.choices(),
         "state": state,
-        "nik": nik,
+        "searched_nik": mask_nik(nik[-4:]) if nik else "",
         "late": referral_queries.escalated_count(),
     }
     return render(request, "referrals/referral_all.html", context)
@@ -175,28 +172,22 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Referral:
 @referral_page
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    referral = _visible_or_404(request, pk)
-    facility = referral_queries.user_facility(user)
-    is_referrer = facility is not None and facility.pk == referral.referring_facility_id
-    offers = list(referral.offers.select_related("facility__unit"))
-    my_offer = next((o for o in offers if facility is not None and o.facility_id == facility.pk), None)
-    receiving = (
-        referral.accepted_offer is not None and my_offer is not None and referral.accepted_offer_id == my_offer.pk
-    )
-    if not (is_referrer or is_dinkes(user)):
-        offers = [my_offer] if my_offer else []
+    reading = access.find_reading(user, pk)
+    if reading is None:
+        raise Http404
+    referral, my_offer = reading.referral, reading.offer
+    is_referrer, sees_all = reading.is_referrer, reading.is_referrer or reading.is_dinkes
+    offers = list(referral.offers.select_related("facility__unit")) if sees_all else [my_offer] if my_offer else []
     timeline = list(referral.timeline.all())
-    if not (is_referrer or is_dinkes(user)):
+    if not sees_all:
         mine = my_offer.pk if my_offer else None
         timeline = [e for e in timeline if e.data.get("offer") in (None, mine)]
     for entry in timeline:
         entry.label = ReferralEntryKindChoices.label(entry.kind)  # type: ignore[attr-defined]
         reason = entry.data.get("reason")
         entry.reason_label = RejectReasonChoices.label(reason) if reason else ""  # type: ignore[attr-defined]
-    purpose = (
-        _("Merujuk pasien") if is_referrer else _("Menerima rujukan") if my_offer else _("Pengawasan rujukan Dinkes")
-    )
-    _audit(user, [referral], purpose, diagnosis=True)
+    if reading.identity:
+        access.record_identity_reads(user, [referral], reading.purpose, diagnosis=True)
     allowed = services.REFERRAL_MACHINE.allowed(referral.state)
     can_send = (
         is_referrer
@@ -205,13 +196,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "referral": referral,
-        "nik": decrypt_nik(referral.nik_encrypted),
+        "patient": access.patient(referral, identity=reading.identity),
         "diagnoses": [icd10.get(code) or code for code in referral.diagnoses],
+        "attachments": list(referral.attachments.all()) if reading.identity else [],
         "offers": offers,
         "my_offer": my_offer,
         "timeline": timeline,
         "is_referrer": is_referrer,
-        "receiving": receiving,
+        "receiving": reading.is_receiver,
         "can_send": can_send,
         "suggestions": services.suggest(referral) if can_send else [],
         "multi": referral.urgency == UrgencyChoices.EMERGENCY,
@@ -222,7 +214,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transport_form": TransportForm(),
         "can_depart": is_referrer and ReferralActionChoices.DEPART in allowed,
         "can_cancel": is_referrer and ReferralActionChoices.CANCEL in allowed,
-        "receiver_actions": [a for a in services.RECEIVER_ACTIONS_ORDER if a in allowed] if receiving else [],
+        "receiver_actions": [a for a in services.RECEIVER_ACTIONS_ORDER if a in allowed] if reading.is_receiver else [],
         "now": clock.now(),
     }
     return render(request, "referrals/referral_detail.html", context)
@@ -280,14 +272,17 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @referral_page
 def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
-    referral = _visible_or_404(request, pk)
-    item = referral.attachments.filter(pk=attachment).first()
+    # A lab sheet or an image may carry the patient's name: only readers of the identity open attachments.
+    reading = access.find_reading(_user(request), pk)
+    if reading is None or not reading.identity:
+        raise Http404
+    item = reading.referral.attachments.filter(pk=attachment).first()
     if item is None:
         raise Http404
     record_access(
         _user(request),
         subject_type=SUBJECT,
-        subject_ids=[referral.pk],
+        subject_ids=[reading.referral.pk],
         data=PersonalDataChoices.DIAGNOSIS,
         purpose=_("Membuka lampiran rujukan"),
     )
@@ -295,7 +290,3 @@ def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def masked(referral: Referral) -> str:
-    return mask_nik(referral.nik_last4)
