@@ -424,6 +424,9 @@ PATRIOT_REFERRAL_SPEED_KMH = float(os.environ.get("PATRIOT_REFERRAL_SPEED_KMH", 
 PATRIOT_REFERRAL_MAX_PARALLEL = int(os.environ.get("PATRIOT_REFERRAL_MAX_PARALLEL", "3"))
 
 # --- Si Tik Tik (larvae) field work -----------------------------------------------------------------------------------
+# The city health agency (Dinas Kesehatan) by its agency code (accounts/data/agencies.json): its health officers read the
+# whole city's household inspections; a health officer of another agency reads none.
+PATRIOT_HEALTH_AGENCY_CODE = os.environ.get("PATRIOT_HEALTH_AGENCY_CODE", "dinkes")
 # A jumantik's phone keeps inspections made without signal and sends them later with their own time: one older than
 # this many days is refused (a phone left in a drawer, a clock set wrong), so a late send cannot rewrite an old week.
 PATRIOT_LARVAE_MAX_DELAY_DAYS = int(os.environ.get("PATRIOT_LARVAE_MAX_DELAY_DAYS", "14"))
