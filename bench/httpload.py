@@ -78,7 +78,15 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
 
 
 async def _run(
-    host: str, port: int, requests: list[bytes], *, concurrency: int, seconds: float, max_requests: int, expected: int
+    host: str,
+    port: int,
+    requests: list[bytes],
+    *,
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    expected: int,
+    distinct: bool = False,
 ) -> LoadResult:
     result = LoadResult()
     deadline = time.perf_counter() + seconds
@@ -89,7 +97,9 @@ async def _run(
         for n in counter:
             if time.perf_counter() >= deadline:
                 break
-            payload = requests[(n * 7 + offset) % len(requests)]
+            # `distinct`: each prepared request is sent once, in order (requests that must not repeat, such as
+            # inspections with their own idempotency keys); otherwise spread round-robin over the list.
+            payload = requests[n % len(requests)] if distinct else requests[(n * 7 + offset) % len(requests)]
             try:
                 if writer is None:
                     reader, writer = await asyncio.open_connection(host, port)
@@ -136,11 +146,19 @@ def run_load(
     seconds: float,
     max_requests: int = 10**9,
     expected: int = 201,
+    distinct: bool = False,
 ) -> LoadResult:
     """Send the prepared raw requests round-robin from `concurrency` keep-alive connections for `seconds`."""
     _check_loopback(host)
     return asyncio.run(
         _run(
-            host, port, requests, concurrency=concurrency, seconds=seconds, max_requests=max_requests, expected=expected
+            host,
+            port,
+            requests,
+            concurrency=concurrency,
+            seconds=seconds,
+            max_requests=max_requests,
+            expected=expected,
+            distinct=distinct,
         )
     )

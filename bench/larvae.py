@@ -4,8 +4,9 @@ a. indices: every index of all 56 kelurahan for one ISO week (larvae.indices.fig
    query) over N synthetic house inspections spread over 52 weeks (default 1,000,000); aim ≤ 200 ms. Baseline in
    the same run: `SELECT count(*)` of that week's rows. The data set is inserted once in SQL (generate_series on
    PostgreSQL, a recursive CTE on SQLite) and kept: a later run with the same N reuses it.
-b. HTTP: POST /api/v1/larvae/inspections from 16 concurrent jumantik (own tokens, keep-alive) against uvicorn;
-   aim p95 ≤ 50 ms. Baseline: GET /healthz from the same client.
+b. HTTP: POST /api/v1/larvae/inspections from 16 concurrent jumantik (own tokens, keep-alive, every request a
+   distinct inspection with its own Idempotency-Key) against uvicorn; aim p95 ≤ 50 ms. Baseline: GET /healthz from
+   the same client. Before it, the work of one request in-process (Django's test client): SQL statements and CPU ms.
 c. live: a positive inspection to the POC dashboard: record_inspection's commit → the `larvae` event read by the
    staff stream's query for a POC viewer → the panel's partial re-rendered (what the browser fetches on the
    event); aim p95 < 200 ms, plus the stream's poll interval (PATRIOT_SSE_POLL_SECONDS) when Redis is off.
@@ -30,6 +31,8 @@ from bench.common import django_setup, log, median, percentile, vendor, write_js
 AIM_INDICES_MS = 200.0
 AIM_HTTP_P95_MS = 50.0
 AIM_LIVE_P95_MS = 200.0
+# Distinct inspections (own keys) prepared for one timed round: more than the server accepts in --seconds.
+MAX_REQUESTS_PER_ROUND = 20_000
 BENCH_USER = "bench-larvae-2"  # bump when the synthetic rows change
 WEEKS = 52
 
@@ -164,25 +167,47 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path) -> dict[str, A
     server.start()
     try:
         at = (clock.now() - timedelta(minutes=2)).isoformat()
-        requests = []
-        for n in range(concurrency * 16):
-            body = {
-                "building_kind": "house",
-                "address": f"Jl. Uji No. {n}",
-                "rw": 1 + n % 7,
-                "rt": 1 + n % 11,
-                "latitude": -6.251143,
-                "longitude": 107.004300,
-                "inspected_at": at,
-                "containers": [{"type": "drum", "place": "outdoor", "inspected": 2, "positive": n % 5 == 0}],
-            }
-            headers = {"Authorization": f"Bearer {secrets[n % concurrency]}"}
-            requests.append(
-                build_post(HOST, server.port, "/api/v1/larvae/inspections", json.dumps(body).encode(), headers)
-            )
+        run = time.time_ns()
+
+        def prepared(count: int, phase: str) -> list[bytes]:
+            """`count` distinct inspections, each with its own Idempotency-Key as a phone sends it (a key sent again
+            would be a replay, answered 200 from the first row, so every request of a round has its own)."""
+            requests = []
+            for n in range(count):
+                body = {
+                    "building_kind": "house",
+                    "address": f"Jl. Uji No. {n}",
+                    "rw": 1 + n % 7,
+                    "rt": 1 + n % 11,
+                    "latitude": -6.251143,
+                    "longitude": 107.004300,
+                    "inspected_at": at,
+                    "containers": [{"type": "drum", "place": "outdoor", "inspected": 2, "positive": n % 5 == 0}],
+                }
+                headers = {
+                    "Authorization": f"Bearer {secrets[n % concurrency]}",
+                    "Idempotency-Key": f"{run}-{phase}-{n}",
+                }
+                requests.append(
+                    build_post(HOST, server.port, "/api/v1/larvae/inspections", json.dumps(body).encode(), headers)
+                )
+            return requests
+
+        warm = prepared(concurrency * 16, "warm")
+        requests = prepared(MAX_REQUESTS_PER_ROUND, "load")
         get = f"GET /healthz HTTP/1.1\r\nHost: {HOST}:{server.port}\r\n\r\n".encode()
-        run_load(HOST, server.port, requests, concurrency=concurrency, seconds=2.0)  # warm
-        load = run_load(HOST, server.port, requests, concurrency=concurrency, seconds=seconds)
+        run_load(
+            HOST, server.port, warm, concurrency=concurrency, seconds=2.0, max_requests=len(warm), distinct=True
+        )  # warm
+        load = run_load(
+            HOST,
+            server.port,
+            requests,
+            concurrency=concurrency,
+            seconds=seconds,
+            max_requests=len(requests),
+            distinct=True,
+        )
         base = run_load(HOST, server.port, [get], concurrency=concurrency, seconds=min(seconds, 5.0), expected=200)
         p95 = percentile([x * 1000 for x in load.latencies], 95) if load.latencies else None
         base_p95 = percentile([x * 1000 for x in base.latencies], 95) if base.latencies else None
@@ -201,6 +226,63 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path) -> dict[str, A
         }
     finally:
         server.stop()
+
+
+def measure_request_work(runs: int) -> dict[str, Any]:
+    """One inspection POST in-process through Django's test client (middleware, ninja, token, service): the SQL
+    statements it runs and its CPU time (median of `runs`), the work the HTTP figure multiplies under load."""
+    from django.db import connection
+    from django.test import Client
+
+    from patriot.accounts.choices import RoleChoices
+    from patriot.accounts.models import User
+    from patriot.accounts.services import create_api_token
+    from patriot.core import clock
+
+    user, _created = User.objects.get_or_create(username="bench-jumantik-work", defaults={"role": RoleChoices.JUMANTIK})
+    _token, secret = create_api_token(user, f"bench-work-{time.time_ns()}")
+    client = Client(HTTP_HOST="127.0.0.1")
+    at = (clock.now() - timedelta(minutes=2)).isoformat()
+
+    def post(n: int) -> None:
+        body = {
+            "building_kind": "house",
+            "address": f"Jl. Kerja No. {n}",
+            "rw": 2,
+            "rt": 3,
+            "latitude": -6.251143,
+            "longitude": 107.004300,
+            "inspected_at": at,
+            "containers": [{"type": "drum", "place": "outdoor", "inspected": 2, "positive": 1}],
+        }
+        response = client.post(
+            "/api/v1/larvae/inspections",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+            HTTP_IDEMPOTENCY_KEY=f"work-{time.time_ns()}-{n}",
+        )
+        assert response.status_code == 201, response.status_code
+
+    post(-1)  # warm: the areas' index, the URL resolver
+    statements: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(" ".join(str(sql).split()[:3])[:60])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        post(0)
+    cpu = []
+    for n in range(1, runs + 1):
+        started = time.process_time()
+        post(n)
+        cpu.append((time.process_time() - started) * 1000)
+    return {
+        "statements": len(statements),
+        "statement_kinds": statements,
+        "cpu_ms": median(cpu),
+    }
 
 
 def measure_live(runs: int) -> dict[str, Any]:
@@ -285,6 +367,10 @@ def main(argv: list[str] | None = None) -> None:
         result["live"] = measure_live(args.runs)
         log(f"larvae live: p95 {result['live']['p95_ms']:.1f} ms")
     if "http" in only:
+        result["request_work"] = measure_request_work(args.runs * 5)
+        log(
+            f"larvae request: {result['request_work']['statements']} statements, {result['request_work']['cpu_ms']:.1f} ms CPU"
+        )
         log_dir = Path(args.log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)
         result["http"] = measure_http(args.seconds, args.concurrency, log_dir)

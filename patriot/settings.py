@@ -411,10 +411,13 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }
 
-# --- Referrals (Sirine) ----------------------------------------------------------------------
-# The code (accounts.Agency.code) of the city's health agency, Dinas Kesehatan: its health officers are "Dinkes" and
-# read every referral; another agency's health officers read none (referrals.access).
+# --- The city health agency (Dinkes) -------------------------------------------------------------------------------
+# The code (accounts.Agency.code, accounts/data/agencies.json) of the city's health agency, Dinas Kesehatan: its health
+# officers are "Dinkes": they read every referral (referrals.access) and the whole city's household inspections
+# (larvae.scope); another agency's health officers read neither.
 PATRIOT_HEALTH_AGENCY_CODE = os.environ.get("PATRIOT_HEALTH_AGENCY_CODE", "dinkes")
+
+# --- Referrals (Sirine) ----------------------------------------------------------------------
 # A receiving hospital answers a referral within this many minutes by urgency; a later answer is escalated to Dinkes
 # and the POC by the worker's referral-escalation job.
 PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY = int(os.environ.get("PATRIOT_REFERRAL_RESPONSE_MINUTES_EMERGENCY", "10"))

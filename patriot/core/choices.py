@@ -42,9 +42,12 @@ class PersonalDataChoices(ChoiceSet):
     REPORTER_IDENTITY = "reporter_identity"
     PATIENT_IDENTITY = "patient_identity"
     DIAGNOSIS = "diagnosis"
+    # A household's address, point, photo and answers, as a jumantik's inspection holds them (larvae).
+    HOUSEHOLD = "household"
 
     CHOICES = [
         (REPORTER_IDENTITY, _("Identitas pelapor"), "blue"),
         (PATIENT_IDENTITY, _("Identitas pasien"), "orange"),
         (DIAGNOSIS, _("Diagnosis"), "red"),
+        (HOUSEHOLD, _("Alamat dan data rumah tangga"), "purple"),
     ]

@@ -24,13 +24,16 @@ The core and the events app read these registries and import no feature app. An 
   workspace (opscentre renders them; an app never edits opscentre's templates).
 - the hospital capacity provider (`register_hospital_capacity`): capability flags and free emergency/ICU beds per
   hospital unit, set by referrals and read by emergency (which never imports referrals).
+- its listeners to diagnoses made in care (`register_diagnosis_listener`): an app that records a diagnosis (referrals,
+  when a hospital admits a referred patient) calls `announce_diagnosis`; an app that counts cases (larvae: dengue,
+  ICD-10 A90/A91) listens. Neither imports the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -342,3 +345,37 @@ def hospital_capacity() -> dict[int, HospitalCapacity] | None:
     """Every hospital's capacity from the registered provider, or None when no provider is registered (the
     caller falls back to its own list of hospitals)."""
     return _hospital_capacity[0]() if _hospital_capacity else None
+
+
+@dataclass(frozen=True)
+class DiagnosisMade:
+    """A patient's diagnosis a facility acted on, without the patient: no name, no NIK, no birth date.
+
+    `codes` are ICD-10 codes (main diagnosis first); `source` and `source_ref` name the record it came from
+    ("referral", "RJK-000123"), unique together, so a listener can count it once however often it is announced.
+    Where the patient lives, as far as the record knows: `village_id` (kelurahan) and `rw`, and `place` says what
+    they are ("patient_address", or "referring_facility" when the record holds no address and the kelurahan is
+    that of the facility that referred the patient)."""
+
+    source: str
+    source_ref: str
+    codes: tuple[str, ...]
+    on: date
+    village_id: int | None
+    rw: int | None = None
+    place: str = "patient_address"
+
+
+# Called inside the announcing app's transaction: an exception rolls the announcing step back with it.
+DiagnosisListener = Callable[[DiagnosisMade], object]
+_diagnosis_listeners: dict[str, DiagnosisListener] = {}
+
+
+def register_diagnosis_listener(name: str, listener: DiagnosisListener) -> None:
+    _diagnosis_listeners[name] = listener
+
+
+def announce_diagnosis(diagnosis: DiagnosisMade) -> None:
+    """Tell every registered listener (in registration order) of a diagnosis made in care."""
+    for listener in list(_diagnosis_listeners.values()):
+        listener(diagnosis)

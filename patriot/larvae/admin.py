@@ -1,4 +1,5 @@
-"""Si Tik Tik in the admin: inspections read-only, since they change only through larvae.services; the system admin
+"""Si Tik Tik in the admin: inspections read-only and without their household's data (address, point, photo,
+answers), since they change only through larvae.services; the system admin
 places jumantik and coordinators in their RT, RW or kelurahan (FieldAssignment); RT targets are read here, set by
 supervisors on /jumantik/target/."""
 
@@ -34,6 +35,20 @@ class InspectionAdmin(admin.ModelAdmin):
     list_filter = ("building_kind", "is_positive", "district")
     date_hierarchy = "inspected_at"
     inlines = [ContainerCountInline]
+    # The household's data stays on Si Tik Tik's own pages, where only its supervisors read it and every read is
+    # audited (larvae.scope, larvae.audit): the admin shows the area and the counts, never the house.
+    exclude = (
+        "address",
+        "latitude",
+        "longitude",
+        "h3_cell",
+        "h3_cell_coarse",
+        "residents",
+        "fever_past_week",
+        "photo",
+        "idempotency_key",
+        "fingerprint",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -47,7 +47,7 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status:
         "id": inspection.pk,
         "created": result.created,
         "building_kind": inspection.building_kind,
-        "village": inspection.village.code,
+        "village": result.village_code,
         "rw": inspection.rw,
         "rt": inspection.rt,
         "is_positive": inspection.is_positive,

@@ -13,6 +13,7 @@ class LarvaeConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
         from patriot.larvae.api import router
+        from patriot.larvae.audit import ACCESS_LOG_RETENTION
         from patriot.larvae.demo_accounts import SEED_STEP as FIELD_ACCOUNTS
         from patriot.larvae.events import LARVAE_EVENTS
 
@@ -20,6 +21,7 @@ class LarvaeConfig(AppConfig):
         registry.register_api_router("/larvae", router)
         registry.register_event_type(LARVAE_EVENTS)
         registry.register_seed_step(FIELD_ACCOUNTS)
+        registry.register_retention(ACCESS_LOG_RETENTION)
         registry.register_start_page(Role.JUMANTIK, "larvae-my-week")
         registry.register_start_page(Role.HEALTH_OFFICER, "larvae-indices")
         jumantik = frozenset({Role.JUMANTIK})
@@ -45,7 +47,7 @@ class LarvaeConfig(AppConfig):
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
         from patriot.larvae import area_queries, demo
-        from patriot.larvae.services import thresholds
+        from patriot.larvae.services import dengue, thresholds
         from patriot.larvae.views import areas
 
         dinkes = frozenset({Role.HEALTH_OFFICER})
@@ -60,6 +62,8 @@ class LarvaeConfig(AppConfig):
         )
         # Every round of `patriot worker`: the current week's crossings raise or add to one case per RW.
         registry.register_job(registry.PeriodicJob("larvae-thresholds", thresholds.run_threshold_job))
+        # A referral admitted with dengue (ICD-10 A90/A91) is a confirmed case in its area.
+        registry.register_diagnosis_listener("larvae-dengue", dengue.record_from_diagnosis)
         registry.register_workspace_panel(
             registry.WorkspacePanel(
                 name="larvae",

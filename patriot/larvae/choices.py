@@ -107,3 +107,17 @@ class PsnActionChoices(ChoiceSet):
         (LARVICIDE, _("Menaburkan larvasida (abate)"), "orange"),
         (FISH, _("Memelihara ikan pemakan jentik"), "teal"),
     ]
+
+
+class DengueSourceChoices(ChoiceSet):
+    """Where a dengue case count came from (larvae.DengueCase.source; a plain field, so sources can be added)."""
+
+    MANUAL = "manual"  # entered by Dinkes on /jumantik/wilayah/dbd/
+    REFERRAL = "referral"  # a referral admitted with A90/A91, placed by the patient's address
+    REFERRAL_ORIGIN = "referral_origin"  # the same, placed in the referring facility's kelurahan (no address held)
+
+    CHOICES = [
+        (MANUAL, _("Dicatat Dinkes"), "gray"),
+        (REFERRAL, _("Rujukan (alamat pasien)"), "blue"),
+        (REFERRAL_ORIGIN, _("Rujukan (kelurahan faskes perujuk)"), "orange"),
+    ]

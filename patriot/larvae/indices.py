@@ -26,14 +26,20 @@ from patriot.cases.sla import city_zone
 from patriot.larvae.choices import BuildingKindChoices
 from patriot.larvae.models import Inspection
 
-# WHO density figure (DF) for Aedes aegypti larval indices, WHO (1972), after Brown's scale: the lowest HI, CI and
-# BI of each figure 1–9. The table as Indonesian surveillance material prints it (DF: HI / CI / BI):
+# WHO density figure (DF) for Aedes aegypti larval indices, after Brown (1977): the lowest HI, CI and BI of each figure
+# 1–9 (DF: HI / CI / BI, in %; BI per 100 houses):
 #   1: 1–3 / 1–2 / 1–4        2: 4–7 / 3–5 / 5–9         3: 8–17 / 6–9 / 10–19
 #   4: 18–28 / 10–14 / 20–34  5: 29–37 / 15–20 / 35–49   6: 38–49 / 21–27 / 50–74
-#   7: 50–59 / 28–31 / 75–99  8: 60–76 / 32–40 / 100–199 9: ≥77 / ≥41 / ≥200
-# Source: "Tabel Larva Index, Sumber: WHO (1972)", https://pdfcoffee.com/download/angka-kepadatan-nyamukdocx-pdf-free.html
-# (same table in the WHO/TDR review by D. A. Focks, "A review of entomological sampling methods and indicators for
-# dengue vectors", TDR/IDE/Den/03.1, 2003). DF 1 is low density, 2–5 moderate, 6–9 high transmission risk.
+#   7: 50–59 / 28–31 / 75–99  8: 60–76 / 32–40 / 100–199 9: 77+ / 41+ / 200+
+# Sources: WHO, "Dengue haemorrhagic fever: diagnosis, treatment, prevention and control", 2nd ed., Geneva 1997,
+# chapter 5 (vector surveillance), after A. W. A. Brown, "Yellow fever, dengue and dengue haemorrhagic fever", in
+# G. M. Howe (ed.), A world geography of human diseases, London 1977. The figures were checked one by one (2026-12)
+# against the table as Indonesian surveillance material prints it, "Tabel Larva Index, Sumber: WHO (1972)":
+# https://pdfcoffee.com/download/angka-kepadatan-nyamukdocx-pdf-free.html (the WHO 1997 page itself was not at
+# hand); the same table is in D. A. Focks, "A review of entomological sampling methods and indicators for dengue
+# vectors", WHO/TDR, TDR/IDE/Den/03.1, 2003. DF 1 is low density, 2–5 moderate, 6–9 high (transmission risk). The
+# last figure's floors are inclusive ("77+"; the Indonesian copy prints ">77", but 60–76 ends figure 8, so 77 is
+# figure 9). tests/larvae/test_indices.py pins every boundary of the table.
 HOUSE_INDEX_FLOORS = (1, 4, 8, 18, 29, 38, 50, 60, 77)
 CONTAINER_INDEX_FLOORS = (1, 3, 6, 10, 15, 21, 28, 32, 41)
 BRETEAU_INDEX_FLOORS = (1, 5, 10, 20, 35, 50, 75, 100, 200)

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.geo.models import District, Village
-from patriot.larvae.choices import BuildingKindChoices, ContainerPlaceChoices, ContainerTypeChoices
+from patriot.larvae.choices import (
+    BuildingKindChoices,
+    ContainerPlaceChoices,
+    ContainerTypeChoices,
+    DengueSourceChoices,
+)
 
 
 def photo_path(instance: Inspection, filename: str) -> str:
@@ -262,6 +267,10 @@ class DengueCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.onset_date} {self.village_id} RW {self.rw}: {self.count}"
+
+    @property
+    def source_label(self) -> str:
+        return DengueSourceChoices.label(self.source)
 
 
 class AreaAlert(models.Model):

@@ -80,6 +80,14 @@ class Findings:
     def total(self) -> int:
         return len(self.same_house) + len(self.uniform) + len(self.outside_rt) + len(self.silent_rts)
 
+    def household_inspection_ids(self) -> list[int]:
+        """The inspections whose household address the page shows (for the personal-data audit): every member of a
+        same-house group (the group shows their address) and each inspection outside its RT. The uniform jumantik
+        and the silent RTs name no household."""
+        ids = [pk for finding in self.same_house for pk in finding.inspection_ids]
+        ids.extend(finding.inspection.pk for finding in self.outside_rt)
+        return ids
+
 
 def _normal_address(address: str) -> str:
     return " ".join(address.lower().replace(".", " ").replace(",", " ").split())

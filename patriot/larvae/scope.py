@@ -1,11 +1,16 @@
 """Who sees which households' inspections: a jumantik their own, a coordinator their RW or kelurahan, a puskesmas
-its kelurahan (or kecamatan), Dinkes (a health officer of an agency) the city; nobody else any: not the system
-admin, nor a health officer placed nowhere yet (the POC, the mayor and the public see areas and figures only)."""
+its kelurahan (or kecamatan, for a puskesmas placed in a kecamatan only), Dinkes (a health officer of the city health
+agency, PATRIOT_HEALTH_AGENCY_CODE) the city; nobody else any: not the system admin, not a health officer of another
+agency, nor one placed nowhere yet (the POC, the mayor and the public see areas and figures only).
+
+Every page, export or API answer that shows a household's address, point, photo or answers records the read in the
+personal-data audit (larvae.audit.record_household_reads)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
 
 from patriot.accounts.choices import RoleChoices as Role
@@ -66,6 +71,15 @@ class Scope:
         )
 
 
+def is_city_health_agency(user: User) -> bool:
+    """A health officer of Dinas Kesehatan (the agency whose code is PATRIOT_HEALTH_AGENCY_CODE), active. A health
+    officer of any other agency, or of a puskesmas, is not Dinkes."""
+    if not user.is_authenticated or not user.is_active or user.role != Role.HEALTH_OFFICER:
+        return False
+    agency = user.agency if user.agency_id is not None else None
+    return agency is not None and agency.is_active and agency.code == settings.PATRIOT_HEALTH_AGENCY_CODE
+
+
 def _assignment(user: User) -> FieldAssignment | None:
     return FieldAssignment.objects.filter(user=user).first()
 
@@ -83,8 +97,8 @@ def supervised_area(user: User) -> Scope | None:
     if user.role == Role.HEALTH_OFFICER:
         unit = user.unit
         if unit is None or unit.kind != UnitKindChoices.PUSKESMAS:
-            # Dinas Kesehatan (a health officer of an agency): the city; one placed nowhere yet: nothing.
-            return Scope(city=True) if user.agency_id is not None else None
+            # Dinas Kesehatan: the city; another agency's health officer, or one placed nowhere yet: nothing.
+            return Scope(city=True) if is_city_health_agency(user) else None
         if unit.village_id:
             return Scope(village_id=unit.village_id)
         if unit.district_id:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("wilayah/dbd/", areas.dengue_cases, name="larvae-dengue"),
     path("wilayah/peringatan/", areas.alerts, name="larvae-alerts"),
     path("wilayah/peringatan/<int:pk>/selesai/", areas.resolve_alert, name="larvae-alert-resolve"),
+    path("wilayah/peringatan/<int:pk>/rumah/", supervision.alert_houses, name="larvae-alert-houses"),
     path("wilayah/panel/poc/", areas.poc_panel, name="larvae-panel-poc"),
     path("wilayah/panel/walikota/", areas.mayor_panel, name="larvae-panel-mayor"),
 ]

@@ -89,6 +89,36 @@ def test_impossible_counts_are_refused(counts: tuple[int, int]) -> None:
         indices.larva_free_index(houses, positive)
 
 
+# The WHO table as printed (WHO 1997 after Brown 1977): density figure → HI, CI and BI ranges; None: no upper end.
+WHO_TABLE = {
+    1: ((1, 3), (1, 2), (1, 4)),
+    2: ((4, 7), (3, 5), (5, 9)),
+    3: ((8, 17), (6, 9), (10, 19)),
+    4: ((18, 28), (10, 14), (20, 34)),
+    5: ((29, 37), (15, 20), (35, 49)),
+    6: ((38, 49), (21, 27), (50, 74)),
+    7: ((50, 59), (28, 31), (75, 99)),
+    8: ((60, 76), (32, 40), (100, 199)),
+    9: ((77, None), (41, None), (200, None)),
+}
+
+
+@pytest.mark.parametrize("figure", sorted(WHO_TABLE))
+def test_every_range_of_the_who_table_gives_its_figure(figure: int) -> None:
+    by_index = (
+        indices.density_figure_from_house_index,
+        indices.density_figure_from_container_index,
+        indices.density_figure_from_breteau_index,
+    )
+    for (low, high), of in zip(WHO_TABLE[figure], by_index, strict=True):
+        assert of(low) == figure, (of.__name__, low)
+        top = high if high is not None else low * 10
+        assert of(top) == figure, (of.__name__, top)
+        assert of(top + 0.5) == figure, (of.__name__, top + 0.5)  # between two ranges: not yet the next one
+        if figure > 1:
+            assert of(low - 0.5) == figure - 1, (of.__name__, low - 0.5)
+
+
 # The WHO table's floors and the last value of each range (HI / CI / BI).
 @pytest.mark.parametrize(
     ("value", "figure"),

@@ -9,7 +9,8 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.accounts.models import User
@@ -166,19 +167,18 @@ def test_the_same_key_with_other_content_is_a_conflict(jumantik: User) -> None:
 
 
 def test_a_race_on_one_key_returns_the_inspection_that_won(jumantik: User) -> None:
+    """Nothing is read before the insert: a retry and a race both meet the unique (jumantik, key) constraint, and the
+    inspection committed first is returned."""
+    record_inspection(jumantik, inspection_submission(idempotency_key="k-warm"))  # the areas' index is loaded
     submission = inspection_submission(idempotency_key="k-race")
-    winner = record_inspection(jumantik, submission).inspection
-    # The other request looked before the winner committed: it found nothing, then hit the unique constraint.
-    real_existing = inspections._existing
-    calls = iter([None])
-
-    def first_misses(*args: object) -> Inspection | None:
-        return next(calls, real_existing(*args))  # type: ignore[arg-type]
-
-    with mock.patch.object(inspections, "_existing", side_effect=first_misses):
-        again = record_inspection(jumantik, submission)
-    assert not again.created and again.inspection.pk == winner.pk
-    assert Inspection.objects.count() == 1
+    with CaptureQueriesContext(connection) as first_send:
+        winner = record_inspection(jumantik, submission)
+    statements = [query["sql"].split()[0].upper() for query in first_send.captured_queries]
+    assert "SELECT" not in statements and statements.count("INSERT") == 3  # inspection, containers, event
+    again = record_inspection(jumantik, submission)
+    assert winner.created and not again.created and again.inspection.pk == winner.inspection.pk
+    assert again.village_code == winner.village_code and again.village_name == winner.village_name
+    assert Inspection.objects.count() == 2 and OutboxEvent.objects.filter(subject_type="larvae").count() == 2
 
 
 def test_a_failure_inside_the_transaction_leaves_nothing(jumantik: User, _media_root: Path) -> None:

@@ -96,8 +96,19 @@ class InspectionSubmission:
 
 @dataclass(frozen=True)
 class RecordedInspection:
+    """The inspection and whether this call created it; its kelurahan's code and name come from the point's lookup
+    (or the replayed row's join), so answering the phone reads no more rows."""
+
     inspection: Inspection
     created: bool
+    village_code: str
+    village_name: str
+
+    @classmethod
+    def replayed(cls, inspection: Inspection) -> RecordedInspection:
+        return cls(
+            inspection, created=False, village_code=inspection.village.code, village_name=inspection.village.name
+        )
 
 
 def _whole_number(value: object, *, field_name: str, label: str, low: int, high: int) -> int:
@@ -137,7 +148,9 @@ def _clean_containers(entries: list[ContainerEntry]) -> list[ContainerEntry]:
 
 
 def _existing(jumantik: User, key: str, fingerprint: str) -> Inspection | None:
-    inspection = Inspection.objects.filter(jumantik=jumantik, idempotency_key=key).first()
+    inspection = (
+        Inspection.objects.filter(jumantik=jumantik, idempotency_key=key).select_related("village").order_by().first()
+    )
     if inspection is not None and inspection.fingerprint != fingerprint:
         raise IdempotencyConflict(
             _("Kunci pengiriman ini sudah dipakai untuk pemeriksaan lain."),
@@ -161,7 +174,8 @@ def record_inspection(
     API; not imports or demo history), one older than PATRIOT_LARVAE_MAX_DELAY_DAYS (a phone that kept it offline
     sends it later with its own time), and writes the inspection, its container counts and a
     `larvae.inspected` outbox event in one transaction. A retry with the same idempotency key from the same
-    jumantik returns the first inspection, so a house is never counted twice.
+    jumantik returns the first inspection, so a house is never counted twice (the database's unique constraint
+    decides, so a retry and a race are the same case; the same key with other content is a 409).
     """
     if user.role not in RECORDING_ROLES or not user.is_active:
         raise Forbidden(_("Hanya jumantik yang dapat mencatat pemeriksaan jentik."), code="forbidden")
@@ -200,10 +214,12 @@ def record_inspection(
     if len(key) > 200:
         raise InvalidInput(_("Idempotency-Key paling panjang 200 karakter."), code="too_long", field="Idempotency-Key")
     fingerprint = submission.fingerprint()
-    if key and (existing := _existing(user, key, fingerprint)):
-        return RecordedInspection(existing, created=False)
-    # Checked after the replay above: a phone resending an inspection the server already holds gets it back.
+    # A replay is found by the insert itself: the unique (jumantik, key) constraint refuses a second row, and the
+    # first one is read then (below). The first send of a key, the usual case, reads nothing before writing.
     if from_phone and inspected_at < now - max_delay():
+        # Too old to record; but a phone resending an inspection the server already holds gets it back.
+        if key and (existing := _existing(user, key, fingerprint)):
+            return RecordedInspection.replayed(existing)
         raise InvalidInput(
             _("Pemeriksaan ini lebih dari %(days)d hari yang lalu dan tidak dapat dikirim lagi.")
             % {"days": max_delay().days},
@@ -263,14 +279,16 @@ def record_inspection(
             )
     except IntegrityError:
         _remove_files(written)
-        # Two sends of one key raced; the one that committed first is the inspection.
+        # The key was sent before (a retry), or two sends of it raced: the row committed first is the inspection.
         if key and (existing := _existing(user, key, fingerprint)):
-            return RecordedInspection(existing, created=False)
+            return RecordedInspection.replayed(existing)
         raise
     except BaseException:
         _remove_files(written)
         raise
-    return RecordedInspection(inspection, created=True)
+    return RecordedInspection(
+        inspection, created=True, village_code=location.village_code, village_name=location.village_name
+    )
 
 
 def _event_payload(inspection: Inspection, village_code: str, village_name: str) -> dict[str, object]:

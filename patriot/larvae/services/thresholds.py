@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import IO
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -237,19 +237,34 @@ def _figures_text(village: Village, area: AreaWeek, found: Sequence[Crossing], l
     )
 
 
+def positive_houses(village_id: int, rw: int, period: Period) -> QuerySet[Inspection]:
+    """The positive houses of an area's week, by RT then inspection number: what an alert's case lists."""
+    return Inspection.objects.filter(
+        village_id=village_id,
+        rw=rw,
+        is_positive=True,
+        building_kind=BuildingKindChoices.HOUSE,
+        inspected_at__gte=period.start,
+        inspected_at__lt=period.end,
+    ).order_by("rt", "id")
+
+
+def crossing_period(alert: AreaAlert) -> Period:
+    """The ISO week of the alert's last crossing (its `last_crossing` starts with "2026-W49")."""
+    label = alert.last_crossing.split(" ", 1)[0]
+    try:
+        year, week = label.split("-W")
+        return Period.iso_week(int(year), int(week))
+    except ValueError:
+        return Period.week_of(alert.updated_at)
+
+
 def _positive_houses_text(area: AreaWeek, period: Period) -> str:
     """The positive houses by inspection number and RT (Dinkes opens them in Si Tik Tik): never an address."""
     rows = list(
-        Inspection.objects.filter(
-            village_id=area.village_id,
-            rw=area.rw,
-            is_positive=True,
-            building_kind=BuildingKindChoices.HOUSE,
-            inspected_at__gte=period.start,
-            inspected_at__lt=period.end,
-        )
-        .order_by("rt", "id")
-        .values_list("id", "rt", "containers_positive")[:POSITIVE_HOUSES_LISTED]
+        positive_houses(area.village_id, area.rw, period).values_list("id", "rt", "containers_positive")[
+            :POSITIVE_HOUSES_LISTED
+        ]
     )
     if not rows:
         return ""

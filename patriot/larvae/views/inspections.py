@@ -21,6 +21,7 @@ from patriot.cases.views.staff import staff_page
 from patriot.core import clock
 from patriot.core.errors import DomainError
 from patriot.larvae import queries, services
+from patriot.larvae.audit import record_household_reads
 from patriot.larvae.forms import InspectionForm, WeekForm
 from patriot.larvae.models import Inspection
 
@@ -33,6 +34,9 @@ SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "larvae" / 
 def my_week(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     week = queries.jumantik_week(user, clock.now())
+    record_household_reads(
+        user, (inspection.pk for inspection in week.inspections), _("Minggu saya: pemeriksaan sendiri")
+    )
     return render(request, "larvae/my_week.html", {"week": week})
 
 
@@ -78,7 +82,7 @@ def inspect(request: HttpRequest) -> HttpResponse:
                         "id": inspection.pk,
                         "created": result.created,
                         "is_positive": inspection.is_positive,
-                        "village": inspection.village.name,
+                        "village": result.village_name,
                         "inspected_at": inspection.inspected_at.isoformat(),
                         "detail": _saved_message(inspection),
                     },

@@ -1,6 +1,8 @@
 """Pages for those who supervise jumantik (coordinator, puskesmas, Dinkes): the inspections of their area with the
 household addresses (/jumantik/pengawasan/), one inspection (/jumantik/pemeriksaan/<id>/), data quality
-(/jumantik/mutu/) and the RTs' weekly house targets (/jumantik/target/)."""
+(/jumantik/mutu/), the RTs' weekly house targets (/jumantik/target/) and the positive houses of an area's alert
+(/jumantik/wilayah/peringatan/<id>/rumah/). Every page here that shows a household records the read
+(larvae.audit)."""
 
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from patriot.cases.views.staff import staff_page
 from patriot.core import clock
 from patriot.core.errors import DomainError
 from patriot.larvae import quality, queries, services
+from patriot.larvae.audit import record_household_reads
 from patriot.larvae.forms import InspectionFilterForm, RtTargetForm, WeekForm
-from patriot.larvae.models import Inspection
+from patriot.larvae.models import AreaAlert, Inspection
 from patriot.larvae.scope import SUPERVISOR_ROLES, Scope, inspection_scope, supervised_area
+from patriot.larvae.services import thresholds
 
 supervisor_page = staff_page(SUPERVISOR_ROLES)
 # One inspection: the jumantik who entered it, or a supervisor of its area.
@@ -43,6 +47,11 @@ def inspections(request: HttpRequest) -> HttpResponse:
     form = InspectionFilterForm(request.GET)
     rows = form.filter(Inspection.objects.filter(scope.condition())) if form.is_valid() else Inspection.objects.none()
     shown = list(rows.select_related("village", "jumantik")[:LIST_LIMIT])
+    record_household_reads(
+        request.user,  # type: ignore[arg-type]
+        (inspection.pk for inspection in shown),
+        _("Daftar pemeriksaan rumah (pengawasan jumantik)"),
+    )
     return render(
         request,
         "larvae/supervision/inspections.html",
@@ -67,6 +76,7 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Inspection:
 @own_or_supervised_page
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _visible_or_404(request, pk)
+    record_household_reads(request.user, [inspection.pk], _("Rincian pemeriksaan rumah"))  # type: ignore[arg-type]
     return render(
         request,
         "larvae/supervision/inspection.html",
@@ -79,6 +89,7 @@ def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     inspection = _visible_or_404(request, pk)
     if not inspection.photo:
         raise Http404
+    record_household_reads(request.user, [inspection.pk], _("Foto pemeriksaan rumah"))  # type: ignore[arg-type]
     response = FileResponse(inspection.photo.open("rb"))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -91,10 +102,16 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         return _no_area(request)
     form = WeekForm(request.GET)
     period = form.period()
+    found = quality.findings(scope, period)
+    record_household_reads(
+        request.user,  # type: ignore[arg-type]
+        found.household_inspection_ids(),
+        _("Mutu data jumantik (rumah ganda, di luar RT)"),
+    )
     return render(
         request,
         "larvae/supervision/quality.html",
-        {"form": form, "findings": quality.findings(scope, period), "settings_shown": quality.thresholds()},
+        {"form": form, "findings": found, "settings_shown": quality.thresholds()},
         status=400 if form.errors else 200,
     )
 
@@ -127,4 +144,32 @@ def rt_targets(request: HttpRequest) -> HttpResponse:
             "default_target": settings.PATRIOT_LARVAE_RT_TARGET_DEFAULT,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@supervisor_page
+def alert_houses(request: HttpRequest, pk: int) -> HttpResponse:
+    """The positive houses of an alert's area and week, with their addresses: what its case lists by inspection
+    number only, for the supervisors of that area (Dinkes, its puskesmas, its coordinator) acting on it."""
+    scope = _area(request)
+    alert = AreaAlert.objects.select_related("village", "case").filter(pk=pk).first()
+    if alert is None or scope is None:
+        raise Http404
+    if not scope.covers(village_id=alert.village_id, district_id=alert.village.district_id, rw=alert.rw):
+        raise Http404
+    period = thresholds.crossing_period(alert)
+    houses = list(
+        thresholds.positive_houses(alert.village_id, alert.rw, period).select_related("jumantik")[
+            : thresholds.POSITIVE_HOUSES_LISTED
+        ]
+    )
+    record_household_reads(
+        request.user,  # type: ignore[arg-type]
+        (inspection.pk for inspection in houses),
+        _("Rumah positif jentik dari peringatan wilayah %(case)s") % {"case": alert.case.tracking_number},
+    )
+    return render(
+        request,
+        "larvae/supervision/alert_houses.html",
+        {"alert": alert, "houses": houses, "period": period, "week": thresholds.week_label(period)},
     )

@@ -20,13 +20,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
 from patriot.cases.photos import clean_photo
-from patriot.core import clock
+from patriot.core import clock, registry
 from patriot.core.errors import Forbidden, InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.core.workflow import StateMachine
@@ -758,6 +759,8 @@ def step(user: User, referral: Referral, action: str, note: str = "") -> Referra
         previous = REFERRAL_MACHINE.move(subject, action)
         setattr(subject, STAMPS[action], step.now)
         subject.save()
+        if action == Action.ADMIT:
+            _announce_admission_diagnosis(subject, step.now)
         _log(
             subject,
             kind=STEP_KINDS[action],
@@ -769,6 +772,26 @@ def step(user: User, referral: Referral, action: str, note: str = "") -> Referra
             note=note if action == Action.CANCEL else "",
         )
     return referral
+
+
+def _announce_admission_diagnosis(referral: Referral, at: datetime) -> None:
+    """Admission is when a referral's diagnosis counts as a case (core.registry.announce_diagnosis; larvae records
+    dengue from it): the receiving hospital has examined the patient and keeps them with that diagnosis, the
+    hospital's notification (KDRS) Dinkes acts on in dengue surveillance. Completion comes days later, and a patient
+    may be referred back without it. Referrals hold no patient address: the kelurahan is the referring facility's,
+    and the announcement says so. Without names, inside the step's transaction (one admission, one announcement)."""
+    unit = referral.referring_facility.unit
+    registry.announce_diagnosis(
+        registry.DiagnosisMade(
+            source=REFERRAL_SUBJECT,
+            source_ref=referral.number,
+            codes=tuple(referral.diagnoses or ()),
+            on=timezone.localdate(at),
+            village_id=unit.village_id,
+            rw=None,
+            place="referring_facility",
+        )
+    )
 
 
 def _withdraw_all(
