@@ -24,6 +24,7 @@ from patriot.referrals import fhir, queries, referral_queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.models import Facility, Referral
 from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
+from patriot.referrals.services import opened
 
 router = Router(tags=["referrals"])
 
@@ -126,6 +127,8 @@ def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, referral = _visible_referral(request, referral_id)
     if referral is None:
         return _not_found()
+    # The hospital's system reading its waiting copy opens it, as its staff opening the page do.
+    opened.record_opened(user, referral)
     bundle = fhir.export_bundle(referral, referral_queries.user_facility(user))
     _audit_read(user, referral, patient=True)
     return _fhir(bundle)

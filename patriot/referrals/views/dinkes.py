@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.choices import RoleChoices
@@ -69,6 +70,7 @@ def beds_context(request: HttpRequest) -> dict[str, Any]:
         ],
         "days": len(period.days),
         "period": period,
+        "ends_today": period.end == timezone.localdate(clock.now()),
         "now_rows": now_rows,
     }
 

@@ -32,6 +32,7 @@ from patriot.referrals.events import is_dinkes
 from patriot.referrals.models import PrimaryCareDiagnosis, Referral
 from patriot.referrals.nik import decrypt_nik, mask_nik, nik_digest
 from patriot.referrals.referral_forms import ReferralForm, RejectForm, TransportForm
+from patriot.referrals.services import opened
 
 facility_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 referral_page = staff_page({RoleChoices.HOSPITAL_STAFF, RoleChoices.HEALTH_OFFICER})
@@ -180,6 +181,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_referrer = facility is not None and facility.pk == referral.referring_facility_id
     offers = list(referral.offers.select_related("facility__unit"))
     my_offer = next((o for o in offers if facility is not None and o.facility_id == facility.pk), None)
+    if my_offer is not None and my_offer.opened_at is None and my_offer.state == OfferStateChoices.PENDING:
+        opened.record_opened(user, referral)  # first opened by the hospital: on the timeline, FHIR Task "received"
     receiving = (
         referral.accepted_offer is not None and my_offer is not None and referral.accepted_offer_id == my_offer.pk
     )
