@@ -16,7 +16,7 @@ hospital through the referral page's form (POST /rujukan/<id>/kirim/, bench.emer
 PACE seconds; latency = the moment a client has read the referral's frame − the moment the POST was sent, per
 (client, referral). Baseline: GET /healthz round trips on the same server.
 
-    python -m bench.referral_beds --out FILE [--runs 30] [--clients 20] [--events 10]
+    python -m bench.referral_beds --out FILE [--runs 30] [--clients 20] [--events 20]
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--events", type=int, default=20)
     args = parser.parse_args(argv)
     django_setup()
     from django.db import connection
