@@ -162,10 +162,10 @@ def suggest_child(out: Path, runs: int) -> None:
 # --- the board latency (asyncio; no Django) ------------------------------------------------------
 
 
-def _form_post(port: int, cookie: str) -> bytes:
-    body = urlencode(FORM).encode()
+def _form_post(port: int, cookie: str, path: str = "/psc/", form: dict[str, str] | None = None) -> bytes:
+    body = urlencode(form if form is not None else FORM).encode()
     head = [
-        "POST /psc/ HTTP/1.1",
+        f"POST {path} HTTP/1.1",
         f"Host: 127.0.0.1:{port}",
         "Content-Type: application/x-www-form-urlencoded",
         f"Content-Length: {len(body)}",
@@ -175,19 +175,25 @@ def _form_post(port: int, cookie: str) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-async def _post_incident(port: int, cookie: str) -> tuple[str, float, float]:
+async def post_form(port: int, cookie: str, path: str, form: dict[str, str]) -> tuple[str, float, float]:
+    """A page's form POST (CSRF token in the form and the cookie) answered by a redirect: (its Location, the moment
+    it was sent, the moment the answer's head was read). Used by bench.referral_beds too."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     sent = time.perf_counter()
-    writer.write(_form_post(port, cookie))
+    writer.write(_form_post(port, cookie, path, form))
     head = await reader.readuntil(b"\r\n\r\n")
     answered = time.perf_counter()
     writer.close()
     text = head.decode("latin-1")
     if " 302 " not in text.split("\r\n", 1)[0]:
-        raise RuntimeError(f"POST /psc/ answered {text[:300]!r}")
+        raise RuntimeError(f"POST {path} answered {text[:300]!r}")
     location = next(line for line in text.split("\r\n") if line.lower().startswith("location:"))
-    pk = location.rstrip("/").rsplit("/", 1)[-1]
-    return pk, sent, answered
+    return location.split(":", 1)[1].strip(), sent, answered
+
+
+async def _post_incident(port: int, cookie: str) -> tuple[str, float, float]:
+    location, sent, answered = await post_form(port, cookie, "/psc/", FORM)
+    return location.rstrip("/").rsplit("/", 1)[-1], sent, answered
 
 
 async def _board(port: int, board_cookie: str, taker_cookie: str, clients: int, events: int) -> dict[str, Any]:

@@ -563,7 +563,10 @@ def render(report: dict[str, Any]) -> str:
         )
     beds_rows = next((list(get(db, "referral_beds", "results") or {}) for db in dbs if get(db, "referral_beds")), [])
     if beds_rows:
-        lines.append("SIRINE BED BOARD (aim: all hospitals ≤ 50 ms median; median / p95 ms, ×baseline)")
+        lines.append(
+            "SIRINE BED BOARD (aims: all hospitals ≤ 50 ms median also after a change, suggest ≤ 20 ms; median / p95 "
+            "ms, ×baseline)"
+        )
         for name in beds_rows:
             row(
                 f"  {name[:42]}",
@@ -575,6 +578,38 @@ def render(report: dict[str, Any]) -> str:
                 ],
             )
         row("  meets aim", [{True: "yes", False: "NO", None: "–"}[get(db, "referral_beds", "meets_aim")] for db in dbs])
+        row(
+            "  suggest meets aim",
+            [{True: "yes", False: "NO", None: "–"}[get(db, "referral_beds", "suggest_meets_aim")] for db in dbs],
+        )
+        row(
+            "  referral → hospital screens p50 / p95 ms",
+            [
+                f"{_num(get(db, 'referral_beds', 'live', 'p50_ms'), '{:.1f}')} / "
+                f"{_num(get(db, 'referral_beds', 'live', 'p95_ms'), '{:.1f}')}"
+                for db in dbs
+            ],
+        )
+        row(
+            "     clients × referrals, missing",
+            [
+                f"{get(db, 'referral_beds', 'live', 'clients')} × {get(db, 'referral_beds', 'live', 'events')}, "
+                f"{get(db, 'referral_beds', 'live', 'missing')}"
+                for db in dbs
+            ],
+        )
+        row(
+            "     send POST median / healthz p50 ms",
+            [
+                f"{_num(get(db, 'referral_beds', 'live', 'post_ms_median'), '{:.1f}')} / "
+                f"{_num(get(db, 'referral_beds', 'live', 'baseline_healthz_p50_ms'), '{:.1f}')}"
+                for db in dbs
+            ],
+        )
+        row(
+            "     meets aim (p95 < 200 ms)",
+            [{True: "yes", False: "NO", None: "–"}[get(db, "referral_beds", "live", "meets_aim")] for db in dbs],
+        )
         lines.append(rule)
     if sse := report.get("sse"):
         lines.append("LIVE EVENTS (aim: p95 < 200 ms from a case being created to its event at every SSE client)")

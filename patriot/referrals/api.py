@@ -23,6 +23,7 @@ from patriot.referrals import access, fhir, queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.models import Facility
 from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
+from patriot.referrals.services import opened
 
 router = Router(tags=["referrals"])
 
@@ -130,6 +131,8 @@ def fhir_bundle(request: HttpRequest, referral_id: int) -> HttpResponse:
     user, reading = _reading(request, referral_id)
     if reading is None:
         return _not_found()
+    # The hospital's system reading its waiting copy opens it, as its staff opening the page do.
+    opened.record_opened(user, reading.referral)
     bundle = fhir.export_bundle(reading.referral, reading.facility, identity=reading.identity)
     _audit_read(user, reading, patient=True)
     return _fhir(bundle)

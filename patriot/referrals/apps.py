@@ -72,6 +72,17 @@ class ReferralsConfig(AppConfig):
                 roles=Role.POC_ROLES,
             )
         )
+        # The POC sees the city's referral figures (counts only) and opens Dinkes' page for the rest.
+        registry.register_workspace_panel(
+            registry.WorkspacePanel(
+                "referral-figures",
+                "poc-dashboard",
+                "referrals/referral_figures_poc_panel.html",
+                _figures_panel,
+                61,
+                roles=Role.POC_ROLES,
+            )
+        )
 
 
 def _escalation_panel(request: object) -> dict[str, object]:
@@ -79,3 +90,9 @@ def _escalation_panel(request: object) -> dict[str, object]:
     from patriot.referrals.referral_queries import escalated_count
 
     return {"referral_escalations": escalated_count()}
+
+
+def _figures_panel(request: object) -> dict[str, object]:
+    from patriot.referrals.views.dinkes_referrals import poc_panel
+
+    return poc_panel(request)

@@ -258,6 +258,7 @@ class TransportChoices(ChoiceSet):
 class ReferralEntryKindChoices(ChoiceSet):
     CREATED = "created"
     SENT = "sent"
+    OPENED = "opened"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
@@ -273,6 +274,7 @@ class ReferralEntryKindChoices(ChoiceSet):
     CHOICES = [
         (CREATED, _("Rujukan dibuat"), "gray"),
         (SENT, _("Dikirim ke rumah sakit"), "blue"),
+        (OPENED, _("Diterima/dibuka oleh rumah sakit"), "teal"),
         (ACCEPTED, _("Diterima"), "green"),
         (REJECTED, _("Ditolak"), "red"),
         (WITHDRAWN, _("Ditarik dari rumah sakit"), "gray"),

@@ -23,9 +23,12 @@ Resources and codes:
 - Task: status from ReferralStateChoices.FHIR_STATUS, statusReason for a rejection, focus → ServiceRequest,
   owner → receiving Organization (the accepted hospital, else the newest copy), requester → referring Organization.
 
-Task "received" is not produced: Patriot records no "seen" step between sending and the answer, so a copy
-waiting for its answer is "requested"; draft referrals give "draft". Import creates a draft (Task "draft") or a
-referral sent to the owner (Task "requested"); later states are reached through the pages/services, not by import.
+Task "received": the owner hospital opened its copy (its staff on the referral's page or its system reading the
+Bundle, referrals.services.opened) and has not answered yet; before that a copy waiting for its answer is
+"requested"; draft referrals give "draft". Import creates a draft (Task "draft"), a referral sent to the owner (Task
+"requested"), or one sent and stamped as opened by the owner (Task "received"; the timeline says it came so from the
+Bundle); any other status is refused (400, code "unsupported_task_status"): later states are reached through the
+pages/services, not by import.
 
 Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal; a round trip
 (export → import → export) differs only in those ids, the identifier RJK-number and Task.authoredOn/lastModified."""
@@ -53,6 +56,7 @@ from patriot.referrals.choices import (
     UrgencyChoices,
 )
 from patriot.referrals.models import Facility, Referral, ReferralOffer
+from patriot.referrals.services import opened
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
 BPJS_SYSTEM = "urn:patriot:bpjs"
@@ -73,6 +77,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 FHIR_JSON = "application/fhir+json"
 NAMESPACE = uuid.UUID("6f1c6d0e-5b0e-4a53-9a40-0e6c1d7b7a11")
 ALLOWED = ("Patient", "Practitioner", "Organization", "ServiceRequest", "Observation", "Task")
+# The Task statuses a Bundle may carry into Patriot: not yet answered by the receiving hospital.
+IMPORTABLE_STATUSES = ("draft", "requested", "received")
 
 # field, LOINC code, display, UCUM unit
 VITALS = (
@@ -169,11 +175,14 @@ def observations(referral: Referral) -> list[dict[str, Any]]:
 
 
 def task(referral: Referral, viewer: Facility | None = None) -> dict[str, Any]:
-    """The referral's Task: its status (requested / accepted / rejected / in-progress / completed / cancelled),
+    """The referral's Task: its status (requested / received / accepted / rejected / in-progress / completed /
+    cancelled),
     the rejection's reason, the ServiceRequest it is about, the hospital that owns it (`viewer`: the reader's
     facility, see _receiving_offer)."""
     offer = _receiving_offer(referral, viewer)
     status = ReferralStateChoices.FHIR_STATUS.get(referral.state, "draft")
+    if status == "requested" and offer is not None and offer.opened_at is not None:
+        status = "received"  # the owner opened it and has not answered yet (referrals.services.opened)
     resource: dict[str, Any] = {
         "resourceType": "Task",
         "id": _id(referral, "task"),
@@ -473,15 +482,36 @@ def import_bundle(user: User, data: Any) -> Referral:
         primary_care_acknowledged="primary-care-acknowledged" in categories,
         **vitals,
     )
+    status = fhir_task.get("status")
+    if status not in IMPORTABLE_STATUSES:
+        raise _invalid(
+            _(
+                "Task.status “%(status)s” tidak dapat diimpor: hanya rujukan yang belum dijawab rumah sakit "
+                "(draft, requested atau received) yang dapat diimpor. Langkah berikutnya dilakukan di Patriot."
+            )
+            % {"status": status},
+            "Task.status",
+            "unsupported_task_status",
+        )
     owner = None
-    if fhir_task.get("status") == "requested" and fhir_task.get("owner"):
+    if status in ("requested", "received"):
+        if not fhir_task.get("owner"):
+            raise _invalid(
+                _("Task dengan status %(status)s harus punya owner (rumah sakit tujuan).") % {"status": status},
+                "Task.owner",
+                "missing_owner",
+            )
         owner = _facility(_resolve(found, fhir_task["owner"], "Task.owner"), "Task.owner")
     try:
         # One transaction: a Bundle whose sending fails leaves no draft behind.
         with transaction.atomic():
             referral = services.create_referral(user, details)
             if owner is not None:
-                services.send(user, referral, [owner.pk])
+                (offer,) = services.send(user, referral, [owner.pk])
+                if status == "received":
+                    opened.record_opened_by_import(
+                        referral, offer, _("Dari Bundle FHIR: rujukan sudah dibuka rumah sakit tujuan.")
+                    )
     except InvalidInput as error:
         # Name the FHIR resource the service's field came from.
         field = "Task.owner" if error.field == "hospitals" else _fhir_field(error.field or "")

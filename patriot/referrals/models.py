@@ -213,6 +213,12 @@ class ReferralOffer(models.Model):
     sent_at = models.DateTimeField(_("dikirim"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(_("batas jawaban"))
+    # When the hospital first opened its copy (its staff on the referral's page, or its system reading the FHIR
+    # Bundle): FHIR Task "received" from then until the answer.
+    opened_at = models.DateTimeField(_("dibuka rumah sakit"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     responded_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

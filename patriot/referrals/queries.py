@@ -5,13 +5,12 @@ free beds."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
@@ -65,6 +64,7 @@ class BoardHospital:
     point_approximate: bool
     inside_city: bool
     rows: list[BoardRow] = field(default_factory=list)
+    facility_id: int = 0
 
     @property
     def free(self) -> int:
@@ -92,13 +92,17 @@ def _time_formatter() -> Callable[[datetime], str]:
     return lambda value: (lambda local: f"{date_format(local, pattern)} {local.tzname()}")(value.astimezone(zone))
 
 
-def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
-    """Every active hospital with a reported bed row (of `bed_type`, if given), one query. With a bed type, the
-    hospitals with most current free beds of it come first (stale last); otherwise by name."""
+def board_hospitals(bed_type: str | None = None, *, facility_ids: Collection[int] | None = None) -> list[BoardHospital]:
+    """Every active hospital with a reported bed row (of `bed_type`, if given; of `facility_ids`, if given), one
+    query. With a bed type, the hospitals with most current free beds of it come first (stale last); otherwise by
+    name."""
     beds = BedCount.objects.filter(facility__unit__is_active=True)
     if bed_type:
         beds = beds.filter(bed_type=bed_type)
+    if facility_ids is not None:
+        beds = beds.filter(facility_id__in=list(facility_ids))
     values = beds.values_list(
+        "facility_id",
         "bed_type",
         "total",
         "occupied",
@@ -117,10 +121,12 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
     time_label = _time_formatter()
     order = _type_order()
     hospitals: dict[str, BoardHospital] = {}
-    for kind, total, occupied, reserved, updated_at, code, name, lat, lon, inside, approximate in values:
+    for facility_id, kind, total, occupied, reserved, updated_at, code, name, lat, lon, inside, approximate in values:
         hospital = hospitals.get(code)
         if hospital is None:
-            hospital = hospitals[code] = BoardHospital(code, name, lat, lon, approximate, inside)
+            hospital = hospitals[code] = BoardHospital(
+                code, name, lat, lon, approximate, inside, facility_id=facility_id
+            )
         stale = now - updated_at > limit
         hospital.rows.append(
             BoardRow(
@@ -143,26 +149,6 @@ def board_hospitals(bed_type: str | None = None) -> list[BoardHospital]:
     else:
         result.sort(key=lambda h: h.name)
     return result
-
-
-def board_version(now: datetime | None = None) -> tuple[str, float]:
-    """What the public board's figures depend on, in one aggregate: a key that changes with any bed change, and how
-    many seconds it stays true (until the next current figure turns stale; at most a minute, so a hospital renamed
-    shows within it). The key counts the current figures too, so a figure turning stale changes it as well: a cache
-    of the board keyed by it is never behind a change."""
-    now = now or clock.now()
-    limit = stale_after()
-    figures = BedCount.objects.filter(facility__unit__is_active=True).aggregate(
-        count=Count("id"),
-        current=Count("id", filter=Q(updated_at__gt=now - limit)),
-        latest=Max("updated_at"),
-        oldest_current=Min("updated_at", filter=Q(updated_at__gt=now - limit)),
-    )
-    ttl = 60.0
-    if figures["oldest_current"] is not None:
-        ttl = min(ttl, (figures["oldest_current"] + limit - now).total_seconds())
-    latest = figures["latest"].isoformat() if figures["latest"] else "-"
-    return f"{figures['count']}:{figures['current']}:{latest}", max(0.0, ttl)
 
 
 def board(bed_type: str | None = None) -> list[BoardRow]:

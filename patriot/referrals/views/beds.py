@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +16,7 @@ from patriot.accounts.models import User
 from patriot.cases.views.staff import staff_page
 from patriot.core.errors import DomainError
 from patriot.core.templatetags.patriot import local_dt
-from patriot.referrals import queries, services
+from patriot.referrals import board_cache, queries, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.forms import BedsForm, TapForm
 from patriot.referrals.models import BedCount
@@ -29,52 +24,16 @@ from patriot.referrals.models import BedCount
 hospital_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 
 
-def _rows_html(hospital: queries.BoardHospital, stale_text: str) -> SafeString:
-    """A hospital's table rows, built here rather than in the template: the board renders hundreds of them, and
-    the template engine's per-variable cost would dominate its ≤ 50 ms budget (bench/referral_beds.py)."""
-    badge = f' <span class="badge badge-gray" data-stale-badge>{escape(stale_text)}</span>'
-    parts = []
-    for row in hospital.rows:
-        stale = row.stale
-        css = ' class="stale"' if stale else ""
-        free = "–" if stale else str(row.free)
-        parts.append(
-            f'<tr data-bed-type="{escape(row.bed_type)}" data-updated="{row.updated_iso}"{css}>'
-            f"<td>{escape(row.bed_type_label)}</td>"
-            f'<td class="free num"><span data-free>{free}</span><small>/<span data-total>{row.total}</span></small></td>'
-            f"<td><span data-updated-label>{escape(row.updated_label)}</span>{badge if stale else ''}</td></tr>"
-        )
-    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped or a number)
-
-
 def board(request: HttpRequest) -> HttpResponse:
     """Free beds by hospital and type, a map and a bed-type filter (a GET form: works without script); the page's
-    script keeps the figures live from the public event stream. The figures are cached under
-    queries.board_version(): any bed change, and any figure turning stale, makes a new key."""
+    script keeps the figures live from the public event stream. The figures are cached per hospital under its
+    version (referrals.board_cache): a change rebuilds that hospital's part only, and shows at once."""
     bed_type = request.GET.get("jenis", "")
     if bed_type not in BedTypeChoices.values():
         bed_type = ""
-    version, ttl = queries.board_version()
-    key = f"referrals:board:{get_language()}:{bed_type}:{settings.PATRIOT_TILE_URL}:{version}"
-    body = cache.get(key) if ttl > 0 else None
-    if body is None:
-        hospitals = queries.board_hospitals(bed_type or None)
-        stale_text = _("usang")
-        body = render_to_string(
-            "referrals/_board_body.html",
-            {
-                "hospitals": [(hospital, _rows_html(hospital, stale_text)) for hospital in hospitals],
-                "points": queries.map_points(hospitals),
-                "tile_url": settings.PATRIOT_TILE_URL,
-                "outside_text": _("luar kota"),
-                "bed_type": bed_type,
-                "bed_type_label": BedTypeChoices.label(bed_type) if bed_type else "",
-            },
-        )
-        if ttl > 0:
-            cache.set(key, body, ttl)
+    body = board_cache.board_body(bed_type, settings.PATRIOT_TILE_URL)
     context = {
-        "body": mark_safe(body),  # noqa: S308 (rendered above by the template engine, which escaped it)
+        "body": body,
         "bed_types": BedTypeChoices.choices(),
         "bed_type": bed_type,
         "stale_hours": queries.stale_after().total_seconds() / 3600,

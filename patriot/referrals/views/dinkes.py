@@ -1,26 +1,29 @@
 """Dinkes' page (/dinkes/): sections of charts and tables for the health office, the POC and the mayor. Beds
 first (occupancy over time per bed type, city-wide or one hospital, from the BedChange history; today's figures
-per hospital). Another concern adds its section with `register_section` (e.g. referrals per day)."""
+per hospital), over the period of `dari`/`sampai` (default: the last 30 days). Another concern adds its section with `register_section` (e.g. referrals per day)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.cases.views.staff import staff_page
+from patriot.core import clock
 from patriot.referrals import queries
 from patriot.referrals.choices import BedTypeChoices
+from patriot.referrals.services import statistics
 
 # Dinkes acts on these figures; the POC and the mayor watch the city's.
 DINKES_ROLES = RoleChoices.POC_ROLES | {RoleChoices.HEALTH_OFFICER, RoleChoices.MAYOR}
 dinkes_page = staff_page(DINKES_ROLES)
-DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,10 @@ def beds_context(request: HttpRequest) -> dict[str, Any]:
     hospital = request.GET.get("rs", "")
     if hospital not in {code for code, _name in hospitals}:
         hospital = ""
-    series = queries.occupancy(DAYS, hospital or None)
+    period = statistics.period_from(request.GET)
+    # The end of the period's last day (or now, for a period ending today): occupancy's days end there.
+    end = min(clock.now(), period.until - timedelta(microseconds=1))
+    series = queries.occupancy(len(period.days), hospital or None, now=end)
     labels = dict(BedTypeChoices.choices())
     chart = {
         "labels": series.labels,
@@ -62,7 +68,9 @@ def beds_context(request: HttpRequest) -> dict[str, Any]:
         "table": [
             (label, [values[index] for values in series.series.values()]) for index, label in enumerate(series.labels)
         ],
-        "days": DAYS,
+        "days": len(period.days),
+        "period": period,
+        "ends_today": period.end == timezone.localdate(clock.now()),
         "now_rows": now_rows,
     }
 

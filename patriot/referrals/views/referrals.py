@@ -35,6 +35,7 @@ from patriot.referrals.choices import (
 from patriot.referrals.models import PrimaryCareDiagnosis, Referral
 from patriot.referrals.nik import mask_nik, nik_digest
 from patriot.referrals.referral_forms import ReferralForm, RejectForm, TransportForm
+from patriot.referrals.services import opened
 
 facility_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 referral_page = staff_page({RoleChoices.HOSPITAL_STAFF, RoleChoices.HEALTH_OFFICER})
@@ -178,6 +179,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral, my_offer = reading.referral, reading.offer
     is_referrer, sees_all = reading.is_referrer, reading.is_referrer or reading.is_dinkes
     offers = list(referral.offers.select_related("facility__unit")) if sees_all else [my_offer] if my_offer else []
+    if my_offer is not None and my_offer.opened_at is None and my_offer.state == OfferStateChoices.PENDING:
+        opened.record_opened(user, referral)  # first opened by the hospital: on the timeline, FHIR Task "received"
     timeline = list(referral.timeline.all())
     if not sees_all:
         mine = my_offer.pk if my_offer else None
