@@ -29,6 +29,10 @@ class EmergencyConfig(AppConfig):
             registry.MenuEntry(_("Ambulans masuk"), "emergency-hospital", frozenset({Role.HOSPITAL_STAFF}), 20)
         )
         registry.register_seed_step(crew_demo.SEED_STEP)
+        from patriot.emergency.jobs import RETENTION_RULES
+
+        for rule in RETENTION_RULES:
+            registry.register_retention(rule)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
         registry.register_start_page(Role.PSC_DISPATCHER, "emergency-board")
         registry.register_menu_entry(
