@@ -227,3 +227,27 @@ def test_the_psc_incident_page_shows_the_crews_patient_report_audited(
         assert response.status_code == 403 and b"Syok" not in response.content, role
     assert client_for(crew).get(f"/psc/insiden/{incident.pk}/").status_code == 403
     assert Client().get(f"/psc/insiden/{incident.pk}/").status_code == 302
+
+
+def test_the_crew_page_names_its_service_worker_which_keeps_only_that_page(
+    run: tuple[Incident, Ambulance, User],
+) -> None:
+    _incident, _ambulance, crew = run
+    page = client_for(crew).get("/psc/kru/").content.decode()
+    assert 'data-service-worker="/psc/kru/sw.js"' in page and 'data-service-worker-scope="/psc/kru/"' in page
+    assert "patriot/offline.js" in page
+    worker = Client().get("/psc/kru/sw.js")  # the script holds no data: served to anyone, never cached
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/psc/kru/" and "no-cache" in worker["Cache-Control"]
+    first_line = worker.content.decode().split("\n", 1)[0]
+    assert first_line.startswith("var OFFLINE = {") and '"pages": ["/psc/kru/"]' in first_line
+    assert '"cache": "patriot-psc-crew-v1"' in first_line
+
+
+def test_offline_pages_stay_inside_their_scope() -> None:
+    from patriot.core.offline import OfflinePages
+
+    with pytest.raises(ValueError, match="scope"):
+        OfflinePages(cache="x-v1", scope="/psc/kru/", pages=("/psc/",))
+    with pytest.raises(ValueError, match="version"):
+        OfflinePages(cache="patriot-psc-crew", scope="/psc/kru/", pages=("/psc/kru/",))
