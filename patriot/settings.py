@@ -372,6 +372,11 @@ PATRIOT_RETENTION_TASKS_DAYS = int(os.environ.get("PATRIOT_RETENTION_TASKS_DAYS"
 # Referrals are medical records: kept 25 years (Permenkes 24/2022, rekam medis) after they were made, then deleted
 # with their timeline and attachments (finished ones only).
 PATRIOT_RETENTION_REFERRALS_DAYS = int(os.environ.get("PATRIOT_RETENTION_REFERRALS_DAYS", "9131") or 0)
+# PSC 119 (emergency/services/retention.py): finished incidents with the crews' patient reports are medical records,
+# 25 years like referrals; the crews' status-tap receipts and an ambulance's last shared position 90 days.
+PATRIOT_RETENTION_EMERGENCY_DAYS = int(os.environ.get("PATRIOT_RETENTION_EMERGENCY_DAYS", "9131") or 0)
+PATRIOT_RETENTION_CREW_RECEIPTS_DAYS = int(os.environ.get("PATRIOT_RETENTION_CREW_RECEIPTS_DAYS", "90") or 0)
+PATRIOT_RETENTION_CREW_POSITIONS_DAYS = int(os.environ.get("PATRIOT_RETENTION_CREW_POSITIONS_DAYS", "90") or 0)
 
 # The SQLite web process runs the SLA sweep itself unless a separate `patriot worker` does.
 PATRIOT_INPROCESS_WORKER = env_flag("PATRIOT_INPROCESS_WORKER")

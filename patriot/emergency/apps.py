@@ -14,13 +14,20 @@ class EmergencyConfig(AppConfig):
         from patriot.core import registry
         from patriot.emergency import crew_demo
         from patriot.emergency.api import router
-        from patriot.emergency.events import AMBULANCE_EVENTS, INCIDENT_EVENTS, NOTICE_EVENTS, PSC_ROLES
+        from patriot.emergency.events import (
+            AMBULANCE_EVENTS,
+            INCIDENT_EVENTS,
+            NOTICE_EVENTS,
+            OVERVIEW_EVENTS,
+            PSC_ROLES,
+        )
 
         registry.register_urls("psc/", "patriot.emergency.urls")
         registry.register_api_router("/emergency", router)
         registry.register_event_type(INCIDENT_EVENTS)
         registry.register_event_type(AMBULANCE_EVENTS)
         registry.register_event_type(NOTICE_EVENTS)
+        registry.register_event_type(OVERVIEW_EVENTS)
         registry.register_start_page(Role.AMBULANCE_CREW, "emergency-crew")
         registry.register_menu_entry(
             registry.MenuEntry(_("Penugasan"), "emergency-crew", frozenset({Role.AMBULANCE_CREW}), 10)
@@ -29,6 +36,10 @@ class EmergencyConfig(AppConfig):
             registry.MenuEntry(_("Ambulans masuk"), "emergency-hospital", frozenset({Role.HOSPITAL_STAFF}), 20)
         )
         registry.register_seed_step(crew_demo.SEED_STEP)
+        from patriot.emergency.jobs import RETENTION_RULES
+
+        for rule in RETENTION_RULES:
+            registry.register_retention(rule)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
         registry.register_start_page(Role.PSC_DISPATCHER, "emergency-board")
         registry.register_menu_entry(

@@ -424,13 +424,14 @@ def workspace_summary() -> dict[str, Any]:
     ]
     # Only units at rest are placed on this map: a unit working an incident (on its way, on scene, carrying the
     # patient, returning) would mark where the patient is; those are counted by status below.
+    positions = unit_positions()
     units = [
         {"lat": u["lat"], "lon": u["lon"], "status": u["status"], "colour": u["colour"]}
-        for u in unit_positions()
+        for u in positions
         if u["lat"] is not None and u["lon"] is not None and u["status"] in PANEL_MAP_STATUSES
     ]
     status_counts: dict[str, int] = {}
-    for unit in unit_positions():
+    for unit in positions:
         status_counts[unit["status"]] = status_counts.get(unit["status"], 0) + 1
     return {
         "levels": [(level, str(Level.label(level)).split(" ")[0], Level.colour(level)) for level in levels],
@@ -439,6 +440,21 @@ def workspace_summary() -> dict[str, Any]:
         "areas": areas,
         "units": units,
         "unit_counts": [
-            (str(label), status_counts.get(value, 0), Status.colour(value)) for value, label in Status.choices()
+            {"status": value, "label": str(label), "count": status_counts.get(value, 0), "colour": Status.colour(value)}
+            for value, label in Status.choices()
         ],
+    }
+
+
+def overview_payload() -> dict[str, Any]:
+    """The POC/mayor panels' live event (emergency.events.OVERVIEW_EVENTS): workspace_summary's figures without
+    labels — counts by state × level, active incidents per kecamatan at its centre point, units by status, and
+    the points of units at rest. Nothing about an incident's place, patient or caller."""
+    summary = workspace_summary()
+    return {
+        "total": summary["total"],
+        "table": {row["state"]: row["counts"] + [row["total"]] for row in summary["table"]},
+        "areas": [[area["name"], area["lat"], area["lon"], area["count"]] for area in summary["areas"]],
+        "units": [[unit["lat"], unit["lon"], unit["colour"]] for unit in summary["units"]],
+        "unit_counts": {row["status"]: row["count"] for row in summary["unit_counts"]},
     }

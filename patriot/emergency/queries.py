@@ -59,6 +59,15 @@ def crew_report(ambulance: Ambulance, incident: Incident) -> PatientReport | Non
     return PatientReport.objects.select_related("destination").filter(incident=incident, ambulance=ambulance).first()
 
 
+def incident_reports(incident: Incident) -> list[PatientReport]:
+    """Every crew's on-scene report of this incident (one per ambulance sent), for the PSC's incident page."""
+    return list(
+        PatientReport.objects.filter(incident=incident)
+        .select_related("ambulance__unit", "destination", "acknowledged_by")
+        .order_by("ambulance__unit__name", "pk")
+    )
+
+
 # How long a handed-over patient stays on the hospital's incoming list after its acknowledgement.
 INCOMING_KEPT = timedelta(hours=6)
 

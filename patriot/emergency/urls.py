@@ -29,6 +29,7 @@ urlpatterns = [
 # The ambulance crew's phone page and the receiving hospital's incoming list (views/crew.py).
 urlpatterns += [
     path("kru/", crew.crew_home, name="emergency-crew"),
+    path("kru/sw.js", crew.service_worker, name="emergency-crew-service-worker"),
     path("kru/langkah/", crew.crew_step, name="emergency-crew-step"),
     path("kru/status/", crew.crew_state, name="emergency-crew-state"),
     path("kru/posisi/", crew.crew_position, name="emergency-crew-position"),

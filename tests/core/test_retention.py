@@ -141,6 +141,9 @@ def test_without_a_period_everything_is_kept(settings: Settings, caplog: pytest.
     settings.PATRIOT_RETENTION_ACCESS_AUDIT_DAYS = 0
     settings.PATRIOT_RETENTION_NOTIFICATIONS_DAYS = 0
     settings.PATRIOT_RETENTION_REFERRALS_DAYS = 0
+    settings.PATRIOT_RETENTION_EMERGENCY_DAYS = 0
+    settings.PATRIOT_RETENTION_CREW_RECEIPTS_DAYS = 0
+    settings.PATRIOT_RETENTION_CREW_POSITIONS_DAYS = 0
     with time_machine.travel(START, tick=False):
         closed = _with_contact(State.CLOSED)
         log_reporter_reads([closed.pk], staff(RoleChoices.POC_OPERATOR), purpose="lama")
@@ -152,5 +155,6 @@ def test_without_a_period_everything_is_kept(settings: Settings, caplog: pytest.
     closed.refresh_from_db()
     assert closed.reporter_name == "Budi Santoso"
     assert ReporterDataAccess.objects.count() == 1
-    # Cases' two rules, citizens' notifications, and referrals' two (finished referrals, the health-data read log).
-    assert caplog.text.count("kept (no retention period set)") == 5
+    # Cases' two rules, citizens' notifications, referrals' two (finished referrals, the health-data read log) and
+    # PSC 119's three (finished incidents, crew receipts, positions; the read log is the referrals' rule).
+    assert caplog.text.count("kept (no retention period set)") == 8

@@ -201,3 +201,60 @@ def test_a_crew_works_a_run_through_a_network_drop(
     assert report.destination == hospital and report.acknowledged_at is not None and report.pulse == 118
     ambulance.refresh_from_db()
     assert ambulance.status == "available" and ambulance.last_latitude is not None
+
+
+def test_without_signal_the_crew_page_opens_again_with_the_assignment_and_the_queue(
+    dispatched: tuple[Incident, Ambulance, OrganisationUnit], asgi_server: str, new_page: Any, screens: Screens
+) -> None:
+    incident, ambulance, _hospital = dispatched
+    page = new_page(
+        viewport=PHONE,
+        geolocation={"latitude": MARGAHAYU[0], "longitude": MARGAHAYU[1]},
+        permissions=["geolocation"],
+    )
+    sign_in(page, asgi_server, "kru", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/psc/kru/$"))
+    # The service worker keeps the page as it was loaded with a signal, with its files.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function(
+        "() => caches.open('patriot-psc-crew-v1').then((cache) => cache.match('/psc/kru/')).then(Boolean)"
+    )
+    # A tap confirmed by the server after that copy was made: the reload without signal still shows it.
+    depart = tap_online(page, "Berangkat")
+
+    page.context.set_offline(True)
+    tap_offline(page, "Tiba di lokasi")
+    expect(page.locator("[data-crew-queue] li")).to_have_count(1)
+    page.reload()
+    expect(page.locator(".crew__card").first).to_contain_text(incident.number)
+    expect(page.locator(".crew")).to_contain_text("Jl. Anggrek No. 9")
+    expect(page.locator(".crew a[href^='tel:']")).to_be_visible()
+    expect(page.locator("[data-crew-net]")).to_contain_text("Tanpa sinyal")
+    expect(page.locator("[data-crew-queue] li")).to_have_count(1)
+    expect(page.locator("[data-crew-status]")).to_have_text("Di lokasi")
+    expect(page.locator('[data-stamp="depart"] time')).to_have_attribute("datetime", depart["at"])
+    expect(page.get_by_role("button", name="Berangkat ke rumah sakit", exact=True)).to_be_visible()
+    screens.shot(page, "reloaded without signal")
+    assert Ambulance.objects.get(pk=ambulance.pk).status == "en_route"
+
+    page.context.set_offline(False)
+    wait_sent(page)
+    expect(page.locator("[data-crew-net]")).to_have_text("Daring")
+    ambulance.refresh_from_db()
+    assert ambulance.status == "on_scene"
+    incident.refresh_from_db()
+    assert incident.en_route_at == when(depart)
+
+
+def test_a_signed_out_visit_drops_the_kept_page(
+    dispatched: tuple[Incident, Ambulance, OrganisationUnit], asgi_server: str, new_page: Any
+) -> None:
+    page = new_page(viewport=PHONE)
+    sign_in(page, asgi_server, "kru", PASSWORD)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    kept = "() => caches.open('patriot-psc-crew-v1').then((cache) => cache.match('/psc/kru/')).then(Boolean)"
+    page.wait_for_function(kept)
+    page.context.clear_cookies()
+    page.goto(f"{asgi_server}/psc/kru/")
+    expect(page).to_have_url(re.compile(r"/masuk/"))
+    page.wait_for_function(kept.replace(".then(Boolean)", ".then((copy) => !copy)"))

@@ -195,3 +195,59 @@ def test_the_demo_ambulance_account_becomes_a_crew_and_lands_on_its_page() -> No
     crew_demo.seed_crew_demo()
     crew.refresh_from_db()
     assert crew.unit == own.unit
+
+
+def test_the_psc_incident_page_shows_the_crews_patient_report_audited(
+    run: tuple[Incident, Ambulance, User], call_taker: User, dispatcher: User
+) -> None:
+    incident, ambulance, crew = run
+    before = client_for(call_taker).get(f"/psc/insiden/{incident.pk}/").content.decode()
+    assert "Laporan pasien dari kru" not in before
+    assert not PersonalDataAccess.objects.filter(data="diagnosis").exists()  # no report, no diagnosis read
+    services.move_ambulance(crew, ambulance, "depart")
+    services.move_ambulance(crew, ambulance, "arrive")
+    destination = hospital("tujuan-psc")
+    services.save_patient_report(
+        crew,
+        ambulance,
+        services.Vitals(avpu="voice", gcs=13, pulse=124, spo2=91, bp_systolic=90, bp_diastolic=60, assessment="Syok"),
+    )
+    services.choose_destination(crew, ambulance, destination)
+    for user in (call_taker, dispatcher):
+        response = client_for(user).get(f"/psc/insiden/{incident.pk}/")
+        page = response.content.decode()
+        assert response.status_code == 200 and not csp_problems(page)
+        assert "Laporan pasien dari kru" in page and "Syok" in page and "GCS 13" in page
+        assert "90/60" in page and "91%" in page and destination.name in page
+        access = PersonalDataAccess.objects.get(user=user, data="diagnosis")
+        assert access.subject_id == str(incident.pk)
+        assert access.purpose == "Laporan pasien kru di halaman insiden PSC"
+    for role in (Role.POC_OPERATOR, Role.MAYOR, Role.HOSPITAL_STAFF, Role.SYSTEM_ADMIN, Role.HEALTH_OFFICER):
+        response = client_for(make_user(role)).get(f"/psc/insiden/{incident.pk}/")
+        assert response.status_code == 403 and b"Syok" not in response.content, role
+    assert client_for(crew).get(f"/psc/insiden/{incident.pk}/").status_code == 403
+    assert Client().get(f"/psc/insiden/{incident.pk}/").status_code == 302
+
+
+def test_the_crew_page_names_its_service_worker_which_keeps_only_that_page(
+    run: tuple[Incident, Ambulance, User],
+) -> None:
+    _incident, _ambulance, crew = run
+    page = client_for(crew).get("/psc/kru/").content.decode()
+    assert 'data-service-worker="/psc/kru/sw.js"' in page and 'data-service-worker-scope="/psc/kru/"' in page
+    assert "patriot/offline.js" in page
+    worker = Client().get("/psc/kru/sw.js")  # the script holds no data: served to anyone, never cached
+    assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/psc/kru/" and "no-cache" in worker["Cache-Control"]
+    first_line = worker.content.decode().split("\n", 1)[0]
+    assert first_line.startswith("var OFFLINE = {") and '"pages": ["/psc/kru/"]' in first_line
+    assert '"cache": "patriot-psc-crew-v1"' in first_line
+
+
+def test_offline_pages_stay_inside_their_scope() -> None:
+    from patriot.core.offline import OfflinePages
+
+    with pytest.raises(ValueError, match="scope"):
+        OfflinePages(cache="x-v1", scope="/psc/kru/", pages=("/psc/",))
+    with pytest.raises(ValueError, match="version"):
+        OfflinePages(cache="patriot-psc-crew", scope="/psc/kru/", pages=("/psc/kru/",))

@@ -105,3 +105,46 @@ def test_a_new_p1_appears_with_the_alarm_and_the_suggested_unit_is_dispatched(
     phone.wait_for_selector(f"[data-card='{incident.pk}']")
     screens.shot(phone, "papan-360")
     assert not errors, errors
+
+
+def test_the_poc_dashboard_panel_follows_incidents_and_units_live(
+    asgi_server: str, new_page: Any, screens: Screens
+) -> None:
+    load_reference_areas()
+    reset_area_index()
+    psc = OrganisationUnit.objects.create(kind=UnitKindChoices.PSC_CENTRE, code="psc", name="PSC 119 Bekasi")
+    call_taker = _user("penerima", RoleChoices.PSC_CALL_TAKER, psc)
+    dispatcher = _user("dispatcher", RoleChoices.PSC_DISPATCHER, psc)
+    unit = make_ambulance("siaga", last_latitude=BEKASI_JAYA[0], last_longitude=BEKASI_JAYA[1])
+    poc = User(username="poc", role=RoleChoices.POC_OPERATOR, first_name="Poc")
+    poc.set_password(PASSWORD)
+    poc.save()
+
+    page = new_page(viewport=CONTROL_ROOM)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, asgi_server, "poc", PASSWORD)
+    page.goto(f"{asgi_server}/poc/dasbor/")
+    expect(page.locator("[data-live-indicator]").first).to_have_attribute("data-state", "connected")
+    panel = page.locator("[data-emergency-panel]")
+    expect(panel.locator("[data-total]")).to_have_text("0")
+    expect(panel.locator("[data-units] circle")).to_have_count(1)
+    expect(panel.locator("[data-areas] circle")).to_have_count(0)
+
+    incident = services.create_incident(call_taker, details())  # P1, waiting
+    expect(panel.locator("[data-total]")).to_have_text("1")
+    expect(panel.locator("tr[data-state=open] td").last).to_have_text("1")
+    expect(panel.locator("[data-areas] circle")).to_have_count(1)
+
+    services.dispatch_units(dispatcher, incident, [unit.pk])
+    expect(panel.locator("tr[data-state=dispatched] td").first).to_have_text("1")
+    expect(panel.locator("tr[data-state=open] td").last).to_have_text("0")
+    # The dispatched unit leaves the map (it would mark the patient's place) and is counted by status.
+    expect(panel.locator("[data-units] circle")).to_have_count(0)
+    expect(panel.locator("[data-status=dispatched]")).to_be_visible()
+    expect(panel.locator("[data-status=dispatched] [data-count]")).to_have_text("1")
+    expect(panel.locator("[data-status=available]")).to_be_hidden()
+    screens.shot(page, "poc-panel-live")
+    assert page.url.endswith("/poc/dasbor/")  # never reloaded
+    assert "Anggrek" not in page.content() and "Bu Sari" not in page.content()
+    assert not errors, errors

@@ -189,3 +189,80 @@ def test_an_end_stamped_before_its_start_does_not_count(two_runs: tuple) -> None
     Incident.objects.filter(pk=a.pk).update(on_scene_at=a.en_route_at - timedelta(seconds=5))
     figures = intervals.report(*whole_period()).overall.figures
     assert figures["travel"] == intervals.Figure(1, 1200.0, 1200.0)
+
+
+def test_the_figures_equal_a_plain_reference_computation(areas: None, call_taker: User) -> None:
+    """Many incidents with millisecond stamps, missing and reversed ones, several kecamatan, levels and units,
+    calls that were not emergencies: every figure equals numpy's percentiles of the durations computed in Python
+    from the stamps (to the millisecond), on SQLite and on PostgreSQL alike."""
+    import random
+
+    import numpy as np
+
+    from patriot.geo.models import District
+
+    rng = random.Random(11)
+    units = [make_ambulance(f"amb-ref-{n}") for n in range(3)]
+    districts = list(District.objects.values_list("pk", flat=True)[:3])
+    made = []
+    for index in range(120):
+        received = T0 + timedelta(seconds=rng.randint(0, 80_000), milliseconds=rng.randint(0, 999))
+        stamps: dict[str, datetime | None] = {"call_received_at": received}
+        at = received
+        for name in intervals.STAMPS[1:]:
+            at = at + timedelta(milliseconds=rng.randint(1_000, 900_000))
+            stamps[name] = None if rng.random() < 0.08 else at
+        if index % 17 == 0:
+            stamps["on_scene_at"] = received - timedelta(seconds=5)  # reversed: does not count
+        if stamps["created_at"] is None:
+            stamps["created_at"] = at
+        non_emergency = index % 9 == 0
+        made.append(
+            Incident(
+                call_taker=call_taker,
+                state="non_emergency" if non_emergency else rng.choice(["dispatched", "closed", "handed_over"]),
+                closure_reason="prank" if non_emergency else "",
+                complaint=rng.choice(["fall", "burn", ""]),
+                district_id=rng.choice([*districts, None]),
+                proposed_level=rng.choice(["p1", "p2", "p3"]),
+                final_level=rng.choice(["", "p0"]),
+                override_reason="uji",
+                first_ambulance=rng.choice([*units, None]),
+                **stamps,
+            )
+        )
+    Incident.objects.bulk_create(made)
+    report = intervals.report(T0 - timedelta(hours=1), T0 + timedelta(days=2))
+    runs = [incident for incident in made if incident.state != "non_emergency"]
+
+    def expected(selected: list[Incident]) -> dict[str, intervals.Figure]:
+        figures = {}
+        for interval in intervals.INTERVALS:
+            seconds = [
+                round((getattr(i, interval.end) - getattr(i, interval.start)).total_seconds(), 3)
+                for i in selected
+                if getattr(i, interval.start) and getattr(i, interval.end)
+                if getattr(i, interval.end) >= getattr(i, interval.start)
+            ]
+            if seconds:
+                median, p90 = np.percentile(seconds, [50, 90])
+                figures[interval.key] = intervals.Figure(len(seconds), pytest.approx(median), pytest.approx(p90))
+            else:
+                figures[interval.key] = intervals.Figure(0, None, None)
+        return figures
+
+    assert report.overall.incidents == len(runs)
+    assert report.overall.figures == expected(runs)
+    for row in report.by_district:
+        key = None if row.key == "-1" else int(row.key)
+        assert row.figures == expected([i for i in runs if i.district_id == key]), row.label
+    assert {row.key for row in report.by_level} == {i.level for i in runs}
+    for row in report.by_level:
+        assert row.figures == expected([i for i in runs if i.level == row.key]), row.label
+    assert len(report.by_unit) == 4
+    for row in report.by_unit:
+        key = None if row.key == "-1" else int(row.key)
+        assert row.figures == expected([i for i in runs if i.first_ambulance_id == key]), row.label
+    outcomes = {value: count for value, _label, count in report.by_outcome}
+    assert outcomes["non_emergency:prank"] == len(made) - len(runs)
+    assert sum(count for _value, _label, count in report.by_complaint) == len(made)

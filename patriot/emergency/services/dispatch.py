@@ -36,6 +36,7 @@ from patriot.emergency.services.incidents import (
     INCIDENT_MACHINE,
     UNIT_WITHDRAWN,
     move_ambulance,
+    record_overview,
 )
 from patriot.events.services import record_event
 
@@ -63,6 +64,7 @@ def _event(incident: Incident, kind: str, at: Any, **extra: Any) -> None:
         at=at,
         payload={"state": incident.state, "level": incident.level, "complaint": incident.complaint, **extra},
     )
+    record_overview(at)
 
 
 def _entry(incident: Incident, kind: str, user: User, previous: str, at: Any, **data: Any) -> None:

@@ -17,17 +17,17 @@ from patriot.accounts.choices import UnitKindChoices
 from patriot.accounts.models import User
 from patriot.callcentre.lines import is_psc_line
 from patriot.callcentre.models import Call
-from patriot.core import clock, workflow
+from patriot.core import clock, quiet, workflow
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.core.workflow import StateMachine
-from patriot.emergency import triage
+from patriot.emergency import dispatch, triage
 from patriot.emergency.choices import AgeBandChoices, AnswerChoices, ClosureReasonChoices, ComplaintChoices
 from patriot.emergency.choices import AmbulanceActionChoices as Action
 from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
-from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT
+from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT
 from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry
 from patriot.events.services import record_event
 from patriot.geo import lookup
@@ -177,6 +177,18 @@ def _levels(details: CallDetails) -> tuple[str, str, str]:
     return proposed, final, reason if final != proposed else ""
 
 
+def record_overview(at: datetime) -> None:
+    """The city's emergency overview as it stands in this transaction, for the POC/mayor panels' live update
+    (emergency.events.OVERVIEW_EVENTS; counts and units at rest only). Written after each incident or ambulance
+    event, in its transaction; the last one of a transaction holds its final figures. Not for demo history (quiet):
+    nobody watches it being written, and the panels read the database when they open."""
+    if quiet.active():
+        return
+    record_event(
+        kind="overview", subject_type=OVERVIEW_SUBJECT, subject_id="city", at=at, payload=dispatch.overview_payload()
+    )
+
+
 def _incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -> None:
     # Ids, state and level only: no caller, patient or address (UU PDP), and never public.
     record_event(
@@ -186,6 +198,7 @@ def _incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -
         at=at,
         payload={"state": incident.state, "level": incident.level, "complaint": incident.complaint, **extra},
     )
+    record_overview(at)
 
 
 def create_incident(user: User, details: CallDetails) -> Incident:
@@ -412,3 +425,4 @@ def move_ambulance(
             at=step.now,
             payload={"status": unit.status, "from": previous, "incident": target.pk if target else None},
         )
+        record_overview(step.now)

@@ -161,8 +161,19 @@ def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
         data=PersonalDataChoices.PATIENT_IDENTITY,
         purpose=_("Penanganan panggilan 119"),
     )
+    reports = queries.incident_reports(incident)
+    if reports:
+        # Vitals and the working assessment are the patient's diagnosis: their read is audited apart.
+        record_access(
+            user,
+            subject_type=INCIDENT_SUBJECT,
+            subject_ids=[incident.pk],
+            data=PersonalDataChoices.DIAGNOSIS,
+            purpose=_("Laporan pasien kru di halaman insiden PSC"),
+        )
     context = {
         "incident": incident,
+        "reports": reports,
         "sections": instructions.sections(
             incident.complaint, conscious=incident.conscious, breathing_normally=incident.breathing_normally
         ),

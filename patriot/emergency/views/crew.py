@@ -6,7 +6,9 @@ hospital. Every page that shows patient or caller data records the read (core.au
 
 The JSON endpoints answer errors in /api/v1's shape ({detail, code, field}, Retry-After on 429). Status taps carry
 an idempotency key and the phone's time of the tap: static/emergency/crew.js queues them in localStorage while
-offline and sends them, in order, once the connection is back."""
+offline and sends them, in order, once the connection is back. The service worker /psc/kru/sw.js (core/offline.py)
+keeps the crew's page and its files on the phone, so a reload without signal shows the last assignment and the
+queue."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import OrganisationUnit, User
 from patriot.cases.views.staff import staff_page
-from patriot.core import clock, ratelimit
+from patriot.core import clock, offline, ratelimit
 from patriot.core.api_errors import error_response
 from patriot.core.audit import record_access
 from patriot.core.choices import PersonalDataChoices
@@ -39,6 +41,12 @@ from patriot.emergency.models import Ambulance, PatientReport
 
 crew_page = staff_page({RoleChoices.AMBULANCE_CREW})
 hospital_page = staff_page({RoleChoices.HOSPITAL_STAFF})
+
+# The crew's page as last loaded with a signal (the assignment the crew is working: theirs to keep on the phone), and
+# its files. A copy is dropped as soon as the page answers a signed-out visitor.
+service_worker = offline.service_worker(
+    offline.OfflinePages(cache="patriot-psc-crew-v1", scope="/psc/kru/", pages=("/psc/kru/",))
+)
 
 # Position posts per ambulance per minute (the phone sends one every ~15 s while moving).
 POSITION_LIMIT = 12

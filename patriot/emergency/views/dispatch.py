@@ -177,7 +177,8 @@ def workspace_panel(request: HttpRequest) -> dict[str, Any]:
 
 @staff_page(PANEL_ROLES)
 def panel_partial(request: HttpRequest) -> HttpResponse:
-    """The panel's own refresh (every 30 s; emergency events do not reach these roles' streams)."""
+    """The panel's body read again from the database: after the stream reconnects (live-resync). Between, the
+    `emergency_overview` events update it in place (static/emergency/panel.js)."""
     return render(request, "emergency/dispatch_panel_body.html", workspace_summary_context())
 
 
@@ -207,4 +208,10 @@ def _svg_map(summary: dict[str, Any]) -> dict[str, Any]:
         x, y = project(unit["lat"], unit["lon"])
         if 0 <= x <= width and 0 <= y <= height:
             units.append({**unit, "x": x, "y": y})
-    return {"width": width, "height": height, "areas": areas, "units": units}
+    return {
+        "width": width,
+        "height": height,
+        "box": ",".join(str(edge) for edge in _BOX),
+        "areas": areas,
+        "units": units,
+    }

@@ -7,18 +7,15 @@ the service worker (/jumantik/sw.js) keeps the form page and its files so the fo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.views.staff import staff_page
-from patriot.core import clock
+from patriot.core import clock, offline
 from patriot.core.errors import DomainError
 from patriot.larvae import queries, services
 from patriot.larvae.audit import record_household_reads
@@ -27,7 +24,16 @@ from patriot.larvae.models import Inspection
 
 jumantik_page = staff_page({RoleChoices.JUMANTIK})
 index_page = staff_page(queries.INDEX_ROLES)
-SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "larvae" / "sw.js"
+# The form page (no household data in it) and its files, kept so the form opens without signal; the week page shows it
+# when offline (core/offline.py).
+service_worker = offline.service_worker(
+    offline.OfflinePages(
+        cache="patriot-jumantik-v2",
+        scope="/jumantik/",
+        pages=("/jumantik/periksa/",),
+        fallbacks={"/jumantik/": "/jumantik/periksa/"},
+    )
+)
 
 
 @jumantik_page
@@ -102,15 +108,6 @@ def inspect(request: HttpRequest) -> HttpResponse:
         ]
         return JsonResponse({"detail": " ".join(errors), "code": "invalid", "field": None}, status=400)
     return render(request, "larvae/inspect.html", {"form": form}, status=400)
-
-
-@never_cache
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker, served under /jumantik/ so it may keep the jumantik's pages (a script under /static/
-    could only control /static/)."""
-    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/jumantik/"
-    return response
 
 
 @index_page

@@ -2,6 +2,9 @@
 // time and an idempotency key, and sent in order whenever there is a connection; a tap made without signal is sent
 // later with its original time, and the server applies each key once. The page shows what is waiting to be sent.
 // While on duty the unit's position is shared (geolocation), every ~15 s while moving.
+// Without signal the page itself may come from the phone (the service worker keeps its last copy, core/offline.py):
+// the status and step times the server confirmed since that copy are kept here too (localStorage), so a reload
+// without signal shows them, and the taps still waiting.
 (function () {
   "use strict";
 
@@ -9,7 +12,9 @@
   if (!root) { return; }
   var machine = JSON.parse(document.getElementById("crew-machine").textContent);
   var storeKey = "patriot-crew-queue-" + root.dataset.ambulance;
+  var stateKey = "patriot-crew-state-" + root.dataset.ambulance;
   var status = root.dataset.status;
+  var confirmed = {};  // step → time, confirmed by the server since the page was made
   var sending = false;
   var buttons = root.querySelector("[data-crew-buttons]");
   var errorBox = root.querySelector("[data-crew-error]");
@@ -26,6 +31,30 @@
   function clock(iso) {
     var d = new Date(iso);
     return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
+  }
+
+  // What the server confirmed, kept for a copy of this page shown without signal.
+  function remember() {
+    try {
+      localStorage.setItem(stateKey, JSON.stringify({
+        status: status, incident: root.dataset.incident, at: Date.now(), stamps: confirmed,
+      }));
+    } catch (e) { /* storage full or blocked: the page still works */ }
+  }
+  function restore() {
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(stateKey) || "null"); } catch (e) { kept = null; }
+    // Only newer than the page (a copy from before these steps) and for the same assignment.
+    if (!kept || kept.incident !== root.dataset.incident || kept.at <= Number(root.dataset.renderedAt) * 1000) {
+      return;
+    }
+    status = kept.status;
+    confirmed = kept.stamps || {};
+    Object.keys(confirmed).forEach(function (action) { showStamp(action, confirmed[action]); });
+  }
+  function showStamp(action, iso) {
+    var time = root.querySelector('[data-stamp="' + action + '"] time');
+    if (time) { time.setAttribute("datetime", iso); time.textContent = clock(iso); }
   }
 
   function setOnline(online) {
@@ -106,8 +135,9 @@
         save(rest);
         if (response.ok) {
           status = body.status;
-          var time = root.querySelector('[data-stamp="' + item.action + '"] time');
-          if (time) { time.setAttribute("datetime", item.at); time.textContent = clock(item.at); }
+          confirmed[item.action] = item.at;
+          showStamp(item.action, item.at);
+          remember();
         } else {
           // Refused (e.g. the dispatcher moved the unit meanwhile): say why, drop the taps after it, re-read.
           errorBox.textContent = (machine.labels[item.action] || item.action) + ": " + (body.detail || response.status);
@@ -132,6 +162,7 @@
       setOnline(true);
       if (String(body.incident || "") !== root.dataset.incident && !load().length) { location.reload(); return; }
       status = body.status;
+      remember();
       render();
     }).catch(function () { setOnline(false); });
   }
@@ -168,6 +199,7 @@
   window.addEventListener("offline", function () { setOnline(false); });
   setInterval(function () { if (load().length) { flush(); } else { refresh(); } }, 20000);
   setOnline(navigator.onLine !== false);
+  restore();
   render();
   flush();
 })();

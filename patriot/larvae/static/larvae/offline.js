@@ -259,9 +259,4 @@
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { sendAll(); } });
   render().then(sendAll);
 
-  var worker = panel.getAttribute("data-service-worker");
-  if (worker && "serviceWorker" in navigator) {
-    navigator.serviceWorker.register(worker, { scope: panel.getAttribute("data-service-worker-scope") })
-      .catch(function () { /* the open page keeps working without it */ });
-  }
 })();
