@@ -42,6 +42,7 @@ logger = logging.getLogger("patriot.events")
 
 # This process's mark on its Redis messages: its own hub is woken directly and skips them.
 PROCESS_TOKEN = uuid.uuid4().hex
+DEFAULT_GAP_GRACE_SECONDS = config.DEFAULTS["PATRIOT_SSE_GAP_GRACE_SECONDS"]
 # Rows per outbox read (the hub's and a replay's).
 BATCH_SIZE = 500
 # A jump in ids larger than this is not waited for (e.g. a sequence reset by hand).
@@ -64,13 +65,21 @@ def redis_channel() -> str:
 
 
 def notify_committed() -> None:
-    """After a commit that wrote outbox rows: wake this process's hub and the other processes' hubs.
+    """After a commit that wrote outbox rows: hand them to this process's hub and wake the other processes' hubs.
 
-    Never raises: the change is committed already, and the hubs' polling covers a lost wake-up.
+    This process's hub gets the new rows read here, on the committing thread with the connection it already holds,
+    so they reach its streams without a hop to a worker thread and another connection; the read is the hub's own
+    (`read_after` from what it has read so far), and the hub drops what it has already. Never raises: the change is
+    committed already, and the hubs' polling covers a lost wake-up.
     """
     hub = _hub
-    if hub is not None:
-        hub.wake_threadsafe()
+    if hub is not None and hub.running:
+        try:
+            hub.absorb_threadsafe(read_after(hub.top, list(hub.missing), BATCH_SIZE))
+        except Exception:
+            # E.g. a commit on an event loop's own thread (no queries there): the hub reads on its worker instead.
+            logger.debug("Reading the committed events on the committing thread failed", exc_info=True)
+            hub.wake_threadsafe()
     if settings.PATRIOT_REDIS_URL:
         _publisher.publish(settings.PATRIOT_REDIS_URL)
 
@@ -281,6 +290,7 @@ class Hub:
         self.missing: dict[int, float] = {}  # id → when it was first found missing
         self.reads = 0
         self.given_up = 0
+        self.grace = DEFAULT_GAP_GRACE_SECONDS  # read again from the settings whenever the hub starts
         self.stopping = False
         # Admitted streams per client address, and in all; tickets may be released from any thread.
         self.admitted: Counter[str] = Counter()
@@ -296,6 +306,25 @@ class Hub:
         # A closed loop raises RuntimeError: nothing listens on this hub any more.
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self._wake.set)
+
+    @property
+    def running(self) -> bool:
+        """Whether the hub is reading for someone (no stream on this process: nothing to hand over)."""
+        return self._running
+
+    def absorb_threadsafe(self, frames: list[Frame]) -> None:
+        """Frames read by another thread (after its commit), taken in on the loop like the hub's own reads."""
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._absorb_read, frames)
+
+    def _absorb_read(self, frames: list[Frame]) -> None:
+        if not self._running:
+            return
+        self._absorb(frames, time.monotonic())
+        self._advance(time.monotonic(), self.grace)
+        if self.missing or len(frames) >= BATCH_SIZE:
+            # Ids to wait for (the hub times their grace and looks for them) or more than one batch: the hub reads.
+            self._wake.set()
 
     # --- admission (any thread)
 
@@ -371,6 +400,7 @@ class Hub:
             self.floor = self.top = newest
             self.held.clear()
             self.missing.clear()
+            self.grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
             self._running = True
             self._tasks = [self.loop.create_task(self._run(), name="patriot-events-hub")]
             if settings.PATRIOT_REDIS_URL:
@@ -391,7 +421,7 @@ class Hub:
 
     async def _run(self) -> None:
         poll = config.value("PATRIOT_SSE_POLL_SECONDS")
-        grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
+        grace = self.grace
         heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
         try:
             while True:

@@ -162,6 +162,53 @@ def test_on_postgresql_a_later_id_committed_first_waits_for_the_earlier_transact
     _run(scenario())
 
 
+def _commit_one(subject_id: str) -> int:
+    with transaction.atomic():
+        return record_event(kind="case.commented", subject_type="case", subject_id=subject_id, at=NOW, payload={}).pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_committing_thread_hands_its_events_to_the_hub_without_waking_it(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PATRIOT_SSE_POLL_SECONDS = 60  # within this test the hub never reads on its own
+    monkeypatch.setattr(broadcast.Hub, "wake_threadsafe", lambda _hub: pytest.fail("the hub was woken"))
+
+    async def scenario() -> None:
+        # The newest id is the sequence's (a flushed table may leave ids below the next one unused: a gap to wait for).
+        await in_thread(_commit_one, "BKS-BEFORE")
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        pk = await in_thread(_commit_one, "BKS-HANDED")
+        await asyncio.wait_for(subscription.wait(), 10)
+        assert _queued(subscription) == [pk]
+        assert hub.reads == 0
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_hand_over_fails_the_hub_is_woken_and_reads_the_events_itself(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PATRIOT_SSE_POLL_SECONDS = 60
+
+    def broken(_hub: broadcast.Hub, _frames: list[broadcast.Frame]) -> None:
+        raise RuntimeError("hand-over refused")
+
+    monkeypatch.setattr(broadcast.Hub, "absorb_threadsafe", broken)
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        pk = await in_thread(_commit_one, "BKS-WOKEN")
+        await asyncio.wait_for(subscription.wait(), 10)
+        assert _queued(subscription) == [pk]
+        assert hub.reads >= 1
+
+    _run(scenario())
+
+
 @pytest.mark.django_db
 def test_one_wake_up_per_transaction_and_none_for_a_rollback(django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
