@@ -1,21 +1,25 @@
-"""Live-event latency: from a case being created over HTTP to its event reaching connected SSE clients.
+"""Live-event latency: from a case being committed (and from its POST being sent) to its event reaching SSE clients.
 
 Set-up (this process never imports Django): a PostgreSQL database `patriot_bench_sse`, migrated and
 seeded afresh, a POC operator's session, and a private redis-server on a loopback port of 18150-18199.
 Then, each on freshly started uvicorn processes:
 
-  baseline  GET /healthz round trip (the plain HTTP cost on this machine now)
+  baseline  GET /healthz round trip (the plain HTTP cost on this machine now), at the start and per scenario
   1 client  one SSE client on one process
   one proc  N clients (default 500) on one process
   two proc  N clients split over two processes sharing events through Redis; cases are created
             alternately on either process, so half of all deliveries cross processes
+  many      --many clients (default 2,000) the same way on two processes: every delivery counted
 
-Each case is posted (POST /api/v1/cases) every PACE seconds from the same asyncio loop that reads the
-streams; latency = the moment a client has read the event's frame − the moment the POST was sent, per
-(client, event). "after answer" subtracts the moment the 201 came back instead (can be negative: the
-event may beat the answer). Writes JSON to --out (default var/bench/sse-<timestamp>.json).
+The SSE clients are asyncio protocols (one search per frame) in child processes of their own, one per 1,000
+streams, so neither the poster nor one busy client loop delays what is measured; their CPU is reported. A case is
+posted (POST /api/v1/cases) every PACE seconds. Per (client, event): "from commit" = the moment the client read the
+frame (wall clock) − the event's `at` (the case's created_at, stamped just before its transaction: an upper bound
+of the time from COMMIT); "from POST" = the same moment (perf_counter) − the POST being sent; "after answer" − the
+201 coming back (can be negative: the event may beat the answer). Missing = clients × cases − (client, case) pairs
+received. Writes JSON to --out (default var/bench/sse-<timestamp>.json).
 
-    python -m bench.sse_latency [--clients 500] [--events 40] [--quick] [--out FILE]
+    python -m bench.sse_latency [--clients 500] [--many 2000] [--events 40] [--quick] [--out FILE]
 """
 
 # ruff: noqa: S603
