@@ -120,7 +120,7 @@ class CpuMeter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        wall = max(time.perf_counter() - self._wall, 1e-9)
+        wall = self.wall = max(time.perf_counter() - self._wall, 1e-9)
         busy, total = machine_cpu_ticks()
         cores = os.cpu_count() or 1
         dt_total = total - self._machine[1]

@@ -19,8 +19,8 @@ import logging
 import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -42,6 +42,7 @@ logger = logging.getLogger("patriot.events")
 
 # This process's mark on its Redis messages: its own hub is woken directly and skips them.
 PROCESS_TOKEN = uuid.uuid4().hex
+DEFAULT_GAP_GRACE_SECONDS = config.DEFAULTS["PATRIOT_SSE_GAP_GRACE_SECONDS"]
 # Rows per outbox read (the hub's and a replay's).
 BATCH_SIZE = 500
 # A jump in ids larger than this is not waited for (e.g. a sequence reset by hand).
@@ -64,13 +65,21 @@ def redis_channel() -> str:
 
 
 def notify_committed() -> None:
-    """After a commit that wrote outbox rows: wake this process's hub and the other processes' hubs.
+    """After a commit that wrote outbox rows: hand them to this process's hub and wake the other processes' hubs.
 
-    Never raises: the change is committed already, and the hubs' polling covers a lost wake-up.
+    This process's hub gets the new rows read here, on the committing thread with the connection it already holds,
+    so they reach its streams without a hop to a worker thread and another connection; the read is the hub's own
+    (`read_after` from what it has read so far), and the hub drops what it has already. Never raises: the change is
+    committed already, and the hubs' polling covers a lost wake-up.
     """
     hub = _hub
-    if hub is not None:
-        hub.wake_threadsafe()
+    if hub is not None and hub.running:
+        try:
+            hub.absorb_threadsafe(read_after(hub.top, list(hub.missing), BATCH_SIZE))
+        except Exception:
+            # E.g. a commit on an event loop's own thread (no queries there): the hub reads on its worker instead.
+            logger.debug("Reading the committed events on the committing thread failed", exc_info=True)
+            hub.wake_threadsafe()
     if settings.PATRIOT_REDIS_URL:
         _publisher.publish(settings.PATRIOT_REDIS_URL)
 
@@ -187,34 +196,74 @@ class Frame:
 
 @dataclass(eq=False)
 class Subscription:
-    """One connected stream: its filter, the last id it has sent, and the events queued for it."""
+    """One connected stream: its filter, the last id it has sent, and the frames waiting for it.
+
+    `audience` names who the filter is for (e.g. the subscriber's role and places): streams with the same
+    audience accept the same events, so the hub asks the filter once per event and audience, not once per
+    stream. None: a filter of its own, always asked. The hub hands frames over without a task or a timer of
+    their own: `offer` appends and wakes the stream's single waiter.
+    """
 
     accepts: Callable[[OutboxEvent], bool]
     public: bool
     sent: int
     replay_to: int
     limit: int
-    queue: asyncio.Queue[Frame | None] = field(default_factory=asyncio.Queue)
+    audience: Hashable | None = None
+    pending: deque[Frame] = field(default_factory=deque)
     overflowed: bool = False
     stopping: bool = False
+    # Set by the hub when the stream has been quiet for a heartbeat's time; the stream sends a comment line.
+    heartbeat_due: bool = False
+    # Loop time of the stream's last write (the hub's heartbeat pass reads it).
+    active_at: float = 0.0
+    _waiter: asyncio.Future[None] | None = None
 
-    def offer(self, frame: Frame) -> None:
+    def offer(self, frame: Frame, *, accepted: bool | None = None) -> None:
+        """Queue `frame` if this stream may have it (`accepted`: the filter's answer, when the hub knows it already)."""
         if self.overflowed or self.stopping or frame.event.pk <= self.sent:
             return
-        if (self.public and frame.public is None) or not self.accepts(frame.event):
+        if self.public and frame.public is None:
             return
-        if self.queue.qsize() >= self.limit:
+        if not (self.accepts(frame.event) if accepted is None else accepted):
+            return
+        if len(self.pending) >= self.limit:
             # Too slow to keep up: close the stream; the browser reconnects and replays from the database.
             self.overflowed = True
-            self.queue.put_nowait(None)
-            return
-        self.queue.put_nowait(frame)
+        else:
+            self.pending.append(frame)
+        self._wake()
 
     def stop(self) -> None:
         """This process is stopping: end the stream with a hint to reconnect soon (to the next process)."""
         if not self.stopping:
             self.stopping = True
-            self.queue.put_nowait(None)
+            self._wake()
+
+    def beat(self) -> None:
+        self.heartbeat_due = True
+        self._wake()
+
+    def take(self) -> list[Frame]:
+        """The frames queued so far, oldest first (the queue is empty afterwards)."""
+        frames = list(self.pending)
+        self.pending.clear()
+        return frames
+
+    async def wait(self) -> None:
+        """Until there is something to send (frames or a heartbeat) or the stream is to end."""
+        if self.pending or self.overflowed or self.stopping or self.heartbeat_due:
+            return
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
 
 @dataclass(eq=False)
@@ -241,6 +290,7 @@ class Hub:
         self.missing: dict[int, float] = {}  # id → when it was first found missing
         self.reads = 0
         self.given_up = 0
+        self.grace = DEFAULT_GAP_GRACE_SECONDS  # read again from the settings whenever the hub starts
         self.stopping = False
         # Admitted streams per client address, and in all; tickets may be released from any thread.
         self.admitted: Counter[str] = Counter()
@@ -256,6 +306,25 @@ class Hub:
         # A closed loop raises RuntimeError: nothing listens on this hub any more.
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self._wake.set)
+
+    @property
+    def running(self) -> bool:
+        """Whether the hub is reading for someone (no stream on this process: nothing to hand over)."""
+        return self._running
+
+    def absorb_threadsafe(self, frames: list[Frame]) -> None:
+        """Frames read by another thread (after its commit), taken in on the loop like the hub's own reads."""
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._absorb_read, frames)
+
+    def _absorb_read(self, frames: list[Frame]) -> None:
+        if not self._running:
+            return
+        self._absorb(frames, time.monotonic())
+        self._advance(time.monotonic(), self.grace)
+        if self.missing or len(frames) >= BATCH_SIZE:
+            # Ids to wait for (the hub times their grace and looks for them) or more than one batch: the hub reads.
+            self._wake.set()
 
     # --- admission (any thread)
 
@@ -291,9 +360,15 @@ class Hub:
     # --- subscribers (on the loop)
 
     async def subscribe(
-        self, accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
+        self,
+        accepts: Callable[[OutboxEvent], bool],
+        *,
+        public: bool,
+        last_event_id: int | None,
+        audience: Hashable | None = None,
     ) -> Subscription:
-        """Register a stream. Without last_event_id it starts now; with it, ids above it are replayed first."""
+        """Register a stream. Without last_event_id it starts now; with it, ids above it are replayed first.
+        Streams of one `audience` share the filter's answers (see Subscription)."""
         await self._ensure_running()
         # No await from here on: the floor read and the registration happen between two hub deliveries,
         # so every id above the floor reaches the queue and every id up to it is the replay's.
@@ -305,7 +380,9 @@ class Hub:
             sent=after,
             replay_to=boundary if after < boundary else after,
             limit=int(config.value("PATRIOT_SSE_QUEUE_LIMIT")),
+            audience=audience,
             stopping=self.stopping,
+            active_at=self.loop.time(),
         )
         self.subscriptions.add(subscription)
         return subscription
@@ -323,6 +400,7 @@ class Hub:
             self.floor = self.top = newest
             self.held.clear()
             self.missing.clear()
+            self.grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
             self._running = True
             self._tasks = [self.loop.create_task(self._run(), name="patriot-events-hub")]
             if settings.PATRIOT_REDIS_URL:
@@ -343,14 +421,17 @@ class Hub:
 
     async def _run(self) -> None:
         poll = config.value("PATRIOT_SSE_POLL_SECONDS")
-        grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
+        grace = self.grace
+        heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
         try:
             while True:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._timeout(poll, grace))
+                    async with asyncio.timeout(self._timeout(min(poll, heartbeat), grace)):
+                        await self._wake.wait()
                 self._wake.clear()
                 if not self.subscriptions:
                     break
+                self._beat(heartbeat)
                 try:
                     await self.catch_up(grace)
                 except Exception:
@@ -363,6 +444,13 @@ class Hub:
                 if task is not asyncio.current_task():
                     task.cancel()
             self._tasks = []
+
+    def _beat(self, heartbeat: float) -> None:
+        """Ask every stream quiet for `heartbeat` seconds for a comment line (one pass here, no timer per stream)."""
+        quiet_since = self.loop.time() - heartbeat
+        for subscription in self.subscriptions:
+            if subscription.active_at <= quiet_since:
+                subscription.beat()
 
     def _timeout(self, poll: float, grace: float) -> float:
         if not self.missing:
@@ -417,8 +505,17 @@ class Hub:
                 return
 
     def _deliver(self, frame: Frame) -> None:
+        """Offer `frame` to every stream, asking each audience's filter once."""
+        answers: dict[Hashable, bool] = {}
         for subscription in tuple(self.subscriptions):
-            subscription.offer(frame)
+            key = subscription.audience
+            if key is None:
+                subscription.offer(frame)
+                continue
+            accepted = answers.get(key)
+            if accepted is None:
+                accepted = answers[key] = subscription.accepts(frame.event)
+            subscription.offer(frame, accepted=accepted)
 
     # --- Redis wake-ups
 
@@ -512,7 +609,12 @@ def admit(address: str) -> Ticket | None:
 
 
 async def stream(
-    ticket: Ticket, accepts: Callable[[OutboxEvent], bool], *, public: bool, last_event_id: int | None
+    ticket: Ticket,
+    accepts: Callable[[OutboxEvent], bool],
+    *,
+    public: bool,
+    last_event_id: int | None,
+    audience: Hashable | None = None,
 ) -> AsyncIterator[bytes]:
     """The bytes of one SSE stream: retry, the replay after last_event_id (or `reload` when that is too much),
     then live events and heartbeats; `GOODBYE` when the process stops. The ticket is released at the end.
@@ -521,24 +623,31 @@ async def stream(
     try:
         if _stopping:
             hub.stop_streams()
-        subscription = await hub.subscribe(accepts, public=public, last_event_id=last_event_id)
+        subscription = await hub.subscribe(accepts, public=public, last_event_id=last_event_id, audience=audience)
         try:
             yield sse.RETRY
             async for chunk in _replay(subscription):
                 yield chunk
-            heartbeat = config.value("PATRIOT_SSE_HEARTBEAT_SECONDS")
             while not subscription.stopping:
-                try:
-                    frame = await asyncio.wait_for(subscription.queue.get(), heartbeat)
-                except TimeoutError:
-                    yield sse.HEARTBEAT
-                    continue
-                if frame is None:
+                await subscription.wait()
+                if subscription.stopping:
                     break
-                if frame.event.pk <= subscription.sent:
-                    continue
-                subscription.sent = frame.event.pk
-                yield frame.wire(public)
+                # Everything queued since the last write goes out as one chunk: one write however many events.
+                chunks = []
+                for frame in subscription.take():
+                    if frame.event.pk > subscription.sent:
+                        subscription.sent = frame.event.pk
+                        chunks.append(frame.wire(public))
+                if subscription.heartbeat_due:
+                    subscription.heartbeat_due = False
+                    if not chunks:
+                        chunks.append(sse.HEARTBEAT)
+                if chunks:
+                    subscription.active_at = hub.loop.time()
+                    yield b"".join(chunks)
+                if subscription.overflowed:
+                    # Too slow: what was queued before the limit has gone out; the browser reconnects and replays.
+                    break
             if subscription.stopping:
                 yield sse.GOODBYE
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from functools import partial
 
 from asgiref.sync import sync_to_async
@@ -32,7 +32,7 @@ def _subscriber(request: HttpRequest) -> audience.Subscriber | None:
 
 
 async def _event_stream(
-    request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool
+    request: HttpRequest, accepts: Callable[[OutboxEvent], bool], *, public: bool, audience_key: Hashable
 ) -> HttpResponseBase:
     last_event_id = _last_event_id(request)
     if not isinstance(request, ASGIRequest):
@@ -50,7 +50,7 @@ async def _event_stream(
         )
         refusal["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return refusal
-    stream = broadcast.stream(ticket, accepts, public=public, last_event_id=last_event_id)
+    stream = broadcast.stream(ticket, accepts, public=public, last_event_id=last_event_id, audience=audience_key)
     response = _event_stream_response(metrics.counted_stream(stream, "public" if public else "staff"))
     # The stream releases its ticket when it ends; a response dropped before it started streaming
     # (the client left while the middleware ran) releases it when it is collected.
@@ -83,9 +83,12 @@ async def staff_stream(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(
             _("Peran Anda tidak menerima pembaruan langsung."), status=403, content_type="text/plain; charset=utf-8"
         )
-    return await _event_stream(request, partial(audience.may_receive, subscriber), public=False)
+    # `accepts` depends on nothing but the Subscriber (a frozen snapshot): streams of equal subscribers share answers.
+    return await _event_stream(
+        request, partial(audience.may_receive, subscriber), public=False, audience_key=("staff", subscriber)
+    )
 
 
 @require_GET
 async def public_stream(request: HttpRequest) -> HttpResponseBase:
-    return await _event_stream(request, audience.may_receive_public, public=True)
+    return await _event_stream(request, audience.may_receive_public, public=True, audience_key="public")

@@ -23,20 +23,20 @@ from tests.factories import make_case, make_category, staff
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
 
-def _insert(pk: int) -> None:
+def _insert(pk: int, subject_id: str = "") -> None:
     """A row as a transaction that took id `pk` would commit it (written directly to pick the id)."""
     OutboxEvent.objects.create(
-        pk=pk, kind="case.commented", subject_type="case", subject_id=f"BKS-2611-{pk:06d}", payload={}, created_at=NOW
+        pk=pk,
+        kind="case.commented",
+        subject_type="case",
+        subject_id=subject_id or f"BKS-2611-{pk:06d}",
+        payload={},
+        created_at=NOW,
     )
 
 
 def _queued(subscription: broadcast.Subscription) -> list[int]:
-    ids = []
-    while not subscription.queue.empty():
-        frame = subscription.queue.get_nowait()
-        assert frame is not None
-        ids.append(frame.event.pk)
-    return ids
+    return [frame.event.pk for frame in subscription.take()]
 
 
 def _run(scenario: Any) -> None:
@@ -69,6 +69,38 @@ def test_events_behind_a_missing_id_wait_for_it_and_then_go_out_in_id_order() ->
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_filter_is_asked_once_per_event_and_audience_and_each_audience_gets_its_own_answer() -> None:
+    asked: list[str] = []
+
+    def filter_for(name: str, subject_id: str) -> Any:
+        def accepts(event: OutboxEvent) -> bool:
+            asked.append(name)
+            return event.subject_id == subject_id
+
+        return accepts
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        first = [
+            await hub.subscribe(filter_for("first", "BKS-A"), public=False, last_event_id=None, audience="first")
+            for _ in range(3)
+        ]
+        second = await hub.subscribe(filter_for("second", "BKS-B"), public=False, last_event_id=None, audience="second")
+        own = await hub.subscribe(filter_for("own", "BKS-A"), public=False, last_event_id=None)
+        base = hub.floor
+        await in_thread(_insert, base + 1, subject_id="BKS-A")
+        await in_thread(_insert, base + 2, subject_id="BKS-B")
+        await hub.catch_up(grace=60)
+        assert [_queued(s) for s in first] == [[base + 1]] * 3
+        assert _queued(second) == [base + 2]
+        assert _queued(own) == [base + 1]
+        # Two events: each audience's filter once per event, the stream without an audience once per event too.
+        assert sorted(asked) == ["first", "first", "own", "own", "second", "second"]
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_id_that_never_appears_is_given_up_after_the_grace_period(settings: Any) -> None:
     settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
     settings.PATRIOT_SSE_POLL_SECONDS = 0.1
@@ -79,7 +111,8 @@ def test_an_id_that_never_appears_is_given_up_after_the_grace_period(settings: A
         base = hub.floor
         inserted = time.monotonic()
         await in_thread(_insert, base + 2)  # base + 1 belonged to a transaction that rolled back
-        frame = await asyncio.wait_for(subscription.queue.get(), 30)
+        await asyncio.wait_for(subscription.wait(), 30)
+        [frame] = subscription.take()
         # Held back for the whole grace period (a busy machine only makes it later, never sooner).
         assert time.monotonic() - inserted >= 0.3
         assert frame is not None and frame.event.pk == base + 2
@@ -125,6 +158,53 @@ def test_on_postgresql_a_later_id_committed_first_waits_for_the_earlier_transact
         await slow
         assert [e.id for e in await stream.events_until(2)] == [ids["slow"], ids["quick"]]
         await stream.close()
+
+    _run(scenario())
+
+
+def _commit_one(subject_id: str) -> int:
+    with transaction.atomic():
+        return record_event(kind="case.commented", subject_type="case", subject_id=subject_id, at=NOW, payload={}).pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_committing_thread_hands_its_events_to_the_hub_without_waking_it(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PATRIOT_SSE_POLL_SECONDS = 60  # within this test the hub never reads on its own
+    monkeypatch.setattr(broadcast.Hub, "wake_threadsafe", lambda _hub: pytest.fail("the hub was woken"))
+
+    async def scenario() -> None:
+        # The newest id is the sequence's (a flushed table may leave ids below the next one unused: a gap to wait for).
+        await in_thread(_commit_one, "BKS-BEFORE")
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        pk = await in_thread(_commit_one, "BKS-HANDED")
+        await asyncio.wait_for(subscription.wait(), 10)
+        assert _queued(subscription) == [pk]
+        assert hub.reads == 0
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_hand_over_fails_the_hub_is_woken_and_reads_the_events_itself(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PATRIOT_SSE_POLL_SECONDS = 60
+
+    def broken(_hub: broadcast.Hub, _frames: list[broadcast.Frame]) -> None:
+        raise RuntimeError("hand-over refused")
+
+    monkeypatch.setattr(broadcast.Hub, "absorb_threadsafe", broken)
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        pk = await in_thread(_commit_one, "BKS-WOKEN")
+        await asyncio.wait_for(subscription.wait(), 10)
+        assert _queued(subscription) == [pk]
+        assert hub.reads >= 1
 
     _run(scenario())
 

@@ -38,6 +38,7 @@ def test_live_events_come_through_redis_again_after_a_hang(
     # This process's own hub is not woken directly: the case stands for one made by another process,
     # whose commit reaches us only as a message on the Redis channel.
     monkeypatch.setattr(broadcast.Hub, "wake_threadsafe", lambda _hub: None)
+    monkeypatch.setattr(broadcast.Hub, "absorb_threadsafe", lambda _hub, _frames: None)
     caplog.set_level(logging.INFO, logger="patriot.redis")
     outside = redis.Redis.from_url(private_redis.url)
     category = make_category()

@@ -94,6 +94,9 @@ def test_each_role_receives_only_what_it_may_see() -> None:
         "mayor": session_cookie(staff(Role.MAYOR)),
         "callcentre": session_cookie(staff(Role.CALLCENTRE_OPERATOR)),
         "agency_a": session_cookie(staff(Role.AGENCY_OFFICER, agency=agency_a)),
+        # Streams of the same role and places share the filter's answers; the same role elsewhere must not.
+        "agency_a_colleague": session_cookie(staff(Role.AGENCY_OFFICER, agency=agency_a)),
+        "agency_b_officer": session_cookie(staff(Role.AGENCY_OFFICER, agency=agency_b)),
         "agency_b": session_cookie(staff(Role.AGENCY_ADMIN, agency=agency_b)),
         "urc_a": session_cookie(staff(Role.URC_OFFICER, team=team_a)),
         "urc_other": session_cookie(staff(Role.URC_OFFICER, team=other_team)),
@@ -113,6 +116,8 @@ def test_each_role_receives_only_what_it_may_see() -> None:
             "mayor": ["case.submitted", "case.verified", "case.dispatched", "case.assigned"],
             "callcentre": ["case.submitted", "case.verified", "case.dispatched", "case.assigned", "call.incoming"],
             "agency_a": ["case.dispatched", "case.assigned"],
+            "agency_a_colleague": ["case.dispatched", "case.assigned"],
+            "agency_b_officer": [],
             "agency_b": [],
             "urc_a": ["case.assigned"],
             "urc_other": [],
