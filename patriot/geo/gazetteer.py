@@ -72,6 +72,10 @@ def entries() -> tuple[_Entry, ...]:
 _GENERIC = frozenset({"jl", "jalan", "kelurahan", "kecamatan", "kel", "kec", "rs", "rumah", "sakit", "puskesmas"})
 
 
+# fuzzy.word_similarity's score for the same word or a prefix of it; below that, a typo was forgiven.
+_WHOLE_OR_PREFIX = 0.9
+
+
 def search_gazetteer(query: str) -> list[Place]:
     """Places whose name holds every typed word (any order, typos forgiven), best first."""
     typed = words(query)
@@ -86,9 +90,12 @@ def search_gazetteer(query: str) -> list[Place]:
         scores = [best_similarity(word, set(entry.vocabulary)) for word in specific]
         if all(score > 0 for score in scores):
             kind_bonus = 0.5 * sum(1 for word in generic_typed if word in entry.vocabulary)
-            scored.append((sum(scores) + kind_bonus, entry.place))
-    scored.sort(key=lambda item: (-item[0], item[1].name))
-    return [place for _score, place in scored[:MAX_RESULTS]]
+            scored.append((sum(scores) + kind_bonus, min(scores) >= _WHOLE_OR_PREFIX, entry.place))
+    # Typos are forgiven only when nothing matches as typed: "bintara" finds Bintara, not also Bantar Gebang.
+    if any(as_typed for _score, as_typed, _place in scored):
+        scored = [item for item in scored if item[1]]
+    scored.sort(key=lambda item: (-item[0], item[2].name))
+    return [place for _score, _as_typed, place in scored[:MAX_RESULTS]]
 
 
 def search_geocoder(query: str) -> list[Place]:

@@ -143,3 +143,10 @@ def test_every_example_in_the_search_box_is_found(client: Client, settings: Sett
     assert placeholder is not None
     for example in placeholder.group(1).split(", "):
         assert gazetteer.search_gazetteer(example), example
+
+
+def test_typos_are_forgiven_only_when_nothing_matches_as_typed() -> None:
+    names = [place.name for place in gazetteer.search_gazetteer("puskesmas bintara")]
+    assert names[:2] == ["Puskesmas Bintara", "Puskesmas Bintara Jaya"]
+    assert not any("Bantar" in name for name in names)  # one letter from "bantar", but Bintara exists
+    assert gazetteer.search_gazetteer("puskesmas bintra")[0].name == "Puskesmas Bintara"  # a typo still finds it
