@@ -89,6 +89,7 @@ def test_a_report_without_a_title_of_its_own_is_headed_by_its_category_in_the_re
     team = make_team(agency, "urc-jalan")
     category = make_category(code="genangan", name="Genangan air", name_en="Standing water", default_agency=agency)
     # Filed without a title (by phone, or the web form's default): the title is the category's Indonesian name.
+    twin = make_case(category, title=category.name)  # earlier, so offered as a possible duplicate of the next
     submitted = make_case(category, title=category.name)
     assigned = case_through(CaseStateChoices.ASSIGNED, category=category, agency=agency, team=team, title=category.name)
     written = make_case(category, title="Air setinggi lutut di depan masjid")
@@ -108,6 +109,8 @@ def test_a_report_without_a_title_of_its_own_is_headed_by_its_category_in_the_re
     poc = Client()
     poc.force_login(staff(RoleChoices.POC_OPERATOR))
     poc.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    submitted_page = _text(poc.get(f"/poc/laporan/{submitted.tracking_number}/").content.decode())
+    assert twin.tracking_number in submitted_page
     # A title someone wrote stays as written.
     assert "Air setinggi lutut di depan masjid" in _text(
         poc.get(f"/poc/laporan/{written.tracking_number}/").content.decode()
