@@ -74,3 +74,4 @@ def test_the_page_speaks_english(client: Client, history: dict[str, Any]) -> Non
     client.cookies["django_language"] = "en"
     html = client.get(reverse("transparency"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Received" in html
+    assert '<th scope="col">Agency (OPD)</th>' in html  # a column heading starts with a capital, as the others
