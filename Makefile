@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 8000
+# The address in the links that emails and SMS carry (the private link): the port served, unless set in the environment.
+PATRIOT_SITE_URL ?= http://127.0.0.1:$(PORT)
 export PATRIOT_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/patriot
 export PATRIOT_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The demo's published secrets (never for a real deployment): demo accounts, the phone system's hook.
@@ -22,7 +24,7 @@ run: $(INSTALLED)
 	$(DEMO) $(BIN)/patriot migrate --noinput
 	$(DEMO) $(BIN)/patriot seed --demo
 	$(DEMO) $(BIN)/patriot collectstatic --noinput --verbosity 0
-	$(DEMO) PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 \
+	$(DEMO) PATRIOT_SECURE_COOKIES=0 PATRIOT_INPROCESS_WORKER=1 PATRIOT_SITE_URL=$(PATRIOT_SITE_URL) \
 		$(BIN)/uvicorn patriot.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --no-proxy-headers --no-access-log \
 			--timeout-graceful-shutdown 8
 

@@ -246,6 +246,14 @@ class Case(models.Model):
         return self.tracking_number
 
     @property
+    def headline(self) -> str:
+        """The title to show: a report filed without one is titled with its category's Indonesian name, which an
+        English reader sees in English; a title someone wrote stays as written."""
+        if self.title == self.category.name:
+            return self.category.label
+        return self.title
+
+    @property
     def is_open(self) -> bool:
         return self.state in CaseStateChoices.OPEN
 

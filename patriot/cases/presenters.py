@@ -303,6 +303,7 @@ def duplicate_suggestions(case: Case, user: User) -> list[dict[str, Any]]:
         {
             "tracking_number": c.case.tracking_number,
             "title": c.case.title,
+            "headline": c.case.headline,  # for the page: the title in the reader's language (Case.headline)
             "state": c.case.state,
             "distance_metres": c.distance_metres,
             "created_at": c.case.created_at,

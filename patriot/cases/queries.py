@@ -548,6 +548,7 @@ class TransparencyRow:
 
     code: str
     name: str
+    short_name: str  # the chart's axis label: an agency's abbreviation (DBMSDA), a kelurahan's name
     received: int
     resolved: int
     on_time: int
@@ -593,13 +594,16 @@ def transparency(by: str, start: datetime, end: datetime) -> list[TransparencyRo
     ratings = {row[key]: (row["average"], row["n"]) for row in rating_rows}
     groups = set(received) | set(durations) | set(ratings)
     model = Agency if key == "agency" else Village
+    short = "short_name" if key == "agency" else "name"
     names = {
-        pk: (code, name) for pk, code, name in model.objects.filter(pk__in=groups).values_list("pk", "code", "name")
+        pk: (code, name, short_name)
+        for pk, code, name, short_name in model.objects.filter(pk__in=groups).values_list("pk", "code", "name", short)
     }
     rows = [
         TransparencyRow(
             code=names[group][0],
             name=names[group][1],
+            short_name=names[group][2] or names[group][1],
             received=received.get(group, 0),
             resolved=len(durations.get(group, [])),
             on_time=on_time.get(group, 0),

@@ -52,7 +52,8 @@ class MergeForm(StaffForm):
     def __init__(self, *args: Any, candidates: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["into"]).choices = [
-            (c["tracking_number"], f"{c['tracking_number']} · {c['title']}") for c in (candidates or [])
+            (c["tracking_number"], f"{c['tracking_number']} · {c.get('headline', c['title'])}")
+            for c in (candidates or [])
         ]
 
 

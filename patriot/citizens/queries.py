@@ -43,7 +43,11 @@ def my_cases(user: User) -> QuerySet[Case]:
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("case", "entry").order_by("-created_at", "-id")
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("case", "case__category", "entry")
+        .order_by("-created_at", "-id")
+    )
 
 
 def unread_count(user: User) -> int:

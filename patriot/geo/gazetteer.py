@@ -1,6 +1,6 @@
 """Finding a place by name for the report form: the gazetteer shipped as data, then an optional geocoder.
 
-The gazetteer (data/gazetteer.csv: kecamatan, kelurahan, health facilities and some streets, each row naming its
+The gazetteer (data/gazetteer.csv: kecamatan, kelurahan, every health facility and some streets, each row naming its
 source) answers without any outside service. When PATRIOT_GEOCODER_URL names a Nominatim-compatible server, its
 `/search` answers are added after the gazetteer's: asked from the server (the browser talks only to us), with a
 timeout, cached, rate-limited per visitor, and kept only where the point lies inside the city.
@@ -72,19 +72,30 @@ def entries() -> tuple[_Entry, ...]:
 _GENERIC = frozenset({"jl", "jalan", "kelurahan", "kecamatan", "kel", "kec", "rs", "rumah", "sakit", "puskesmas"})
 
 
+# fuzzy.word_similarity's score for the same word or a prefix of it; below that, a typo was forgiven.
+_WHOLE_OR_PREFIX = 0.9
+
+
 def search_gazetteer(query: str) -> list[Place]:
     """Places whose name holds every typed word (any order, typos forgiven), best first."""
     typed = words(query)
     specific = [w for w in typed if w not in _GENERIC] or typed
     if not specific:
         return []
+    # A generic word does not find a place, but it says which kind is meant: "puskesmas margahayu" puts the
+    # puskesmas before the kelurahan of the same name.
+    generic_typed = [w for w in typed if w in _GENERIC and w not in specific]
     scored = []
     for entry in entries():
         scores = [best_similarity(word, set(entry.vocabulary)) for word in specific]
         if all(score > 0 for score in scores):
-            scored.append((sum(scores), entry.place))
-    scored.sort(key=lambda item: (-item[0], item[1].name))
-    return [place for _score, place in scored[:MAX_RESULTS]]
+            kind_bonus = 0.5 * sum(1 for word in generic_typed if word in entry.vocabulary)
+            scored.append((sum(scores) + kind_bonus, min(scores) >= _WHOLE_OR_PREFIX, entry.place))
+    # Typos are forgiven only when nothing matches as typed: "bintara" finds Bintara, not also Bantar Gebang.
+    if any(as_typed for _score, as_typed, _place in scored):
+        scored = [item for item in scored if item[1]]
+    scored.sort(key=lambda item: (-item[0], item[2].name))
+    return [place for _score, _as_typed, place in scored[:MAX_RESULTS]]
 
 
 def search_geocoder(query: str) -> list[Place]:

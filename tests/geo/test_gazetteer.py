@@ -107,3 +107,46 @@ def test_the_report_map_carries_the_tile_server_and_its_attribution(
     assert 'data-tile-attribution="© OpenStreetMap contributors"' in html
     assert "http://127.0.0.1:9" in response["Content-Security-Policy"]
     assert "http://127.0.0.1:9" in content_security_policy()
+
+
+def test_every_health_facility_of_the_referrals_seed_is_in_the_gazetteer() -> None:
+    import csv
+
+    from patriot.referrals.services.beds import FACILITIES_FILE
+
+    with FACILITIES_FILE.open(encoding="utf-8", newline="") as handle:
+        facilities = {row["name"]: row for row in csv.DictReader(handle)}
+    placed = {entry.place.name: entry.place for entry in gazetteer.entries()}
+    # Only a facility with neither a point nor a kecamatan has nowhere to stand.
+    nowhere = {name for name, row in facilities.items() if not row["latitude"] and not row["kecamatan"]}
+    assert set(facilities) - nowhere <= set(placed)
+    assert nowhere == {"RS Umum As-Shofwan"}
+    assert all(placed[name].kind == facilities[name]["kind"] for name in set(facilities) - nowhere)
+
+
+def test_a_typed_kind_puts_that_kind_of_place_first() -> None:
+    assert gazetteer.search_gazetteer("puskesmas bintara")[0].name == "Puskesmas Bintara"
+    assert gazetteer.search_gazetteer("kelurahan bintara")[0].name == "Kelurahan Bintara"
+    # A puskesmas without a point of its own is found by its kelurahan's spelling too, and stands in it.
+    found = gazetteer.search_gazetteer("puskesmas jatikarya")[0]
+    assert found.name == "Puskesmas Jati Karya"
+    kelurahan = gazetteer.search_gazetteer("kelurahan jatikarya")[0]
+    assert (found.latitude, found.longitude) == (kelurahan.latitude, kelurahan.longitude)
+
+
+def test_every_example_in_the_search_box_is_found(client: Client, settings: Settings) -> None:
+    import re
+
+    settings.PATRIOT_GEOCODER_URL = ""
+    page = client.get("/lapor/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    placeholder = re.search(r'id="place-search-input"[^>]*placeholder="mis\. ([^"]+)"', page, re.S)
+    assert placeholder is not None
+    for example in placeholder.group(1).split(", "):
+        assert gazetteer.search_gazetteer(example), example
+
+
+def test_typos_are_forgiven_only_when_nothing_matches_as_typed() -> None:
+    names = [place.name for place in gazetteer.search_gazetteer("puskesmas bintara")]
+    assert names[:2] == ["Puskesmas Bintara", "Puskesmas Bintara Jaya"]
+    assert not any("Bantar" in name for name in names)  # one letter from "bantar", but Bintara exists
+    assert gazetteer.search_gazetteer("puskesmas bintra")[0].name == "Puskesmas Bintara"  # a typo still finds it

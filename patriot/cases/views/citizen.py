@@ -469,7 +469,8 @@ def transparency(request: HttpRequest) -> HttpResponse:
     start = end - timedelta(days=days)
     rows = queries.transparency(by, start, end)
     chart = {
-        "labels": [row.name for row in rows[:15]],
+        "labels": [row.short_name for row in rows[:15]],
+        "names": [row.name for row in rows[:15]],
         "received": [row.received for row in rows[:15]],
         "resolved": [row.resolved for row in rows[:15]],
         "on_time": [row.on_time_share for row in rows[:15]],

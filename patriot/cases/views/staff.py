@@ -44,6 +44,7 @@ from patriot.cases.staff_forms import (
     StartForm,
     VerifyForm,
 )
+from patriot.cases.views.citizen import map_settings
 from patriot.core.errors import DomainError
 from patriot.core.exports import csv_response
 from patriot.core.views import error_context
@@ -545,7 +546,7 @@ def urc_assignments(request: SignedInRequest) -> HttpResponse:
     points = [
         {
             "number": item["case"].tracking_number,
-            "title": item["case"].title,
+            "title": item["case"].headline,
             "lat": item["case"].latitude,
             "lon": item["case"].longitude,
             "url": reverse("staff-urc-case", args=[item["case"].tracking_number]),
@@ -562,6 +563,7 @@ def urc_assignments(request: SignedInRequest) -> HttpResponse:
             "team": team,
             "now": timezone.now(),
             "located": here_lat is not None and here_lon is not None,
+            **map_settings(),
         },
     )
 

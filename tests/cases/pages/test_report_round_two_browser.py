@@ -58,6 +58,10 @@ def test_a_street_by_name_a_colloquial_category_and_a_refused_submit_keeping_tex
         option = page.locator(".category-option[data-category-code=saluran-tersumbat]")
         expect(option).to_be_visible(timeout=WAIT)
         expect(page.locator(".category-option[data-category-code=jalan-berlubang]")).to_be_hidden()
+        # One match is counted in the singular ("1 matching category", not "1 matching categories").
+        expect(page.locator("[data-category-search-result]")).to_have_text(
+            "1 matching category" if english else "1 kategori cocok", timeout=WAIT
+        )
         screens.shot(page, f"{language}-category-search")
         option.click()
         expect(page.locator("#attributes fieldset.attributes")).to_be_visible(timeout=WAIT)

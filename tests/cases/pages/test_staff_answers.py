@@ -76,3 +76,42 @@ def test_answers_by_label_in_the_readers_language(language: str, shown: list[str
             assert words in text, (url, words)
         for words in [*hidden, "jenis_kerusakan", "['retak'"]:
             assert words not in text, (url, words)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("id", "Genangan air", "Standing water"), ("en", "Standing water", "Genangan air")],
+)
+def test_a_report_without_a_title_of_its_own_is_headed_by_its_category_in_the_readers_language(
+    language: str, shown: str, hidden: str
+) -> None:
+    agency = make_agency("dbmsda")
+    team = make_team(agency, "urc-jalan")
+    category = make_category(code="genangan", name="Genangan air", name_en="Standing water", default_agency=agency)
+    # Filed without a title (by phone, or the web form's default): the title is the category's Indonesian name.
+    twin = make_case(category, title=category.name)  # earlier, so offered as a possible duplicate of the next
+    submitted = make_case(category, title=category.name)
+    assigned = case_through(CaseStateChoices.ASSIGNED, category=category, agency=agency, team=team, title=category.name)
+    written = make_case(category, title="Air setinggi lutut di depan masjid")
+    for user, urls in (
+        (staff(RoleChoices.POC_OPERATOR), ["/poc/", f"/poc/laporan/{submitted.tracking_number}/"]),
+        (staff(RoleChoices.AGENCY_OFFICER, agency=agency), ["/opd/", f"/opd/laporan/{assigned.tracking_number}/"]),
+        (staff(RoleChoices.URC_OFFICER, team=team), ["/urc/", f"/urc/laporan/{assigned.tracking_number}/"]),
+    ):
+        client = Client()
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            text = _text(response.content.decode())
+            assert shown in text and hidden not in text, (url, language)
+    poc = Client()
+    poc.force_login(staff(RoleChoices.POC_OPERATOR))
+    poc.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    submitted_page = _text(poc.get(f"/poc/laporan/{submitted.tracking_number}/").content.decode())
+    assert twin.tracking_number in submitted_page
+    # A title someone wrote stays as written.
+    assert "Air setinggi lutut di depan masjid" in _text(
+        poc.get(f"/poc/laporan/{written.tracking_number}/").content.decode()
+    )

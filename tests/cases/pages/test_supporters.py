@@ -91,3 +91,16 @@ def test_supporters_contacts_go_with_the_reporter_s_when_retention_runs(category
     services.forget_reporter_contacts(timezone.now() + timedelta(days=1))
     supporter = Supporter.objects.get()
     assert (supporter.email, supporter.phone) == ("", "")
+
+
+def test_in_english_a_nearby_report_and_its_support_page_name_the_category_in_english(
+    client: Client, category: Any
+) -> None:
+    # A report filed without a title of its own is titled with the category's Indonesian name.
+    near = make_case(category, latitude=NEAR[0], longitude=NEAR[1], title=category.name)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    params = {"category": category.code, "latitude": MARGAHAYU[0], "longitude": MARGAHAYU[1]}
+    html = client.get(reverse("report_nearby"), params).content.decode()
+    assert near.tracking_number in html and category.name_en in html and category.name not in html
+    support = client.get(reverse("support_case", kwargs={"number": near.tracking_number})).content.decode()
+    assert category.name_en in support and category.name not in support

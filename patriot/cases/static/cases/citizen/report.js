@@ -131,8 +131,9 @@
       searchResult.hidden = true;
     } else {
       searchResult.hidden = false;
-      searchResult.textContent = found ? codes.length + " " + searchResult.getAttribute("data-text-found")
-        : searchResult.getAttribute("data-text-none");
+      var foundText = codes.length === 1 ? searchResult.getAttribute("data-text-found-one")
+        : codes.length + " " + searchResult.getAttribute("data-text-found");
+      searchResult.textContent = found ? foundText : searchResult.getAttribute("data-text-none");
       searchResult.classList.toggle("category-search-result--none", !found);
     }
   }

@@ -19,6 +19,10 @@
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      plugins: {
+        // The axis shows short names (DBMSDA); the tooltip names the agency in full.
+        tooltip: { callbacks: { title: function (items) { return items.length ? chart.names[items[0].dataIndex] : ""; } } }
+      },
       scales: {
         y: { beginAtZero: true, position: "left", ticks: { precision: 0 } },
         share: { beginAtZero: true, max: 100, position: "right", grid: { drawOnChartArea: false } }

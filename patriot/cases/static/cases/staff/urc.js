@@ -29,7 +29,9 @@
     if (map) { map.remove(); }
     mapElement.setAttribute("data-ready", "1");
     var points = JSON.parse(document.getElementById("urc-points").textContent);
-    map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: false });
+    // The city's base map (street tiles, the kelurahan polygons when tiles cannot be loaded), fitted to the tasks.
+    map = window.PatriotCityMap ? window.PatriotCityMap.create(mapElement, { scrollWheelZoom: false, fit: false }).map
+      : L.map(mapElement, { scrollWheelZoom: false, attributionControl: false });
     var bounds = [];
     points.forEach(function (point) {
       var marker = L.circleMarker([point.lat, point.lon], {
