@@ -218,7 +218,6 @@ def measure_export(rows_wanted: int) -> dict[str, Any]:
         response.close()
         return lines - 1, size, chunks, max(rss_peak, _rss_kib()) - rss_start
 
-    consume(sample_rss=False)  # warm-up: plans, caches, the Python objects a first run creates for good
     started = time.perf_counter()
     rows, size, chunks, rss_delta = consume(sample_rss=True)
     seconds = time.perf_counter() - started
@@ -272,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--export-rows", type=int, default=100_000)
-    parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--explain", action="store_true", help="also EXPLAIN ANALYZE the pages' SQL (PostgreSQL)")
     args = parser.parse_args(argv)
     django_setup()
     from django.db import connection
@@ -286,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
     data.update(measure_pages(args.runs))
     log(f"exporting {args.export_rows:,} rows as CSV")
     data["export"] = measure_export(args.export_rows)
-    if not args.no_explain:
+    if args.explain:
         data["explain"] = explain_plans()
     data["seconds"] = time.perf_counter() - started
     for name, row in data["results"].items():
