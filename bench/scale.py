@@ -283,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     data["dataset"]["stats"] = dataset_stats()
     log(f"measuring the public map and the staff search × {args.runs} on {args.cases:,} cases")
     data.update(measure_pages(args.runs))
+    write_json(args.out, data)  # the page figures survive an export cut short
     log(f"exporting {args.export_rows:,} rows as CSV")
     data["export"] = measure_export(args.export_rows)
     if args.explain:
