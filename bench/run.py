@@ -259,6 +259,21 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
                 )
         except RuntimeError as error:
             results["overview"] = {"error": str(error)}
+    if "scale" in args.only:
+        results["scale"] = {}
+        for size in args.scale_cases:
+            log(f"=== {LABELS[db]}: public map and staff search on {size:,} cases ===")
+            try:
+                env = child_env(_overview_database(db, size, args), var_dir)
+                migrate_and_seed(env)
+                scale_args = ["--cases", str(size), "--runs", str(min(args.runs, 20))]
+                if args.quick:
+                    scale_args += ["--export-rows", "20000"]
+                results["scale"][size_label(size)] = run_child(
+                    "bench.scale", scale_args, env, work / f"scale-{db}-{size}.json", timeout=90 * 60
+                )
+            except RuntimeError as error:
+                results["scale"][size_label(size)] = {"error": str(error)}
     for name, module in APP_BENCHES.items():
         if name in args.only:
             results[name] = _app_bench(db, name, module, args, var_dir, work)
@@ -315,6 +330,24 @@ def bench_database(db: str, args: argparse.Namespace, work: Path) -> dict[str, A
             if db == "postgresql" and not args.keep:
                 pg_drop(PG_BEDS_DB)
     return results
+
+
+def _overview_database(db: str, size: int, args: argparse.Namespace) -> str:
+    """The URL of the overview's kept data set of `size` cases (made empty first when --fresh)."""
+    label = size_label(size)
+    if db == "sqlite":
+        path = RESULTS_DIR / f"overview-{label}.sqlite3"
+        if args.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    name = f"patriot_bench_{label}"
+    if args.fresh:
+        pg_drop(name)
+    if not pg_exists(name):
+        pg_create(name)
+    return pg_url(name)
 
 
 def _app_bench(db: str, name: str, module: str, args: argparse.Namespace, var_dir: Path, work: Path) -> dict[str, Any]:
@@ -514,6 +547,7 @@ def render(report: dict[str, Any]) -> str:
                 ],
             )
         lines.append(rule)
+    lines += _render_scale(report, dbs)
     for name in APP_BENCHES:
         summaries = {db: get(db, name, "summary") for db in dbs}
         title = next((summary["title"] for summary in summaries.values() if summary), None)
@@ -672,6 +706,58 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _render_scale(report: dict[str, Any], dbs: list[str]) -> list[str]:
+    """The public map and staff search table: one column per database and data set size."""
+    columns = [
+        (db, size, report["databases"][db]["scale"][size])
+        for db in dbs
+        for size in (report["databases"][db].get("scale") or {})
+    ]
+    if not columns:
+        return []
+    width = 24
+    lines = [
+        "PUBLIC MAP (aim p95 ≤ 50 ms) AND STAFF SEARCH (aim p95 ≤ 100 ms): median / p95 ms ×baseline, bytes",
+        f"{'':44}" + "".join(f"{LABELS[db] + ' ' + size:>{width}}" for db, size, _r in columns),
+    ]
+    names = next((list(r.get("results") or {}) for _db, _size, r in columns if r.get("results")), [])
+    for name in names:
+        cells = []
+        for _db, _size, result in columns:
+            row = (result.get("results") or {}).get(name)
+            cells.append(
+                f"{row['median_ms']:.1f}/{row['p95_ms']:.1f} ×{row['ratio_to_baseline']:.0f}"
+                + ("" if row.get("meets_aim") in (None, True) else " !")
+                if row
+                else "–"
+            )
+        lines.append(f"  {name[:42]:42}" + "".join(f"{c:>{width}}" for c in cells))
+        if name.startswith(("map", "/peta")):
+            sizes = [(r.get("results") or {}).get(name, {}).get("bytes") for _db, _size, r in columns]
+            lines.append(f"  {'   response bytes':42}" + "".join(f"{_num(b):>{width}}" for b in sizes))
+    lines.append("  CSV export (streamed, consumed chunk by chunk)")
+    for label, key, fmt in (
+        ("   rows", "rows", "{:,.0f}"),
+        ("   seconds", "seconds", "{:.1f}"),
+        ("   tracemalloc peak, KiB", "tracemalloc_peak_kib", "{:,.0f}"),
+        ("   RSS growth, KiB", "rss_delta_kib", "{:,.0f}"),
+    ):
+        lines.append(
+            f"  {label:42}"
+            + "".join(f"{_num((r.get('export') or {}).get(key), fmt):>{width}}" for _d, _s, r in columns)
+        )
+    lines.append(
+        f"  {'load average (start of timing)':42}"
+        + "".join(f"{_num((r.get('load_average') or [[None]])[0][0], '{:.2f}'):>{width}}" for _d, _s, r in columns)
+    )
+    for db, size, result in columns:
+        if error := result.get("error"):
+            lines.append(f"{LABELS[db]} scale {size} ERROR: {error}")
+            if output := result.get("output"):
+                lines.append(output)
+    return lines
+
+
 # --- entry ----------------------------------------------------------------------------------
 
 
@@ -688,7 +774,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         default=",".join(
-            ["intake", "overview", "dashboard", "sse", "emergency", "larvae", "referral_beds", *APP_BENCHES]
+            ["intake", "overview", "dashboard", "scale", "sse", "emergency", "larvae", "referral_beds", *APP_BENCHES]
         ),
     )
     parser.add_argument(
@@ -700,6 +786,11 @@ def main(argv: list[str] | None = None) -> None:
         "--cases", type=int, default=None, help="overview data set size (default 1,000,000; quick 50,000)"
     )
     parser.add_argument("--runs", type=int, default=None, help="overview() timings per database (default 20; quick 10)")
+    parser.add_argument(
+        "--scale-cases",
+        default=None,
+        help="data set sizes for the public map and staff search (default 100000,1000000,10000000; quick 50000)",
+    )
     parser.add_argument(
         "--profile",
         choices=["auto", "always", "never"],
@@ -713,6 +804,8 @@ def main(argv: list[str] | None = None) -> None:
     args.cases = args.cases or (50_000 if args.quick else 1_000_000)
     args.inspections = args.inspections or (50_000 if args.quick else 1_000_000)
     args.runs = args.runs or (10 if args.quick else 20)
+    sizes = args.scale_cases or ("50000" if args.quick else "100000,1000000,10000000")
+    args.scale_cases = [int(size) for size in sizes.split(",") if size.strip()]
 
     started = time.perf_counter()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -484,15 +484,16 @@ def public_map(
     until: date | None = _UNTIL,
 ) -> Any:
     """Non-confidential cases without personal data. Up to 2,000 points; when more are in view, h3 cells with
-    their case count (`kind: "cell"`) so the browser never receives the whole city."""
+    their case count (`kind: "cell"`) so the browser never receives the whole city. When the cells reaching into
+    the box hold many cases (over 5,000), the cells whose centre is in the box are given with all their cases."""
     from patriot.cases.forms import day_bounds
 
     west, south, east, north = _bounding_box(bbox)
     if state and state not in CaseStateChoices.values():
         raise InvalidInput(_("Status tidak dikenal."), code="invalid", field="state")
     start, end = day_bounds(since, until)
-    cases = queries.filtered_public_cases(category=category, state=state, district=district, since=start, until=end)
-    view = queries.public_map_view(cases, west=west, south=south, east=east, north=north)
+    filters = queries.PublicMapFilter(category=category, state=state, district=district, since=start, until=end)
+    view = queries.public_map_view(filters, west=west, south=south, east=east, north=north)
     features: list[dict[str, Any]] = []
     for point in view.points:
         features.append(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -224,6 +225,16 @@ class Case(models.Model):
                 fields=["h3_cell_coarse", "is_confidential", "state", "latitude", "longitude", "created_at"],
                 name="case_public_map",
             ),
+            # The public map's points in a small view: the cases of the h3 cells reaching into it.
+            models.Index(
+                fields=["h3_cell", "latitude", "longitude", "state"],
+                condition=Q(is_confidential=False),
+                name="case_public_map_point",
+            ),
+            # The staff search's first page, newest first, under one filter (agency alone; the tracking number
+            # typed in any case).
+            models.Index(fields=["agency", "created_at"], name="case_agency_created"),
+            models.Index(Upper("tracking_number"), name="case_tracking_number_upper"),
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
             # POC dashboard (opscentre.queries), read from the indexes alone: open cases by the dashboard's
             # filters; the window's arrivals (charts, new today); resolutions (agency table); the weekly summary.
@@ -256,6 +267,31 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in CaseStateChoices.OPEN
+
+
+class PublicMapCell(models.Model):
+    """How many non-confidential cases lie in one h3 cell (res 9), per category, state and kecamatan.
+
+    Kept by database triggers on cases_case (migration public_map_cell_counts; PostgreSQL and SQLite alike), so no
+    code path that writes a case can forget it: the public map answers "how many in view" at any zoom from these
+    few thousand rows instead of counting a million cases. `rebuild_public_map_cells()` recounts it (after a bulk
+    load that bypassed the triggers). Rows may reach 0 and stay; readers skip them.
+    """
+
+    h3_cell = models.CharField(max_length=16)
+    h3_cell_coarse = models.CharField(max_length=16)
+    category = models.ForeignKey(Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    district = models.ForeignKey(District, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    state = models.CharField(max_length=16)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["h3_cell", "category", "state", "district"], name="public_map_cell_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.h3_cell} {self.state}: {self.cases}"
 
 
 class TimelineEntry(TimelineEntryBase):

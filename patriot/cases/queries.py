@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -18,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -27,7 +29,7 @@ from django.utils import timezone
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import Agency, OrganisationUnit, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, PriorityChoices, SlaStatusChoices
-from patriot.cases.models import Case, Category, Instruction, RoutingRule, state_among
+from patriot.cases.models import Case, Category, Instruction, PublicMapCell, RoutingRule, state_among
 from patriot.cases.sla import city_zone
 from patriot.core import clock
 from patriot.geo.models import Village
@@ -396,6 +398,45 @@ def find_visible_case(user: User, tracking_number: str) -> Case | None:
 PUBLIC_MAP_POINT_CAP = 2000
 # A view narrower than this (degrees of longitude, about 5.5 km) is grouped by the fine cells (res 9).
 _FINE_CELL_SPAN = 0.05
+# When the h3 cells reaching into the view hold more cases than this, the view is drawn from the cells' counts
+# (PublicMapCell) without reading a case; fewer are read from cases_case (index case_public_map_point).
+PUBLIC_MAP_READ_LIMIT = 5_000
+# How far (degrees) a res-9 cell's cases can lie from its centre: its edge is about 174 m, so 0.0025° has margin.
+_FINE_CELL_REACH = 0.0025
+# Beyond this many cells the "in these cells" condition costs more than it saves.
+_MAX_CELLS_LISTED = 500
+
+
+@dataclass(frozen=True)
+class PublicMapFilter:
+    """The public map's filters: category code, state, kecamatan code, created range."""
+
+    category: str | None = None
+    state: str | None = None
+    district: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def cases(self) -> QuerySet[Case]:
+        return filtered_public_cases(
+            category=self.category, state=self.state, district=self.district, since=self.since, until=self.until
+        )
+
+    def cell_counts(self) -> dict[str, tuple[str, int]] | None:
+        """Fine cell -> (coarse cell, cases) from PublicMapCell; None with a date range, which the counts lack."""
+        if self.since or self.until:
+            return None
+        rows = PublicMapCell.objects.filter(cases__gt=0).exclude(
+            state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
+        )
+        if self.category:
+            rows = rows.filter(category__code=self.category)
+        if self.state:
+            rows = rows.filter(state=self.state)
+        if self.district:
+            rows = rows.filter(district__code=self.district)
+        totals = rows.values_list("h3_cell", "h3_cell_coarse").annotate(n=Sum("cases")).order_by()
+        return {cell: (coarse, n) for cell, coarse, n in totals if cell}
 
 
 def filtered_public_cases(
@@ -444,13 +485,74 @@ class MapView:
         return bool(self.cells)
 
 
-def public_map_view(
-    cases: QuerySet[Case], *, west: float, south: float, east: float, north: float, cap: int = PUBLIC_MAP_POINT_CAP
-) -> MapView:
-    """The cases inside the box; more than `cap` are grouped by h3 cell so the browser never gets them all."""
+@functools.lru_cache(maxsize=65536)
+def _cell_centre(cell: str) -> tuple[float, float]:
     import h3
 
-    inside = cases.filter(latitude__range=(south, north), longitude__range=(west, east)).order_by()
+    return h3.cell_to_latlng(cell)
+
+
+def public_map_view(
+    filters: PublicMapFilter,
+    *,
+    west: float,
+    south: float,
+    east: float,
+    north: float,
+    cap: int = PUBLIC_MAP_POINT_CAP,
+) -> MapView:
+    """The cases inside the box; more than `cap` are grouped by h3 cell so the browser never gets them all.
+
+    The cells' counts (PublicMapCell) say first how many cases the cells reaching into the box hold: above
+    PUBLIC_MAP_READ_LIMIT the answer is those counts, the cells whose centre is in the box (a whole cell's cases
+    at its centre); otherwise the cases in those cells are read and counted exactly. Either way the work and the
+    answer are bounded, however many cases the city has. A date range, which the counts lack, reads the cases.
+    """
+    fine = east - west < _FINE_CELL_SPAN
+    inside = filters.cases().filter(latitude__range=(south, north), longitude__range=(west, east)).order_by()
+    counts = filters.cell_counts()
+    if counts is not None:
+        reaching = {}
+        for cell, (_coarse, n) in counts.items():
+            latitude, longitude = _cell_centre(cell)
+            if (
+                south - _FINE_CELL_REACH <= latitude <= north + _FINE_CELL_REACH
+                and west - _FINE_CELL_REACH <= longitude <= east + _FINE_CELL_REACH
+            ):
+                reaching[cell] = n
+        if not reaching:
+            return MapView(points=[], cells=[], total=0)
+        reaching_total = sum(reaching.values())
+        if reaching_total > PUBLIC_MAP_READ_LIMIT:
+            return _counted_view(counts, west=west, south=south, east=east, north=north, fine=fine)
+        if len(reaching) <= _MAX_CELLS_LISTED:
+            inside = inside.filter(h3_cell__in=sorted(reaching))
+        if reaching_total > cap:
+            # Perhaps more than `cap` in the box: count them per cell first (at most the read limit's rows).
+            view = _cells_read(inside, fine=fine)
+            if view.total > cap:
+                return view
+    return _read_view(inside, cap=cap, fine=fine)
+
+
+def _counted_view(
+    counts: Mapping[str, tuple[str, int]], *, west: float, south: float, east: float, north: float, fine: bool
+) -> MapView:
+    """The cells whose centre is in the box, with their counts (fine cells, or coarse ones summed from them)."""
+    totals: dict[str, int] = {}
+    for cell, (coarse, n) in counts.items():
+        key = cell if fine else coarse
+        totals[key] = totals.get(key, 0) + n
+    cells = []
+    for cell, n in sorted(totals.items()):
+        latitude, longitude = _cell_centre(cell)
+        if south <= latitude <= north and west <= longitude <= east:
+            cells.append(MapCell(cell=cell, count=n, latitude=latitude, longitude=longitude))
+    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells))
+
+
+def _read_view(inside: QuerySet[Case], *, cap: int, fine: bool) -> MapView:
+    """Up to `cap` points read from the cases; more are counted per h3 cell."""
     points = list(
         inside.values(
             "tracking_number",
@@ -465,15 +567,34 @@ def public_map_view(
     )
     if len(points) <= cap:
         return MapView(points=points, cells=[], total=len(points))
-    column = "h3_cell" if east - west < _FINE_CELL_SPAN else "h3_cell_coarse"
+    return _cells_read(inside, fine=fine)
+
+
+def _cells_read(inside: QuerySet[Case], *, fine: bool) -> MapView:
+    """The cases in the box counted per h3 cell."""
+    column = "h3_cell" if fine else "h3_cell_coarse"
     rows = inside.values(column).annotate(count=Count("*")).order_by()
     cells = []
     total = 0
     for row in rows:
-        latitude, longitude = h3.cell_to_latlng(row[column])
+        latitude, longitude = _cell_centre(row[column])
         cells.append(MapCell(cell=row[column], count=row["count"], latitude=latitude, longitude=longitude))
         total += row["count"]
     return MapView(points=[], cells=cells, total=total)
+
+
+def rebuild_public_map_cells() -> int:
+    """Count PublicMapCell afresh from cases_case (after a bulk load that bypassed its triggers); its row count."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cases_publicmapcell")
+        cursor.execute(
+            "INSERT INTO cases_publicmapcell (h3_cell, h3_cell_coarse, category_id, state, district_id, cases)"
+            " SELECT h3_cell, MIN(h3_cell_coarse), category_id, state, district_id, COUNT(*) FROM cases_case"
+            " WHERE NOT is_confidential GROUP BY h3_cell, category_id, state, district_id"
+        )
+        return cursor.rowcount
 
 
 # --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------

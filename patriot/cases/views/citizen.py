@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -44,6 +43,7 @@ from patriot.cases.models import Attachment, Case, Category
 from patriot.cases.photos import check_photo_rate
 from patriot.cases.sla import city_zone
 from patriot.core.errors import DomainError
+from patriot.core.paging import CappedPaginator
 from patriot.core.ratelimit import client_address, hit
 
 # The reporter keys this browser has proven, by tracking number: the private link works once, then the URL drops
@@ -430,7 +430,7 @@ def _public_list(request: HttpRequest, form: PublicCaseFilterForm) -> dict[str, 
         )
         .order_by("-created_at", "-id")
     )
-    page = Paginator(cases, PUBLIC_LIST_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    page = CappedPaginator(cases, PUBLIC_LIST_PAGE_SIZE).get_page(request.GET.get("halaman"))
     query = request.GET.copy()
     query.pop("halaman", None)
     return {"page": page, "query": query.urlencode()}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices
 from patriot.cases.models import Case
-from patriot.cases.queries import public_cases, public_map_view
+from patriot.cases.queries import PublicMapFilter, public_map_view
 from tests.core.test_layout import csp_problems
 from tests.factories import BINTARA, MARGAHAYU, OUTSIDE_CITY, case_through, jpeg_bytes, make_case, make_category
 
@@ -226,7 +226,7 @@ def test_map_aggregates_above_the_cap(category: Any) -> None:
     for _ in range(4):
         make_case(category, attributes={"kedalaman": "dalam"})
     make_case(category, lat=BINTARA[0], lon=BINTARA[1], attributes={"kedalaman": "dalam"})
-    view = public_map_view(public_cases(), west=106.8, south=-6.5, east=107.2, north=-6.1, cap=3)
+    view = public_map_view(PublicMapFilter(), west=106.8, south=-6.5, east=107.2, north=-6.1, cap=3)
     assert view.aggregated and not view.points
     assert sorted(cell.count for cell in view.cells) == [1, 4]
     assert all(-6.5 < cell.latitude < -6.1 for cell in view.cells)

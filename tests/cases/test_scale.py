@@ -1,0 +1,113 @@
+"""At city scale: the public map's cell counts kept by triggers, the map drawn from them, capped list counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+from django.test import Client
+
+from patriot.accounts.choices import RoleChoices
+from patriot.cases import queries
+from patriot.cases.choices import CaseStateChoices
+from patriot.cases.models import Case, PublicMapCell
+from patriot.cases.queries import PublicMapFilter, public_map_view, rebuild_public_map_cells
+from patriot.core import paging
+from tests.factories import BINTARA, MARGAHAYU, case_through, make_case, make_category, staff
+
+pytestmark = pytest.mark.usefixtures("areas")
+
+
+def _counts() -> dict[tuple[str, int, str, int], int]:
+    """PublicMapCell as {(cell, category, state, district): cases}, without rows that fell to 0."""
+    rows = PublicMapCell.objects.filter(cases__gt=0)
+    return {(r.h3_cell, r.category_id, r.state, r.district_id): r.cases for r in rows}
+
+
+def _counted_from_cases() -> dict[tuple[str, int, str, int], int]:
+    counts: dict[tuple[str, int, str, int], int] = {}
+    for case in Case.objects.filter(is_confidential=False):
+        key = (case.h3_cell, case.category_id, case.state, case.district_id)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_cell_counts_follow_every_write_to_a_case() -> None:
+    category, other = make_category(), make_category()
+    first = make_case(category)
+    second = make_case(category, lat=BINTARA[0], lon=BINTARA[1])
+    secret = make_case(category, is_confidential=True)
+    assert _counts() == _counted_from_cases() and sum(_counts().values()) == 2
+    # A state change through the ORM, a bulk update, a category change, confidentiality both ways, a deletion.
+    first.state = CaseStateChoices.VERIFIED
+    first.save()
+    Case.objects.filter(pk=second.pk).update(category=other, state=CaseStateChoices.DISPATCHED)
+    Case.objects.filter(pk=secret.pk).update(is_confidential=False)
+    assert _counts() == _counted_from_cases() and sum(_counts().values()) == 3
+    Case.objects.filter(pk=first.pk).update(is_confidential=True)
+    second.delete()
+    assert _counts() == _counted_from_cases() and sum(_counts().values()) == 1
+    # The recount gives the same (it is what a bulk load that bypassed the triggers calls).
+    rebuild_public_map_cells()
+    assert _counts() == _counted_from_cases()
+
+
+def test_map_drawn_from_the_counts_when_many_cases_reach_into_the_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    category = make_category()
+    for _ in range(4):
+        make_case(category)
+    make_case(category, lat=BINTARA[0], lon=BINTARA[1])
+    make_case(category, is_confidential=True)
+    case_through(CaseStateChoices.REJECTED, category=category)
+    monkeypatch.setattr(queries, "PUBLIC_MAP_READ_LIMIT", 2)
+    monkeypatch.setattr(queries, "PUBLIC_MAP_POINT_CAP", 2)
+
+    def no_case_read(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the cases were read although the counts answer")
+
+    monkeypatch.setattr(queries, "_read_view", no_case_read)
+    city = public_map_view(PublicMapFilter(), west=106.8, south=-6.5, east=107.2, north=-6.1)
+    assert city.aggregated and not city.points and city.total == 5
+    assert sorted(cell.count for cell in city.cells) == [1, 4]
+    box = (MARGAHAYU[1] - 0.0045, MARGAHAYU[0] - 0.0045, MARGAHAYU[1] + 0.0045, MARGAHAYU[0] + 0.0045)
+    near = public_map_view(PublicMapFilter(), west=box[0], south=box[1], east=box[2], north=box[3])
+    assert near.total == 4 and len(near.cells) == 1 and len(near.cells[0].cell) == 15  # a res-9 cell
+    assert public_map_view(PublicMapFilter(state="rejected"), west=106.8, south=-6.5, east=107.2, north=-6.1).total == 0
+    nowhere = public_map_view(PublicMapFilter(), west=100.0, south=-1.0, east=100.1, north=-0.9)
+    assert nowhere.total == 0 and not nowhere.cells
+    # Over HTTP, anonymously: cells with counts only, nothing of the confidential case.
+    body = Client().get("/api/v1/public/cases.geojson").json()
+    assert body["aggregated"] and body["total"] == 5
+    assert {feature["properties"]["kind"] for feature in body["features"]} == {"cell"}
+
+
+def test_a_small_view_reads_only_the_cells_reaching_into_it() -> None:
+    category = make_category()
+    near = make_case(category)
+    make_case(category, lat=BINTARA[0], lon=BINTARA[1])
+    make_case(category, is_confidential=True)
+    box = f"{MARGAHAYU[1] - 0.0045},{MARGAHAYU[0] - 0.0045},{MARGAHAYU[1] + 0.0045},{MARGAHAYU[0] + 0.0045}"
+    body = Client().get("/api/v1/public/cases.geojson", {"bbox": box}).json()
+    assert not body["aggregated"] and body["total"] == 1
+    assert [feature["properties"]["tracking_number"] for feature in body["features"]] == [near.tracking_number]
+    # With a date range (the counts have no dates) the cases are read as before.
+    dated = Client().get("/api/v1/public/cases.geojson", {"bbox": box, "since": "2000-01-01"}).json()
+    assert dated["total"] == 1
+
+
+def test_list_counts_stop_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    category = make_category()
+    for _ in range(4):
+        make_case(category)
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    html = client.get("/poc/cari/").content.decode()
+    assert "Lebih dari 3 laporan ditemukan." in html
+    public = Client().get("/peta/").content.decode()
+    assert "Lebih dari 3 laporan" in public
+    monkeypatch.setattr(paging, "COUNT_CAP", 4)
+    assert "4 laporan ditemukan." in client.get("/poc/cari/").content.decode()
+    assert "Lebih dari" not in client.get("/poc/cari/").content.decode()
+    assert PublicMapCell.objects.aggregate(n=Sum("cases"))["n"] == 4
