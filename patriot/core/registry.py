@@ -24,6 +24,11 @@ The core and the events app read these registries and import no feature app. An 
   workspace (opscentre renders them; an app never edits opscentre's templates).
 - the hospital capacity provider (`register_hospital_capacity`): capability flags and free emergency/ICU beds per
   hospital unit, set by referrals and read by emergency (which never imports referrals).
+- the inter-facility transfer requester (`register_transfer_requester`): referrals asks an ambulance of SPGDT/PSC
+  119 for a referral (a TransferRequest), emergency opens the transfer incident; and the referral transport reader
+  (`register_referral_transport_reader`): which referrals a user may read to transport their patient (emergency
+  answers for PSC roles), asked by referrals.access; and the transfer arrival (`register_transfer_arrival`): the
+  ambulance of a transfer reached the hospital, the referral records its arrival. Neither app imports the other.
 """
 
 from __future__ import annotations
@@ -342,3 +347,71 @@ def hospital_capacity() -> dict[int, HospitalCapacity] | None:
     """Every hospital's capacity from the registered provider, or None when no provider is registered (the
     caller falls back to its own list of hospitals)."""
     return _hospital_capacity[0]() if _hospital_capacity else None
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """A referral's ask for an ambulance (issue 12 item 7): where from (the referring facility's unit and point),
+    where to (the accepting hospital's unit), how urgent (referrals' UrgencyChoices value) and the vital signs the
+    transfer's triage level is read from. No patient identity: the PSC reads that through referrals.access."""
+
+    referral_id: int
+    referral_number: str
+    urgency: str
+    origin_unit_id: int
+    origin_name: str
+    latitude: float | None
+    longitude: float | None
+    destination_unit_id: int | None
+    requested_by_id: int
+    age_years: int | None = None
+    gcs: int | None = None
+    systolic: int | None = None
+    spo2: int | None = None
+    respiratory_rate: int | None = None
+
+
+# Opens (or finds, if one was opened already) the transfer incident of a request, inside the caller's transaction;
+# what it returns is not read.
+TransferRequester = Callable[[TransferRequest], object]
+_transfer_requesters: list[TransferRequester] = []
+
+
+def register_transfer_requester(requester: TransferRequester | None) -> None:
+    """Set who takes ambulance requests of referrals (emergency); None: requests are only recorded."""
+    _transfer_requesters[:] = [requester] if requester is not None else []
+
+
+def transfer_requester() -> TransferRequester | None:
+    return _transfer_requesters[0] if _transfer_requesters else None
+
+
+# Given a user and referral ids, those of them the user may read to transport the patient, with the purpose recorded
+# for each read (one query, whatever the number of ids).
+ReferralTransportReader = Callable[["Viewer", Collection[int]], dict[int, str]]
+_referral_transport_readers: list[ReferralTransportReader] = []
+
+
+def register_referral_transport_reader(reader: ReferralTransportReader | None) -> None:
+    """Set who answers which referrals a user may read for their transport (emergency: its incidents' referrals
+    for PSC roles); None: nobody reads referrals for transport."""
+    _referral_transport_readers[:] = [reader] if reader is not None else []
+
+
+def referral_transport_reader() -> ReferralTransportReader | None:
+    return _referral_transport_readers[0] if _referral_transport_readers else None
+
+
+# The ambulance of a referral's transfer reached the accepting hospital at the given time (inside emergency's step
+# transaction): the referral records the arrival if its state allows it, and otherwise leaves it.
+TransferArrival = Callable[[int, datetime], None]
+_transfer_arrivals: list[TransferArrival] = []
+
+
+def register_transfer_arrival(arrival: TransferArrival | None) -> None:
+    """Set who records a transfer's arrival (referrals); None: nobody."""
+    _transfer_arrivals[:] = [arrival] if arrival is not None else []
+
+
+def transfer_arrival() -> TransferArrival | None:
+    return _transfer_arrivals[0] if _transfer_arrivals else None

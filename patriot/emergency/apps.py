@@ -29,6 +29,10 @@ class EmergencyConfig(AppConfig):
             registry.MenuEntry(_("Ambulans masuk"), "emergency-hospital", frozenset({Role.HOSPITAL_STAFF}), 20)
         )
         registry.register_seed_step(crew_demo.SEED_STEP)
+        from patriot.emergency.services import transfers
+
+        registry.register_transfer_requester(transfers.request_transfer)
+        registry.register_referral_transport_reader(transfers.readable_referrals)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
         registry.register_start_page(Role.PSC_DISPATCHER, "emergency-board")
         registry.register_menu_entry(
