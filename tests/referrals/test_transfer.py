@@ -207,3 +207,25 @@ def test_an_arrival_the_hospital_recorded_first_is_left_alone(w: World, dispatch
     for action in ("dispatch", "depart", "arrive", "transport", "reach_hospital"):
         move_ambulance(dispatcher, ambulance, action, incident=incident if action == "dispatch" else None)
     assert referral.timeline.filter(kind="arrived").count() == 1
+
+
+def test_end_to_end_through_the_pages(w: World, dispatcher: User) -> None:
+    """The referrer picks the SPGDT ambulance on the referral page; the dispatcher finds the transfer on the board,
+    opens the incident and its transport sheet."""
+    referral = accepted(w)
+    referrer = Client()
+    referrer.force_login(w.referrer)
+    page = referrer.get(f"/rujukan/{referral.pk}/").content.decode()
+    assert 'name="transport" value="ambulance"' in page
+    response = referrer.post(f"/rujukan/{referral.pk}/langkah/", {"action": "depart", "transport": "ambulance"})
+    assert response.status_code in (200, 302)
+    referral.refresh_from_db()
+    assert referral.state == "in_transit" and referral.transport == "ambulance"
+    psc = Client()
+    psc.force_login(dispatcher)
+    rows = psc.get("/psc/papan/data/").json()["incidents"]
+    assert [row["complaint"] for row in rows] == ["Rujukan antar-fasilitas"]
+    incident_page = psc.get(f"/psc/insiden/{rows[0]['id']}/").content.decode()
+    assert "Lembar transportasi pasien" in incident_page and w.near.unit.name in incident_page
+    sheet = psc.get(f"/rujukan/{referral.pk}/transportasi/").content.decode()
+    assert "Sari Wulandari" in sheet and "dr. Ani" in sheet
