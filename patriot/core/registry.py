@@ -27,6 +27,11 @@ The core and the events app read these registries and import no feature app. An 
 - its listeners to diagnoses made in care (`register_diagnosis_listener`): an app that records a diagnosis (referrals,
   when a hospital admits a referred patient) calls `announce_diagnosis`; an app that counts cases (larvae: dengue,
   ICD-10 A90/A91) listens. Neither imports the other.
+- the inter-facility transfer requester (`register_transfer_requester`): referrals asks an ambulance of SPGDT/PSC
+  119 for a referral (a TransferRequest), emergency opens the transfer incident; and the referral transport reader
+  (`register_referral_transport_reader`): which referrals a user may read to transport their patient (emergency
+  answers for PSC roles), asked by referrals.access; and the transfer arrival (`register_transfer_arrival`): the
+  ambulance of a transfer reached the hospital, the referral records its arrival. Neither app imports the other.
 """
 
 from __future__ import annotations
@@ -379,3 +384,71 @@ def announce_diagnosis(diagnosis: DiagnosisMade) -> None:
     """Tell every registered listener (in registration order) of a diagnosis made in care."""
     for listener in list(_diagnosis_listeners.values()):
         listener(diagnosis)
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """A referral's ask for an ambulance (issue 12 item 7): where from (the referring facility's unit and point),
+    where to (the accepting hospital's unit), how urgent (referrals' UrgencyChoices value) and the vital signs the
+    transfer's triage level is read from. No patient identity: the PSC reads that through referrals.access."""
+
+    referral_id: int
+    referral_number: str
+    urgency: str
+    origin_unit_id: int
+    origin_name: str
+    latitude: float | None
+    longitude: float | None
+    destination_unit_id: int | None
+    requested_by_id: int
+    age_years: int | None = None
+    gcs: int | None = None
+    systolic: int | None = None
+    spo2: int | None = None
+    respiratory_rate: int | None = None
+
+
+# Opens (or finds, if one was opened already) the transfer incident of a request, inside the caller's transaction;
+# what it returns is not read.
+TransferRequester = Callable[[TransferRequest], object]
+_transfer_requesters: list[TransferRequester] = []
+
+
+def register_transfer_requester(requester: TransferRequester | None) -> None:
+    """Set who takes ambulance requests of referrals (emergency); None: requests are only recorded."""
+    _transfer_requesters[:] = [requester] if requester is not None else []
+
+
+def transfer_requester() -> TransferRequester | None:
+    return _transfer_requesters[0] if _transfer_requesters else None
+
+
+# Given a user and referral ids, those of them the user may read to transport the patient, with the purpose recorded
+# for each read (one query, whatever the number of ids).
+ReferralTransportReader = Callable[["Viewer", Collection[int]], dict[int, str]]
+_referral_transport_readers: list[ReferralTransportReader] = []
+
+
+def register_referral_transport_reader(reader: ReferralTransportReader | None) -> None:
+    """Set who answers which referrals a user may read for their transport (emergency: its incidents' referrals
+    for PSC roles); None: nobody reads referrals for transport."""
+    _referral_transport_readers[:] = [reader] if reader is not None else []
+
+
+def referral_transport_reader() -> ReferralTransportReader | None:
+    return _referral_transport_readers[0] if _referral_transport_readers else None
+
+
+# The ambulance of a referral's transfer reached the accepting hospital at the given time (inside emergency's step
+# transaction): the referral records the arrival if its state allows it, and otherwise leaves it.
+TransferArrival = Callable[[int, datetime], None]
+_transfer_arrivals: list[TransferArrival] = []
+
+
+def register_transfer_arrival(arrival: TransferArrival | None) -> None:
+    """Set who records a transfer's arrival (referrals); None: nobody."""
+    _transfer_arrivals[:] = [arrival] if arrival is not None else []
+
+
+def transfer_arrival() -> TransferArrival | None:
+    return _transfer_arrivals[0] if _transfer_arrivals else None

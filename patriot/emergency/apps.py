@@ -40,6 +40,10 @@ class EmergencyConfig(AppConfig):
 
         for rule in RETENTION_RULES:
             registry.register_retention(rule)
+        from patriot.emergency.services import transfers
+
+        registry.register_transfer_requester(transfers.request_transfer)
+        registry.register_referral_transport_reader(transfers.readable_referrals)
         registry.register_start_page(Role.PSC_CALL_TAKER, "emergency-call")
         registry.register_start_page(Role.PSC_DISPATCHER, "emergency-board")
         registry.register_menu_entry(

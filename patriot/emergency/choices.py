@@ -24,6 +24,9 @@ class ComplaintChoices(ChoiceSet):
     FALL = "fall"
     DROWNING = "drowning"
     OTHER = "other"
+    # Not a caller's complaint: an ambulance a referring facility asked for a referred patient (issue 12 item 7),
+    # opened by emergency.services.transfers, never offered on the call taker's list.
+    INTER_FACILITY_TRANSFER = "transfer"
 
     CHOICES = [
         (TRAFFIC_ACCIDENT, _("Kecelakaan lalu lintas"), "orange"),
@@ -39,7 +42,17 @@ class ComplaintChoices(ChoiceSet):
         (FALL, _("Jatuh"), "yellow"),
         (DROWNING, _("Tenggelam"), "red"),
         (OTHER, _("Lainnya"), "gray"),
+        (INTER_FACILITY_TRANSFER, _("Rujukan antar-fasilitas"), "blue"),
     ]
+
+    @classmethod
+    def caller_choices(cls) -> list[tuple[str, object]]:
+        """The complaints a 119 caller can have (the call taker's list and the triage table): all but transfers."""
+        return [(value, label) for value, label in cls.choices() if value != cls.INTER_FACILITY_TRANSFER]
+
+    @classmethod
+    def caller_values(cls) -> list[str]:
+        return [value for value, _label in cls.caller_choices()]
 
 
 class AnswerChoices(ChoiceSet):

@@ -66,7 +66,7 @@ class IncidentForm(DomainErrorsMixin, forms.Form):
     latitude = forms.FloatField(label=_("Lintang"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Bujur"), required=False, min_value=-180, max_value=180)
     complaint = forms.ChoiceField(
-        label=_("Keluhan utama"), choices=[("", "—"), *ComplaintChoices.choices()], required=True
+        label=_("Keluhan utama"), choices=[("", "—"), *ComplaintChoices.caller_choices()], required=True
     )
     patient_count = forms.IntegerField(label=_("Jumlah pasien"), min_value=1, max_value=500, initial=1)
     conscious = forms.ChoiceField(label=_("Pasien sadar?"), choices=AnswerChoices.choices(), widget=forms.RadioSelect)

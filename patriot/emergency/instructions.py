@@ -42,6 +42,9 @@ def may_need_cpr(conscious: str, breathing_normally: str) -> bool:
 
 
 def sections(complaint: str, *, conscious: str = "", breathing_normally: str = "") -> list[Section]:
+    if complaint == ComplaintChoices.INTER_FACILITY_TRANSFER:
+        # A referral's ambulance: the patient is with the referring facility's clinicians, no caller to instruct.
+        return []
     language = get_language() or "id"
     result = []
     if may_need_cpr(conscious, breathing_normally) and conscious and breathing_normally:

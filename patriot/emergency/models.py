@@ -115,6 +115,25 @@ class Incident(models.Model):
     handover_at = models.DateTimeField(_("serah terima di IGD"), null=True, blank=True)
     back_in_service_at = models.DateTimeField(_("unit siaga kembali"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # An inter-facility transfer (complaint "transfer", emergency.services.transfers): the referral whose ambulance
+    # this is (one incident per referral) and the accepting hospital it goes to. A string reference: emergency never
+    # imports referrals; the PSC reads the referral's patient through referrals.access.
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transfer_incident",
+        verbose_name=_("rujukan"),
+    )
+    destination = models.ForeignKey(
+        OrganisationUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rumah sakit tujuan"),
+    )
     # The first ambulance sent (the one whose steps stamp the intervals above), for the interval report by unit.
     first_ambulance = models.ForeignKey(
         "Ambulance", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit pertama")

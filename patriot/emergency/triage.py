@@ -15,6 +15,17 @@ with a reason (Incident.final_level, override_reason). The rules, first match wi
 P0 (black: obvious death — decapitation, rigor mortis, decomposition) is never proposed: the four questions cannot
 establish it, and proposing it from "not breathing" would withhold CPR. Only the call taker sets it, with a reason.
 `table()` lists the proposal for every combination of answers, for the call taker's page to show it live.
+
+An inter-facility transfer (a referral's ambulance, `transfer_level`) is not triaged by the four questions: the
+patient is already under a clinician's care at the referring facility, and the ambulance is the link to definitive
+care, not the first response. The rule, first match wins:
+
+1. Vital signs showing instability (GCS ≤ 8, systolic pressure < 90 mmHg, SpO2 < 90 %, respiratory rate < 10 or
+   > 29 /min: the thresholds of the Revised Trauma Score and qSOFA) → P1, whatever the referral's urgency.
+2. An emergency referral (gawat darurat) → P2: time-dependent, but stabilised before it leaves.
+3. An urgent or routine referral → P3: scheduled transport.
+
+The dispatcher may still set another level on the board, as for any incident.
 """
 
 from __future__ import annotations
@@ -79,7 +90,42 @@ def key(answers: Answers) -> str:
 def table() -> dict[str, str]:
     """The proposal for every combination of answers (13 × 3 × 3 × 3 × 5 = 1,755 entries), keyed by `key()`; built once per process (do not change the returned dict)."""
     proposals: dict[str, str] = {}
-    for combination in product(Complaint.values(), Answer.values(), Answer.values(), Answer.values(), Age.values()):
+    for combination in product(
+        Complaint.caller_values(), Answer.values(), Answer.values(), Answer.values(), Age.values()
+    ):
         answers = Answers(*combination)
         proposals[key(answers)] = propose(answers)
     return proposals
+
+
+# The referral urgencies (referrals.choices.UrgencyChoices values; emergency never imports referrals).
+EMERGENCY_REFERRAL = "emergency"
+
+
+@dataclass(frozen=True)
+class TransferSigns:
+    """The referral's urgency and last vital signs, as the referring facility recorded them (None: not taken)."""
+
+    urgency: str
+    gcs: int | None = None
+    systolic: int | None = None
+    spo2: int | None = None
+    respiratory_rate: int | None = None
+
+    @property
+    def unstable(self) -> bool:
+        return (
+            (self.gcs is not None and self.gcs <= 8)
+            or (self.systolic is not None and self.systolic < 90)
+            or (self.spo2 is not None and self.spo2 < 90)
+            or (self.respiratory_rate is not None and not 10 <= self.respiratory_rate <= 29)
+        )
+
+
+def transfer_level(signs: TransferSigns) -> str:
+    """The level of an inter-facility transfer (the rule in this module's docstring)."""
+    if signs.unstable:
+        return Level.P1
+    if signs.urgency == EMERGENCY_REFERRAL:
+        return Level.P2
+    return Level.P3

@@ -8,6 +8,10 @@ of referrals asks here; nothing else decides.
   hospitals at once, the first to accept wins) it reads what it needs to decide — age, sex, diagnoses, vital signs,
   bed type, urgency — with the NIK masked (last 4 digits) and no name, birth date, BPJS number, relative's phone or
   attachment. Once it accepted: the whole referral. Once it rejected or its offer was withdrawn: nothing.
+- PSC 119's call takers and dispatchers: the referral whose patient an ambulance of theirs transports (an
+  inter-facility transfer incident carries it), on its transport sheet: identity, diagnoses, vital signs, where from
+  and where to, no attachment. Which referrals those are, the registered referral transport reader answers
+  (core.registry; emergency's, so referrals never imports emergency); no other referral.
 - Anyone else: nothing (404).
 
 Every display of a patient's identity is recorded (core.PersonalDataAccess) with its purpose; a masked read shows no
@@ -25,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
-from patriot.core import clock
+from patriot.core import clock, registry
 from patriot.core.audit import record_access
 from patriot.core.choices import PersonalDataChoices
 from patriot.events.audience import Viewer
@@ -165,3 +169,27 @@ def record_identity_reads(user: User, referrals: list[Referral], purpose: str, *
     kinds = [PersonalDataChoices.PATIENT_IDENTITY, *([PersonalDataChoices.DIAGNOSIS] if diagnosis else [])]
     for data in kinds:
         record_access(user, subject_type=SUBJECT, subject_ids=ids, data=data, purpose=purpose)
+
+
+@dataclass(frozen=True)
+class TransportReading:
+    """A referral read to transport its patient (PSC 119), and the purpose its read is recorded with."""
+
+    referral: Referral
+    purpose: str
+
+
+def transport_reading(user: User, pk: int) -> TransportReading | None:
+    """`user`'s reading of referral `pk` for its transport, or None when they transport no such referral."""
+    reader = registry.referral_transport_reader()
+    if not user.is_authenticated or reader is None:
+        return None
+    purpose = reader(user, [pk]).get(pk)
+    if purpose is None:
+        return None
+    referral = (
+        Referral.objects.select_related("referring_facility__unit", "accepted_offer__facility__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    return TransportReading(referral, purpose) if referral is not None else None

@@ -15,6 +15,7 @@ urlpatterns = [
     path("icd10/", views.icd10_search, name="referrals-icd10"),
     path("diagnosis-primer/", views.primary_care, name="referrals-primary-care"),
     path("<int:pk>/", views.detail, name="referrals-detail"),
+    path("<int:pk>/transportasi/", views.transport, name="referrals-transport"),
     path("<int:pk>/kirim/", views.send, name="referrals-send"),
     path("<int:pk>/jawab/", views.answer, name="referrals-answer"),
     path("<int:pk>/langkah/", views.step, name="referrals-step"),

@@ -12,7 +12,7 @@ from django.test import Client
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
-from patriot.core import clock
+from patriot.core import clock, registry
 from patriot.core.errors import Forbidden, InvalidInput, InvalidTransition
 from patriot.core.models import PersonalDataAccess
 from patriot.events.audience import may_receive, may_receive_public
@@ -211,15 +211,18 @@ def test_late_answers_are_escalated_once_with_a_count_for_the_poc(w: World) -> N
 def test_transport_arrival_admission_completion_and_back_referral(w: World) -> None:
     referral = sent(w, w.near)
     services.accept(w.near_staff, referral)
-    requested = []
-    services.set_ambulance_requester(requested.append)
+    requested: list[registry.TransferRequest] = []
+    emergency_requester = registry.transfer_requester()
+    registry.register_transfer_requester(requested.append)
     try:
         with pytest.raises(Forbidden):
             services.depart(w.near_staff, referral, "ambulance")
         services.depart(w.referrer, referral, "ambulance")
     finally:
-        services.set_ambulance_requester(None)
-    assert [r.pk for r in requested] == [referral.pk]
+        registry.register_transfer_requester(emergency_requester)
+    assert [(r.referral_id, r.urgency, r.destination_unit_id) for r in requested] == [
+        (referral.pk, "emergency", w.near.unit_id)
+    ]
     with pytest.raises(Forbidden):
         services.step(w.far_staff, referral, "arrive")
     services.step(w.near_staff, referral, "arrive")

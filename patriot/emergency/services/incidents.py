@@ -17,7 +17,7 @@ from patriot.accounts.choices import UnitKindChoices
 from patriot.accounts.models import User
 from patriot.callcentre.lines import is_psc_line
 from patriot.callcentre.models import Call
-from patriot.core import clock, quiet, workflow
+from patriot.core import clock, quiet, registry, workflow
 from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.core.workflow import StateMachine
@@ -189,7 +189,7 @@ def record_overview(at: datetime) -> None:
     )
 
 
-def _incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -> None:
+def incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -> None:
     # Ids, state and level only: no caller, patient or address (UU PDP), and never public.
     record_event(
         kind=kind,
@@ -204,7 +204,7 @@ def _incident_event(incident: Incident, kind: str, at: datetime, **extra: Any) -
 def create_incident(user: User, details: CallDetails) -> Incident:
     """Open an incident from a 119 call: validate, place the point, propose the level, save with one timeline
     entry and one event."""
-    _check_choice(details.complaint, ComplaintChoices.values(), "complaint")
+    _check_choice(details.complaint, ComplaintChoices.caller_values(), "complaint")
     for field in REQUIRED_ANSWERS:
         _check_choice(getattr(details, field), AnswerChoices.values(), field)
     _check_choice(details.age_band, AgeBandChoices.values(), "age_band")
@@ -261,7 +261,7 @@ def create_incident(user: User, details: CallDetails) -> Incident:
                 is_public=False,
                 created_at=now,
             )
-            _incident_event(incident, "created", now)
+            incident_event(incident, "created", now)
     except IntegrityError as error:
         # Two saves of one answered call raced: the first one opened the incident.
         if details.phone_call is not None and Incident.objects.filter(phone_call=details.phone_call).exists():
@@ -313,7 +313,7 @@ def record_non_emergency_call(
             is_public=False,
             created_at=now,
         )
-        _incident_event(incident, CLOSE_NON_EMERGENCY, now, reason=reason)
+        incident_event(incident, CLOSE_NON_EMERGENCY, now, reason=reason)
     return incident
 
 
@@ -337,7 +337,7 @@ def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicat
             is_public=False,
             created_at=step.now,
         )
-        _incident_event(subject, CLOSE_NON_EMERGENCY, step.now, reason=reason)
+        incident_event(subject, CLOSE_NON_EMERGENCY, step.now, reason=reason)
 
 
 def _step_time(at: datetime | None, now: datetime, previous: datetime | None) -> datetime:
@@ -404,6 +404,11 @@ def move_ambulance(
                     target.first_ambulance = unit
                     stamped.append("first_ambulance")
                 target.save(update_fields=stamped)
+                if action == Action.REACH_HOSPITAL and target.referral_id is not None:
+                    # An inter-facility transfer's first unit reached the hospital: the referral records arrival.
+                    arrival = registry.transfer_arrival()
+                    if arrival is not None:
+                        arrival(target.referral_id, when)
         if action == Action.BACK_IN_SERVICE:
             unit.incident = None
         unit.save()

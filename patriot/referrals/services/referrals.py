@@ -10,7 +10,7 @@ addressed to the referring facility and the hospital the entry concerns (referra
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,10 +30,12 @@ from patriot.cases.photos import clean_photo
 from patriot.core import clock, registry
 from patriot.core.errors import Forbidden, InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
+from patriot.core.registry import TransferRequest
 from patriot.core.workflow import StateMachine
 from patriot.events import steps
 from patriot.events.services import record_event
 from patriot.referrals import icd10
+from patriot.referrals.access import age_on
 from patriot.referrals.choices import (
     BedTypeChoices,
     ChangeSourceChoices,
@@ -126,16 +128,6 @@ VITAL_LABELS = {
     "temperature": gettext_lazy("Suhu"),
     "spo2": gettext_lazy("SpO2"),
 }
-
-# The hook through which an ambulance is asked of SPGDT/PSC 119: the emergency app may set it in its ready()
-# (referrals never imports it). Called inside the step's transaction with the referral; None: only recorded.
-AmbulanceRequester = Callable[[Referral], None]
-_ambulance_requester: AmbulanceRequester | None = None
-
-
-def set_ambulance_requester(requester: AmbulanceRequester | None) -> None:
-    global _ambulance_requester
-    _ambulance_requester = requester
 
 
 def response_minutes(urgency: str) -> int:
@@ -702,7 +694,8 @@ def send_next(user: User, referral: Referral) -> list[ReferralOffer]:
 
 def depart(user: User, referral: Referral, transport: str) -> Referral:
     """The patient leaves the referring facility: by own transport, or by an ambulance asked of SPGDT (recorded as
-    its own step; the emergency app's hook, when set, takes the request)."""
+    its own step; the registered transfer requester, emergency's, opens PSC 119's transfer incident in this
+    step's transaction)."""
     facility = _referrer(user, referral)
     _choice(transport, TransportChoices.values(), "transport")
     with steps.perform(
@@ -720,8 +713,9 @@ def depart(user: User, referral: Referral, transport: str) -> Referral:
                 facility=facility,
                 concerns=_accepting(subject),
             )
-            if _ambulance_requester is not None:
-                _ambulance_requester(subject)
+            requester = registry.transfer_requester()
+            if requester is not None:
+                requester(_transfer_request(user, subject, facility))
         previous = REFERRAL_MACHINE.move(subject, Action.DEPART)
         subject.departed_at = step.now
         subject.save()
@@ -736,6 +730,29 @@ def depart(user: User, referral: Referral, transport: str) -> Referral:
             data={"transport": transport},
         )
     return referral
+
+
+def _transfer_request(user: User, referral: Referral, referrer: Facility) -> TransferRequest:
+    """What SPGDT/PSC 119 is told when asked for an ambulance (core.registry): where from, where to, how urgent and
+    the vital signs its level is read from; the patient's identity it reads through referrals.access."""
+    accepting = _accepting(referral)
+    unit = referrer.unit
+    return TransferRequest(
+        referral_id=referral.pk,
+        referral_number=referral.number,
+        urgency=referral.urgency,
+        origin_unit_id=unit.pk,
+        origin_name=unit.name,
+        latitude=unit.latitude,
+        longitude=unit.longitude,
+        destination_unit_id=accepting.unit_id if accepting is not None else None,
+        requested_by_id=user.pk,
+        age_years=age_on(referral.birth_date, timezone.localdate(clock.now())),
+        gcs=referral.gcs,
+        systolic=referral.systolic,
+        spo2=referral.spo2,
+        respiratory_rate=referral.respiratory_rate,
+    )
 
 
 def _accepting(referral: Referral) -> Facility | None:
@@ -803,6 +820,39 @@ def _announce_admission_diagnosis(referral: Referral, at: datetime) -> None:
             place="referring_facility",
         )
     )
+
+
+def record_transfer_arrival(referral_id: int, at: datetime) -> None:
+    """The SPGDT ambulance carrying the referral's patient reached the accepting hospital (emergency, through
+    core.registry): the referral's ARRIVE step, by the system, when the referral is in transit; a referral the
+    hospital already marked arrived, or cancelled, is left as it is."""
+    referral = Referral.objects.filter(pk=referral_id).first()
+    if referral is None or not REFERRAL_MACHINE.allows(Action.ARRIVE, referral.state):
+        return
+    try:
+        _arrive_by_ambulance(referral, at)
+    except InvalidTransition:
+        return  # the hospital took the step meanwhile (its savepoint is rolled back, the ambulance's step stands)
+
+
+def _arrive_by_ambulance(referral: Referral, at: datetime) -> None:
+    with steps.perform(
+        referral, machine=REFERRAL_MACHINE, action=Action.ARRIVE, related=("referring_facility",)
+    ) as step:
+        subject = step.subject
+        previous = REFERRAL_MACHINE.move(subject, Action.ARRIVE)
+        subject.arrived_at = at
+        subject.save()
+        _log(
+            subject,
+            kind=Kind.ARRIVED,
+            at=step.now,
+            user=None,
+            facility=None,
+            concerns=_accepting(subject),
+            from_state=previous,
+            note=_("Ambulans PSC 119 tiba di rumah sakit."),
+        )
 
 
 def _withdraw_all(

@@ -39,6 +39,7 @@ from patriot.referrals.services import opened
 
 facility_page = staff_page({RoleChoices.HOSPITAL_STAFF})
 referral_page = staff_page({RoleChoices.HOSPITAL_STAFF, RoleChoices.HEALTH_OFFICER})
+transport_page = staff_page({RoleChoices.PSC_CALL_TAKER, RoleChoices.PSC_DISPATCHER})
 SUBJECT = "referral"
 
 
@@ -221,6 +222,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": clock.now(),
     }
     return render(request, "referrals/referral_detail.html", context)
+
+
+@never_cache
+@transport_page
+def transport(request: HttpRequest, pk: int) -> HttpResponse:
+    """The transport sheet of a referral an ambulance of PSC 119 carries (access.transport_reading): what the PSC
+    and its crew need to move the patient; the read is recorded with its purpose."""
+    user = _user(request)
+    reading = access.transport_reading(user, pk)
+    if reading is None:
+        raise Http404
+    referral = reading.referral
+    access.record_identity_reads(user, [referral], reading.purpose, diagnosis=True)
+    accepted = referral.accepted_offer
+    context = {
+        "referral": referral,
+        "patient": access.patient(referral, identity=True),
+        "diagnoses": [icd10.get(code) or code for code in referral.diagnoses],
+        "destination": accepted.facility.unit if accepted is not None else None,
+    }
+    return render(request, "referrals/referral_transport.html", context)
 
 
 def _act(request: HttpRequest, pk: int, act: object) -> HttpResponse:
