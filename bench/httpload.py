@@ -49,6 +49,11 @@ def build_post(host: str, port: int, path: str, body: bytes, headers: dict[str, 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+def build_get(host: str, port: int, path: str) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json", "Connection: keep-alive"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
     """(status, body, keep_alive) of one response; handles Content-Length and chunked bodies."""
     head = await reader.readuntil(b"\r\n\r\n")

@@ -51,6 +51,9 @@ from bench.common import (
 )
 
 AIM_CASES_PER_SECOND = 500
+# Issue 16: HTTP intake on one worker at ≥ 60 % of the same server's empty-view throughput in the same run.
+AIM_RATIO_TO_EMPTY_VIEW = 0.60
+EMPTY_VIEW = "/healthz"
 HOST = "127.0.0.1"
 
 
@@ -353,7 +356,7 @@ def measure_http(
 ) -> dict[str, Any]:
     from django.db import close_old_connections
 
-    from bench.httpload import run_load
+    from bench.httpload import build_get, run_load
     from patriot.cases.models import Case
 
     categories, points = intake_inputs()
@@ -376,14 +379,24 @@ def measure_http(
             f"HTTP {workers} worker(s): warm-up {warmup_seconds}s, then {rounds} × {round_seconds}s at {concurrency} connections"
         )
         warm = run_load(HOST, server.port, requests, concurrency=concurrency, seconds=warmup_seconds)
-        results = []
-        for _ in range(rounds):
+        empty_requests = [build_get(HOST, server.port, EMPTY_VIEW)]
+        run_load(HOST, server.port, empty_requests, concurrency=concurrency, seconds=1.0, expected=200)  # warm-up
+        results, empty_results = [], []
+        for _ in range(rounds):  # the empty view and intake alternate, so machine noise hits both alike
+            empty_results.append(
+                run_load(
+                    HOST, server.port, empty_requests, concurrency=concurrency, seconds=round_seconds, expected=200
+                )
+            )
             with CpuMeter(server.process.pid) as cpu:  # type: ignore[union-attr]
                 result = run_load(HOST, server.port, requests, concurrency=concurrency, seconds=round_seconds)
             results.append((result, cpu))
-        single = None
+        single = single_empty = None
         if workers == 1:  # the same server with one connection: a request's own time, without queueing
             single = run_load(HOST, server.port, requests, concurrency=1, seconds=min(round_seconds, 4.0))
+            single_empty = run_load(
+                HOST, server.port, empty_requests, concurrency=1, seconds=min(round_seconds, 4.0), expected=200
+            )
         close_old_connections()
         after = Case.objects.count()
     finally:
@@ -404,6 +417,9 @@ def measure_http(
     p50s = [percentile(r.latencies, 50) * 1000 for r, _ in results]
     p95s = [percentile(r.latencies, 95) * 1000 for r, _ in results]
     rate = median(rates)
+    empty_rates = [r.ok(200) / r.elapsed for r in empty_results]
+    empty_rate = median(empty_rates)
+    pair_ratios = [i / e for i, e in zip(rates, empty_rates, strict=True) if e]
     failures = [r.sample_failure for r, _ in [(warm, None), *results] if r.sample_failure]
     return {
         "workers": workers,
@@ -415,6 +431,18 @@ def measure_http(
         "p99_ms_all": percentile(latencies, 99) * 1000,
         "ratio_to_baseline": rate / baseline_rows_per_s if baseline_rows_per_s else None,
         "meets_aim": rate >= AIM_CASES_PER_SECOND,
+        "empty_view": {
+            "what": f"GET {EMPTY_VIEW} (a Django view without database work, same middleware) on the same server,"
+            " rounds alternating with intake's",
+            "requests_per_s": empty_rate,
+            "rounds": empty_rates,
+            "p50_ms": median([percentile(r.latencies, 50) * 1000 for r in empty_results]),
+            "non_200": sum(r.requests - r.ok(200) for r in empty_results),
+            "one_connection_p50_ms": percentile(single_empty.latencies, 50) * 1000 if single_empty else None,
+        },
+        "ratio_to_empty_view": median(pair_ratios) if pair_ratios else None,
+        "ratio_to_empty_view_rounds": pair_ratios,
+        "meets_empty_view_aim": bool(pair_ratios) and median(pair_ratios) >= AIM_RATIO_TO_EMPTY_VIEW,
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "connection_errors": warm.errors + sum(r.errors for r, _ in results),
         "sample_failure": failures[0] if failures else "",
@@ -641,7 +669,8 @@ def main(argv: list[str] | None = None) -> None:
         if "error" not in http:
             log(
                 f"HTTP {workers}w: {http['cases_per_s']:.0f} cases/s, p50 {http['p50_ms']:.1f} ms, p95 {http['p95_ms']:.1f} ms,"
-                f" {http['responses_201']} × 201 / {http['cases_counted_in_db']} rows"
+                f" {http['responses_201']} × 201 / {http['cases_counted_in_db']} rows; empty view"
+                f" {http['empty_view']['requests_per_s']:.0f} req/s, intake/empty {http['ratio_to_empty_view']:.2f}"
             )
     best = max((h.get("cases_per_s", 0.0) for h in result["http"]), default=0.0)
     if args.profile == "always" or (args.profile == "auto" and best < AIM_CASES_PER_SECOND):

@@ -457,6 +457,14 @@ def render(report: dict[str, Any]) -> str:
         )
         row("     ratio to (a)", [_num(http(db, "ratio_to_baseline"), "{:.3f}×") for db in dbs])
         row(
+            "     empty view (GET /healthz), same server, req/s",
+            [_num((http(db, "empty_view") or {}).get("requests_per_s")) for db in dbs],
+        )
+        row(
+            "     intake / empty view (aim ≥ 0.60 on 1 worker)",
+            [_num(http(db, "ratio_to_empty_view"), "{:.2f}×") for db in dbs],
+        )
+        row(
             "     latency p50 / p95, ms",
             [f"{_num(http(db, 'p50_ms'), '{:.1f}')} / {_num(http(db, 'p95_ms'), '{:.1f}')}" for db in dbs],
         )

@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 
+from patriot.core.asgi_handler import application as django_application
 from patriot.core.bodylimit import BodySizeLimit
 from patriot.core.checks import refuse_unsafe_start
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
-application = BodySizeLimit(get_asgi_application(), settings.PATRIOT_MAX_REQUEST_BYTES)  # type: ignore[arg-type]  # django-stubs types ASGI messages as read-only Mapping, ours as MutableMapping
+# Django's ASGI handler, but a synchronous view and its middleware run in one trip to the sync thread (asgi_handler).
+application = BodySizeLimit(django_application(), settings.PATRIOT_MAX_REQUEST_BYTES)  # type: ignore[arg-type]  # django-stubs types ASGI messages as read-only Mapping, ours as MutableMapping
 # In production mode an unsafe installation fails here, so uvicorn exits with the reasons instead of serving.
 refuse_unsafe_start()
 

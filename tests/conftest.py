@@ -74,6 +74,14 @@ def _fresh_area_index() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_category_catalogue() -> None:
+    """Intake's copy of the categories lives per process; each test reads its own (a rollback sends no signal)."""
+    from patriot.cases.catalogue import reset_catalogue
+
+    reset_catalogue()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is slow on purpose; tests that do not check hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

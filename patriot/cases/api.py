@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 
 from patriot.accounts.auth import STAFF_AUTH, session_user
 from patriot.accounts.models import Agency, ResponseTeam, User
-from patriot.cases import presenters, queries, services
+from patriot.cases import catalogue, presenters, queries, services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices
 from patriot.cases.filters import CaseFilter, Paging, api_query_schema
 from patriot.cases.models import Attachment, Case, Category, Instruction
@@ -133,7 +133,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
             raise InvalidInput(
                 _("Laporan SOROT perlu akun dengan email dan nomor HP terverifikasi."), code="channel", field="channel"
             )
-    category = Category.objects.filter(code=payload.category, is_active=True).select_related("default_agency").first()
+    category = catalogue.active_category(payload.category)
     if category is None:
         raise InvalidInput(_("Kategori tidak dikenal."), code="unknown_category", field="category")
     reporter = payload.reporter

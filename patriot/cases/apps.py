@@ -10,12 +10,22 @@ class CasesConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from patriot.accounts.choices import RoleChoices as Role
+        from patriot.accounts.models import Agency
         from patriot.cases import demo, jobs, monitoring, seed
+        from patriot.cases.catalogue import reset_catalogue_on_change
         from patriot.cases.events import CASE_EVENTS
+        from patriot.cases.models import Category
         from patriot.core import registry
         from patriot.core.registry import MenuEntry
 
+        for model in (Category, Agency):  # intake's per-process copy of the categories (cases/catalogue.py)
+            for signal, what in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(
+                    reset_catalogue_on_change, sender=model, dispatch_uid=f"catalogue-{what}-{model.__name__}"
+                )
         registry.register_event_type(CASE_EVENTS)
         registry.register_job(jobs.SLA_SWEEP)
         registry.register_job(jobs.HELD_PHOTOS)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from patriot.core import quiet
+from patriot.core import inserts, quiet
 from patriot.events.broadcast import wake_on_commit
 from patriot.events.models import OutboxEvent
 
@@ -30,7 +30,7 @@ def record_event(
     wake_on_commit()
     if quiet.active():
         payload = {**payload, "quiet": True}  # demo history: nobody is emailed or texted about it (core/quiet.py)
-    return OutboxEvent.objects.create(
+    event = OutboxEvent(
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -41,3 +41,5 @@ def record_event(
         payload=payload,
         created_at=at,
     )
+    inserts.insert(event)
+    return event

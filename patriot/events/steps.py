@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from patriot.core import inserts
 from patriot.core.models import TimelineEntryBase
 from patriot.core.workflow import StateMachine, Step, lock, perform
 from patriot.events.models import OutboxEvent
@@ -60,7 +61,8 @@ def log(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A step's timeline entry and event are written inside its transaction (steps.perform).")
-    written: E = entry_model._default_manager.create(created_at=at, **entry)
+    written: E = entry_model(created_at=at, **entry)
+    inserts.insert(written)
     record(
         kind=event,
         subject_type=subject_type,

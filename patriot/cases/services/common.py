@@ -62,8 +62,9 @@ def _on_behalf(by: User | None) -> dict[str, Any]:
     return {"by": by if staff else None, "reporter": not staff}
 
 
-def _event_payload(case: Case, entry: TimelineEntry) -> dict[str, Any]:
+def _event_payload(case: Case, entry: TimelineEntry, area_codes: tuple[str, str] | None = None) -> dict[str, Any]:
     """What live subscribers learn: never the reporter's identity or the description."""
+    village_code, district_code = area_codes or (case.village.code, case.district.code)
     return {
         "tracking_number": case.tracking_number,
         "kind": entry.kind,
@@ -74,8 +75,8 @@ def _event_payload(case: Case, entry: TimelineEntry) -> dict[str, Any]:
         "team_id": case.team_id,
         # The agency a forward took the case from: its staff are told too, so the case leaves their inbox live.
         "left_agency_id": entry.data.get("from_agency_id"),
-        "village": case.village.code,
-        "district": case.district.code,
+        "village": village_code,
+        "district": district_code,
         "latitude": case.latitude,
         "longitude": case.longitude,
         "sla_status": case.sla_status,
@@ -96,15 +97,19 @@ def _write_entry(
     note: str = "",
     data: dict[str, Any] | None = None,
     is_public: bool = True,
+    area_codes: tuple[str, str] | None = None,
 ) -> TimelineEntry:
-    """Append one timeline entry and its outbox event (events.steps.log, through `package.record_event`)."""
+    """Append one timeline entry and its outbox event (events.steps.log, through `package.record_event`).
+
+    `area_codes`: the case's kelurahan and kecamatan codes when the caller has them at hand (intake, from placing the
+    point), so the event payload does not load the two rows."""
     return steps.log(
         TimelineEntry,
         at=at,
         event=f"case.{kind}",
         subject_type="case",
         subject_id=case.tracking_number,
-        payload=lambda entry: _event_payload(case, entry),
+        payload=lambda entry: _event_payload(case, entry, area_codes),
         agency_id=case.agency_id,
         team_id=case.team_id,
         public_event=is_public and not case.is_confidential and case.state not in (State.REJECTED, State.DUPLICATE),

@@ -40,7 +40,7 @@ from patriot.cases.services.common import (
     _store_photos,
 )
 from patriot.cases.services.workflow import _acting_on
-from patriot.core import clock, metrics
+from patriot.core import clock, inserts, metrics
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.geo.lookup import LocationError, locate, village_centre
@@ -66,14 +66,15 @@ def reporter_key_matches(case: Case, key: str | None) -> bool:
 
 
 def _next_tracking_number(at: datetime) -> str:
-    """Take the month's next number in a short transaction of its own.
+    """Take the month's next number with one statement.
 
-    Inside the case's transaction the counter row would stay locked until that commits, queueing every
+    Outside a transaction (PostgreSQL: create_case calls it before opening the case's) the statement commits on its
+    own: inside the case's transaction the counter row would stay locked until that commits, queueing every
     concurrent intake on PostgreSQL behind it. A number taken by an intake that then fails is skipped.
     """
     period = at.astimezone(sla.city_zone()).strftime("%y%m")
     table = connection.ops.quote_name(TrackingSequence._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last_number = last_number + 1 WHERE period = %s RETURNING last_number",  # noqa: S608
             [period],
@@ -87,6 +88,13 @@ def _next_tracking_number(at: datetime) -> str:
         except IntegrityError:
             return _next_tracking_number(at)
     return f"{settings.PATRIOT_CITY_CODE}-{period}-{row[0]:06d}"
+
+
+def _number_inside_case_transaction() -> bool:
+    """SQLite lets one transaction write at a time, so the counter row held until the case commits blocks nobody
+    that was not waiting already: the number is taken in the case's transaction, which saves a transaction (and its
+    wait on the process's transaction lock) per case. PostgreSQL takes it before, committed on its own."""
+    return connection.vendor == "sqlite"
 
 
 def _in_english() -> bool:
@@ -258,10 +266,13 @@ def create_case(
     clean_photos = _clean_photos(photos, already=0)
 
     now = clock.now()
-    tracking_number = _next_tracking_number(now)
+    number_inside = _number_inside_case_transaction()
+    tracking_number = "" if number_inside else _next_tracking_number(now)
     written: list[str] = []
     try:
         with transaction.atomic():
+            if number_inside:
+                tracking_number = _next_tracking_number(now)
             case = Case(
                 tracking_number=tracking_number,
                 channel=submission.channel,
@@ -289,13 +300,14 @@ def create_case(
                 updated_at=now,
             )
             _start_clock(case, "verify", now)
-            case.save()
+            inserts.insert(case)
             _store_photos(case, clean_photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
             package._write_entry(
                 case,
                 Kind.SUBMITTED,
                 at=now,
                 data={"channel": case.channel, "photos": len(clean_photos)},
+                area_codes=(location.village_code, location.district_code),
                 **_on_behalf(by),
             )
             if key:
