@@ -125,6 +125,38 @@ class IncidentStateChoices(ChoiceSet):
     ACTIVE = frozenset({OPEN, DISPATCHED, ON_SCENE, TRANSPORTING})
 
 
+class IncidentEntryKindChoices(ChoiceSet):
+    """What an incident's timeline entry records (IncidentEntry.kind), for reading it on the incident page."""
+
+    CREATED = "created"
+    CLOSE_NON_EMERGENCY = "close_non_emergency"
+    DISPATCH = "dispatch"
+    ADD_UNITS = "add_units"
+    UNIT_WITHDRAWN = "unit_withdrawn"
+    UNIT_REROUTED_IN = "unit_rerouted_in"
+    UNIT_REROUTED_AWAY = "unit_rerouted_away"
+    PROGRESS = "progress"
+    PATIENT_REPORT = "patient_report"
+    DESTINATION = "destination"
+    HANDOVER_ACK = "handover_ack"
+    TRANSFER_REQUESTED = "transfer_requested"
+
+    CHOICES = [
+        (CREATED, _("Insiden dibuat"), "gray"),
+        (CLOSE_NON_EMERGENCY, _("Ditutup, bukan kedaruratan"), "gray"),
+        (DISPATCH, _("Ambulans ditugaskan"), "orange"),
+        (ADD_UNITS, _("Ambulans ditambah"), "orange"),
+        (UNIT_WITHDRAWN, _("Ambulans ditarik"), "gray"),
+        (UNIT_REROUTED_IN, _("Ambulans dialihkan ke insiden ini"), "orange"),
+        (UNIT_REROUTED_AWAY, _("Ambulans dialihkan ke insiden lain"), "gray"),
+        (PROGRESS, _("Status insiden mengikuti ambulans"), "blue"),
+        (PATIENT_REPORT, _("Laporan pasien dari kru"), "blue"),
+        (DESTINATION, _("Rumah sakit tujuan dipilih"), "blue"),
+        (HANDOVER_ACK, _("Serah terima dikonfirmasi rumah sakit"), "green"),
+        (TRANSFER_REQUESTED, _("Ambulans diminta untuk rujukan"), "orange"),
+    ]
+
+
 class ClosureReasonChoices(ChoiceSet):
     """Why a call was closed without an ambulance (counted on the call taker's page)."""
 

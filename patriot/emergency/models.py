@@ -25,6 +25,7 @@ from patriot.emergency.choices import (
     ClosureReasonChoices,
     ComplaintChoices,
     CrewSkillChoices,
+    IncidentEntryKindChoices,
     IncidentStateChoices,
     TriageLevelChoices,
 )
@@ -181,6 +182,12 @@ class IncidentEntry(TimelineEntryBase):
     class Meta(TimelineEntryBase.Meta):
         verbose_name = _("riwayat insiden")
         verbose_name_plural = _("riwayat insiden")
+
+    def kind_label(self) -> str:
+        return IncidentEntryKindChoices.label(self.kind)
+
+    def state_label(self) -> str:
+        return IncidentStateChoices.label(self.to_state) if self.to_state else ""
 
 
 class Ambulance(models.Model):

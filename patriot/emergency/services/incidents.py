@@ -351,6 +351,57 @@ def _step_time(at: datetime | None, now: datetime, previous: datetime | None) ->
     return at
 
 
+# Where an incident stands follows its units' runs (issue 11 items 6 and 10): the furthest a unit still working it
+# has come (sent / on its way → DISPATCHED, on scene → ON_SCENE, carrying the patient or at the hospital before the
+# handover → TRANSPORTING); with no unit working it any more, HANDED_OVER while a unit that handed a patient over is
+# still on its way back, else CLOSED — the incident leaves the board and the run is over.
+PROGRESS = "progress"
+WORKING_STATES = {
+    Status.DISPATCHED: State.DISPATCHED,
+    Status.EN_ROUTE: State.DISPATCHED,
+    Status.ON_SCENE: State.ON_SCENE,
+    Status.TRANSPORTING: State.TRANSPORTING,
+    Status.AT_HOSPITAL: State.TRANSPORTING,
+}
+STATE_ORDER = (State.DISPATCHED, State.ON_SCENE, State.TRANSPORTING)
+
+
+def progress_incident(incident: Incident, user: User, at: datetime) -> None:
+    """Move a dispatched incident to where its units' runs put it (WORKING_STATES), in the caller's transaction and
+    on the incident's lock; an open, closed or non-emergency incident is left alone. Each change is on the
+    incident's timeline and announced to the board."""
+    if incident.state not in (State.DISPATCHED, State.ON_SCENE, State.TRANSPORTING, State.HANDED_OVER):
+        return
+    statuses = list(Ambulance.objects.filter(incident=incident).values_list("status", flat=True))
+    working = [WORKING_STATES[status] for status in statuses if status in WORKING_STATES]
+    if working:
+        new_state = max(working, key=STATE_ORDER.index)
+    elif statuses and incident.handover_at is not None:
+        new_state = State.HANDED_OVER
+    else:
+        new_state = State.CLOSED
+    if new_state == incident.state:
+        return
+    previous = incident.state
+    incident.state = new_state
+    fields = ["state"]
+    if new_state == State.CLOSED:
+        incident.closed_at = at
+        fields.append("closed_at")
+    incident.save(update_fields=fields)
+    IncidentEntry.objects.create(
+        incident=incident,
+        kind=PROGRESS,
+        actor=user,
+        from_state=previous,
+        to_state=new_state,
+        data={},
+        is_public=False,
+        created_at=at,
+    )
+    incident_event(incident, PROGRESS, at)
+
+
 def move_ambulance(
     user: User,
     ambulance: Ambulance,
@@ -377,6 +428,7 @@ def move_ambulance(
         unit = step.subject
         when = _step_time(at, step.now, unit.status_changed_at)
         target: Incident | None
+        left: Incident | None = None  # the run a returning unit leaves when it is sent again
         if action == Action.DISPATCH:
             assert incident is not None
             target = workflow.lock(incident)
@@ -384,6 +436,8 @@ def move_ambulance(
                 raise InvalidTransition(
                     _("Insiden %(number)s sudah ditutup.") % {"number": target.number}, code="incident_closed"
                 )
+            if unit.incident is not None and unit.incident_id != target.pk:
+                left = workflow.lock(unit.incident)
             unit.incident = target
         else:
             target = workflow.lock(unit.incident) if unit.incident is not None else None
@@ -423,6 +477,10 @@ def move_ambulance(
             is_public=False,
             created_at=when,
         )
+        if target is not None and action != Action.DISPATCH:
+            progress_incident(target, user, when)
+        if left is not None:
+            progress_incident(left, user, when)
         record_event(
             kind=action,
             subject_type=AMBULANCE_SUBJECT,
