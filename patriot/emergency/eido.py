@@ -31,22 +31,10 @@ from patriot.emergency.choices import (
     IncidentStateChoices,
     TriageLevelChoices,
 )
+from patriot.emergency.intervals import INCIDENT_TIMES as TIMESTAMPS
 from patriot.emergency.models import AmbulanceEntry, Incident
 
 ISSUER = "patriot-psc119"
-TIMESTAMPS = (
-    "call_received_at",
-    "call_answered_at",
-    "created_at",
-    "dispatched_at",
-    "en_route_at",
-    "on_scene_at",
-    "left_scene_at",
-    "at_hospital_at",
-    "handover_at",
-    "back_in_service_at",
-    "closed_at",
-)
 # EIDO's incidentCommonPriorityNumber runs 0–10, 10 the most urgent.
 COMMON_PRIORITY = {
     TriageLevelChoices.P1: 9,

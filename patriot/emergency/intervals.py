@@ -135,6 +135,8 @@ STAMPS = (
     "back_in_service_at",
 )
 PAIRS = tuple((STAMPS.index(interval.start), STAMPS.index(interval.end)) for interval in INTERVALS)
+# Every time an incident records, in order: its run and when it was closed (the incident page, the EIDO export).
+INCIDENT_TIMES = (*STAMPS, "closed_at")
 NO_FIGURE = Figure(0, None, None)
 
 # One group's figures: how many incidents, and a Figure per interval key.

@@ -31,6 +31,7 @@ from patriot.emergency import instructions, queries, services, triage
 from patriot.emergency.choices import AmbulanceActionChoices, ClosureReasonChoices, TriageLevelChoices
 from patriot.emergency.events import INCIDENT_SUBJECT
 from patriot.emergency.forms import IncidentForm, NonEmergencyForm, call_received_at, call_token
+from patriot.emergency.intervals import INCIDENT_TIMES
 from patriot.emergency.models import Ambulance, Incident
 
 psc_page = staff_page(queries.CALL_ROLES)
@@ -181,19 +182,7 @@ def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
         "closure_reasons": ClosureReasonChoices.choices(),
         "intervals": [
             (getattr(Incident._meta.get_field(name), "verbose_name", name), getattr(incident, name))
-            for name in (
-                "call_received_at",
-                "call_answered_at",
-                "created_at",
-                "dispatched_at",
-                "en_route_at",
-                "on_scene_at",
-                "left_scene_at",
-                "at_hospital_at",
-                "handover_at",
-                "back_in_service_at",
-                "closed_at",
-            )
+            for name in INCIDENT_TIMES
         ],
     }
     return render(request, "emergency/incident.html", context)
