@@ -160,6 +160,8 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Contoh: Jl. Ir. H. Juanda depan SDN Margahayu 1."),
     )
+    # What the citizen typed in the place search above the map: not stored, only shown again after a refused submit.
+    place_query = forms.CharField(label=_("Cari jalan atau tempat"), max_length=200, required=False)
     photos = PhotosField(label=_("Foto (paling banyak 5)"))
     reporter_name = forms.CharField(label=_("Nama"), max_length=120, required=False)
     # Read and stored as E.164 by services.create_case (patriot.core.phones), whose refusal shows next to this field.

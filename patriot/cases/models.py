@@ -150,6 +150,9 @@ class Case(models.Model):
     reporter_name = models.CharField(_("nama pelapor"), max_length=120, blank=True)
     reporter_phone = models.CharField(_("HP pelapor"), max_length=20, blank=True)
     reporter_email = models.EmailField(_("email pelapor"), blank=True)
+    # The language the reporter used (the request's; the city's default for a phone call): messages to a reporter
+    # without an account are written in it. Empty for cases from before it was recorded: the city's default.
+    reporter_language = models.CharField(_("bahasa pelapor"), max_length=8, blank=True, default="")
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
     # Placed at the kelurahan's centre (the form without a map): the POC finds the exact place from the text.
@@ -362,6 +365,8 @@ class Supporter(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("HP"), max_length=20, blank=True)
+    # The language the supporter used; messages to the contact are written in it (empty: the city's default).
+    language = models.CharField(_("bahasa"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"))
 
     class Meta:

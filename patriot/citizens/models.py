@@ -125,6 +125,8 @@ class ContactMessage(models.Model):
     audience = models.CharField(_("untuk"), max_length=10, choices=ContactAudienceChoices.choices())
     channel = models.CharField(_("saluran"), max_length=8, choices=DeliveryChannelChoices.choices())
     recipient = models.CharField(_("penerima"), max_length=254)
+    # Written in the recipient's language: the reporter's (Case.reporter_language) or the supporter's.
+    language = models.CharField(_("bahasa"), max_length=8, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=8, choices=DeliveryStatusChoices.choices(), default=DeliveryStatusChoices.PENDING
     )

@@ -139,7 +139,9 @@ def _notify(events: list[OutboxEvent]) -> int:
             send_delivery.enqueue(delivery.pk)
         created += 1
 
-    def to_contact(case: Case, own: Case, event: OutboxEvent, audience: str, email: str, phone: str) -> None:
+    def to_contact(
+        case: Case, own: Case, event: OutboxEvent, audience: str, email: str, phone: str, language: str
+    ) -> None:
         nonlocal created
         if quiet.is_quiet_event(event.payload):
             return  # demo history (core/quiet.py) is never emailed or texted
@@ -155,6 +157,7 @@ def _notify(events: list[OutboxEvent]) -> int:
                 audience=audience,
                 channel=channel,
                 recipient=recipient,
+                language=language,
                 created_at=timezone.now(),
             )
             send_contact_message.enqueue(message.pk)
@@ -167,7 +170,15 @@ def _notify(events: list[OutboxEvent]) -> int:
         if case.reporter is not None:
             to_account(case.reporter, case, event)
         else:
-            to_contact(case, case, event, Audience.REPORTER, case.reporter_email, case.reporter_phone)
+            to_contact(
+                case,
+                case,
+                event,
+                Audience.REPORTER,
+                case.reporter_email,
+                case.reporter_phone,
+                case.reporter_language,
+            )
         if case.is_confidential:
             continue
         # Followers and supporters hear of what happens after they joined, not the history before.
@@ -178,7 +189,13 @@ def _notify(events: list[OutboxEvent]) -> int:
                 to_account(duplicate.reporter, case, event)
             else:
                 to_contact(
-                    case, duplicate, event, Audience.FOLLOWER, duplicate.reporter_email, duplicate.reporter_phone
+                    case,
+                    duplicate,
+                    event,
+                    Audience.FOLLOWER,
+                    duplicate.reporter_email,
+                    duplicate.reporter_phone,
+                    duplicate.reporter_language,
                 )
         for supporter in supporters.get(case.pk, []):
             if supporter.created_at > event.created_at:
@@ -186,7 +203,7 @@ def _notify(events: list[OutboxEvent]) -> int:
             if supporter.user is not None:
                 to_account(supporter.user, case, event)
             else:
-                to_contact(case, case, event, Audience.SUPPORTER, supporter.email, supporter.phone)
+                to_contact(case, case, event, Audience.SUPPORTER, supporter.email, supporter.phone, supporter.language)
     return created
 
 
@@ -400,7 +417,8 @@ def send_contact_message(message_id: int, *, attempt: int = 1) -> str:
         return "skipped"
     message.attempts += 1
     try:
-        with override(settings.LANGUAGE_CODE):
+        # In the language the recipient used when they reported or supported (recorded then; empty: the default).
+        with override(message.language or settings.LANGUAGE_CODE):
             subject, text = render_contact_message(message)
             if message.channel == DeliveryChannelChoices.EMAIL:
                 body = (

@@ -413,6 +413,7 @@ def resend_private_link(number: str, *, address: str) -> None:
                 audience=ContactAudienceChoices.REPORTER,
                 channel=channel,
                 recipient=recipient,
+                language=case.reporter_language,  # the case's language, not the language of this request
                 created_at=now,
             )
             send_contact_message.enqueue(message.pk)

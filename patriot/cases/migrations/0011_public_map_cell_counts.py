@@ -37,9 +37,7 @@ POSTGRESQL = [
     """
     CREATE OR REPLACE FUNCTION cases_public_map_cell_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        -- DELETE, not TRUNCATE: a TRUNCATE naming both tables (Django's flush) would refuse a nested TRUNCATE of a
-        -- table its own statement is using.
-        DELETE FROM cases_publicmapcell;
+        TRUNCATE cases_publicmapcell;
         RETURN NULL;
     END $$
     """,

@@ -181,6 +181,9 @@ class CaseSubmission:
     is_confidential: bool = False
     # Without a map: the kelurahan the citizen picked; the case goes to its centre, flagged approximate.
     village_code: str = ""
+    # The reporter's language, for the messages they get back; empty: the request's active language (see
+    # contact_language). Not part of the fingerprint: a retry in another language is the same report.
+    language: str = ""
 
     def fingerprint(self) -> str:
         body = {
@@ -202,6 +205,19 @@ class CaseSubmission:
         if self.village_code:  # only then, so fingerprints stored before this field existed still match
             body["village_code"] = self.village_code
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def contact_language(channel: str = "", chosen: str = "") -> str:
+    """The language to write to a citizen in: the one they chose, else the request's active language (the web
+    form's switch, the API's Accept-Language); a 1500444 caller gets the city's default, the staff member typing
+    the call in may work in another language."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    if chosen in supported:
+        return chosen
+    if channel == ChannelChoices.PHONE:
+        return str(settings.LANGUAGE_CODE)
+    active = (get_language() or "").split("-")[0]
+    return active if active in supported else str(settings.LANGUAGE_CODE)
 
 
 def _existing_for_key(scope: str, key: str, fingerprint: str) -> NewCase | None:
@@ -293,6 +309,7 @@ def create_case(
                 reporter_name=reporter_name,
                 reporter_phone=reporter_phone,
                 reporter_email=reporter_email,
+                reporter_language=contact_language(submission.channel, submission.language),
                 is_anonymous=submission.is_anonymous,
                 is_confidential=submission.is_confidential,
                 state=State.SUBMITTED,
@@ -406,6 +423,7 @@ def support_case(
             user=user if user is not None and user.is_authenticated else None,
             email=email,
             phone=phone,
+            language=contact_language() if email or phone else "",
             created_at=now,
         )
         fresh.supporter_count += 1

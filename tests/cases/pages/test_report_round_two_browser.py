@@ -5,6 +5,7 @@ keeps the text and the photos."""
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ def test_a_street_by_name_a_colloquial_category_and_a_refused_submit_keeping_tex
         result = page.locator("[data-place-search-results] button", has_text="Ahmad Yani")
         expect(result).to_be_visible(timeout=WAIT)
         screens.shot(page, f"{language}-street-search")
+        chosen_place = result.inner_text().strip()
         result.click()
         expect(page.locator("[data-location-readout]")).to_contain_text(re.compile("Kelurahan|Village"), timeout=WAIT)
         assert tiles.requests > 0
@@ -96,6 +98,9 @@ def test_a_street_by_name_a_colloquial_category_and_a_refused_submit_keeping_tex
         summary = page.locator("#form-errors").inner_text()
         assert "[" not in summary
         assert page.input_value("#id_address") == "Depan warung Bu Ida"
+        # The place search keeps what it held, beside the pin that stays.
+        assert page.input_value("[data-place-search-input]") == chosen_place
+        expect(page.locator("#report-map .leaflet-marker-icon")).to_have_count(1, timeout=WAIT)
         expect(page.locator("[data-held-photos]")).to_contain_text("got.jpg")
         screens.shot(page, f"{language}-refused-keeps-photo")
         page.fill("#id_description", "Got mampet, air meluap ke jalan kalau hujan.")
@@ -118,3 +123,66 @@ def test_when_tiles_fail_the_map_falls_back_to_the_kelurahan_polygons(
         expect(page.locator("[data-tiles-failed]")).to_contain_text("batas kelurahan")
         expect(page.locator("#report-map path.leaflet-interactive").first).to_be_visible(timeout=WAIT)
         screens.shot(page, "tiles-failed")
+
+
+def _unreachable_tile_url() -> str:
+    """A local port nobody listens on: every tile request is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float], slack: float = 1.0) -> bool:
+    return (
+        inner["x"] >= outer["x"] - slack
+        and inner["y"] >= outer["y"] - slack
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
+    )
+
+
+def test_without_tiles_a_place_found_by_name_keeps_the_kelurahan_outline_and_its_popup_in_view(
+    city: None, live_server: Any, new_page: Any, screens: Any, settings: Any
+) -> None:
+    settings.PATRIOT_TILE_URL = _unreachable_tile_url()
+    page = new_page(viewport=PHONE, locale="id-ID")
+    page.goto(f"{live_server.url}/lapor/")
+    expect(page.locator("#report-map")).to_have_attribute("data-tiles", "failed", timeout=WAIT)
+    expect(page.locator("#report-map path.leaflet-interactive").first).to_be_visible(timeout=WAIT)
+    page.fill("[data-place-search-input]", "ahmad yani")
+    result = page.locator("[data-place-search-results] button", has_text="Ahmad Yani")
+    expect(result).to_be_visible(timeout=WAIT)
+    name = result.inner_text().strip()
+    result.click()
+    popup = page.locator("#report-map .leaflet-popup-content")
+    expect(popup).to_have_text(name, timeout=WAIT)
+    expect(page.locator("[data-location-readout]")).to_contain_text("Kelurahan", timeout=WAIT)
+    page.wait_for_timeout(500)  # the popup's auto-pan settles
+    screens.shot(page, "no-tiles-place-chosen")
+    map_box = page.locator("#report-map").bounding_box()
+    # Never closer than the fallback's limit (a street map would show the place at zoom 17).
+    assert float(page.locator("#report-map").get_attribute("data-zoom") or "99") <= 15
+    # The whole popup shows inside the map, its top included.
+    popup_box = page.locator("#report-map .leaflet-popup").bounding_box()
+    assert _inside(popup_box, map_box)
+    # ... and clear of the zoom buttons.
+    zoom_box = page.locator("#report-map .leaflet-control-zoom").bounding_box()
+    assert popup_box["x"] >= zoom_box["x"] + zoom_box["width"] or popup_box["y"] >= zoom_box["y"] + zoom_box["height"]
+    # A kelurahan's outline is in view: some polygon has an edge inside the map, rather than every polygon in view
+    # covering the whole map (a view zoomed in too far for any boundary to show).
+    boxes = [
+        page.locator("#report-map path.leaflet-interactive").nth(i).bounding_box()
+        for i in range(page.locator("#report-map path.leaflet-interactive").count())
+    ]
+    in_view = [
+        box
+        for box in boxes
+        if box
+        and box["x"] < map_box["x"] + map_box["width"]
+        and box["x"] + box["width"] > map_box["x"]
+        and box["y"] < map_box["y"] + map_box["height"]
+        and box["y"] + box["height"] > map_box["y"]
+    ]
+    assert in_view
+    assert any(not _inside(map_box, box, slack=-1.0) for box in in_view)

@@ -7,6 +7,10 @@
   var BEKASI = [-6.2615, 106.9965];
   // Tiles failing this many times before one loads means the tile server cannot be reached.
   var FAILURES_BEFORE_FALLBACK = 3;
+  // A place chosen by name is shown this close on a street map; without tiles the polygons are all there is to
+  // see, so the view never comes closer than FALLBACK_MAX_ZOOM and the kelurahan's outline stays in view.
+  var PLACE_ZOOM = 17;
+  var FALLBACK_MAX_ZOOM = 15;
 
   function fallbackNote(element) {
     var note = document.createElement("p");
@@ -27,6 +31,8 @@
       scrollWheelZoom: options.scrollWheelZoom !== false,
       attributionControl: false
     });
+    // The current zoom on the element, for what reads the page (the browser tests among them).
+    map.on("zoomend", function () { element.setAttribute("data-zoom", String(map.getZoom())); });
     var tileUrl = element.getAttribute("data-tile-url");
     var villages = null;
     var tilesFailed = !tileUrl;
@@ -85,7 +91,29 @@
         return villages;
       })
       .catch(function () { return null; });
-    return { map: map, ready: ready };
+    // The kelurahan polygon around a point: the smallest whose bounds hold it (polygons do not overlap).
+    function villageAround(latlng) {
+      var best = null;
+      var bestArea = Infinity;
+      if (!villages) { return null; }
+      villages.eachLayer(function (polygon) {
+        var bounds = polygon.getBounds();
+        if (!bounds.contains(latlng)) { return; }
+        var area = (bounds.getNorth() - bounds.getSouth()) * (bounds.getEast() - bounds.getWest());
+        if (area < bestArea) { best = polygon; bestArea = area; }
+      });
+      return best;
+    }
+    function showPlace(lat, lon) {
+      if (!tilesFailed) { map.setView([lat, lon], Math.max(map.getZoom(), PLACE_ZOOM), { animate: false }); return; }
+      var around = villageAround(L.latLng(lat, lon));
+      if (around) {
+        map.fitBounds(around.getBounds(), { padding: [16, 16], maxZoom: FALLBACK_MAX_ZOOM, animate: false });
+      } else {
+        map.setView([lat, lon], Math.min(Math.max(map.getZoom(), 14), FALLBACK_MAX_ZOOM), { animate: false });
+      }
+    }
+    return { map: map, ready: ready, showPlace: showPlace };
   }
 
   window.PatriotCityMap = Object.freeze({ create: create });

@@ -61,8 +61,14 @@
   function place(lat, lon, pan) {
     latInput.value = lat.toFixed(6);
     lonInput.value = lon.toFixed(6);
-    if (marker) { marker.setLatLng([lat, lon]); } else { marker = L.marker([lat, lon], { keyboard: false }).addTo(map); }
-    if (pan) { map.setView([lat, lon], Math.max(map.getZoom(), 16)); }
+    if (marker) {
+      marker.closePopup();
+      marker.unbindPopup();  // a place's name belongs to the point chosen from the search, not to a later tap
+      marker.setLatLng([lat, lon]);
+    } else {
+      marker = L.marker([lat, lon], { keyboard: false }).addTo(map);
+    }
+    if (pan) { cityMap.showPlace(lat, lon); }
     setReadout(text("chosen") + ": " + lat.toFixed(5) + ", " + lon.toFixed(5) + " …");
     askNearby();
     var ticket = ++lookup;
@@ -185,8 +191,19 @@
             button.addEventListener("click", function () {
               placeList.textContent = "";
               placeInput.value = found.name;
-              map.setView([found.latitude, found.longitude], 17);
-              place(found.latitude, found.longitude, false);
+              place(found.latitude, found.longitude, true);
+              // The place's name over the pin, as text; the map pans so the whole popup shows, even at the top, and
+              // clear of the zoom buttons in the top-left corner.
+              var label = document.createElement("span");
+              label.textContent = found.name;
+              marker.bindPopup(label, {
+                autoPan: true,
+                keepInView: true,
+                autoPanPaddingTopLeft: [56, 12],
+                autoPanPaddingBottomRight: [12, 12],
+                maxWidth: 240
+              });
+              marker.openPopup();
             });
             item.appendChild(button);
             placeList.appendChild(item);
