@@ -119,16 +119,23 @@ _PNG = bytes.fromhex(
 
 
 class TileStub(ThreadingHTTPServer):
-    """A map tile server: /{z}/{x}/{y}.png answers a PNG (or 503 for every tile while `failing`); counts requests."""
+    """A map tile server: /{z}/{x}/{y}.png answers a PNG (or 503 for every tile while `failing`, or nothing at all,
+    holding the connection open, while `hanging`); counts requests."""
 
     daemon_threads = True
 
-    def __init__(self, failing: bool = False) -> None:
+    def __init__(self, failing: bool = False, hanging: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _TileHandler)
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
         self.failing = failing
+        self.hanging = threading.Event() if hanging else None
         self.requests = 0
+
+    def server_close(self) -> None:
+        if self.hanging is not None:
+            self.hanging.set()  # let the held requests go
+        super().server_close()
 
 
 class _TileHandler(BaseHTTPRequestHandler):
@@ -136,6 +143,9 @@ class _TileHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests += 1
+        if self.server.hanging is not None:
+            self.server.hanging.wait(60)
+            return
         if self.server.failing:
             self.send_response(503)
             self.end_headers()

@@ -125,6 +125,19 @@ def test_when_tiles_fail_the_map_falls_back_to_the_kelurahan_polygons(
         screens.shot(page, "tiles-failed")
 
 
+def test_when_the_tile_server_hangs_the_map_falls_back_too(
+    city: None, live_server: Any, new_page: Any, settings: Any
+) -> None:
+    with serving(TileStub(hanging=True)) as tiles:
+        settings.PATRIOT_TILE_URL = tiles.url
+        page = new_page(viewport=PHONE, locale="id-ID")
+        page.goto(f"{live_server.url}/lapor/")
+        # No tile ever answers (and none fails): after the wait the kelurahan polygons become the base map.
+        expect(page.locator("#report-map")).to_have_attribute("data-tiles", "failed", timeout=WAIT)
+        expect(page.locator("[data-tiles-failed]")).to_contain_text("batas kelurahan")
+        assert tiles.requests > 0
+
+
 def _unreachable_tile_url() -> str:
     """A local port nobody listens on: every tile request is refused at once."""
     with socket.socket() as probe:

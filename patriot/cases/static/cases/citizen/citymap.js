@@ -7,6 +7,8 @@
   var BEKASI = [-6.2615, 106.9965];
   // Tiles failing this many times before one loads means the tile server cannot be reached.
   var FAILURES_BEFORE_FALLBACK = 3;
+  // No tile loaded this long after the map opened means the tile server hangs (a blocked or dead route): the same.
+  var TILE_WAIT_MS = 8000;
   // A place chosen by name is shown this close on a street map; without tiles the polygons are all there is to
   // see, so the view never comes closer than FALLBACK_MAX_ZOOM and the kelurahan's outline stays in view.
   var PLACE_ZOOM = 17;
@@ -49,10 +51,8 @@
       var tiles = L.tileLayer(tileUrl, { maxZoom: 19 });
       var loaded = false;
       var failures = 0;
-      tiles.on("tileload", function () { loaded = true; });
-      tiles.on("tileerror", function () {
-        failures += 1;
-        if (loaded || tilesFailed || failures < FAILURES_BEFORE_FALLBACK) { return; }
+      var fallBack = function () {
+        if (loaded || tilesFailed) { return; }
         tilesFailed = true;
         map.removeLayer(tiles);
         map.removeControl(control);  // no tiles shown, no tile attribution
@@ -60,7 +60,13 @@
         element.setAttribute("data-tiles", "failed");
         if (villages) { villages.setStyle(styleFor()); }
         fallbackNote(element);
+      };
+      tiles.on("tileload", function () { loaded = true; });
+      tiles.on("tileerror", function () {
+        failures += 1;
+        if (failures >= FAILURES_BEFORE_FALLBACK) { fallBack(); }
       });
+      window.setTimeout(fallBack, TILE_WAIT_MS);
       tiles.addTo(map);
       if (attribution) {
         // Built from text nodes: the attribution is a setting, never HTML.
