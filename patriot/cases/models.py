@@ -69,6 +69,13 @@ class Category(models.Model):
         return self.name_en if (get_language() or "id").startswith("en") and self.name_en else self.name
 
 
+def headline_of(title: str, category_name: str, category_name_en: str) -> str:
+    """Case.headline from a case's title and its category's names (for rows read with values())."""
+    if title == category_name and category_name_en and (get_language() or "id").startswith("en"):
+        return category_name_en
+    return title
+
+
 class RoutingRule(models.Model):
     """Category × area → agency. The most specific rule wins: kelurahan, then kecamatan, then city-wide."""
 
@@ -263,9 +270,7 @@ class Case(models.Model):
     def headline(self) -> str:
         """The title to show: a report filed without one is titled with its category's Indonesian name, which an
         English reader sees in English; a title someone wrote stays as written."""
-        if self.title == self.category.name:
-            return self.category.label
-        return self.title
+        return headline_of(self.title, self.category.name, self.category.name_en)
 
     @property
     def is_open(self) -> bool:

@@ -331,7 +331,16 @@ def map_points(scope: Scope, cap: int = MAP_POINT_CAP) -> list[Mapping[str, Any]
         scope.cases()
         .filter(state_among(State.OPEN))
         .order_by("-created_at")
-        .values("tracking_number", "latitude", "longitude", "state", "sla_status", "title")[:cap]
+        .values(
+            "tracking_number",
+            "latitude",
+            "longitude",
+            "state",
+            "sla_status",
+            "title",
+            "category__name",
+            "category__name_en",
+        )[:cap]
     )
 
 

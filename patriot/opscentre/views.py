@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from patriot.accounts.auth import SignedInRequest
 from patriot.accounts.choices import RoleChoices
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, SlaStatusChoices
+from patriot.cases.models import headline_of
 from patriot.cases.permissions import INSTRUCTING_ROLES
 from patriot.cases.views.staff import staff_page
 from patriot.opscentre import queries
@@ -180,7 +181,7 @@ def map_data(request: HttpRequest) -> JsonResponse:
             "number": point["tracking_number"],
             "lat": point["latitude"],
             "lon": point["longitude"],
-            "title": point["title"],
+            "title": headline_of(point["title"], point["category__name"], point["category__name_en"]),
             "state": point["state"],
             "state_label": str(CaseStateChoices.label(point["state"])),
             "overdue": point["sla_status"] == SlaStatusChoices.OVERDUE,

@@ -115,3 +115,10 @@ def test_a_report_without_a_title_of_its_own_is_headed_by_its_category_in_the_re
     assert "Air setinggi lutut di depan masjid" in _text(
         poc.get(f"/poc/laporan/{written.tracking_number}/").content.decode()
     )
+    # The dashboard map's popups too, with written titles as written.
+    supervisor = Client()
+    supervisor.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    supervisor.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    titles = {p["number"]: p["title"] for p in supervisor.get("/poc/dasbor/peta.json").json()["points"]}
+    assert titles[submitted.tracking_number] == shown
+    assert titles[written.tracking_number] == "Air setinggi lutut di depan masjid"
