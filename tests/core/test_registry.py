@@ -43,8 +43,11 @@ def test_the_registered_jobs_run_in_app_order_then_retention() -> None:
         "reporter contact details of finished cases",
         "reporter-data access audit rows",
         "citizens' notifications",
-        "finished referrals (medical records)",
         "personal data access log",
+        "finished referrals (medical records)",
+        "finished PSC 119 incidents with the crews' patient reports (medical records)",
+        "crews' status-tap receipts",
+        "ambulances' last shared positions",
     ]
 
 
