@@ -115,7 +115,8 @@
   }
 
   function flush() {
-    if (sending) { return; }
+    // Without a network the phone says so (navigator.onLine false): keep the taps; the "online" event sends them.
+    if (sending || navigator.onLine === false) { return; }
     var queue = load();
     if (!queue.length) { return; }
     sending = true;
