@@ -27,7 +27,7 @@ from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
 from patriot.emergency.dispatch import LEVEL_RANK, REROUTABLE_STATUSES
-from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT
+from patriot.emergency.events import AMBULANCE_SUBJECT
 from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry
 from patriot.emergency.services.incidents import (
     ADD_UNITS,
@@ -35,8 +35,8 @@ from patriot.emergency.services.incidents import (
     DISPATCH_INCIDENT,
     INCIDENT_MACHINE,
     UNIT_WITHDRAWN,
+    incident_event,
     move_ambulance,
-    record_overview,
 )
 from patriot.events.services import record_event
 
@@ -53,18 +53,6 @@ REROUTE_MACHINE = StateMachine(
 )
 
 MAX_UNITS_PER_ACTION = 10
-
-
-def _event(incident: Incident, kind: str, at: Any, **extra: Any) -> None:
-    # Ids, state and level only (UU PDP), never public: as emergency.services.incidents.
-    record_event(
-        kind=kind,
-        subject_type=INCIDENT_SUBJECT,
-        subject_id=str(incident.pk),
-        at=at,
-        payload={"state": incident.state, "level": incident.level, "complaint": incident.complaint, **extra},
-    )
-    record_overview(at)
 
 
 def _entry(incident: Incident, kind: str, user: User, previous: str, at: Any, **data: Any) -> None:
@@ -120,7 +108,7 @@ def dispatch_units(user: User, incident: Incident, ambulance_ids: Sequence[int])
         previous = INCIDENT_MACHINE.move(locked, action)
         locked.save(update_fields=["state"])
         _entry(locked, action, user, previous, now, units=ids)
-        _event(locked, action, now, units=ids)
+        incident_event(locked, action, now, units=ids)
     workflow.copy_fields(incident, locked)
     return units
 
@@ -182,7 +170,7 @@ def reroute_ambulance(user: User, ambulance: Ambulance, incident: Incident) -> N
             INCIDENT_MACHINE.move(old, UNIT_WITHDRAWN)
             old.save(update_fields=["state"])
         _entry(old, "unit_rerouted_away", user, previous, now, unit=unit.pk, to_incident=new.pk)
-        _event(old, "unit_rerouted_away", now, unit=unit.pk)
+        incident_event(old, "unit_rerouted_away", now, unit=unit.pk)
         # The incident it goes to: dispatched now, and under way if the unit already was.
         action = DISPATCH_INCIDENT if new.state == State.OPEN else ADD_UNITS
         previous = INCIDENT_MACHINE.move(new, action)
@@ -196,4 +184,4 @@ def reroute_ambulance(user: User, ambulance: Ambulance, incident: Incident) -> N
             stamps.append("en_route_at")
         new.save(update_fields=stamps)
         _entry(new, "unit_rerouted_in", user, previous, now, unit=unit.pk, from_incident=old.pk)
-        _event(new, "unit_rerouted_in", now, unit=unit.pk)
+        incident_event(new, "unit_rerouted_in", now, unit=unit.pk)
