@@ -1,6 +1,7 @@
 """Seed steps of referrals: the primary-care diagnosis list (reference data, loaded once, then Dinkes's), and with
 --demo a puskesmas account (`puskesmas`), the `hospital` account placed in RSUD dr. Chasbullah Abdulmadjid, a second
-hospital account (`hospital2`), beds where the bed demo left none, and referrals in every state."""
+hospital account (`hospital2`), beds where the bed demo left none, and referrals in every state (and in every FHIR
+Task status, "received" included: one opened by the `hospital` account and not answered yet)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from patriot.referrals.choices import (
     UrgencyChoices,
 )
 from patriot.referrals.models import BedChange, BedCount, Facility, PrimaryCareDiagnosis, Referral
+from patriot.referrals.services import opened
 
 PRIMARY_CARE_FILE = Path(__file__).parent / "data" / "primary_care_diagnoses.csv"
 DEMO_HOSPITAL = "rs-umum-daerah-dr-chasbullah-abdulmadjid"
@@ -160,6 +162,10 @@ def seed_demo_referrals() -> SeedReport:
 
     new(0)  # draft
     services.send(puskesmas, new(1), both)  # waiting for both hospitals
+    # Sent to the `hospital` account's hospital, which opened it and has not answered: FHIR Task "received".
+    received = new(10, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["K35"])
+    services.send(puskesmas, received, [hospital_facility.pk])
+    opened.record_opened(hospital, received)
     rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
     services.send(puskesmas, rejected, [other_facility.pk])
     services.reject(other, rejected, RejectReasonChoices.NO_BED)

@@ -113,3 +113,39 @@ def test_the_public_stream_delivers_a_tap_with_no_patient_or_staff_data() -> Non
             assert private not in text
 
     run(scenario())
+
+
+def test_a_referrals_reservation_admission_and_release_reach_the_public_board_live(db: None) -> None:
+    """Accepting reserves a bed: the public stream says the hospital's free ICU count dropped by one at that moment
+    (not only on the board's next reload); admitting and cancelling an accepted referral are changes too."""
+    from patriot.referrals.models import BedCount
+    from tests.referrals.referral_fixtures import details, world
+
+    w = world()
+
+    def bed_events() -> list[dict[str, Any]]:
+        rows = OutboxEvent.objects.filter(kind="beds.changed", subject_type="beds").order_by("id")
+        return [event.payload for event in rows]
+
+    referral = services.create_referral(w.referrer, details())
+    services.send(w.referrer, referral, [w.near.pk, w.far.pk])
+    services.reject(w.far_staff, referral, "no_bed")
+    assert bed_events() == []  # asking and refusing move no bed
+    services.accept(w.near_staff, referral)
+    (event,) = OutboxEvent.objects.filter(kind="beds.changed")
+    icu = BedCount.objects.get(facility=w.near, bed_type="icu")
+    assert event.is_public and event.subject_id == str(icu.pk)
+    assert (event.payload["hospital"], event.payload["bed_type"]) == ("rs-near", "icu")
+    assert (event.payload["free"], event.payload["total"]) == (1, 5) == (icu.free, icu.total)  # 5 − 3 occupied − 1
+    assert event.payload["source"] == "referral" and audience.may_receive_public(event)
+    assert visibility.public_now([event]) == {event.pk}
+    text = str(event.payload)
+    assert referral.number not in text and "patient" not in text
+    services.step(w.near_staff, referral, "arrive")
+    services.step(w.near_staff, referral, "admit")
+    assert [(e["free"], e["occupied"], e["reserved"]) for e in bed_events()] == [(1, 3, 1), (1, 4, 0)]
+    second = services.create_referral(w.referrer, details())
+    services.send(w.referrer, second, [w.near.pk])
+    services.accept(w.near_staff, second)
+    services.step(w.referrer, second, "cancel", "pasien pulang paksa")
+    assert [e["free"] for e in bed_events()][-2:] == [0, 1]  # reserved, then released

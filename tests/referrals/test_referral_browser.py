@@ -100,6 +100,8 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     expect(hospital.locator("h1 [data-state]")).to_have_attribute("data-state", "accepted")
     screens.shot(hospital, "accepted-desktop")
 
+    # On the board left open since the start, at that moment (the live "beds" event), then after a reload too.
+    expect(board.locator('tbody[data-hospital="rs-near"] tr[data-bed-type="icu"] [data-free]')).to_have_text("1")
     assert free_icu(board, base, "rs-near") == "1"
     assert BedCount.objects.get(facility=w.near, bed_type="icu").reserved == 1
     expect(puskesmas.locator('li[data-offer="rs-near"]')).to_have_attribute("data-state", "accepted")

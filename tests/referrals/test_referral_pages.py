@@ -118,7 +118,9 @@ def test_the_start_page_sends_each_facility_to_its_list(w: World) -> None:
 
 @override_settings(PATRIOT_DEMO=True)
 def test_the_demo_has_referrals_in_every_state(db: None) -> None:
+    from patriot.accounts.models import User
     from patriot.accounts.services import load_agencies
+    from patriot.referrals import fhir
     from patriot.referrals.choices import ReferralStateChoices
     from patriot.referrals.referral_seed import seed_demo_referrals
     from patriot.referrals.services import load_facilities
@@ -129,10 +131,26 @@ def test_the_demo_has_referrals_in_every_state(db: None) -> None:
     load_facilities()
     seed_demo_referrals()
     assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralStateChoices.values())
+    # ... and in every FHIR Task status the exchange shows, "received" (opened by the hospital, unanswered) too.
+    statuses = {fhir.task(referral)["status"] for referral in Referral.objects.all()}
+    assert statuses == {
+        "draft",
+        "requested",
+        "received",
+        "accepted",
+        "rejected",
+        "in-progress",
+        "completed",
+        "cancelled",
+    }
+    received = next(r for r in Referral.objects.all() if fhir.task(r)["status"] == "received")
+    offer = received.offers.get()
+    assert offer.opened_by == User.objects.get(username="hospital") and offer.state == "pending"
+    assert received.timeline.filter(kind="opened").count() == 1
     assert client_of_username("hospital").get("/rujukan/")["Location"] == "/rujukan/masuk/"
     assert client_of_username("puskesmas").get("/rujukan/")["Location"] == "/rujukan/keluar/"
     seed_demo_referrals()  # a second run adds nothing
-    assert Referral.objects.count() == 10
+    assert Referral.objects.count() == 11
 
 
 def client_of_username(username: str) -> Client:

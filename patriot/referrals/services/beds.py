@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -85,6 +86,14 @@ def _write(bed: BedCount, facility: Facility, figures: BedFigures, user: User, s
     bed.updated_at = now
     bed.updated_by = user
     bed.save()
+    record_change(bed, now, user, source)
+    return bed
+
+
+def record_change(bed: BedCount, now: datetime, user: User | None, source: str) -> None:
+    """After `bed` (its facility's unit read) was saved with new figures at `now`: its BedChange, and the event the
+    live board and Dinkes learn of it by once committed (the public payload keeps only events.PUBLIC_FIELDS). Used
+    by the staff's changes here and by a referral's reservation, admission or release (services.referrals)."""
     BedChange.objects.create(
         bed_count=bed,
         total=bed.total,
@@ -95,7 +104,6 @@ def _write(bed: BedCount, facility: Facility, figures: BedFigures, user: User, s
         changed_by=user,
         source=source,
     )
-    # The live board and Dinkes learn of it once committed; the public payload keeps only events.PUBLIC_FIELDS.
     record_event(
         kind=CHANGED,
         subject_type=SUBJECT_TYPE,
@@ -114,7 +122,6 @@ def _write(bed: BedCount, facility: Facility, figures: BedFigures, user: User, s
         },
         is_public=True,
     )
-    return bed
 
 
 def set_beds(

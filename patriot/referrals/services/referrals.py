@@ -52,7 +52,6 @@ from patriot.referrals.choices import ReferralEntryKindChoices as Kind
 from patriot.referrals.choices import ReferralStateChoices as State
 from patriot.referrals.events import REFERRAL_SUBJECT
 from patriot.referrals.models import (
-    BedChange,
     BedCount,
     Facility,
     PrimaryCareDiagnosis,
@@ -63,6 +62,7 @@ from patriot.referrals.models import (
 )
 from patriot.referrals.nik import check_nik, encrypt_nik, nik_digest
 from patriot.referrals.queries import stale_after
+from patriot.referrals.services.beds import record_change
 
 REFERRAL_MACHINE = StateMachine(
     {
@@ -421,17 +421,10 @@ def _move_bed(
     bed.occupied = min(bed.total - bed.reserved, max(0, bed.occupied + occupied))
     bed.updated_at = at
     bed.updated_by = user
+    bed.facility = facility  # its unit already read: the event names the hospital without a query
     bed.save()
-    BedChange.objects.create(
-        bed_count=bed,
-        total=bed.total,
-        occupied=bed.occupied,
-        reserved=bed.reserved,
-        queue=bed.queue,
-        changed_at=at,
-        changed_by=user,
-        source=ChangeSourceChoices.REFERRAL,
-    )
+    # The public board shows the reservation at once (a live "beds" event, like a tap), not on its next reload.
+    record_change(bed, at, user, ChangeSourceChoices.REFERRAL)
     return bed
 
 
@@ -591,6 +584,19 @@ def _offer_for(user: User, referral: Referral) -> tuple[Facility, ReferralOffer]
     return facility, offer
 
 
+def _locked_pending_offer(referral: Referral, facility: Facility) -> tuple[list[ReferralOffer], ReferralOffer]:
+    """Inside an answer's step (accept/reject): every copy of the referral, locked, and `facility`'s own, which must
+    still be waiting for its answer."""
+    offers = list(ReferralOffer.objects.select_for_update().filter(referral=referral).select_related("facility"))
+    mine = next(offer for offer in offers if offer.facility_id == facility.pk)
+    if mine.state != Offer.PENDING:
+        raise InvalidTransition(
+            _("Rujukan ini sudah %(state)s untuk rumah sakit Anda.") % {"state": Offer.label(mine.state).lower()},
+            code="invalid_transition",
+        )
+    return offers, mine
+
+
 def accept(user: User, referral: Referral) -> ReferralOffer:
     """The user's hospital accepts: a bed of the referral's type is reserved (BedCount.reserved +1, a BedChange),
     every other hospital's copy is withdrawn — all in one transaction under the referral's row lock."""
@@ -599,13 +605,7 @@ def accept(user: User, referral: Referral) -> ReferralOffer:
         referral, machine=REFERRAL_MACHINE, action=Action.ACCEPT, related=("referring_facility",)
     ) as step:
         subject = step.subject
-        offers = list(ReferralOffer.objects.select_for_update().filter(referral=subject).select_related("facility"))
-        mine = next(offer for offer in offers if offer.facility_id == facility.pk)
-        if mine.state != Offer.PENDING:
-            raise InvalidTransition(
-                _("Rujukan ini sudah %(state)s untuk rumah sakit Anda.") % {"state": Offer.label(mine.state).lower()},
-                code="invalid_transition",
-            )
+        offers, mine = _locked_pending_offer(subject, facility)
         _move_bed(facility, subject.bed_type, user, reserved=1, occupied=0, at=step.now)
         mine.state, mine.responded_at, mine.responded_by, mine.bed_reserved = Offer.ACCEPTED, step.now, user, True
         mine.save()
@@ -652,13 +652,7 @@ def reject(user: User, referral: Referral, reason: str, note: str = "") -> Refer
         referral, machine=REFERRAL_MACHINE, action=Action.REJECT, related=("referring_facility",)
     ) as step:
         subject = step.subject
-        offers = list(ReferralOffer.objects.select_for_update().filter(referral=subject))
-        mine = next(offer for offer in offers if offer.facility_id == facility.pk)
-        if mine.state != Offer.PENDING:
-            raise InvalidTransition(
-                _("Rujukan ini sudah %(state)s untuk rumah sakit Anda.") % {"state": Offer.label(mine.state).lower()},
-                code="invalid_transition",
-            )
+        offers, mine = _locked_pending_offer(subject, facility)
         mine.state, mine.responded_at, mine.responded_by = Offer.REJECTED, step.now, user
         mine.reject_reason, mine.reject_note = reason, note
         mine.save()
@@ -716,20 +710,48 @@ def depart(user: User, referral: Referral, transport: str) -> Referral:
             requester = registry.transfer_requester()
             if requester is not None:
                 requester(_transfer_request(user, subject, facility))
-        previous = REFERRAL_MACHINE.move(subject, Action.DEPART)
-        subject.departed_at = step.now
-        subject.save()
-        _log(
+        _stamp_step(
             subject,
-            kind=Kind.DEPARTED,
-            at=step.now,
+            Action.DEPART,
+            step.now,
+            stamped=step.now,
             user=user,
             facility=facility,
-            concerns=_accepting(subject),
-            from_state=previous,
             data={"transport": transport},
         )
     return referral
+
+
+def _stamp_step(
+    referral: Referral,
+    action: str,
+    now: datetime,
+    *,
+    stamped: datetime,
+    user: User | None,
+    facility: Facility | None,
+    concerns: Facility | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Inside a transport/care step's transaction: move the state, stamp the step's time field (STAMPS), save, and
+    write the step on the timeline, concerning the accepting hospital unless `concerns` names one."""
+    previous = REFERRAL_MACHINE.move(referral, action)
+    setattr(referral, STAMPS[action], stamped)
+    referral.save()
+    if action == Action.ADMIT:
+        _announce_admission_diagnosis(referral, now)
+    _log(
+        referral,
+        kind=STEP_KINDS[action],
+        at=now,
+        user=user,
+        facility=facility,
+        concerns=concerns or _accepting(referral),
+        from_state=previous,
+        note=note,
+        data=data,
+    )
 
 
 def _transfer_request(user: User, referral: Referral, referrer: Facility) -> TransferRequest:
@@ -784,19 +806,14 @@ def step(user: User, referral: Referral, action: str, note: str = "") -> Referra
             subject.status_reason = note[:300]
         if action == Action.BACK_REFER:
             subject.back_referral_note = note
-        previous = REFERRAL_MACHINE.move(subject, action)
-        setattr(subject, STAMPS[action], step.now)
-        subject.save()
-        if action == Action.ADMIT:
-            _announce_admission_diagnosis(subject, step.now)
-        _log(
+        _stamp_step(
             subject,
-            kind=STEP_KINDS[action],
-            at=step.now,
+            action,
+            step.now,
+            stamped=step.now,
             user=user,
             facility=facility,
             concerns=receiving,
-            from_state=previous,
             note=note if action == Action.CANCEL else "",
         )
     return referral
@@ -839,18 +856,13 @@ def _arrive_by_ambulance(referral: Referral, at: datetime) -> None:
     with steps.perform(
         referral, machine=REFERRAL_MACHINE, action=Action.ARRIVE, related=("referring_facility",)
     ) as step:
-        subject = step.subject
-        previous = REFERRAL_MACHINE.move(subject, Action.ARRIVE)
-        subject.arrived_at = at
-        subject.save()
-        _log(
-            subject,
-            kind=Kind.ARRIVED,
-            at=step.now,
+        _stamp_step(
+            step.subject,
+            Action.ARRIVE,
+            step.now,
+            stamped=at,
             user=None,
             facility=None,
-            concerns=_accepting(subject),
-            from_state=previous,
             note=_("Ambulans PSC 119 tiba di rumah sakit."),
         )
 
