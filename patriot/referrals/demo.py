@@ -161,4 +161,6 @@ def _place_demo_staff() -> list[str]:
     return [f"Akun demo {DEMO_USERNAME}: petugas {facility.unit.name}"] if placed else []
 
 
-SEED_STEP = SeedStep("demo-beds", seed_demo_beds, 260, demo=True, needed=needed)
+# Before the demo referrals (250): the `hospital` account's hospital gets the full, moving bed history too, and the
+# referrals then reserve and fill beds of it.
+SEED_STEP = SeedStep("demo-beds", seed_demo_beds, 245, demo=True, needed=needed)

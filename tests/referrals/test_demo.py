@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.test import Client
+from django.test import Client, override_settings
 
 from patriot.accounts.choices import RoleChoices
 from patriot.core import clock
@@ -54,3 +54,31 @@ def test_a_hospital_given_beds_by_another_demo_step_keeps_them(areas: None) -> N
     demo.seed_demo_beds()
     assert list(chasbullah.beds.values_list("bed_type", "total")) == [("icu", 3)]
     assert BedCount.objects.exclude(facility=chasbullah).exists()
+
+
+@override_settings(PATRIOT_DEMO=True)
+def test_in_the_seed_order_the_demo_hospital_keeps_its_moving_beds_and_the_referrals_their_states(
+    areas: None,
+) -> None:
+    """`patriot seed --demo` runs the bed demo before the referral demo: the `hospital` account's hospital has every
+    bed type its services suggest with a month of figures (not the referral demo's four flat rows)."""
+    from patriot.accounts.services import load_agencies
+    from patriot.core import registry
+    from patriot.referrals import fhir
+    from patriot.referrals.models import Referral
+    from patriot.referrals.referral_seed import seed_demo_referrals
+
+    names = [step.name for step in registry.seed_steps(demo=True)]
+    assert names.index("demo-beds") < names.index("demo-referrals")
+    load_agencies()
+    services.load_facilities()
+    make_user(RoleChoices.HOSPITAL_STAFF, username="hospital")
+    demo.seed_demo_beds()
+    seed_demo_referrals()
+    chasbullah = Facility.objects.get(unit__code=demo.DEMO_HOSPITAL)
+    assert {"icu", "iccu", "picu", "emergency", "class_1"} <= set(chasbullah.beds.values_list("bed_type", flat=True))
+    icu = chasbullah.beds.get(bed_type="icu")
+    assert icu.changes.count() > 50 and len(set(icu.changes.values_list("occupied", flat=True))) > 2
+    assert icu.reserved >= 1 and icu.occupied + icu.reserved <= icu.total  # the demo's accepted referrals
+    statuses = {fhir.task(referral)["status"] for referral in Referral.objects.all()}
+    assert {"requested", "received", "accepted", "rejected", "in-progress", "completed", "cancelled"} <= statuses

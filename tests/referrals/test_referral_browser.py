@@ -106,3 +106,10 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     assert BedCount.objects.get(facility=w.near, bed_type="icu").reserved == 1
     expect(puskesmas.locator('li[data-offer="rs-near"]')).to_have_attribute("data-state", "accepted")
     screens.shot(puskesmas, "accepted-phone")
+
+    # The hospital's phone: its incoming page with the answered table fits the screen (no sideways scrolling).
+    phone = new_page(viewport=PHONE)
+    sign_in(phone, base, "near-staff", PASSWORD)
+    expect(phone.locator(f'tr[data-referral="{referral.pk}"] td.patient')).to_contain_text("************")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screens.shot(phone, "incoming-phone")
