@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+import random
+from contextlib import AbstractContextManager
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -166,9 +168,19 @@ def seed_demo_referrals() -> SeedReport:
     received = new(10, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["K35"])
     services.send(puskesmas, received, [hospital_facility.pk])
     opened.record_opened(hospital, received)
-    rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
-    services.send(puskesmas, rejected, [other_facility.pk])
-    services.reject(other, rejected, RejectReasonChoices.NO_BED)
+    # The answered referrals were sent over the last few hours and answered minutes later (not all in one instant),
+    # so Dinkes's response times have something to show; their beds stay well inside the stale age.
+    rng = random.Random(12)  # demo figures, not secrets
+    start = clock.now() - timedelta(hours=4)
+
+    def at(minutes: float) -> AbstractContextManager[None]:
+        return clock.pinned(start + timedelta(minutes=minutes))
+
+    with at(0):
+        rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
+        services.send(puskesmas, rejected, [other_facility.pk])
+    with at(rng.uniform(4, 25)):
+        services.reject(other, rejected, RejectReasonChoices.NO_BED)
     steps = [
         [],
         [ReferralActionChoices.DEPART],
@@ -188,24 +200,34 @@ def seed_demo_referrals() -> SeedReport:
         ],
     ]
     for offset, actions in enumerate(steps):
-        referral = new(
-            3 + offset,
-            maternal=offset == 2,
-            diagnoses=["O14"] if offset == 2 else ["I21"],
-            bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
-        )
-        services.send(puskesmas, referral, both)
-        services.accept(hospital, referral)
+        minute = 25.0 * (offset + 1)
+        with at(minute):
+            referral = new(
+                3 + offset,
+                maternal=offset == 2,
+                diagnoses=["O14"] if offset == 2 else ["I21"],
+                bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
+            )
+            services.send(puskesmas, referral, both)
+        minute += rng.uniform(2, 14)  # the hospital's answer: within the emergency target, mostly
+        with at(minute):
+            services.accept(hospital, referral)
         for action in actions:
-            if action == ReferralActionChoices.DEPART:
-                transport = TransportChoices.AMBULANCE if offset % 2 else TransportChoices.OWN
-                services.depart(puskesmas, referral, transport)
-            else:
-                note = "Kontrol ke puskesmas 1 minggu; obat diteruskan (demo)." if action == "back_refer" else ""
-                services.step(hospital, referral, action, note)
-    cancelled = new(9, urgency=UrgencyChoices.ROUTINE, bed_type=BedTypeChoices.CLASS_3, diagnoses=["N18"])
-    services.send(puskesmas, cancelled, [hospital_facility.pk])
-    services.step(puskesmas, cancelled, ReferralActionChoices.CANCEL, "Pasien memilih berobat di tempat lain (demo).")
+            minute += rng.uniform(3, 9)
+            with at(minute):
+                if action == ReferralActionChoices.DEPART:
+                    transport = TransportChoices.AMBULANCE if offset % 2 else TransportChoices.OWN
+                    services.depart(puskesmas, referral, transport)
+                else:
+                    note = "Kontrol ke puskesmas 1 minggu; obat diteruskan (demo)." if action == "back_refer" else ""
+                    services.step(hospital, referral, action, note)
+    with at(190):
+        cancelled = new(9, urgency=UrgencyChoices.ROUTINE, bed_type=BedTypeChoices.CLASS_3, diagnoses=["N18"])
+        services.send(puskesmas, cancelled, [hospital_facility.pk])
+    with at(215):
+        services.step(
+            puskesmas, cancelled, ReferralActionChoices.CANCEL, "Pasien memilih berobat di tempat lain (demo)."
+        )
     return SeedReport([f"Rujukan demo: {len(made)} (akun: puskesmas, hospital, hospital2; kata sandi akun demo)"])
 
 

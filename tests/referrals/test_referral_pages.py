@@ -120,10 +120,10 @@ def test_the_start_page_sends_each_facility_to_its_list(w: World) -> None:
 def test_the_demo_has_referrals_in_every_state(db: None) -> None:
     from patriot.accounts.models import User
     from patriot.accounts.services import load_agencies
-    from patriot.referrals import fhir
+    from patriot.referrals import demo, fhir, queries
     from patriot.referrals.choices import ReferralStateChoices
     from patriot.referrals.referral_seed import seed_demo_referrals
-    from patriot.referrals.services import load_facilities
+    from patriot.referrals.services import load_facilities, statistics
     from tests.factories import load_areas
 
     load_areas()
@@ -149,6 +149,11 @@ def test_the_demo_has_referrals_in_every_state(db: None) -> None:
     assert received.timeline.filter(kind="opened").count() == 1
     assert client_of_username("hospital").get("/rujukan/")["Location"] == "/rujukan/masuk/"
     assert client_of_username("puskesmas").get("/rujukan/")["Location"] == "/rujukan/keluar/"
+    # Answered over the last hours, minutes after sending: Dinkes's response times are not all zero, and the beds
+    # the answers reserved are still current on the board.
+    _rows, city = statistics.hospital_figures(statistics.default_period())
+    assert city.median_minutes is not None and 2 <= city.median_minutes <= 25
+    assert not [row for row in queries.board() if row.stale and row.hospital_code == demo.DEMO_HOSPITAL]
     seed_demo_referrals()  # a second run adds nothing
     assert Referral.objects.count() == 11
 

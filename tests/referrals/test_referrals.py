@@ -236,7 +236,7 @@ def test_transport_arrival_admission_completion_and_back_referral(w: World) -> N
     referral.refresh_from_db()
     assert referral.state == "back_referred" and referral.back_referral_note == "Kontrol ke puskesmas"
     entries = list(referral.timeline.values_list("kind", "actor_label"))
-    assert ("ambulance_requested", "Petugas rumah sakit · PKM-A") in entries
+    assert ("ambulance_requested", "Petugas puskesmas · PKM-A") in entries
     assert ("admitted", "Petugas rumah sakit · RS-NEAR") in entries
     assert entries[-1][0] == "back_referred"
     with pytest.raises(InvalidTransition):

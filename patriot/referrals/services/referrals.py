@@ -104,6 +104,11 @@ STEP_KINDS = {
     Action.BACK_REFER: Kind.BACK_REFERRED,
     Action.CANCEL: Kind.CANCELLED,
 }
+# The facility-staff role (RoleChoices.HOSPITAL_STAFF) on the timeline, by the kind of facility (else the role's name).
+FACILITY_STAFF = {
+    UnitKindChoices.PUSKESMAS: gettext_lazy("Petugas puskesmas"),
+    UnitKindChoices.CLINIC: gettext_lazy("Petugas klinik"),
+}
 # Steps the receiving hospital takes; the others are the referrer's.
 RECEIVER_ACTIONS_ORDER = (Action.ARRIVE, Action.ADMIT, Action.COMPLETE, Action.BACK_REFER)
 RECEIVER_ACTIONS = frozenset(RECEIVER_ACTIONS_ORDER)
@@ -195,9 +200,13 @@ def facility_of(user: User) -> Facility | None:
 
 
 def actor_label(user: User | None, facility: Facility | None) -> str:
+    """Who took a step, by role and facility: facility staff are named after their facility's kind (a puskesmas's
+    staff are not "hospital staff", though they hold the one facility-staff role)."""
     if user is None:
         return _("Sistem")
-    role = RoleChoices.label(user.role)
+    role = str(RoleChoices.label(user.role))
+    if facility is not None and user.role == RoleChoices.HOSPITAL_STAFF and facility.unit.kind in FACILITY_STAFF:
+        role = str(FACILITY_STAFF[facility.unit.kind])
     return f"{role} · {facility.unit.name}" if facility is not None else str(role)
 
 
