@@ -17,6 +17,9 @@ handler500 = "patriot.core.views.server_error"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # First of the prefixes: no page's URL starts with it, and an API request (phones, devices) then meets the
+    # API's patterns without first trying every page pattern of the apps mounted at "".
+    path("api/v1/", api.urls),
     path("", include("patriot.core.urls")),
     path("", include("patriot.accounts.urls")),
     path("", include("patriot.cases.urls")),
@@ -28,7 +31,6 @@ urlpatterns = [
     # The admin's own login form would skip the second factor: everyone signs in through /masuk/.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics_view, name="metrics"),

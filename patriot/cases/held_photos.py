@@ -3,7 +3,9 @@
 A browser cannot put files back into a file input, so a failed submit would lose the photos. The refused form's
 photos are checked and re-encoded (photos.clean_photo, no metadata survives), stored under a random folder, and
 the form carries a signed token naming them; the next submit of that form attaches them. Held photos are deleted
-once the report is filed, when the citizen drops them, or by the retention job after HOLD_SECONDS.
+once the report is filed, or by the purge job after HOLD_SECONDS. Each held file also gets a HeldPhotoFile row
+with its time, so the purge needs only the storage's delete(): a storage may have no listdir (Django's Storage
+leaves it unimplemented), and a walk of the folder would then find nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from patriot.cases.models import HeldPhotoFile
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE, clean_photo
 from patriot.core.errors import DomainError
 
@@ -69,7 +72,11 @@ def hold(uploads: list[tuple[str, IO[bytes]]], already: list[HeldPhoto]) -> tupl
         except DomainError as error:
             problems.append(error.message)
             continue
-        path = default_storage.save(f"{folder}/{len(held)}.jpg", ContentFile(photo.content))
+        # Recorded before the file is written: a file the purge does not know of is never left behind.
+        record = HeldPhotoFile.objects.create(path=f"{folder}/{len(held)}.jpg", held_at=timezone.now())
+        path = default_storage.save(record.path, ContentFile(photo.content))
+        if path != record.path:  # the storage chose another name (it never should in a fresh random folder)
+            HeldPhotoFile.objects.filter(pk=record.pk).update(path=path)
         held.append(HeldPhoto(path=path, name=name or f"foto-{len(held) + 1}.jpg"))
     return token_for(held), held, problems
 
@@ -90,21 +97,38 @@ def uploads(held: list[HeldPhoto]) -> list[tuple[str, Any]]:
 def discard(held: list[HeldPhoto]) -> None:
     for photo in held:
         default_storage.delete(photo.path)
+    HeldPhotoFile.objects.filter(path__in=[photo.path for photo in held]).delete()
 
 
 def purge_expired(now: Any = None) -> int:
-    """Delete held photos older than HOLD_SECONDS (their tokens no longer open them); returns how many."""
+    """Delete held photos older than HOLD_SECONDS (their tokens no longer open them); returns how many.
+
+    The HeldPhotoFile rows name them, whatever the storage; a storage that can list its folders is also walked,
+    for files held before those rows existed."""
     cutoff = (now or timezone.now()) - timedelta(seconds=HOLD_SECONDS + 3600)
+    removed = 0
+    expired = list(HeldPhotoFile.objects.filter(held_at__lt=cutoff).values_list("pk", "path"))
+    for pk, path in expired:
+        if default_storage.exists(path):
+            default_storage.delete(path)
+            removed += 1
+        HeldPhotoFile.objects.filter(pk=pk).delete()
+    return removed + _purge_unrecorded(cutoff)
+
+
+def _purge_unrecorded(cutoff: Any) -> int:
+    """Held files without a row (written before HeldPhotoFile existed), found by listing when the storage can."""
     removed = 0
     try:
         folders, _files = default_storage.listdir(FOLDER)
     except (FileNotFoundError, NotImplementedError):
         return 0
+    recorded = set(HeldPhotoFile.objects.values_list("path", flat=True))
     for folder in folders:
         _dirs, files = default_storage.listdir(f"{FOLDER}/{folder}")
         for name in files:
             path = f"{FOLDER}/{folder}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
+            if path not in recorded and default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
                 removed += 1
     return removed

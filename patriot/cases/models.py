@@ -498,3 +498,14 @@ class Instruction(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class HeldPhotoFile(models.Model):
+    """A photo held for a refused report form (cases/held_photos.py), recorded so the purge finds it by its age
+    through the storage's delete() alone: a storage need not list its folders (Storage.listdir is optional)."""
+
+    path = models.CharField(max_length=255, unique=True)
+    held_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.path

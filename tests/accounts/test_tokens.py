@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices
-from patriot.accounts.models import ApiToken, hash_token
+from patriot.accounts.models import ApiToken, User, hash_token
 from patriot.accounts.services import authenticate_token, create_api_token, revoke_api_token
 from tests.factories import make_user
 
@@ -90,6 +90,27 @@ def test_the_token_of_an_inactive_user_is_refused() -> None:
     _token, secret = create_api_token(user, "klien")
     user.is_active = False
     user.save()
+    assert authenticate_token(secret) is None
+
+
+def test_the_user_a_token_gives_is_read_afresh_on_every_request() -> None:
+    """No copy is kept between requests: a revocation, a deactivation or a new role counts on the very next one."""
+    user = make_user(RoleChoices.JUMANTIK)
+    token, secret = create_api_token(user, "ponsel")
+    first = authenticate_token(secret)
+    assert first is not None
+    stored = User.objects.get(pk=user.pk)
+    assert {f.attname: getattr(first, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in User._meta.concrete_fields
+    }
+    User.objects.filter(pk=user.pk).update(role=RoleChoices.CITIZEN)
+    again = authenticate_token(secret)
+    assert again is not None and again.role == RoleChoices.CITIZEN
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert authenticate_token(secret) is None
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert authenticate_token(secret) is not None
+    revoke_api_token(token)
     assert authenticate_token(secret) is None
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.photos import clean_photo
-from patriot.core import clock
+from patriot.core import clock, inserts
 from patriot.core.errors import DomainError, Forbidden, InvalidInput
 from patriot.events.services import record_event
 from patriot.geo.lookup import LocationError, locate
@@ -259,7 +259,7 @@ def record_inspection(
                     f"{secrets.token_hex(8)}.{clean.extension}", ContentFile(clean.content), save=False
                 )
                 written.append(inspection.photo.name)
-            inspection.save()
+            inserts.insert(inspection)  # a statement prepared once (core/inserts.py), as save() would write it
             ContainerCount.objects.bulk_create(
                 ContainerCount(
                     inspection=inspection,

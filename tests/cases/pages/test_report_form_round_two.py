@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import Client
 from django.urls import reverse
 
@@ -196,3 +196,48 @@ def test_held_photos_of_an_abandoned_form_are_purged(client: Client, category: A
     assert held_photos.purge_expired() == 0 and default_storage.exists(path)
     later = timezone.now() + timedelta(seconds=held_photos.HOLD_SECONDS + 7200)
     assert held_photos.purge_expired(later) == 1 and not default_storage.exists(path)
+
+
+class UnlistedStorage(FileSystemStorage):
+    """A real file storage that cannot list its folders, as Django's Storage API allows (listdir is optional:
+    django.core.files.storage.Storage.listdir raises NotImplementedError, as stores without folders may)."""
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        raise NotImplementedError("this storage cannot list its folders")
+
+
+def test_held_photos_are_purged_on_a_storage_that_cannot_list_folders(
+    client: Client, category: Any, settings: Any, tmp_path: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": f"{__name__}.UnlistedStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    first = client.post(reverse("report"), {**_data(client, category, description=""), "photos": [_photo()]})
+    path = first.context["form"].held[0].path
+    assert isinstance(default_storage._wrapped, UnlistedStorage) and default_storage.exists(path)
+    assert (tmp_path / "media" / path).is_file()
+    assert held_photos.purge_expired() == 0 and default_storage.exists(path)
+    later = timezone.now() + timedelta(seconds=held_photos.HOLD_SECONDS + 7200)
+    assert held_photos.purge_expired(later) == 1
+    assert not default_storage.exists(path) and not (tmp_path / "media" / path).exists()
+    assert held_photos.purge_expired(later) == 0
+
+
+def test_a_filed_report_leaves_no_held_photo_record(client: Client, category: Any) -> None:
+    from patriot.cases.models import HeldPhotoFile
+
+    first = client.post(reverse("report"), {**_data(client, category, description=""), "photos": [_photo()]})
+    form = first.context["form"]
+    assert HeldPhotoFile.objects.filter(path=form.held[0].path).exists()
+    data = {**_data(client, category), "idempotency_key": form["idempotency_key"].value()}
+    sent = client.post(reverse("report"), {**data, "held_photos": form["held_photos"].value()})
+    assert sent.status_code == 302
+    assert not HeldPhotoFile.objects.exists() and not default_storage.exists(form.held[0].path)
