@@ -133,11 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A SQLite connection costs ~1–8 ms to open and close (the PRAGMAs, Django's SQL functions, and the WAL
-    # checkpoint of the last connection to close), more than a case's statements: requests keep theirs. The sync
-    # code of every request runs on the one thread asgiref keeps for thread-sensitive work, so this is one
-    # connection per process, not one per request thread.
-    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    # A SQLite connection costs ~1–8 ms to open (the PRAGMAs, Django's SQL functions), more than a case's
+    # statements. Django keeps connections per request context under ASGI, so a kept one was never met again:
+    # each request closes its connection and the backend hands it to the next (core/sqlite_backend, a pool per process).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests run on a WAL file as production does, not on SQLite's shared-cache memory database, whose table
     # locks fail ("database table is locked") when the live-event reader thread reads beside a writer.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -34,10 +34,12 @@ _active: dict[str, Category] | None = None
 _loaded_at = 0.0
 
 
-def _load() -> dict[str, Category]:
+def _load(*, unless_loaded_since: float | None = None) -> dict[str, Category]:
     global _active, _loaded_at
     with _lock:
         started = time.monotonic()
+        if unless_loaded_since is not None and _active is not None and _loaded_at >= unless_loaded_since:
+            return _active  # another request reloaded it while this one waited for the lock
         active = {c.code: c for c in Category.objects.filter(is_active=True).select_related("default_agency")}
         _active, _loaded_at = active, started
         return active
@@ -45,8 +47,9 @@ def _load() -> dict[str, Category]:
 
 def _current() -> dict[str, Category]:
     active = _active
-    if active is None or time.monotonic() - _loaded_at > CATALOGUE_TTL_SECONDS:
-        active = _load()
+    fresh_since = time.monotonic() - CATALOGUE_TTL_SECONDS
+    if active is None or _loaded_at < fresh_since:
+        active = _load(unless_loaded_since=fresh_since)
     return active
 
 

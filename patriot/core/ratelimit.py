@@ -75,13 +75,18 @@ def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     # clock-aligned boundary in the middle of a burst that would reset the count.
     cache_key = f"ratelimit:{scope}:{key}:{window_seconds}"
     try:
-        if cache.add(cache_key, 1, timeout=window_seconds):
-            return True
         try:
+            # Within an open window (nearly every hit) counting is all there is to do; add() first cost another
+            # operation per hit.
             count = cache.incr(cache_key)
-        except ValueError:
-            cache.set(cache_key, 1, timeout=window_seconds)
-            count = 1
+        except ValueError:  # no window open
+            if cache.add(cache_key, 1, timeout=window_seconds):
+                return True
+            try:  # another request opened it meanwhile
+                count = cache.incr(cache_key)
+            except ValueError:
+                cache.set(cache_key, 1, timeout=window_seconds)
+                count = 1
     except RedisError:
         return True
     return count <= limit

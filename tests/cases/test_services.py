@@ -340,9 +340,10 @@ def test_tracking_numbers_are_monthly_sequences_in_city_time(world: World) -> No
 
 
 def test_failed_intake_never_leaves_its_tracking_number_to_two_cases(world: World) -> None:
-    # PostgreSQL takes the number in a statement committed on its own, so concurrent intakes do not queue on the
-    # counter: a failed intake skips it. SQLite (one writer at a time) takes it in the case's transaction: a failed
-    # intake leaves no gap, and nobody was ever given the number it rolled back.
+    # PostgreSQL takes the number from the month's sequence, which no rollback gives back, so concurrent intakes
+    # do not queue on a counter: a failed intake skips it. SQLite (one writer at a time) takes it from the month's
+    # counter row in the case's transaction: a failed intake leaves no gap, and nobody was ever given the number it
+    # rolled back.
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=JAKARTA), tick=False):
         make_case(world.category)
         with mock.patch("patriot.cases.services.record_event", side_effect=RuntimeError), pytest.raises(RuntimeError):
@@ -350,7 +351,16 @@ def test_failed_intake_never_leaves_its_tracking_number_to_two_cases(world: Worl
         third = "BKS-2611-000002" if connection.vendor == "sqlite" else "BKS-2611-000003"
         assert make_case(world.category).tracking_number == third
         assert Case.objects.count() == 2
-        assert TrackingSequence.objects.get(period="2611").last_number == int(third[-6:])
+        if connection.vendor == "sqlite":
+            assert TrackingSequence.objects.get(period="2611").last_number == 2
+
+
+def test_numbers_go_on_from_the_months_counter_row(world: World) -> None:
+    # A month counted in TrackingSequence (on PostgreSQL: before the months had sequences) goes on from its count.
+    TrackingSequence.objects.create(period="2611", last_number=41)
+    with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=JAKARTA), tick=False):
+        numbers = [make_case(world.category).tracking_number for _ in range(2)]
+    assert numbers == ["BKS-2611-000042", "BKS-2611-000043"]
 
 
 # --- idempotency ------------------------------------------------------------------------------

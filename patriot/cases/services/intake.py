@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -66,13 +66,22 @@ def reporter_key_matches(case: Case, key: str | None) -> bool:
 
 
 def _next_tracking_number(at: datetime) -> str:
-    """Take the month's next number with one statement.
+    """The month's next number, taken inside the case's transaction (numbers restart each month: BKS-2611-000001).
 
-    Outside a transaction (PostgreSQL: create_case calls it before opening the case's) the statement commits on its
-    own: inside the case's transaction the counter row would stay locked until that commits, queueing every
-    concurrent intake on PostgreSQL behind it. A number taken by an intake that then fails is skipped.
+    SQLite lets one transaction write at a time, so the month's `TrackingSequence` row held until the case commits
+    blocks nobody that was not waiting already, and a failed intake leaves no gap. On PostgreSQL that row lock would
+    queue every concurrent intake behind the previous one's commit (and its own, if taken in a transaction apart:
+    one WAL flush each, one after another). There the number comes from the month's sequence: `nextval` locks
+    nothing, and concurrent cases' commits can share a flush. A failed intake skips its number. `nextval` writes
+    its advance to the WAL before the case's commit record, so a number whose case committed is never handed out
+    again after a crash.
     """
     period = at.astimezone(sla.city_zone()).strftime("%y%m")
+    number = _next_from_sequence(period) if connection.vendor == "postgresql" else _next_from_counter_row(period)
+    return f"{settings.PATRIOT_CITY_CODE}-{period}-{number:06d}"
+
+
+def _next_from_counter_row(period: str) -> int:
     table = connection.ops.quote_name(TrackingSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -80,21 +89,33 @@ def _next_tracking_number(at: datetime) -> str:
             [period],
         )
         row = cursor.fetchone()
-    if row is None:
-        try:
-            with transaction.atomic():
-                TrackingSequence.objects.create(period=period, last_number=1)
-            row = (1,)
-        except IntegrityError:
-            return _next_tracking_number(at)
-    return f"{settings.PATRIOT_CITY_CODE}-{period}-{row[0]:06d}"
+    if row is not None:
+        return int(row[0])
+    TrackingSequence.objects.create(period=period, last_number=1)
+    return 1
 
 
-def _number_inside_case_transaction() -> bool:
-    """SQLite lets one transaction write at a time, so the counter row held until the case commits blocks nobody
-    that was not waiting already: the number is taken in the case's transaction, which saves a transaction (and its
-    wait on the process's transaction lock) per case. PostgreSQL takes it before, committed on its own."""
-    return connection.vendor == "sqlite"
+def _next_from_sequence(period: str) -> int:
+    """`nextval` of the month's sequence, made on the month's first intake; it goes on from the month's
+    `TrackingSequence` row, where numbers were counted before the sequences (and still are on SQLite)."""
+    name = f"{TrackingSequence._meta.db_table}_{period}"  # period is four digits
+    with connection.cursor() as cursor:
+        for _attempt in range(3):
+            cursor.execute(
+                "SELECT CASE WHEN to_regclass(%s) IS NOT NULL THEN nextval(%s::text::regclass) END", [name, name]
+            )
+            row = cursor.fetchone()
+            if row is not None and row[0] is not None:
+                return int(row[0])
+            counted = TrackingSequence.objects.filter(period=period).values_list("last_number", flat=True).first()
+            try:
+                with transaction.atomic():  # a savepoint: another intake may be making the same sequence
+                    cursor.execute(
+                        f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(name)} START WITH {(counted or 0) + 1}"
+                    )
+            except DatabaseError:
+                pass  # the other intake made it: take the number from it
+    raise RuntimeError(f"The tracking number sequence {name} could not be made")
 
 
 def _in_english() -> bool:
@@ -282,41 +303,39 @@ def create_case(
     clean_photos = _clean_photos(photos, already=0)
 
     now = clock.now()
-    number_inside = _number_inside_case_transaction()
-    tracking_number = "" if number_inside else _next_tracking_number(now)
+    # Built before the transaction (the number comes inside it): on SQLite every writer of the process waits while
+    # one holds a transaction, so it holds one only for its statements.
+    case = Case(
+        channel=submission.channel,
+        category=submission.category,
+        title=title or submission.category.name,
+        description=description,
+        attributes=attributes,
+        priority=submission.category.default_priority or PriorityChoices.NORMAL,
+        latitude=latitude,
+        longitude=longitude,
+        location_is_approximate=bool(submission.village_code),
+        address=address,
+        village_id=location.village_id,
+        district_id=location.district_id,
+        h3_cell=location.h3_cell,
+        h3_cell_coarse=location.h3_cell_coarse,
+        reporter=submission.reporter,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        reporter_language=contact_language(submission.channel, submission.language),
+        is_anonymous=submission.is_anonymous,
+        is_confidential=submission.is_confidential,
+        state=State.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+    )
+    _start_clock(case, "verify", now)
     written: list[str] = []
     try:
         with transaction.atomic():
-            if number_inside:
-                tracking_number = _next_tracking_number(now)
-            case = Case(
-                tracking_number=tracking_number,
-                channel=submission.channel,
-                category=submission.category,
-                title=title or submission.category.name,
-                description=description,
-                attributes=attributes,
-                priority=submission.category.default_priority or PriorityChoices.NORMAL,
-                latitude=latitude,
-                longitude=longitude,
-                location_is_approximate=bool(submission.village_code),
-                address=address,
-                village_id=location.village_id,
-                district_id=location.district_id,
-                h3_cell=location.h3_cell,
-                h3_cell_coarse=location.h3_cell_coarse,
-                reporter=submission.reporter,
-                reporter_name=reporter_name,
-                reporter_phone=reporter_phone,
-                reporter_email=reporter_email,
-                reporter_language=contact_language(submission.channel, submission.language),
-                is_anonymous=submission.is_anonymous,
-                is_confidential=submission.is_confidential,
-                state=State.SUBMITTED,
-                created_at=now,
-                updated_at=now,
-            )
-            _start_clock(case, "verify", now)
+            case.tracking_number = _next_tracking_number(now)
             inserts.insert(case)
             _store_photos(case, clean_photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
             package._write_entry(
