@@ -13,7 +13,7 @@ from django.test import Client
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
-from patriot.core import registry
+from patriot.core import clock, registry
 from patriot.core.models import PersonalDataAccess
 from patriot.emergency import triage
 from patriot.emergency.choices import ComplaintChoices, TriageLevelChoices
@@ -227,6 +227,30 @@ def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
     referral.refresh_from_db()
     assert referral.state == "arrived"
     assert referral.arrived_at == second.timeline.get(kind="reach_hospital").created_at
+
+
+def test_the_crew_may_choose_the_receiving_hospital_even_with_its_emergency_room_full(
+    w: World, dispatcher: User
+) -> None:
+    """The receiving hospital accepted the referral: its full emergency room does not stop the crew choosing it
+    (which is what records the arrival); another full hospital is still refused."""
+    from patriot.core.errors import InvalidInput
+    from patriot.referrals.models import BedCount
+
+    for hospital in (w.near, w.far):
+        BedCount.objects.create(facility=hospital, bed_type="emergency", total=4, occupied=4, updated_at=clock.now())
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get(referral=referral)
+    ambulance = make_ambulance("amb-e")
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, ambulance, action, incident=incident if action == "dispatch" else None)
+    with pytest.raises(InvalidInput):
+        choose_destination(dispatcher, ambulance, w.far.unit)
+    assert choose_destination(dispatcher, ambulance, w.near.unit).destination_id == w.near.unit_id
+    move_ambulance(dispatcher, ambulance, "reach_hospital")
+    referral.refresh_from_db()
+    assert referral.state == "arrived"
 
 
 def test_an_arrival_the_hospital_recorded_first_is_left_alone(w: World, dispatcher: User) -> None:
