@@ -234,11 +234,11 @@ def _columns(start: datetime, end: datetime) -> list[np.ndarray]:
     columns = [
         "coalesce(district_id, -1)",
         "coalesce(first_ambulance_id, -1)",
-        f"CAST({choices} AS bigint)" if connection.vendor == "postgresql" else choices,
+        choices,
         *(f"coalesce({interval.column}, -1)" for interval in INTERVALS),
     ]
     if connection.vendor == "postgresql":
-        aggregates = ", ".join(f"array_send(array_agg({column}))" for column in columns)
+        aggregates = ", ".join(f"array_send(array_agg(CAST({column} AS bigint)))" for column in columns)
     else:
         aggregates = ", ".join(f"group_concat({column}, ',')" for column in columns)
     period = "call_received_at >= %s AND call_received_at < %s"
@@ -263,7 +263,7 @@ def _parse(value: Any) -> np.ndarray:
         # array_send of a one-dimensional int8 array without NULLs: a 20-byte header (dimensions, NULL flag, element
         # type, length, lower bound), then each element as its length (8) and its big-endian value.
         data = bytes(value)
-        assert int.from_bytes(data[:4], "big") == 1 and int.from_bytes(data[4:8], "big") == 0
+        assert [int.from_bytes(data[at : at + 4], "big") for at in (0, 4, 8)] == [1, 0, 20]  # int8's type oid: 20
         return np.frombuffer(data, dtype=[("length", ">i4"), ("value", ">i8")], offset=20)["value"].astype(np.int64)
     return np.fromstring(value, dtype=np.int64, sep=",")
 
@@ -299,11 +299,14 @@ def _order_statistics(codes: np.ndarray, groups: int, milliseconds: np.ndarray) 
 
 
 def _codes(ids: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Group codes for ids (-1: none) and the id of each code: the id plus one while ids are small, else dense."""
-    if not ids.size or ids.max() < 1 << 20:
-        return ids + 1, list(range(-1, int(ids.max(initial=-1)) + 1))
-    found, codes = np.unique(ids, return_inverse=True)
-    return codes.reshape(-1).astype(np.int64), found.tolist()
+    """Dense group codes for ids (-1: none) and the id of each code, in id order (a table of the ids present while
+    they are below ten million, else numpy.unique's sort)."""
+    if ids.size and ids.max() >= 10_000_000:
+        found, codes = np.unique(ids, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), found.tolist()
+    present = np.zeros(int(ids.max(initial=-1)) + 2, dtype=bool)
+    present[ids + 1] = True
+    return (np.cumsum(present) - 1)[ids + 1], (np.flatnonzero(present) - 1).tolist()
 
 
 def _groups_and_counts(start: datetime, end: datetime) -> tuple[Groups, dict[str, list[tuple[str, str, int]]]]:

@@ -301,3 +301,11 @@ def test_each_interval_is_kept_by_the_database_from_its_two_stamps(two_runs: tup
     assert Incident.objects.values_list("response_ms", flat=True).get(pk=a.pk) == 600_000
     Incident.objects.filter(pk=a.pk).update(on_scene_at=a.call_received_at + timedelta(seconds=61, milliseconds=5))
     assert Incident.objects.values_list("response_ms", "travel_ms").get(pk=a.pk) == (61_005, None)
+
+
+def test_group_codes_are_dense_for_small_and_large_ids(db: None) -> None:
+    import numpy as np
+
+    for ids in ([-1, 5, 3, 5, -1], [-1, 5, 12_000_000, 5]):
+        codes, keys = intervals._codes(np.array(ids, dtype=np.int64))
+        assert keys == sorted(set(ids)) and [keys[code] for code in codes.tolist()] == ids
