@@ -9,7 +9,7 @@ do not exclude a hospital (the crew may still call ahead), but they are shown as
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
@@ -42,10 +42,13 @@ class HospitalOption:
     updated_at: datetime | None
     stale: bool
     distance_km: float | None
+    # The hospital that accepted a transfer's referral (Incident.destination): chosen whatever its emergency room
+    # shows, and choosing it is what records the referral's arrival (services.incidents._transfer_arrival).
+    receiving: bool = False
 
     @property
     def selectable(self) -> bool:
-        return self.accepts is not False and self.emergency_free != 0
+        return self.receiving or (self.accepts is not False and self.emergency_free != 0)
 
 
 def _distance_km(incident: Incident, unit: OrganisationUnit) -> float | None:
@@ -86,6 +89,8 @@ def options(incident: Incident) -> list[HospitalOption]:
             HospitalOption(row.unit, None, row.emergency_free, row.icu_free, row.updated_at, row.stale, row.distance_km)
             for row in rows
         ]
+    if incident.referral_id is not None and incident.destination_id is not None:
+        rows = [replace(row, receiving=row.unit.pk == incident.destination_id) for row in rows]
     return sorted(
         rows,
         key=lambda row: (not row.selectable, row.distance_km if row.distance_km is not None else 1e9, row.unit.name),

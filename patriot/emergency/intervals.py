@@ -4,16 +4,17 @@ plus the counts of incidents by complaint and by outcome, and the response-time 
 
 An interval counts for an incident only when both its ends were stamped and the end is not before the start.
 Durations are in seconds to the millisecond. The percentiles interpolate linearly between the two nearest values
-(PostgreSQL's `percentile_cont`, numpy's default). How the figures are made depends on the database, each doing
-the least work it can (issue 11, item 14: ≤ 300 ms over 100,000 incidents; bench/emergency_report.py):
+(numpy.percentile's default, repeated here to the last bit; PostgreSQL's `percentile_cont` is the same rule).
 
-- PostgreSQL computes everything: the durations, their counts and `percentile_cont(ARRAY[0.5, 0.9])` for the
-  city and by kecamatan, level and unit in one statement (GROUPING SETS), and the counts by complaint and outcome
-  in a second. The durations are rounded to the millisecond in float8 (`round(x * 1000) / 1000`, rint's
-  half-to-even, as numpy's `round`).
-- SQLite has no percentile: one query reads the period's incidents once — group keys, outcome columns and each of
-  the ten timestamps as a Julian day (SQLite keeps milliseconds) — and numpy makes every interval from those epoch
-  pairs and the percentiles, and Python counts the outcomes from the same rows.
+How the figures are made (issue 11, item 14: ≤ 300 ms over 100,000 incidents; bench/emergency_report.py): the
+database keeps each interval of an incident in milliseconds (Incident.<key>_ms, generated columns: NULL when it
+does not count; PostgreSQL rounds the exact difference in float8, SQLite differences its millisecond stamps), so a
+report does no date arithmetic. One statement reads the period once and hands back each column concatenated —
+kecamatan, first unit, the level/state/reason/complaint codes packed in one integer, the ten durations — as one
+binary int8 array on PostgreSQL (array_send) and one comma-separated text on SQLite, which numpy reads without a
+Python value per row. numpy then sorts each interval once per grouping (group code and value in one int64 key) and
+takes every group's median and 90th percentile from that order; the counts by complaint and outcome come from the
+packed codes.
 
 Response-time targets (call received → ambulance on scene) per triage level are the dispatch board's
 (PATRIOT_EMERGENCY_RESPONSE_TARGETS, "level:amber/red" minutes): the report reads amber as the median target and red
@@ -34,7 +35,6 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +55,11 @@ class Interval:
     start: str
     end: str
     label: Promise
+
+    @property
+    def column(self) -> str:
+        """The incident's column holding this interval in milliseconds (Incident.<key>_ms, kept by the database)."""
+        return f"{self.key}_ms"
 
 
 # In the order of a run. `response` spans the first six: what the caller waits for.
@@ -148,12 +153,7 @@ Groups = dict[str, dict[Any, Group]]
 def report(start: datetime, end: datetime) -> Report:
     """The interval report for the incidents whose call came in from `start` (inclusive) to `end` (exclusive).
     Calls closed as not an emergency count in the outcome figures only: they have no run."""
-    period = Incident.objects.filter(call_received_at__gte=start, call_received_at__lt=end)
-    if connection.vendor == "postgresql":
-        groups = _groups_in_sql(start, end)
-        counts = _counts(period)
-    else:
-        groups, counts = _groups_and_counts_in_numpy(start, end)
+    groups, counts = _groups_and_counts(start, end)
 
     district_names = dict(District.objects.values_list("id", "name"))
     district_names[-1] = str(_("Di luar kota / tanpa kecamatan"))
@@ -193,115 +193,167 @@ def _bounds(start: datetime, end: datetime) -> list[Any]:
     return [connection.ops.adapt_datetimefield_value(start), connection.ops.adapt_datetimefield_value(end)]
 
 
-# --- PostgreSQL: durations and percentiles in SQL -------------------------------------------------------------
+# --- one pass over the period: the durations the database keeps, order statistics in numpy -------------------
 
-# GROUPING(district_key, level_key, unit_key) of each grouping set: a bit set for each key not grouped by.
-_GROUPING_SETS = {7: "all", 3: "district", 5: "level", 6: "unit"}
+# numpy.percentile's quantiles for [50, 90] (it divides by 100 as here): its interpolation is repeated exactly.
+QUANTILES = np.array([50, 90]) / 100
+# Group code and milliseconds packed in one int64 sort key (durations under 2**40 ms, about 34 years).
+_VALUE_BITS = 40
+# Each choice column of a row as a small code (its 1-based place among the choices, 0: none of them), four of
+# them packed in one integer of 6 bits each: level, state, closure reason, complaint.
+_CODE_BITS = 6
 
 
-def _groups_in_sql(start: datetime, end: datetime) -> Groups:
+def _choice_columns() -> tuple[tuple[str, list[str]], ...]:
+    return (
+        ("coalesce(nullif(final_level, ''), proposed_level, '')", [*TriageLevelChoices.values(), ""]),
+        ("state", IncidentStateChoices.values()),
+        ("closure_reason", ClosureReasonChoices.values()),
+        ("complaint", [*ComplaintChoices.values(), ""]),
+    )
+
+
+def _packed_choices() -> tuple[str, list[str]]:
+    """SQL packing the row's level, state, closure reason and complaint codes in one integer, and its parameters."""
+    sql, params = "0", []
+    for expression, values in _choice_columns():
+        assert len(values) < 1 << _CODE_BITS
+        cases = " ".join(f"WHEN %s THEN {place}" for place in range(1, len(values) + 1))
+        sql = f"({sql}) * {1 << _CODE_BITS} + (CASE {expression} {cases} ELSE 0 END)"
+        params += values
+    return sql, params
+
+
+def _columns(start: datetime, end: datetime) -> list[np.ndarray]:
+    """One statement over the period's incidents, one int64 array per column in the same row order: kecamatan id
+    (-1: none), first unit id (-1: none), the packed choice codes, and each interval in milliseconds (-1: it does
+    not count). The database concatenates each column: PostgreSQL as a binary int8 array (array_send), SQLite as
+    comma-separated text."""
     table = connection.ops.quote_name(Incident._meta.db_table)
-    durations = ",\n".join(
-        f"CASE WHEN {interval.end} >= {interval.start} "
-        f"THEN round(date_part('epoch', {interval.end} - {interval.start}) * 1000::float8) / 1000::float8 "
-        f"END AS d_{interval.key}"
-        for interval in INTERVALS
-    )
-    aggregates = ",\n".join(
-        f"count(d_{interval.key}), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d_{interval.key})"
-        for interval in INTERVALS
-    )
-    sql = f"""
-        WITH runs AS (
-            SELECT coalesce(district_id, -1) AS district_key,
-                   coalesce(nullif(final_level, ''), proposed_level, '') AS level_key,
-                   coalesce(first_ambulance_id, -1) AS unit_key,
-                   {durations}
-            FROM {table}
-            WHERE call_received_at >= %s AND call_received_at < %s AND state <> %s
+    choices, params = _packed_choices()
+    columns = [
+        "coalesce(district_id, -1)",
+        "coalesce(first_ambulance_id, -1)",
+        choices,
+        *(f"coalesce({interval.column}, -1)" for interval in INTERVALS),
+    ]
+    if connection.vendor == "postgresql":
+        aggregates = ", ".join(f"array_send(array_agg(CAST({column} AS bigint)))" for column in columns)
+    else:
+        aggregates = ", ".join(f"group_concat({column}, ',')" for column in columns)
+    period = "call_received_at >= %s AND call_received_at < %s"
+    if connection.vendor == "sqlite":
+        # The period's row ids from the index first, then the rows in id order (SQLite walks the list sorted): rows
+        # met in time order are pages met at random when incidents were not written in time order — half the CPU
+        # over such a table (bench/README.md). PostgreSQL's bitmap scan reads pages in order by itself.
+        period = f"id IN (SELECT id FROM {table} WHERE {period})"  # noqa: S608 (the table's name from the model)
+    sql = f"SELECT count(*), {aggregates} FROM {table} WHERE {period}"  # noqa: S608 (names from the model; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *_bounds(start, end)])
+        count, *concatenated = cursor.fetchone()
+    arrays = [_parse(value) for value in concatenated]
+    assert all(array.size == count for array in arrays), "one value per incident in every column"
+    return arrays
+
+
+def _parse(value: Any) -> np.ndarray:
+    if value is None:  # no incident in the period
+        return np.zeros(0, dtype=np.int64)
+    if connection.vendor == "postgresql":
+        # array_send of a one-dimensional int8 array without NULLs: a 20-byte header (dimensions, NULL flag, element
+        # type, length, lower bound), then each element as its length (8) and its big-endian value.
+        data = bytes(value)
+        assert [int.from_bytes(data[at : at + 4], "big") for at in (0, 4, 8)] == [1, 0, 20]  # int8's type oid: 20
+        return np.frombuffer(data, dtype=[("length", ">i4"), ("value", ">i8")], offset=20)["value"].astype(np.int64)
+    return np.fromstring(value, dtype=np.int64, sep=",")
+
+
+def _order_statistics(codes: np.ndarray, groups: int, milliseconds: np.ndarray) -> list[Figure]:
+    """Per group code (0 … groups - 1): the count, median and 90th percentile in seconds of the durations (all
+    counting, ≥ 0), as numpy.percentile's default linear interpolation makes them, from one sort for every group."""
+    if not milliseconds.size:
+        return [NO_FIGURE] * groups
+    if milliseconds.max() < 1 << _VALUE_BITS and groups < 1 << (62 - _VALUE_BITS):
+        values = np.sort((codes << _VALUE_BITS) | milliseconds) & ((1 << _VALUE_BITS) - 1)
+    else:
+        values = milliseconds[np.lexsort((milliseconds, codes))]
+    seconds = values / 1000.0
+    counts = np.bincount(codes, minlength=groups)
+    starts = (np.cumsum(counts) - counts)[:, None]
+    last = (counts - 1)[:, None]
+    virtual = last * QUANTILES  # numpy: (n - 1) * q
+    above = virtual >= last  # numpy takes the last value (both ends of its interpolation are that value)
+    previous = np.where(above, last, np.floor(virtual).astype(np.int64))
+    following = np.where(above, last, previous + 1)
+    gamma = virtual - np.where(above, -1, previous)
+    a = seconds[np.clip(starts + previous, 0, seconds.size - 1)]
+    b = seconds[np.clip(starts + following, 0, seconds.size - 1)]
+    difference = b - a
+    result = a + difference * gamma
+    upper = gamma >= 0.5
+    result[upper] = (b - difference * (1 - gamma))[upper]
+    return [
+        Figure(count, median, p90) if count else NO_FIGURE
+        for count, (median, p90) in zip(counts.tolist(), result.tolist(), strict=True)
+    ]
+
+
+def _codes(ids: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Dense group codes for ids (-1: none) and the id of each code, in id order (a table of the ids present while
+    they are below ten million, else numpy.unique's sort)."""
+    if ids.size and ids.max() >= 10_000_000:
+        found, codes = np.unique(ids, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), found.tolist()
+    present = np.zeros(int(ids.max(initial=-1)) + 2, dtype=bool)
+    present[ids + 1] = True
+    return (np.cumsum(present) - 1)[ids + 1], (np.flatnonzero(present) - 1).tolist()
+
+
+def _groups_and_counts(start: datetime, end: datetime) -> tuple[Groups, dict[str, list[tuple[str, str, int]]]]:
+    districts, units, packed, *durations = _columns(start, end)
+    # The choice codes back to their values (None: none of the choices), and the counts by complaint and outcome.
+    mask = (1 << _CODE_BITS) - 1
+    values = [[None, *choices] for _expression, choices in _choice_columns()]
+    combinations, how_many = np.unique(packed, return_counts=True)
+    counts = _count_outcomes(
+        (
+            values[1][(code >> 2 * _CODE_BITS) & mask],
+            values[2][(code >> _CODE_BITS) & mask],
+            values[3][code & mask],
+            n,
         )
-        SELECT GROUPING(district_key, level_key, unit_key), district_key, level_key, unit_key, count(*),
-               {aggregates}
-        FROM runs
-        GROUP BY GROUPING SETS ((), (district_key), (level_key), (unit_key))
-    """  # noqa: S608 (column and table names from the model; values are parameters)
-    groups: Groups = {grouping: {} for grouping in _GROUPING_SETS.values()}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_bounds(start, end), IncidentStateChoices.NON_EMERGENCY])
-        for grouping_id, district_key, level_key, unit_key, incidents, *columns in cursor.fetchall():
-            grouping = _GROUPING_SETS[grouping_id]
-            if not incidents:
-                continue  # the empty period's grand total
-            key = {"all": "all", "district": district_key, "level": level_key, "unit": unit_key}[grouping]
-            figures = {}
-            for index, interval in enumerate(INTERVALS):
-                count, percentiles = columns[2 * index], columns[2 * index + 1]
-                figures[interval.key] = (
-                    Figure(count, float(percentiles[0]), float(percentiles[1])) if count else NO_FIGURE
-                )
-            groups[grouping][key] = (incidents, figures)
-    return groups
-
-
-# --- SQLite: one pass over the period, percentiles in numpy ---------------------------------------------------
-
-
-def _figures(durations: np.ndarray) -> dict[str, Figure]:
-    """Count, median and 90th percentile of each column (an interval; NaN where it does not count)."""
-    figures = {}
-    for column, interval in enumerate(INTERVALS):
-        values = durations[:, column]
-        values = values[~np.isnan(values)]
-        if values.size:
-            median, p90 = np.percentile(values, [50, 90])
-            figures[interval.key] = Figure(int(values.size), float(median), float(p90))
-        else:
-            figures[interval.key] = NO_FIGURE
-    return figures
-
-
-def _by(keys: np.ndarray, durations: np.ndarray) -> dict[Any, Group]:
-    found: dict[Any, Group] = {}
-    for key in dict.fromkeys(keys.tolist()):
-        selected = durations[keys == key]
-        found[key] = (int(selected.shape[0]), _figures(selected))
-    return found
-
-
-def _groups_and_counts_in_numpy(start: datetime, end: datetime) -> tuple[Groups, dict[str, list[tuple[str, str, int]]]]:
-    table = connection.ops.quote_name(Incident._meta.db_table)
-    stamps = ", ".join(f"julianday({column})" for column in STAMPS)
-    sql = f"""
-        SELECT state, closure_reason, complaint, coalesce(district_id, -1),
-               coalesce(nullif(final_level, ''), proposed_level, ''), coalesce(first_ambulance_id, -1), {stamps}
-        FROM {table}
-        WHERE call_received_at >= %s AND call_received_at < %s
-    """  # noqa: S608 (column and table names from the model; values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _bounds(start, end))
-        rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (6 + len(STAMPS))
-    states = np.array(columns[0], dtype=object)
-    counts = _count_outcomes(zip(columns[0], columns[1], columns[2], strict=True))
-    runs = states != IncidentStateChoices.NON_EMERGENCY
-    # Julian days → whole milliseconds (SQLite's own resolution), NaN where a stamp is missing.
-    milliseconds = np.rint(np.array(columns[6:], dtype=float).T[runs] * 86_400_000.0).reshape(-1, len(STAMPS))
-    starts, ends = zip(*PAIRS, strict=True)
-    durations = (milliseconds[:, list(ends)] - milliseconds[:, list(starts)]) / 1000.0
-    durations[durations < 0] = np.nan  # an end stamped before its start does not count
-    groups: Groups = {
-        "all": {"all": (int(durations.shape[0]), _figures(durations))} if durations.shape[0] else {},
-        "district": _by(np.array(columns[3], dtype=np.int64)[runs], durations),
-        "level": _by(np.array(columns[4], dtype=object)[runs], durations),
-        "unit": _by(np.array(columns[5], dtype=np.int64)[runs], durations),
-    }
+        for code, n in zip(combinations.tolist(), how_many.tolist(), strict=True)
+    )
+    non_emergency = values[1].index(IncidentStateChoices.NON_EMERGENCY)
+    runs = ((packed >> 2 * _CODE_BITS) & mask) != non_emergency
+    levels = packed[runs] >> 3 * _CODE_BITS
+    groups: Groups = {}
+    codes_of: dict[str, tuple[np.ndarray, list[Any]]] = {}
+    if runs.any():
+        codes_of["all"] = (np.zeros(int(runs.sum()), dtype=np.int64), ["all"])
+    else:
+        groups["all"] = {}
+    codes_of["district"] = _codes(districts[runs])
+    codes_of["level"] = (levels, values[0])
+    codes_of["unit"] = _codes(units[runs])
+    figures: dict[str, list[list[Figure]]] = {grouping: [] for grouping in codes_of}
+    for column in durations:
+        milliseconds = column[runs]
+        counting = milliseconds >= 0
+        milliseconds = milliseconds[counting]
+        for grouping, (codes, keys) in codes_of.items():
+            figures[grouping].append(_order_statistics(codes[counting], len(keys), milliseconds))
+    for grouping, (codes, keys) in codes_of.items():
+        incidents = np.bincount(codes, minlength=len(keys)).tolist()
+        groups[grouping] = {
+            key: (
+                incidents[code],
+                {interval.key: figures[grouping][index][code] for index, interval in enumerate(INTERVALS)},
+            )
+            for code, key in enumerate(keys)
+            if incidents[code]
+        }
     return groups, counts
-
-
-def _counts(period: Any) -> dict[str, list[tuple[str, str, int]]]:
-    """The period's incidents by complaint and by outcome, from one grouped query."""
-    grouped = period.order_by().values_list("state", "closure_reason", "complaint").annotate(n=Count("id"))
-    return _count_outcomes(grouped.values_list("state", "closure_reason", "complaint", "n"))
 
 
 def _count_outcomes(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[tuple[str, str, int]]]:

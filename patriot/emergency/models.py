@@ -6,6 +6,8 @@ event about them carries a public payload (emergency.events)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -30,6 +32,44 @@ from patriot.emergency.choices import (
     TriageLevelChoices,
 )
 from patriot.geo.models import District, Village
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class MillisecondsBetween(models.Func):
+    """Whole milliseconds from one timestamp column to another; NULL when either is missing or the end is before
+    the start (such an interval does not count). What the interval report reads (emergency.intervals), stored by
+    the database whenever a timestamp is written — by save(), update(), bulk_create() or SQL alike:
+    - PostgreSQL: the exact difference rounded to the millisecond in float8 (rint, half to even);
+    - SQLite: the difference of the two Julian days (SQLite keeps each stamp to the millisecond)."""
+
+    output_field = models.BigIntegerField()
+    arity = 2
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(models.F(start), models.F(end))
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+        (start, start_params), (end, end_params) = (compiler.compile(arg) for arg in self.get_source_expressions())
+        params = (*end_params, *start_params)
+        if connection.vendor == "postgresql":
+            sql = (
+                f"CASE WHEN {end} >= {start} THEN round(date_part('epoch', {end} - {start}) * 1000::float8)::bigint END"
+            )
+            return sql, (*end_params, *start_params, *params)
+        milliseconds = f"CAST(round((julianday({end}) - julianday({start})) * 86400000.0) AS INTEGER)"
+        return f"CASE WHEN {milliseconds} >= 0 THEN {milliseconds} END", (*params, *params)
+
+
+def duration_field(start: str, end: str, label: StrOrPromise) -> models.GeneratedField:
+    """An interval's length in milliseconds, kept by the database from its two timestamps (MillisecondsBetween)."""
+    return models.GeneratedField(
+        expression=MillisecondsBetween(start, end),
+        output_field=models.BigIntegerField(null=True),
+        db_persist=True,
+        verbose_name=label,
+    )
 
 
 class Incident(models.Model):
@@ -116,6 +156,20 @@ class Incident(models.Model):
     handover_at = models.DateTimeField(_("serah terima di IGD"), null=True, blank=True)
     back_in_service_at = models.DateTimeField(_("unit siaga kembali"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # Each interval of the run in milliseconds, kept by the database from the stamps above (emergency.intervals
+    # reads these: no date arithmetic per report). Named after the interval's key, with its label.
+    answer_ms = duration_field("call_received_at", "call_answered_at", _("Panggilan masuk → dijawab"))
+    logging_ms = duration_field("call_answered_at", "created_at", _("Dijawab → insiden dibuat"))
+    notify_ms = duration_field("created_at", "dispatched_at", _("Insiden dibuat → unit ditugaskan"))
+    turnout_ms = duration_field("dispatched_at", "en_route_at", _("Unit ditugaskan → berangkat"))
+    travel_ms = duration_field("en_route_at", "on_scene_at", _("Berangkat → tiba di lokasi"))
+    on_scene_ms = duration_field("on_scene_at", "left_scene_at", _("Tiba di lokasi → meninggalkan lokasi"))
+    transport_ms = duration_field("left_scene_at", "at_hospital_at", _("Meninggalkan lokasi → tiba di rumah sakit"))
+    handover_ms = duration_field("at_hospital_at", "handover_at", _("Tiba di rumah sakit → serah terima di IGD"))
+    clear_ms = duration_field("handover_at", "back_in_service_at", _("Serah terima → siaga kembali"))
+    response_ms = duration_field(
+        "call_received_at", "on_scene_at", _("Waktu tanggap: panggilan masuk → tiba di lokasi")
+    )
     # An inter-facility transfer (complaint "transfer", emergency.services.transfers): the referral whose ambulance
     # this is (one incident per referral) and the accepting hospital it goes to. A string reference: emergency never
     # imports referrals; the PSC reads the referral's patient through referrals.access.

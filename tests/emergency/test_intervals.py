@@ -266,3 +266,46 @@ def test_the_figures_equal_a_plain_reference_computation(areas: None, call_taker
     outcomes = {value: count for value, _label, count in report.by_outcome}
     assert outcomes["non_emergency:prank"] == len(made) - len(runs)
     assert sum(count for _value, _label, count in report.by_complaint) == len(made)
+
+
+def test_the_grouped_order_statistics_are_numpys_percentiles_to_the_last_bit(db: None) -> None:
+    """The report sorts each interval once per grouping and interpolates as numpy.percentile does: the same floats
+    exactly, for groups of one, two and many values, ties, durations that do not count (-1) and empty groups."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    sizes = [0, 1, 2, 3, 4, 5, 10, 11, 97, 1000, 0, 2_345]
+    codes = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    milliseconds = rng.integers(0, 5_000_000, codes.size)
+    milliseconds[rng.random(codes.size) < 0.1] = -1  # does not count
+    milliseconds[rng.random(codes.size) < 0.2] = 600_000  # ties
+    order = rng.permutation(codes.size)
+    codes, milliseconds = codes[order], milliseconds[order]
+    counting = milliseconds >= 0
+    figures = intervals._order_statistics(codes[counting], len(sizes), milliseconds[counting])
+    for code, figure in enumerate(figures):
+        seconds = milliseconds[(codes == code) & (milliseconds >= 0)] / 1000.0
+        if not seconds.size:
+            assert figure == intervals.NO_FIGURE
+            continue
+        median, p90 = np.percentile(seconds, [50, 90])
+        assert (figure.count, figure.median, figure.p90) == (seconds.size, float(median), float(p90)), code
+
+
+def test_each_interval_is_kept_by_the_database_from_its_two_stamps(two_runs: tuple) -> None:
+    a, _b, _first, _second = two_runs
+    for interval in intervals.INTERVALS:
+        expression = Incident._meta.get_field(interval.column).expression  # type: ignore[union-attr]
+        assert [part.name for part in expression.get_source_expressions()] == [interval.start, interval.end]
+    # Kept on every write: RUN_A's response (600 s) and, after an update() moving the arrival, the new one.
+    assert Incident.objects.values_list("response_ms", flat=True).get(pk=a.pk) == 600_000
+    Incident.objects.filter(pk=a.pk).update(on_scene_at=a.call_received_at + timedelta(seconds=61, milliseconds=5))
+    assert Incident.objects.values_list("response_ms", "travel_ms").get(pk=a.pk) == (61_005, None)
+
+
+def test_group_codes_are_dense_for_small_and_large_ids(db: None) -> None:
+    import numpy as np
+
+    for ids in ([-1, 5, 3, 5, -1], [-1, 5, 12_000_000, 5]):
+        codes, keys = intervals._codes(np.array(ids, dtype=np.int64))
+        assert keys == sorted(set(ids)) and [keys[code] for code in codes.tolist()] == ids

@@ -13,12 +13,12 @@ from django.test import Client
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
-from patriot.core import registry
+from patriot.core import clock, registry
 from patriot.core.models import PersonalDataAccess
 from patriot.emergency import triage
 from patriot.emergency.choices import ComplaintChoices, TriageLevelChoices
 from patriot.emergency.models import Incident, IncidentEntry
-from patriot.emergency.services import move_ambulance
+from patriot.emergency.services import choose_destination, move_ambulance
 from patriot.emergency.services.transfers import request_transfer
 from patriot.events import broadcast
 from patriot.events.audience import Subscriber, may_receive, may_receive_public
@@ -186,6 +186,7 @@ def test_the_unit_reaching_the_hospital_records_the_referrals_arrival(w: World, 
     ambulance = make_ambulance("amb-a")
     for action in ("dispatch", "depart", "arrive", "transport"):
         move_ambulance(dispatcher, ambulance, action, incident=incident if action == "dispatch" else None)
+    choose_destination(dispatcher, ambulance, w.near.unit)  # the referral's receiving hospital
     referral.refresh_from_db()
     assert referral.state == "in_transit"
     move_ambulance(dispatcher, ambulance, "reach_hospital")
@@ -196,6 +197,60 @@ def test_the_unit_reaching_the_hospital_records_the_referrals_arrival(w: World, 
     assert entry.actor is None and entry.actor_label == "Sistem"
     # The hospital's own step afterwards is refused as for any arrived referral; admission goes on as usual.
     services.step(w.near_staff, referral, "admit")
+
+
+@pytest.mark.parametrize("destination", ["elsewhere", "none chosen"])
+def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
+    w: World, dispatcher: User, destination: str
+) -> None:
+    """Only the receiving hospital is the referral's arrival: a unit diverted to another hospital (or whose crew
+    chose none) reaches a hospital, stamps the incident's interval, and the referral stays in transit; a second
+    unit that then reaches the receiving hospital records the arrival."""
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get(referral=referral)
+    diverted, second = make_ambulance("amb-c"), make_ambulance("amb-d")
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, diverted, action, incident=incident if action == "dispatch" else None)
+    if destination == "elsewhere":
+        choose_destination(dispatcher, diverted, w.far.unit)
+    move_ambulance(dispatcher, diverted, "reach_hospital")
+    referral.refresh_from_db()
+    incident.refresh_from_db()
+    assert incident.at_hospital_at is not None
+    assert referral.state == "in_transit" and referral.arrived_at is None
+    assert not referral.timeline.filter(kind="arrived").exists()
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, second, action, incident=incident if action == "dispatch" else None)
+    choose_destination(dispatcher, second, w.near.unit)
+    move_ambulance(dispatcher, second, "reach_hospital")
+    referral.refresh_from_db()
+    assert referral.state == "arrived"
+    assert referral.arrived_at == second.timeline.get(kind="reach_hospital").created_at
+
+
+def test_the_crew_may_choose_the_receiving_hospital_even_with_its_emergency_room_full(
+    w: World, dispatcher: User
+) -> None:
+    """The receiving hospital accepted the referral: its full emergency room does not stop the crew choosing it
+    (which is what records the arrival); another full hospital is still refused."""
+    from patriot.core.errors import InvalidInput
+    from patriot.referrals.models import BedCount
+
+    for hospital in (w.near, w.far):
+        BedCount.objects.create(facility=hospital, bed_type="emergency", total=4, occupied=4, updated_at=clock.now())
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get(referral=referral)
+    ambulance = make_ambulance("amb-e")
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, ambulance, action, incident=incident if action == "dispatch" else None)
+    with pytest.raises(InvalidInput):
+        choose_destination(dispatcher, ambulance, w.far.unit)
+    assert choose_destination(dispatcher, ambulance, w.near.unit).destination_id == w.near.unit_id
+    move_ambulance(dispatcher, ambulance, "reach_hospital")
+    referral.refresh_from_db()
+    assert referral.state == "arrived"
 
 
 def test_an_arrival_the_hospital_recorded_first_is_left_alone(w: World, dispatcher: User) -> None:

@@ -235,8 +235,9 @@ def _notice_event(report: PatientReport, kind: str, at: datetime) -> None:
 
 
 def choose_destination(user: User, ambulance: Ambulance, hospital: OrganisationUnit) -> PatientReport:
-    """Choose the destination among the hospitals that fit the incident (emergency.hospitals.options) and send
-    its staff the pre-arrival notice with the handover summary."""
+    """Choose the destination among the hospitals that fit the incident (emergency.hospitals.options; for a
+    transfer, the referral's receiving hospital always does) and send its staff the pre-arrival notice with the
+    handover summary."""
     unit = _assignment(ambulance)
     assert unit.incident is not None
     allowed = {option.unit.pk for option in hospitals.options(unit.incident) if option.selectable}

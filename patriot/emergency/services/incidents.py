@@ -28,7 +28,7 @@ from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
 from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT
-from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry
+from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry, PatientReport
 from patriot.events.services import record_event
 from patriot.geo import lookup
 
@@ -402,6 +402,23 @@ def progress_incident(incident: Incident, user: User, at: datetime) -> None:
     incident_event(incident, PROGRESS, at)
 
 
+def _transfer_arrival(incident: Incident, unit: Ambulance, at: datetime) -> None:
+    """A unit of an inter-facility transfer reached a hospital: when it is the referral's receiving hospital (the
+    destination the crew chose for this unit is the incident's destination) the referral records the arrival,
+    through core.registry, whichever of the incident's units it is. A unit that went elsewhere (diverted, or with no
+    destination chosen) does not arrive the referral: the receiving hospital records it then."""
+    if incident.destination_id is None:
+        return
+    destination = (
+        PatientReport.objects.filter(incident=incident, ambulance=unit).values_list("destination_id", flat=True).first()
+    )
+    if destination != incident.destination_id:
+        return
+    arrival = registry.transfer_arrival()
+    if arrival is not None:
+        arrival(incident.referral_id, at)  # type: ignore[arg-type]
+
+
 def move_ambulance(
     user: User,
     ambulance: Ambulance,
@@ -458,11 +475,8 @@ def move_ambulance(
                     target.first_ambulance = unit
                     stamped.append("first_ambulance")
                 target.save(update_fields=stamped)
-                if action == Action.REACH_HOSPITAL and target.referral_id is not None:
-                    # An inter-facility transfer's first unit reached the hospital: the referral records arrival.
-                    arrival = registry.transfer_arrival()
-                    if arrival is not None:
-                        arrival(target.referral_id, when)
+            if action == Action.REACH_HOSPITAL and target.referral_id is not None:
+                _transfer_arrival(target, unit, when)
         if action == Action.BACK_IN_SERVICE:
             unit.incident = None
         unit.save()
