@@ -420,7 +420,8 @@ def test_filters_defaults_and_pages(city: None, open311: Open311) -> None:
     window = open311.get("requests", "requests", params={"start_date": start, "end_date": end})
     assert [r["service_request_id"] for r in window] == [old.tracking_number]
     # Date-only W3C values and an explicit Z are accepted.
-    day = (now - timedelta(days=10)).date().isoformat()
+    # The city's day (a date-only value is read in the city's zone): after 17:00 UTC it is already tomorrow there.
+    day = (now - timedelta(days=10)).astimezone(JAKARTA).date().isoformat()
     assert len(open311.get("requests", "requests", params={"start_date": day, "end_date": day})) == 3
     assert open311.get("requests", "requests", params={"start_date": "2026-01-01T00:00:00Z"}) is not None
 
