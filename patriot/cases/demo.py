@@ -91,11 +91,20 @@ STATE_MIX = [
 ]
 
 
-def _photo(label: str, colour: tuple[int, int, int]) -> tuple[str, io.BytesIO]:
+def _photo(label: str, colour: tuple[int, int, int], *, repaired: bool = True) -> tuple[str, io.BytesIO]:
+    """A small drawn street scene: a road with a pothole (what a citizen sends) or with the patch over it (a URC's
+    proof). Drawn in code, so the demo ships no image files."""
     image = Image.new("RGB", (640, 480), colour)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((40, 300, 600, 440), fill=(70, 70, 70))
-    draw.text((60, 60), label, fill=(255, 255, 255))
+    draw.rectangle((0, 260, 640, 480), fill=(88, 88, 92))  # the road
+    for x in range(20, 640, 120):
+        draw.rectangle((x, 365, x + 60, 375), fill=(235, 235, 235))  # lane markings
+    if repaired:
+        draw.rectangle((230, 385, 430, 450), fill=(40, 40, 44))  # fresh asphalt patch
+    else:
+        draw.ellipse((230, 385, 430, 455), fill=(58, 42, 30))  # the hole
+        draw.ellipse((265, 400, 395, 440), fill=(95, 110, 125))  # water in it
+    draw.text((24, 24), label, fill=(255, 255, 255))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80)
     buffer.seek(0)
@@ -171,7 +180,8 @@ def create_demo_cases(count: int = 160, *, seed: int = 2611) -> int:
             description=description,
             latitude=lat,
             longitude=lon,
-            title=f"{category.name} di {street}",
+            # Most people file without a title (the case is then headed by its category, in the reader's language).
+            title=f"{category.name} di {street}" if made % 4 == 0 else "",
             address=f"{street}, {village.name}",
             attributes=_attribute_values(category, rng),
             reporter_name="" if rng.random() < 0.1 else rng.choice(NAMES),
@@ -180,15 +190,73 @@ def create_demo_cases(count: int = 160, *, seed: int = 2611) -> int:
             is_anonymous=anonymous,
             is_confidential=rng.random() < 0.05,
         )
+        # Every third report comes with the citizen's photo (the "before" on the public case page).
+        photos = [_photo(f"foto-warga-{made}", (120, 150, 170), repaired=False)] if made % 3 == 0 else []
         try:
             with clock.pinned(created_at):
-                case = services.create_case(submission).case
+                case = services.create_case(submission, photos=photos).case
             _walk(case, target, created_at, now, rng, poc)
         except DomainError:
             continue
         made += 1
+    if create_before_after_case(now, poc) is not None:
+        made += 1
     services.sweep_sla(now)
     return made
+
+
+def create_before_after_case(now: datetime, poc: User) -> Case | None:
+    """One closed public pothole report, filed without a title, with the citizen's photo and the URC's proof photo:
+    the public case page shows both ("before" and "after")."""
+    category = Category.objects.filter(code="jalan-berlubang", is_active=True).first()
+    village = Village.objects.order_by("pk").first()
+    if category is None or village is None:
+        return None
+    start = now - timedelta(days=6)
+    submission = services.CaseSubmission(
+        channel=ChannelChoices.POT,
+        category=category,
+        description=(
+            f"Lubang besar di Jl. Ahmad Yani dekat halte, {village.name}. Sudah dua motor jatuh, "
+            "kalau hujan tidak kelihatan karena tergenang."
+        ),
+        latitude=village.centroid_lat,
+        longitude=village.centroid_lon,
+        address=f"Jl. Ahmad Yani, {village.name}",
+        attributes={"kedalaman": "dalam"},
+        reporter_name="Siti Rahmawati",
+        reporter_email="siti.demo@example.id",
+    )
+    try:
+        with clock.pinned(start):
+            case = services.create_case(
+                submission, photos=[_photo("foto-warga-jalan-berlubang", (120, 150, 170), repaired=False)]
+            ).case
+        with clock.pinned(start + timedelta(hours=2)):
+            services.verify_case(case, by=poc)
+        with clock.pinned(start + timedelta(hours=3)):
+            services.dispatch_case(case, by=poc)
+        team = ResponseTeam.objects.filter(agency=case.agency, is_active=True).order_by("pk").first()
+        if team is None:
+            return case
+        agency_admin = _staff(RoleChoices.AGENCY_ADMIN, agency_id=case.agency_id) or poc
+        with clock.pinned(start + timedelta(hours=20)):
+            services.assign_case(case, by=agency_admin, team=team)
+        officer = _staff(RoleChoices.URC_OFFICER, team=team) or agency_admin
+        with clock.pinned(start + timedelta(days=1)):
+            services.start_case(case, by=officer, note="Tim menuju lokasi.")
+        with clock.pinned(start + timedelta(days=1, hours=5)):
+            services.resolve_case(
+                case,
+                by=officer,
+                note="Lubang sudah ditambal aspal panas, permukaan rata kembali.",
+                proof_photos=[_photo("bukti-tambal-jalan", (120, 150, 170))],
+            )
+        with clock.pinned(start + timedelta(days=2)):
+            services.confirm_case(case, note="Terima kasih, sudah rata.")
+    except DomainError:
+        return None
+    return case
 
 
 def _walk(case: Case, target: str, start: datetime, now: datetime, rng: random.Random, poc: User) -> None:

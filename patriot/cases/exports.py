@@ -92,7 +92,7 @@ def case_rows(cases: QuerySet[Case], user: User, *, purpose: str | None = None) 
             case.created_at.astimezone(zone).isoformat(timespec="minutes"),
             str(ChannelChoices.label(case.channel)),
             case.category.label,
-            case.title,
+            case.headline,
             str(CaseStateChoices.label(case.state)),
             str(PriorityChoices.label(case.priority)),
             case.district.name,

@@ -183,7 +183,7 @@ def public_case(case: Case) -> dict[str, Any]:
     if not photos_are_public(case):
         view["photos"] = []
     if case.state == CaseStateChoices.REJECTED:
-        view.update(title=case.category.name, description=None, attributes={})
+        view.update(title=case.category.label, description=None, attributes={})
     return view
 
 
@@ -199,7 +199,9 @@ def _case_view(case: Case) -> dict[str, Any]:
             "name_en": case.category.name_en,
             "group": case.category.group,
         },
-        "title": case.title,
+        # What every page heads the case with (Case.headline): the category's name in the reader's language for a
+        # report filed without a title, a title someone wrote as written.
+        "title": case.headline,
         "description": case.description,
         "attributes": case.attributes,
         "state": case.state,
@@ -302,8 +304,8 @@ def duplicate_suggestions(case: Case, user: User) -> list[dict[str, Any]]:
     return [
         {
             "tracking_number": c.case.tracking_number,
-            "title": c.case.title,
-            "headline": c.case.headline,  # for the page: the title in the reader's language (Case.headline)
+            "title": c.case.headline,  # the title in the reader's language (Case.headline)
+            "headline": c.case.headline,  # what the page template reads
             "state": c.case.state,
             "distance_metres": c.distance_metres,
             "created_at": c.case.created_at,
@@ -318,7 +320,7 @@ def case_list_item(case: Case) -> dict[str, Any]:
         "tracking_number": case.tracking_number,
         "channel": case.channel,
         "category": case.category.code,
-        "title": case.title,
+        "title": case.headline,
         "state": case.state,
         "priority": case.priority,
         "village": _area(case.village),

@@ -59,11 +59,19 @@ class ReporterOut(Schema):
     account: str | None = None
 
 
+# A case's title as every page heads it (Case.headline): the reporter's own title as written, else the category's name
+# in the language of the request (Accept-Language), so an untitled report reads "Pothole" in English.
+TITLE = (
+    "The title the reporter wrote, as written; a report filed without one is titled with its category's name in the "
+    "language of the request (Accept-Language). A rejected report shows only its category's name."
+)
+
+
 class CasePublicOut(Schema):
     tracking_number: str
     channel: str
     category: CategoryRef
-    title: str
+    title: str = Field(..., description=TITLE)
     description: str | None  # None: a rejected report's text is not public
     attributes: dict[str, Any]
     state: str
@@ -99,7 +107,7 @@ class CaseReporterOut(CasePublicOut):
 
 class DuplicateOut(Schema):
     tracking_number: str
-    title: str
+    title: str = Field(..., description=TITLE)
     state: str
     distance_metres: float
     created_at: datetime
@@ -130,7 +138,7 @@ class CaseListItem(Schema):
     tracking_number: str
     channel: str
     category: str
-    title: str
+    title: str = Field(..., description=TITLE)
     state: str
     priority: str
     village: AreaRef

@@ -175,8 +175,15 @@ def _updated(case: Case, is_open: bool) -> datetime:
     return case.closed_at or case.resolved_at or case.updated_at
 
 
-def _public_description(text: str) -> str:
-    """The spec limits description to 4,000 characters; a longer case text (other channels allow more) is cut."""
+def _public_description(case: Case) -> str:
+    """GeoReport v2 has no title: `description` is "a full description of the request". A title the reporter wrote
+    heads it (as it heads the case on every page); an untitled report's stored title is only its category's name,
+    which `service_name` already gives in the reader's language, so it is left out. The spec limits description to
+    4,000 characters; a longer case text (other channels allow more) is cut."""
+    text = case.description
+    title = case.title.strip()
+    if title and title != case.category.name and not text.startswith(title):
+        text = f"{title}\n\n{text}"
     if len(text) <= MAX_DESCRIPTION_LENGTH:
         return text
     return text[: MAX_DESCRIPTION_LENGTH - 1].rstrip() + "…"
@@ -192,7 +199,7 @@ def service_request(request: HttpRequest, case: Case) -> dict[str, Any]:
         "status_notes": _status_notes(case),
         "service_name": case.category.label,
         "service_code": case.category.code,
-        "description": None if rejected else _public_description(case.description),
+        "description": None if rejected else _public_description(case),
         "agency_responsible": case.agency.name if case.agency else None,
         "service_notice": service_notice(case.category) if is_open else None,
         "requested_datetime": w3c(case.created_at),

@@ -488,3 +488,26 @@ def test_a_rejected_case_shows_the_public_its_state_and_reason_only(
     private = Client().get(f"/api/v1/public/cases/{number}/private", HTTP_X_REPORTER_KEY=key).json()
     assert private["description"].startswith("Lubang besar") and private["photos"][0]["url"] == url
     assert Client().get(url, HTTP_X_REPORTER_KEY=key).status_code == 200
+
+
+def test_an_untitled_report_is_titled_by_its_category_in_the_readers_language(city: dict[str, Any]) -> None:
+    """As on the staff pages (Case.headline): the stored title of an untitled report is its category's Indonesian
+    name, which an English reader of the API gets in English; a title the reporter wrote stays as written."""
+    untitled = report(Client()).json()["tracking_number"]
+    titled = report(Client(), title="Lubang depan SDN 3").json()["tracking_number"]
+    services.verify_case(Case.objects.get(tracking_number=untitled), by=city["poc"][0])
+    assert Case.objects.get(tracking_number=untitled).title == "Jalan berlubang"
+    poc = auth(city["poc"][1])
+    for language, expected in (("en", "Pothole"), ("id", "Jalan berlubang")):
+        header = {"HTTP_ACCEPT_LANGUAGE": language}
+        assert Client().get(f"/api/v1/public/cases/{untitled}", **header).json()["title"] == expected
+        assert Client().get(f"/api/v1/cases/{untitled}", **header, **poc).json()["title"] == expected
+        listed = {
+            r["tracking_number"]: r["title"] for r in Client().get("/api/v1/cases", **header, **poc).json()["results"]
+        }
+        assert listed == {untitled: expected, titled: "Lubang depan SDN 3"}
+        assert Client().get(f"/api/v1/public/cases/{titled}", **header).json()["title"] == "Lubang depan SDN 3"
+    # A rejected report shows only its category, also in the reader's language.
+    services.reject_case(Case.objects.get(tracking_number=titled), by=city["poc"][0], reason="spam")
+    rejected = Client().get(f"/api/v1/public/cases/{titled}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert rejected["title"] == "Pothole"

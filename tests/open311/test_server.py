@@ -420,7 +420,8 @@ def test_filters_defaults_and_pages(city: None, open311: Open311) -> None:
     window = open311.get("requests", "requests", params={"start_date": start, "end_date": end})
     assert [r["service_request_id"] for r in window] == [old.tracking_number]
     # Date-only W3C values and an explicit Z are accepted.
-    day = (now - timedelta(days=10)).date().isoformat()
+    # The city's day (a date-only value is read in the city's zone): after 17:00 UTC it is already tomorrow there.
+    day = (now - timedelta(days=10)).astimezone(JAKARTA).date().isoformat()
     assert len(open311.get("requests", "requests", params={"start_date": day, "end_date": day})) == 3
     assert open311.get("requests", "requests", params={"start_date": "2026-01-01T00:00:00Z"}) is not None
 
@@ -487,6 +488,30 @@ def test_language_follows_accept_language(city: None, open311: Open311) -> None:
     response = open311.raw("GET", "services.json", headers={"Accept-Language": "id"})
     assert response.headers["Content-Language"] == "id"
     assert open311.raw("GET", "services.json").headers["Content-Language"] == "en"
+
+
+def test_an_untitled_report_is_headed_by_its_service_and_a_written_title_heads_the_description(
+    city: None, open311: Open311
+) -> None:
+    """GeoReport v2 has no title. An untitled report's stored title is only its category's Indonesian name: it never
+    leaks into an English answer, where service_name says "Pothole"; a title the reporter wrote heads the text."""
+    pothole = Category.objects.get(code=POTHOLE)
+    untitled = make_case(pothole, attributes={"kedalaman": "dalam"}, description="Lubang dalam di lajur kiri.")
+    titled = make_case(
+        pothole, attributes={"kedalaman": "dalam"}, title="Lubang depan SDN 3", description="Sudah dua motor jatuh."
+    )
+    assert untitled.title == "Jalan berlubang"
+    for fmt in FORMATS:
+        english = open311.get(f"requests/{untitled.tracking_number}", "requests", fmt=fmt)[0]
+        assert english["service_name"] == "Pothole"
+        assert english["description"] == "Lubang dalam di lajur kiri."
+        indonesian = open311.get(
+            f"requests/{untitled.tracking_number}", "requests", fmt=fmt, headers={"Accept-Language": "id"}
+        )[0]
+        assert indonesian["service_name"] == "Jalan berlubang"
+        assert indonesian["description"] == "Lubang dalam di lajur kiri."
+        written = open311.get(f"requests/{titled.tracking_number}", "requests", fmt=fmt)[0]
+        assert written["description"] == "Lubang depan SDN 3\n\nSudah dua motor jatuh."
 
 
 def test_xml_stays_well_formed_whatever_the_text(city: None, open311: Open311) -> None:

@@ -97,6 +97,10 @@ def test_emergency_alarm_live_indicator_and_control_room(asgi_server: str, new_p
     number = _file_report(base, secret, "kebakaran")
     expect(poc.locator("[data-emergency-alarm]")).to_be_visible()
     expect(poc.locator("[data-emergency-alarm] [data-alarm-list]")).to_contain_text(number)
+    # What and where, so the operator need not open it to know: "Kebakaran rumah di Margahayu · <kelurahan>".
+    expect(poc.locator("[data-emergency-alarm] [data-alarm-list]")).to_contain_text(
+        f"{number} · Kebakaran rumah di Margahayu · "
+    )
     # The emergency is the first row, and the indicator is still connected.
     expect(poc.locator("#queue-live tbody tr").first).to_contain_text(number)
     expect(poc.locator("[data-live-indicator]")).to_have_attribute("data-state", "connected")

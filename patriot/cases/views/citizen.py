@@ -262,6 +262,7 @@ def report_sent(request: HttpRequest, number: str) -> HttpResponse:
         "verify_deadline": deadline_day(case.due_at),
         "deadline_is_day": case.category.verify_hours is None,
         "category": case.category,
+        "resend_url": reverse("citizens:resend-link"),
     }
     return _private(render(request, "cases/citizen/report_sent.html", context))
 
@@ -361,12 +362,16 @@ def _case_page(
         for photo in view["photos"]:
             photo["url"] = reverse("track_photo", kwargs={"number": case.tracking_number, "attachment_id": photo["id"]})
     allowed = set(view.get("allowed_actions", []))
+    report_photos = [p for p in view["photos"] if p["kind"] == "report_photo"]
+    proof_photos = [p for p in view["photos"] if p["kind"] == "proof_photo"]
     context = {
         "case": case,
         "view": view,
         "is_reporter": is_reporter,
-        "report_photos": [p for p in view["photos"] if p["kind"] == "report_photo"],
-        "proof_photos": [p for p in view["photos"] if p["kind"] == "proof_photo"],
+        "report_photos": report_photos,
+        "proof_photos": proof_photos,
+        # A handled case shows the citizen's photos beside the URC's proof: before and after.
+        "before_after": bool(report_photos and proof_photos and view["state"] in ("resolved", "closed")),
         "deadline": deadline_day(case.due_at),
         "deadline_is_day": _deadline_is_day(case),
         "dispute_deadline": deadline_day(case.dispute_until),

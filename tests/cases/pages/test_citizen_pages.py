@@ -8,13 +8,24 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices
 from patriot.cases.models import Case
 from patriot.cases.queries import PublicMapFilter, public_map_view
 from tests.core.test_layout import csp_problems
-from tests.factories import BINTARA, MARGAHAYU, OUTSIDE_CITY, case_through, jpeg_bytes, make_case, make_category
+from tests.factories import (
+    BINTARA,
+    MARGAHAYU,
+    OUTSIDE_CITY,
+    case_through,
+    jpeg_bytes,
+    make_case,
+    make_category,
+    photo,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +241,70 @@ def test_map_aggregates_above_the_cap(category: Any) -> None:
     assert view.aggregated and not view.points
     assert sorted(cell.count for cell in view.cells) == [1, 4]
     assert all(-6.5 < cell.latitude < -6.1 for cell in view.cells)
+
+
+def _exif_of(data: bytes) -> dict[int, Any]:
+    return dict(Image.open(io.BytesIO(data)).getexif())
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+def test_the_public_case_page_shows_before_and_after_photos_only_of_a_public_case(
+    client: Client, category: Any, confidential: bool
+) -> None:
+    """Issue 14 item 10: the citizen's photo (before) beside the URC's proof photo (after), both stripped of their
+    camera metadata; a confidential case shows the public nothing at all, not even a photo by its address."""
+    case = make_case(
+        category, attributes={"kedalaman": "dalam"}, is_confidential=confidential, photos=[photo("lubang.jpg")]
+    )
+    case_through(CaseStateChoices.IN_PROGRESS, case=case)
+    services.resolve_case(
+        case,
+        by=staff("urc_officer", team=case.team),
+        note="Lubang sudah ditambal.",
+        proof_photos=[photo("bukti.jpg")],  # with GPS EXIF, as a phone camera writes it
+    )
+    services.confirm_case(case, note="Terima kasih.")
+    before = case.attachments.get(kind="report_photo")
+    after = case.attachments.get(kind="proof_photo")
+    urls = [reverse("api-v1:attachment_file", kwargs={"attachment_id": a.pk}) for a in (before, after)]
+    page = client.get(reverse("track_case", kwargs={"number": case.tracking_number}))
+    if confidential:
+        assert page.status_code == 404
+        body = page.content.decode()
+        assert all(url not in body for url in urls) and "data-photos" not in body
+        assert all(client.get(url).status_code == 404 for url in urls)
+        return
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-photos="before"' in body and 'data-photos="after"' in body
+    assert body.index(urls[0]) < body.index('data-photos="after"') < body.index(urls[1])
+    assert "Sebelum: foto dari pelapor" in body and "Sesudah: foto bukti dari petugas" in body
+    for url in urls:
+        served = client.get(url)
+        assert served.status_code == 200
+        data = b"".join(served.streaming_content)  # type: ignore[attr-defined]
+        assert _exif_of(data) == {} and b"PhoneMaker" not in data
+    # The same page in English.
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("track_case", kwargs={"number": case.tracking_number})).content.decode()
+    assert "Before: the reporter's photo" in english and "After: the field team's proof photo" in english
+
+
+@pytest.mark.parametrize(
+    ("contact", "notice"),
+    [
+        ({"reporter_email": "siti@example.id", "reporter_phone": ""}, "email"),
+        ({"reporter_name": "", "reporter_phone": ""}, "none"),
+        ({"reporter_phone": "081234567890"}, None),
+    ],
+)
+def test_the_sent_page_says_how_the_reporter_will_hear_back(
+    client: Client, category: Any, contact: dict[str, str], notice: str | None
+) -> None:
+    """A reporter without an account learns on the spot that the link went to their email too (and where to have it
+    resent), or that without a contact nobody can tell them anything: the private link is all they have."""
+    sent = client.get(_post(client, category, **contact)["Location"]).content.decode()
+    notices = [kind for kind in ("email", "none") if f'data-contact-notice="{kind}"' in sent]
+    assert notices == ([notice] if notice else [])
+    if notice == "email":
+        assert "siti@example.id" in sent and reverse("citizens:resend-link") in sent

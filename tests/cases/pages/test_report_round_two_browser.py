@@ -199,3 +199,28 @@ def test_without_tiles_a_place_found_by_name_keeps_the_kelurahan_outline_and_its
     ]
     assert in_view
     assert any(not _inside(map_box, box, slack=-1.0) for box in in_view)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_look_alike_place_is_offered_as_such_never_as_the_street_typed(
+    city: None, live_server: Any, new_page: Any, screens: Any, settings: Any, language: str
+) -> None:
+    """Typos are forgiven, so a street the gazetteer lacks ("kalimalang") brings only look-alikes ("Kaliabang
+    Tengah", kilometres away): the status says no place bears that name, so the citizen does not take it for theirs."""
+    settings.PATRIOT_TILE_URL = _unreachable_tile_url()
+    page = new_page(viewport=PHONE, locale="id-ID")
+    page.goto(f"{live_server.url}/lapor/")
+    if language == "en":
+        page.locator(".language-switch button[value=en]").click()
+        page.wait_for_load_state()
+    status = page.locator("[data-place-search-status]")
+    page.fill("[data-place-search-input]", "kalimalang")
+    expect(page.locator("[data-place-search-results] button").first).to_contain_text("Kaliabang", timeout=WAIT)
+    expect(status).to_contain_text(
+        "No place has exactly that name" if language == "en" else "Tidak ada tempat yang persis bernama begitu"
+    )
+    screens.shot(page, f"{language}-look-alike-place")
+    # A name that is there (a prefix of it, as typed) says nothing of the kind.
+    page.fill("[data-place-search-input]", "ahmad yan")
+    expect(page.locator("[data-place-search-results] button", has_text="Ahmad Yani")).to_be_visible(timeout=WAIT)
+    expect(status).to_have_text("")

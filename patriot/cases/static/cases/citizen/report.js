@@ -171,6 +171,13 @@
     var placeList = placeSearch.querySelector("[data-place-search-results]");
     var placeTimer = null;
     var placeTicket = 0;
+    var wordsOf = function (text) { return text.toLowerCase().split(/[^0-9a-z\u00c0-\u024f]+/).filter(Boolean); };
+    var holdsEveryWord = function (name, typed) {
+      var known = wordsOf(name);
+      return wordsOf(typed).every(function (word) {
+        return known.some(function (other) { return other === word || (word.length >= 3 && other.indexOf(word) === 0); });
+      });
+    };
     var findPlaces = function () {
       var words = placeInput.value.trim();
       placeList.textContent = "";
@@ -182,6 +189,11 @@
         .then(function (places) {
           if (ticket !== placeTicket) { return; }
           if (!places.length) { placeStatus.textContent = placeStatus.getAttribute("data-text-none"); return; }
+          // Typos are forgiven, so "kalimalang" may offer only "Kaliabang Tengah": say that nothing bears the typed
+          // name, lest the citizen take a look-alike for their street.
+          if (!places.some(function (found) { return holdsEveryWord(found.name, words); })) {
+            placeStatus.textContent = placeStatus.getAttribute("data-text-similar");
+          }
           places.forEach(function (found) {
             var item = document.createElement("li");
             var button = document.createElement("button");

@@ -49,6 +49,19 @@
     });
   }
 
+  // What and where, read from the report's row when the page shows it: "Fallen tree · Marga Jaya".
+  function summary(number) {
+    var links = live().querySelectorAll("tbody a.case-number");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].textContent.trim() !== number) { continue; }
+      var cells = links[i].closest("tr").cells;
+      var title = cells[2] && cells[2].querySelector("strong");
+      var place = cells[3] ? cells[3].firstChild : null;
+      return [title ? title.textContent.trim() : "", place ? place.textContent.trim() : ""].filter(Boolean).join(" · ");
+    }
+    return "";
+  }
+
   function raise(numbers) {
     var url = live().getAttribute("data-case-url");
     numbers.forEach(function (number) {
@@ -58,6 +71,8 @@
       link.className = "case-number";
       link.textContent = number;
       item.appendChild(link);
+      var what = summary(number);
+      if (what) { item.appendChild(document.createTextNode(" · " + what)); }
       list.appendChild(item);
     });
     alarm.hidden = false;
