@@ -15,7 +15,7 @@ from typing import Any, Literal, cast
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
-from django.db.models.functions import ExtractHour
+from django.db.models.functions import ExtractHour, Upper
 from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils import timezone
@@ -303,7 +303,9 @@ class CaseFilter(django_filters.FilterSet):
     # --- the filters that are more than a field lookup ---
 
     def filter_number(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return cases.filter(tracking_number__iexact=value.strip())
+        # UPPER(tracking_number) = UPPER(value), the expression of the case_tracking_number_upper index on both
+        # databases (iexact is a LIKE on SQLite, which that index cannot answer: 0.7 s at 100,000 cases).
+        return cases.alias(number_upper=Upper("tracking_number")).filter(number_upper=value.strip().upper())
 
     def filter_phone(self, cases: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """Searching by phone never finds an anonymous report for someone who may not see anonymous reporters:
