@@ -77,8 +77,10 @@ def _fresh_area_index() -> None:
 def _fresh_category_catalogue() -> None:
     """Intake's copy of the categories lives per process; each test reads its own (a rollback sends no signal)."""
     from patriot.cases.catalogue import reset_catalogue
+    from patriot.cases.filters import reset_reference_choices
 
     reset_catalogue()
+    reset_reference_choices()  # the search form's options, held per process the same way
 
 
 @pytest.fixture(autouse=True)

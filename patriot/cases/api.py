@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -46,6 +45,7 @@ from patriot.cases.schemas import (
     VerifyIn,
 )
 from patriot.core.errors import Forbidden, InvalidInput, RateLimited
+from patriot.core.paging import CappedPaginator
 from patriot.core.ratelimit import client_address, hit
 from patriot.core.schemas import READ_ERRORS, STAFF_READ_ERRORS, STAFF_WRITE_ERRORS, WRITE_ERRORS, errors
 
@@ -285,14 +285,17 @@ CaseListQuery = api_query_schema()
 @router.get("/cases", response={200: CaseListOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
 def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> dict[str, Any]:  # type: ignore[valid-type]  # CaseListQuery is built from the FilterSet at import time; mypy sees a variable, not a class
     """Cases the caller may see, newest first unless `sort` says otherwise, filtered and paginated. The filters are the staff search page's
-    (cases/filters.py), with the same names and meanings."""
+    (cases/filters.py), with the same names and meanings. `count` stops at 10,000 (core/paging.py): when more cases
+    match, `count_capped` is true and the pages reach only that far (narrow the filter for the rest)."""
     user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth
     cases = CaseFilter(request.GET, queries.visible_cases(user), user=user).checked_cases()
-    cases = cases.select_related("category", "agency", "team", "village", "district")
+    cases = cases.select_related("category", "agency", "team", "village", "district").defer("village__boundary")
     paging = cast(Paging, params)  # CaseListQuery extends Paging
-    page = Paginator(cases, paging.page_size).get_page(paging.page)
+    paginator = CappedPaginator(cases, paging.page_size)
+    page = paginator.get_page(paging.page)
     return {
-        "count": page.paginator.count,
+        "count": paginator.count,
+        "count_capped": paginator.more,
         "page": page.number,
         "page_size": paging.page_size,
         "results": [presenters.case_list_item(case) for case in page.object_list],

@@ -10,21 +10,32 @@ class CasesConfig(AppConfig):
     verbose_name = _("Laporan")
 
     def ready(self) -> None:
+        from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
         from patriot.accounts.choices import RoleChoices as Role
-        from patriot.accounts.models import Agency
+        from patriot.accounts.models import Agency, ResponseTeam
         from patriot.cases import demo, jobs, monitoring, seed
         from patriot.cases.catalogue import reset_catalogue_on_change
         from patriot.cases.events import CASE_EVENTS
+        from patriot.cases.filters import reset_reference_choices
         from patriot.cases.models import Category
         from patriot.core import registry
         from patriot.core.registry import MenuEntry
+        from patriot.geo.models import District, Village
 
         for model in (Category, Agency):  # intake's per-process copy of the categories (cases/catalogue.py)
             for signal, what in ((post_save, "save"), (post_delete, "delete")):
                 signal.connect(
                     reset_catalogue_on_change, sender=model, dispatch_uid=f"catalogue-{what}-{model.__name__}"
+                )
+        listed: tuple[type[Model], ...] = (Category, Agency, ResponseTeam, District, Village)
+        for option_model in listed:  # the case filter's options (filters.py)
+            for signal, what in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(
+                    reset_reference_choices,
+                    sender=option_model,
+                    dispatch_uid=f"filter-choices-{what}-{option_model.__name__}",
                 )
         registry.register_event_type(CASE_EVENTS)
         registry.register_job(jobs.SLA_SWEEP)

@@ -241,11 +241,16 @@ class Case(models.Model):
                 condition=Q(is_confidential=False),
                 name="case_public_map_point",
             ),
-            # The staff search's first page, newest first, under one filter (agency alone; the tracking number
-            # typed in any case).
+            # The staff search's first page, newest first, and its capped count under one filter (agency alone; the
+            # tracking number typed in any case).
+            # The other filters alone (cases/0015, which also adds PostgreSQL trigram indexes for the text filter,
+            # case_title_trgm and case_description_trgm, not declared here because SQLite has no GIN).
             models.Index(fields=["agency", "created_at"], name="case_agency_created"),
             models.Index(Upper("tracking_number"), name="case_tracking_number_upper"),
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
+            models.Index(fields=["channel", "created_at"], name="case_channel_created"),
+            models.Index(fields=["sla_status", "created_at"], name="case_sla_created"),
+            models.Index(fields=["priority", "created_at"], name="case_priority_created"),
             # POC dashboard (opscentre.queries), read from the indexes alone: open cases by the dashboard's
             # filters; the window's arrivals (charts, new today); resolutions (agency table); the weekly summary.
             models.Index(

@@ -296,7 +296,9 @@ def _sla_urgency() -> DbCase:
 
 
 def priority_rank() -> DbCase:
-    """Emergencies (urgent) first, then high priority, then the rest alike (time left decides among them)."""
+    """Emergencies (urgent) first, then high priority, then the rest alike (time left decides among them).
+
+    PostgreSQL's index case_priority_order (cases/0016) repeats this expression: change both together."""
     return DbCase(
         When(priority=PriorityChoices.URGENT, then=Value(0)),
         When(priority=PriorityChoices.HIGH, then=Value(1)),

@@ -153,7 +153,10 @@ class CaseListItem(Schema):
 
 
 class CaseListOut(Schema):
-    count: int
+    count: int = Field(description="Matching cases, counted up to 10,000 (see count_capped).")
+    count_capped: bool = Field(
+        False, description="True when more than `count` cases match: the count stopped at 10,000 and so do the pages."
+    )
     page: int
     page_size: int
     results: list[CaseListItem]

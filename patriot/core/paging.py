@@ -22,7 +22,9 @@ class CappedPaginator(Paginator):
     @cached_property
     def counted(self) -> int:
         rows: Any = self.object_list  # a QuerySet: counting its slice is COUNT(*) over a LIMIT subquery
-        return int(rows[: self.cap + 1].count())
+        # Without the list's order: any cap + 1 matching rows will do, so the database may read them from
+        # whichever index answers the filter (index-only where it can) instead of walking the sort order.
+        return int(rows.order_by()[: self.cap + 1].count())
 
     @cached_property
     def count(self) -> int:

@@ -15,6 +15,7 @@ from patriot.accounts.services import create_api_token
 from patriot.cases import services
 from patriot.cases.models import Case, TimelineEntry
 from patriot.cases.models import Category as CategoryModel
+from patriot.core import paging
 from patriot.events.models import OutboxEvent
 from patriot.geo.services import load_reference_areas
 
@@ -341,14 +342,21 @@ def test_staff_endpoints_need_authentication(city: dict[str, Any]) -> None:
     assert Client().get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
 
 
-def test_list_filters_and_pagination(city: dict[str, Any]) -> None:
+def test_list_filters_and_pagination(city: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
         report(Client())
     report(Client(), category="sampah")
     headers = auth(city["poc"][1])
     assert Client().get("/api/v1/cases?category=sampah", **headers).json()["count"] == 1
     page = Client().get("/api/v1/cases?page_size=2&page=2", **headers).json()
-    assert page["count"] == 4 and len(page["results"]) == 2
+    assert page["count"] == 4 and len(page["results"]) == 2 and page["count_capped"] is False
+    # The count stops at the cap (a million matching cases cost what ten thousand do) and says so.
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    capped = Client().get("/api/v1/cases?page_size=2&page=9", **headers).json()
+    assert capped["count"] == 3 and capped["count_capped"] is True
+    assert capped["page"] == 2 and len(capped["results"]) == 1  # the pages reach the cap, no further
+    assert Client().get("/api/v1/cases?category=sampah", **headers).json()["count_capped"] is False
+    monkeypatch.undo()
     assert Client().get("/api/v1/cases?state=submitted&district=32.75.01", **headers).json()["count"] == 4
     assert Client().get("/api/v1/cases?state=bogus", **headers).status_code == 400
 

@@ -211,3 +211,17 @@ def test_every_dashboard_drill_down_is_a_valid_case_filter(world: dict[str, Any]
         params = QueryDict(query)
         assert set(params) <= set(CaseFilter.base_filters), query
         assert CaseFilter(params, Case.objects.all(), user=supervisor).is_valid(), query
+
+
+def test_the_form_shows_a_new_category_at_once_and_keeps_the_chosen_options(world: dict[str, Any]) -> None:
+    """The options are held per process (filters.ReferenceChoiceIterator) and written in Python (QuickSelect): a
+    category saved in this process shows on the next page, and the chosen values stay selected."""
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    first = client.get("/poc/cari/", {"category": "sampah", "hour": "3"}).content.decode()
+    assert '<option value="sampah" selected>' in first and '<option value="3" selected>' in first
+    assert 'value="pohon-tumbang"' not in first
+    make_category(code="pohon-tumbang")
+    again = client.get("/poc/cari/").content.decode()
+    assert '<option value="pohon-tumbang">' in again and '<option value="sampah" selected>' not in again
+    assert '<option value="" selected>Semua kategori</option>' in again

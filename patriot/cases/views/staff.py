@@ -343,7 +343,9 @@ def poc_act(request: SignedInRequest, tracking_number: str, action: str) -> Http
 def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[CaseFilter, Any]:
     user: User = request.user
     form = CaseFilter(request.GET if params is None else params, queries.visible_cases(user), user=user)
-    return form, form.cases().select_related("category", "village", "district", "agency")
+    # Not the kelurahan's boundary (GeoJSON, kilobytes a row): neither the page nor the CSV shows it.
+    cases = form.cases().select_related("category", "village", "district", "agency").defer("village__boundary")
+    return form, cases
 
 
 @require_GET
