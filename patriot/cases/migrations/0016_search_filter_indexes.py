@@ -29,7 +29,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0014_public_map_counts_cleared_by_delete"),
+        ("cases", "0015_held_photo_files_recorded_for_the_purge"),
     ]
 
     operations = [

@@ -40,7 +40,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0015_search_filter_indexes"),
+        ("cases", "0016_search_filter_indexes"),
     ]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes)]
