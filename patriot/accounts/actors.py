@@ -24,7 +24,7 @@ FACILITY_STAFF: dict[str, Promise] = {
 
 
 @functools.cache
-def _actor_terms() -> dict[str, Promise]:
+def _actor_terms() -> dict[str, str | Promise]:
     """Every actor term a timeline stores, in both languages, mapped to its translatable term."""
     terms = [
         gettext_lazy("Pelapor"),
@@ -32,7 +32,7 @@ def _actor_terms() -> dict[str, Promise]:
         *(choice[1] for choice in RoleChoices.CHOICES),
         *FACILITY_STAFF.values(),
     ]
-    mapping: dict[str, Promise] = {}
+    mapping: dict[str, str | Promise] = {}
     for language in ("id", "en"):
         with translation.override(language):
             mapping.update({str(term): term for term in terms})
