@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from patriot.accounts.choices import RoleChoices
+from patriot.accounts.actors import actor_display
 from patriot.accounts.models import User
 from patriot.cases.choices import CaseStateChoices, TimelineKindChoices
 from patriot.cases.models import Attachment, Case, ReporterDataAccess, TimelineEntry
@@ -34,24 +31,6 @@ def _photo(attachment: Attachment) -> dict[str, Any]:
         "width": attachment.width,
         "height": attachment.height,
     }
-
-
-@functools.cache
-def _actor_terms() -> dict[str, str | Promise]:
-    """Every actor label a timeline stores, in both languages, mapped to its translatable term."""
-    terms = [gettext_lazy("Pelapor"), gettext_lazy("Sistem"), *(choice[1] for choice in RoleChoices.CHOICES)]
-    mapping: dict[str, str | Promise] = {}
-    for language in ("id", "en"):
-        with translation.override(language):
-            mapping.update({str(term): term for term in terms})
-    return mapping
-
-
-def actor_display(stored: str) -> str:
-    """A timeline actor ("Admin OPD · DBMSDA") in the reader's language; it was stored in the actor's."""
-    role, separator, agency = stored.partition(" · ")
-    term = _actor_terms().get(role)
-    return f"{term}{separator}{agency}" if term is not None else stored
 
 
 def step_label(entry: TimelineEntry) -> str:

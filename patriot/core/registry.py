@@ -9,7 +9,8 @@ The core and the events app read these registries and import no feature app. An 
   keeps each job's heartbeat (core.models.JobRun: last run, duration, last error) and metrics.
 - its retention rules (`register_retention`): personal data it deletes or blanks once older than a period set
   by a PATRIOT_RETENTION_* setting; the core's daily "retention" job applies every registered rule.
-- its role start pages (`register_start_page`): where a user of a role lands after signing in. A staff role
+- its role start pages (`register_start_page`): where a user of a role lands after signing in, or some users of a
+  role (`only=`, e.g. Dinkes's health officers land on Dinkes's page, a puskesmas's on the larvae indices). A staff role
   no app serves yet lands on a page saying its module is not available yet (accounts.views.module_pending).
 - its staff menu entries (`register_menu_entry`): a label, the page's URL name, the roles that see it and its
   place in the menu; the layout shows the entries of the signed-in user's role.
@@ -125,15 +126,29 @@ def retention_rules() -> list[RetentionRule]:
 
 
 _start_pages: dict[str, str] = {}
+_narrower_start_pages: list[tuple[str, Callable[[Any], bool], str]] = []
 
 
-def register_start_page(role: str, url_name: str) -> None:
-    """Users of `role` land on the page named `url_name` after signing in."""
-    _start_pages[role] = url_name
+def register_start_page(role: str, url_name: str, *, only: Callable[[Any], bool] | None = None) -> None:
+    """Users of `role` land on the page named `url_name` after signing in; with `only`, just the users of the role
+    it holds for (e.g. Dinkes's health officers, not a puskesmas's), before the role's own start page."""
+    if only is None:
+        _start_pages[role] = url_name
+    else:
+        _narrower_start_pages.append((role, only, url_name))
 
 
 def start_page(role: str) -> str | None:
+    """The start page of the role (not of a narrower group of its users: see `start_page_for`)."""
     return _start_pages.get(role)
+
+
+def start_page_for(user: Any) -> str | None:
+    """Where `user` lands: the first narrower start page of their role that holds for them, else the role's."""
+    for role, only, url_name in _narrower_start_pages:
+        if role == user.role and only(user):
+            return url_name
+    return _start_pages.get(user.role)
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 
 
 def home_for(user: User) -> str:
-    """The URL a user lands on after signing in: the start page an app registered for the role (core.registry;
+    """The URL a user lands on after signing in: the start page an app registered for the role or for their group of
+    it (core.registry;
     accounts registers a page saying the module is not there yet for staff roles no app serves), else the landing
     page."""
-    url_name = registry.start_page(user.role)
+    url_name = registry.start_page_for(user)
     return reverse(url_name) if url_name else "/"
 
 

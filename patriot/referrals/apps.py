@@ -12,7 +12,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from patriot.accounts.choices import RoleChoices as Role
         from patriot.core import registry
-        from patriot.referrals import capacity, demo, referral_jobs, referral_seed, seed
+        from patriot.referrals import access, capacity, demo, referral_jobs, referral_seed, seed
         from patriot.referrals.api import router
         from patriot.referrals.events import BED_EVENTS, REFERRAL_EVENTS
 
@@ -24,7 +24,9 @@ class ReferralsConfig(AppConfig):
         registry.register_menu_entry(
             registry.MenuEntry(_("Tempat tidur"), "referrals-my-beds", frozenset({Role.HOSPITAL_STAFF}), 10)
         )
-        # Health officers land on Si Tik Tik's indices (larvae registers it); Dinkes' page is in their menu.
+        # Dinkes's health officers land on Dinkes's page, which links to Si Tik Tik's indices (Dinkes runs both);
+        # a puskesmas's health officers keep the larvae indices (larvae registers the role's start page).
+        registry.register_start_page(Role.HEALTH_OFFICER, "referrals-dinkes", only=access.is_dinkes)
         registry.register_menu_entry(
             registry.MenuEntry(
                 _("Dasbor Dinkes"),

@@ -9,7 +9,7 @@ import csv
 import io
 import random
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -98,6 +98,25 @@ def _beds(facility: Facility, user: User) -> None:
             bed.save()
 
 
+def _current(facility: Facility, user: User) -> None:
+    """The facility's bed figures were changed by demo history in the past: report them again now."""
+    now = clock.now()
+    for bed in BedCount.objects.filter(facility=facility, updated_at__lt=now - timedelta(hours=1)):
+        BedChange.objects.create(
+            bed_count=bed,
+            total=bed.total,
+            occupied=bed.occupied,
+            reserved=bed.reserved,
+            queue=bed.queue,
+            changed_at=now,
+            changed_by=user,
+            source=ChangeSourceChoices.FORM,
+        )
+        bed.updated_at = now
+        bed.updated_by = user
+        bed.save(update_fields=["updated_at", "updated_by"])
+
+
 def _nik(born: date, female: bool, serial: int) -> str:
     return f"327501{born.day + (40 if female else 0):02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
@@ -168,18 +187,23 @@ def seed_demo_referrals() -> SeedReport:
     received = new(10, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["K35"])
     services.send(puskesmas, received, [hospital_facility.pk])
     opened.record_opened(hospital, received)
-    # The answered referrals were sent over the last few hours and answered minutes later (not all in one instant),
-    # so Dinkes's response times have something to show; their beds stay well inside the stale age.
+    # The answered referrals were sent over the last month (Dinkes's per-day chart has more than today's bar), each
+    # answered minutes after it was sent (Dinkes's response times have something to show). The open ones above are
+    # today's, so nothing waits for weeks; the further a referral went, the longer ago it was sent.
     rng = random.Random(12)  # demo figures, not secrets
-    start = clock.now() - timedelta(hours=4)
+    now = clock.now()
 
-    def at(minutes: float) -> AbstractContextManager[None]:
+    def day(days_ago: int) -> datetime:
+        return now - timedelta(days=days_ago, hours=rng.uniform(1, 8))
+
+    def at(start: datetime, minutes: float) -> AbstractContextManager[None]:
         return clock.pinned(start + timedelta(minutes=minutes))
 
-    with at(0):
+    start = day(27)
+    with at(start, 0):
         rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
         services.send(puskesmas, rejected, [other_facility.pk])
-    with at(rng.uniform(4, 25)):
+    with at(start, rng.uniform(4, 25)):
         services.reject(other, rejected, RejectReasonChoices.NO_BED)
     steps = [
         [],
@@ -200,8 +224,8 @@ def seed_demo_referrals() -> SeedReport:
         ],
     ]
     for offset, actions in enumerate(steps):
-        minute = 25.0 * (offset + 1)
-        with at(minute):
+        start = day((1, 3, 8, 13, 18, 23)[offset])
+        with at(start, 0):
             referral = new(
                 3 + offset,
                 maternal=offset == 2,
@@ -209,25 +233,29 @@ def seed_demo_referrals() -> SeedReport:
                 bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
             )
             services.send(puskesmas, referral, both)
-        minute += rng.uniform(2, 14)  # the hospital's answer: within the emergency target, mostly
-        with at(minute):
+        minute = rng.uniform(2, 14)  # the hospital's answer: within the emergency target, mostly
+        with at(start, minute):
             services.accept(hospital, referral)
         for action in actions:
-            minute += rng.uniform(3, 9)
-            with at(minute):
+            minute += rng.uniform(3, 9) if action != ReferralActionChoices.COMPLETE else rng.uniform(2, 5) * 24 * 60
+            with at(start, minute):
                 if action == ReferralActionChoices.DEPART:
                     transport = TransportChoices.AMBULANCE if offset % 2 else TransportChoices.OWN
                     services.depart(puskesmas, referral, transport)
                 else:
                     note = "Kontrol ke puskesmas 1 minggu; obat diteruskan (demo)." if action == "back_refer" else ""
                     services.step(hospital, referral, action, note)
-    with at(190):
+    start = day(10)
+    with at(start, 0):
         cancelled = new(9, urgency=UrgencyChoices.ROUTINE, bed_type=BedTypeChoices.CLASS_3, diagnoses=["N18"])
         services.send(puskesmas, cancelled, [hospital_facility.pk])
-    with at(215):
+    with at(start, 25):
         services.step(
             puskesmas, cancelled, ReferralActionChoices.CANCEL, "Pasien memilih berobat di tempat lain (demo)."
         )
+    # The answers changed the beds "then": the hospitals' figures are current again, as the board expects.
+    for facility, user in ((hospital_facility, hospital), (other_facility, other)):
+        _current(facility, user)
     return SeedReport([f"Rujukan demo: {len(made)} (akun: puskesmas, hospital, hospital2; kata sandi akun demo)"])
 
 

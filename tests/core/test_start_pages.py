@@ -12,7 +12,7 @@ from django.utils import translation
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.core.views import home_for
-from tests.factories import make_user
+from tests.factories import make_agency, make_user
 
 PASSWORD = "Kata-sandi-uji-2026!"
 # Every health role now lands on its app's page (the PSC roles and the ambulance crew on emergency's, hospital
@@ -67,6 +67,23 @@ def test_the_page_speaks_english_too(role: str) -> None:
 def test_the_page_is_for_signed_in_people_only() -> None:
     response = Client().get("/mulai/belum-tersedia/")
     assert response.status_code == 302 and response["Location"].startswith("/masuk/")
+
+
+def test_a_dinkes_health_officer_lands_on_dinkes_page_and_a_puskesmas_one_on_the_larvae_indices() -> None:
+    # Issue 12 item 11: Dinkes's health officers land on their workspace (referrals registers it for them only,
+    # `only=`); it links to Si Tik Tik's indices, which link back. A puskesmas's health officer keeps the indices.
+    dinkes = make_user(Role.HEALTH_OFFICER, agency=make_agency(settings.PATRIOT_HEALTH_AGENCY_CODE))
+    assert home_for(dinkes) == "/dinkes/"
+    assert home_for(make_user(Role.HEALTH_OFFICER, agency=make_agency("dinsos"))) == "/jumantik/indeks/"
+    client = Client()
+    client.force_login(dinkes)
+    landing = client.get("/dinkes/").content.decode()
+    assert 'href="/jumantik/indeks/"' in landing and 'href="/jumantik/pengawasan/"' in landing
+    assert 'href="/dinkes/"' in client.get("/jumantik/indeks/").content.decode()
+    # The POC opens Dinkes's page too, without the larvae links it may not follow.
+    poc = Client()
+    poc.force_login(make_user(Role.POC_SUPERVISOR))
+    assert 'href="/jumantik/indeks/"' not in poc.get("/dinkes/").content.decode()
 
 
 def test_every_other_role_starts_on_the_page_its_app_registered() -> None:

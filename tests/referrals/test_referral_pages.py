@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client, override_settings
+from django.utils import timezone
 from PIL import Image
 
 from patriot.accounts.choices import RoleChoices
@@ -154,6 +155,17 @@ def test_the_demo_has_referrals_in_every_state(db: None) -> None:
     _rows, city = statistics.hospital_figures(statistics.default_period())
     assert city.median_minutes is not None and 2 <= city.median_minutes <= 25
     assert not [row for row in queries.board() if row.stale and row.hospital_code == demo.DEMO_HOSPITAL]
+    # Spread over the last month, not all today: Dinkes's per-day chart has a bar on many days; the open ones
+    # (the draft, the one waiting for both hospitals, the received one) are today's, and each answer came minutes
+    # after its sending.
+    today = timezone.localdate(clock.now())
+    sent_days = {timezone.localdate(r.created_at) for r in Referral.objects.all()}
+    assert len(sent_days) >= 8 and min(sent_days) >= today - timedelta(days=29) and max(sent_days) == today
+    assert timezone.localdate(received.created_at) == today
+    for referral in Referral.objects.exclude(state__in=("draft", "requested")).exclude(pk=received.pk):
+        sent = referral.timeline.filter(kind="sent").earliest("created_at").created_at
+        answer = referral.timeline.filter(kind__in=("accepted", "rejected", "cancelled")).earliest("created_at")
+        assert timedelta(0) < answer.created_at - sent < timedelta(minutes=30), referral.pk
     seed_demo_referrals()  # a second run adds nothing
     assert Referral.objects.count() == 11
 

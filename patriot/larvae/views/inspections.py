@@ -115,4 +115,10 @@ def indices(request: HttpRequest) -> HttpResponse:
     form = WeekForm(request.GET)
     period = form.period()
     status = 400 if form.errors else 200
-    return render(request, "larvae/indices.html", {"form": form, "week": queries.city_week(period)}, status=status)
+    # A health officer (Dinkes's lands on its page, which links here) finds the way back to Dinkes's page.
+    context = {
+        "form": form,
+        "week": queries.city_week(period),
+        "health_officer": request.user.role == RoleChoices.HEALTH_OFFICER,  # type: ignore[union-attr]
+    }
+    return render(request, "larvae/indices.html", context, status=status)

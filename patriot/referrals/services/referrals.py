@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from patriot.accounts.actors import FACILITY_STAFF
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
 from patriot.cases.photos import clean_photo
@@ -103,11 +104,6 @@ STEP_KINDS = {
     Action.COMPLETE: Kind.COMPLETED,
     Action.BACK_REFER: Kind.BACK_REFERRED,
     Action.CANCEL: Kind.CANCELLED,
-}
-# The facility-staff role (RoleChoices.HOSPITAL_STAFF) on the timeline, by the kind of facility (else the role's name).
-FACILITY_STAFF = {
-    UnitKindChoices.PUSKESMAS: gettext_lazy("Petugas puskesmas"),
-    UnitKindChoices.CLINIC: gettext_lazy("Petugas klinik"),
 }
 # Steps the receiving hospital takes; the others are the referrer's.
 RECEIVER_ACTIONS_ORDER = (Action.ARRIVE, Action.ADMIT, Action.COMPLETE, Action.BACK_REFER)

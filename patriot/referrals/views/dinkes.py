@@ -82,4 +82,6 @@ register_section(Section("tempat-tidur", _("Tempat tidur"), "referrals/dinkes_be
 def dashboard(request: HttpRequest) -> HttpResponse:
     sections = sorted(_sections.values(), key=lambda section: section.order)
     blocks = [{"section": section, **section.context(request)} for section in sections]
-    return render(request, "referrals/dinkes.html", {"blocks": blocks})
+    # Dinkes also runs Si Tik Tik: its health officers (who land here) find the larvae pages from here.
+    larvae = request.user.role == RoleChoices.HEALTH_OFFICER  # type: ignore[union-attr]
+    return render(request, "referrals/dinkes.html", {"blocks": blocks, "larvae_links": larvae})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from patriot.accounts.actors import actor_display
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import User
 from patriot.cases.views.staff import staff_page
@@ -188,6 +189,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         timeline = [e for e in timeline if e.data.get("offer") in (None, mine)]
     for entry in timeline:
         entry.label = ReferralEntryKindChoices.label(entry.kind)  # type: ignore[attr-defined]
+        entry.actor_shown = actor_display(entry.actor_label)  # type: ignore[attr-defined]  # in the reader's language
         reason = entry.data.get("reason")
         entry.reason_label = RejectReasonChoices.label(reason) if reason else ""  # type: ignore[attr-defined]
     if reading.identity:
