@@ -11,6 +11,7 @@ from django.test import Client
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.accounts.models import User
+from patriot.cases.sla import city_zone
 from patriot.core import clock
 from patriot.core.views import home_for
 from patriot.larvae import services
@@ -211,7 +212,7 @@ def test_others_do_not_read_the_indices(role: str) -> None:
 def test_the_indices_of_another_week(jumantik: User) -> None:
     services.record_inspection(jumantik, inspection_submission(at=clock.now() - timedelta(days=14)))
     dinkes = client_for(make_user(Role.HEALTH_OFFICER))
-    year, week, _day = (clock.now() - timedelta(days=14)).isocalendar()
+    year, week, _day = (clock.now() - timedelta(days=14)).astimezone(city_zone()).isocalendar()  # the city's week
     then = dinkes.get(f"/jumantik/indeks/?minggu={year}-W{week:02d}").content.decode()
     now = dinkes.get("/jumantik/indeks/").content.decode()
     city = r'<tr data-village="city">.*?<td>(\d+)</td>'
