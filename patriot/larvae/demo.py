@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
@@ -64,7 +65,9 @@ def create_demo_inspections(*, weeks: int = WEEKS, seed: int = SEED) -> tuple[in
     kelurahan; returns (inspections, alerts raised)."""
     rng = random.Random(seed)
     now = clock.now()
-    this_week = Period.week_of(now)
+    today = timezone.localdate(now)  # the city's date
+    # The demo's latest week: on a Monday, whose rounds have barely begun, that is last week.
+    this_week = Period.week_of(now - timedelta(days=1))
     villages = list(Village.objects.order_by("code"))
     if not villages:
         return 0, 0
@@ -163,13 +166,13 @@ def create_demo_inspections(*, weeks: int = WEEKS, seed: int = SEED) -> tuple[in
                 village=village,
                 district_id=village.district_id,
                 rw=hot_rw,
-                onset_date=now.date(),
+                onset_date=min(today, this_week.last_day),
                 count=2,
                 source="demo",
                 recorded_at=now,
             )
         )
-        DengueCase.objects.bulk_create([c for c in cases if c.onset_date <= now.date()])
+        DengueCase.objects.bulk_create([c for c in cases if c.onset_date <= today])
     alerts = check_thresholds(this_week)
     return total, len(alerts)
 

@@ -84,7 +84,7 @@ def test_steps_before_admission_and_other_diagnoses_record_nothing(w: World) -> 
 
 def test_a_replayed_announcement_counts_once_under_either_placement(w: World) -> None:
     margahayu = Village.objects.get(name="Margahayu")
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     made = registry.DiagnosisMade(
         source="referral", source_ref="RJK-000042", codes=("A91",), on=today, village_id=margahayu.pk,
         place="referring_facility",
@@ -104,7 +104,7 @@ def test_a_record_that_knows_the_patient_s_address_keeps_its_rw(w: World) -> Non
     margahayu = Village.objects.get(name="Margahayu")
     case = dengue.record_from_diagnosis(
         registry.DiagnosisMade(
-            source="referral", source_ref="RJK-000043", codes=("a90.0",), on=clock.now().date(),
+            source="referral", source_ref="RJK-000043", codes=("a90.0",), on=timezone.localdate(clock.now()),
             village_id=margahayu.pk, rw=4,
         )
     )  # fmt: skip
@@ -113,7 +113,11 @@ def test_a_record_that_knows_the_patient_s_address_keeps_its_rw(w: World) -> Non
     assert (
         dengue.record_from_diagnosis(
             registry.DiagnosisMade(
-                source="referral", source_ref="RJK-9", codes=("A91",), on=clock.now().date(), village_id=None
+                source="referral",
+                source_ref="RJK-9",
+                codes=("A91",),
+                on=timezone.localdate(clock.now()),
+                village_id=None,
             )
         )
         is None

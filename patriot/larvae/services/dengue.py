@@ -18,6 +18,7 @@ import logging
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patriot.accounts.choices import RoleChoices
@@ -63,7 +64,7 @@ def record_dengue_case(
         )
     if rw is not None and (isinstance(rw, bool) or not isinstance(rw, int) or not 1 <= rw <= MAX_RW):
         raise InvalidInput(_("RW harus 1 sampai 999."), code="out_of_range", field="rw")
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())  # the city's date, not UTC's
     if onset_date > today:
         raise InvalidInput(_("Tanggal diagnosis belum terjadi."), code="future_date", field="onset_date")
     if onset_date < today - MAX_AGE:

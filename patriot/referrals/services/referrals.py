@@ -285,7 +285,7 @@ def primary_care_codes(codes: Sequence[str]) -> list[str]:
 
 
 def _validate(details: ReferralDetails, referrer: Facility) -> dict[str, Any]:
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())  # the city's date, not UTC's
     if details.birth_date > today or details.birth_date < today.replace(year=today.year - 130):
         raise InvalidInput(_("Tanggal lahir tidak masuk akal."), code="implausible", field="birth_date")
     _choice(details.sex, SexChoices.values(), "sex")
