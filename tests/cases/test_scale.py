@@ -66,7 +66,8 @@ def test_map_drawn_from_the_counts_when_many_cases_reach_into_the_view(monkeypat
     def no_case_read(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the cases were read although the counts answer")
 
-    monkeypatch.setattr(queries, "_read_view", no_case_read)
+    monkeypatch.setattr(queries, "_read_points", no_case_read)
+    monkeypatch.setattr(queries, "_grid_view", no_case_read)
     city = public_map_view(PublicMapFilter(), west=106.8, south=-6.5, east=107.2, north=-6.1)
     assert city.aggregated and not city.points and city.total == 5
     assert sorted(cell.count for cell in city.cells) == [1, 4]
