@@ -298,6 +298,13 @@ class PublicMapCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["h3_cell", "category", "state", "district"], name="public_map_cell_key")
         ]
+        indexes = [
+            # A small view reads only the rows of the res-7 cells round it (queries.public_map_view).
+            models.Index(
+                fields=["h3_cell_coarse", "h3_cell", "state", "cases", "category", "district"],
+                name="public_map_cell_area",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.h3_cell} {self.state}: {self.cases}"

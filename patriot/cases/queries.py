@@ -16,8 +16,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -407,6 +405,8 @@ PUBLIC_MAP_CLUSTERS_ACROSS = 12
 PUBLIC_MAP_READ_LIMIT = 40_000
 # PublicMapCell.h3_cell's resolution.
 _COUNTED_RESOLUTION = 9
+# MapView.resolution of the street grid's squares (finer than any h3 resolution).
+_GRID_RESOLUTION = 16
 # How far (degrees) a res-9 cell's cases can lie from its centre: its edge is about 174 m, so 0.0025° has margin.
 _FINE_CELL_REACH = 0.0025
 # Beyond this many cells the "in these cells" condition costs more than it saves.
@@ -432,12 +432,15 @@ class PublicMapFilter:
             category=self.category, state=self.state, district=self.district, since=self.since, until=self.until
         )
 
-    def cell_counts(self) -> dict[str, int]:
-        """Res-9 cell -> public cases, from PublicMapCell (a few thousand rows, not the cases). The counts have no
-        dates: with a date range they are an upper bound, which says where to look and how much there could be."""
+    def cell_counts(self, coarse_cells: Collection[str] | None = None) -> dict[str, int]:
+        """Res-9 cell -> public cases, from PublicMapCell (its rows, not the cases), only of `coarse_cells` (res 7)
+        when given. The counts have no dates: with a date range they are an upper bound, which says where to look
+        and how much there could be."""
         rows = PublicMapCell.objects.filter(cases__gt=0).exclude(
             state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
         )
+        if coarse_cells is not None:
+            rows = rows.filter(h3_cell_coarse__in=sorted(coarse_cells))
         if self.category:
             rows = rows.filter(category__code=self.category)
         if self.state:
@@ -493,7 +496,7 @@ class MapView:
     points: Sequence[Mapping[str, Any]]
     cells: list[MapCell]
     total: int
-    resolution: int | None = None  # the clusters' h3 resolution; None for points, 16 for the fine grid
+    resolution: int | None = None  # the clusters' h3 resolution; None for points, 16 for the street grid
 
     @property
     def aggregated(self) -> bool:
@@ -550,7 +553,7 @@ def public_map_view(
     duplicate cases are in neither the counts nor the reads, so no cluster counts them.
     """
     cap = PUBLIC_MAP_POINT_CAP if cap is None else cap
-    counts = filters.cell_counts()
+    counts = filters.cell_counts(_coarse_cells_round(west, south, east, north))
     reaching = {cell: n for cell, n in counts.items() if _near_box(cell, west, south, east, north, _FINE_CELL_REACH)}
     if not reaching:
         return MapView(points=[], cells=[], total=0)
@@ -559,17 +562,52 @@ def public_map_view(
         inside = inside.filter(h3_cell__in=sorted(reaching))
     reaching_total = sum(reaching.values())
     in_box = {cell: n for cell, n in reaching.items() if _near_box(cell, west, south, east, north, 0.0)}
-    if reaching_total <= cap or sum(in_box.values()) <= cap or filters.dated:
+    # Few enough for points by the counts (with a date range: whatever the dates, so surely few).
+    if reaching_total <= cap or (not filters.dated and sum(in_box.values()) <= cap):
         points = _read_points(inside, cap=cap)
         if points is not None:
             return MapView(points=points, cells=[], total=len(points))
-    resolution = map_resolution(*_clip(reaching, west, south, east, north))
+    # A box wider than any city (the API without a bbox asks for the world) is narrowed to the cases' extent.
+    box = (
+        (west, south, east, north)
+        if max(east - west, north - south) <= 1
+        else _clip(reaching, west, south, east, north)
+    )
+    resolution = map_resolution(*box)
     if resolution > _COUNTED_RESOLUTION and reaching_total <= PUBLIC_MAP_READ_LIMIT:
-        return _grid_view(inside, west=west, south=south, east=east, north=north)
-    resolution = min(resolution, _COUNTED_RESOLUTION)
-    if filters.dated:
-        in_box = dict(inside.values_list("h3_cell").annotate(n=Count("*")).order_by())
-    return _counted_view(in_box, resolution=resolution)
+        view = _grid_view(inside, west=box[0], south=box[1], east=box[2], north=box[3])
+    else:
+        if filters.dated:
+            in_box = dict(inside.values_list("h3_cell").annotate(n=Count("*")).order_by())
+        view = _counted_view(in_box, resolution=min(resolution, _COUNTED_RESOLUTION))
+    if view.total <= cap and (filters.dated or view.resolution == _GRID_RESOLUTION):
+        # Counted exactly, and few after all (the cells reaching in held more, or the dates kept few).
+        points = _read_points(inside, cap=cap)
+        if points is not None:
+            return MapView(points=points, cells=[], total=len(points))
+    return view
+
+
+# A res-7 cell (edge about 1.4 km) holding a point within _FINE_CELL_REACH of the box has its centre this near it.
+_COARSE_CELL_REACH = 0.02
+# A box wider than this (degrees) reads the counts of the whole city: listing its res-7 cells saves nothing.
+_COARSE_LIST_SPAN = 0.08
+
+
+def _coarse_cells_round(west: float, south: float, east: float, north: float) -> set[str] | None:
+    """The res-7 cells (PublicMapCell.h3_cell_coarse: the one holding a case of the row's res-9 cell) whose rows may
+    reach into a small box, so that a street reads the counts of its neighbourhood, not the city's; None for a big
+    box. Their centres lie within _COARSE_CELL_REACH of the box."""
+    if max(east - west, north - south) > _COARSE_LIST_SPAN:
+        return None
+    import h3
+
+    reach = _COARSE_CELL_REACH
+    w, s, e, n = west - reach, south - reach, east + reach, north + reach
+    outline = h3.LatLngPoly([(s, w), (s, e), (n, e), (n, w)])
+    cells = set(h3.polygon_to_cells(outline, 7))
+    cells.update(h3.latlng_to_cell(lat, lon, 7) for lat in (s, n, (s + n) / 2) for lon in (w, e, (w + e) / 2))
+    return cells
 
 
 def _near_box(cell: str, west: float, south: float, east: float, north: float, margin: float) -> bool:
@@ -578,7 +616,7 @@ def _near_box(cell: str, west: float, south: float, east: float, north: float, m
 
 
 def _clip(cells: Collection[str], west: float, south: float, east: float, north: float) -> Box:
-    """The box narrowed to the cells' extent (the whole-city view asks for the world)."""
+    """The box narrowed to the cells' extent."""
     latitudes, longitudes = zip(*(_cell_centre(cell) for cell in cells), strict=True)
     reach = _FINE_CELL_REACH
     return (
@@ -638,39 +676,28 @@ def _grid_view(inside: QuerySet[Case], *, west: float, south: float, east: float
     """The cases in the box counted per square of a grid (a power of two of degrees, about 1/8 of the box, so a
     pan at the same zoom keeps the squares), each drawn at the mean of its cases: one GROUP BY in the database."""
     span = max(east - west, north - south, 1e-6)
-    size = 2.0 ** round(math.log2(span / 8))
+    exponent = round(math.log2(span / 8))
+    size = 2.0**exponent
     squares = (
         inside.annotate(gx=Floor(F("longitude") / size), gy=Floor(F("latitude") / size))
         .values("gx", "gy")
-        .annotate(
-            n=Count("*"),
-            mean_lat=Avg("latitude"),
-            mean_lon=Avg("longitude"),
-            min_lat=Min("latitude"),
-            max_lat=Max("latitude"),
-            min_lon=Min("longitude"),
-            max_lon=Max("longitude"),
-        )
+        .annotate(n=Count("*"), mean_lat=Avg("latitude"), mean_lon=Avg("longitude"))
         .order_by()
     )
-    exponent = round(math.log2(size))
-    cells = [
-        MapCell(
-            cell=f"g{exponent}:{int(row['gx'])}:{int(row['gy'])}",
-            count=row["n"],
-            latitude=round(row["mean_lat"], 6),
-            longitude=round(row["mean_lon"], 6),
-            bbox=(
-                round(row["min_lon"], 6),
-                round(row["min_lat"], 6),
-                round(row["max_lon"], 6),
-                round(row["max_lat"], 6),
-            ),
+    cells = []
+    for row in squares:
+        gx, gy = int(row["gx"]), int(row["gy"])
+        cells.append(
+            MapCell(
+                cell=f"g{exponent}:{gx}:{gy}",
+                count=row["n"],
+                latitude=round(row["mean_lat"], 6),
+                longitude=round(row["mean_lon"], 6),
+                bbox=(gx * size, gy * size, (gx + 1) * size, (gy + 1) * size),
+            )
         )
-        for row in squares
-    ]
     cells.sort(key=lambda cell: cell.cell)
-    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells), resolution=16)
+    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells), resolution=_GRID_RESOLUTION)
 
 
 def rebuild_public_map_cells() -> int:

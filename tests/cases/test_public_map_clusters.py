@@ -121,3 +121,19 @@ def test_a_street_beyond_the_read_limit_is_drawn_from_the_counts(
     view = public_map_view(PublicMapFilter(), west=STREET[0], south=STREET[1], east=STREET[2], north=STREET[3])
     assert view.resolution == 9 and view.total == 5
     assert sorted(cell.count for cell in view.cells) == [2, 3] and {len(cell.cell) for cell in view.cells} == {15}
+
+
+def test_a_small_view_reads_the_counts_round_it_alike(street: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counts of the res-7 cells round a small box answer as all the city's counts do, wherever the box is."""
+    make_case(make_category(), lat=BINTARA[0], lon=BINTARA[1])
+    monkeypatch.setattr(queries, "PUBLIC_MAP_POINT_CAP", 2)
+    boxes = [STREET, (BINTARA[1] - 0.002, BINTARA[0] - 0.002, BINTARA[1] + 0.002, BINTARA[0] + 0.002)]
+    # Boxes that only touch the reports' cells from beside them.
+    boxes += [(LON + 0.0003, LAT - 0.01, LON + 0.02, LAT + 0.01), (LON - 0.03, LAT - 0.0302, LON + 0.03, LAT - 0.0019)]
+    for box in boxes:
+        assert queries._coarse_cells_round(*box)
+        near = public_map_view(PublicMapFilter(), west=box[0], south=box[1], east=box[2], north=box[3])
+        monkeypatch.setattr(queries, "_COARSE_LIST_SPAN", -1.0)
+        everywhere = public_map_view(PublicMapFilter(), west=box[0], south=box[1], east=box[2], north=box[3])
+        monkeypatch.setattr(queries, "_COARSE_LIST_SPAN", 0.08)
+        assert near == everywhere and near.total > 0

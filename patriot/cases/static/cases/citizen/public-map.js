@@ -94,11 +94,16 @@
     pending = new AbortController();
     fetch(element.getAttribute("data-cases-url") + "?" + query().toString(), { credentials: "same-origin", signal: pending.signal })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (collection) { if (collection) { show(collection); } })
+      .then(function (collection) {
+        if (collection) { show(collection); }
+        element.removeAttribute("data-loading");
+      })
       .catch(function () { /* a newer request replaced this one */ });
   }
 
+  // data-loading is on the element from a change of view until its answer is drawn (for what reads the page).
   function soon() {
+    element.setAttribute("data-loading", "");
     window.clearTimeout(timer);
     timer = window.setTimeout(load, 200);
   }
