@@ -486,9 +486,11 @@ def public_map(
     since: date | None = _SINCE,
     until: date | None = _UNTIL,
 ) -> Any:
-    """Non-confidential cases without personal data. Up to 2,000 points; when more are in view, h3 cells with
-    their case count (`kind: "cell"`) so the browser never receives the whole city. When the cells reaching into
-    the box hold many cases (over 5,000), the cells whose centre is in the box are given with all their cases."""
+    """Non-confidential cases without personal data. Up to 250 points (`kind: "case"`); when more are in view,
+    clusters (`kind: "cell"`) with their case count, drawn at the mean of their cases, and the box round them
+    (`bbox`, west,south,east,north) to zoom to: h3 cells at the resolution the box's size asks for (`resolution`,
+    about res 6 for the whole city, 8 for a 5 km box), or squares of a grid for a street-sized box (`resolution`
+    16). So the browser never receives more than a few hundred features, whatever the zoom."""
     from patriot.cases.forms import day_bounds
 
     west, south, east, north = _bounding_box(bbox)
@@ -520,10 +522,16 @@ def public_map(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [cell.longitude, cell.latitude]},
-                "properties": {"kind": "cell", "cell": cell.cell, "count": cell.count},
+                "properties": {"kind": "cell", "cell": cell.cell, "count": cell.count, "bbox": cell.bbox},
             }
         )
-    return {"type": "FeatureCollection", "aggregated": view.aggregated, "total": view.total, "features": features}
+    return {
+        "type": "FeatureCollection",
+        "aggregated": view.aggregated,
+        "resolution": view.resolution,
+        "total": view.total,
+        "features": features,
+    }
 
 
 # --- the mayor's instructions ("disposisi pimpinan") ---------------------------------------------

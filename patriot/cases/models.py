@@ -235,9 +235,10 @@ class Case(models.Model):
                 fields=["h3_cell_coarse", "is_confidential", "state", "latitude", "longitude", "created_at"],
                 name="case_public_map",
             ),
-            # The public map's points in a small view: the cases of the h3 cells reaching into it.
+            # The public map's points and street-level clusters: the cases of the h3 cells reaching into the view,
+            # read from the index alone under any of the map's filters (category, kecamatan, created range).
             models.Index(
-                fields=["h3_cell", "latitude", "longitude", "state"],
+                fields=["h3_cell", "latitude", "longitude", "state", "category", "district", "created_at"],
                 condition=Q(is_confidential=False),
                 name="case_public_map_point",
             ),
@@ -301,6 +302,13 @@ class PublicMapCell(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["h3_cell", "category", "state", "district"], name="public_map_cell_key")
+        ]
+        indexes = [
+            # A small view reads only the rows of the res-7 cells round it (queries.public_map_view).
+            models.Index(
+                fields=["h3_cell_coarse", "h3_cell", "state", "cases", "category", "district"],
+                name="public_map_cell_area",
+            )
         ]
 
     def __str__(self) -> str:

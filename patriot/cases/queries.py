@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as DbCase
+from django.db.models.functions import Floor
 from django.utils import timezone
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
@@ -396,13 +397,18 @@ def find_visible_case(user: User, tracking_number: str) -> Case | None:
 
 # --- the public map and list ----------------------------------------------------------------------
 
-# Above this many cases in view, the map gets h3 cells with counts instead of points.
-PUBLIC_MAP_POINT_CAP = 2000
-# A view narrower than this (degrees of longitude, about 5.5 km) is grouped by the fine cells (res 9).
-_FINE_CELL_SPAN = 0.05
-# When the h3 cells reaching into the view hold more cases than this, the view is drawn from the cells' counts
-# (PublicMapCell) without reading a case; fewer are read from cases_case (index case_public_map_point).
-PUBLIC_MAP_READ_LIMIT = 5_000
+# At most this many cases are drawn one by one; a view holding more gets clusters with their count, as a citizen's
+# map does, so the answer stays small (a few hundred features) however many cases the city has.
+PUBLIC_MAP_POINT_CAP = 250
+# About this many h3 edges along the view's wider side: 6 to 8 hexagons across, a size a 360 px phone shows.
+PUBLIC_MAP_CLUSTERS_ACROSS = 12
+# A view finer than the counted cells (h3 res 9, a street or two) clusters the cases it reads with one GROUP BY
+# when the res-9 cells reaching into it hold at most this many; more are drawn from the res-9 counts unread.
+PUBLIC_MAP_READ_LIMIT = 40_000
+# PublicMapCell.h3_cell's resolution.
+_COUNTED_RESOLUTION = 9
+# MapView.resolution of the street grid's squares (finer than any h3 resolution).
+_GRID_RESOLUTION = 16
 # How far (degrees) a res-9 cell's cases can lie from its centre: its edge is about 174 m, so 0.0025° has margin.
 _FINE_CELL_REACH = 0.0025
 # Beyond this many cells the "in these cells" condition costs more than it saves.
@@ -419,26 +425,32 @@ class PublicMapFilter:
     since: datetime | None = None
     until: datetime | None = None
 
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
     def cases(self) -> QuerySet[Case]:
         return filtered_public_cases(
             category=self.category, state=self.state, district=self.district, since=self.since, until=self.until
         )
 
-    def cell_counts(self) -> dict[str, tuple[str, int]] | None:
-        """Fine cell -> (coarse cell, cases) from PublicMapCell; None with a date range, which the counts lack."""
-        if self.since or self.until:
-            return None
+    def cell_counts(self, coarse_cells: Collection[str] | None = None) -> dict[str, int]:
+        """Res-9 cell -> public cases, from PublicMapCell (its rows, not the cases), only of `coarse_cells` (res 7)
+        when given. The counts have no dates: with a date range they are an upper bound, which says where to look
+        and how much there could be."""
         rows = PublicMapCell.objects.filter(cases__gt=0).exclude(
             state__in=[CaseStateChoices.REJECTED, CaseStateChoices.DUPLICATE]
         )
+        if coarse_cells is not None:
+            rows = rows.filter(h3_cell_coarse__in=sorted(coarse_cells))
         if self.category:
             rows = rows.filter(category__code=self.category)
         if self.state:
             rows = rows.filter(state=self.state)
         if self.district:
             rows = rows.filter(district__code=self.district)
-        totals = rows.values_list("h3_cell", "h3_cell_coarse").annotate(n=Sum("cases")).order_by()
-        return {cell: (coarse, n) for cell, coarse, n in totals if cell}
+        totals = rows.values_list("h3_cell").annotate(n=Sum("cases")).order_by()
+        return {cell: n for cell, n in totals if cell}
 
 
 def filtered_public_cases(
@@ -464,23 +476,29 @@ def filtered_public_cases(
     return cases
 
 
+Box = tuple[float, float, float, float]  # west, south, east, north in degrees
+
+
 @dataclass(frozen=True)
 class MapCell:
-    """Cases of one h3 cell: how many, and the cell's centre."""
+    """A cluster of cases: an h3 cell's (`cell` its index) or a square's of the fine grid (`cell` "g…"); how many,
+    where to draw it (the mean of its cases or cells) and the box round them, which a tap on it zooms to."""
 
     cell: str
     count: int
     latitude: float
     longitude: float
+    bbox: Box | None = None
 
 
 @dataclass(frozen=True)
 class MapView:
-    """What the public map shows for a bounding box: points when few, h3 cells with counts when many."""
+    """What the public map shows for a bounding box: points when few, clusters with counts when many."""
 
     points: Sequence[Mapping[str, Any]]
     cells: list[MapCell]
     total: int
+    resolution: int | None = None  # the clusters' h3 resolution; None for points, 16 for the street grid
 
     @property
     def aggregated(self) -> bool:
@@ -494,6 +512,30 @@ def _cell_centre(cell: str) -> tuple[float, float]:
     return h3.cell_to_latlng(cell)
 
 
+@functools.lru_cache(maxsize=262144)
+def _cell_parent(cell: str, resolution: int) -> str:
+    import h3
+
+    return h3.cell_to_parent(cell, resolution)
+
+
+@functools.lru_cache(maxsize=1)
+def _edge_km() -> tuple[float, ...]:
+    import h3
+
+    return tuple(h3.average_hexagon_edge_length(resolution, unit="km") for resolution in range(16))
+
+
+def map_resolution(west: float, south: float, east: float, north: float) -> int:
+    """The h3 resolution whose average edge is nearest the box's wider side / PUBLIC_MAP_CLUSTERS_ACROSS (about
+    res 6 for the whole city, 8 for 5 km, 10 for 1 km); above the counted res 9 the cases are clustered on a grid."""
+    middle = math.radians((south + north) / 2)
+    span_km = max((east - west) * math.cos(middle), north - south) * _METRES_PER_DEGREE / 1000
+    wanted = max(span_km / PUBLIC_MAP_CLUSTERS_ACROSS, 0.0005)
+    edges = _edge_km()
+    return min(range(len(edges)), key=lambda resolution: abs(math.log(edges[resolution] / wanted)))
+
+
 def public_map_view(
     filters: PublicMapFilter,
     *,
@@ -501,60 +543,94 @@ def public_map_view(
     south: float,
     east: float,
     north: float,
-    cap: int = PUBLIC_MAP_POINT_CAP,
+    cap: int | None = None,
 ) -> MapView:
-    """The cases inside the box; more than `cap` are grouped by h3 cell so the browser never gets them all.
+    """The public cases in the box: up to `cap` points (PUBLIC_MAP_POINT_CAP), more as clusters with their count.
 
-    The cells' counts (PublicMapCell) say first how many cases the cells reaching into the box hold: above
-    PUBLIC_MAP_READ_LIMIT the answer is those counts, the cells whose centre is in the box (a whole cell's cases
-    at its centre); otherwise the cases in those cells are read and counted exactly. Either way the work and the
-    answer are bounded, however many cases the city has. A date range, which the counts lack, reads the cases.
+    The res-9 cells' counts (PublicMapCell) say first which cells reach into the box and how many cases they hold.
+    Few: the cases are read (index case_public_map_point, only those cells). Many: clusters at the h3 resolution
+    the box's size asks for (map_resolution) — res 9 or coarser summed from the counts without reading a case; finer
+    (a street) by one GROUP BY over a grid of the cases read, bounded by PUBLIC_MAP_READ_LIMIT, beyond which the res-9
+    counts answer. A date range, which the counts lack, has its cases read and counted. Confidential, rejected and
+    duplicate cases are in neither the counts nor the reads, so no cluster counts them.
     """
-    fine = east - west < _FINE_CELL_SPAN
+    cap = PUBLIC_MAP_POINT_CAP if cap is None else cap
+    counts = filters.cell_counts(_coarse_cells_round(west, south, east, north))
+    reaching = {cell: n for cell, n in counts.items() if _near_box(cell, west, south, east, north, _FINE_CELL_REACH)}
+    if not reaching:
+        return MapView(points=[], cells=[], total=0)
     inside = filters.cases().filter(latitude__range=(south, north), longitude__range=(west, east)).order_by()
-    counts = filters.cell_counts()
-    if counts is not None:
-        reaching = {}
-        for cell, (_coarse, n) in counts.items():
-            latitude, longitude = _cell_centre(cell)
-            if (
-                south - _FINE_CELL_REACH <= latitude <= north + _FINE_CELL_REACH
-                and west - _FINE_CELL_REACH <= longitude <= east + _FINE_CELL_REACH
-            ):
-                reaching[cell] = n
-        if not reaching:
-            return MapView(points=[], cells=[], total=0)
-        reaching_total = sum(reaching.values())
-        if reaching_total > PUBLIC_MAP_READ_LIMIT:
-            return _counted_view(counts, west=west, south=south, east=east, north=north, fine=fine)
-        if len(reaching) <= _MAX_CELLS_LISTED:
-            inside = inside.filter(h3_cell__in=sorted(reaching))
-        if reaching_total > cap:
-            # Perhaps more than `cap` in the box: count them per cell first (at most the read limit's rows).
-            view = _cells_read(inside, fine=fine)
-            if view.total > cap:
-                return view
-    return _read_view(inside, cap=cap, fine=fine)
+    if len(reaching) <= _MAX_CELLS_LISTED:
+        inside = inside.filter(h3_cell__in=sorted(reaching))
+    reaching_total = sum(reaching.values())
+    in_box = {cell: n for cell, n in reaching.items() if _near_box(cell, west, south, east, north, 0.0)}
+    # Few enough for points by the counts (with a date range: whatever the dates, so surely few).
+    if reaching_total <= cap or (not filters.dated and sum(in_box.values()) <= cap):
+        points = _read_points(inside, cap=cap)
+        if points is not None:
+            return MapView(points=points, cells=[], total=len(points))
+    # A box wider than any city (the API without a bbox asks for the world) is narrowed to the cases' extent.
+    box = (
+        (west, south, east, north)
+        if max(east - west, north - south) <= 1
+        else _clip(reaching, west, south, east, north)
+    )
+    resolution = map_resolution(*box)
+    if resolution > _COUNTED_RESOLUTION and reaching_total <= PUBLIC_MAP_READ_LIMIT:
+        view = _grid_view(inside, west=box[0], south=box[1], east=box[2], north=box[3])
+    else:
+        if filters.dated:
+            in_box = dict(inside.values_list("h3_cell").annotate(n=Count("*")).order_by())
+        view = _counted_view(in_box, resolution=min(resolution, _COUNTED_RESOLUTION))
+    if view.total <= cap and (filters.dated or view.resolution == _GRID_RESOLUTION):
+        # Counted exactly, and few after all (the cells reaching in held more, or the dates kept few).
+        points = _read_points(inside, cap=cap)
+        if points is not None:
+            return MapView(points=points, cells=[], total=len(points))
+    return view
 
 
-def _counted_view(
-    counts: Mapping[str, tuple[str, int]], *, west: float, south: float, east: float, north: float, fine: bool
-) -> MapView:
-    """The cells whose centre is in the box, with their counts (fine cells, or coarse ones summed from them)."""
-    totals: dict[str, int] = {}
-    for cell, (coarse, n) in counts.items():
-        key = cell if fine else coarse
-        totals[key] = totals.get(key, 0) + n
-    cells = []
-    for cell, n in sorted(totals.items()):
-        latitude, longitude = _cell_centre(cell)
-        if south <= latitude <= north and west <= longitude <= east:
-            cells.append(MapCell(cell=cell, count=n, latitude=latitude, longitude=longitude))
-    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells))
+# A res-7 cell (edge about 1.4 km) holding a point within _FINE_CELL_REACH of the box has its centre this near it.
+_COARSE_CELL_REACH = 0.02
+# A box wider than this (degrees) reads the counts of the whole city: listing its res-7 cells saves nothing.
+_COARSE_LIST_SPAN = 0.08
 
 
-def _read_view(inside: QuerySet[Case], *, cap: int, fine: bool) -> MapView:
-    """Up to `cap` points read from the cases; more are counted per h3 cell."""
+def _coarse_cells_round(west: float, south: float, east: float, north: float) -> set[str] | None:
+    """The res-7 cells (PublicMapCell.h3_cell_coarse: the one holding a case of the row's res-9 cell) whose rows may
+    reach into a small box, so that a street reads the counts of its neighbourhood, not the city's; None for a big
+    box. Their centres lie within _COARSE_CELL_REACH of the box."""
+    if max(east - west, north - south) > _COARSE_LIST_SPAN:
+        return None
+    import h3
+
+    reach = _COARSE_CELL_REACH
+    w, s, e, n = west - reach, south - reach, east + reach, north + reach
+    outline = h3.LatLngPoly([(s, w), (s, e), (n, e), (n, w)])
+    cells = set(h3.polygon_to_cells(outline, 7))
+    cells.update(h3.latlng_to_cell(lat, lon, 7) for lat in (s, n, (s + n) / 2) for lon in (w, e, (w + e) / 2))
+    return cells
+
+
+def _near_box(cell: str, west: float, south: float, east: float, north: float, margin: float) -> bool:
+    latitude, longitude = _cell_centre(cell)
+    return south - margin <= latitude <= north + margin and west - margin <= longitude <= east + margin
+
+
+def _clip(cells: Collection[str], west: float, south: float, east: float, north: float) -> Box:
+    """The box narrowed to the cells' extent."""
+    latitudes, longitudes = zip(*(_cell_centre(cell) for cell in cells), strict=True)
+    reach = _FINE_CELL_REACH
+    return (
+        max(west, min(longitudes) - reach),
+        max(south, min(latitudes) - reach),
+        min(east, max(longitudes) + reach),
+        min(north, max(latitudes) + reach),
+    )
+
+
+def _read_points(inside: QuerySet[Case], *, cap: int) -> Sequence[Mapping[str, Any]] | None:
+    """The cases in the box as points, or None when there are more than `cap` (at most `cap` + 1 rows read)."""
     points = list(
         inside.values(
             "tracking_number",
@@ -567,22 +643,63 @@ def _read_view(inside: QuerySet[Case], *, cap: int, fine: bool) -> MapView:
             "category__name_en",
         )[: cap + 1]
     )
-    if len(points) <= cap:
-        return MapView(points=points, cells=[], total=len(points))
-    return _cells_read(inside, fine=fine)
+    return points if len(points) <= cap else None
 
 
-def _cells_read(inside: QuerySet[Case], *, fine: bool) -> MapView:
-    """The cases in the box counted per h3 cell."""
-    column = "h3_cell" if fine else "h3_cell_coarse"
-    rows = inside.values(column).annotate(count=Count("*")).order_by()
+def _counted_view(in_box: Mapping[str, int], *, resolution: int) -> MapView:
+    """Res-9 cells summed into their parents at `resolution`, each drawn at its cells' centre weighted by cases."""
+    sums: dict[str, list[float]] = {}  # parent -> [cases, Σ lat·n, Σ lon·n, west, south, east, north]
+    for cell, n in in_box.items():
+        if not n:
+            continue
+        latitude, longitude = _cell_centre(cell)
+        parent = cell if resolution == _COUNTED_RESOLUTION else _cell_parent(cell, resolution)
+        acc = sums.setdefault(parent, [0, 0.0, 0.0, longitude, latitude, longitude, latitude])
+        acc[0] += n
+        acc[1] += latitude * n
+        acc[2] += longitude * n
+        acc[3], acc[4] = min(acc[3], longitude), min(acc[4], latitude)
+        acc[5], acc[6] = max(acc[5], longitude), max(acc[6], latitude)
+    reach = _FINE_CELL_REACH
+    cells = [
+        MapCell(
+            cell=parent,
+            count=int(n),
+            latitude=round(lat_sum / n, 6),
+            longitude=round(lon_sum / n, 6),
+            bbox=(round(w - reach, 5), round(s - reach, 5), round(e + reach, 5), round(nn + reach, 5)),
+        )
+        for parent, (n, lat_sum, lon_sum, w, s, e, nn) in sorted(sums.items())
+    ]
+    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells), resolution=resolution)
+
+
+def _grid_view(inside: QuerySet[Case], *, west: float, south: float, east: float, north: float) -> MapView:
+    """The cases in the box counted per square of a grid (a power of two of degrees, about 1/8 of the box, so a
+    pan at the same zoom keeps the squares), each drawn at the mean of its cases: one GROUP BY in the database."""
+    span = max(east - west, north - south, 1e-6)
+    exponent = round(math.log2(span / 8))
+    size = 2.0**exponent
+    squares = (
+        inside.annotate(gx=Floor(F("longitude") / size), gy=Floor(F("latitude") / size))
+        .values("gx", "gy")
+        .annotate(n=Count("*"), mean_lat=Avg("latitude"), mean_lon=Avg("longitude"))
+        .order_by()
+    )
     cells = []
-    total = 0
-    for row in rows:
-        latitude, longitude = _cell_centre(row[column])
-        cells.append(MapCell(cell=row[column], count=row["count"], latitude=latitude, longitude=longitude))
-        total += row["count"]
-    return MapView(points=[], cells=cells, total=total)
+    for row in squares:
+        gx, gy = int(row["gx"]), int(row["gy"])
+        cells.append(
+            MapCell(
+                cell=f"g{exponent}:{gx}:{gy}",
+                count=row["n"],
+                latitude=round(row["mean_lat"], 6),
+                longitude=round(row["mean_lon"], 6),
+                bbox=(gx * size, gy * size, (gx + 1) * size, (gy + 1) * size),
+            )
+        )
+    cells.sort(key=lambda cell: cell.cell)
+    return MapView(points=[], cells=cells, total=sum(cell.count for cell in cells), resolution=_GRID_RESOLUTION)
 
 
 def rebuild_public_map_cells() -> int:

@@ -68,10 +68,13 @@ def test_map_drawn_from_the_counts_when_many_cases_reach_into_the_view(monkeypat
     def no_case_read(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the cases were read although the counts answer")
 
-    monkeypatch.setattr(queries, "_read_view", no_case_read)
+    monkeypatch.setattr(queries, "_read_points", no_case_read)
+    monkeypatch.setattr(queries, "_grid_view", no_case_read)
     city = public_map_view(PublicMapFilter(), west=106.8, south=-6.5, east=107.2, north=-6.1)
-    assert city.aggregated and not city.points and city.total == 5
-    assert sorted(cell.count for cell in city.cells) == [1, 4]
+    assert city.aggregated and not city.points and city.total == 5 and city.resolution == 6
+    # Zoomed in (~11 km): res-7 cells, Margahayu's and Bintara's apart.
+    town = public_map_view(PublicMapFilter(), west=106.93, south=-6.30, east=107.03, north=-6.20)
+    assert town.resolution == 7 and sorted(cell.count for cell in town.cells) == [1, 4]
     box = (MARGAHAYU[1] - 0.0045, MARGAHAYU[0] - 0.0045, MARGAHAYU[1] + 0.0045, MARGAHAYU[0] + 0.0045)
     near = public_map_view(PublicMapFilter(), west=box[0], south=box[1], east=box[2], north=box[3])
     assert near.total == 4 and len(near.cells) == 1 and len(near.cells[0].cell) == 15  # a res-9 cell

@@ -1,5 +1,6 @@
-// The public map: asks the server only for what is in view (points, or h3 cells with counts when there are
-// many), clusters the points, and follows the same filters as the list below it.
+// The public map: asks the server only for what is in view — the cases as points when a few hundred at most, else
+// clusters with their count (h3 cells, or a grid's squares in a street) which zoom in when tapped — and follows
+// the same filters as the list below it.
 (function () {
   "use strict";
 
@@ -41,11 +42,23 @@
     return box;
   }
 
+  // A cluster's circle grows with the number it holds (38 px for a handful, 60 px for thousands).
   function cellIcon(count) {
-    var size = count >= 1000 ? 56 : count >= 100 ? 46 : 38;
+    var size = Math.round(Math.min(60, 34 + 6 * Math.log10(Math.max(count, 1))));
     var label = document.createElement("span");
     label.textContent = count.toLocaleString(english ? "en" : "id");
     return L.divIcon({ html: label.outerHTML, className: "cell-marker", iconSize: [size, size] });
+  }
+
+  // A tap on a cluster zooms to the box round its cases (at least one level closer), where it splits up.
+  function zoomInto(centre, bbox) {
+    var zoom = map.getZoom() + 2;
+    if (bbox) {
+      var bounds = L.latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]);
+      centre = bounds.getCenter();
+      zoom = Math.max(map.getBoundsZoom(bounds.pad(0.2)), map.getZoom() + 1);
+    }
+    map.setView(centre, Math.min(zoom, map.getMaxZoom()));
   }
 
   function show(collection) {
@@ -56,8 +69,12 @@
       var c = feature.geometry.coordinates;
       var props = feature.properties;
       if (props.kind === "cell") {
-        var cell = L.marker([c[1], c[0]], { icon: cellIcon(props.count), title: props.count + " " + element.getAttribute("data-text-cell") });
-        cell.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 18)); });
+        var cell = L.marker([c[1], c[0]], {
+          icon: cellIcon(props.count),
+          title: props.count.toLocaleString(english ? "en" : "id") + " " + element.getAttribute("data-text-cell"),
+          keyboard: true
+        });
+        cell.on("click", function () { zoomInto(L.latLng(c[1], c[0]), props.bbox); });
         cells.addLayer(cell);
       } else {
         var marker = L.marker([c[1], c[0]], { title: props.tracking_number });
@@ -66,6 +83,7 @@
       }
     });
     clusters.addLayers(markers);
+    element.setAttribute("data-shown", collection.aggregated ? "clusters" : "points");
     status.textContent = collection.total.toLocaleString(english ? "en" : "id") + " " +
       (collection.aggregated ? element.getAttribute("data-text-cell") : "");
     status.hidden = !collection.aggregated;
@@ -76,11 +94,16 @@
     pending = new AbortController();
     fetch(element.getAttribute("data-cases-url") + "?" + query().toString(), { credentials: "same-origin", signal: pending.signal })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (collection) { if (collection) { show(collection); } })
+      .then(function (collection) {
+        if (collection) { show(collection); }
+        element.removeAttribute("data-loading");
+      })
       .catch(function () { /* a newer request replaced this one */ });
   }
 
+  // data-loading is on the element from a change of view until its answer is drawn (for what reads the page).
   function soon() {
+    element.setAttribute("data-loading", "");
     window.clearTimeout(timer);
     timer = window.setTimeout(load, 200);
   }
