@@ -1,7 +1,6 @@
 # The staff search's first page and capped count under any one filter at city scale (issue 16 item 3):
 # PostgreSQL trigram indexes for the text filter, and (filter, created_at) indexes for the filters that had none.
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 # The text filter is `title ILIKE … OR description ILIKE …`, which Django writes on PostgreSQL as
@@ -16,11 +15,14 @@ TRIGRAM_INDEXES = {
 def create_trigram_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # a trusted extension
     for name, expression in TRIGRAM_INDEXES.items():
         schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "cases_case" USING gin ({expression})')
 
 
 def drop_trigram_indexes(apps, schema_editor):
+    """Back: the indexes go, the extension stays (other objects may use it). Django's TrigramExtension is not used
+    here because its way back queries pg_extension on SQLite too."""
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in TRIGRAM_INDEXES:
@@ -33,7 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # CREATE EXTENSION IF NOT EXISTS pg_trgm (a trusted extension); nothing on SQLite
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
         migrations.AddIndex(
             model_name="case",
