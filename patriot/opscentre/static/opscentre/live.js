@@ -38,4 +38,30 @@
   document.body.addEventListener("htmx:sseError", function () { show("reconnecting"); });
   document.body.addEventListener("htmx:sseClose", function () { show("reconnecting"); });
   window.addEventListener("offline", function () { show("reconnecting"); });
+
+  // A partial refreshed by `hx-trigger="sse:<name> throttle:1s"` would drop every event that arrives while its
+  // throttle window is open (htmx throttles on the leading edge only), so the last change of a burst could stay
+  // unseen. An event that did not refresh the partial (no htmx:trigger in the same turn) gets one refresh when the
+  // window has closed.
+  var lastRefresh = new WeakMap();
+  var catchUp = new WeakMap();
+
+  function throttleMs(element) {
+    var found = /throttle:(\d+)(ms|s)/.exec(element.getAttribute("hx-trigger") || "");
+    return found ? Number(found[1]) * (found[2] === "s" ? 1000 : 1) : 0;
+  }
+
+  document.body.addEventListener("htmx:trigger", function (event) { lastRefresh.set(event.target, Date.now()); });
+  document.body.addEventListener("htmx:sseMessage", function (event) {
+    var element = event.target;
+    var window_ = throttleMs(element);
+    var message = event.detail;
+    if (!window_ || !message || catchUp.has(element)) { return; }
+    var since = Date.now() - (lastRefresh.get(element) || 0);
+    if (since < 5) { return; }  // this event refreshed it
+    catchUp.set(element, window.setTimeout(function () {
+      catchUp.delete(element);
+      htmx.trigger(element, "sse:" + message.type);
+    }, Math.max(window_ - since, 0) + 20));
+  });
 })();
