@@ -1,17 +1,26 @@
-"""Finding a place by name for the report form: the gazetteer shipped as data, then an optional geocoder.
+"""Finding a place by name for the report form: the gazetteer shipped as data and the city's own places, then an
+optional geocoder.
 
 The gazetteer (data/gazetteer.csv: kecamatan, kelurahan, every health facility and some streets, each row naming its
-source) answers without any outside service. When PATRIOT_GEOCODER_URL names a Nominatim-compatible server, its
-`/search` answers are added after the gazetteer's: asked from the server (the browser talks only to us), with a
-timeout, cached, rate-limited per visitor, and kept only where the point lies inside the city.
+source) answers without any outside service. The city's own places (geo.CityPlace: loaded with `import-places` or in
+the admin) are searched with it, by the same rules, as one list. When PATRIOT_GEOCODER_URL names a
+Nominatim-compatible server, its `/search` answers are added after those: asked from the server (the browser talks
+only to us), with a timeout, cached, rate-limited per visitor, and kept only where the point lies inside the city.
+
+The city's places are held per process, like the case categories (cases/catalogue.py): a place saved or deleted in
+this process clears this process's copy at once (and again after the commit); every other process reloads its copy
+at most `CITY_PLACES_TTL_SECONDS` after it last loaded it, which also bounds changes that send no signal.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import logging
+import threading
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -21,9 +30,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from patriot.core.fuzzy import best_similarity, words
 from patriot.geo.lookup import LocationError, locate
+from patriot.geo.models import CityPlace
 
 logger = logging.getLogger("patriot.geo")
 
@@ -40,7 +51,7 @@ class Place:
     kind: str
     latitude: float
     longitude: float
-    source: str  # "gazetteer" or "geocoder"
+    source: str  # "gazetteer" (shipped), "city" (geo.CityPlace) or "geocoder"
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,57 @@ def entries() -> tuple[_Entry, ...]:
         )
 
 
+# How long a process answers from its copy of the city's places before it reads them again.
+CITY_PLACES_TTL_SECONDS = 30.0
+
+_city_lock = threading.Lock()
+_city_entries: tuple[_Entry, ...] | None = None
+_city_loaded_at = 0.0
+
+
+def _load_city_entries(fresh_since: float) -> tuple[_Entry, ...]:
+    global _city_entries, _city_loaded_at
+    with _city_lock:
+        if _city_entries is not None and _city_loaded_at >= fresh_since:
+            return _city_entries  # another request reloaded them while this one waited for the lock
+        started = time.monotonic()
+        rows = (
+            CityPlace.objects.filter(is_active=True).order_by("id").values_list("name", "kind", "latitude", "longitude")
+        )
+        loaded = tuple(
+            _Entry(
+                place=Place(name=name, kind=kind, latitude=latitude, longitude=longitude, source="city"),
+                vocabulary=frozenset(words(name)),
+            )
+            for name, kind, latitude, longitude in rows
+        )
+        _city_entries, _city_loaded_at = loaded, started
+        return loaded
+
+
+def city_entries() -> tuple[_Entry, ...]:
+    """The city's active places, as held by this process (read again when older than CITY_PLACES_TTL_SECONDS)."""
+    held = _city_entries
+    fresh_since = time.monotonic() - CITY_PLACES_TTL_SECONDS
+    if held is None or _city_loaded_at < fresh_since:
+        held = _load_city_entries(fresh_since)
+    return held
+
+
+def reset_city_places() -> None:
+    """Forget the held city places; the next search reads them again."""
+    global _city_entries
+    with _city_lock:
+        _city_entries = None
+
+
+def reset_city_places_on_change(sender: type, **kwargs: Any) -> None:
+    """Signal receiver: a saved or deleted place outdates this process's copy; again after the commit, so a search
+    made between the save and the commit does not keep what it read."""
+    reset_city_places()
+    transaction.on_commit(reset_city_places, using=kwargs.get("using"))
+
+
 # "Jl." and friends say nothing about which street: every street has one.
 _GENERIC = frozenset({"jl", "jalan", "kelurahan", "kecamatan", "kel", "kec", "rs", "rumah", "sakit", "puskesmas"})
 
@@ -77,7 +139,7 @@ _WHOLE_OR_PREFIX = 0.9
 
 
 def search_gazetteer(query: str) -> list[Place]:
-    """Places whose name holds every typed word (any order, typos forgiven), best first."""
+    """Shipped and city places whose name holds every typed word (any order, typos forgiven), best first."""
     typed = words(query)
     specific = [w for w in typed if w not in _GENERIC] or typed
     if not specific:
@@ -86,7 +148,7 @@ def search_gazetteer(query: str) -> list[Place]:
     # puskesmas before the kelurahan of the same name.
     generic_typed = [w for w in typed if w in _GENERIC and w not in specific]
     scored = []
-    for entry in entries():
+    for entry in itertools.chain(entries(), city_entries()):
         scores = [best_similarity(word, set(entry.vocabulary)) for word in specific]
         if all(score > 0 for score in scores):
             kind_bonus = 0.5 * sum(1 for word in generic_typed if word in entry.vocabulary)
@@ -143,7 +205,7 @@ def search_geocoder(query: str) -> list[Place]:
 
 
 def search(query: str, *, use_geocoder: bool = True) -> list[Place]:
-    """The gazetteer's places first, then the geocoder's (without repeats), at most MAX_RESULTS."""
+    """The gazetteer's and the city's places first, then the geocoder's (without repeats), at most MAX_RESULTS."""
     found = search_gazetteer(query)
     if use_geocoder and len(found) < MAX_RESULTS:
         names = {place.name.lower() for place in found}
