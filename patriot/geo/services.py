@@ -673,7 +673,10 @@ def _read_places_csv(text: str, default_source: str) -> list[PlaceRecord]:
     lines = text.splitlines()
     # Lines starting with "#" are comments (as in data/gazetteer.csv); the row numbers stay those of the file.
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if not line.lstrip().startswith("#")]
-    reader = csv.reader(line for _number, line in numbered)
+    # Spreadsheets set to Indonesian write ";" between columns and a decimal comma; a tab-separated export also reads.
+    first = numbered[0][1] if numbered else ""
+    delimiter = next((sign for sign in (";", "\t") if sign in first and "," not in first), ",")
+    reader = csv.reader((line for _number, line in numbered), delimiter=delimiter)
     try:
         header = [column.strip().casefold() for column in next(reader)]
     except StopIteration:
@@ -701,13 +704,16 @@ def _read_places_csv(text: str, default_source: str) -> list[PlaceRecord]:
                 return values[at] if at is not None and at < len(values) else None
 
             source = cell("source")
+            latitude, longitude = cell("latitude"), cell("longitude")
+            if delimiter != "," and latitude is not None and longitude is not None:
+                latitude, longitude = latitude.replace(",", "."), longitude.replace(",", ".")
             records.append(
                 PlaceRecord(
                     label=_("baris %(number)d") % {"number": number},
                     name=cell("name"),
                     kind=cell("kind"),
-                    latitude=cell("latitude"),
-                    longitude=cell("longitude"),
+                    latitude=latitude,
+                    longitude=longitude,
                     source=source if source and source.strip() else default_source,
                 )
             )

@@ -142,6 +142,18 @@ def test_one_bad_row_refuses_the_whole_file_naming_its_row(
     assert not CityPlace.objects.exists()
 
 
+def test_a_spreadsheets_semicolons_and_decimal_commas_are_read(reference_areas: None, tmp_path: Path) -> None:
+    lat, lon = (str(value).replace(".", ",") for value in MARGAHAYU)
+    path = _write(
+        tmp_path, "tempat.csv", f"\ufeffName;Kind;Latitude;Longitude\nSD Negeri Contoh 1;Sekolah;{lat};{lon}\n"
+    )
+
+    _import(path)
+
+    place = CityPlace.objects.get()
+    assert (place.name, place.kind, place.latitude, place.longitude) == ("SD Negeri Contoh 1", "school", *MARGAHAYU)
+
+
 def test_comment_lines_keep_the_row_numbers_of_the_file(reference_areas: None, tmp_path: Path) -> None:
     path = _write(
         tmp_path,
