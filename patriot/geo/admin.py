@@ -1,17 +1,23 @@
-"""Admin pages for areas: names and RW/RT numbers are editable, shapes change only through the import commands."""
+"""Admin pages for areas: names and RW/RT numbers are editable, shapes change only through the import commands; the
+city's own places (for the report form's place search) are added, edited and switched off here or by `import-places`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import shapely
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from patriot.geo.gazetteer import reset_city_places_on_change
 from patriot.geo.geometry import from_geojson
-from patriot.geo.models import District, RukunTetangga, RukunWarga, Village
+from patriot.geo.lookup import LocationError, locate
+from patriot.geo.models import CityPlace, District, RukunTetangga, RukunWarga, Village
 
 
 class BoundaryKindFilter(admin.SimpleListFilter):
@@ -150,3 +156,48 @@ class RukunWargaAdmin(admin.ModelAdmin):
     @admin.display(description=_("batas wilayah (GeoJSON)"))
     def boundary_summary(self, rw: RukunWarga) -> str:
         return _boundary_summary(rw.boundary)
+
+
+class CityPlaceForm(forms.ModelForm):
+    """A place must lie in the city: its kelurahan is found from the point, as `import-places` does."""
+
+    class Meta:
+        model = CityPlace
+        fields = ("name", "kind", "latitude", "longitude", "source", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if latitude is not None and longitude is not None:
+            try:
+                self.instance.village_id = locate(latitude, longitude).village_id
+            except LocationError as error:
+                self.add_error("latitude", error.messages[0])
+        return cleaned
+
+
+@admin.register(CityPlace)
+class CityPlaceAdmin(admin.ModelAdmin):
+    """The city's own places; the search finds a change at once in this process, in the others within seconds."""
+
+    form = CityPlaceForm
+    list_display = ("name", "kind", "village", "source", "is_active", "imported_at")
+    list_filter = ("kind", "is_active", "source", "village__district")
+    list_select_related = ("village",)
+    search_fields = ("name", "source", "village__name")
+    fields = ("name", "kind", "latitude", "longitude", "village", "source", "is_active", "imported_at", "updated_at")
+    readonly_fields = ("village", "imported_at", "updated_at")
+    actions = ("activate", "deactivate")
+
+    @admin.action(description=_("Aktifkan tempat terpilih"), permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[CityPlace]) -> None:
+        self._set_active(queryset, active=True)
+
+    @admin.action(description=_("Nonaktifkan tempat terpilih"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[CityPlace]) -> None:
+        self._set_active(queryset, active=False)
+
+    def _set_active(self, queryset: QuerySet[CityPlace], *, active: bool) -> None:
+        # One UPDATE sends no post_save: the search's copy is cleared here, as a saved place would clear it.
+        queryset.update(is_active=active, updated_at=timezone.now())
+        reset_city_places_on_change(CityPlace, using=queryset.db)

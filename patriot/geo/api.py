@@ -83,7 +83,7 @@ def locate_point(
 @router.get(
     "/places",
     response={200: list[PlaceOut], **errors(400)},
-    summary="Places by name (gazetteer, then the optional geocoder)",
+    summary="Places by name (the gazetteer and the city's own places, then the optional geocoder)",
 )
 def find_places(request: HttpRequest, q: str = Query(..., max_length=100, description="Words of a place name")) -> Any:
     # The geocoder is an outside service: a visitor may ask it a limited number of times a minute.

@@ -13,8 +13,9 @@ class GeoConfig(AppConfig):
     def ready(self) -> None:
         from patriot.core import registry
         from patriot.geo import seed
+        from patriot.geo.gazetteer import reset_city_places_on_change
         from patriot.geo.lookup import reset_area_index_on_change
-        from patriot.geo.models import District, RukunTetangga, RukunWarga, Village
+        from patriot.geo.models import CityPlace, District, RukunTetangga, RukunWarga, Village
 
         # The lookup index holds names and shapes; any saved or deleted area makes the next lookup rebuild it.
         for model in (District, Village, RukunWarga, RukunTetangga):
@@ -22,4 +23,7 @@ class GeoConfig(AppConfig):
             post_delete.connect(
                 reset_area_index_on_change, sender=model, dispatch_uid=f"geo-index-delete-{model.__name__}"
             )
+        # The place search holds the city's places per process (gazetteer.py); a saved or deleted one clears it.
+        post_save.connect(reset_city_places_on_change, sender=CityPlace, dispatch_uid="geo-city-places-save")
+        post_delete.connect(reset_city_places_on_change, sender=CityPlace, dispatch_uid="geo-city-places-delete")
         registry.register_seed_step(seed.SEED_STEP)

@@ -1,9 +1,11 @@
-"""Districts (kecamatan), villages (kelurahan) and their RW and RT, with their boundaries."""
+"""Districts (kecamatan), villages (kelurahan) and their RW and RT, with their boundaries; the city's own places."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from patriot.geo.choices import PlaceKindChoices
 
 
 class District(models.Model):
@@ -123,3 +125,48 @@ class RukunTetangga(models.Model):
     @property
     def label(self) -> str:
         return rt_label(self.number)
+
+
+class CityPlace(models.Model):
+    """A place the city loads itself (`import-places` or the admin) for the report form's search by name.
+
+    Searched together with the shipped gazetteer (gazetteer.py). The kelurahan is found from the point when it is
+    saved through the import or the admin; `source` says where the row comes from and under which licence.
+    Nothing personal is kept: a place is a name, a kind and a point.
+    """
+
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=20, choices=PlaceKindChoices.choices())
+    latitude = models.FloatField(_("lintang"))
+    longitude = models.FloatField(_("bujur"))
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan"),
+    )
+    source = models.CharField(
+        _("sumber dan lisensi"),
+        max_length=200,
+        help_text=_("Asal data dan lisensinya, misalnya 'SIG Dinas PUPR 2025' atau 'OpenStreetMap (ODbL)'."),
+    )
+    imported_at = models.DateTimeField(_("diimpor pada"), null=True, blank=True, editable=False)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("tempat")
+        verbose_name_plural = _("tempat")
+        indexes = [models.Index(fields=["source"], name="geo_cityplace_source")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="geo_cityplace_coordinates_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

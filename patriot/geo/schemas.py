@@ -94,7 +94,13 @@ class LocationOut(Schema):
 
 class PlaceOut(Schema):
     name: str
-    kind: str = Field(description="kecamatan, kelurahan, hospital, puskesmas, street, or the geocoder's type")
+    kind: str = Field(
+        description="kecamatan, kelurahan, hospital, puskesmas, street (shipped); street, office, station, market, "
+        "school, place_of_worship, park, other (the city's own); or the geocoder's type"
+    )
     latitude: float
     longitude: float
-    source: str = Field(description="gazetteer (shipped with Patriot) or geocoder (PATRIOT_GEOCODER_URL)")
+    source: str = Field(
+        description="gazetteer (shipped with Patriot), city (the city's own places: import-places or the admin) "
+        "or geocoder (PATRIOT_GEOCODER_URL)"
+    )

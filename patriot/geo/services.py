@@ -1,4 +1,5 @@
-"""Area changes: loading reference kecamatan/kelurahan with demo polygons, importing official boundaries and RW/RT."""
+"""Area changes: loading reference kecamatan/kelurahan with demo polygons, importing official boundaries and RW/RT;
+importing the city's own places."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from typing import Any, cast
 import numpy as np
 import shapely
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from patriot.geo.choices import PlaceKindChoices
+from patriot.geo.gazetteer import reset_city_places
 from patriot.geo.geometry import (
     area_km2,
     from_geojson,
@@ -27,9 +31,10 @@ from patriot.geo.geometry import (
     snap_to_grid,
     to_geojson,
 )
-from patriot.geo.lookup import reset_area_index
+from patriot.geo.lookup import LocationError, locate, reset_area_index
 from patriot.geo.models import (
     MAX_NEIGHBOURHOOD_NUMBER,
+    CityPlace,
     District,
     RukunTetangga,
     RukunWarga,
@@ -624,3 +629,264 @@ def import_rw_rt(features: list[Any], *, progress: Callable[[int], None] | None 
     return NeighbourhoodImportResult(
         **counts, repaired=tuple(item.label for item in sorted(items, key=lambda item: item.index) if item.repaired)
     )
+
+
+# --- the city's own places (`import-places`) ---------------------------------------------------------------------
+
+PLACE_NAME_MAX_LENGTH = 200
+PLACE_SOURCE_MAX_LENGTH = 200
+PLACE_CSV_COLUMNS = ("name", "kind", "latitude", "longitude")
+_PLACE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PlaceImportResult:
+    created: int
+    # Places imported before from the same sources, removed by --replace.
+    removed: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    """One place as a file gives it, before it is checked; `label` says where it is ("baris 3", "features[2]")."""
+
+    label: str
+    name: object
+    kind: object
+    latitude: object
+    longitude: object
+    source: object
+    # What makes the record unusable before its fields are looked at (a feature that is not a Point, …).
+    problem: str = ""
+
+
+def _place_kinds() -> dict[str, str]:
+    """Every way a file may write a kind: the code (`market`) or its Indonesian label (`Pasar`), any case."""
+    with translation.override("id"):
+        known = {str(label).casefold(): value for value, label, _colour in PlaceKindChoices.CHOICES}
+    known.update({value: value for value in PlaceKindChoices.values()})
+    return known
+
+
+def _read_places_csv(text: str, default_source: str) -> list[PlaceRecord]:
+    lines = text.splitlines()
+    # Lines starting with "#" are comments (as in data/gazetteer.csv); the row numbers stay those of the file.
+    numbered = [(number, line) for number, line in enumerate(lines, start=1) if not line.lstrip().startswith("#")]
+    # Spreadsheets set to Indonesian write ";" between columns and a decimal comma; a tab-separated export also reads.
+    first = numbered[0][1] if numbered else ""
+    delimiter = next((sign for sign in (";", "\t") if sign in first and "," not in first), ",")
+    reader = csv.reader((line for _number, line in numbered), delimiter=delimiter)
+    try:
+        header = [column.strip().casefold() for column in next(reader)]
+    except StopIteration:
+        raise AreaImportError([_("Berkas kosong.")]) from None
+    except csv.Error as exc:
+        raise AreaImportError([_("Berkas bukan CSV yang sah: %(error)s") % {"error": exc}]) from None
+    missing = [column for column in PLACE_CSV_COLUMNS if column not in header]
+    if missing:
+        raise AreaImportError(
+            [
+                _("Baris judul CSV harus memuat kolom %(columns)s (dan boleh %(optional)s); tidak ada: %(missing)s.")
+                % {"columns": ",".join(PLACE_CSV_COLUMNS), "optional": "source", "missing": ", ".join(missing)}
+            ]
+        )
+    position = {column: header.index(column) for column in (*PLACE_CSV_COLUMNS, "source") if column in header}
+    records = []
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            number = numbered[reader.line_num - 1][0]
+
+            def cell(column: str, values: list[str] = values) -> str | None:
+                at = position.get(column)
+                return values[at] if at is not None and at < len(values) else None
+
+            source = cell("source")
+            latitude, longitude = cell("latitude"), cell("longitude")
+            if delimiter != "," and latitude is not None and longitude is not None:
+                latitude, longitude = latitude.replace(",", "."), longitude.replace(",", ".")
+            records.append(
+                PlaceRecord(
+                    label=_("baris %(number)d") % {"number": number},
+                    name=cell("name"),
+                    kind=cell("kind"),
+                    latitude=latitude,
+                    longitude=longitude,
+                    source=source if source and source.strip() else default_source,
+                )
+            )
+    except csv.Error as exc:
+        raise AreaImportError([_("Berkas bukan CSV yang sah: %(error)s") % {"error": exc}]) from None
+    return records
+
+
+def _read_places_geojson(text: str, default_source: str) -> list[PlaceRecord]:
+    records = []
+    for index, feature in enumerate(parse_feature_collection(text)):
+        label = _feature_label(index, None)
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            records.append(PlaceRecord(label, None, None, None, None, None, _("harus berupa GeoJSON Feature.")))
+            continue
+        properties = feature.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        geometry = feature.get("geometry")
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if not (
+            isinstance(geometry, dict)
+            and geometry.get("type") == "Point"
+            and isinstance(coordinates, list)
+            and len(coordinates) in (2, 3)
+        ):
+            records.append(PlaceRecord(label, None, None, None, None, None, _("geometri harus berupa Point.")))
+            continue
+        source = properties.get("source")
+        records.append(
+            PlaceRecord(
+                label=label,
+                name=properties.get("name"),
+                kind=properties.get("kind"),
+                # GeoJSON writes a point as [longitude, latitude].
+                latitude=coordinates[1],
+                longitude=coordinates[0],
+                source=source if isinstance(source, str) and source.strip() else default_source,
+            )
+        )
+    return records
+
+
+def read_places_file(path: str | Path, *, default_source: str | None = None) -> list[PlaceRecord]:
+    """The places of a CSV (name,kind,latitude,longitude[,source]) or GeoJSON (Point features) file.
+
+    A row without its own source gets `default_source`, or the file's name. The rows are not checked here.
+    """
+    try:
+        document = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise AreaImportError([_("Berkas %(path)s tidak ditemukan.") % {"path": path}]) from None
+    except OSError as exc:
+        raise AreaImportError(
+            [_("Berkas %(path)s tidak dapat dibaca: %(error)s") % {"path": path, "error": exc.strerror}]
+        ) from None
+    try:
+        text = document.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AreaImportError([_("Berkas harus memakai pengodean UTF-8.")]) from None
+    source = (default_source or "").strip() or Path(path).name
+    if text.lstrip().startswith("{"):
+        return _read_places_geojson(text, source)
+    return _read_places_csv(text, source)
+
+
+def _checked_coordinate(value: object, low: float, high: float) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def _checked_place(record: PlaceRecord, kinds: dict[str, str]) -> tuple[dict[str, Any] | None, list[str]]:
+    if record.problem:
+        return None, [f"{record.label}: {record.problem}"]
+    problems: list[str] = []
+    name = record.name.strip() if isinstance(record.name, str) else ""
+    if not name:
+        problems.append(_('"name" wajib diisi.'))
+    elif len(name) > PLACE_NAME_MAX_LENGTH:
+        problems.append(_('"name" lebih dari %(max)d karakter.') % {"max": PLACE_NAME_MAX_LENGTH})
+    kind = kinds.get(record.kind.strip().casefold()) if isinstance(record.kind, str) else None
+    if kind is None:
+        problems.append(
+            _('"kind" harus salah satu dari: %(kinds)s.') % {"kinds": ", ".join(sorted(set(kinds.values())))}
+        )
+    source = record.source.strip() if isinstance(record.source, str) else ""
+    if len(source) > PLACE_SOURCE_MAX_LENGTH:
+        problems.append(_('"source" lebih dari %(max)d karakter.') % {"max": PLACE_SOURCE_MAX_LENGTH})
+    latitude = _checked_coordinate(record.latitude, -90, 90)
+    longitude = _checked_coordinate(record.longitude, -180, 180)
+    village_id = None
+    if latitude is None or longitude is None:
+        problems.append(_("titik harus berupa lintang dan bujur WGS84 dalam derajat desimal."))
+    else:
+        try:
+            village_id = locate(latitude, longitude).village_id
+        except LocationError as error:
+            problems.append(error.messages[0])
+    if problems:
+        return None, [f"{record.label}: {problem}" for problem in problems]
+    fields = {
+        "name": name,
+        "kind": kind,
+        "latitude": latitude,
+        "longitude": longitude,
+        "village_id": village_id,
+        "source": source,
+    }
+    return fields, []
+
+
+def import_places(
+    records: list[PlaceRecord], *, replace: bool = False, progress: Callable[[int], None] | None = None
+) -> PlaceImportResult:
+    """Import the city's own places (geo.CityPlace) for the report form's place search.
+
+    Every record is checked first (a name, a known kind, a point inside the city); any problem raises AreaImportError
+    listing them all, with their row numbers, and writes nothing. A place already imported from the same source, with
+    the same name and point, is refused unless `replace`, which first removes every place imported before from the
+    sources the file names (places added by hand in the admin stay). `progress` is called after each batch is saved.
+    """
+    if not records:
+        raise AreaImportError([_("Berkas tidak berisi satu tempat pun.")])
+    kinds = _place_kinds()
+    places: list[dict[str, Any]] = []
+    problems: list[str] = []
+    first_label: dict[tuple[str, str, float, float], tuple[str, str]] = {}
+    for record in records:
+        fields, record_problems = _checked_place(record, kinds)
+        problems.extend(record_problems)
+        if fields is None:
+            continue
+        key = (fields["source"], fields["name"].casefold(), fields["latitude"], fields["longitude"])
+        if key in first_label:
+            problems.append(
+                _("%(row)s: tempat yang sama sudah ada di %(first)s.")
+                % {"row": record.label, "first": first_label[key][0]}
+            )
+            continue
+        first_label[key] = (record.label, fields["name"])
+        places.append(fields)
+    sources = tuple(sorted({place["source"] for place in places}))
+    if not replace and not problems:
+        existing = {
+            (source, name.casefold(), latitude, longitude)
+            for source, name, latitude, longitude in CityPlace.objects.filter(
+                source__in=sources, imported_at__isnull=False
+            ).values_list("source", "name", "latitude", "longitude")
+        }
+        problems.extend(
+            _("%(row)s: %(name)s dari sumber ini sudah diimpor; pakai --replace untuk mengganti impor sebelumnya.")
+            % {"row": label, "name": name}
+            for key, (label, name) in first_label.items()
+            if key in existing
+        )
+    if problems:
+        raise AreaImportError(problems)
+
+    now = timezone.now()
+    with transaction.atomic():
+        removed = 0
+        if replace:
+            removed, _by_model = CityPlace.objects.filter(source__in=sources, imported_at__isnull=False).delete()
+        for start in range(0, len(places), _PLACE_BATCH):
+            batch = places[start : start + _PLACE_BATCH]
+            CityPlace.objects.bulk_create([CityPlace(**fields, imported_at=now) for fields in batch])
+            if progress is not None:
+                progress(len(batch))
+        # bulk_create sends no post_save: the search's copy is cleared here, and again once committed.
+        reset_city_places()
+        transaction.on_commit(reset_city_places)
+    return PlaceImportResult(created=len(places), removed=removed, sources=sources)

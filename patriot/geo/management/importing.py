@@ -1,4 +1,5 @@
-"""What `import-areas` and `import-rw` share: read a GeoJSON file, import it with a progress bar, refuse it whole."""
+"""What `import-areas`, `import-rw` and `import-places` share: read a file, import it with a progress bar, refuse it
+whole."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from patriot.geo.services import AreaImportError, read_feature_collection
 Result = TypeVar("Result")
 
 
-def import_file(file: str, importer: Callable[..., Result], *, unit: str, verbosity: int) -> Result:
-    """Run `importer(features, progress=…)` on the file's features; a refused file is a CommandError listing why.
+def import_file(
+    file: str,
+    importer: Callable[..., Result],
+    *,
+    unit: str,
+    verbosity: int,
+    reader: Callable[[str], list[Any]] = read_feature_collection,
+) -> Result:
+    """Run `importer(items, progress=…)` on the file's items (by default a GeoJSON file's features); a refused file is a
+    CommandError listing why.
 
     The bar starts with the first saved feature, so a file refused while being checked shows none. tqdm writes
     carriage returns to the real stderr; Django's output wrapper would end each with a newline.
@@ -30,7 +39,7 @@ def import_file(file: str, importer: Callable[..., Result], *, unit: str, verbos
         bars[0].update(step)
 
     try:
-        features = read_feature_collection(file)
+        features = reader(file)
         return importer(features, progress=advance)
     except AreaImportError as error:
         raise CommandError(
