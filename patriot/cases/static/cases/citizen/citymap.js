@@ -93,7 +93,7 @@
           }
         }).addTo(map);
         villages.bringToBack();
-        if (options.fit !== false) { map.fitBounds(villages.getBounds(), { padding: [8, 8] }); }
+        if (options.fit !== false) { map.fitBounds(villages.getBounds(), { padding: [8, 8], animate: false }); }  // the first view: no animation, so the first read of the cases in view already has the city's box
         return villages;
       })
       .catch(function () { return null; });
