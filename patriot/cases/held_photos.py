@@ -108,11 +108,11 @@ def purge_expired(now: Any = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(seconds=HOLD_SECONDS + 3600)
     removed = 0
     expired = list(HeldPhotoFile.objects.filter(held_at__lt=cutoff).values_list("pk", "path"))
-    for pk, path in expired:
+    for _pk, path in expired:
         if default_storage.exists(path):
             default_storage.delete(path)
             removed += 1
-        HeldPhotoFile.objects.filter(pk=pk).delete()
+    HeldPhotoFile.objects.filter(pk__in=[pk for pk, _path in expired]).delete()
     return removed + _purge_unrecorded(cutoff)
 
 
