@@ -181,3 +181,49 @@ def test_a_report_arriving_inside_the_refresh_window_still_shows(asgi_server: st
     second = _file_report(asgi_server, secret, "tutup-saluran-hilang")
     # Nothing else refreshes the queue after it: without the catch-up the second row never comes.
     expect(poc.locator("#queue-live tbody")).to_contain_text(second, timeout=10_000)
+
+
+def test_a_report_arriving_while_the_refresh_is_in_flight_still_shows(asgi_server: str, new_page: Any) -> None:
+    """On a busy server the refresh for one report can still be on its way when the next report's event arrives.
+    htmx queues that event's request on the partial, and the outerHTML swap of the first answer removes the partial
+    it was queued on, so htmx never sends it; live.js must refresh once more. The first answer is held here until
+    the second report's event has arrived, the way a slow server holds it."""
+    load_reference_areas()
+    reset_area_index()
+    load_agencies()
+    load_categories()
+    supervisor_secret = give_authenticator(_user("supervisor", RoleChoices.POC_SUPERVISOR))
+    citizen = _user("warga", RoleChoices.CITIZEN)
+    from patriot.citizens.models import CitizenProfile
+    from patriot.core import clock
+
+    now = clock.now()
+    CitizenProfile.objects.create(user=citizen, email_verified_at=now, phone_verified_at=now, created_at=now)
+    _token, secret = create_api_token(citizen, "uji")
+    poc = new_page(viewport=CONTROL_ROOM)
+    sign_in(poc, asgi_server, "supervisor", PASSWORD, supervisor_secret)
+    poc.goto(f"{asgi_server}/poc/")
+    poc.wait_for_selector("[data-live-indicator][data-state=connected]")
+
+    held: list[tuple[Any, Any]] = []
+
+    def hold_first_refresh(route: Any) -> None:
+        if held or not route.request.headers.get("hx-request"):
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # answered now, delivered later
+
+    poc.route(f"{asgi_server}/poc/**", hold_first_refresh)
+    first = _file_report(asgi_server, secret, "tutup-saluran-hilang")
+    for _ in range(200):  # the handler runs while Playwright waits
+        if held:
+            break
+        poc.wait_for_timeout(50)
+    assert held, "the queue did not refresh for the first report"
+    second = _file_report(asgi_server, secret, "tutup-saluran-hilang")
+    # The second event arrives after the throttle window, while the first answer is still held.
+    poc.wait_for_timeout(1_500)
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(poc.locator("#queue-live tbody")).to_contain_text(first)
+    expect(poc.locator("#queue-live tbody")).to_contain_text(second, timeout=10_000)
