@@ -43,6 +43,34 @@ def timed_loop(step: Callable[[int], object], *, seconds: float, max_count: int)
     return count, time.perf_counter() - start
 
 
+class GcClock:
+    """Time the interpreter spends in garbage collection while installed (`gc.callbacks`), so a slow round can be
+    told apart from a collection that happened to run inside it."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections += 1
+
+    def __enter__(self) -> GcClock:
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+
 def time_call(fn: Callable[[], object]) -> float:
     """Seconds one call of fn takes."""
     start = time.perf_counter()

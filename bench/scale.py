@@ -25,10 +25,11 @@ import argparse
 import time
 import tracemalloc
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.common import django_setup, load_average, log, median, percentile, time_call, write_json
+from bench.common import GcClock, django_setup, load_average, log, median, percentile, time_call, write_json
 
 MAP_AIM_MS = 50.0  # p95
 SEARCH_AIM_MS = 100.0  # p95
@@ -159,11 +160,14 @@ def measure_pages(runs: int) -> dict[str, Any]:
         for name in pages:
             fetch(name)
     timings: dict[str, list[float]] = {BASELINE: [], **{name: [] for name in pages}}
+    gc_ms: dict[str, list[float]] = {name: [] for name in timings}
     load_start = load_average()
-    for _ in range(runs):
-        timings[BASELINE].append(time_call(baseline) * 1000)
-        for name in pages:
-            timings[name].append(time_call(lambda name=name: fetch(name)) * 1000)
+    with GcClock() as gc_clock:
+        for _ in range(runs):
+            for name in timings:
+                before = gc_clock.seconds
+                timings[name].append(time_call(partial(fetch, name) if name in pages else baseline) * 1000)
+                gc_ms[name].append((gc_clock.seconds - before) * 1000)
     base = median(timings[BASELINE])
     results = {}
     for name, values in timings.items():
@@ -174,6 +178,9 @@ def measure_pages(runs: int) -> dict[str, Any]:
             "p95_ms": percentile(values, 95),
             "ratio_to_baseline": median(values) / base if base else None,
             "bytes": sizes.get(name),
+            # The slowest round, and how much of it was the interpreter's garbage collection.
+            "slowest_ms": max(values),
+            "slowest_gc_ms": gc_ms[name][values.index(max(values))],
             "aim_p95_ms": None if name == BASELINE else aim,
             "meets_aim": None if name == BASELINE else percentile(values, 95) <= aim,
         }
@@ -181,6 +188,7 @@ def measure_pages(runs: int) -> dict[str, Any]:
         "runs": runs,
         "results": results,
         "timings_ms": timings,
+        "gc_ms": gc_ms,
         "load_average": [load_start, load_average()],
     }
 
@@ -271,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--explain", action="store_true", help="also EXPLAIN ANALYZE the pages' SQL (PostgreSQL)")
     args = parser.parse_args(argv)
@@ -295,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         log(
             f"{name:42} median {row['median_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms"
             f"  ×{row['ratio_to_baseline']:.1f}  {row['bytes'] or 0:>9,} B"
+            f"  slowest {row['slowest_ms']:6.1f} ms (GC {row['slowest_gc_ms']:.1f})"
         )
     export = data["export"]
     log(
