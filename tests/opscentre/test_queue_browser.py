@@ -156,9 +156,8 @@ def test_emergency_alarm_live_indicator_and_control_room(asgi_server: str, new_p
     assert not errors, errors
 
 
-def test_a_report_arriving_inside_the_refresh_window_still_shows(asgi_server: str, new_page: Any) -> None:
-    """htmx's `throttle:1s` drops an event that arrives while the window of the refresh before it is open; live.js
-    refreshes once more when the window closes, so the second of two quick reports is not left unseen."""
+def _live_queue_and_citizen_token(base: str, new_page: Any) -> tuple[Any, str]:
+    """The city's reference data, a POC supervisor's connected queue page, and a verified citizen's API secret."""
     load_reference_areas()
     reset_area_index()
     load_agencies()
@@ -172,9 +171,16 @@ def test_a_report_arriving_inside_the_refresh_window_still_shows(asgi_server: st
     CitizenProfile.objects.create(user=citizen, email_verified_at=now, phone_verified_at=now, created_at=now)
     _token, secret = create_api_token(citizen, "uji")
     poc = new_page(viewport=CONTROL_ROOM)
-    sign_in(poc, asgi_server, "supervisor", PASSWORD, supervisor_secret)
-    poc.goto(f"{asgi_server}/poc/")
+    sign_in(poc, base, "supervisor", PASSWORD, supervisor_secret)
+    poc.goto(f"{base}/poc/")
     poc.wait_for_selector("[data-live-indicator][data-state=connected]")
+    return poc, secret
+
+
+def test_a_report_arriving_inside_the_refresh_window_still_shows(asgi_server: str, new_page: Any) -> None:
+    """htmx's `throttle:1s` drops an event that arrives while the window of the refresh before it is open; live.js
+    refreshes once more when the window closes, so the second of two quick reports is not left unseen."""
+    poc, secret = _live_queue_and_citizen_token(asgi_server, new_page)
     first = _file_report(asgi_server, secret, "tutup-saluran-hilang")
     expect(poc.locator("#queue-live tbody")).to_contain_text(first)
     # The refresh that showed the first report opened a one-second window: the second report's event lands in it.
@@ -188,22 +194,7 @@ def test_a_report_arriving_while_the_refresh_is_in_flight_still_shows(asgi_serve
     htmx queues that event's request on the partial, and the outerHTML swap of the first answer removes the partial
     it was queued on, so htmx never sends it; live.js must refresh once more. The first answer is held here until
     the second report's event has arrived, the way a slow server holds it."""
-    load_reference_areas()
-    reset_area_index()
-    load_agencies()
-    load_categories()
-    supervisor_secret = give_authenticator(_user("supervisor", RoleChoices.POC_SUPERVISOR))
-    citizen = _user("warga", RoleChoices.CITIZEN)
-    from patriot.citizens.models import CitizenProfile
-    from patriot.core import clock
-
-    now = clock.now()
-    CitizenProfile.objects.create(user=citizen, email_verified_at=now, phone_verified_at=now, created_at=now)
-    _token, secret = create_api_token(citizen, "uji")
-    poc = new_page(viewport=CONTROL_ROOM)
-    sign_in(poc, asgi_server, "supervisor", PASSWORD, supervisor_secret)
-    poc.goto(f"{asgi_server}/poc/")
-    poc.wait_for_selector("[data-live-indicator][data-state=connected]")
+    poc, secret = _live_queue_and_citizen_token(asgi_server, new_page)
 
     held: list[tuple[Any, Any]] = []
 
