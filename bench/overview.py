@@ -49,7 +49,10 @@ class Dialect:
         return f"to_timestamp({epoch})" if self.pg else f"datetime({epoch}, 'unixepoch')"
 
     def pad(self, expr: str, width: int) -> str:
-        return f"lpad(({expr})::text, {width}, '0')" if self.pg else f"printf('%0{width}d', {expr})"
+        # lpad() cuts a longer text to the width (10,000,000 would become 1000000): pad only what is shorter.
+        if self.pg:
+            return f"lpad(({expr})::text, greatest({width}, length(({expr})::text)), '0')"
+        return f"printf('%0{width}d', {expr})"
 
     def text(self, expr: str) -> str:
         return f"({expr})::text" if self.pg else f"CAST({expr} AS TEXT)"
