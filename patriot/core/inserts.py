@@ -70,3 +70,43 @@ def insert(instance: Model, using: str = "default") -> None:
             instance._state.db = using
             return
     instance.save(force_insert=True, using=using)
+
+
+_many_statements: dict[tuple[type[Model], str, int], tuple[str, list[Any]]] = {}
+
+
+def insert_many(instances: list[Model], using: str = "default") -> None:
+    """Write `instances` (new rows of one model) in one INSERT of several rows, as `bulk_create(instances)` writes them
+    but with a statement built once per model, database and row count, and without reading their ids back (use it
+    for rows nobody refers to afterwards, such as an inspection's container counts). It falls back to bulk_create
+    where `insert()` would fall back to save()."""
+    if not instances:
+        return
+    model = type(instances[0])
+    key = (model, using, len(instances))
+    prepared = _many_statements.get(key)
+    if prepared is None and all(i.pk is None and type(i) is model for i in instances):
+        single = _statement(model, using)
+        if single is not None:
+            _sql, fields = single
+            quote = connections[using].ops.quote_name
+            row = f"({', '.join(['%s'] * len(fields))})"
+            # The model's own table and column names, quoted.
+            sql = (
+                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
+                f" VALUES {', '.join([row] * len(instances))}"
+            )
+            prepared = _many_statements[key] = (sql, fields)
+    if prepared is not None and all(i.pk is None for i in instances):
+        sql, fields = prepared
+        connection = connections[using]
+        values = [f.pre_save(instance, True) for instance in instances for f in fields]
+        if not any(hasattr(v, "resolve_expression") for v in values):
+            params = [f.get_db_prep_save(v, connection) for f, v in zip(fields * len(instances), values, strict=True)]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            for instance in instances:
+                instance._state.adding = False
+                instance._state.db = using
+            return
+    model._default_manager.db_manager(using).bulk_create(instances)

@@ -260,15 +260,17 @@ def record_inspection(
                 )
                 written.append(inspection.photo.name)
             inserts.insert(inspection)  # a statement prepared once (core/inserts.py), as save() would write it
-            ContainerCount.objects.bulk_create(
-                ContainerCount(
-                    inspection=inspection,
-                    container_type=c.container_type,
-                    place=c.place,
-                    inspected=c.inspected,
-                    positive=c.positive,
-                )
-                for c in containers
+            inserts.insert_many(
+                [
+                    ContainerCount(
+                        inspection=inspection,
+                        container_type=c.container_type,
+                        place=c.place,
+                        inspected=c.inspected,
+                        positive=c.positive,
+                    )
+                    for c in containers
+                ]
             )
             record_event(
                 kind="larvae.inspected",
