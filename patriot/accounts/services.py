@@ -196,7 +196,7 @@ def _user_converters() -> list[tuple[int, Any, list[Any]]]:
         found = []
         for position, field in enumerate(User._meta.concrete_fields):
             column = field.get_col(User._meta.db_table)
-            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)  # type: ignore[attr-defined]  # Field.get_db_converters, absent from django-stubs
             if converters:
                 found.append((position, column, converters))
         _token_converters[vendor] = found
@@ -241,7 +241,7 @@ def authenticate_token(raw: str) -> User | None:
     for position, column, converters in _user_converters():
         for convert in converters:
             values[position] = convert(values[position], column, connection)
-    user = User.from_db(connection.alias, None, values)
+    user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], values)
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user

@@ -160,7 +160,7 @@ def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None],
     if key not in _linked_statements:
         quote = connection.ops.quote_name
         parent_sql, _parent_fields = parent_statement
-        pk_column = quote(parent._meta.pk.column)  # type: ignore[union-attr]  # a model with an auto field (_statement)
+        pk_column = quote(parent._meta.pk.column)
         ctes = [f"p AS ({parent_sql})"]
         for n, (row, statement) in enumerate(zip(linked, statements, strict=True)):
             _sql, fields = statement  # type: ignore[misc]  # checked above
