@@ -5,7 +5,7 @@ a. indices: every index of all 56 kelurahan for one ISO week (larvae.indices.fig
    the same run: `SELECT count(*)` of that week's rows. The data set is inserted once in SQL (generate_series on
    PostgreSQL, a recursive CTE on SQLite) and kept: a later run with the same N reuses it.
 b. HTTP: POST /api/v1/larvae/inspections from 16 concurrent jumantik (own tokens, keep-alive, every request a
-   distinct inspection with its own Idempotency-Key) against uvicorn; aim p95 ≤ 50 ms. Baseline: GET /healthz from
+   distinct inspection with its own Idempotency-Key) against uvicorn; aim p95 ≤ 50 ms on one uvicorn worker (`--workers`, default 1). Baseline: GET /healthz from
    the same client. Before it, the work of one request in-process (Django's test client): SQL statements and CPU ms.
 c. live: a positive inspection to the POC dashboard: record_inspection's commit → the `larvae` event read by the
    staff stream's query for a POC viewer → the panel's partial re-rendered (what the browser fetches on the
@@ -14,7 +14,8 @@ c. live: a positive inspection to the POC dashboard: record_inspection's commit 
    reads a week of ~N/52 inspections as on a live server (the current week holds no synthetic rows). Also timed,
    not part of the path: the map's figures (peta.json), which the dashboard's map re-reads 300 ms after an event.
 
-    python -m bench.larvae --out FILE [--inspections N] [--runs R] [--seconds S] [--log-dir DIR]
+    python -m bench.larvae --out FILE [--inspections N] [--runs R] [--seconds S] [--workers W] [--log-dir DIR]
+        [--only indices,http,live]
 """
 
 # ruff: noqa: S608
@@ -150,7 +151,7 @@ def measure_indices(runs: int) -> dict[str, Any]:
     }
 
 
-def measure_http(seconds: float, concurrency: int, log_dir: Path) -> dict[str, Any]:
+def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int = 1) -> dict[str, Any]:
     from bench.httpload import build_post, run_load
     from bench.intake import HOST, Server
     from patriot.accounts.choices import RoleChoices
@@ -165,7 +166,7 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path) -> dict[str, A
         )
         _token, secret = create_api_token(user, f"bench-{time.time_ns()}")
         secrets.append(secret)
-    server = Server(workers=2, log_dir=log_dir)
+    server = Server(workers=workers, log_dir=log_dir)
     server.start()
     try:
         at = (clock.now() - timedelta(minutes=2)).isoformat()
@@ -214,6 +215,7 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path) -> dict[str, A
         p95 = percentile([x * 1000 for x in load.latencies], 95) if load.latencies else None
         base_p95 = percentile([x * 1000 for x in base.latencies], 95) if base.latencies else None
         return {
+            "workers": workers,
             "concurrency": concurrency,
             "requests": load.requests,
             "statuses": load.statuses,
@@ -378,6 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for the HTTP part (the aim is on one)")
     parser.add_argument("--log-dir", default="var/bench")
     parser.add_argument("--only", default="indices,http,live")
     args = parser.parse_args(argv)
@@ -399,7 +402,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         log_dir = Path(args.log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)
-        result["http"] = measure_http(args.seconds, args.concurrency, log_dir)
+        result["http"] = measure_http(args.seconds, args.concurrency, log_dir, args.workers)
         log(f"larvae http: p95 {result['http']['p95_ms']} ms")
     write_json(Path(args.out), result)
 

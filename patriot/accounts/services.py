@@ -185,6 +185,22 @@ def revoke_api_token(token: ApiToken) -> bool:
 
 
 _token_statements: dict[str, str] = {}
+# vendor -> for each of the user's columns that needs one, its position, its column expression and the converters the
+# ORM applies to it when reading (e.g. SQLite's datetimes made aware).
+_token_converters: dict[str, list[tuple[int, Any, list[Any]]]] = {}
+
+
+def _user_converters() -> list[tuple[int, Any, list[Any]]]:
+    vendor = connection.vendor
+    if vendor not in _token_converters:
+        found = []
+        for position, field in enumerate(User._meta.concrete_fields):
+            column = field.get_col(User._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)  # type: ignore[attr-defined]  # Field.get_db_converters, absent from django-stubs
+            if converters:
+                found.append((position, column, converters))
+        _token_converters[vendor] = found
+    return _token_converters[vendor]
 
 
 def _token_statement() -> str:
@@ -214,9 +230,18 @@ def authenticate_token(raw: str) -> User | None:
         return None
     now = timezone.now()
     stale_before = connection.ops.adapt_datetimefield_value(now - TOKEN_LAST_USED_RESOLUTION)
-    user = next(iter(User.objects.raw(_token_statement(), [stale_before, hash_token(raw), True])), None)
-    if user is None:
+    # The row is made into a User as the ORM does (Model.from_db, with the concrete fields in order), without
+    # RawQuerySet's per-call mapping of columns to fields (~a tenth of an inspection POST's Python time).
+    with connection.cursor() as cursor:
+        cursor.execute(_token_statement(), [stale_before, hash_token(raw), True])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if user.api_token_stale:  # type: ignore[attr-defined]  # a column of the raw query
-        ApiToken.objects.filter(pk=user.api_token_id).update(last_used_at=now)  # type: ignore[attr-defined]  # likewise
+    *values, token_id, stale = row
+    for position, column, converters in _user_converters():
+        for convert in converters:
+            values[position] = convert(values[position], column, connection)
+    user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], values)
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user

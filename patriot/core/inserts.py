@@ -14,6 +14,8 @@ that cannot return the id from the INSERT.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
@@ -70,3 +72,133 @@ def insert(instance: Model, using: str = "default") -> None:
             instance._state.db = using
             return
     instance.save(force_insert=True, using=using)
+
+
+_many_statements: dict[tuple[type[Model], str, int], tuple[str, list[Any]]] = {}
+
+
+def insert_many(instances: list[Model], using: str = "default") -> None:
+    """Write `instances` (new rows of one model) in one INSERT of several rows, as `bulk_create(instances)` writes them
+    but with a statement built once per model, database and row count, and without reading their ids back (use it
+    for rows nobody refers to afterwards, such as an inspection's container counts). It falls back to bulk_create
+    where `insert()` would fall back to save()."""
+    if not instances:
+        return
+    model = type(instances[0])
+    key = (model, using, len(instances))
+    prepared = _many_statements.get(key)
+    if prepared is None and all(i.pk is None and type(i) is model for i in instances):
+        single = _statement(model, using)
+        if single is not None:
+            _sql, fields = single
+            quote = connections[using].ops.quote_name
+            row = f"({', '.join(['%s'] * len(fields))})"
+            # The model's own table and column names, quoted.
+            sql = (
+                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
+                f" VALUES {', '.join([row] * len(instances))}"
+            )
+            prepared = _many_statements[key] = (sql, fields)
+    if prepared is not None and all(i.pk is None for i in instances):
+        sql, fields = prepared
+        connection = connections[using]
+        values = [f.pre_save(instance, True) for instance in instances for f in fields]
+        if not any(hasattr(v, "resolve_expression") for v in values):
+            params = [f.get_db_prep_save(v, connection) for f, v in zip(fields * len(instances), values, strict=True)]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            for instance in instances:
+                instance._state.adding = False
+                instance._state.db = using
+            return
+    model._default_manager.db_manager(using).bulk_create(instances)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A new row written with its parent by `insert_linked`. `columns` maps some of its fields (attnames) to a
+    PostgreSQL expression of the parent's new id, `{id}`, and of the field's own prepared value, `{value}`: e.g.
+    `{"inspection_id": "{id}"}`, or `{"subject_id": "{id}::text"}`."""
+
+    instance: Model
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+_linked_statements: dict[tuple[Any, ...], str] = {}
+
+
+def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None], using: str = "default") -> None:
+    """Write `parent` and the rows that refer to it, as `insert(parent)`, `link()` and `insert_many()` of the rows of
+    each model would, which is what happens on SQLite. `link()` sets, in Python, what `columns` computes from the
+    parent's id (so the instances read as the rows do afterwards). The linked rows' ids are not read back.
+
+    On PostgreSQL the rows are written by one statement (data-modifying CTEs: the parent's INSERT … RETURNING id,
+    then each linked row's INSERT … SELECT from it), one round trip instead of one per model; the database's
+    constraints decide as they would for separate INSERTs (a unique violation raises IntegrityError, and no row
+    is written)."""
+    connection = connections[using]
+    parent_statement = _statement(type(parent), using) if parent.pk is None else None
+    statements = [_statement(type(row.instance), using) for row in linked]
+    if (
+        connection.vendor != "postgresql"
+        or parent_statement is None
+        or any(s is None or row.instance.pk is not None for s, row in zip(statements, linked, strict=True))
+        or any(
+            pre_save.has_listeners(type(m)) or post_save.has_listeners(type(m))
+            for m in [parent, *(r.instance for r in linked)]
+        )
+    ):
+        insert(parent, using)
+        link()
+        groups: dict[type[Model], list[Model]] = {}
+        for row in linked:
+            groups.setdefault(type(row.instance), []).append(row.instance)
+        for instances in groups.values():
+            insert_many(instances, using)
+        return
+    key = (type(parent), using, *((type(row.instance), tuple(sorted(row.columns.items()))) for row in linked))
+    if key not in _linked_statements:
+        quote = connection.ops.quote_name
+        parent_sql, _parent_fields = parent_statement
+        pk_column = quote(parent._meta.pk.column)
+        ctes = [f"p AS ({parent_sql})"]
+        for n, (row, statement) in enumerate(zip(linked, statements, strict=True)):
+            _sql, fields = statement  # type: ignore[misc]  # checked above
+            meta = row.instance._meta
+            expressions = [
+                row.columns.get(f.attname, "{value}").replace("{id}", f"p.{pk_column}").replace("{value}", "%s")
+                for f in fields
+            ]
+            # The models' own table and column names, quoted; the values are parameters.
+            ctes.append(
+                f"l{n} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
+                f" SELECT {', '.join(expressions)} FROM p)"
+            )
+        sql = f"WITH {', '.join(ctes)} SELECT p.{pk_column} FROM p"  # noqa: S608
+        _linked_statements[key] = sql
+    params = _prepared_params(parent, parent_statement[1], connection)
+    for row, statement in zip(linked, statements, strict=True):
+        _sql, fields = statement  # type: ignore[misc]  # checked above
+        params += [
+            value
+            for f, value in zip(fields, _prepared_params(row.instance, fields, connection), strict=True)
+            if "{value}" in row.columns.get(f.attname, "{value}")
+        ]
+    sql = _linked_statements[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (pk,) = cursor.fetchone()
+    parent.pk = pk
+    parent._state.adding = False
+    parent._state.db = using
+    link()
+    for row in linked:
+        row.instance._state.adding = False
+        row.instance._state.db = using
+
+
+def _prepared_params(instance: Model, fields: list[Any], connection: Any) -> list[Any]:
+    values = [f.pre_save(instance, True) for f in fields]
+    if any(hasattr(v, "resolve_expression") for v in values):
+        raise ValueError("insert_linked() writes plain values only, not expressions.")
+    return [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]

@@ -24,13 +24,43 @@ def record_event(
     unit_id: int | None = None,
     is_public: bool = False,
 ) -> OutboxEvent:
+    """Write an outbox event inside the caller's transaction (that of the change it describes)."""
+    event = new_event(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        at=at,
+        payload=payload,
+        agency_id=agency_id,
+        team_id=team_id,
+        unit_id=unit_id,
+        is_public=is_public,
+    )
+    inserts.insert(event)
+    return event
+
+
+def new_event(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    payload: dict[str, Any],
+    agency_id: int | None = None,
+    team_id: int | None = None,
+    unit_id: int | None = None,
+    is_public: bool = False,
+) -> OutboxEvent:
+    """An outbox event not yet written, for a caller that writes it with its change's rows (core/inserts.insert_linked);
+    inside the transaction of that change, which also wakes the live streams once it commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
     # Live streams learn of the event once it is committed (never before: a rollback would be a lie).
     wake_on_commit()
     if quiet.active():
         payload = {**payload, "quiet": True}  # demo history: nobody is emailed or texted about it (core/quiet.py)
-    event = OutboxEvent(
+    return OutboxEvent(
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -41,5 +71,3 @@ def record_event(
         payload=payload,
         created_at=at,
     )
-    inserts.insert(event)
-    return event

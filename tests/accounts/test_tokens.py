@@ -170,3 +170,18 @@ def test_revoke_asks_for_the_owner_when_a_prefix_is_shared() -> None:
     _run("revoke", first.prefix, "--user", "dua")
     assert authenticate_token(first_secret) == first_user
     assert authenticate_token(second_secret) is None
+
+
+def test_the_token_user_is_read_as_the_orm_reads_it() -> None:
+    user = make_user(RoleChoices.JUMANTIK)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    _token, secret = create_api_token(user, "ponsel")
+
+    found = authenticate_token(secret)
+
+    read = User.objects.get(pk=user.pk)
+    assert found is not None and not found._state.adding and found._state.db == "default"
+    for field in User._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(read, field.attname), field.name
+    assert found.last_login is not None and found.last_login.tzinfo is not None
+    assert found.is_active is True and type(found.is_staff) is bool

@@ -102,3 +102,24 @@ def test_the_prepared_insert_sends_no_signal_so_a_model_with_receivers_is_saved(
         pre_save.disconnect(receiver, sender=OutboxEvent, dispatch_uid="test-inserts")
     assert received == [event]
     assert OutboxEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_prepared_multi_row_insert_writes_what_bulk_create_writes() -> None:
+    at = timezone.now()
+    rows = [
+        {
+            "kind": "larvae.inspected",
+            "subject_type": "larvae",
+            "subject_id": str(n),
+            "payload": {"n": n},
+            "created_at": at,
+        }
+        for n in range(3)
+    ]
+    inserts.insert_many([OutboxEvent(**row) for row in rows])
+    inserts.insert_many([OutboxEvent(**row) for row in rows])  # the statement for three rows, built once, again
+    OutboxEvent.objects.bulk_create([OutboxEvent(**row) for row in rows])
+    columns = [f.attname for f in OutboxEvent._meta.concrete_fields if not f.primary_key]
+    written = [[getattr(e, c) for c in columns] for e in OutboxEvent.objects.order_by("pk")]
+    assert len(written) == 9
+    assert written[0:3] == written[3:6] == written[6:9]

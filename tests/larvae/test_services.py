@@ -174,7 +174,10 @@ def test_a_race_on_one_key_returns_the_inspection_that_won(jumantik: User) -> No
     with CaptureQueriesContext(connection) as first_send:
         winner = record_inspection(jumantik, submission)
     statements = [query["sql"].split()[0].upper() for query in first_send.captured_queries]
-    assert "SELECT" not in statements and statements.count("INSERT") == 3  # inspection, containers, event
+    if connection.vendor == "postgresql":  # inspection, containers and event in one statement (core/inserts.py)
+        assert "SELECT" not in statements and statements.count("WITH") == 1 and "INSERT" not in statements
+    else:
+        assert "SELECT" not in statements and statements.count("INSERT") == 3  # inspection, containers, event
     again = record_inspection(jumantik, submission)
     assert winner.created and not again.created and again.inspection.pk == winner.inspection.pk
     assert again.village_code == winner.village_code and again.village_name == winner.village_name
@@ -182,8 +185,15 @@ def test_a_race_on_one_key_returns_the_inspection_that_won(jumantik: User) -> No
 
 
 def test_a_failure_inside_the_transaction_leaves_nothing(jumantik: User, _media_root: Path) -> None:
+    written = inspections.inserts.insert_linked
+
+    def write_then_fail(*args: Any, **kwargs: Any) -> None:
+        written(*args, **kwargs)  # the rows are in the transaction, then it fails
+        assert Inspection.objects.exists() and ContainerCount.objects.exists()
+        raise IntegrityError("boom")
+
     with (
-        mock.patch.object(inspections, "record_event", side_effect=IntegrityError("boom")),
+        mock.patch.object(inspections.inserts, "insert_linked", side_effect=write_then_fail),
         pytest.raises(IntegrityError),
     ):
         record_inspection(jumantik, inspection_submission(), photo=("rumah.jpg", io.BytesIO(jpeg_bytes())))
@@ -220,6 +230,31 @@ def test_the_event_names_the_area_never_the_household(jumantik: User) -> None:
     text = str(event.payload)
     assert "Kenanga" not in text and str(inspection.latitude) not in text and "jumantik" not in text
     assert not event.is_public
+
+
+def test_the_inspection_its_counts_and_its_event_are_written_together_and_read_as_returned(jumantik: User) -> None:
+    submission = inspection_submission(
+        containers=[("drum", "outdoor", 4, 2), ("jar", "indoor", 3, 0), ("bath_tub", "indoor", 1, 1)]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        result = record_inspection(jumantik, submission)
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH"))]
+    # PostgreSQL: one statement writes the three tables (core/inserts.insert_linked); elsewhere one per table.
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    inspection = result.inspection
+    assert inspection.pk is not None and not inspection._state.adding
+    read = Inspection.objects.get(pk=inspection.pk)
+    for field in Inspection._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(inspection, field.attname), field.name
+    assert sorted(
+        ContainerCount.objects.filter(inspection=inspection).values_list(
+            "container_type", "place", "inspected", "positive"
+        )
+    ) == [("bath_tub", "indoor", 1, 1), ("drum", "outdoor", 4, 2), ("jar", "indoor", 3, 0)]
+    event = OutboxEvent.objects.get(subject_type="larvae")
+    assert event.subject_id == str(inspection.pk) and event.payload["inspection"] == inspection.pk
+    assert event.payload == inspections._event_payload(inspection, result.village_code, result.village_name)
+    assert event.created_at == inspection.received_at
 
 
 def test_the_event_reaches_the_poc_and_dinkes_only_and_never_the_public(jumantik: User) -> None:

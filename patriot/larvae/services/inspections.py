@@ -21,7 +21,7 @@ from patriot.accounts.models import User
 from patriot.cases.photos import clean_photo
 from patriot.core import clock, inserts
 from patriot.core.errors import DomainError, Forbidden, InvalidInput
-from patriot.events.services import record_event
+from patriot.events.services import new_event
 from patriot.geo.lookup import LocationError, locate
 from patriot.larvae.choices import (
     BuildingKindChoices,
@@ -259,8 +259,7 @@ def record_inspection(
                     f"{secrets.token_hex(8)}.{clean.extension}", ContentFile(clean.content), save=False
                 )
                 written.append(inspection.photo.name)
-            inserts.insert(inspection)  # a statement prepared once (core/inserts.py), as save() would write it
-            ContainerCount.objects.bulk_create(
+            counts = [
                 ContainerCount(
                     inspection=inspection,
                     container_type=c.container_type,
@@ -269,13 +268,31 @@ def record_inspection(
                     positive=c.positive,
                 )
                 for c in containers
-            )
-            record_event(
-                kind="larvae.inspected",
-                subject_type="larvae",
-                subject_id=str(inspection.pk),
-                at=now,
-                payload=_event_payload(inspection, location.village_code, location.village_name),
+            ]
+            payload = _event_payload(inspection, location.village_code, location.village_name)
+            event = new_event(kind="larvae.inspected", subject_type="larvae", subject_id="", at=now, payload=payload)
+
+            def link() -> None:
+                for count in counts:
+                    count.inspection = inspection
+                event.subject_id = str(inspection.pk)
+                event.payload["inspection"] = inspection.pk
+
+            # The inspection, its container counts and its outbox event: statements prepared once (core/inserts.py),
+            # on PostgreSQL one statement (one round trip) for the three tables.
+            inserts.insert_linked(
+                inspection,
+                [
+                    *(inserts.Linked(count, {"inspection_id": "{id}"}) for count in counts),
+                    inserts.Linked(
+                        event,
+                        {
+                            "subject_id": "{id}::text",
+                            "payload": "jsonb_set({value}, '{inspection}', to_jsonb({id}))",
+                        },
+                    ),
+                ],
+                link,
             )
     except IntegrityError:
         _remove_files(written)
@@ -295,7 +312,7 @@ def _event_payload(inspection: Inspection, village_code: str, village_name: str)
     """Where (the area down to the RW, never the household's address, point or RT) and what was found; nothing
     about the household's health (the fever answer stays on the inspection, for its supervisors)."""
     return {
-        "inspection": inspection.pk,
+        "inspection": inspection.pk,  # None until the row is written: insert_linked's link() and SQL set it
         "building_kind": inspection.building_kind,
         "village": village_code,
         "village_name": village_name,
