@@ -79,8 +79,9 @@ class PriorityRank(Func):
     def __init__(self, **extra: Any) -> None:
         super().__init__(F("priority"), **extra)
 
-    def _case(self, compiler: Any, *, literal: bool) -> tuple[str, list[Any]]:
+    def _case(self, compiler: Any, connection: Any, *, literal: bool) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.source_expressions[0])
+        rank_param = IntegerField().get_db_prep_value  # as Value(rank) passes it (psycopg: Int4)
         params = list(params)
         whens = []
         for value, rank in PRIORITY_RANKS:
@@ -88,17 +89,17 @@ class PriorityRank(Func):
                 whens.append(f"WHEN {column} = '{value}' THEN {rank}")
             else:
                 whens.append(f"WHEN {column} = %s THEN %s")
-                params += [str(value), rank]
+                params += [str(value), rank_param(rank, connection)]
         default = str(PRIORITY_RANK_DEFAULT) if literal else "%s"
         if not literal:
-            params.append(PRIORITY_RANK_DEFAULT)
+            params.append(rank_param(PRIORITY_RANK_DEFAULT, connection))
         return f"CASE {' '.join(whens)} ELSE {default} END", params
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        return self._case(compiler, literal=False)
+        return self._case(compiler, connection, literal=False)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        return self._case(compiler, literal=True)
+        return self._case(compiler, connection, literal=True)
 
 
 class AscNullsLast(OrderBy):
