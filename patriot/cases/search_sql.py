@@ -53,7 +53,7 @@ class LocalHour(ExtractHour):
     """ExtractHour with a time zone; on SQLite, for a zone of one fixed offset, written as `sqlite_hour_sql` so that
     case_created_hour answers it. Same value as `django_datetime_extract('hour', …)` for such a zone."""
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         zone: tzinfo | None = self.tzinfo
         offset = fixed_utc_offset_minutes(str(zone)) if isinstance(zone, ZoneInfo) else None
         if offset is None:
@@ -79,7 +79,7 @@ class PriorityRank(Func):
     def __init__(self, **extra: Any) -> None:
         super().__init__(F("priority"), **extra)
 
-    def _case(self, compiler: Any, connection: Any, *, literal: bool) -> tuple[str, list[Any]]:
+    def _case(self, compiler: Any, connection: Any, *, literal: bool) -> tuple[str, Any]:
         column, params = compiler.compile(self.source_expressions[0])
         rank_param = IntegerField().get_db_prep_value  # as Value(rank) passes it (psycopg: Int4)
         params = list(params)
@@ -95,10 +95,10 @@ class PriorityRank(Func):
             params.append(rank_param(PRIORITY_RANK_DEFAULT, connection))
         return f"CASE {' '.join(whens)} ELSE {default} END", params
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
         return self._case(compiler, connection, literal=False)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         return self._case(compiler, connection, literal=True)
 
 
@@ -110,7 +110,7 @@ class AscNullsLast(OrderBy):
     def __init__(self, expression: Any) -> None:
         super().__init__(expression, descending=False, nulls_last=True)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         if self.descending or not self.nulls_last:  # reversed (QuerySet.reverse(), last()): Django's own clause
             return super().as_sql(compiler, connection, **extra)
         sql, params = compiler.compile(self.expression)
