@@ -31,6 +31,7 @@ from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import Agency, OrganisationUnit, User
 from patriot.cases.choices import CaseStateChoices, ChannelChoices, PriorityChoices, SlaStatusChoices
 from patriot.cases.models import Case, Category, Instruction, PublicMapCell, RoutingRule, state_among
+from patriot.cases.search_sql import AscNullsLast, PriorityRank
 from patriot.cases.sla import city_zone
 from patriot.core import clock
 from patriot.geo.models import Village
@@ -296,23 +297,20 @@ def _sla_urgency() -> DbCase:
     )
 
 
-def priority_rank() -> DbCase:
+def priority_rank() -> PriorityRank:
     """Emergencies (urgent) first, then high priority, then the rest alike (time left decides among them).
 
-    PostgreSQL's index case_priority_order (cases/0016) repeats this expression: change both together."""
-    return DbCase(
-        When(priority=PriorityChoices.URGENT, then=Value(0)),
-        When(priority=PriorityChoices.HIGH, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+    The indexes case_priority_order (PostgreSQL cases/0017, SQLite cases/0020) repeat this expression: see
+    cases/search_sql.py."""
+    return PriorityRank()
 
 
 # The orders a case list can be sorted in: the queue's default is "priority", the search page's and the API's
-# "newest". Time left on the SLA is the deadline of the case's current clock (cases without one last).
+# "newest". Time left on the SLA is the deadline of the case's current clock (cases without one last); on SQLite
+# AscNullsLast writes that as `due_at IS NULL, due_at`, the order its index case_due_order keeps.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "priority": ("priority_rank", F("due_at").asc(nulls_last=True), "created_at", "pk"),
-    "due": (F("due_at").asc(nulls_last=True), "created_at", "pk"),
+    "priority": ("priority_rank", AscNullsLast(F("due_at")), "created_at", "pk"),
+    "due": (AscNullsLast(F("due_at")), "created_at", "pk"),
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
 }

@@ -1,0 +1,148 @@
+"""How the staff search writes its hour filter, phone-part filter and two SLA orders so that an index answers them on
+both databases (issue 16 item 3).
+
+PostgreSQL's indexes for these (cases/0017) match the SQL Django writes anyway. SQLite's (cases/0020) can only serve a
+query that repeats the indexed expression literally, so on SQLite these expressions are written out with their values
+in the SQL text (bound parameters never match an index expression there) and without Python functions (Django's
+`django_datetime_extract` cannot be indexed: no other SQLite client knows it). Keep each SQLite rendering in step with
+its index in cases/0020; tests/cases/test_search_indexes.py checks EXPLAIN QUERY PLAN names the index.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connections
+from django.db.models import F, Func, IntegerField, OrderBy, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractHour
+
+from patriot.cases.choices import PriorityChoices
+
+# --- the hour of the day in the city's time zone ---------------------------------------------------------------
+
+
+@functools.cache
+def fixed_utc_offset_minutes(zone_name: str) -> int | None:
+    """The zone's offset from UTC in minutes when it has not changed since 1970 and is not known to change before
+    2100 (Asia/Jakarta: +420; every Indonesian zone), else None: then SQLite needs the zone's rules per row."""
+    zone = ZoneInfo(zone_name)
+    offsets = {
+        datetime(year, month, 1, tzinfo=zone).utcoffset() or timedelta(0)
+        for year in range(1970, 2100)
+        for month in (1, 4, 7, 10)
+    }
+    if len(offsets) != 1:
+        return None
+    minutes = offsets.pop().total_seconds() / 60
+    return int(minutes) if minutes.is_integer() else None
+
+
+def sqlite_hour_sql(column: str, offset_minutes: int) -> str:
+    """The local hour as SQLite's index case_created_hour (cases/0020) has it: the UTC text shifted by the fixed
+    offset (SQLite's date functions are deterministic and indexable without 'now' or 'localtime'). Only the text's
+    first 19 characters (to the whole second): SQLite rounds the fraction to milliseconds, so 16:59:59.999999 UTC
+    would be 17:00, the next hour in Jakarta."""
+    return f"CAST(strftime('%H', substr({column}, 1, 19), '{offset_minutes:+d} minutes') AS INTEGER)"
+
+
+class LocalHour(ExtractHour):
+    """ExtractHour with a time zone; on SQLite, for a zone of one fixed offset, written as `sqlite_hour_sql` so that
+    case_created_hour answers it. Same value as `django_datetime_extract('hour', …)` for such a zone."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        zone: tzinfo | None = self.tzinfo
+        offset = fixed_utc_offset_minutes(str(zone)) if isinstance(zone, ZoneInfo) else None
+        if offset is None:
+            return super().as_sql(compiler, connection, **extra)
+        column, params = compiler.compile(self.lhs)
+        # The connection wrapper reads %-placeholders when parameters are passed: a literal % is written %%.
+        return sqlite_hour_sql(column, offset).replace("%", "%%"), list(params)
+
+
+# --- the SLA orders ------------------------------------------------------------------------------------------------
+
+PRIORITY_RANKS = ((PriorityChoices.URGENT, 0), (PriorityChoices.HIGH, 1))
+PRIORITY_RANK_DEFAULT = 2
+
+
+class PriorityRank(Func):
+    """Emergencies (urgent) 0, high priority 1, the rest 2. PostgreSQL: the CASE Django writes for When/Value (its
+    index case_priority_order, cases/0017, matches that); SQLite: the same CASE with the values in the SQL text, as
+    its index case_priority_order (cases/0020) has it."""
+
+    output_field = IntegerField()
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(F("priority"), **extra)
+
+    def _case(self, compiler: Any, connection: Any, *, literal: bool) -> tuple[str, Any]:
+        column, params = compiler.compile(self.source_expressions[0])
+        rank_param = IntegerField().get_db_prep_value  # as Value(rank) passes it (psycopg: Int4)
+        params = list(params)
+        whens = []
+        for value, rank in PRIORITY_RANKS:
+            if literal:
+                whens.append(f"WHEN {column} = '{value}' THEN {rank}")
+            else:
+                whens.append(f"WHEN {column} = %s THEN %s")
+                params += [str(value), rank_param(rank, connection)]
+        default = str(PRIORITY_RANK_DEFAULT) if literal else "%s"
+        if not literal:
+            params.append(rank_param(PRIORITY_RANK_DEFAULT, connection))
+        return f"CASE {' '.join(whens)} ELSE {default} END", params
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
+        return self._case(compiler, connection, literal=False)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        return self._case(compiler, connection, literal=True)
+
+
+class AscNullsLast(OrderBy):
+    """`expression ASC NULLS LAST`. SQLite's indexes keep NULLs first, so none can follow that clause; there it is
+    written `expression IS NULL, expression ASC` — the same order — which case_due_order and case_priority_order
+    (cases/0020) index."""
+
+    def __init__(self, expression: Any) -> None:
+        super().__init__(expression, descending=False, nulls_last=True)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        if self.descending or not self.nulls_last:  # reversed (QuerySet.reverse(), last()): Django's own clause
+            return super().as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.expression)
+        return f"{sql} IS NULL, {sql} ASC", [*params, *params]
+
+
+# --- part of a reporter's phone number -----------------------------------------------------------------------------
+
+# SQLite: an FTS5 table of the reporters' numbers with the trigram tokenizer (cases/0020), kept in step by triggers.
+PHONE_TRIGRAM_TABLE = "case_reporter_phone_trigram"
+# A part of a number found in more cases than this is searched with LIKE along the newest cases instead: the first
+# page's 50 are then among the newest few thousand, whereas sorting every trigram match by date would read them all.
+PHONE_TRIGRAM_MOST_MATCHES = 1000
+_TRIGRAM_MATCHES = 'SELECT rowid FROM "case_reporter_phone_trigram" WHERE "case_reporter_phone_trigram" MATCH %s'
+_TRIGRAM_MATCHES_COUNTED = (
+    'SELECT count(*) FROM (SELECT 1 FROM "case_reporter_phone_trigram" WHERE "case_reporter_phone_trigram" MATCH %s'
+    " LIMIT %s)"
+)
+
+
+def phone_part_filter(cases: QuerySet[Any], digits: str) -> QuerySet[Any]:
+    """The cases whose reporter's number contains `digits` (a substring, as `reporter_phone__contains`).
+
+    PostgreSQL: LIKE, which the pg_trgm index case_reporter_phone_trgm answers. SQLite: for 3 digits or more the
+    trigram table's matches, unless they are many (see PHONE_TRIGRAM_MOST_MATCHES); shorter parts have no trigram."""
+    connection = connections[cases.db]
+    if connection.vendor != "sqlite" or len(digits) < 3 or not digits.isdigit():
+        return cases.filter(reporter_phone__contains=digits)
+    phrase = f'"{digits}"'  # digits only: nothing to escape in the FTS5 query
+    with connection.cursor() as cursor:
+        cursor.execute(_TRIGRAM_MATCHES_COUNTED, [phrase, PHONE_TRIGRAM_MOST_MATCHES + 1])
+        matches = cursor.fetchone()[0]
+    if matches > PHONE_TRIGRAM_MOST_MATCHES:
+        return cases.filter(reporter_phone__contains=digits)
+    return cases.filter(pk__in=RawSQL(_TRIGRAM_MATCHES, (phrase,)))  # noqa: S611  # constant SQL, a parameter
