@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from patriot.cases import held_photos, services
+from patriot.cases import held_photos, search_sql, services
 from patriot.core.registry import PeriodicJob, RetentionRule
 
 # The worker's log, whichever app's job writes it.
@@ -27,6 +27,8 @@ def purge_held_photos() -> None:
 SLA_SWEEP = PeriodicJob("sla-sweep", sweep_sla)
 # Photos kept for a refused report form (cases/held_photos.py) that was never sent again.
 HELD_PHOTOS = PeriodicJob("held-photos-purge", purge_held_photos, interval=3600)
+# SQLite: the trigram index of reporters' numbers loses the numbers forgotten or deleted since the day before.
+PHONE_TRIGRAMS = PeriodicJob("phone-trigram-merge", search_sql.merge_phone_trigrams, interval=86400)
 RETENTION_RULES = (
     RetentionRule(
         "reporter contact details of finished cases",

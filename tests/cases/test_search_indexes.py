@@ -166,6 +166,28 @@ def test_the_trigram_table_follows_changes_and_deletions(phones: dict[str, Case]
 
 
 @sqlite_only
+def test_a_forgotten_number_leaves_no_trigram_in_the_database_after_the_daily_merge() -> None:
+    """FTS5 keeps a changed number's trigrams in its older index segments, marked deleted, until they are merged: the
+    number +62 899 777 555 blanked by the retention rule is still in the index's raw blocks (a segment's first term is
+    stored whole, "+62", and others by what they add to the one before, e.g. "899") until the worker's daily merge
+    drops it."""
+    from patriot.cases import jobs
+
+    case = make_case(make_category(), reporter_phone="+62899777555")
+    Case.objects.filter(pk=case.pk).update(reporter_phone="")
+
+    def raw_index() -> bytes:
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT block FROM "case_reporter_phone_trigram_data"')
+            return b"".join(bytes(block) for (block,) in cursor.fetchall())
+
+    assert b"+62" in raw_index() and b"899" in raw_index()  # held, though no case has the number any more
+    jobs.PHONE_TRIGRAMS.run()
+    assert b"+62" not in raw_index() and b"899" not in raw_index()
+    assert _ids(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=777555")) == []
+
+
+@sqlite_only
 def test_sqlite_answers_part_of_a_number_from_the_trigram_table(phones: dict[str, Case]) -> None:
     plan = _plan(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=9876"))
     assert "case_reporter_phone_trigram VIRTUAL TABLE" in plan, plan
