@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
@@ -40,7 +41,7 @@ from patriot.cases.services.common import (
     _store_photos,
 )
 from patriot.cases.services.workflow import _acting_on
-from patriot.core import clock, inserts, metrics
+from patriot.core import clock, inserts, metrics, quiet
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.geo.lookup import LocationError, locate, village_centre
@@ -332,24 +333,23 @@ def create_case(
         updated_at=now,
     )
     _start_clock(case, "verify", now)
-    written: list[str] = []
+    job = _Intake(
+        case=case,
+        key=key,
+        scope=idempotency_scope,
+        fingerprint=fingerprint,
+        by=by,
+        area_codes=(location.village_code, location.district_code),
+        photos=clean_photos,
+        language=get_language(),
+    )
+    written = job.written
     try:
-        with transaction.atomic():
-            case.tracking_number = _next_tracking_number(now)
-            inserts.insert(case)
-            _store_photos(case, clean_photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
-            package._write_entry(
-                case,
-                Kind.SUBMITTED,
-                at=now,
-                data={"channel": case.channel, "photos": len(clean_photos)},
-                area_codes=(location.village_code, location.district_code),
-                **_on_behalf(by),
-            )
-            if key:
-                IdempotencyKey.objects.create(
-                    scope=idempotency_scope, key=key, fingerprint=fingerprint, case=case, created_at=now
-                )
+        if clean_photos or connection.in_atomic_block or quiet.active():
+            with transaction.atomic():
+                _write_intake(job)
+        else:
+            _group_commit.write(job)
     except IntegrityError:
         _remove_files(written)
         # Two requests with one key raced; the one that committed first owns the key.
@@ -361,6 +361,111 @@ def create_case(
         raise
     metrics.REPORTS.labels(case.channel).inc()
     return NewCase(case=case, created=True, reporter_key=reporter_key_for(case))
+
+
+@dataclass(eq=False)
+class _Intake:
+    """One validated report waiting to be written: everything the transaction needs, nothing left to check."""
+
+    case: Case
+    key: str
+    scope: str
+    fingerprint: str
+    by: User | None
+    area_codes: tuple[str, str]
+    photos: list[Any]
+    language: str | None
+    written: list[str] = field(default_factory=list)
+    done: bool = False
+    error: BaseException | None = None
+
+    def unwritten(self) -> None:
+        """Back to before the transaction (it rolled back): no id, no number."""
+        self.case.pk = None
+        self.case._state.adding = True
+        self.case.tracking_number = ""
+
+
+def _write_intake(job: _Intake) -> None:
+    """The case, its photos, its first timeline entry and outbox event, and its idempotency key (inside a
+    transaction; the tracking number is taken in it)."""
+    case, now = job.case, job.case.created_at
+    case.tracking_number = _next_tracking_number(now)
+    inserts.insert(case)
+    _store_photos(case, job.photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=job.by, at=now, written=job.written)
+    package._write_entry(
+        case,
+        Kind.SUBMITTED,
+        at=now,
+        data={"channel": case.channel, "photos": len(job.photos)},
+        area_codes=job.area_codes,
+        **_on_behalf(job.by),
+    )
+    if job.key:
+        IdempotencyKey.objects.create(
+            scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        )
+
+
+class _GroupCommit:
+    """Concurrent intakes of one process share a transaction (group commit).
+
+    Each request validates its report and builds its rows in its own thread, then queues them here. Whichever
+    waiting thread takes the writer lock writes everything queued by then in one transaction and commits once;
+    the others find their report written (or their error) when they get the lock in turn, so every answer still
+    follows its case's commit. If anything in a shared transaction fails (a raced idempotency key), it is rolled
+    back and each of its reports is written again in a transaction of its own, so one bad report fails alone.
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self) -> None:
+        self._writer = threading.Lock()
+        self._queue: list[_Intake] = []
+        self._queue_lock = threading.Lock()
+
+    def write(self, job: _Intake) -> None:
+        with self._queue_lock:
+            self._queue.append(job)
+        with self._writer:
+            while not job.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+                self._write(batch)
+        if job.error is not None:
+            raise job.error
+
+    @staticmethod
+    def _write(batch: list[_Intake]) -> None:
+        try:
+            if len(batch) > 1:
+                try:
+                    with transaction.atomic():
+                        for job in batch:
+                            with override(job.language):
+                                _write_intake(job)
+                except Exception:  # noqa: BLE001  # each report again on its own below; its own error is kept there
+                    for job in batch:
+                        job.unwritten()
+                else:
+                    for job in batch:
+                        job.done = True
+                    return
+            for job in batch:
+                try:
+                    with transaction.atomic(), override(job.language):
+                        _write_intake(job)
+                except Exception as error:  # noqa: BLE001  # handed to the request that sent this report
+                    job.unwritten()
+                    job.error = error
+                job.done = True
+        finally:
+            for job in batch:
+                if not job.done:  # the writer itself was interrupted: its waiters must not wait for ever
+                    job.error, job.done = RuntimeError("The report was not written."), True
+
+
+_group_commit = _GroupCommit()
 
 
 def add_photos(
