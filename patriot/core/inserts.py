@@ -14,6 +14,7 @@ that cannot return the id from the INSERT.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections
@@ -70,3 +71,38 @@ def insert(instance: Model, using: str = "default") -> None:
             instance._state.db = using
             return
     instance.save(force_insert=True, using=using)
+
+
+def insert_many(instances: Sequence[Model], using: str = "default") -> None:
+    """Write `instances` (all of one model) as new rows with one INSERT of several VALUES rows, as `insert()` would
+    each; the ids come back in the rows' order (RETURNING, as Django's bulk_create relies on, on SQLite ≥ 3.35 and
+    PostgreSQL). Falls back to `insert()` one by one wherever `insert()` would fall back to save()."""
+    if not instances:
+        return
+    model = type(instances[0])
+    prepared = None
+    if (
+        len(instances) > 1
+        and all(type(i) is model and i.pk is None for i in instances)
+        and not (pre_save.has_listeners(model) or post_save.has_listeners(model))
+    ):
+        prepared = _statement(model, using)
+    if prepared is not None:
+        sql, fields = prepared
+        connection = connections[using]
+        rows = [[f.pre_save(instance, True) for f in fields] for instance in instances]
+        if not any(hasattr(v, "resolve_expression") for row in rows for v in row):
+            params = [f.get_db_prep_save(v, connection) for row in rows for f, v in zip(fields, row, strict=True)]
+            head, returning = sql.split(" VALUES ", 1)
+            one_row, returning = returning.split(" RETURNING ", 1)
+            many_sql = f"{head} VALUES {', '.join([one_row] * len(instances))} RETURNING {returning}"
+            with connection.cursor() as cursor:
+                cursor.execute(many_sql, params)
+                ids = [row[0] for row in cursor.fetchall()]
+            for instance, pk in zip(instances, ids, strict=True):
+                instance.pk = pk
+                instance._state.adding = False
+                instance._state.db = using
+            return
+    for instance in instances:
+        insert(instance, using)

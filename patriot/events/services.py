@@ -43,3 +43,27 @@ def record_event(
     )
     inserts.insert(event)
     return event
+
+
+def record_events(events: list[dict[str, Any]]) -> list[OutboxEvent]:
+    """`record_event(**each)` for several events of one transaction, written with one INSERT."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
+    wake_on_commit()
+    quieted = quiet.active()
+    written = [
+        OutboxEvent(
+            kind=e["kind"],
+            subject_type=e["subject_type"],
+            subject_id=e["subject_id"],
+            agency_id=e.get("agency_id"),
+            team_id=e.get("team_id"),
+            unit_id=e.get("unit_id"),
+            is_public=e.get("is_public", False),
+            payload={**e["payload"], "quiet": True} if quieted else e["payload"],
+            created_at=e["at"],
+        )
+        for e in events
+    ]
+    inserts.insert_many(written)
+    return written

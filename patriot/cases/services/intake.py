@@ -28,13 +28,22 @@ from patriot.cases.choices import (
     PriorityChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, Supporter, TrackingSequence
+from patriot.cases.models import (
+    Attachment,
+    Case,
+    Category,
+    IdempotencyKey,
+    Supporter,
+    TimelineEntry,
+    TrackingSequence,
+)
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE
 from patriot.cases.services.common import (
     MAX_DESCRIPTION_LENGTH,
     MAX_TITLE_LENGTH,
     _check_text,
     _clean_photos,
+    _entry_step,
     _on_behalf,
     _remove_files,
     _start_clock,
@@ -44,6 +53,7 @@ from patriot.cases.services.workflow import _acting_on
 from patriot.core import clock, inserts, metrics, quiet
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
+from patriot.events import steps
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -82,18 +92,44 @@ def _next_tracking_number(at: datetime) -> str:
     return f"{settings.PATRIOT_CITY_CODE}-{period}-{number:06d}"
 
 
-def _next_from_counter_row(period: str) -> int:
+def _next_tracking_numbers(times: Sequence[datetime]) -> list[str]:
+    """`_next_tracking_number` of each of `times`, with one statement per month among them."""
+    periods = [at.astimezone(sla.city_zone()).strftime("%y%m") for at in times]
+    numbers: dict[str, list[int]] = {}
+    for period in dict.fromkeys(periods):
+        count = periods.count(period)
+        if connection.vendor == "postgresql":
+            numbers[period] = [_next_from_sequence(period), *_more_from_sequence(period, count - 1)]
+        else:
+            last = _next_from_counter_row(period, count)
+            numbers[period] = list(range(last - count + 1, last + 1))
+    taken = {period: iter(values) for period, values in numbers.items()}
+    return [f"{settings.PATRIOT_CITY_CODE}-{period}-{next(taken[period]):06d}" for period in periods]
+
+
+def _next_from_counter_row(period: str, count: int = 1) -> int:
+    """The month's counter row moved on by `count`; returns the last number taken."""
     table = connection.ops.quote_name(TrackingSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 WHERE period = %s RETURNING last_number",  # noqa: S608
-            [period],
+            f"UPDATE {table} SET last_number = last_number + %s WHERE period = %s RETURNING last_number",  # noqa: S608
+            [count, period],
         )
         row = cursor.fetchone()
     if row is not None:
         return int(row[0])
-    TrackingSequence.objects.create(period=period, last_number=1)
-    return 1
+    TrackingSequence.objects.create(period=period, last_number=count)
+    return count
+
+
+def _more_from_sequence(period: str, count: int) -> list[int]:
+    """`count` more numbers from the month's sequence (made by `_next_from_sequence` in this transaction)."""
+    if count <= 0:
+        return []
+    name = f"{TrackingSequence._meta.db_table}_{period}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::text::regclass) FROM generate_series(1, %s)", [name, count])
+        return sorted(int(row[0]) for row in cursor.fetchall())
 
 
 def _next_from_sequence(period: str) -> int:
@@ -345,7 +381,7 @@ def create_case(
     )
     written = job.written
     try:
-        if clean_photos or connection.in_atomic_block or quiet.active():
+        if clean_photos or connection.in_atomic_block or quiet.active() or not settings.PATRIOT_INTAKE_GROUP_COMMIT:
             with transaction.atomic():
                 _write_intake(job)
         else:
@@ -407,6 +443,33 @@ def _write_intake(job: _Intake) -> None:
         )
 
 
+def _write_intakes(jobs: list[_Intake]) -> None:
+    """`_write_intake` of several reports without photos, with one statement per table (and per month's number)."""
+    for job, number in zip(jobs, _next_tracking_numbers([job.case.created_at for job in jobs]), strict=True):
+        job.case.tracking_number = number
+    inserts.insert_many([job.case for job in jobs])
+    step_args = []
+    for job in jobs:
+        with override(job.language):  # the actor's label is written in the sender's language
+            step_args.append(
+                _entry_step(
+                    job.case,
+                    Kind.SUBMITTED,
+                    at=job.case.created_at,
+                    data={"channel": job.case.channel, "photos": 0},
+                    area_codes=job.area_codes,
+                    **_on_behalf(job.by),
+                )
+            )
+    steps.log_many(TimelineEntry, step_args)
+    keys = [
+        IdempotencyKey(scope=j.scope, key=j.key, fingerprint=j.fingerprint, case=j.case, created_at=j.case.created_at)
+        for j in jobs
+        if j.key
+    ]
+    inserts.insert_many(keys)
+
+
 class _GroupCommit:
     """Concurrent intakes of one process share a transaction (group commit).
 
@@ -441,10 +504,8 @@ class _GroupCommit:
             if len(batch) > 1:
                 try:
                     with transaction.atomic():
-                        for job in batch:
-                            with override(job.language):
-                                _write_intake(job)
-                except Exception:  # noqa: BLE001  # each report again on its own below; its own error is kept there
+                        _write_intakes(batch)
+                except Exception:  # each report again on its own below; its own error is kept there
                     for job in batch:
                         job.unwritten()
                 else:
@@ -455,7 +516,7 @@ class _GroupCommit:
                 try:
                     with transaction.atomic(), override(job.language):
                         _write_intake(job)
-                except Exception as error:  # noqa: BLE001  # handed to the request that sent this report
+                except Exception as error:  # handed to the request that sent this report
                     job.unwritten()
                     job.error = error
                 job.done = True
