@@ -192,6 +192,12 @@ PATRIOT_TOTP_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_TOTP_LOCKOUT_SECONDS"
 PATRIOT_TOTP_PENDING_SECONDS = int(os.environ.get("PATRIOT_TOTP_PENDING_SECONDS", "300"))
 # Public case intake per client address per minute.
 PATRIOT_INTAKE_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_MINUTE", "30"))
+# Concurrent intakes of one process share one transaction (cases/services/intake.py, _GroupCommit): on SQLite by
+# default, where one process writes one transaction at a time anyway; off on PostgreSQL, where concurrent
+# connections overlap their round trips and the server already shares WAL flushes between commits.
+PATRIOT_INTAKE_GROUP_COMMIT = env_flag(
+    "PATRIOT_INTAKE_GROUP_COMMIT", default=DATABASES["default"]["ENGINE"] == "patriot.core.sqlite_backend"
+)
 # Requests that add photos to an existing case, per client address and per account per minute.
 PATRIOT_PHOTO_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_PHOTO_RATE_PER_MINUTE", "20"))
 # The largest request body in bytes, refused with 413 before it is read (five 10 MB photos and a form fit).

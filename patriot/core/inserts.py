@@ -14,7 +14,7 @@ that cannot return the id from the INSERT.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,7 @@ def _statement(model: type[Model], using: str) -> tuple[str, list[Any]] | None:
     quote = connection.ops.quote_name
     # The model's own table and column names, quoted.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
         f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.auto_field.column)}"  # type: ignore[union-attr]  # checked in `usable`
     )
     _statements[key] = (sql, fields)
@@ -77,41 +77,47 @@ def insert(instance: Model, using: str = "default") -> None:
 _many_statements: dict[tuple[type[Model], str, int], tuple[str, list[Any]]] = {}
 
 
-def insert_many(instances: list[Model], using: str = "default") -> None:
-    """Write `instances` (new rows of one model) in one INSERT of several rows, as `bulk_create(instances)` writes them
-    but with a statement built once per model, database and row count, and without reading their ids back (use it
-    for rows nobody refers to afterwards, such as an inspection's container counts). It falls back to bulk_create
-    where `insert()` would fall back to save()."""
+def insert_many(instances: Sequence[Model], using: str = "default") -> None:
+    """Write `instances` (new rows of one model) with one INSERT of several VALUES rows, as `insert()` would each: the
+    ids come back in the rows' order (RETURNING, as Django's bulk_create relies on, on SQLite ≥ 3.35 and PostgreSQL).
+    The statement is built once per model, database and row count. Falls back to `insert()` one by one wherever
+    `insert()` would fall back to save()."""
     if not instances:
         return
     model = type(instances[0])
     key = (model, using, len(instances))
-    prepared = _many_statements.get(key)
-    if prepared is None and all(i.pk is None and type(i) is model for i in instances):
-        single = _statement(model, using)
+    prepared = None
+    if (
+        len(instances) > 1
+        and all(type(i) is model for i in instances)
+        and not (pre_save.has_listeners(model) or post_save.has_listeners(model))
+    ):
+        prepared = _many_statements.get(key)
+        single = _statement(model, using) if prepared is None else None
         if single is not None:
-            _sql, fields = single
-            quote = connections[using].ops.quote_name
-            row = f"({', '.join(['%s'] * len(fields))})"
-            # The model's own table and column names, quoted.
-            sql = (
-                f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
-                f" VALUES {', '.join([row] * len(instances))}"
+            sql, fields = single
+            head, rest = sql.split(" VALUES ", 1)
+            one_row, returning = rest.split(" RETURNING ", 1)
+            prepared = _many_statements[key] = (
+                f"{head} VALUES {', '.join([one_row] * len(instances))} RETURNING {returning}",
+                fields,
             )
-            prepared = _many_statements[key] = (sql, fields)
     if prepared is not None and all(i.pk is None for i in instances):
         sql, fields = prepared
         connection = connections[using]
-        values = [f.pre_save(instance, True) for instance in instances for f in fields]
-        if not any(hasattr(v, "resolve_expression") for v in values):
-            params = [f.get_db_prep_save(v, connection) for f, v in zip(fields * len(instances), values, strict=True)]
+        rows = [[f.pre_save(instance, True) for f in fields] for instance in instances]
+        if not any(hasattr(v, "resolve_expression") for row in rows for v in row):
+            params = [f.get_db_prep_save(v, connection) for row in rows for f, v in zip(fields, row, strict=True)]
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
-            for instance in instances:
+                ids = [row[0] for row in cursor.fetchall()]
+            for instance, pk in zip(instances, ids, strict=True):
+                instance.pk = pk
                 instance._state.adding = False
                 instance._state.db = using
             return
-    model._default_manager.db_manager(using).bulk_create(instances)
+    for instance in instances:
+        insert(instance, using)
 
 
 @dataclass(frozen=True)

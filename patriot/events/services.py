@@ -71,3 +71,10 @@ def new_event(
         payload=payload,
         created_at=at,
     )
+
+
+def record_events(events: list[dict[str, Any]]) -> list[OutboxEvent]:
+    """`record_event(**each)` for several events of one transaction, written with one INSERT."""
+    written = [new_event(**event) for event in events]
+    inserts.insert_many(written)
+    return written

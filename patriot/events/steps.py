@@ -27,9 +27,9 @@ from patriot.core import inserts
 from patriot.core.models import TimelineEntryBase
 from patriot.core.workflow import StateMachine, Step, lock, perform
 from patriot.events.models import OutboxEvent
-from patriot.events.services import record_event
+from patriot.events.services import record_event, record_events
 
-__all__ = ["StateMachine", "Step", "lock", "log", "perform"]
+__all__ = ["StateMachine", "Step", "lock", "log", "log_many", "perform"]
 
 E = TypeVar("E", bound=TimelineEntryBase)
 
@@ -73,5 +73,37 @@ def log(
         team_id=team_id,
         unit_id=unit_id,
         is_public=public_event,
+    )
+    return written
+
+
+_LOG_PARAMETERS = ("at", "event", "subject_type", "subject_id", "payload", "agency_id", "team_id", "unit_id")
+
+
+def log_many(entry_model: type[E], steps: list[dict[str, Any]]) -> list[E]:
+    """`log(entry_model, **each)` for several subjects of one transaction: the entries in one INSERT, their events
+    in another (`record` is not taken: the events go through `events.services.record_events`)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A step's timeline entry and event are written inside its transaction (steps.perform).")
+    written: list[E] = []
+    for step in steps:
+        entry = {k: v for k, v in step.items() if k not in (*_LOG_PARAMETERS, "public_event", "record")}
+        written.append(entry_model(created_at=step["at"], **entry))
+    inserts.insert_many(written)
+    record_events(
+        [
+            {
+                "kind": step["event"],
+                "subject_type": step["subject_type"],
+                "subject_id": step["subject_id"],
+                "at": step["at"],
+                "payload": step["payload"](entry) if callable(step["payload"]) else step["payload"],
+                "agency_id": step.get("agency_id"),
+                "team_id": step.get("team_id"),
+                "unit_id": step.get("unit_id"),
+                "is_public": step.get("public_event", False),
+            }
+            for step, entry in zip(steps, written, strict=True)
+        ]
     )
     return written

@@ -86,6 +86,42 @@ def _event_payload(case: Case, entry: TimelineEntry, area_codes: tuple[str, str]
     }
 
 
+def _entry_step(
+    case: Case,
+    kind: str,
+    *,
+    at: datetime,
+    by: User | None = None,
+    reporter: bool = False,
+    from_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool = True,
+    area_codes: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """What `events.steps.log` takes for one timeline entry of `case` and its outbox event (see _write_entry)."""
+    return dict(
+        at=at,
+        event=f"case.{kind}",
+        subject_type="case",
+        subject_id=case.tracking_number,
+        payload=lambda entry: _event_payload(case, entry, area_codes),
+        agency_id=case.agency_id,
+        team_id=case.team_id,
+        public_event=is_public and not case.is_confidential and case.state not in (State.REJECTED, State.DUPLICATE),
+        record=package.record_event,
+        case=case,
+        kind=kind,
+        actor=by,
+        actor_label=_actor_label(by, reporter=reporter),
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data or {},
+        is_public=is_public,
+    )
+
+
 def _write_entry(
     case: Case,
     kind: str,
@@ -105,24 +141,18 @@ def _write_entry(
     point), so the event payload does not load the two rows."""
     return steps.log(
         TimelineEntry,
-        at=at,
-        event=f"case.{kind}",
-        subject_type="case",
-        subject_id=case.tracking_number,
-        payload=lambda entry: _event_payload(case, entry, area_codes),
-        agency_id=case.agency_id,
-        team_id=case.team_id,
-        public_event=is_public and not case.is_confidential and case.state not in (State.REJECTED, State.DUPLICATE),
-        record=package.record_event,
-        case=case,
-        kind=kind,
-        actor=by,
-        actor_label=_actor_label(by, reporter=reporter),
-        from_state=from_state,
-        to_state=case.state,
-        note=note,
-        data=data or {},
-        is_public=is_public,
+        **_entry_step(
+            case,
+            kind,
+            at=at,
+            by=by,
+            reporter=reporter,
+            from_state=from_state,
+            note=note,
+            data=data,
+            is_public=is_public,
+            area_codes=area_codes,
+        ),
     )
 
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
@@ -27,22 +28,32 @@ from patriot.cases.choices import (
     PriorityChoices,
     TimelineKindChoices,
 )
-from patriot.cases.models import Attachment, Case, Category, IdempotencyKey, Supporter, TrackingSequence
+from patriot.cases.models import (
+    Attachment,
+    Case,
+    Category,
+    IdempotencyKey,
+    Supporter,
+    TimelineEntry,
+    TrackingSequence,
+)
 from patriot.cases.photos import MAX_PHOTOS_PER_CASE
 from patriot.cases.services.common import (
     MAX_DESCRIPTION_LENGTH,
     MAX_TITLE_LENGTH,
     _check_text,
     _clean_photos,
+    _entry_step,
     _on_behalf,
     _remove_files,
     _start_clock,
     _store_photos,
 )
 from patriot.cases.services.workflow import _acting_on
-from patriot.core import clock, inserts, metrics
+from patriot.core import clock, inserts, metrics, quiet
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
+from patriot.events import steps
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -81,18 +92,44 @@ def _next_tracking_number(at: datetime) -> str:
     return f"{settings.PATRIOT_CITY_CODE}-{period}-{number:06d}"
 
 
-def _next_from_counter_row(period: str) -> int:
+def _next_tracking_numbers(times: Sequence[datetime]) -> list[str]:
+    """`_next_tracking_number` of each of `times`, with one statement per month among them."""
+    periods = [at.astimezone(sla.city_zone()).strftime("%y%m") for at in times]
+    numbers: dict[str, list[int]] = {}
+    for period in dict.fromkeys(periods):
+        count = periods.count(period)
+        if connection.vendor == "postgresql":
+            numbers[period] = [_next_from_sequence(period), *_more_from_sequence(period, count - 1)]
+        else:
+            last = _next_from_counter_row(period, count)
+            numbers[period] = list(range(last - count + 1, last + 1))
+    taken = {period: iter(values) for period, values in numbers.items()}
+    return [f"{settings.PATRIOT_CITY_CODE}-{period}-{next(taken[period]):06d}" for period in periods]
+
+
+def _next_from_counter_row(period: str, count: int = 1) -> int:
+    """The month's counter row moved on by `count`; returns the last number taken."""
     table = connection.ops.quote_name(TrackingSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 WHERE period = %s RETURNING last_number",  # noqa: S608
-            [period],
+            f"UPDATE {table} SET last_number = last_number + %s WHERE period = %s RETURNING last_number",  # noqa: S608
+            [count, period],
         )
         row = cursor.fetchone()
     if row is not None:
         return int(row[0])
-    TrackingSequence.objects.create(period=period, last_number=1)
-    return 1
+    TrackingSequence.objects.create(period=period, last_number=count)
+    return count
+
+
+def _more_from_sequence(period: str, count: int) -> list[int]:
+    """`count` more numbers from the month's sequence (made by `_next_from_sequence` in this transaction)."""
+    if count <= 0:
+        return []
+    name = f"{TrackingSequence._meta.db_table}_{period}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::text::regclass) FROM generate_series(1, %s)", [name, count])
+        return sorted(int(row[0]) for row in cursor.fetchall())
 
 
 def _next_from_sequence(period: str) -> int:
@@ -332,24 +369,23 @@ def create_case(
         updated_at=now,
     )
     _start_clock(case, "verify", now)
-    written: list[str] = []
+    job = _Intake(
+        case=case,
+        key=key,
+        scope=idempotency_scope,
+        fingerprint=fingerprint,
+        by=by,
+        area_codes=(location.village_code, location.district_code),
+        photos=clean_photos,
+        language=get_language(),
+    )
+    written = job.written
     try:
-        with transaction.atomic():
-            case.tracking_number = _next_tracking_number(now)
-            inserts.insert(case)
-            _store_photos(case, clean_photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=by, at=now, written=written)
-            package._write_entry(
-                case,
-                Kind.SUBMITTED,
-                at=now,
-                data={"channel": case.channel, "photos": len(clean_photos)},
-                area_codes=(location.village_code, location.district_code),
-                **_on_behalf(by),
-            )
-            if key:
-                IdempotencyKey.objects.create(
-                    scope=idempotency_scope, key=key, fingerprint=fingerprint, case=case, created_at=now
-                )
+        if clean_photos or connection.in_atomic_block or quiet.active() or not settings.PATRIOT_INTAKE_GROUP_COMMIT:
+            with transaction.atomic():
+                _write_intake(job)
+        else:
+            _group_commit.write(job)
     except IntegrityError:
         _remove_files(written)
         # Two requests with one key raced; the one that committed first owns the key.
@@ -361,6 +397,136 @@ def create_case(
         raise
     metrics.REPORTS.labels(case.channel).inc()
     return NewCase(case=case, created=True, reporter_key=reporter_key_for(case))
+
+
+@dataclass(eq=False)
+class _Intake:
+    """One validated report waiting to be written: everything the transaction needs, nothing left to check."""
+
+    case: Case
+    key: str
+    scope: str
+    fingerprint: str
+    by: User | None
+    area_codes: tuple[str, str]
+    photos: list[Any]
+    language: str | None
+    written: list[str] = field(default_factory=list)
+    done: bool = False
+    error: BaseException | None = None
+
+    def unwritten(self) -> None:
+        """Back to before the transaction (it rolled back): no id, no number."""
+        self.case.pk = None
+        self.case._state.adding = True
+        self.case.tracking_number = ""
+
+
+def _write_intake(job: _Intake) -> None:
+    """The case, its photos, its first timeline entry and outbox event, and its idempotency key (inside a
+    transaction; the tracking number is taken in it)."""
+    case, now = job.case, job.case.created_at
+    case.tracking_number = _next_tracking_number(now)
+    inserts.insert(case)
+    _store_photos(case, job.photos, kind=AttachmentKindChoices.REPORT_PHOTO, by=job.by, at=now, written=job.written)
+    package._write_entry(
+        case,
+        Kind.SUBMITTED,
+        at=now,
+        data={"channel": case.channel, "photos": len(job.photos)},
+        area_codes=job.area_codes,
+        **_on_behalf(job.by),
+    )
+    if job.key:
+        IdempotencyKey.objects.create(
+            scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        )
+
+
+def _write_intakes(jobs: list[_Intake]) -> None:
+    """`_write_intake` of several reports without photos, with one statement per table (and per month's number)."""
+    for job, number in zip(jobs, _next_tracking_numbers([job.case.created_at for job in jobs]), strict=True):
+        job.case.tracking_number = number
+    inserts.insert_many([job.case for job in jobs])
+    step_args = []
+    for job in jobs:
+        with override(job.language):  # the actor's label is written in the sender's language
+            step_args.append(
+                _entry_step(
+                    job.case,
+                    Kind.SUBMITTED,
+                    at=job.case.created_at,
+                    data={"channel": job.case.channel, "photos": 0},
+                    area_codes=job.area_codes,
+                    **_on_behalf(job.by),
+                )
+            )
+    steps.log_many(TimelineEntry, step_args)
+    keys = [
+        IdempotencyKey(scope=j.scope, key=j.key, fingerprint=j.fingerprint, case=j.case, created_at=j.case.created_at)
+        for j in jobs
+        if j.key
+    ]
+    inserts.insert_many(keys)
+
+
+class _GroupCommit:
+    """Concurrent intakes of one process share a transaction (group commit).
+
+    Each request validates its report and builds its rows in its own thread, then queues them here. Whichever
+    waiting thread takes the writer lock writes everything queued by then in one transaction and commits once;
+    the others find their report written (or their error) when they get the lock in turn, so every answer still
+    follows its case's commit. If anything in a shared transaction fails (a raced idempotency key), it is rolled
+    back and each of its reports is written again in a transaction of its own, so one bad report fails alone.
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self) -> None:
+        self._writer = threading.Lock()
+        self._queue: list[_Intake] = []
+        self._queue_lock = threading.Lock()
+
+    def write(self, job: _Intake) -> None:
+        with self._queue_lock:
+            self._queue.append(job)
+        with self._writer:
+            while not job.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
+                self._write(batch)
+        if job.error is not None:
+            raise job.error
+
+    @staticmethod
+    def _write(batch: list[_Intake]) -> None:
+        try:
+            if len(batch) > 1:
+                try:
+                    with transaction.atomic():
+                        _write_intakes(batch)
+                except Exception:  # each report again on its own below; its own error is kept there
+                    for job in batch:
+                        job.unwritten()
+                else:
+                    for job in batch:
+                        job.done = True
+                    return
+            for job in batch:
+                try:
+                    with transaction.atomic(), override(job.language):
+                        _write_intake(job)
+                except Exception as error:  # handed to the request that sent this report
+                    job.unwritten()
+                    job.error = error
+                job.done = True
+        finally:
+            for job in batch:
+                if not job.done:  # the writer itself was interrupted: its waiters must not wait for ever
+                    job.error, job.done = RuntimeError("The report was not written."), True
+
+
+_group_commit = _GroupCommit()
 
 
 def add_photos(
