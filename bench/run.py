@@ -584,7 +584,7 @@ def render(report: dict[str, Any]) -> str:
             [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "indices", "meets_aim")] for db in dbs],
         )
         row(
-            "  HTTP inspection p95 ms (16 jumantik)",
+            "  HTTP inspection p95 ms (16 jumantik, a process per core)",
             [_num(get(db, "larvae", "http", "p95_ms"), "{:.1f}") for db in dbs],
         )
         row(
