@@ -253,6 +253,27 @@ def test_a_status_question_is_logged_on_the_case(operator: User) -> None:
     assert 'data-value="status_question"' in poc_page.content.decode()
 
 
+def test_a_linked_untitled_report_is_headed_by_its_category_in_the_readers_language(operator: User) -> None:
+    """Issue 14 item 14: an untitled report's stored title is its category's Indonesian name; the call's list of
+    linked reports heads it as every other page does (Case.headline), so the console in English reads English."""
+    case = make_case(reporter_phone="081234500001", title="")
+    assert case.title == case.category.name and case.category.name_en
+    client = client_for(operator)
+    call = services.answer_call(by=operator, caller_number="081234500001")
+    client.post(
+        f"/callcentre/panggilan/{call.pk}/tautkan/", {"case": case.tracking_number, "call_type": "status_question"}
+    )
+
+    def linked_row(language: str) -> str:
+        client.cookies["django_language"] = language
+        body = page(client, f"/callcentre/panggilan/{call.pk}/").content.decode()
+        return re.search(rf'data-linked-case="{case.tracking_number}".*?</li>', body, re.S).group(0)  # type: ignore[union-attr]
+
+    english = linked_row("en")
+    assert case.category.name_en in english and case.category.name not in english
+    assert case.category.name in linked_row("id")
+
+
 def test_an_emergency_without_a_line_is_refused_next_to_the_field(operator: User) -> None:
     client = client_for(operator)
     call = services.answer_call(by=operator, caller_number="081234500001")

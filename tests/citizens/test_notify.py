@@ -104,6 +104,28 @@ def test_email_goes_out_for_a_verified_address_in_the_citizens_language(areas: N
     assert len(mail.outbox) == 2
 
 
+def test_the_email_heads_an_untitled_report_by_its_category_in_the_citizens_language(
+    areas: None, citizen: User
+) -> None:
+    """An untitled report's stored title is its category's Indonesian name: the update email heads it as the pages do
+    (Case.headline), so a citizen who reads English gets the category in English; a written title stays as written."""
+    citizen.citizen_profile.language = "en"
+    citizen.citizen_profile.save()
+    untitled = _sorot_case(citizen)
+    titled = _sorot_case(citizen, title="Lubang depan SDN 3")
+    assert untitled.title == untitled.category.name
+    notify.relay_outbox(now=_later())
+    [to_untitled] = [m for m in mail.outbox if untitled.tracking_number in m.subject]
+    [to_titled] = [m for m in mail.outbox if titled.tracking_number in m.subject]
+    assert untitled.category.name_en in to_untitled.body
+    assert untitled.category.name not in to_untitled.body
+    assert "Lubang depan SDN 3" in to_titled.body
+    # The same notification rendered for an Indonesian reader names the category in Indonesian.
+    with translation.override("id"):
+        _subject, body = notify.render_email(Notification.objects.get(case=untitled))
+    assert untitled.category.name in body
+
+
 def test_unverified_addresses_get_no_email_but_the_app_notification(areas: None, unverified_citizen: User) -> None:
     make_case(reporter=unverified_citizen)
     notify.relay_outbox(now=_later())
