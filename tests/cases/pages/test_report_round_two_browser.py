@@ -224,3 +224,35 @@ def test_a_look_alike_place_is_offered_as_such_never_as_the_street_typed(
     page.fill("[data-place-search-input]", "ahmad yan")
     expect(page.locator("[data-place-search-results] button", has_text="Ahmad Yani")).to_be_visible(timeout=WAIT)
     expect(status).to_have_text("")
+
+
+def test_the_places_found_for_earlier_words_go_as_soon_as_the_citizen_types_again(
+    city: None, live_server: Any, new_page: Any, screens: Any, settings: Any
+) -> None:
+    """The list found for the old words must not stand under the new ones, not even while the search waits for the
+    typing to pause, or a quick tap puts the pin at the old place (seen in the newcomer walk: "kalimalang", then
+    "ahmad yani" and a tap on the first button gave Kaliabang Tengah)."""
+    settings.PATRIOT_TILE_URL = _unreachable_tile_url()
+    page = new_page(viewport=PHONE, locale="id-ID")
+    page.goto(f"{live_server.url}/lapor/")
+    results = page.locator("[data-place-search-results] button")
+    page.fill("[data-place-search-input]", "kalimalang")
+    expect(results.first).to_contain_text("Kaliabang", timeout=WAIT)
+    expect(page.locator("[data-place-search-status]")).not_to_have_text("")
+
+    def slow(route: Any) -> None:
+        page.wait_for_timeout(2000)
+        route.continue_()
+
+    page.route("**/api/v1/areas/places*", slow)
+    page.fill("[data-place-search-input]", "ahmad yani")
+    # At once (the same moment as the keystroke, before the search even starts): no old button, no old status.
+    left = page.evaluate(
+        """() => [document.querySelectorAll('[data-place-search-results] button').length,
+                  document.querySelector('[data-place-search-status]').textContent]"""
+    )
+    assert left == [0, ""], left
+    expect(results.first).to_contain_text("Ahmad Yani", timeout=WAIT)
+    results.first.click()
+    expect(page.locator("[data-location-readout]")).not_to_contain_text("Kaliabang")
+    screens.shot(page, "new-words-new-places")

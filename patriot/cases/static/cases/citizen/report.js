@@ -225,6 +225,11 @@
     };
     placeInput.addEventListener("input", function () {
       clearTimeout(placeTimer);
+      // The answers to what was typed before go at once (and any still on their way are ignored): on a slow line
+      // they would stand under the new words for seconds, and a quick tap would place the pin at the old place.
+      placeTicket += 1;
+      placeList.textContent = "";
+      placeStatus.textContent = "";
       placeTimer = setTimeout(findPlaces, 250);
     });
     placeInput.addEventListener("keydown", function (event) {
