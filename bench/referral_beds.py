@@ -6,9 +6,9 @@ holds the city's 51 hospitals); this module adds the demo beds (every hospital's
 when the database has none. Each URL is fetched through Django's test client (the whole middleware stack, view,
 queries and template; no network) by an anonymous visitor: the board with its cache emptied, cached, and right
 after a real change (one hospital's ICU figure tapped by its staff through services.tap, untimed, just before the
-fetch; the next hospital each time), `--runs` times after 3 warm-ups, round-robin with the
-baseline GET /masuk/ (the sign-in page: the same stack and base template, no data) so a busy machine slows both
-alike; in the same rounds, `services.suggest()` for a puskesmas's ICU referral among the demo beds. Medians and p95.
+fetch; the next hospital each time), the public JSON (GET /api/v1/referrals/beds) the same three ways, `--runs` times
+after 3 warm-ups, round-robin with the baseline GET /masuk/ (the sign-in page: the same stack and base template, no
+data) so a busy machine slows both alike; in the same rounds, `services.suggest()` for a puskesmas's ICU referral among the demo beds. Medians and p95.
 
 Live: one uvicorn process on this database (bench.sse_latency.Servers); `--clients` SSE clients signed in as one
 hospital's staff on /events/stream/ (its open screens); a puskesmas's staff sends `--events` referrals to that
@@ -39,6 +39,7 @@ SUGGEST = "suggest receiving hospitals (services.suggest)"
 BASELINE = "baseline: GET /masuk/ (plain page)"
 ALL = "/tempat-tidur/"
 ICU = "/tempat-tidur/?jenis=icu"
+API = "/api/v1/referrals/beds"
 BOARD = "bed board, all hospitals"
 AFTER_CHANGE = "bed board, all hospitals, after a change"
 URLS = {
@@ -48,7 +49,10 @@ URLS = {
     BOARD: ALL,
     AFTER_CHANGE: ALL,
     "bed board, ICU only, after a change": ICU,
-    "bed board API (JSON)": "/api/v1/referrals/beds",
+    # The public JSON like the page: its cache emptied, cached, after a change (the line before it changed nothing).
+    "bed board API (JSON), cache emptied": API,
+    "bed board API (JSON)": API,
+    "bed board API (JSON), after a change": API,
 }
 
 
@@ -176,6 +180,8 @@ def measure(runs: int, suggest_for: Any = None) -> dict[str, Any]:
         "bed board, all hospitals, cache emptied": cache.clear,
         AFTER_CHANGE: change,
         "bed board, ICU only, after a change": change,
+        "bed board API (JSON), cache emptied": cache.clear,
+        "bed board API (JSON), after a change": change,
     }
     if suggest_for is not None:
         from patriot.referrals import services

@@ -19,7 +19,7 @@ from patriot.accounts.models import User
 from patriot.core.api_errors import error_response
 from patriot.core.errors import Forbidden, InvalidInput
 from patriot.core.schemas import errors
-from patriot.referrals import access, fhir, queries, services
+from patriot.referrals import access, board_cache, fhir, services
 from patriot.referrals.choices import BedTypeChoices, ChangeSourceChoices
 from patriot.referrals.models import Facility
 from patriot.referrals.schemas import BedBoardOut, BedReportIn, BedReportOut
@@ -69,21 +69,12 @@ def report_beds(request: HttpRequest, payload: BedReportIn) -> BedReportOut:
     auth=None,
     summary="The public bed board: free beds per hospital and bed type (stale figures: kosong null, usang true)",
 )
-def bed_board(request: HttpRequest, id_tt: str = "") -> list[BedBoardOut]:
+def bed_board(request: HttpRequest, id_tt: str = "") -> HttpResponse:
+    """The list of BedBoardOut, written from the board's per-hospital cache (referrals.board_cache.api_body): a change
+    rebuilds one hospital's rows, not the list, and nothing is validated again per row."""
     if id_tt and id_tt not in BedTypeChoices.values():
         raise InvalidInput(_("Jenis tempat tidur tidak dikenal."), code="unknown_bed_type", field="id_tt")
-    return [
-        BedBoardOut(
-            facility=row.hospital_code,
-            nama=row.hospital,
-            id_tt=row.bed_type,
-            jumlah=row.total,
-            kosong=row.free,
-            updated_at=row.updated_at,
-            usang=row.stale,
-        )
-        for row in queries.board(id_tt or None)
-    ]
+    return HttpResponse(board_cache.api_body(id_tt), content_type="application/json; charset=utf-8")
 
 
 # --- FHIR R4 (referrals.fhir): export a referral as a Bundle, its Task alone, import a Bundle --------------------

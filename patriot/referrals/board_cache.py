@@ -11,6 +11,7 @@ live at most a minute, so a renamed hospital shows within it."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from ninja.responses import NinjaJSONEncoder
 
 from patriot.core import clock
 from patriot.referrals import queries
@@ -141,3 +143,52 @@ def board_body(bed_type: str, tile_url: str) -> SafeString:
         if ttl > 0:
             cache.set(key, body, min(ttl, MAX_SECONDS))
     return mark_safe(body)  # noqa: S308 (rendered by the template engine, which escaped it)
+
+
+# --- the public JSON API (GET /api/v1/referrals/beds) --------------------------------------------------------------
+
+
+def _json_rows(hospital: queries.BoardHospital) -> str:
+    """A hospital's rows as the API writes them (BedBoardOut's fields in order, ninja's encoder: times in ISO 8601
+    to the millisecond, "Z" for UTC), without the list's brackets: the body joins hospitals with ", "."""
+    rows = [
+        {
+            "facility": row.hospital_code,
+            "nama": row.hospital,
+            "id_tt": row.bed_type,
+            "jumlah": row.total,
+            "kosong": row.free,
+            "updated_at": row.updated_at,
+            "usang": row.stale,
+        }
+        for row in hospital.rows
+    ]
+    return json.dumps(rows, cls=NinjaJSONEncoder)[1:-1]
+
+
+def api_body(bed_type: str) -> bytes:
+    """The public bed API's JSON body (every active hospital's rows of `bed_type`, or of every type; by hospital name,
+    then bed type), from the same hospital versions as the board: each hospital's rows cached under its version, the
+    body under all of them, with the board's staleness rules (a figure turning stale changes its hospital's version,
+    and the body lives no longer than the next figure stays current). The API names no language: one body for all."""
+    versions, ttl = hospital_versions(bed_type or None)
+    digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
+    key = f"{PREFIX}:api:{bed_type}:{digest}"
+    body: bytes | None = cache.get(key) if ttl > 0 else None
+    if body is not None:
+        return body
+    keys = {pk: f"{PREFIX}:j:{bed_type}:{pk}:{version}" for pk, version in versions.items()}
+    found: dict[str, tuple[str, str, str]] = cache.get_many(list(keys.values())) if keys else {}
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        built = {
+            keys[hospital.facility_id]: (hospital.name, hospital.code, _json_rows(hospital))
+            for hospital in queries.board_hospitals(bed_type or None, facility_ids=missing)
+        }
+        cache.set_many(built, MAX_SECONDS)
+        found.update(built)
+    parts = sorted(found[key] for key in keys.values() if key in found)  # by name (then code)
+    body = ("[" + ", ".join(text for _name, _code, text in parts if text) + "]").encode()
+    if ttl > 0:
+        cache.set(key, body, min(ttl, MAX_SECONDS))
+    return body

@@ -4,9 +4,10 @@
 referral through referrals.services (create_referral, then send when the Task is "requested" with an owner).
 
 Validation: fhir.resources 7.x, subpackage `R4B` (R4B is R4 for every resource used here: Patient, Practitioner,
-Organization, ServiceRequest, Observation, Task, Bundle). fhir.resources 6.5, the last release with R4 at the top
-level, needs pydantic 1 and does not import beside django-ninja's pydantic 2. 7.x's R4B models run on pydantic 2's
-bundled `pydantic.v1` (hence parse_obj and pydantic.v1.ValidationError).
+Organization, ServiceRequest, Observation, Task, Bundle). fhir.resources 6.2.2, the last release with R4 (4.0.1) at
+the top level (6.4 and 6.5 carry R4B there), needs pydantic 1 and does not import beside django-ninja's pydantic 2;
+the Bundles of issue 12's check were validated with it in a separate environment too. 7.x's R4B models run on
+pydantic 2's bundled `pydantic.v1` (hence parse_obj and pydantic.v1.ValidationError).
 
 Resources and codes:
 - Patient: identifier NIK (system SATUSEHAT's https://fhir.kemkes.go.id/id/nik), BPJS card number, name, birthDate,

@@ -1,7 +1,10 @@
 """Seed steps of referrals: the primary-care diagnosis list (reference data, loaded once, then Dinkes's), and with
 --demo a puskesmas account (`puskesmas`), the `hospital` account placed in RSUD dr. Chasbullah Abdulmadjid, a second
 hospital account (`hospital2`), beds where the bed demo left none, and referrals in every state (and in every FHIR
-Task status, "received" included: one opened by the `hospital` account and not answered yet)."""
+Task status, "received" included: one opened by the `hospital` account and not answered yet), their hospital copies
+in every state (waiting, opened, accepted, rejected for several reasons, withdrawn), one emergency sent to both
+hospitals that one rejects and the other accepts, and a late answer escalated; with times as they would be (opened a
+minute or two after sending, answered minutes later; the open ones minutes old)."""
 
 from __future__ import annotations
 
@@ -181,30 +184,56 @@ def seed_demo_referrals() -> SeedReport:
         made.append(referral)
         return referral
 
-    new(0)  # draft
-    services.send(puskesmas, new(1), both)  # waiting for both hospitals
-    # Sent to the `hospital` account's hospital, which opened it and has not answered: FHIR Task "received".
-    received = new(10, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["K35"])
-    services.send(puskesmas, received, [hospital_facility.pk])
-    opened.record_opened(hospital, received)
-    # The answered referrals were sent over the last month (Dinkes's per-day chart has more than today's bar), each
-    # answered minutes after it was sent (Dinkes's response times have something to show). The open ones above are
-    # today's, so nothing waits for weeks; the further a referral went, the longer ago it was sent.
     rng = random.Random(12)  # demo figures, not secrets
     now = clock.now()
-
-    def day(days_ago: int) -> datetime:
-        return now - timedelta(days=days_ago, hours=rng.uniform(1, 8))
 
     def at(start: datetime, minutes: float) -> AbstractContextManager[None]:
         return clock.pinned(start + timedelta(minutes=minutes))
 
+    # The open ones are today's, minutes old, each within its answer target when the demo starts.
+    with at(now, -6):
+        new(0)  # draft: written, not sent yet
+    with at(now, -4):
+        services.send(puskesmas, new(1), both)  # an emergency waiting for both hospitals
+    # Sent to the `hospital` account's hospital, which opened it minutes later and has not answered yet: FHIR Task
+    # "received" (its copy's opened_at/opened_by, an "opened" timeline entry).
+    with at(now, -14):
+        received = new(10, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["K35"])
+        services.send(puskesmas, received, [hospital_facility.pk])
+    with at(now, -11):
+        opened.record_opened(hospital, received)
+    # The answered referrals were sent over the last month (Dinkes's per-day chart has more than today's bar), each
+    # opened by the hospital and answered minutes after it was sent (Dinkes's response times have something to
+    # show); the further a referral went, the longer ago it was sent.
+
+    def day(days_ago: int) -> datetime:
+        return now - timedelta(days=days_ago, hours=rng.uniform(1, 8))
+
+    def answer(user: User, referral: Referral, start: datetime, minute: float, reason: str = "") -> None:
+        """`user`'s hospital opens its copy a minute or two before it answers (accepts, or rejects for `reason`)."""
+        with at(start, max(0.5, minute - rng.uniform(1, 2))):
+            opened.record_opened(user, referral)
+        with at(start, minute):
+            if reason:
+                services.reject(user, referral, reason)
+            else:
+                services.accept(user, referral)
+
+    # Every hospital said no: an urgent referral goes to one hospital at a time; the first said no, the puskesmas
+    # sent it on to the next, which answered after its 30-minute target, so the late answer was escalated to Dinkes
+    # and the POC first (the worker's job, run here at that time).
     start = day(27)
     with at(start, 0):
         rejected = new(2, urgency=UrgencyChoices.URGENT, bed_type=BedTypeChoices.CLASS_3, diagnoses=["J18"])
         services.send(puskesmas, rejected, [other_facility.pk])
-    with at(start, rng.uniform(4, 25)):
-        services.reject(other, rejected, RejectReasonChoices.NO_BED)
+    first_answer = rng.uniform(4, 12)
+    answer(other, rejected, start, first_answer, RejectReasonChoices.NO_BED)
+    start += timedelta(minutes=first_answer + rng.uniform(1, 3))
+    with at(start, 0):
+        services.send(puskesmas, rejected, [hospital_facility.pk])
+    with at(start, 31):
+        services.escalate_overdue()
+    answer(hospital, rejected, start, rng.uniform(34, 38), RejectReasonChoices.EQUIPMENT)
     steps = [
         [],
         [ReferralActionChoices.DEPART],
@@ -233,9 +262,11 @@ def seed_demo_referrals() -> SeedReport:
                 bed_type=BedTypeChoices.MATERNITY if offset == 2 else BedTypeChoices.ICU,
             )
             services.send(puskesmas, referral, both)
-        minute = rng.uniform(2, 14)  # the hospital's answer: within the emergency target, mostly
-        with at(start, minute):
-            services.accept(hospital, referral)
+        minute = rng.uniform(4, 9)  # the hospital's answer: within the emergency target
+        if offset == 3:
+            # The issue's case: one hospital says no (no specialist here), the other accepts.
+            answer(other, referral, start, rng.uniform(1.5, 2), RejectReasonChoices.NO_SPECIALIST)
+        answer(hospital, referral, start, minute)
         for action in actions:
             minute += rng.uniform(3, 9) if action != ReferralActionChoices.COMPLETE else rng.uniform(2, 5) * 24 * 60
             with at(start, minute):

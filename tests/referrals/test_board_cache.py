@@ -51,3 +51,67 @@ def test_nothing_changed_is_one_query_and_the_order_follows_free_beds(
         services.tap(other_nurse, other_hospital, "icu", "occupied", 1)
     page = board("/tempat-tidur/?jenis=icu")  # now 2 free against 4
     assert page.index('data-hospital="rsud-bekasi"') < page.index('data-hospital="rs-jakarta"')
+
+
+# --- the public JSON API shares the board's per-hospital versions ------------------------------------------------
+
+
+API = "/api/v1/referrals/beds"
+
+
+def uncached_api(bed_type: str = "") -> bytes:
+    """The API's body as ninja wrote it from the schema before the cache: the reference the cached body must equal."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from patriot.referrals import queries
+    from patriot.referrals.schemas import BedBoardOut
+
+    rows = [
+        BedBoardOut(
+            facility=row.hospital_code,
+            nama=row.hospital,
+            id_tt=row.bed_type,
+            jumlah=row.total,
+            kosong=row.free,
+            updated_at=row.updated_at,
+            usang=row.stale,
+        ).model_dump()
+        for row in queries.board(bed_type or None)
+    ]
+    return json.dumps(rows, cls=NinjaJSONEncoder).encode()
+
+
+def test_the_api_answers_what_the_schema_wrote_and_a_change_or_staleness_shows_at_once(
+    nurse: User, hospital: Facility, other_nurse: User, other_hospital: Facility
+) -> None:
+    from datetime import timedelta
+
+    from patriot.core import clock
+
+    assert Client().get(API).content == b"[]"
+    services.set_beds(nurse, hospital, "icu", BedFigures(total=10, occupied=6))
+    services.set_beds(nurse, hospital, "class_3", BedFigures(total=40, occupied=30))
+    services.set_beds(other_nurse, other_hospital, "icu", BedFigures(total=8, occupied=1))
+    for url, bed_type in ((API, ""), (API + "?id_tt=icu", "icu"), (API + "?id_tt=nicu", "nicu")):
+        for _ in range(2):  # built, then from the cache
+            response = Client().get(url)
+            assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+            assert response.content == uncached_api(bed_type), url
+    # Nothing changed: one query (the versions), the rows from the cache.
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(API)
+    assert len([q for q in captured.captured_queries if "referrals_bedcount" in q["sql"]]) == 1
+    # A rename is not a bed change (a minute at most); a tap rebuilds that hospital only and shows at once.
+    OrganisationUnit.objects.filter(pk=hospital.unit_id).update(name="RSUD Baru")
+    OrganisationUnit.objects.filter(pk=other_hospital.unit_id).update(name="RS Jakarta Baru")
+    services.tap(other_nurse, other_hospital, "icu", "occupied", 1)
+    rows = {(row["facility"], row["id_tt"]): row for row in Client().get(API).json()}
+    assert rows[("rs-jakarta", "icu")]["kosong"] == 6 and rows[("rs-jakarta", "icu")]["nama"] == "RS Jakarta Baru"
+    assert rows[("rsud-bekasi", "icu")]["kosong"] == 4 and rows[("rsud-bekasi", "icu")]["nama"] == "RSUD Kota Bekasi"
+    # Past the stale age, the cached body is not served: the figures are stale, without a free count.
+    with clock.pinned(clock.now() + timedelta(hours=6, minutes=1)):
+        stale = Client().get(API).json()
+        assert stale and all(row["usang"] is True and row["kosong"] is None for row in stale)
+        assert Client().get(API).content == uncached_api()

@@ -1,20 +1,26 @@
 """Issue 12's check in a browser: a puskesmas refers an emergency to two hospitals at once; the receiving hospital's
 open incoming page shows it live; one hospital rejects (no bed), the other accepts, and its free ICU count drops
-by one on the public bed board."""
+by one on the public bed board; the puskesmas exports the referral as a FHIR Bundle from its signed-in browser,
+valid for fhir.resources (R4B), imports it back and the import exports equal (while unanswered; an answered one
+exports valid with its Task "accepted", and its import is refused: the acceptance is the hospital's, not the
+importer's, referrals.fhir)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import expect
 from pytest_django import Settings
 
 from patriot.referrals.models import BedCount, Referral
 from tests.browser import DESKTOP, PHONE, Screens, serve_in_thread, sign_in
 from tests.referrals.referral_fixtures import NIK, world
+from tests.referrals.test_fhir import resources, strip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PORTS = range(18950, 19000)
@@ -33,6 +39,25 @@ def asgi_server(settings: Settings) -> Iterator[str]:
 def free_icu(page: Any, base: str, code: str) -> str:
     page.goto(f"{base}/tempat-tidur/?jenis=icu")
     return page.locator(f'tbody[data-hospital="{code}"] tr[data-bed-type="icu"] [data-free]').inner_text().strip()
+
+
+def export(page: Any, base: str, referral_id: int) -> dict[str, Any]:
+    """The referral's Bundle as the signed-in page's session reads it, checked by fhir.resources (R4B)."""
+    response = page.request.get(f"{base}/api/v1/referrals/{referral_id}/fhir")
+    assert response.status == 200 and response.headers["content-type"].startswith("application/fhir+json")
+    bundle: dict[str, Any] = response.json()
+    Bundle.parse_obj(bundle)  # raises on anything R4B does not allow
+    return bundle
+
+
+def import_bundle(page: Any, base: str, bundle: dict[str, Any]) -> Any:
+    """POST the Bundle to the import endpoint with the page's session (and its CSRF token, as a script would)."""
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    return page.request.post(
+        f"{base}/api/v1/referrals/fhir",
+        data=json.dumps(bundle),
+        headers={"Content-Type": "application/fhir+json", "X-CSRFToken": token, "Referer": f"{base}/"},
+    )
 
 
 def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
@@ -85,6 +110,14 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     expect(hospital.locator(f'li[data-referral="{referral.pk}"] .timer')).to_contain_text("sisa")
     screens.shot(hospital, "incoming-desktop")
 
+    # Waiting for its answers: the puskesmas exports it, the Bundle is valid R4(B), its import exports equal.
+    exported = export(puskesmas, base, referral.pk)
+    assert resources(exported, "Task")[0]["status"] == "requested"
+    answer = import_bundle(puskesmas, base, exported)
+    assert answer.status == 201, answer.text()
+    imported = Referral.objects.exclude(pk=referral.pk).get()
+    assert strip(export(puskesmas, base, imported.pk)) == strip(exported)
+
     other = new_page(viewport=PHONE)
     sign_in(other, base, "far-staff", PASSWORD)
     other.goto(f"{base}/rujukan/{referral.pk}/")
@@ -106,6 +139,17 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     assert BedCount.objects.get(facility=w.near, bed_type="icu").reserved == 1
     expect(puskesmas.locator('li[data-offer="rs-near"]')).to_have_attribute("data-state", "accepted")
     screens.shot(puskesmas, "accepted-phone")
+
+    # Answered: the export is valid with its Task "accepted", owned by the hospital that accepted; importing it is
+    # refused clearly (a puskesmas cannot bring another hospital's acceptance), and nothing is written.
+    exported = export(puskesmas, base, referral.pk)
+    (task,) = resources(exported, "Task")
+    (owner,) = [e["resource"] for e in exported["entry"] if e["fullUrl"] == task["owner"]["reference"]]
+    assert task["status"] == "accepted" and owner["identifier"][0]["value"] == "rs-near"
+    count = Referral.objects.count()
+    answer = import_bundle(puskesmas, base, exported)
+    assert answer.status == 400 and answer.json()["code"] == "unsupported_task_status"
+    assert Referral.objects.count() == count
 
     # The hospital's phone: its incoming page with the answered table fits the screen (no sideways scrolling).
     phone = new_page(viewport=PHONE)

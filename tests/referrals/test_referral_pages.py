@@ -170,6 +170,62 @@ def test_the_demo_has_referrals_in_every_state(db: None) -> None:
     assert Referral.objects.count() == 11
 
 
+@override_settings(PATRIOT_DEMO=True)
+def test_every_state_the_app_has_is_present_in_the_demo_with_times_in_order(db: None) -> None:
+    """Item 11, "referrals in every state": every referral state, every hospital copy state (a copy opened and not
+    answered, FHIR Task "received", included), every reject reason but "other", every timeline step (the late
+    answer's escalation and the ambulance included), each at a time that follows the one before and none ahead."""
+    from patriot.accounts.services import load_agencies
+    from patriot.referrals.choices import (
+        OfferStateChoices,
+        ReferralEntryKindChoices,
+        ReferralStateChoices,
+        RejectReasonChoices,
+    )
+    from patriot.referrals.models import ReferralOffer
+    from patriot.referrals.referral_seed import seed_demo_referrals
+    from patriot.referrals.services import load_facilities
+    from tests.factories import load_areas
+
+    load_areas()
+    load_agencies()
+    load_facilities()
+    seed_demo_referrals()
+    now = clock.now()
+    assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralStateChoices.values())
+    assert set(ReferralOffer.objects.values_list("state", flat=True)) == set(OfferStateChoices.values())
+    kinds = set(Referral.objects.values_list("timeline__kind", flat=True))
+    assert kinds == set(ReferralEntryKindChoices.values())
+    reasons = set(ReferralOffer.objects.exclude(reject_reason="").values_list("reject_reason", flat=True))
+    assert reasons == set(RejectReasonChoices.values()) - {RejectReasonChoices.OTHER}
+    # Opened and waiting (FHIR "received"): opened minutes after it was sent, minutes ago, before its target.
+    waiting = ReferralOffer.objects.get(state=OfferStateChoices.PENDING, opened_at__isnull=False)
+    assert timedelta(minutes=1) < waiting.opened_at - waiting.sent_at < timedelta(minutes=10)
+    assert waiting.opened_at < now and waiting.due_at > now and waiting.escalated_at is None
+    assert ReferralOffer.objects.filter(state=OfferStateChoices.PENDING, opened_at__isnull=True).exists()
+    # Every answer was opened first, after the sending, and answered after the opening; the one answer escalated
+    # came after its target.
+    for offer in ReferralOffer.objects.filter(state__in=(OfferStateChoices.ACCEPTED, OfferStateChoices.REJECTED)):
+        assert offer.sent_at < offer.opened_at < offer.responded_at < now, offer.pk
+        assert (offer.escalated_at is not None) == (offer.responded_at > offer.due_at), offer.pk
+    escalated = ReferralOffer.objects.get(escalated_at__isnull=False)
+    assert escalated.sent_at < escalated.due_at <= escalated.escalated_at < escalated.responded_at
+    # The issue's case: an emergency sent to both hospitals, one said no (no bed or no specialist), the other yes.
+    both = [
+        referral
+        for referral in Referral.objects.filter(urgency="emergency").exclude(accepted_offer=None)
+        if {offer.state for offer in referral.offers.all()} == {"accepted", "rejected"}
+    ]
+    assert both
+    # Each timeline reads in order, the open referrals are minutes old, nothing lies ahead of now.
+    for referral in Referral.objects.all():
+        times = list(referral.timeline.order_by("id").values_list("created_at", flat=True))
+        assert times == sorted(times) and times[-1] <= now, referral.pk
+        assert referral.created_at <= times[0], referral.pk
+    for referral in Referral.objects.filter(state__in=("draft", "requested")):
+        assert timedelta(minutes=1) < now - referral.created_at < timedelta(minutes=30), referral.pk
+
+
 def client_of_username(username: str) -> Client:
     from patriot.accounts.models import User
 
