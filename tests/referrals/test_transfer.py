@@ -220,6 +220,24 @@ def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
     assert incident.at_hospital_at is not None
     assert referral.state == "in_transit" and referral.arrived_at is None
     assert not referral.timeline.filter(kind="arrived").exists()
+    # The diversion is on both timelines, where the PSC, the referrer and the receiving hospital see it.
+    reached = diverted.timeline.get(kind="reach_hospital").created_at
+    entry = incident.timeline.get(kind="transfer_diverted")
+    assert entry.created_at == reached and entry.actor == dispatcher and not entry.is_public
+    assert entry.data == {
+        "ambulance": diverted.pk,
+        "hospital": w.far.unit.pk if destination == "elsewhere" else None,
+        "receiving": w.near.unit.pk,
+    }
+    assert w.near.unit.name in entry.note and (w.far.unit.name in entry.note) == (destination == "elsewhere")
+    diverted_entry = referral.timeline.get(kind="ambulance_diverted")
+    assert diverted_entry.created_at == reached and diverted_entry.actor is None
+    assert (w.far.unit.name in diverted_entry.note) == (destination == "elsewhere")
+    # The crew hands over there and goes back to service: still no arrival.
+    for action in ("clear", "back_in_service"):
+        move_ambulance(dispatcher, diverted, action)
+    referral.refresh_from_db()
+    assert referral.state == "in_transit" and referral.arrived_at is None
     for action in ("dispatch", "depart", "arrive", "transport"):
         move_ambulance(dispatcher, second, action, incident=incident if action == "dispatch" else None)
     choose_destination(dispatcher, second, w.near.unit)
@@ -227,6 +245,31 @@ def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
     referral.refresh_from_db()
     assert referral.state == "arrived"
     assert referral.arrived_at == second.timeline.get(kind="reach_hospital").created_at
+
+
+def test_the_diversion_reaches_the_referrer_and_the_receiving_hospital_only(w: World, dispatcher: User) -> None:
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get(referral=referral)
+    unit = make_ambulance("amb-e")
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, unit, action, incident=incident if action == "dispatch" else None)
+    choose_destination(dispatcher, unit, w.far.unit)
+    move_ambulance(dispatcher, unit, "reach_hospital")
+    entry = referral.timeline.get(kind="ambulance_diverted")
+
+    def sees(user: User | None) -> bool:
+        if user is None:
+            frames = broadcast.snapshot(may_receive_public, public=True, last_event_id=0)
+        else:
+            frames = broadcast.snapshot(partial(may_receive, Subscriber.of(user)), public=False, last_event_id=0)
+        return "referral.ambulance_diverted" in b"".join(frames).decode()
+
+    assert entry.note
+    assert sees(w.referrer) and sees(w.near_staff)
+    # The hospital it went to is not the referral's party; nor the PSC, another role, or the public stream.
+    assert not sees(w.far_staff) and not sees(dispatcher) and not sees(None)
+    assert not sees(make_user(RoleChoices.CITIZEN, username="warga-divert"))
 
 
 def test_the_crew_may_choose_the_receiving_hospital_even_with_its_emergency_room_full(
