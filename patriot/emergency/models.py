@@ -111,8 +111,24 @@ class Incident(models.Model):
     state = models.CharField(
         _("status"), max_length=16, choices=IncidentStateChoices.choices(), default=IncidentStateChoices.OPEN
     )
+    # Who took the call. A transfer (below) comes with no 119 call: its call taker is the PSC user who first acts on
+    # it (dispatches a unit, re-routes one to it, closes it), empty until then (services.incidents.claim_call).
     call_taker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("call taker")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("call taker"),
+    )
+    # A transfer's requester: the referring facility's staff member who asked for the ambulance.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
     )
     psc = models.ForeignKey(
         OrganisationUnit,

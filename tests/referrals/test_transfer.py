@@ -5,7 +5,7 @@ carries nothing of it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 import pytest
@@ -15,10 +15,10 @@ from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
 from patriot.core import clock, registry
 from patriot.core.models import PersonalDataAccess
-from patriot.emergency import triage
+from patriot.emergency import intervals, triage
 from patriot.emergency.choices import ComplaintChoices, TriageLevelChoices
 from patriot.emergency.models import Incident, IncidentEntry
-from patriot.emergency.services import choose_destination, move_ambulance
+from patriot.emergency.services import choose_destination, close_non_emergency, dispatch_units, move_ambulance
 from patriot.emergency.services.transfers import request_transfer
 from patriot.events import broadcast
 from patriot.events.audience import Subscriber, may_receive, may_receive_public
@@ -101,6 +101,41 @@ def test_the_ambulance_request_opens_one_transfer_incident_on_the_board(
     )
     assert request_transfer(again).pk == incident.pk
     assert Incident.objects.count() == 1
+
+
+def test_the_requester_is_not_the_call_taker_the_first_psc_user_to_act_is(
+    w: World, call_taker: User, dispatcher: User
+) -> None:
+    """There is no 119 call in a transfer: the hospital staff member who asked is its requester, it has no call
+    taker until a PSC user first acts on it (here the dispatcher sending a unit), and no call answered, so the
+    interval report counts no answer interval for it."""
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get()
+    assert incident.requested_by == w.referrer
+    assert incident.call_taker is None and incident.call_answered_at is None
+    assert IncidentEntry.objects.get(incident=incident, kind="transfer_requested").actor == w.referrer
+    # Another role's step on it (the crew's) does not make a call taker; the first PSC action does, and stays.
+    unit = make_ambulance("amb-ct")
+    dispatch_units(dispatcher, incident, [unit.pk])
+    incident.refresh_from_db()
+    assert incident.call_taker == dispatcher and incident.requested_by == w.referrer
+    dispatch_units(call_taker, incident, [make_ambulance("amb-ct2").pk])
+    incident.refresh_from_db()
+    assert incident.call_taker == dispatcher
+    report = intervals.report(incident.call_received_at - timedelta(hours=1), clock.now() + timedelta(hours=1))
+    assert report.overall.incidents == 1
+    assert report.overall.figures["answer"].count == 0 and report.overall.figures["logging"].count == 0
+    assert report.overall.figures["notify"].count == 1
+
+
+def test_a_transfer_closed_by_the_psc_gets_that_user_as_its_call_taker(w: World, call_taker: User) -> None:
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get()
+    close_non_emergency(call_taker, incident, "duplicate")
+    incident.refresh_from_db()
+    assert incident.call_taker == call_taker and incident.requested_by == w.referrer
 
 
 def test_the_public_stream_and_other_roles_get_nothing_of_the_transfer(w: World, call_taker: User) -> None:
@@ -325,5 +360,29 @@ def test_end_to_end_through_the_pages(w: World, dispatcher: User) -> None:
     assert [row["complaint"] for row in rows] == ["Rujukan antar-fasilitas"]
     incident_page = psc.get(f"/psc/insiden/{rows[0]['id']}/").content.decode()
     assert "Lembar transportasi pasien" in incident_page and w.near.unit.name in incident_page
+    requester = w.referrer.get_full_name() or w.referrer.get_username()
+    assert f"<dd data-requested-by>{requester}</dd>" in incident_page
     sheet = psc.get(f"/rujukan/{referral.pk}/transportasi/").content.decode()
     assert "Sari Wulandari" in sheet and "dr. Ani" in sheet
+
+
+def test_the_migration_moves_an_old_transfers_requester_out_of_its_call_taker(w: World, dispatcher: User) -> None:
+    """0008: a transfer opened before it had the requester as its call taker; the requester moves to requested_by
+    and the call taker becomes the first PSC user on its timeline (none when no PSC user acted yet)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("patriot.emergency.migrations.0008_transfer_requested_by_and_call_taker_optional")
+    acted, untouched = accepted(w), accepted(w, **BUDI)
+    for referral in (acted, untouched):
+        services.depart(w.referrer, referral, "ambulance")
+    Incident.objects.update(call_taker=w.referrer, requested_by=None)
+    dispatch_units(dispatcher, Incident.objects.get(referral=acted), [make_ambulance("amb-mig").pk])
+    Incident.objects.update(call_taker=w.referrer)  # as the old code left it
+    migration.transfers_requested_by(apps, None)
+    first, second = Incident.objects.get(referral=acted), Incident.objects.get(referral=untouched)
+    assert (first.requested_by, first.call_taker) == (w.referrer, dispatcher)
+    assert (second.requested_by, second.call_taker) == (w.referrer, None)
+    migration.transfers_call_taker_back(apps, None)
+    assert set(Incident.objects.values_list("call_taker", flat=True)) == {w.referrer.pk}

@@ -33,7 +33,7 @@ from patriot.emergency.choices import AmbulanceActionChoices as Action
 from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
-from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT
+from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT, PSC_ROLES
 from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry, PatientReport
 from patriot.events.services import record_event
 from patriot.geo import lookup
@@ -323,6 +323,15 @@ def record_non_emergency_call(
     return incident
 
 
+def claim_call(incident: Incident, user: User) -> list[str]:
+    """A transfer has no call taker until a PSC user first acts on it (dispatch, re-route, close): that user
+    becomes its call taker, on `incident` (locked by the caller, who saves). Returns the fields set."""
+    if incident.call_taker_id is None and user.role in PSC_ROLES:
+        incident.call_taker = user
+        return ["call_taker"]
+    return []
+
+
 def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicate_of: Incident | None = None) -> None:
     """Close an open incident that turned out not to be an emergency (e.g. a second call about the same crash)."""
     _check_choice(reason, ClosureReasonChoices.values(), "closure_reason")
@@ -332,6 +341,7 @@ def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicat
         previous = INCIDENT_MACHINE.move(subject, CLOSE_NON_EMERGENCY)
         subject.closure_reason = reason
         subject.closed_at = step.now
+        claim_call(subject, user)
         subject.save()
         IncidentEntry.objects.create(
             incident=subject,
