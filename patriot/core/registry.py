@@ -32,7 +32,9 @@ The core and the events app read these registries and import no feature app. An 
   119 for a referral (a TransferRequest), emergency opens the transfer incident; and the referral transport reader
   (`register_referral_transport_reader`): which referrals a user may read to transport their patient (emergency
   answers for PSC roles), asked by referrals.access; and the transfer arrival (`register_transfer_arrival`): the
-  ambulance of a transfer reached the hospital, the referral records its arrival. Neither app imports the other.
+  ambulance of a transfer reached the hospital, the referral records its arrival; the transfer diversion
+  (`register_transfer_diversion`): it reached another hospital, the referral records that on its timeline and does
+  not arrive. Neither app imports the other.
 """
 
 from __future__ import annotations
@@ -467,3 +469,19 @@ def register_transfer_arrival(arrival: TransferArrival | None) -> None:
 
 def transfer_arrival() -> TransferArrival | None:
     return _transfer_arrivals[0] if _transfer_arrivals else None
+
+
+# The ambulance of a referral's transfer reached a hospital that is not the accepting one (or one its crew did not
+# name), at the given time, with that hospital's name ("" when unknown; inside emergency's step transaction): the
+# referral does not arrive, and records the diversion on its timeline for the referrer and the accepting hospital.
+TransferDiversion = Callable[[int, datetime, str], None]
+_transfer_diversions: list[TransferDiversion] = []
+
+
+def register_transfer_diversion(diversion: TransferDiversion | None) -> None:
+    """Set who records a transfer's diversion (referrals); None: nobody."""
+    _transfer_diversions[:] = [diversion] if diversion is not None else []
+
+
+def transfer_diversion() -> TransferDiversion | None:
+    return _transfer_diversions[0] if _transfer_diversions else None

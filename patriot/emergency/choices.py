@@ -140,6 +140,7 @@ class IncidentEntryKindChoices(ChoiceSet):
     DESTINATION = "destination"
     HANDOVER_ACK = "handover_ack"
     TRANSFER_REQUESTED = "transfer_requested"
+    TRANSFER_DIVERTED = "transfer_diverted"
 
     CHOICES = [
         (CREATED, _("Insiden dibuat"), "gray"),
@@ -154,6 +155,7 @@ class IncidentEntryKindChoices(ChoiceSet):
         (DESTINATION, _("Rumah sakit tujuan dipilih"), "blue"),
         (HANDOVER_ACK, _("Serah terima dikonfirmasi rumah sakit"), "green"),
         (TRANSFER_REQUESTED, _("Ambulans diminta untuk rujukan"), "orange"),
+        (TRANSFER_DIVERTED, _("Ambulans rujukan tiba di rumah sakit lain"), "red"),
     ]
 
 

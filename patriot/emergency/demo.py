@@ -163,7 +163,12 @@ def seed_demo_incidents() -> SeedReport:
             unit = rng.choice([a for a in ambulances if a.status == Status.AVAILABLE])
             _run(rng, dispatcher, incident, unit, incident.created_at)
             count += 1
-        # On the board now: a P1 under way, a unit on scene, one still waiting.
+        # On the board now: a P1 under way, a unit on scene, one still waiting. The demo crew's own unit (the
+        # `ambulance` account's) stays free, at its post: a new call near the PSC gets it suggested, so a tester
+        # can work the run on the crew's phone.
+        crew_units = set(
+            User.objects.filter(role=RoleChoices.AMBULANCE_CREW, unit__isnull=False).values_list("unit_id", flat=True)
+        )
         for minutes_ago, call, until in (
             (9, CALLS[0], "depart"),
             (31, CALLS[7], "arrive"),
@@ -172,7 +177,7 @@ def seed_demo_incidents() -> SeedReport:
             received = now - timedelta(minutes=minutes_ago)
             incident = _incident(rng, call_taker, villages, received, call)
             if until:
-                unit = next(a for a in ambulances if a.status == Status.AVAILABLE)
+                unit = next(a for a in ambulances if a.status == Status.AVAILABLE and a.unit_id not in crew_units)
                 _run(rng, dispatcher, incident, unit, incident.created_at, until=until)
             count += 1
         for ambulance in ambulances:

@@ -9,10 +9,11 @@ Durations are in seconds to the millisecond. The percentiles interpolate linearl
 How the figures are made (issue 11, item 14: ≤ 300 ms over 100,000 incidents; bench/emergency_report.py): the
 database keeps each interval of an incident in milliseconds (Incident.<key>_ms, generated columns: NULL when it
 does not count; PostgreSQL rounds the exact difference in float8, SQLite differences its millisecond stamps), so a
-report does no date arithmetic. One statement reads the period once and hands back each column concatenated —
-kecamatan, first unit, the level/state/reason/complaint codes packed in one integer, the ten durations — as one
-binary int8 array on PostgreSQL (array_send) and one comma-separated text on SQLite, which numpy reads without a
-Python value per row. numpy then sorts each interval once per grouping (group code and value in one int64 key) and
+report does no date arithmetic. One statement reads the period once and hands back, as comma-separated text that
+numpy reads without a Python value per row, the kecamatan, first unit, the level/state/reason/complaint codes packed
+in one integer and the ten durations — PostgreSQL row after row (one string_agg), SQLite column after column
+(group_concat, from the report's covering index, Incident's REPORT_INDEX). The four choice columns' codes come
+from a CASE on SQLite and from hashtext() on PostgreSQL (where the CASE cost a sixth of the statement). numpy then sorts each interval once per grouping (group code and value in one int64 key) and
 takes every group's median and 90th percentile from that order; the counts by complaint and outcome come from the
 packed codes.
 
@@ -45,7 +46,7 @@ from patriot.emergency.choices import (
     IncidentStateChoices,
     TriageLevelChoices,
 )
-from patriot.emergency.models import Ambulance, Incident
+from patriot.emergency.models import REPORT_INDEX, Ambulance, Incident
 from patriot.geo.models import District
 
 
@@ -224,48 +225,81 @@ def _packed_choices() -> tuple[str, list[str]]:
     return sql, params
 
 
+def _hashed_choices() -> tuple[str, list[Any], list[tuple[int, np.ndarray]]]:
+    """PostgreSQL: the same codes from hashtext() of each choice column (four hash calls a row instead of a CASE
+    comparing up to ~30 strings: a sixth of the statement, bench/README.md). Each column keeps the fewest low bits
+    of its hash that tell its choices apart; a table per column turns those bits back into the 1-based place (0: none
+    of the choices). Returns the SQL packing the four, its parameters, and (bits, table) per column."""
+    expressions = _choice_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("ARRAY(SELECT hashtext(v) FROM unnest(%s::text[]) AS v)" for _ in expressions),  # noqa: S608 (no names; values are parameters)
+            [values for _expression, values in expressions],
+        )
+        hashes = cursor.fetchone()
+    sql, layout = "CAST(0 AS bigint)", []
+    for (expression, _values), found in zip(expressions, hashes, strict=True):
+        bits = next(bits for bits in range(1, 16) if len({value & ((1 << bits) - 1) for value in found}) == len(found))
+        table = np.zeros(1 << bits, dtype=np.int64)
+        table[[value & ((1 << bits) - 1) for value in found]] = np.arange(1, len(found) + 1)
+        sql = f"({sql}) * {1 << bits} + (hashtext({expression}) & {(1 << bits) - 1})"
+        layout.append((bits, table))
+    return sql, [], layout
+
+
+def _unhash(packed: np.ndarray, layout: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """The hashed codes (_hashed_choices) as _packed_choices packs them: each column's place in 6 bits."""
+    result = np.zeros_like(packed)
+    shift = 0
+    for place, (bits, table) in enumerate(reversed(layout)):
+        result |= table[(packed >> shift) & ((1 << bits) - 1)] << (place * _CODE_BITS)
+        shift += bits
+    return result
+
+
 def _columns(start: datetime, end: datetime) -> list[np.ndarray]:
     """One statement over the period's incidents, one int64 array per column in the same row order: kecamatan id
     (-1: none), first unit id (-1: none), the packed choice codes, and each interval in milliseconds (-1: it does
-    not count). The database concatenates each column: PostgreSQL as a binary int8 array (array_send), SQLite as
-    comma-separated text."""
+    not count). The database hands them back as comma-separated text, which numpy reads without a Python value per
+    row: PostgreSQL each row's columns joined, rows joined (one aggregate step per row: three to four times faster
+    than an int8 array per column, whose every element goes through its send function — bench/README.md); SQLite
+    each column concatenated, read from the report's index alone (models.REPORT_INDEX: it holds every column used,
+    so SQLite never seeks the table's row, and walks the period in time order)."""
     table = connection.ops.quote_name(Incident._meta.db_table)
-    choices, params = _packed_choices()
+    layout: list[tuple[int, np.ndarray]] = []
+    if connection.vendor == "postgresql":
+        choices, params, layout = _hashed_choices()
+    else:
+        choices, params = _packed_choices()
     columns = [
         "coalesce(district_id, -1)",
         "coalesce(first_ambulance_id, -1)",
         choices,
         *(f"coalesce({interval.column}, -1)" for interval in INTERVALS),
     ]
+    period = "call_received_at >= %s AND call_received_at < %s"
     if connection.vendor == "postgresql":
-        aggregates = ", ".join(f"array_send(array_agg(CAST({column} AS bigint)))" for column in columns)
+        sql = (
+            f"SELECT count(*), string_agg(concat_ws(',', {', '.join(columns)}), ',') "  # noqa: S608 (names from the model; values are parameters)
+            f"FROM {table} WHERE {period}"
+        )
     else:
         aggregates = ", ".join(f"group_concat({column}, ',')" for column in columns)
-    period = "call_received_at >= %s AND call_received_at < %s"
-    if connection.vendor == "sqlite":
-        # The period's row ids from the index first, then the rows in id order (SQLite walks the list sorted): rows
-        # met in time order are pages met at random when incidents were not written in time order — half the CPU
-        # over such a table (bench/README.md). PostgreSQL's bitmap scan reads pages in order by itself.
-        period = f"id IN (SELECT id FROM {table} WHERE {period})"  # noqa: S608 (the table's name from the model)
-    sql = f"SELECT count(*), {aggregates} FROM {table} WHERE {period}"  # noqa: S608 (names from the model; values are parameters)
+        index = connection.ops.quote_name(REPORT_INDEX)
+        sql = f"SELECT count(*), {aggregates} FROM {table} INDEXED BY {index} WHERE {period}"  # noqa: S608 (names from the model; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *_bounds(start, end)])
         count, *concatenated = cursor.fetchone()
-    arrays = [_parse(value) for value in concatenated]
+    if not count:
+        return [np.zeros(0, dtype=np.int64) for _column in columns]
+    if connection.vendor == "postgresql":
+        rows = np.fromstring(concatenated[0], dtype=np.int64, sep=",").reshape(count, len(columns))
+        arrays = [np.ascontiguousarray(rows[:, index]) for index in range(len(columns))]
+        arrays[2] = _unhash(arrays[2], layout)
+    else:
+        arrays = [np.fromstring(value, dtype=np.int64, sep=",") for value in concatenated]
     assert all(array.size == count for array in arrays), "one value per incident in every column"
     return arrays
-
-
-def _parse(value: Any) -> np.ndarray:
-    if value is None:  # no incident in the period
-        return np.zeros(0, dtype=np.int64)
-    if connection.vendor == "postgresql":
-        # array_send of a one-dimensional int8 array without NULLs: a 20-byte header (dimensions, NULL flag, element
-        # type, length, lower bound), then each element as its length (8) and its big-endian value.
-        data = bytes(value)
-        assert [int.from_bytes(data[at : at + 4], "big") for at in (0, 4, 8)] == [1, 0, 20]  # int8's type oid: 20
-        return np.frombuffer(data, dtype=[("length", ">i4"), ("value", ">i8")], offset=20)["value"].astype(np.int64)
-    return np.fromstring(value, dtype=np.int64, sep=",")
 
 
 def _order_statistics(codes: np.ndarray, groups: int, milliseconds: np.ndarray) -> list[Figure]:

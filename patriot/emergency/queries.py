@@ -38,7 +38,11 @@ def active_incidents() -> QuerySet[Incident]:
 
 
 def incident(pk: int) -> Incident | None:
-    return Incident.objects.select_related("village", "district", "call_taker", "duplicate_of").filter(pk=pk).first()
+    return (
+        Incident.objects.select_related("village", "district", "call_taker", "requested_by", "duplicate_of")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def ambulances() -> QuerySet[Ambulance]:

@@ -39,9 +39,10 @@ class ReferralsConfig(AppConfig):
         registry.register_seed_step(demo.SEED_STEP)
         registry.register_api_router("/referrals", router)
         registry.register_hospital_capacity(capacity.hospital_capacity)
-        from patriot.referrals.services.referrals import record_transfer_arrival
+        from patriot.referrals.services.referrals import record_transfer_arrival, record_transfer_diversion
 
         registry.register_transfer_arrival(record_transfer_arrival)
+        registry.register_transfer_diversion(record_transfer_diversion)
         registry.register_urls("rujukan/", "patriot.referrals.referral_urls")
         registry.register_event_type(REFERRAL_EVENTS)
         registry.register_job(referral_jobs.ESCALATION_JOB)

@@ -265,6 +265,7 @@ class ReferralEntryKindChoices(ChoiceSet):
     AMBULANCE_REQUESTED = "ambulance_requested"
     DEPARTED = "departed"
     ARRIVED = "arrived"
+    AMBULANCE_DIVERTED = "ambulance_diverted"
     ADMITTED = "admitted"
     COMPLETED = "completed"
     BACK_REFERRED = "back_referred"
@@ -281,6 +282,7 @@ class ReferralEntryKindChoices(ChoiceSet):
         (AMBULANCE_REQUESTED, _("Ambulans diminta"), "red"),
         (DEPARTED, _("Berangkat"), "blue"),
         (ARRIVED, _("Pasien tiba"), "teal"),
+        (AMBULANCE_DIVERTED, _("Ambulans PSC 119 tiba di rumah sakit lain"), "red"),
         (ADMITTED, _("Pasien dirawat"), "indigo"),
         (COMPLETED, _("Selesai"), "gray"),
         (BACK_REFERRED, _("Dirujuk balik"), "gray"),

@@ -266,6 +266,11 @@ def test_the_figures_equal_a_plain_reference_computation(areas: None, call_taker
     outcomes = {value: count for value, _label, count in report.by_outcome}
     assert outcomes["non_emergency:prank"] == len(made) - len(runs)
     assert sum(count for _value, _label, count in report.by_complaint) == len(made)
+    # Each complaint and each state counted (PostgreSQL reads their codes from hashes, SQLite from a CASE).
+    complaints = {value: count for value, _label, count in report.by_complaint if count}
+    assert complaints == {value: sum(i.complaint == value for i in made) for value in ("fall", "burn", "")}
+    for state in ("dispatched", "closed", "handed_over"):
+        assert outcomes[state] == sum(i.state == state for i in made), state
 
 
 def test_the_grouped_order_statistics_are_numpys_percentiles_to_the_last_bit(db: None) -> None:

@@ -5,7 +5,7 @@ carries nothing of it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 import pytest
@@ -15,10 +15,10 @@ from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
 from patriot.core import clock, registry
 from patriot.core.models import PersonalDataAccess
-from patriot.emergency import triage
+from patriot.emergency import intervals, triage
 from patriot.emergency.choices import ComplaintChoices, TriageLevelChoices
 from patriot.emergency.models import Incident, IncidentEntry
-from patriot.emergency.services import choose_destination, move_ambulance
+from patriot.emergency.services import choose_destination, close_non_emergency, dispatch_units, move_ambulance
 from patriot.emergency.services.transfers import request_transfer
 from patriot.events import broadcast
 from patriot.events.audience import Subscriber, may_receive, may_receive_public
@@ -101,6 +101,41 @@ def test_the_ambulance_request_opens_one_transfer_incident_on_the_board(
     )
     assert request_transfer(again).pk == incident.pk
     assert Incident.objects.count() == 1
+
+
+def test_the_requester_is_not_the_call_taker_the_first_psc_user_to_act_is(
+    w: World, call_taker: User, dispatcher: User
+) -> None:
+    """There is no 119 call in a transfer: the hospital staff member who asked is its requester, it has no call
+    taker until a PSC user first acts on it (here the dispatcher sending a unit), and no call answered, so the
+    interval report counts no answer interval for it."""
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get()
+    assert incident.requested_by == w.referrer
+    assert incident.call_taker is None and incident.call_answered_at is None
+    assert IncidentEntry.objects.get(incident=incident, kind="transfer_requested").actor == w.referrer
+    # Another role's step on it (the crew's) does not make a call taker; the first PSC action does, and stays.
+    unit = make_ambulance("amb-ct")
+    dispatch_units(dispatcher, incident, [unit.pk])
+    incident.refresh_from_db()
+    assert incident.call_taker == dispatcher and incident.requested_by == w.referrer
+    dispatch_units(call_taker, incident, [make_ambulance("amb-ct2").pk])
+    incident.refresh_from_db()
+    assert incident.call_taker == dispatcher
+    report = intervals.report(incident.call_received_at - timedelta(hours=1), clock.now() + timedelta(hours=1))
+    assert report.overall.incidents == 1
+    assert report.overall.figures["answer"].count == 0 and report.overall.figures["logging"].count == 0
+    assert report.overall.figures["notify"].count == 1
+
+
+def test_a_transfer_closed_by_the_psc_gets_that_user_as_its_call_taker(w: World, call_taker: User) -> None:
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get()
+    close_non_emergency(call_taker, incident, "duplicate")
+    incident.refresh_from_db()
+    assert incident.call_taker == call_taker and incident.requested_by == w.referrer
 
 
 def test_the_public_stream_and_other_roles_get_nothing_of_the_transfer(w: World, call_taker: User) -> None:
@@ -220,6 +255,24 @@ def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
     assert incident.at_hospital_at is not None
     assert referral.state == "in_transit" and referral.arrived_at is None
     assert not referral.timeline.filter(kind="arrived").exists()
+    # The diversion is on both timelines, where the PSC, the referrer and the receiving hospital see it.
+    reached = diverted.timeline.get(kind="reach_hospital").created_at
+    entry = incident.timeline.get(kind="transfer_diverted")
+    assert entry.created_at == reached and entry.actor == dispatcher and not entry.is_public
+    assert entry.data == {
+        "ambulance": diverted.pk,
+        "hospital": w.far.unit.pk if destination == "elsewhere" else None,
+        "receiving": w.near.unit.pk,
+    }
+    assert w.near.unit.name in entry.note and (w.far.unit.name in entry.note) == (destination == "elsewhere")
+    diverted_entry = referral.timeline.get(kind="ambulance_diverted")
+    assert diverted_entry.created_at == reached and diverted_entry.actor is None
+    assert (w.far.unit.name in diverted_entry.note) == (destination == "elsewhere")
+    # The crew hands over there and goes back to service: still no arrival.
+    for action in ("clear", "back_in_service"):
+        move_ambulance(dispatcher, diverted, action)
+    referral.refresh_from_db()
+    assert referral.state == "in_transit" and referral.arrived_at is None
     for action in ("dispatch", "depart", "arrive", "transport"):
         move_ambulance(dispatcher, second, action, incident=incident if action == "dispatch" else None)
     choose_destination(dispatcher, second, w.near.unit)
@@ -227,6 +280,31 @@ def test_a_unit_reaching_another_hospital_does_not_arrive_the_referral(
     referral.refresh_from_db()
     assert referral.state == "arrived"
     assert referral.arrived_at == second.timeline.get(kind="reach_hospital").created_at
+
+
+def test_the_diversion_reaches_the_referrer_and_the_receiving_hospital_only(w: World, dispatcher: User) -> None:
+    referral = accepted(w)
+    services.depart(w.referrer, referral, "ambulance")
+    incident = Incident.objects.get(referral=referral)
+    unit = make_ambulance("amb-e")
+    for action in ("dispatch", "depart", "arrive", "transport"):
+        move_ambulance(dispatcher, unit, action, incident=incident if action == "dispatch" else None)
+    choose_destination(dispatcher, unit, w.far.unit)
+    move_ambulance(dispatcher, unit, "reach_hospital")
+    entry = referral.timeline.get(kind="ambulance_diverted")
+
+    def sees(user: User | None) -> bool:
+        if user is None:
+            frames = broadcast.snapshot(may_receive_public, public=True, last_event_id=0)
+        else:
+            frames = broadcast.snapshot(partial(may_receive, Subscriber.of(user)), public=False, last_event_id=0)
+        return "referral.ambulance_diverted" in b"".join(frames).decode()
+
+    assert entry.note
+    assert sees(w.referrer) and sees(w.near_staff)
+    # The hospital it went to is not the referral's party; nor the PSC, another role, or the public stream.
+    assert not sees(w.far_staff) and not sees(dispatcher) and not sees(None)
+    assert not sees(make_user(RoleChoices.CITIZEN, username="warga-divert"))
 
 
 def test_the_crew_may_choose_the_receiving_hospital_even_with_its_emergency_room_full(
@@ -282,5 +360,29 @@ def test_end_to_end_through_the_pages(w: World, dispatcher: User) -> None:
     assert [row["complaint"] for row in rows] == ["Rujukan antar-fasilitas"]
     incident_page = psc.get(f"/psc/insiden/{rows[0]['id']}/").content.decode()
     assert "Lembar transportasi pasien" in incident_page and w.near.unit.name in incident_page
+    requester = w.referrer.get_full_name() or w.referrer.get_username()
+    assert f"<dd data-requested-by>{requester}</dd>" in incident_page
     sheet = psc.get(f"/rujukan/{referral.pk}/transportasi/").content.decode()
     assert "Sari Wulandari" in sheet and "dr. Ani" in sheet
+
+
+def test_the_migration_moves_an_old_transfers_requester_out_of_its_call_taker(w: World, dispatcher: User) -> None:
+    """0008: a transfer opened before it had the requester as its call taker; the requester moves to requested_by
+    and the call taker becomes the first PSC user on its timeline (none when no PSC user acted yet)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("patriot.emergency.migrations.0008_transfer_requested_by_and_call_taker_optional")
+    acted, untouched = accepted(w), accepted(w, **BUDI)
+    for referral in (acted, untouched):
+        services.depart(w.referrer, referral, "ambulance")
+    Incident.objects.update(call_taker=w.referrer, requested_by=None)
+    dispatch_units(dispatcher, Incident.objects.get(referral=acted), [make_ambulance("amb-mig").pk])
+    Incident.objects.update(call_taker=w.referrer)  # as the old code left it
+    migration.transfers_requested_by(apps, None)
+    first, second = Incident.objects.get(referral=acted), Incident.objects.get(referral=untouched)
+    assert (first.requested_by, first.call_taker) == (w.referrer, dispatcher)
+    assert (second.requested_by, second.call_taker) == (w.referrer, None)
+    migration.transfers_call_taker_back(apps, None)
+    assert set(Incident.objects.values_list("call_taker", flat=True)) == {w.referrer.pk}

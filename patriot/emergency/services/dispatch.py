@@ -35,6 +35,7 @@ from patriot.emergency.services.incidents import (
     DISPATCH_INCIDENT,
     INCIDENT_MACHINE,
     UNIT_WITHDRAWN,
+    claim_call,
     incident_event,
     move_ambulance,
 )
@@ -106,7 +107,7 @@ def dispatch_units(user: User, incident: Incident, ambulance_ids: Sequence[int])
         locked = workflow.lock(incident)  # move_ambulance stamped dispatched_at on its own copy
         action = DISPATCH_INCIDENT if locked.state == State.OPEN else ADD_UNITS
         previous = INCIDENT_MACHINE.move(locked, action)
-        locked.save(update_fields=["state"])
+        locked.save(update_fields=["state", *claim_call(locked, user)])
         _entry(locked, action, user, previous, now, units=ids)
         incident_event(locked, action, now, units=ids)
     workflow.copy_fields(incident, locked)
@@ -142,6 +143,8 @@ def reroute_ambulance(user: User, ambulance: Ambulance, incident: Incident) -> N
                 code="not_lower_priority",
             )
         now = step.now
+        if claim_call(new, user):
+            new.save(update_fields=["call_taker"])
         unit.incident = new
         unit.status_changed_at = now
         unit.save(update_fields=["incident", "status_changed_at"])

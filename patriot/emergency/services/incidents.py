@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from patriot.accounts.choices import UnitKindChoices
-from patriot.accounts.models import User
+from patriot.accounts.models import OrganisationUnit, User
 from patriot.callcentre.lines import is_psc_line
 from patriot.callcentre.models import Call
 from patriot.core import clock, quiet, registry, workflow
@@ -22,12 +22,18 @@ from patriot.core.errors import InvalidInput, InvalidTransition
 from patriot.core.phones import normalise_phone
 from patriot.core.workflow import StateMachine
 from patriot.emergency import dispatch, triage
-from patriot.emergency.choices import AgeBandChoices, AnswerChoices, ClosureReasonChoices, ComplaintChoices
+from patriot.emergency.choices import (
+    AgeBandChoices,
+    AnswerChoices,
+    ClosureReasonChoices,
+    ComplaintChoices,
+    IncidentEntryKindChoices,
+)
 from patriot.emergency.choices import AmbulanceActionChoices as Action
 from patriot.emergency.choices import AmbulanceStatusChoices as Status
 from patriot.emergency.choices import IncidentStateChoices as State
 from patriot.emergency.choices import TriageLevelChoices as Level
-from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT
+from patriot.emergency.events import AMBULANCE_SUBJECT, INCIDENT_SUBJECT, OVERVIEW_SUBJECT, PSC_ROLES
 from patriot.emergency.models import Ambulance, AmbulanceEntry, Incident, IncidentEntry, PatientReport
 from patriot.events.services import record_event
 from patriot.geo import lookup
@@ -317,6 +323,15 @@ def record_non_emergency_call(
     return incident
 
 
+def claim_call(incident: Incident, user: User) -> list[str]:
+    """A transfer has no call taker until a PSC user first acts on it (dispatch, re-route, close): that user
+    becomes its call taker, on `incident` (locked by the caller, who saves). Returns the fields set."""
+    if incident.call_taker_id is None and user.role in PSC_ROLES:
+        incident.call_taker = user
+        return ["call_taker"]
+    return []
+
+
 def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicate_of: Incident | None = None) -> None:
     """Close an open incident that turned out not to be an emergency (e.g. a second call about the same crash)."""
     _check_choice(reason, ClosureReasonChoices.values(), "closure_reason")
@@ -326,6 +341,7 @@ def close_non_emergency(user: User, incident: Incident, reason: str, *, duplicat
         previous = INCIDENT_MACHINE.move(subject, CLOSE_NON_EMERGENCY)
         subject.closure_reason = reason
         subject.closed_at = step.now
+        claim_call(subject, user)
         subject.save()
         IncidentEntry.objects.create(
             incident=subject,
@@ -402,21 +418,44 @@ def progress_incident(incident: Incident, user: User, at: datetime) -> None:
     incident_event(incident, PROGRESS, at)
 
 
-def _transfer_arrival(incident: Incident, unit: Ambulance, at: datetime) -> None:
+def _transfer_arrival(incident: Incident, unit: Ambulance, user: User, at: datetime) -> None:
     """A unit of an inter-facility transfer reached a hospital: when it is the referral's receiving hospital (the
     destination the crew chose for this unit is the incident's destination) the referral records the arrival,
     through core.registry, whichever of the incident's units it is. A unit that went elsewhere (diverted, or with no
-    destination chosen) does not arrive the referral: the receiving hospital records it then."""
+    destination chosen) does not arrive the referral: the incident's timeline and the referral's say where it went,
+    so the PSC, the referrer and the receiving hospital see the diversion; the receiving hospital records the
+    arrival when the patient does come."""
     if incident.destination_id is None:
         return
     destination = (
-        PatientReport.objects.filter(incident=incident, ambulance=unit).values_list("destination_id", flat=True).first()
+        PatientReport.objects.filter(incident=incident, ambulance=unit)
+        .values_list("destination_id", "destination__name")
+        .first()
     )
-    if destination != incident.destination_id:
+    destination_id, hospital = destination if destination is not None else (None, None)
+    if destination_id == incident.destination_id:
+        arrival = registry.transfer_arrival()
+        if arrival is not None:
+            arrival(incident.referral_id, at)  # type: ignore[arg-type]
         return
-    arrival = registry.transfer_arrival()
-    if arrival is not None:
-        arrival(incident.referral_id, at)  # type: ignore[arg-type]
+    receiving = OrganisationUnit.objects.filter(pk=incident.destination_id).values_list("name", flat=True).first()
+    names = {"unit": unit.unit.name, "hospital": hospital or "", "receiving": receiving or ""}
+    if hospital:
+        note = _("%(unit)s tiba di %(hospital)s, bukan rumah sakit tujuan rujukan (%(receiving)s).") % names
+    else:
+        note = _("%(unit)s tiba di rumah sakit yang tidak dipilih kru, bukan tujuan rujukan (%(receiving)s).") % names
+    IncidentEntry.objects.create(
+        incident=incident,
+        kind=IncidentEntryKindChoices.TRANSFER_DIVERTED,
+        actor=user,
+        note=note,
+        data={"ambulance": unit.pk, "hospital": destination_id, "receiving": incident.destination_id},
+        is_public=False,
+        created_at=at,
+    )
+    diversion = registry.transfer_diversion()
+    if diversion is not None:
+        diversion(incident.referral_id, at, hospital or "")  # type: ignore[arg-type]
 
 
 def move_ambulance(
@@ -476,7 +515,7 @@ def move_ambulance(
                     stamped.append("first_ambulance")
                 target.save(update_fields=stamped)
             if action == Action.REACH_HOSPITAL and target.referral_id is not None:
-                _transfer_arrival(target, unit, when)
+                _transfer_arrival(target, unit, user, when)
         if action == Action.BACK_IN_SERVICE:
             unit.incident = None
         unit.save()

@@ -75,8 +75,11 @@ def request_transfer(request: TransferRequest) -> Incident:
         with transaction.atomic():
             incident = Incident.objects.create(
                 state=State.OPEN,
-                # Who asked for the ambulance: the referring facility's staff member (there is no 119 call).
-                call_taker_id=request.requested_by_id,
+                # Who asked for the ambulance: the referring facility's staff member. There is no 119 call: no call
+                # answered (the report counts no answer interval), and no call taker until a PSC user first acts on
+                # it (services.incidents.claim_call).
+                requested_by_id=request.requested_by_id,
+                call_taker=None,
                 psc_id=_psc_id(),
                 latitude=place.latitude if place else None,
                 longitude=place.longitude if place else None,

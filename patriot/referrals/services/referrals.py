@@ -857,6 +857,29 @@ def record_transfer_arrival(referral_id: int, at: datetime) -> None:
         return  # the hospital took the step meanwhile (its savepoint is rolled back, the ambulance's step stands)
 
 
+def record_transfer_diversion(referral_id: int, at: datetime, hospital: str) -> None:
+    """The SPGDT ambulance carrying the referral's patient reached another hospital than the accepting one (or one
+    its crew did not name; emergency, through core.registry): the referral does not arrive, and its timeline says
+    where the ambulance went, for the referrer and the accepting hospital."""
+    referral = Referral.objects.filter(pk=referral_id).select_related("referring_facility").first()
+    if referral is None:
+        return
+    if hospital:
+        note = _("Ambulans PSC 119 tiba di %(hospital)s, bukan rumah sakit tujuan rujukan.") % {"hospital": hospital}
+    else:
+        note = _("Ambulans PSC 119 tiba di rumah sakit yang tidak dipilih kru, bukan rumah sakit tujuan rujukan.")
+    _log(
+        referral,
+        kind=Kind.AMBULANCE_DIVERTED,
+        at=at,
+        user=None,
+        facility=None,
+        concerns=_accepting(referral),
+        note=note,
+        data={"hospital": hospital},
+    )
+
+
 def _arrive_by_ambulance(referral: Referral, at: datetime) -> None:
     with steps.perform(
         referral, machine=REFERRAL_MACHINE, action=Action.ARRIVE, related=("referring_facility",)
