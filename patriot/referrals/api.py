@@ -3,8 +3,8 @@ shape of the national bed report (SIRS / RS Online "tempat tidur": id_tt, ruang,
 antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count; a referral
 as FHIR R4 (GET /api/v1/referrals/{id}/fhir, …/fhir/task; POST /api/v1/referrals/fhir imports one; see
 referrals.fhir; a Bundle naming an existing referral by its number creates nothing and answers 200 with it), for the
-referring and receiving facility and Dinkes only (referrals.access: a hospital still asked
-reads the patient masked), every read of a patient's identity audited with its purpose."""
+referring and receiving facility and Dinkes only (referrals.access: a hospital still asked reads the patient masked),
+every read of a patient's identity audited with its purpose."""
 
 from __future__ import annotations
 
