@@ -2,8 +2,9 @@
 shape of the national bed report (SIRS / RS Online "tempat tidur": id_tt, ruang, jumlah, terpakai, prepare,
 antrian); anyone reads the public board (GET /api/v1/referrals/beds), stale figures without a free count; a referral
 as FHIR R4 (GET /api/v1/referrals/{id}/fhir, …/fhir/task; POST /api/v1/referrals/fhir imports one; see
-referrals.fhir), for the referring and receiving facility and Dinkes only (referrals.access: a hospital still asked
-reads the patient masked), every read of a patient's identity audited with its purpose."""
+referrals.fhir; a Bundle naming an existing referral by its number creates nothing and answers 200 with it), for the
+referring and receiving facility and Dinkes only (referrals.access: a hospital still asked reads the patient masked),
+every read of a patient's identity audited with its purpose."""
 
 from __future__ import annotations
 
@@ -146,7 +147,7 @@ def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 @router.post(
     "/fhir",
-    response={201: dict[str, Any], **errors(400, 401, 403, 409, 413)},
+    response={200: dict[str, Any], 201: dict[str, Any], **errors(400, 401, 403, 409, 413)},
     auth=STAFF_AUTH,
     summary="Import a referral from a FHIR R4 Bundle like the export's (staff of the referring facility named in it)",
     description=(
@@ -154,7 +155,19 @@ def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
         "https://fhir.kemkes.go.id/id/nik), one Practitioner, Organizations (identifier system "
         "urn:patriot:facility), one ServiceRequest (reasonCode ICD-10), vital-sign Observations (LOINC) and one "
         "Task whose requester is the referring Organization. A Task with status requested and an owner is sent to "
-        "that hospital. Answer 201: the new referral as a Bundle. Invalid resources: 400 {detail, code, field}."
+        "that hospital (received: sent and stamped as opened); other Task statuses are refused (400, "
+        "unsupported_task_status). Answer 201: the new referral as a Bundle, header Location its …/fhir URL. "
+        "Invalid resources: 400 {detail, code, field}.\n\n"
+        "Conditional create (FHIR If-None-Exist, by identifier): a Bundle whose ServiceRequest or Task identifier "
+        "(system urn:patriot:referral, value RJK-NNNNNN) names a referral the caller may read (referring facility, "
+        "a hospital it was sent to as GET …/fhir allows, Dinkes) creates nothing, whatever its Task status: answer "
+        "200 with that referral's Bundle as the caller reads it and its Location, so a retried import or "
+        "export → import → export is equal. If the Bundle's patient identity or clinical content (Patient, "
+        "ServiceRequest, Observations) differs from the stored referral: 409 code referral_conflict, nothing is "
+        "changed. A number that names no referral, or one the caller may not read, another system's identifier or "
+        "none: imported as a new referral (the answer never tells whether that referral exists). Optional header "
+        "If-None-Exist: identifier=urn:patriot:referral|RJK-NNNNNN does the same for a Bundle without the "
+        "identifier; another system's identifier there matches nothing."
     ),
     openapi_extra={
         "requestBody": {
@@ -172,7 +185,14 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
         data = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
         return error_response(400, _("Isi permintaan bukan JSON yang valid."), "invalid", "request")
-    referral = fhir.import_bundle(user, data)
-    bundle = fhir.export_bundle(referral, identity=True)  # the importer is its referrer
-    _audit_read(user, access.reading(user, referral), patient=True)
-    return _fhir(bundle, status=201)
+    imported = fhir.import_bundle(user, data, if_none_exist=request.headers.get("If-None-Exist", ""))
+    referral, reading = imported.referral, imported.reading
+    if reading is None:  # created: the importer is its referrer
+        reading = access.reading(user, referral)
+    else:  # it existed: answered as the importer reads it, as GET …/fhir does (a waiting copy is opened)
+        opened.record_opened(user, referral)
+    bundle = fhir.export_bundle(referral, reading.facility, identity=reading.identity)
+    _audit_read(user, reading, patient=True)
+    response = _fhir(bundle, status=201 if imported.created else 200)
+    response["Location"] = f"/api/v1/referrals/{referral.pk}/fhir"
+    return response

@@ -1,7 +1,8 @@
 """FHIR R4 exchange of referrals (issue 12 item 9): `export_bundle` writes a referral as a Bundle of type
 "collection" (a self-contained set of resources that a receiver reads; Patriot is not a FHIR server, so no
-"transaction" semantics are promised), `task` its Task alone, `import_bundle` reads such a Bundle back into a new
-referral through referrals.services (create_referral, then send when the Task is "requested" with an owner).
+"transaction" semantics are promised), `task` its Task alone, `import_bundle` reads such a Bundle back: into a new
+referral through referrals.services (create_referral, then send when the Task is "requested" with an owner), or,
+when it names an existing referral by our number, into nothing (conditional create, below).
 
 Validation: fhir.resources 7.x, subpackage `R4B` (R4B is R4 for every resource used here: Patient, Practitioner,
 Organization, ServiceRequest, Observation, Task, Bundle). fhir.resources 6.2.2, the last release with R4 (4.0.1) at
@@ -29,17 +30,36 @@ Bundle, referrals.services.opened) and has not answered yet; before that a copy 
 "requested"; draft referrals give "draft". Import creates a draft (Task "draft"), a referral sent to the owner (Task
 "requested"), or one sent and stamped as opened by the owner (Task "received"; the timeline says it came so from the
 Bundle); any other status is refused (400, code "unsupported_task_status"): later states are reached through the
-pages/services, not by import.
+pages/services, not by import (a Bundle naming an existing referral is not refused for its status: conditional
+create, below).
 
-Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal; a round trip
-(export → import → export) differs only in those ids, the identifier RJK-number and Task.authoredOn/lastModified."""
+Conditional create (FHIR R4 "conditional create", If-None-Exist by identifier): the ServiceRequest's and Task's
+identifier in our system (REFERRAL_SYSTEM, value the referral's number RJK-NNNNNN; or an If-None-Exist header
+`identifier=urn:patriot:referral|RJK-NNNNNN`) names a referral. If it exists and the importer may read it
+(referrals.access: referring facility, a hospital it was sent to as the reading rules allow, Dinkes), nothing is
+created or changed, whatever the Task's status: the API answers 200 with that referral's Bundle as the importer reads
+it (the 201's shape and Location), so a retried import creates no duplicate and export → import → export is equal in
+every state, ids included. If the Bundle's patient identity or clinical content (Patient identifiers, name, birth
+date, sex, telecom; ServiceRequest priority, reasonCode, code, category, note; Observation values; compared with the
+stored referral exported as the importer reads it, so a masked reader's masked Bundle matches) differs: 409, code
+"referral_conflict", nothing overwritten. A number naming no referral, or one the importer may not read, goes on as
+any Bundle (created from draft/requested/received, else the 400 above), so the answer never tells whether a referral
+the importer may not read exists. Other systems' identifiers are not stored: a Bundle from another system that is
+posted twice creates two referrals.
+
+Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal. A Bundle from
+another system (no identifier of ours) imports into a new referral whose export differs from it only in those ids,
+the identifier RJK-number and Task.authoredOn/lastModified."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -48,7 +68,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic.v1 import ValidationError as PydanticValidationError
 
 from patriot.accounts.models import User
-from patriot.core.errors import Forbidden, InvalidInput
+from patriot.core.errors import DomainError, Forbidden, InvalidInput
 from patriot.referrals import access, icd10, services
 from patriot.referrals.choices import (
     ConsciousnessChoices,
@@ -67,6 +87,7 @@ AGE_EXTENSION = "urn:patriot:age-years"
 SECURITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 FACILITY_SYSTEM = "urn:patriot:facility"
 REFERRAL_SYSTEM = "urn:patriot:referral"
+NUMBER = re.compile(r"RJK-(\d{6,})")
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -421,13 +442,165 @@ def _vital_values(found: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[st
     return values
 
 
-def import_bundle(user: User, data: Any) -> Referral:
-    """A new referral from a Bundle like export_bundle's, written by `user` (staff of the referring facility named
-    in the Bundle) through services.create_referral; sent to the Task's owner when the Task is "requested"."""
+class ReferralConflict(DomainError):
+    """The Bundle names an existing referral (conditional create) but says something else about its patient or
+    care: HTTP 409, nothing is written."""
+
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class Imported:
+    """The answer of import_bundle: the referral, whether the import created it, and (when it did not) how the
+    importer reads the existing one (access.Reading)."""
+
+    referral: Referral
+    created: bool
+    reading: access.Reading | None = None
+
+
+def _parse_number(value: str) -> int | None:
+    """The pk named by one of our referral numbers (Referral.number: RJK- and at least 6 digits), else None."""
+    match = NUMBER.fullmatch(value.strip())
+    if match is None or f"RJK-{int(match[1]):06d}" != value.strip():
+        return None
+    return int(match[1])
+
+
+def _if_none_exist(header: str) -> str | None:
+    """The number an If-None-Exist header asks about: `identifier=urn:patriot:referral|RJK-000012` (or the value
+    alone); None when it names another system's identifier (Patriot keeps no one else's numbers: no match)."""
+    pairs = parse_qsl(header.strip().partition("?")[2] or header.strip(), keep_blank_values=True)
+    if len(pairs) != 1 or pairs[0][0] != "identifier" or not pairs[0][1]:
+        raise _invalid(
+            _("If-None-Exist hanya mendukung satu pencarian identifier=%(system)s|NOMOR.")
+            % {"system": REFERRAL_SYSTEM},
+            "If-None-Exist",
+            "unsupported_if_none_exist",
+        )
+    system, bar, value = pairs[0][1].rpartition("|")
+    if bar and system and system != REFERRAL_SYSTEM:
+        return None
+    return value
+
+
+def _named_number(found: dict[str, list[tuple[str, dict[str, Any]]]], header: str) -> str | None:
+    """Our referral number that the ServiceRequest's and Task's identifiers (and an If-None-Exist header) name;
+    several different numbers are refused."""
+    numbers = {
+        str(i.get("value") or "")
+        for kind in ("ServiceRequest", "Task")
+        for _url, resource in found.get(kind, [])
+        for i in resource.get("identifier") or []
+        if isinstance(i, dict) and i.get("system") == REFERRAL_SYSTEM
+    }
+    if header:
+        asked = _if_none_exist(header)
+        if asked is not None:
+            numbers.add(asked)
+    if len(numbers) > 1:
+        raise _invalid(
+            _("Bundle menyebut lebih dari satu nomor rujukan (%(numbers)s); sebutkan satu saja.")
+            % {"numbers": ", ".join(sorted(numbers))},
+            "ServiceRequest.identifier",
+            "conflicting_identifiers",
+        )
+    return next(iter(numbers), None)
+
+
+def _name(patient: dict[str, Any]) -> str:
+    names = patient.get("name") or [{}]
+    return str(names[0].get("text") or " ".join([*names[0].get("given", []), names[0].get("family", "")]).strip())
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def _content(found: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, Any]:
+    """What a Bundle says about the patient's identity and care, by FHIR field, in a form two Bundles compare
+    equal by: not the ids, number, Task, organizations or times, nor the age (it grows with the day)."""
+    patient = found["Patient"][0][1]
+    request = found["ServiceRequest"][0][1]
+    vitals: dict[str, Any] = {}
+    for _url, observation in found.get("Observation", []):
+        code = (_codes(observation.get("code"), LOINC) or [""])[0]
+        value = observation.get("valueQuantity") or {}
+        vitals[f"Observation[{code}]"] = (
+            _number(value.get("value")),
+            sorted(
+                ((_codes(c.get("code"), LOINC) or [""])[0], _number((c.get("valueQuantity") or {}).get("value")))
+                for c in observation.get("component") or []
+            ),
+            _codes(observation.get("valueCodeableConcept"), AVPU_SYSTEM),
+        )
+    return {
+        "Patient.identifier": sorted(
+            (str(i.get("system") or ""), str(i.get("value") or "")) for i in patient.get("identifier") or []
+        ),
+        "Patient.name": _name(patient),
+        "Patient.birthDate": patient.get("birthDate") or "",
+        "Patient.gender": patient.get("gender") or "",
+        "Patient.telecom": sorted(str(t.get("value") or "") for t in patient.get("telecom") or []),
+        "ServiceRequest.priority": request.get("priority") or "",
+        "ServiceRequest.reasonCode": [
+            c for concept in request.get("reasonCode") or [] for c in _codes(concept, ICD10_SYSTEM)
+        ],
+        "ServiceRequest.code": _codes(request.get("code"), BED_TYPE_SYSTEM),
+        "ServiceRequest.category": sorted(
+            c for concept in request.get("category") or [] for c in _codes(concept, CATEGORY_SYSTEM)
+        ),
+        "ServiceRequest.note": [str(n.get("text") or "") for n in request.get("note") or []],
+        **{key: vitals[key] for key in sorted(vitals)},
+    }
+
+
+def _existing(
+    user: User, found: dict[str, list[tuple[str, dict[str, Any]]]], if_none_exist: str
+) -> access.Reading | None:
+    """Conditional create: the referral the Bundle names by our number, when `user` may read it (access rules).
+    A number that names none, or one the user may not read, gives None: the import goes on as for any Bundle, so the
+    answer says nothing about whether that referral exists."""
+    number = _named_number(found, if_none_exist)
+    pk = _parse_number(number) if number else None
+    return access.find_reading(user, pk) if pk is not None else None
+
+
+def _same_content(found: dict[str, list[tuple[str, dict[str, Any]]]], reading: access.Reading) -> None:
+    """Refuse (409) a Bundle that says otherwise than the stored referral, as `reading` shows it, about the patient
+    or their care."""
+    stored = export_bundle(reading.referral, reading.facility, identity=reading.identity)
+    theirs, ours = _content(found), _content(_validate_resources(stored))
+    differing = [key for key in ours if theirs.get(key) != ours[key]]
+    if differing:
+        raise ReferralConflict(
+            _(
+                "Rujukan %(number)s sudah ada, tetapi isi Bundle berbeda pada %(fields)s. Rujukan yang ada tidak "
+                "diubah; perubahan data pasien atau klinis dilakukan di Patriot."
+            )
+            % {"number": reading.referral.number, "fields": ", ".join(differing)},
+            code="referral_conflict",
+            field=differing[0],
+        )
+
+
+def import_bundle(user: User, data: Any, *, if_none_exist: str = "") -> Imported:
+    """A referral from a Bundle like export_bundle's. Conditional create (FHIR's If-None-Exist, by identifier): a
+    Bundle naming by our number (REFERRAL_SYSTEM on its ServiceRequest or Task, or the header `if_none_exist`) a
+    referral that `user` may read creates nothing: that referral is the answer, or a 409 when the Bundle's patient
+    or care differ. Otherwise a new referral written by `user` (staff of the referring facility named in the
+    Bundle) through services.create_referral; sent to the Task's owner when the Task is "requested"."""
     found = _validate_resources(data)
     patient = _one(found, "Patient")
     request = _one(found, "ServiceRequest")
     fhir_task = _one(found, "Task")
+    reading = _existing(user, found, if_none_exist)
+    if reading is not None:
+        _same_content(found, reading)
+        return Imported(reading.referral, created=False, reading=reading)
     nik = next((i.get("value", "") for i in patient.get("identifier") or [] if i.get("system") == NIK_SYSTEM), "")
     if not nik:
         raise _invalid(
@@ -454,8 +627,7 @@ def import_bundle(user: User, data: Any) -> Referral:
     categories = [code for concept in request.get("category") or [] for code in _codes(concept, CATEGORY_SYSTEM)]
     service = next((code.removeprefix("service-") for code in categories if code.startswith("service-")), "")
     phone = next((t.get("value", "") for t in patient.get("telecom") or [] if t.get("system") == "phone"), "")
-    names = patient.get("name") or [{}]
-    name = names[0].get("text") or " ".join([*names[0].get("given", []), names[0].get("family", "")]).strip()
+    name = _name(patient)
     doctor = (practitioner.get("name") or [{}])[0].get("text", "")
     vitals = _vital_values(found)
     if patient.get("gender") not in ("male", "female"):
@@ -517,7 +689,7 @@ def import_bundle(user: User, data: Any) -> Referral:
         # Name the FHIR resource the service's field came from.
         field = "Task.owner" if error.field == "hospitals" else _fhir_field(error.field or "")
         raise _invalid(error.message, field, error.code) from None
-    return referral
+    return Imported(referral, created=True)
 
 
 FIELD_TO_FHIR = {

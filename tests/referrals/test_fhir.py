@@ -3,7 +3,6 @@ imported back through the services; privacy and audit of the FHIR reads as of th
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
@@ -49,8 +48,19 @@ def observation(bundle: dict[str, Any], code: str) -> dict[str, Any]:
     return found
 
 
-def post_bundle(user: User | None, bundle: Any) -> Any:
-    return client_for(user).post("/api/v1/referrals/fhir", json.dumps(bundle), content_type="application/fhir+json")
+def post_bundle(user: User | None, bundle: Any, **headers: Any) -> Any:
+    return client_for(user).post(
+        "/api/v1/referrals/fhir", json.dumps(bundle), content_type="application/fhir+json", **headers
+    )
+
+
+OTHER_SYSTEM = "urn:example:other-referral-system"
+
+
+def foreign(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The Bundle as another system would send it: its referral number in that system's identifier, not ours, so
+    the import creates a new referral (no conditional create, tests/referrals/test_fhir_conditional.py)."""
+    return json.loads(json.dumps(bundle).replace(f'"{fhir.REFERRAL_SYSTEM}"', f'"{OTHER_SYSTEM}"'))
 
 
 # --- export -----------------------------------------------------------------------------------------------------
@@ -154,8 +164,9 @@ def strip(bundle: dict[str, Any]) -> dict[str, Any]:
 def test_round_trip_export_import_export(w: World) -> None:
     original = sent(w, w.near, temperature="37.2", bpjs_number="0001234567890", service="icu", maternal=True)
     exported = fhir.export_bundle(identity=True, referral=original)
-    response = post_bundle(w.referrer, exported)
+    response = post_bundle(w.referrer, foreign(exported))
     assert response.status_code == 201, response.content
+    assert response["Location"] == f"/api/v1/referrals/{Referral.objects.exclude(pk=original.pk).get().pk}/fhir"
     imported = Referral.objects.exclude(pk=original.pk).get()
     assert imported.state == "requested" and imported.offers.get().facility == w.near
     assert (imported.created_by, imported.referring_facility) == (w.referrer, w.puskesmas)
@@ -166,13 +177,13 @@ def test_round_trip_export_import_export(w: World) -> None:
 
 def test_a_draft_round_trips_as_a_draft(w: World) -> None:
     original = services.create_referral(w.referrer, details(urgency="routine"))
-    assert post_bundle(w.referrer, fhir.export_bundle(identity=True, referral=original)).status_code == 201
+    assert post_bundle(w.referrer, foreign(fhir.export_bundle(identity=True, referral=original))).status_code == 201
     imported = Referral.objects.exclude(pk=original.pk).get()
     assert imported.state == "draft" and not imported.offers.exists()
 
 
 def broken(w: World, change: Any) -> dict[str, Any]:
-    bundle = copy.deepcopy(fhir.export_bundle(identity=True, referral=services.create_referral(w.referrer, details())))
+    bundle = foreign(fhir.export_bundle(identity=True, referral=services.create_referral(w.referrer, details())))
     change(bundle)
     return bundle
 
@@ -227,7 +238,7 @@ def test_an_invalid_bundle_is_told_in_english_too(w: World) -> None:
 
 
 def test_only_staff_of_the_referring_facility_may_import(w: World) -> None:
-    bundle = fhir.export_bundle(identity=True, referral=services.create_referral(w.referrer, details()))
+    bundle = foreign(fhir.export_bundle(identity=True, referral=services.create_referral(w.referrer, details())))
     before = Referral.objects.count()
     for user in (w.near_staff, w.other_puskesmas_staff, w.dinkes, make_user(RoleChoices.CITIZEN)):
         assert post_bundle(user, bundle).status_code == 403, user
@@ -299,7 +310,7 @@ def test_garbage_is_a_400_in_the_error_shape_never_a_500(w: World, body: Any) ->
 
 def test_a_bundle_owned_by_the_referrer_itself_leaves_no_draft(w: World) -> None:
     referral = sent(w, w.near)
-    bundle = fhir.export_bundle(identity=True, referral=referral)
+    bundle = foreign(fhir.export_bundle(identity=True, referral=referral))
     for organization in resources(bundle, "Organization"):
         organization["identifier"][0]["value"] = "pkm-a"  # the receiving hospital is the referrer itself
     before = Referral.objects.count()

@@ -17,7 +17,7 @@ from patriot.referrals.choices import ReferralEntryKindChoices
 from patriot.referrals.models import Referral, ReferralEntry
 from patriot.referrals.services import opened
 from tests.referrals.referral_fixtures import World, details, world
-from tests.referrals.test_fhir import client_for, post_bundle, resources, strip
+from tests.referrals.test_fhir import client_for, foreign, post_bundle, resources, strip
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_a_received_referral_round_trips(w: World) -> None:
     opened.record_opened(w.near_staff, original)
     exported = fhir.export_bundle(Referral.objects.get(pk=original.pk), identity=True)
     assert resources(exported, "Task")[0]["status"] == "received"
-    response = post_bundle(w.referrer, exported)
+    response = post_bundle(w.referrer, foreign(exported))
     assert response.status_code == 201, response.content
     imported = Referral.objects.exclude(pk=original.pk).get()
     offer = imported.offers.get()
@@ -115,7 +115,7 @@ def test_a_received_referral_round_trips(w: World) -> None:
 
 @pytest.mark.parametrize("status", ["accepted", "rejected", "in-progress", "completed", "cancelled", "on-hold"])
 def test_statuses_it_cannot_import_are_refused_clearly(w: World, status: str) -> None:
-    bundle = fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True)
+    bundle = foreign(fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True))
     resources(bundle, "Task")[0]["status"] = status
     before = Referral.objects.count()
     response = post_bundle(w.referrer, bundle)
@@ -127,7 +127,7 @@ def test_statuses_it_cannot_import_are_refused_clearly(w: World, status: str) ->
 
 
 def test_an_unsupported_status_is_told_in_english_too(w: World) -> None:
-    bundle = fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True)
+    bundle = foreign(fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True))
     resources(bundle, "Task")[0]["status"] = "completed"
     response = client_for(w.referrer).post(
         "/api/v1/referrals/fhir", json.dumps(bundle), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
@@ -136,7 +136,7 @@ def test_an_unsupported_status_is_told_in_english_too(w: World) -> None:
 
 
 def test_a_sent_status_needs_an_owner(w: World) -> None:
-    bundle = fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True)
+    bundle = foreign(fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True))
     task = resources(bundle, "Task")[0]
     task["status"] = "received"
     del task["owner"]

@@ -1,9 +1,9 @@
 """Issue 12's check in a browser: a puskesmas refers an emergency to two hospitals at once; the receiving hospital's
 open incoming page shows it live; one hospital rejects (no bed), the other accepts, and its free ICU count drops
 by one on the public bed board; the puskesmas exports the referral as a FHIR Bundle from its signed-in browser,
-valid for fhir.resources (R4B), imports it back and the import exports equal (while unanswered; an answered one
-exports valid with its Task "accepted", and its import is refused: the acceptance is the hospital's, not the
-importer's, referrals.fhir)."""
+valid for fhir.resources (R4B), imports it back and the import is equal, while waiting and once accepted (Task
+"accepted"): the Bundle names the referral by its number, so the import creates nothing and answers the existing
+referral (conditional create, referrals.fhir)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pytest_django import Settings
 from patriot.referrals.models import BedCount, Referral
 from tests.browser import DESKTOP, PHONE, Screens, serve_in_thread, sign_in
 from tests.referrals.referral_fixtures import NIK, world
-from tests.referrals.test_fhir import resources, strip
+from tests.referrals.test_fhir import resources
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PORTS = range(18950, 19000)
@@ -110,13 +110,16 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     expect(hospital.locator(f'li[data-referral="{referral.pk}"] .timer')).to_contain_text("sisa")
     screens.shot(hospital, "incoming-desktop")
 
-    # Waiting for its answers: the puskesmas exports it, the Bundle is valid R4(B), its import exports equal.
+    # Waiting for its answers: the puskesmas exports it, the Bundle is valid R4(B), its import (retried too) creates
+    # nothing and answers the same referral, equal to the export.
     exported = export(puskesmas, base, referral.pk)
     assert resources(exported, "Task")[0]["status"] == "requested"
-    answer = import_bundle(puskesmas, base, exported)
-    assert answer.status == 201, answer.text()
-    imported = Referral.objects.exclude(pk=referral.pk).get()
-    assert strip(export(puskesmas, base, imported.pk)) == strip(exported)
+    for _attempt in range(2):
+        answer = import_bundle(puskesmas, base, exported)
+        assert answer.status == 200, answer.text()
+        assert answer.headers["location"] == f"/api/v1/referrals/{referral.pk}/fhir"
+        assert answer.json() == exported == export(puskesmas, base, referral.pk)
+    assert Referral.objects.get() == referral
 
     other = new_page(viewport=PHONE)
     sign_in(other, base, "far-staff", PASSWORD)
@@ -140,16 +143,20 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     expect(puskesmas.locator('li[data-offer="rs-near"]')).to_have_attribute("data-state", "accepted")
     screens.shot(puskesmas, "accepted-phone")
 
-    # Answered: the export is valid with its Task "accepted", owned by the hospital that accepted; importing it is
-    # refused clearly (a puskesmas cannot bring another hospital's acceptance), and nothing is written.
+    # Answered: the export is valid with its Task "accepted", owned by the hospital that accepted; imported back it
+    # is the same referral, equal, ids included, and nothing is written (its acceptance stays the hospital's).
     exported = export(puskesmas, base, referral.pk)
     (task,) = resources(exported, "Task")
     (owner,) = [e["resource"] for e in exported["entry"] if e["fullUrl"] == task["owner"]["reference"]]
     assert task["status"] == "accepted" and owner["identifier"][0]["value"] == "rs-near"
-    count = Referral.objects.count()
     answer = import_bundle(puskesmas, base, exported)
-    assert answer.status == 400 and answer.json()["code"] == "unsupported_task_status"
-    assert Referral.objects.count() == count
+    assert answer.status == 200, answer.text()
+    assert answer.json() == exported == export(puskesmas, base, referral.pk)
+    assert Referral.objects.get() == referral and referral.offers.count() == 2
+    # The hospital that said no may read it no more: its import is answered as for a referral it cannot see.
+    refused = import_bundle(other, base, exported)
+    assert refused.status == 403 and "Sari" not in refused.text() and referral.number not in refused.text()
+    assert Referral.objects.count() == 1
 
     # The hospital's phone: its incoming page with the answered table fits the screen (no sideways scrolling).
     phone = new_page(viewport=PHONE)
