@@ -16,6 +16,10 @@ from django.utils.text import slugify
 
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
+from patriot.callcentre.choices import CallStateChoices
+from patriot.callcentre.lines import psc_lines
+from patriot.callcentre.models import Call
+from patriot.callcentre.services import normalise_number
 from patriot.core import clock
 from patriot.core.registry import SeedReport, SeedStep
 from patriot.emergency import services
@@ -196,7 +200,23 @@ def _incident(
 ) -> Incident:
     complaint, conscious, breathing, bleeding, age = call
     lat, lon = _near(rng, *rng.choice(villages))
-    with clock.pinned(received + timedelta(seconds=rng.randint(40, 110))):
+    number = f"0812{rng.randint(10000000, 99999999)}"
+    created = received + timedelta(seconds=rng.randint(40, 110))
+    # The PSC's phone system logged the call (its hook rang it, the call taker picked it up a few seconds later),
+    # so the interval report has the answer and logging intervals a live PSC has; a typed call has neither.
+    phone_call = Call.objects.create(
+        operator=call_taker,
+        caller_number=normalise_number(number),
+        line=psc_lines()[0],
+        state=CallStateChoices.ENDED,
+        rung_at=received,
+        started_at=received + timedelta(seconds=rng.randint(3, 15)),
+        ended_at=created + timedelta(seconds=rng.randint(30, 240)),
+        created_at=received,
+    )
+    phone_call.duration_seconds = int((phone_call.ended_at - phone_call.started_at).total_seconds())
+    phone_call.save(update_fields=["duration_seconds"])
+    with clock.pinned(created):
         return services.create_incident(
             call_taker,
             services.CallDetails(
@@ -205,12 +225,12 @@ def _incident(
                 breathing_normally=breathing,
                 severe_bleeding=bleeding,
                 age_band=age,
-                caller_number=f"0812{rng.randint(10000000, 99999999)}",
+                caller_number=number,
                 caller_name="",
                 latitude=lat,
                 longitude=lon,
                 address="(demo)",
-                call_received_at=received,
+                phone_call=phone_call,
             ),
         )
 

@@ -30,3 +30,29 @@ def test_the_demo_leaves_the_crew_accounts_ambulance_free() -> None:
     busy = Ambulance.objects.exclude(status=Status.AVAILABLE)
     assert sorted(busy.values_list("status", flat=True)) == [Status.EN_ROUTE, Status.ON_SCENE]
     assert Incident.objects.filter(state="open").count() == 1
+
+
+def test_the_demo_calls_come_through_the_phone_system_so_every_interval_of_the_report_has_figures() -> None:
+    from datetime import timedelta
+
+    from patriot.core import clock
+    from patriot.emergency import intervals
+
+    load_areas()
+    reset_area_index()
+    make_user(RoleChoices.PSC_CALL_TAKER, username="psc_calltaker")
+    make_user(RoleChoices.PSC_DISPATCHER, username="psc_dispatcher")
+    demo.load_ambulances()
+    demo.seed_demo_incidents()
+    incidents = Incident.objects.exclude(complaint="")
+    assert incidents.exists()
+    for incident in incidents.select_related("phone_call"):
+        call = incident.phone_call
+        assert call is not None and call.line == "119" and call.operator_id == incident.call_taker_id
+        assert incident.call_received_at == call.rung_at < incident.call_answered_at == call.started_at
+        assert incident.call_answered_at < incident.created_at
+    now = clock.now()
+    report = intervals.report(now - timedelta(days=8), now + timedelta(minutes=1))
+    city = report.overall.figures
+    assert city["answer"].count > 0 and city["logging"].count > 0
+    assert 3 <= city["answer"].median <= 15 and city["logging"].median <= 110
