@@ -14,7 +14,7 @@ from patriot.core.checks import refuse_unsafe_start
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
 # Django's ASGI handler, but a synchronous view and its middleware run in one trip to the sync thread (asgi_handler).
-application = BodySizeLimit(django_application(), settings.PATRIOT_MAX_REQUEST_BYTES)  # type: ignore[arg-type]  # django-stubs types ASGI messages as read-only Mapping, ours as MutableMapping
+application = BodySizeLimit(django_application(), settings.PATRIOT_MAX_REQUEST_BYTES)
 # In production mode an unsafe installation fails here, so uvicorn exits with the reasons instead of serving.
 refuse_unsafe_start()
 
