@@ -204,18 +204,19 @@ def _incident(
     created = received + timedelta(seconds=rng.randint(40, 110))
     # The PSC's phone system logged the call (its hook rang it, the call taker picked it up a few seconds later),
     # so the interval report has the answer and logging intervals a live PSC has; a typed call has neither.
+    answered = received + timedelta(seconds=rng.randint(3, 15))
+    ended = created + timedelta(seconds=rng.randint(30, 240))
     phone_call = Call.objects.create(
         operator=call_taker,
         caller_number=normalise_number(number),
         line=psc_lines()[0],
         state=CallStateChoices.ENDED,
         rung_at=received,
-        started_at=received + timedelta(seconds=rng.randint(3, 15)),
-        ended_at=created + timedelta(seconds=rng.randint(30, 240)),
+        started_at=answered,
+        ended_at=ended,
+        duration_seconds=int((ended - answered).total_seconds()),
         created_at=received,
     )
-    phone_call.duration_seconds = int((phone_call.ended_at - phone_call.started_at).total_seconds())
-    phone_call.save(update_fields=["duration_seconds"])
     with clock.pinned(created):
         return services.create_incident(
             call_taker,

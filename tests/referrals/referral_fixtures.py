@@ -8,7 +8,8 @@ from datetime import date
 from patriot.accounts.choices import RoleChoices, UnitKindChoices
 from patriot.accounts.models import OrganisationUnit, User
 from patriot.core import clock
-from patriot.referrals.models import BedCount, Facility
+from patriot.referrals import services
+from patriot.referrals.models import BedCount, Facility, Referral
 from patriot.referrals.services import ReferralDetails
 from tests.factories import make_agency, make_user
 
@@ -88,3 +89,10 @@ def details(**overrides: object) -> ReferralDetails:
     }
     values.update(overrides)
     return ReferralDetails(**values)  # type: ignore[arg-type]
+
+
+def sent(w: World, *hospitals: Facility, **overrides: object) -> Referral:
+    """A referral of the world's puskesmas, created and sent to `hospitals`."""
+    referral = services.create_referral(w.referrer, details(**overrides))
+    services.send(w.referrer, referral, [h.pk for h in hospitals])
+    return referral

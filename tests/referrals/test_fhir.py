@@ -17,18 +17,12 @@ from patriot.core.models import PersonalDataAccess
 from patriot.referrals import fhir, services
 from patriot.referrals.models import Referral
 from tests.factories import make_user
-from tests.referrals.referral_fixtures import NIK, World, details, world
+from tests.referrals.referral_fixtures import NIK, World, details, sent, world
 
 
 @pytest.fixture
 def w(db: None) -> World:
     return world()
-
-
-def sent(w: World, *hospitals: Any, **overrides: Any) -> Referral:
-    referral = services.create_referral(w.referrer, details(**overrides))
-    services.send(w.referrer, referral, [h.pk for h in hospitals])
-    return referral
 
 
 def client_for(user: User | None) -> Client:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,19 +15,13 @@ from patriot.referrals import fhir, services
 from patriot.referrals.choices import ReferralEntryKindChoices
 from patriot.referrals.models import Referral, ReferralEntry
 from patriot.referrals.services import opened
-from tests.referrals.referral_fixtures import World, details, world
+from tests.referrals.referral_fixtures import World, sent, world
 from tests.referrals.test_fhir import client_for, foreign, post_bundle, resources, strip
 
 
 @pytest.fixture
 def w(db: None) -> World:
     return world()
-
-
-def sent(w: World, *hospitals: Any, **overrides: Any) -> Referral:
-    referral = services.create_referral(w.referrer, details(**overrides))
-    services.send(w.referrer, referral, [h.pk for h in hospitals])
-    return referral
 
 
 def page_client(user: object) -> Client:

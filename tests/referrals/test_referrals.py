@@ -21,18 +21,12 @@ from patriot.referrals import icd10, services
 from patriot.referrals.models import BedChange, BedCount, PrimaryCareDiagnosis, Referral, ReferralOffer
 from patriot.referrals.nik import check_nik, nik_digest
 from tests.factories import make_agency, make_user
-from tests.referrals.referral_fixtures import BORN, NIK, World, details, world
+from tests.referrals.referral_fixtures import BORN, NIK, World, details, sent, world
 
 
 @pytest.fixture
 def w(db: None) -> World:
     return world()
-
-
-def sent(w: World, *hospitals: object, **overrides: object) -> Referral:
-    referral = services.create_referral(w.referrer, details(**overrides))
-    services.send(w.referrer, referral, [h.pk for h in hospitals])  # type: ignore[attr-defined]
-    return referral
 
 
 # --- item 4: the referral and its patient -------------------------------------------------------------------
