@@ -96,3 +96,16 @@ def sent(w: World, *hospitals: Facility, **overrides: object) -> Referral:
     referral = services.create_referral(w.referrer, details(**overrides))
     services.send(w.referrer, referral, [h.pk for h in hospitals])
     return referral
+
+
+def outsiders(w: World) -> list[User]:
+    """Users who must not read a referral sent to `w.near`: the other hospitals' and puskesmas' staff, and the
+    POC, the mayor and a citizen."""
+    return [
+        w.far_staff,
+        w.other_staff,
+        w.other_puskesmas_staff,
+        make_user(RoleChoices.POC_OPERATOR),
+        make_user(RoleChoices.MAYOR),
+        make_user(RoleChoices.CITIZEN),
+    ]

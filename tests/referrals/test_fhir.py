@@ -18,6 +18,7 @@ from patriot.referrals import fhir, services
 from patriot.referrals.models import Referral
 from tests.factories import make_user
 from tests.referrals.referral_fixtures import NIK, World, details, sent, world
+from tests.referrals.referral_fixtures import outsiders as referral_outsiders
 
 
 @pytest.fixture
@@ -247,14 +248,7 @@ def test_only_the_referrer_the_receiver_and_dinkes_read_it_and_each_read_is_audi
     referral = sent(w, w.near)
     services.accept(w.near_staff, referral)  # before, it reads the patient masked (tests/referrals/test_privacy.py)
     urls = [f"/api/v1/referrals/{referral.pk}/fhir", f"/api/v1/referrals/{referral.pk}/fhir/task"]
-    outsiders = [
-        w.far_staff,
-        w.other_staff,
-        w.other_puskesmas_staff,
-        make_user(RoleChoices.POC_OPERATOR),
-        make_user(RoleChoices.MAYOR),
-        make_user(RoleChoices.CITIZEN),
-    ]
+    outsiders = referral_outsiders(w)
     for user in outsiders:
         for url in urls:
             response = client_for(user).get(url)

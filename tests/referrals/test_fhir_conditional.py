@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.core.models import PersonalDataAccess
 from patriot.referrals import fhir, services
 from patriot.referrals.models import BedChange, Referral, ReferralEntry, ReferralOffer
-from tests.factories import make_user
 from tests.referrals.referral_fixtures import NIK, World, details, sent, world
+from tests.referrals.referral_fixtures import outsiders as referral_outsiders
 from tests.referrals.test_fhir import OTHER_SYSTEM, client_for, foreign, observation, post_bundle, resources
 
 
@@ -161,14 +160,7 @@ def test_an_importer_who_may_not_read_it_learns_nothing(w: World) -> None:
     services.accept(w.near_staff, referral)
     bundle = fhir.export_bundle(referral, w.puskesmas, identity=True)
     unknown = renumbered(bundle, "RJK-999999")
-    outsiders = [
-        w.far_staff,
-        w.other_staff,
-        w.other_puskesmas_staff,
-        make_user(RoleChoices.POC_OPERATOR),
-        make_user(RoleChoices.MAYOR),
-        make_user(RoleChoices.CITIZEN),
-    ]
+    outsiders = referral_outsiders(w)
     before = counts()
     for user in outsiders:
         existing, missing = post_bundle(user, bundle), post_bundle(user, unknown)
