@@ -584,7 +584,7 @@ def render(report: dict[str, Any]) -> str:
             [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "indices", "meets_aim")] for db in dbs],
         )
         row(
-            "  HTTP inspection, 16 jumantik in waves: p50 / p95 ms",
+            "  HTTP inspection, 16 jumantik waves p50/p95",
             [
                 f"{_num(get(db, 'larvae', 'http', 'waves', 'p50_ms'), '{:.1f}')} / "
                 f"{_num(get(db, 'larvae', 'http', 'waves', 'p95_ms'), '{:.1f}')}"
@@ -592,7 +592,7 @@ def render(report: dict[str, Any]) -> str:
             ],
         )
         row(
-            "     baseline /healthz in waves: p50 / p95 ms",
+            "     baseline /healthz in waves p50/p95 ms",
             [
                 f"{_num(get(db, 'larvae', 'http', 'waves', 'baseline_healthz_p50_ms'), '{:.1f}')} / "
                 f"{_num(get(db, 'larvae', 'http', 'waves', 'baseline_healthz_p95_ms'), '{:.1f}')}"
@@ -600,7 +600,7 @@ def render(report: dict[str, Any]) -> str:
             ],
         )
         row(
-            "     p95 ratio to /healthz",
+            "     p95 ÷ /healthz p95",
             [_num(get(db, "larvae", "http", "waves", "ratio_to_baseline"), "{:.2f}×") for db in dbs],
         )
         row(
@@ -608,7 +608,7 @@ def render(report: dict[str, Any]) -> str:
             [{True: "yes", False: "NO", None: "–"}[get(db, "larvae", "http", "waves", "meets_aim")] for db in dbs],
         )
         row(
-            "  HTTP inspection, saturation (16 connections, no pause): p95 ms",
+            "  HTTP inspection at saturation: p95 ms",
             [_num(get(db, "larvae", "http", "p95_ms"), "{:.1f}") for db in dbs],
         )
         row(
@@ -616,7 +616,7 @@ def render(report: dict[str, Any]) -> str:
             [_num(get(db, "larvae", "http", "accepted_per_second"), "{:.0f}") for db in dbs],
         )
         row(
-            "     baseline /healthz p95 ms at saturation",
+            "     baseline /healthz p95 ms, saturation",
             [_num(get(db, "larvae", "http", "baseline_healthz_p95_ms"), "{:.1f}") for db in dbs],
         )
         row("  positive → POC panel p95 ms", [_num(get(db, "larvae", "live", "p95_ms"), "{:.1f}") for db in dbs])
