@@ -8,7 +8,11 @@ b. HTTP: POST /api/v1/larvae/inspections from 16 concurrent jumantik (own tokens
    distinct inspection with its own Idempotency-Key) against uvicorn with one process per core (`--workers`, default
    the machine's cores, as deploy/README.md runs one `patriot-web@` instance per core: on one process 16 concurrent
    requests queue behind each other, and even the empty /healthz has a p95 near 50 ms there); aim p95 ≤ 50 ms.
-   Baseline: GET /healthz from the same client. Before it, the work of one request in-process (Django's test
+   Two load models. `waves`, the item's "16 concurrent jumantik": all 16 (own tokens and connections) send one
+   inspection at the same instant, the wave waits for all answers, pauses --pause seconds, then a wave of 16
+   GET /healthz (the baseline, measured the same way), --waves times (httpload.run_waves). Saturation: the same
+   connections back to back for --seconds with no pause (httpload.run_load: throughput and latency at full
+   load), baseline GET /healthz the same way. Before them, the work of one request in-process (Django's test
    client): SQL statements and CPU ms.
 c. live: a positive inspection to the POC dashboard: record_inspection's commit → the `larvae` event read by the
    staff stream's query for a POC viewer → the panel's partial re-rendered (what the browser fetches on the
@@ -18,7 +22,7 @@ c. live: a positive inspection to the POC dashboard: record_inspection's commit 
    not part of the path: the map's figures (peta.json), which the dashboard's map re-reads 300 ms after an event.
 
     python -m bench.larvae --out FILE [--inspections N] [--runs R] [--seconds S] [--workers W] [--log-dir DIR]
-        [--only indices,http,live]
+        [--waves 60] [--pause 0.2] [--only indices,http,live]
 """
 
 # ruff: noqa: S608
