@@ -167,3 +167,86 @@ def run_load(
             distinct=distinct,
         )
     )
+
+
+@dataclass
+class WaveResult:
+    """Latencies (seconds, successful answers only) of each kind of request sent in waves."""
+
+    waves: int = 0
+    statuses: dict[str, dict[int, int]] = field(default_factory=dict)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    wave_seconds: dict[str, list[float]] = field(default_factory=dict)  # first send → last answer of each wave
+    errors: int = 0
+    sample_failure: str = ""
+
+
+async def _waves(
+    host: str,
+    port: int,
+    kinds: dict[str, tuple[list[list[bytes]], int]],
+    *,
+    connections: int,
+    waves: int,
+    pause: float,
+) -> WaveResult:
+    result = WaveResult(waves=waves)
+    links = [await asyncio.open_connection(host, port) for _n in range(connections)]
+
+    async def send(index: int, payload: bytes, kind: str, expected: int) -> None:
+        reader, writer = links[index]
+        start = time.perf_counter()
+        try:
+            writer.write(payload)
+            status, body, keep_alive = await _read_response(reader)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            result.errors += 1
+            if not result.sample_failure:
+                result.sample_failure = f"{type(error).__name__}: {error}"
+            writer.close()
+            links[index] = await asyncio.open_connection(host, port)
+            return
+        latency = time.perf_counter() - start
+        counts = result.statuses.setdefault(kind, {})
+        counts[status] = counts.get(status, 0) + 1
+        if status == expected:
+            result.latencies.setdefault(kind, []).append(latency)
+        elif not result.sample_failure:
+            result.sample_failure = f"{kind} HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+        if not keep_alive:
+            writer.close()
+            links[index] = await asyncio.open_connection(host, port)
+
+    try:
+        for wave in range(waves):
+            for kind, (per_connection, expected) in kinds.items():
+                started = time.perf_counter()
+                await asyncio.gather(
+                    *(
+                        send(i, per_connection[i][wave % len(per_connection[i])], kind, expected)
+                        for i in range(connections)
+                    )
+                )
+                result.wave_seconds.setdefault(kind, []).append(time.perf_counter() - started)
+                await asyncio.sleep(pause)
+    finally:
+        for _reader, writer in links:
+            writer.close()
+    return result
+
+
+def run_waves(
+    host: str,
+    port: int,
+    kinds: dict[str, tuple[list[list[bytes]], int]],
+    *,
+    connections: int,
+    waves: int,
+    pause: float,
+) -> WaveResult:
+    """`connections` keep-alive connections (one per simulated user) send in waves: in each wave, for each kind in
+    turn (e.g. inspections, then /healthz), every connection sends its next request of that kind at the same
+    instant; the wave waits for all the answers, then pauses `pause` seconds. `kinds` maps a name to (requests per
+    connection — each connection's list is sent in order, one per wave — and the expected status)."""
+    _check_loopback(host)
+    return asyncio.run(_waves(host, port, kinds, connections=connections, waves=waves, pause=pause))

@@ -8,7 +8,11 @@ b. HTTP: POST /api/v1/larvae/inspections from 16 concurrent jumantik (own tokens
    distinct inspection with its own Idempotency-Key) against uvicorn with one process per core (`--workers`, default
    the machine's cores, as deploy/README.md runs one `patriot-web@` instance per core: on one process 16 concurrent
    requests queue behind each other, and even the empty /healthz has a p95 near 50 ms there); aim p95 ≤ 50 ms.
-   Baseline: GET /healthz from the same client. Before it, the work of one request in-process (Django's test
+   Two load models. `waves`, the item's "16 concurrent jumantik": all 16 (own tokens and connections) send one
+   inspection at the same instant, the wave waits for all answers, pauses --pause seconds, then a wave of 16
+   GET /healthz (the baseline, measured the same way), --waves times (httpload.run_waves). Saturation: the same
+   connections back to back for --seconds with no pause (httpload.run_load: throughput and latency at full
+   load), baseline GET /healthz the same way. Before them, the work of one request in-process (Django's test
    client): SQL statements and CPU ms.
 c. live: a positive inspection to the POC dashboard: record_inspection's commit → the `larvae` event read by the
    staff stream's query for a POC viewer → the panel's partial re-rendered (what the browser fetches on the
@@ -18,7 +22,7 @@ c. live: a positive inspection to the POC dashboard: record_inspection's commit 
    not part of the path: the map's figures (peta.json), which the dashboard's map re-reads 300 ms after an event.
 
     python -m bench.larvae --out FILE [--inspections N] [--runs R] [--seconds S] [--workers W] [--log-dir DIR]
-        [--only indices,http,live]
+        [--waves 60] [--pause 0.2] [--only indices,http,live]
 """
 
 # ruff: noqa: S608
@@ -155,8 +159,10 @@ def measure_indices(runs: int) -> dict[str, Any]:
     }
 
 
-def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int = 1) -> dict[str, Any]:
-    from bench.httpload import build_post, run_load
+def measure_http(
+    seconds: float, concurrency: int, log_dir: Path, workers: int = 1, waves: int = 60, pause: float = 0.2
+) -> dict[str, Any]:
+    from bench.httpload import build_post, run_load, run_waves
     from bench.intake import HOST, Server
     from patriot.accounts.choices import RoleChoices
     from patriot.accounts.models import User
@@ -176,11 +182,13 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int =
         at = (clock.now() - timedelta(minutes=2)).isoformat()
         run = time.time_ns()
 
-        def prepared(count: int, phase: str) -> list[bytes]:
+        def prepared(count: int, phase: str, jumantik: int | None = None) -> list[bytes]:
             """`count` distinct inspections, each with its own Idempotency-Key as a phone sends it (a key sent again
-            would be a replay, answered 200 from the first row, so every request of a round has its own)."""
+            would be a replay, answered 200 from the first row, so every request of a round has its own); all from
+            `jumantik`'s token, or round-robin over the jumantik."""
             requests = []
             for n in range(count):
+                token = secrets[n % concurrency if jumantik is None else jumantik]
                 body = {
                     "building_kind": "house",
                     "address": f"Jl. Uji No. {n}",
@@ -192,7 +200,7 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int =
                     "containers": [{"type": "drum", "place": "outdoor", "inspected": 2, "positive": n % 5 == 0}],
                 }
                 headers = {
-                    "Authorization": f"Bearer {secrets[n % concurrency]}",
+                    "Authorization": f"Bearer {token}",
                     "Idempotency-Key": f"{run}-{phase}-{n}",
                 }
                 requests.append(
@@ -206,6 +214,17 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int =
         run_load(
             HOST, server.port, warm, concurrency=concurrency, seconds=2.0, max_requests=len(warm), distinct=True
         )  # warm
+        # The jumantik model: all of them send one inspection at the same instant, each from its own phone
+        # (token, connection); the wave waits for every answer, then a pause; a wave of /healthz follows each.
+        per_jumantik = [prepared(waves, f"wave{j}", jumantik=j) for j in range(concurrency)]
+        waved = run_waves(
+            HOST,
+            server.port,
+            {"inspection": (per_jumantik, 201), "healthz": ([[get]] * concurrency, 200)},
+            connections=concurrency,
+            waves=waves,
+            pause=pause,
+        )
         load = run_load(
             HOST,
             server.port,
@@ -218,9 +237,29 @@ def measure_http(seconds: float, concurrency: int, log_dir: Path, workers: int =
         base = run_load(HOST, server.port, [get], concurrency=concurrency, seconds=min(seconds, 5.0), expected=200)
         p95 = percentile([x * 1000 for x in load.latencies], 95) if load.latencies else None
         base_p95 = percentile([x * 1000 for x in base.latencies], 95) if base.latencies else None
+        wave_ms = {kind: [x * 1000 for x in values] for kind, values in waved.latencies.items()}
+        inspection_ms, healthz_ms = wave_ms.get("inspection", []), wave_ms.get("healthz", [])
+        wave_p95 = percentile(inspection_ms, 95) if inspection_ms else None
+        wave_base_p95 = percentile(healthz_ms, 95) if healthz_ms else None
         return {
             "workers": workers,
             "concurrency": concurrency,
+            "waves": {
+                "jumantik": concurrency,
+                "waves": waves,
+                "pause_seconds": pause,
+                "statuses": waved.statuses,
+                "errors": waved.errors,
+                "p50_ms": median(inspection_ms) if inspection_ms else None,
+                "p95_ms": wave_p95,
+                "max_ms": max(inspection_ms) if inspection_ms else None,
+                "baseline_healthz_p50_ms": median(healthz_ms) if healthz_ms else None,
+                "baseline_healthz_p95_ms": wave_base_p95,
+                "ratio_to_baseline": (wave_p95 / wave_base_p95) if wave_p95 and wave_base_p95 else None,
+                "wave_ms_p50": median([x * 1000 for x in waved.wave_seconds.get("inspection", [])]),
+                "meets_aim": wave_p95 is not None and wave_p95 <= AIM_HTTP_P95_MS,
+                "sample_failure": waved.sample_failure[:300],
+            },
             "requests": load.requests,
             "statuses": load.statuses,
             "accepted_per_second": load.ok(201) / load.elapsed if load.elapsed else None,
@@ -384,6 +423,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--waves", type=int, default=60, help="waves of the jumantik model (HTTP part)")
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds between waves")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn workers for the HTTP part (one per core)"
     )
@@ -408,8 +449,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         log_dir = Path(args.log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)
-        result["http"] = measure_http(args.seconds, args.concurrency, log_dir, args.workers)
-        log(f"larvae http: p95 {result['http']['p95_ms']} ms")
+        result["http"] = measure_http(args.seconds, args.concurrency, log_dir, args.workers, args.waves, args.pause)
+        http = result["http"]
+        log(
+            f"larvae http: saturation p95 {http['p95_ms']} ms (/healthz {http['baseline_healthz_p95_ms']}); "
+            f"waves of {args.concurrency} p95 {http['waves']['p95_ms']} ms (/healthz {http['waves']['baseline_healthz_p95_ms']})"
+        )
     write_json(Path(args.out), result)
 
 

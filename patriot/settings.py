@@ -192,7 +192,7 @@ PATRIOT_TOTP_LOCKOUT_SECONDS = int(os.environ.get("PATRIOT_TOTP_LOCKOUT_SECONDS"
 PATRIOT_TOTP_PENDING_SECONDS = int(os.environ.get("PATRIOT_TOTP_PENDING_SECONDS", "300"))
 # Public case intake per client address per minute.
 PATRIOT_INTAKE_RATE_PER_MINUTE = int(os.environ.get("PATRIOT_INTAKE_RATE_PER_MINUTE", "30"))
-# Concurrent intakes of one process share one transaction (cases/services/intake.py, _GroupCommit): on SQLite by
+# Concurrent intakes and jumantik inspections of one process share one transaction (core/group_commit.py): on SQLite by
 # default, where one process writes one transaction at a time anyway; off on PostgreSQL, where concurrent
 # connections overlap their round trips and the server already shares WAL flushes between commits.
 PATRIOT_INTAKE_GROUP_COMMIT = env_flag(

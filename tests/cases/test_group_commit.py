@@ -1,4 +1,4 @@
-"""Concurrent intakes share one transaction (services.intake._GroupCommit) and keep every guarantee of one alone.
+"""Concurrent intakes share one transaction (services.intake._group_commit, core/group_commit.py) and keep every guarantee of one alone.
 
 The writer lock is held by the test while the reports queue, so that they are written as one batch for certain;
 each report is sent from a thread of its own with its own database connection, as under the ASGI server.
@@ -36,13 +36,13 @@ def _batched(calls: list[Callable[[], Any]], monkeypatch: pytest.MonkeyPatch) ->
 
     Returns each call's result (or the exception it raised) in order, and the size of every batch written."""
     sizes: list[int] = []
-    original = intake._GroupCommit._write
+    original = intake._group_commit._write
 
-    def counting(batch: list[intake._Intake]) -> None:
+    def counting(batch: list[Any]) -> None:
         sizes.append(len(batch))
         original(batch)
 
-    monkeypatch.setattr(intake._GroupCommit, "_write", staticmethod(counting))
+    monkeypatch.setattr(intake._group_commit, "_write", counting)
     results: list[Any] = [None] * len(calls)
 
     def run(index: int) -> None:

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -52,6 +51,7 @@ from patriot.cases.services.common import (
 from patriot.cases.services.workflow import _acting_on
 from patriot.core import clock, inserts, metrics, quiet
 from patriot.core.errors import InvalidInput
+from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import steps
 from patriot.geo.lookup import LocationError, locate, village_centre
@@ -412,8 +412,6 @@ class _Intake:
     photos: list[Any]
     language: str | None
     written: list[str] = field(default_factory=list)
-    done: bool = False
-    error: BaseException | None = None
 
     def unwritten(self) -> None:
         """Back to before the transaction (it rolled back): no id, no number."""
@@ -470,63 +468,16 @@ def _write_intakes(jobs: list[_Intake]) -> None:
     inserts.insert_many(keys)
 
 
-class _GroupCommit:
-    """Concurrent intakes of one process share a transaction (group commit).
-
-    Each request validates its report and builds its rows in its own thread, then queues them here. Whichever
-    waiting thread takes the writer lock writes everything queued by then in one transaction and commits once;
-    the others find their report written (or their error) when they get the lock in turn, so every answer still
-    follows its case's commit. If anything in a shared transaction fails (a raced idempotency key), it is rolled
-    back and each of its reports is written again in a transaction of its own, so one bad report fails alone.
-    """
-
-    MAX_BATCH = 64
-
-    def __init__(self) -> None:
-        self._writer = threading.Lock()
-        self._queue: list[_Intake] = []
-        self._queue_lock = threading.Lock()
-
-    def write(self, job: _Intake) -> None:
-        with self._queue_lock:
-            self._queue.append(job)
-        with self._writer:
-            while not job.done:
-                with self._queue_lock:
-                    batch, self._queue = self._queue[: self.MAX_BATCH], self._queue[self.MAX_BATCH :]
-                self._write(batch)
-        if job.error is not None:
-            raise job.error
-
-    @staticmethod
-    def _write(batch: list[_Intake]) -> None:
-        try:
-            if len(batch) > 1:
-                try:
-                    with transaction.atomic():
-                        _write_intakes(batch)
-                except Exception:  # each report again on its own below; its own error is kept there
-                    for job in batch:
-                        job.unwritten()
-                else:
-                    for job in batch:
-                        job.done = True
-                    return
-            for job in batch:
-                try:
-                    with transaction.atomic(), override(job.language):
-                        _write_intake(job)
-                except Exception as error:  # handed to the request that sent this report
-                    job.unwritten()
-                    job.error = error
-                job.done = True
-        finally:
-            for job in batch:
-                if not job.done:  # the writer itself was interrupted: its waiters must not wait for ever
-                    job.error, job.done = RuntimeError("The report was not written."), True
+def _write_intake_alone(job: _Intake) -> None:
+    with override(job.language):
+        _write_intake(job)
 
 
-_group_commit = _GroupCommit()
+# Concurrent intakes of one process share a transaction (core/group_commit.py): every answer follows its case's
+# commit, and if the shared transaction fails (a raced idempotency key) each report is written again on its own.
+_group_commit: GroupCommit[_Intake] = GroupCommit(
+    write_many=_write_intakes, write_one=_write_intake_alone, undo=_Intake.unwritten
+)
 
 
 def add_photos(

@@ -13,14 +13,16 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
 from patriot.cases.photos import clean_photo
-from patriot.core import clock, inserts
+from patriot.core import clock, inserts, quiet
 from patriot.core.errors import DomainError, Forbidden, InvalidInput
+from patriot.core.group_commit import GroupCommit
+from patriot.events.models import OutboxEvent
 from patriot.events.services import new_event
 from patriot.geo.lookup import LocationError, locate
 from patriot.larvae.choices import (
@@ -230,70 +232,55 @@ def record_inspection(
 
     written: list[str] = []
     try:
-        with transaction.atomic():
-            inspection = Inspection(
-                jumantik=user,
-                building_kind=submission.building_kind,
-                address=address,
-                latitude=submission.latitude,
-                longitude=submission.longitude,
-                village_id=location.village_id,
-                district_id=location.district_id,
-                rw=rw,
-                rt=rt,
-                h3_cell=location.h3_cell,
-                h3_cell_coarse=location.h3_cell_coarse,
-                residents=residents,
-                fever_past_week=bool(submission.fever_past_week),
-                actions=actions,
-                containers_inspected=sum(c.inspected for c in containers),
-                containers_positive=sum(c.positive for c in containers),
-                is_positive=any(c.positive for c in containers),
-                inspected_at=inspected_at,
-                received_at=now,
-                idempotency_key=key,
-                fingerprint=fingerprint,
+        inspection = Inspection(
+            jumantik=user,
+            building_kind=submission.building_kind,
+            address=address,
+            latitude=submission.latitude,
+            longitude=submission.longitude,
+            village_id=location.village_id,
+            district_id=location.district_id,
+            rw=rw,
+            rt=rt,
+            h3_cell=location.h3_cell,
+            h3_cell_coarse=location.h3_cell_coarse,
+            residents=residents,
+            fever_past_week=bool(submission.fever_past_week),
+            actions=actions,
+            containers_inspected=sum(c.inspected for c in containers),
+            containers_positive=sum(c.positive for c in containers),
+            is_positive=any(c.positive for c in containers),
+            inspected_at=inspected_at,
+            received_at=now,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+        )
+        if clean is not None:
+            inspection.photo.save(f"{secrets.token_hex(8)}.{clean.extension}", ContentFile(clean.content), save=False)
+            written.append(inspection.photo.name)
+        counts = [
+            ContainerCount(
+                inspection=inspection,
+                container_type=c.container_type,
+                place=c.place,
+                inspected=c.inspected,
+                positive=c.positive,
             )
-            if clean is not None:
-                inspection.photo.save(
-                    f"{secrets.token_hex(8)}.{clean.extension}", ContentFile(clean.content), save=False
-                )
-                written.append(inspection.photo.name)
-            counts = [
-                ContainerCount(
-                    inspection=inspection,
-                    container_type=c.container_type,
-                    place=c.place,
-                    inspected=c.inspected,
-                    positive=c.positive,
-                )
-                for c in containers
-            ]
-            payload = _event_payload(inspection, location.village_code, location.village_name)
-            event = new_event(kind="larvae.inspected", subject_type="larvae", subject_id="", at=now, payload=payload)
-
-            def link() -> None:
-                for count in counts:
-                    count.inspection = inspection
-                event.subject_id = str(inspection.pk)
-                event.payload["inspection"] = inspection.pk
-
-            # The inspection, its container counts and its outbox event: statements prepared once (core/inserts.py),
-            # on PostgreSQL one statement (one round trip) for the three tables.
-            inserts.insert_linked(
-                inspection,
-                [
-                    *(inserts.Linked(count, {"inspection_id": "{id}"}) for count in counts),
-                    inserts.Linked(
-                        event,
-                        {
-                            "subject_id": "{id}::text",
-                            "payload": "jsonb_set({value}, '{inspection}', to_jsonb({id}))",
-                        },
-                    ),
-                ],
-                link,
-            )
+            for c in containers
+        ]
+        job = _Write(inspection, counts, _event_payload(inspection, location.village_code, location.village_name))
+        # Concurrent inspections of one process share a transaction where PATRIOT_INTAKE_GROUP_COMMIT says (SQLite);
+        # one with a photo, inside a caller's transaction or in quiet mode (a context of this thread) is written alone.
+        if (
+            clean is not None
+            or connection.in_atomic_block
+            or quiet.active()
+            or not settings.PATRIOT_INTAKE_GROUP_COMMIT
+        ):
+            with transaction.atomic():
+                _write_one(job)
+        else:
+            _group_commit.write(job)
     except IntegrityError:
         _remove_files(written)
         # The key was sent before (a retry), or two sends of it raced: the row committed first is the inspection.
@@ -308,11 +295,80 @@ def record_inspection(
     )
 
 
+@dataclass(eq=False)
+class _Write:
+    """One validated inspection waiting to be written: its row, its container counts and its event's payload (the
+    event itself is made inside the transaction that writes it, which then wakes the live streams on commit)."""
+
+    inspection: Inspection
+    counts: list[ContainerCount]
+    payload: dict[str, object]
+    event: OutboxEvent | None = None
+
+    def new_event(self) -> OutboxEvent:
+        self.event = new_event(
+            kind="larvae.inspected",
+            subject_type="larvae",
+            subject_id="",
+            at=self.inspection.received_at,
+            payload=dict(self.payload),
+        )
+        return self.event
+
+    def link(self) -> None:
+        """What the rows take from the inspection's new id."""
+        for count in self.counts:
+            count.inspection = self.inspection
+        assert self.event is not None  # made by new_event() first
+        self.event.subject_id = str(self.inspection.pk)
+        self.event.payload["inspection"] = self.inspection.pk
+
+    def unwritten(self) -> None:
+        """Back to before the transaction (it rolled back): no ids."""
+        for row in (self.inspection, *self.counts):
+            row.pk = None
+            row._state.adding = True
+        self.event = None
+
+
+def _write_one(job: _Write) -> None:
+    """The inspection, its container counts and its outbox event (inside a transaction): statements prepared once
+    (core/inserts.py), on PostgreSQL one statement (one round trip) for the three tables."""
+    event = job.new_event()
+    inserts.insert_linked(
+        job.inspection,
+        [
+            *(inserts.Linked(count, {"inspection_id": "{id}"}) for count in job.counts),
+            inserts.Linked(
+                event,
+                {"subject_id": "{id}::text", "payload": "jsonb_set({value}, '{inspection}', to_jsonb({id}))"},
+            ),
+        ],
+        job.link,
+    )
+
+
+def _write_many(jobs: list[_Write]) -> None:
+    """`_write_one` of several inspections (inside one transaction), with one multi-row INSERT per table."""
+    events = [job.new_event() for job in jobs]
+    inserts.insert_many([job.inspection for job in jobs])
+    for job in jobs:
+        job.link()
+    inserts.insert_many([count for job in jobs for count in job.counts])
+    inserts.insert_many(events)
+
+
+# Concurrent inspections of one process share a transaction (core/group_commit.py): every answer follows its
+# inspection's commit; if the shared transaction fails (a raced idempotency key) each is written again on its own,
+# and the one whose key was taken gets its IntegrityError back, answered with the first inspection as any replay.
+_group_commit: GroupCommit[_Write] = GroupCommit(write_many=_write_many, write_one=_write_one, undo=_Write.unwritten)
+
+
 def _event_payload(inspection: Inspection, village_code: str, village_name: str) -> dict[str, object]:
     """Where (the area down to the RW, never the household's address, point or RT) and what was found; nothing
     about the household's health (the fever answer stays on the inspection, for its supervisors)."""
     return {
-        "inspection": inspection.pk,  # None until the row is written: insert_linked's link() and SQL set it
+        "inspection": inspection.pk,  # None until the row is written: _Write.link() and insert_linked's SQL set it
         "building_kind": inspection.building_kind,
         "village": village_code,
         "village_name": village_name,
