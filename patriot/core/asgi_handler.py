@@ -214,6 +214,14 @@ class OneHopASGIHandler(ASGIHandler):
                 await sync_to_async(response.close)()
         body_file.close()
 
+    async def send_response(self, response: HttpResponseBase, send: Any) -> None:
+        """Django's, and a live stream's response (events.views) is given `send`: the hub writes its live frames with
+        it directly (events.broadcast.Writer)."""
+        writer = getattr(response, "live_writer", None)
+        if writer is not None:
+            writer.send = send
+        await super().send_response(response, send)
+
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         if view_is_async(request.path_info):
             return await super().get_response_async(request)

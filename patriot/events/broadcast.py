@@ -20,10 +20,10 @@ import threading
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Generator, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -54,6 +54,8 @@ PONG_WAIT_SECONDS = 2.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# An ASGI `send` (the server's, through the ASGI wrappers): what a stream's bytes are written with.
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def redis_channel() -> str:
@@ -181,6 +183,8 @@ class Frame:
     event: OutboxEvent
     staff: bytes
     public: bytes | None
+    # The ASGI message of each form, made once and handed to every stream's `send` (no layer changes a message).
+    _messages: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, event: OutboxEvent, *, public: bool) -> Frame:
@@ -192,6 +196,75 @@ class Frame:
 
     def wire(self, public: bool) -> bytes:
         return (self.public or b"") if public else self.staff
+
+    def message(self, public: bool) -> dict[str, Any]:
+        message = self._messages.get(public)
+        if message is None:
+            message = self._messages[public] = {
+                "type": "http.response.body",
+                "body": self.wire(public),
+                "more_body": True,
+            }
+        return message
+
+
+class Writer:
+    """The ASGI `send` of a stream's response, once the server's handler starts sending it (patriot.core.asgi_handler).
+
+    With it the hub writes a live frame itself, at once, to a stream whose task is waiting with nothing queued: one
+    `send` per stream and event, no wake-up of the stream's task and no pass through the response's iterators. Without
+    it (Django's own handler, the test client) every frame goes through the stream's iterator, as before.
+    """
+
+    send: Send | None = None
+
+
+def run_now(awaitable: Awaitable[None]) -> asyncio.Future[None] | None:
+    """Run `awaitable` on this thread until it first has to wait: None when it finished without waiting (a `send`
+    whose bytes the transport took), else a task that goes on from there (e.g. the client reads slowly and the
+    server waits for its socket to drain). Exceptions raised before the first wait are raised here."""
+    if not isinstance(awaitable, Coroutine):
+        return asyncio.ensure_future(awaitable)
+    coroutine = awaitable
+    try:
+        waiting_for = coroutine.send(None)
+    except StopIteration:
+        return None
+    except BaseException:
+        coroutine.close()
+        raise
+    return asyncio.ensure_future(_go_on(coroutine, waiting_for))
+
+
+async def _go_on(coroutine: Coroutine[Any, Any, None], waiting_for: Any) -> None:
+    await _Resumed(coroutine, waiting_for)
+
+
+class _Resumed:
+    """`coroutine`, stopped at `waiting_for` (what it yielded: a future), driven on by the task that awaits this."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting_for: Any) -> None:
+        self.coroutine = coroutine
+        self.waiting_for = waiting_for
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coroutine, waiting_for = self.coroutine, self.waiting_for
+        while True:
+            try:
+                value = yield waiting_for
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as error:
+                try:
+                    waiting_for = coroutine.throw(error)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    waiting_for = coroutine.send(value)
+                except StopIteration:
+                    return
 
 
 @dataclass(eq=False)
@@ -217,6 +290,12 @@ class Subscription:
     heartbeat_due: bool = False
     # Loop time of the stream's last write (the hub's heartbeat pass reads it).
     active_at: float = 0.0
+    # The response's `send`, when the server's handler gave it (Writer): while the stream's task waits with nothing
+    # queued, `offer` writes an accepted frame with it at once.
+    send: Send | None = None
+    # Such a write that had to wait for the client's socket (the task awaits it before anything else), or its error.
+    writing: asyncio.Future[None] | None = None
+    failed: BaseException | None = None
     _waiter: asyncio.Future[None] | None = None
 
     def offer(self, frame: Frame, *, accepted: bool | None = None) -> None:
@@ -230,9 +309,28 @@ class Subscription:
         if len(self.pending) >= self.limit:
             # Too slow to keep up: close the stream; the browser reconnects and replays from the database.
             self.overflowed = True
+        elif self.send is not None and self.writing is None and self._waiter is not None and not self._waiter.done():
+            # The task waits with nothing queued and no write under way: write it now, in order (nothing is before it).
+            self._write_now(frame)
+            return
         else:
             self.pending.append(frame)
         self._wake()
+
+    def _write_now(self, frame: Frame) -> None:
+        assert self.send is not None
+        self.sent = frame.event.pk
+        self.active_at = asyncio.get_running_loop().time()
+        try:
+            self.writing = run_now(self.send(frame.message(self.public)))
+        except Exception as error:
+            # The stream is broken: its task logs this and ends it.
+            self.failed = error
+            self._wake()
+            return
+        if self.writing is not None:
+            # It waits for the client: frames queue meanwhile; the task takes over once the write is done.
+            self.writing.add_done_callback(lambda _task: self._wake())
 
     def stop(self) -> None:
         """This process is stopping: end the stream with a hint to reconnect soon (to the next process)."""
@@ -251,8 +349,9 @@ class Subscription:
         return frames
 
     async def wait(self) -> None:
-        """Until there is something to send (frames or a heartbeat) or the stream is to end."""
-        if self.pending or self.overflowed or self.stopping or self.heartbeat_due:
+        """Until there is something to send (frames or a heartbeat), the stream is to end, or a write by the hub
+        has had to wait (`writing`) or failed."""
+        if self.pending or self.overflowed or self.stopping or self.heartbeat_due or self.writing or self.failed:
             return
         self._waiter = asyncio.get_running_loop().create_future()
         try:
@@ -615,9 +714,12 @@ async def stream(
     public: bool,
     last_event_id: int | None,
     audience: Hashable | None = None,
+    writer: Writer | None = None,
 ) -> AsyncIterator[bytes]:
     """The bytes of one SSE stream: retry, the replay after last_event_id (or `reload` when that is too much),
     then live events and heartbeats; `GOODBYE` when the process stops. The ticket is released at the end.
+    With a `writer` whose `send` is set by the time the replay is done, the hub writes live frames with that `send`
+    itself while the stream waits (Writer): they are not yielded here.
     """
     hub = ticket.hub
     try:
@@ -628,8 +730,16 @@ async def stream(
             yield sse.RETRY
             async for chunk in _replay(subscription):
                 yield chunk
+            subscription.send = writer.send if writer is not None else None
             while not subscription.stopping:
                 await subscription.wait()
+                if subscription.writing is not None:
+                    # The hub's write that had to wait for the client: it goes out before anything queued after it.
+                    await subscription.writing
+                    subscription.writing = None
+                if subscription.failed is not None:
+                    logger.warning("Writing to a live stream failed; ending it", exc_info=subscription.failed)
+                    break
                 if subscription.stopping:
                     break
                 # Everything queued since the last write goes out as one chunk: one write however many events.
@@ -652,6 +762,9 @@ async def stream(
                 yield sse.GOODBYE
         finally:
             hub.unsubscribe(subscription)
+            subscription.send = None
+            if subscription.writing is not None and not subscription.writing.done():
+                subscription.writing.cancel()
     finally:
         ticket.release()
 

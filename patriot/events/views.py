@@ -50,8 +50,13 @@ async def _event_stream(
         )
         refusal["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return refusal
-    stream = broadcast.stream(ticket, accepts, public=public, last_event_id=last_event_id, audience=audience_key)
+    writer = broadcast.Writer()
+    stream = broadcast.stream(
+        ticket, accepts, public=public, last_event_id=last_event_id, audience=audience_key, writer=writer
+    )
     response = _event_stream_response(metrics.counted_stream(stream, "public" if public else "staff"))
+    # Patriot's ASGI handler hands the response's `send` to the writer (patriot.core.asgi_handler.send_response).
+    response.live_writer = writer  # type: ignore[attr-defined]  # read with getattr by the handler
     # The stream releases its ticket when it ends; a response dropped before it started streaming
     # (the client left while the middleware ran) releases it when it is collected.
     weakref.finalize(response, ticket.release)

@@ -64,7 +64,10 @@ class Event:
 
 
 class Stream:
-    """One GET through Django's ASGI handler, read as it streams; close() is the client going away."""
+    """One GET through Django's ASGI handler (or `handler_class`), read as it streams; close() is the client going
+    away."""
+
+    handler_class: type[ASGIHandler] = ASGIHandler
 
     def __init__(self, path: str, *, cookie: str = "", headers: dict[str, str] | None = None) -> None:
         route, _, query = path.partition("?")
@@ -93,7 +96,7 @@ class Stream:
         self._started = asyncio.Event()
         self._gone = asyncio.Event()
         self._sent_request = False
-        self.task = asyncio.get_running_loop().create_task(ASGIHandler()(self.scope, self._receive, self._send))
+        self.task = asyncio.get_running_loop().create_task(self.handler_class()(self.scope, self._receive, self._send))
 
     async def _receive(self) -> dict[str, Any]:
         if not self._sent_request:
