@@ -133,7 +133,7 @@ def _staff_client() -> Any:
     return client
 
 
-def measure_pages(runs: int) -> dict[str, Any]:
+def measure_pages(runs: int, only: list[str] | None = None) -> dict[str, Any]:
     from django.conf import settings
     from django.test import Client
 
@@ -143,6 +143,8 @@ def measure_pages(runs: int) -> dict[str, Any]:
     public, staff = Client(), _staff_client()
     pages = {name: (public, url) for name, url in map_urls().items()}
     pages.update({name: (staff, url) for name, url in search_urls().items()})
+    if only:  # --pages: re-measure some pages alone (a name containing any of the words)
+        pages = {name: page for name, page in pages.items() if any(word in name for word in only)}
     sizes: dict[str, int] = {}
 
     def fetch(name: str) -> None:
@@ -282,6 +284,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--explain", action="store_true", help="also EXPLAIN ANALYZE the pages' SQL (PostgreSQL)")
+    parser.add_argument(
+        "--pages", action="append", help="only the pages whose name contains this (repeatable); 0 export rows: none"
+    )
     args = parser.parse_args(argv)
     django_setup()
     from django.db import connection
@@ -292,10 +297,11 @@ def main(argv: list[str] | None = None) -> None:
     data: dict[str, Any] = {"vendor": connection.vendor, "cases": args.cases, "dataset": ensure_dataset(args.cases)}
     data["dataset"]["stats"] = dataset_stats()
     log(f"measuring the public map and the staff search × {args.runs} on {args.cases:,} cases")
-    data.update(measure_pages(args.runs))
+    data.update(measure_pages(args.runs, args.pages))
     write_json(args.out, data)  # the page figures survive an export cut short
-    log(f"exporting {args.export_rows:,} rows as CSV")
-    data["export"] = measure_export(args.export_rows)
+    if args.export_rows:
+        log(f"exporting {args.export_rows:,} rows as CSV")
+        data["export"] = measure_export(args.export_rows)
     if args.explain:
         data["explain"] = explain_plans()
     data["seconds"] = time.perf_counter() - started
@@ -305,11 +311,12 @@ def main(argv: list[str] | None = None) -> None:
             f"  ×{row['ratio_to_baseline']:.1f}  {row['bytes'] or 0:>9,} B"
             f"  slowest {row['slowest_ms']:6.1f} ms (GC {row['slowest_gc_ms']:.1f})"
         )
-    export = data["export"]
-    log(
-        f"CSV {export['rows']:,} rows in {export['seconds']:.1f}s, tracemalloc peak {export['tracemalloc_peak_kib']:,.0f}"
-        f" KiB, RSS +{export['rss_delta_kib']:,} KiB"
-    )
+    export = data.get("export")
+    if export:
+        log(
+            f"CSV {export['rows']:,} rows in {export['seconds']:.1f}s, tracemalloc peak"
+            f" {export['tracemalloc_peak_kib']:,.0f} KiB, RSS +{export['rss_delta_kib']:,} KiB"
+        )
     write_json(args.out, data)
 
 

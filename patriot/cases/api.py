@@ -285,13 +285,14 @@ CaseListQuery = api_query_schema()
 @router.get("/cases", response={200: CaseListOut, **STAFF_READ_ERRORS}, auth=STAFF_AUTH)
 def list_cases(request: HttpRequest, params: Query[CaseListQuery]) -> dict[str, Any]:  # type: ignore[valid-type]  # CaseListQuery is built from the FilterSet at import time; mypy sees a variable, not a class
     """Cases the caller may see, newest first unless `sort` says otherwise, filtered and paginated. The filters are the staff search page's
-    (cases/filters.py), with the same names and meanings. `count` stops at 10,000 (core/paging.py): when more cases
-    match, `count_capped` is true and the pages reach only that far (narrow the filter for the rest)."""
+    (cases/filters.py), with the same names and meanings. `count` stops at 10,000 (core/paging.py; 1,000 with a
+    `text` filter): when more cases match, `count_capped` is true and the pages reach only that far (narrow the filter for the rest)."""
     user: User = request.auth  # type: ignore[attr-defined]  # django-ninja sets request.auth
-    cases = CaseFilter(request.GET, queries.visible_cases(user), user=user).checked_cases()
+    filters = CaseFilter(request.GET, queries.visible_cases(user), user=user)
+    cases = filters.checked_cases()
     cases = cases.select_related("category", "agency", "team", "village", "district").defer("village__boundary")
     paging = cast(Paging, params)  # CaseListQuery extends Paging
-    paginator = CappedPaginator(cases, paging.page_size)
+    paginator = CappedPaginator(cases, paging.page_size, cap=filters.count_cap())
     page = paginator.get_page(paging.page)
     return {
         "count": paginator.count,

@@ -245,7 +245,7 @@ class Case(models.Model):
             # The staff search's first page, newest first, and its capped count under one filter (agency alone; the
             # tracking number typed in any case).
             # The other filters alone (cases/0015, which also adds PostgreSQL trigram indexes for the text filter,
-            # case_title_trgm and case_description_trgm, not declared here because SQLite has no GIN).
+            # since cases/0021 the one case_text_trgm, not declared here because SQLite has no GIN).
             models.Index(fields=["agency", "created_at"], name="case_agency_created"),
             models.Index(Upper("tracking_number"), name="case_tracking_number_upper"),
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),

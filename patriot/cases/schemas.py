@@ -153,9 +153,13 @@ class CaseListItem(Schema):
 
 
 class CaseListOut(Schema):
-    count: int = Field(description="Matching cases, counted up to 10,000 (see count_capped).")
+    count: int = Field(
+        description="Matching cases, counted up to 10,000, or 1,000 with a text filter (see count_capped)."
+    )
     count_capped: bool = Field(
-        False, description="True when more than `count` cases match: the count stopped at 10,000 and so do the pages."
+        False,
+        description="True when more than `count` cases match: the count stopped at 10,000 (1,000 with a text filter) "
+        "and so do the pages.",
     )
     page: int
     page_size: int

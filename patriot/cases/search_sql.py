@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.db.models import F, Func, IntegerField, OrderBy, QuerySet
+from django.db.models import F, Func, IntegerField, OrderBy, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour
 
@@ -160,3 +160,34 @@ def merge_phone_trigrams() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(_TRIGRAM_MERGE)
+
+
+# --- words in the title or the description -------------------------------------------------------------------------
+
+# Between the title and the description in TitleAndDescription. A typed text without it matches the joined text exactly
+# when it matches the title or the description: no match can reach across the seam.
+TEXT_SEAM = "\n"
+
+
+class TitleAndDescription(Func):
+    """PostgreSQL: `("title" || E'\\n' || "description")`, the text that case_text_trgm (cases/0021) indexes with
+    pg_trgm as `UPPER((…)::text)` — what `icontains` on it writes. One trigram index scan instead of a BitmapOr of
+    two (title's and description's): each scan reads the posting lists of every trigram of the word, which for a
+    word in one case in sixty cost ~15 ms apiece at 1,000,000 cases. Both columns are NOT NULL."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || E'\\n' || "
+    output_field = TextField()
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(F("title"), F("description"), **extra)
+
+
+def text_filter(cases: QuerySet[Any], text: str) -> QuerySet[Any]:
+    """The cases with `text` in the title or the description (case-insensitive, a substring).
+
+    PostgreSQL: one LIKE on TitleAndDescription (unless the text holds the seam). SQLite has no trigram index for
+    either form: `title LIKE … OR description LIKE …` along the newest cases, as before."""
+    if connections[cases.db].vendor == "postgresql" and TEXT_SEAM not in text:
+        return cases.alias(title_and_description=TitleAndDescription()).filter(title_and_description__icontains=text)
+    return cases.filter(Q(title__icontains=text) | Q(description__icontains=text))

@@ -12,7 +12,7 @@ from PIL import Image
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import Agency, ResponseTeam, User
 from patriot.accounts.services import create_api_token
-from patriot.cases import services
+from patriot.cases import filters, services
 from patriot.cases.models import Case, TimelineEntry
 from patriot.cases.models import Category as CategoryModel
 from patriot.core import paging
@@ -356,6 +356,12 @@ def test_list_filters_and_pagination(city: dict[str, Any], monkeypatch: pytest.M
     assert capped["count"] == 3 and capped["count_capped"] is True
     assert capped["page"] == 2 and len(capped["results"]) == 1  # the pages reach the cap, no further
     assert Client().get("/api/v1/cases?category=sampah", **headers).json()["count_capped"] is False
+    monkeypatch.undo()
+    # A text filter counts only to its own lower cap (cases/filters.py TEXT_COUNT_CAP), as the search page does.
+    monkeypatch.setattr(filters, "TEXT_COUNT_CAP", 2)
+    worded = Client().get("/api/v1/cases?text=lubang", **headers).json()
+    assert worded["count"] == 2 and worded["count_capped"] is True
+    assert Client().get("/api/v1/cases", **headers).json()["count"] == 4
     monkeypatch.undo()
     assert Client().get("/api/v1/cases?state=submitted&district=32.75.01", **headers).json()["count"] == 4
     assert Client().get("/api/v1/cases?state=bogus", **headers).status_code == 400

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from patriot.accounts.choices import RoleChoices
-from patriot.cases import queries
+from patriot.cases import filters, queries
 from patriot.cases.choices import CaseStateChoices
 from patriot.cases.models import Case, PublicMapCell
 from patriot.cases.queries import PublicMapFilter, public_map_view, rebuild_public_map_cells
@@ -134,11 +134,64 @@ def test_the_capped_count_leaves_the_order_to_the_database() -> None:
     assert len(counts) == 1 and "ORDER BY" not in counts[0].upper() and "LIMIT" in counts[0].upper()
 
 
+def _searched(client: Client, query: dict[str, str]) -> tuple[str, list[str]]:
+    """The search page's HTML and the count statements it sent."""
+    with CaptureQueriesContext(connection) as sent:
+        html = client.get("/poc/cari/", query).content.decode()
+    counts = [q["sql"] for q in sent.captured_queries if "COUNT(" in q["sql"].upper() and "cases_case" in q["sql"]]
+    return html, counts
+
+
+def test_a_text_search_counts_only_to_its_own_lower_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word's matches cost a trigram index scan plus a row read per match counted (PostgreSQL) or a LIKE scan
+    (SQLite): a text filter counts to TEXT_COUNT_CAP (1,000), the other filters to COUNT_CAP (10,000), and the page
+    says honestly that there are more."""
+    category = make_category()
+    for _ in range(3):
+        make_case(category, description="Sungai meluap sampai ke jalan.")
+    make_case(category, description="Tanggul retak.")
+    monkeypatch.setattr(filters, "TEXT_COUNT_CAP", 2)
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    html, counts = _searched(client, {"text": "sungai"})
+    assert "Lebih dari 2 laporan ditemukan." in html
+    assert len(counts) == 1 and "LIMIT 3" in counts[0].upper()
+    html, counts = _searched(client, {"category": category.code})
+    assert "4 laporan ditemukan." in html and "Lebih dari" not in html
+    assert len(counts) == 1 and f"LIMIT {paging.COUNT_CAP + 1}" in counts[0].upper()
+    html, _counts = _searched(client, {"text": "tanggul"})
+    assert "1 laporan ditemukan." in html and "Lebih dari" not in html
+
+
+def test_a_text_search_finds_the_title_or_the_description_never_across_them() -> None:
+    """On PostgreSQL the text filter is one LIKE on the title and the description joined by a line break
+    (search_sql.TitleAndDescription): it must find what `title ILIKE … OR description ILIKE …` finds, no more."""
+    road = make_category(name="Jalan rusak")
+    in_title = make_case(road, description="Berlubang di depan sekolah.")
+    in_description = make_case(make_category(name="Lainnya"), description="Ada JALAN amblas.")
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+
+    def found(text: str) -> set[str]:
+        html = client.get("/poc/cari/", {"text": text}).content.decode()
+        return {case.tracking_number for case in (in_title, in_description) if case.tracking_number in html}
+
+    assert in_title.title.lower().startswith("jalan rusak")
+    assert found("jalan") == {in_title.tracking_number, in_description.tracking_number}
+    assert found("amblas") == {in_description.tracking_number}
+    assert found("rusak") == {in_title.tracking_number}
+    # The end of the title and the start of the description are not one text; nor is a typed line break.
+    seam = f"{in_title.title[-4:]} {in_title.description[:4]}"
+    assert found(seam) == set()
+    assert found(f"{in_title.title[-4:]}\n{in_title.description[:4]}") == set()
+    assert found("sekolah") == {in_title.tracking_number}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's expression and trigram indexes")
 @pytest.mark.parametrize(
     ("query", "index"),
     [
-        ({"text": "jalan"}, "case_title_trgm"),
+        ({"text": "jalan"}, "case_text_trgm"),
         ({"hour": "3"}, "case_created_hour"),
         ({"sort": "priority"}, "case_priority_order"),
         ({"sort": "due"}, "case_due_order"),

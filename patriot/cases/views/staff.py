@@ -96,9 +96,10 @@ def staff_page(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase
     return decorator
 
 
-def _page(request: HttpRequest, cases: Any) -> Page:
-    """One page; the count stops at COUNT_CAP, so a list of a million cases costs what one of ten thousand does."""
-    return CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, cases: Any, cap: int | None = None) -> Page:
+    """One page; the count stops at `cap` (COUNT_CAP by default), so a list of a million cases costs what one of ten
+    thousand does."""
+    return CappedPaginator(cases, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
 
 
 def _case_or_404(user: User, tracking_number: str) -> Case:
@@ -358,7 +359,7 @@ def search(request: SignedInRequest) -> HttpResponse:
         "cases/staff/search.html",
         {
             "form": filters.form,
-            "page": _page(request, cases),
+            "page": _page(request, cases, cap=filters.count_cap()),
             "query": query,
             "saved": saved_filters.saved_filters(request.user),
             "save_form": SaveFilterForm(),
