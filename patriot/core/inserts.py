@@ -52,6 +52,64 @@ def _statement(model: type[Model], using: str) -> tuple[str, list[Any]] | None:
     return sql, fields
 
 
+def statement(model: type[Model], using: str = "default") -> tuple[str, list[Any]] | None:
+    """`insert()`'s statement for `model` and the fields whose values it takes, in order; None where insert() would
+    fall back to save() whatever the instance (see the module docstring)."""
+    return _statement(model, using)
+
+
+def has_receivers(model: type[Model]) -> bool:
+    """Whether save() of `model` would send pre_save/post_save to someone (then write it with save())."""
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
+def prepared_values(instance: Model, fields: list[Any], connection: Any) -> list[Any]:
+    """The database values of `fields` of a new `instance`, prepared as save() prepares them (plain values only)."""
+    return _prepared_params(instance, fields, connection)
+
+
+def prepared_cursor(using: str = "default") -> Any:
+    """A cursor like `connections[using].cursor()` (Django's wrapper: its execute_wrappers, query log and error
+    translation) that, on PostgreSQL, binds the parameters on the server and runs each statement as a prepared
+    statement of its connection: psycopg neither quotes every value into the SQL in Python (Django's cursor binds on
+    the client) nor does PostgreSQL parse and plan the statement each time. Only for statements written to be bound
+    on the server (a parameter's type must follow from where it stands, not from a quoted literal): Django's
+    own queries are not (hence `server_side_binding` stays off). Elsewhere: the connection's usual cursor."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = _PreparedCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # absent from django-stubs
+        ServerBindingCursor,
+    )
+
+    class PreparedCursor(ServerBindingCursor):  # psycopg's Cursor, with Django's callproc
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            options.setdefault("prepare", True)
+            return super().execute(query, params, **options)
+
+    return PreparedCursor
+
+
+class _LazyClass:
+    """`_PreparedCursor(...)`: the class is made on first use (psycopg is imported only where PostgreSQL is used)."""
+
+    cls: type | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        if self.cls is None:
+            self.cls = _prepared_cursor_class()
+        return self.cls(*args)
+
+
+_PreparedCursor = _LazyClass()
+
+
 def insert(instance: Model, using: str = "default") -> None:
     """Write `instance` as a new row, as `instance.save(force_insert=True)` would, with a prepared statement."""
     model = type(instance)
