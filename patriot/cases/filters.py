@@ -204,7 +204,11 @@ class ReferenceChoiceIterator(django_filters.fields.ModelChoiceIterator):
     in the table itself (the field's queryset)."""
 
     def _held(self) -> tuple[float, list[Any], dict[tuple[str, Any], list[tuple[str, str]]]]:
-        key = getattr(self.field, "reference_key", None) or _reference_key(self.queryset)
+        key = getattr(self.field, "reference_key", None)
+        if key is None:
+            key = _reference_key(self.queryset)
+            if isinstance(self.field, ReferenceChoiceField):
+                self.field.reference_key = key
         held = _reference_rows.get(key)
         now = time_.monotonic()
         if held is None or now - held[0] > REFERENCE_CHOICES_TTL_SECONDS:
@@ -240,11 +244,24 @@ class ReferenceChoiceIterator(django_filters.fields.ModelChoiceIterator):
 class ReferenceChoiceField(django_filters.fields.ModelChoiceField):
     iterator = ReferenceChoiceIterator
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The held rows' key, the queryset's SQL: written once here (the form class and its fields are built once
-        # per process, CaseFilter.get_form_class) and kept by the copy each form makes, not compiled per page.
-        self.reference_key = _reference_key(self.queryset)
+    # The held rows' key, the queryset's SQL: compiled once (the form class and its fields are built once per
+    # process, CaseFilter.get_form_class) and kept by the copy each form makes, not per page; forgotten when the
+    # field is given another queryset.
+    reference_key: str | None = None
+
+    def _get_reference_queryset(self) -> Any:
+        return self._queryset
+
+    def _set_reference_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+        self.reference_key = None
+
+    queryset = property(_get_reference_queryset, _set_reference_queryset)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReferenceChoiceField:
+        result = super().__deepcopy__(memo)  # its queryset is this one's .all(): the same SQL
+        result.reference_key = self.reference_key
+        return result
 
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):

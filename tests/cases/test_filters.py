@@ -365,3 +365,17 @@ def test_the_search_page_reads_no_column_per_row(world: dict[str, Any], query: s
     for _ in range(5):  # of the categories there are (a new one would be read again for the form's options)
         make_case(world["submitted"].category, title="Jalan berlubang")
     assert queries() == few
+
+
+def test_a_reference_field_given_another_queryset_shows_its_own_options(world: dict[str, Any]) -> None:
+    """The held options are keyed by the field's queryset (compiled once per process): a field given another
+    queryset is not shown the first one's options."""
+    from patriot.cases.models import Category
+
+    form = CaseFilter(QueryDict(""), Case.objects.all(), user=staff(RoleChoices.POC_SUPERVISOR)).form
+    assert 'value="jalan-rusak"' in str(form["category"].as_field_group())
+    form.fields["category"].queryset = Category.objects.filter(code="sampah")
+    narrowed = str(form["category"].as_field_group())
+    assert 'value="sampah"' in narrowed and 'value="jalan-rusak"' not in narrowed
+    again = CaseFilter(QueryDict(""), Case.objects.all(), user=staff(RoleChoices.POC_SUPERVISOR)).form
+    assert 'value="jalan-rusak"' in str(again["category"].as_field_group())
