@@ -8,6 +8,7 @@ into the API's query schema, so the OpenAPI document lists each one with its des
 
 from __future__ import annotations
 
+import copy
 import html
 import time as time_
 from datetime import date, datetime, time, timedelta
@@ -17,11 +18,12 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
-from django.forms.utils import flatatt
+from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from pydantic import create_model
@@ -108,45 +110,90 @@ def agency_field() -> forms.ModelChoiceField:
     )
 
 
-def _option_html(option: dict[str, Any]) -> str:
-    """One <option>, as format_html('<option value="{}"{}>{}</option>', value, flatatt(attrs), label) writes it, with
-    the standard library's escape (Django's escape is the same function) instead of format_html's per-argument
-    conditional_escape and SafeString wrapping: the search form has ~200 options, a tenth of the page's time."""
-    attrs = option["attrs"]
-    if attrs and attrs != {"selected": True}:
-        return format_html('<option value="{}"{}>{}</option>', option["value"], flatatt(attrs), option["label"])
-    label = option["label"]
-    text = label if isinstance(label, SafeString) else html.escape(str(label))
-    selected = " selected" if attrs else ""
-    return f'<option value="{html.escape(str(option["value"]))}"{selected}>{text}</option>'
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """A widget's attributes as django/forms/widgets/attrs.html writes them: in their order, True as a bare name,
+    False and None left out (the template writes None as "None"; no widget here has one)."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not False and value is not None:
+            parts.append(f' {name}="{conditional_escape(value)}"')
+    return "".join(parts)
+
+
+def _input_html(widget: dict[str, Any]) -> str:
+    """<input>, as django/forms/widgets/input.html writes it from a widget's (or a checkbox option's) context."""
+    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        f"{value}{_attrs_html(widget['attrs'])}>"
+    )
+
+
+class QuickInputMixin:
+    """Django's <input> markup, written in Python instead of two templates per field."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        return mark_safe(_input_html(self.get_context(name, value, attrs)["widget"]))  # type: ignore[attr-defined]  # noqa: S308  # every value escaped
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInputMixin, forms.DateInput):
+    pass
+
+
+def _option_pairs(choices: Any) -> list[tuple[str, str]] | None:
+    """(value, label as HTML) of each option, or None when there are groups (then Django's own path)."""
+    pairs = []
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None
+        pairs.append(("" if value is None else str(value), str(conditional_escape(label))))
+    return pairs
 
 
 class QuickSelect(forms.Select):
-    """Django's <select> markup, written in Python: its template renders two more templates per option, which for
-    the search form's ~200 options (kelurahan, categories, agencies, teams, hours) took most of the page's time."""
+    """Django's <select> markup, written in Python: its template renders two more templates per option, and
+    Widget.optgroups builds a dict per option, which for the search form's ~200 options (kelurahan, categories,
+    agencies, teams, hours) took most of the page's time. The options of a reference table are written once per
+    process and language while its rows are held (ReferenceChoiceIterator.option_pairs)."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(_option_html(option) for option in options)
-            if group_name:
-                parts.append("</optgroup>")
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))  # noqa: S308  # every part went through format_html
+        choices = self.choices
+        pairs = choices.option_pairs() if isinstance(choices, ReferenceChoiceIterator) else _option_pairs(choices)
+        if pairs is None:
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        parts = [f'<select name="{conditional_escape(name)}"{_attrs_html(self.build_attrs(self.attrs, attrs))}>']
+        selected = False
+        for option_value, label in pairs:
+            if not selected and option_value in chosen:
+                selected = True
+                parts.append(f'\n  <option value="{html.escape(option_value)}" selected>{label}</option>\n')
+            else:
+                parts.append(f'\n  <option value="{html.escape(option_value)}">{label}</option>\n')
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308  # every value and label escaped
 
 
 # How long a process shows the same kecamatan, kelurahan, category, agency and team options (as cases/catalogue.py).
 REFERENCE_CHOICES_TTL_SECONDS = 5.0
-_reference_rows: dict[str, tuple[float, list[Any]]] = {}
+# Per queryset: when read, the rows, and per language and field the options as (value, label HTML).
+_reference_rows: dict[str, tuple[float, list[Any], dict[tuple[str, Any], list[tuple[str, str]]]]] = {}
 
 
 def reset_reference_choices(*args: Any, **kwargs: Any) -> None:
     """Forget the held options (also a signal receiver: a kecamatan, kelurahan, category, agency or team saved or
     deleted in this process shows at once here; other processes within the TTL)."""
     _reference_rows.clear()
+
+
+def _reference_key(queryset: QuerySet[Any]) -> str:
+    return f"{queryset.model._meta.label}:{queryset.query}"
 
 
 class ReferenceChoiceIterator(django_filters.fields.ModelChoiceIterator):
@@ -156,22 +203,65 @@ class ReferenceChoiceIterator(django_filters.fields.ModelChoiceIterator):
     kelurahan or category shows in the form within those seconds; what a submitted code means is always looked up
     in the table itself (the field's queryset)."""
 
+    def _held(self) -> tuple[float, list[Any], dict[tuple[str, Any], list[tuple[str, str]]]]:
+        key = getattr(self.field, "reference_key", None)
+        if key is None:
+            key = _reference_key(self.queryset)
+            if isinstance(self.field, ReferenceChoiceField):
+                self.field.reference_key = key
+        held = _reference_rows.get(key)
+        now = time_.monotonic()
+        if held is None or now - held[0] > REFERENCE_CHOICES_TTL_SECONDS:
+            held = _reference_rows[key] = (now, list(self.queryset.all()), {})
+        return held
+
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        key = f"{self.queryset.model._meta.label}:{self.queryset.query}"
-        held = _reference_rows.get(key)
-        now = time_.monotonic()
-        if held is None or now - held[0] > REFERENCE_CHOICES_TTL_SECONDS:
-            held = _reference_rows[key] = (now, list(self.queryset.all()))
-        for instance in held[1]:
+        for instance in self._held()[1]:
             yield self.choice(instance)
+
+    def option_pairs(self) -> list[tuple[str, str]] | None:
+        """The options as QuickSelect writes them, made once per language while the rows are held (a label may be
+        translated: Category.label). Keyed by the field's empty and null labels and its to_field_name, which is
+        all of the field that choice() reads besides the row."""
+        _at, _rows, written = self._held()
+        key = (
+            get_language() or "",
+            (str(self.field.empty_label), str(self.field.null_label), self.field.to_field_name, type(self.field)),
+        )
+        pairs = written.get(key)
+        if pairs is None:
+            pairs = _option_pairs(self)
+            if pairs is None:
+                return None
+            written[key] = pairs
+        return pairs
 
 
 class ReferenceChoiceField(django_filters.fields.ModelChoiceField):
     iterator = ReferenceChoiceIterator
+
+    # The held rows' key, the queryset's SQL: compiled once (the form class and its fields are built once per
+    # process, CaseFilter.get_form_class) and kept by the copy each form makes, not per page; forgotten when the
+    # field is given another queryset.
+    reference_key: str | None = None
+
+    def _get_reference_queryset(self) -> Any:
+        return self._queryset
+
+    def _set_reference_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+        self.reference_key = None
+
+    queryset = property(_get_reference_queryset, _set_reference_queryset)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReferenceChoiceField:
+        result = super().__deepcopy__(memo)  # its queryset is this one's .all(): the same SQL
+        result.reference_key = self.reference_key
+        return result
 
 
 class ReferenceChoiceFilter(django_filters.ModelChoiceFilter):
@@ -197,8 +287,37 @@ class TrueFalseFilter(django_filters.BooleanFilter):
     field_class = TrueFalseField
 
 
+class QuickBoundField(BoundField):
+    """A search form field as django/forms/field.html writes it, in Python when it has no error, help text or
+    fieldset (those, and a required or disabled field, still go through Django's templates): the form's fifteen
+    field groups rendered four templates each. tests/cases/test_filters.py compares both ways' markup."""
+
+    def _quick(self) -> bool:
+        return not (self.errors or self.help_text or self.use_fieldset or self.field.required or self.field.disabled)
+
+    def as_field_group(self) -> SafeString:
+        if not self._quick() or not self.label or not self.auto_id:
+            return super().as_field_group()
+        label = f'<label for="{conditional_escape(self.id_for_label)}">{conditional_escape(self.label)}</label>'
+        return mark_safe(f"{label}\n\n\n\n{self.as_widget()}")  # noqa: S308  # escaped above, the widget by itself
+
+    def checkbox_labels(self) -> SafeString:
+        """`<label for="…"><input type="checkbox" …> label</label>` per option, as the search page's template loop
+        `{% for option in field %}<label for="{{ option.id_for_label }}">{{ option.tag }} {{ option.choice_label }}
+        </label>{% endfor %}` wrote them: BoundWidget.tag() renders input.html from the same data."""
+        parts = []
+        for option in self.subwidgets:
+            label = conditional_escape(option.choice_label)
+            parts.append(
+                f'<label for="{conditional_escape(option.id_for_label)}">{_input_html(option.data)} {label}</label>'
+            )
+        return mark_safe("".join(parts))  # noqa: S308  # every value escaped
+
+
 class CaseFilterForm(forms.Form):
     """The FilterSet's form: how typed values are read, and the checks across fields."""
+
+    bound_field_class = QuickBoundField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -228,12 +347,21 @@ class CaseFilterForm(forms.Form):
         return cleaned
 
 
+_form_classes: dict[type[django_filters.FilterSet], type[forms.Form]] = {}
+
+
 class CaseFilter(django_filters.FilterSet):
     """Bind it to the query parameters and the viewer; `cases()` gives the matching cases."""
 
-    number = django_filters.CharFilter(label=_("Nomor laporan"), max_length=24, method="filter_number")
-    phone = django_filters.CharFilter(label=_("HP pelapor"), max_length=20, method="filter_phone")
-    text = django_filters.CharFilter(label=_("Kata dalam judul atau uraian"), max_length=100, method="filter_text")
+    number = django_filters.CharFilter(
+        label=_("Nomor laporan"), max_length=24, method="filter_number", widget=QuickTextInput
+    )
+    phone = django_filters.CharFilter(
+        label=_("HP pelapor"), max_length=20, method="filter_phone", widget=QuickTextInput
+    )
+    text = django_filters.CharFilter(
+        label=_("Kata dalam judul atau uraian"), max_length=100, method="filter_text", widget=QuickTextInput
+    )
     district = _model_choice(District.objects.order_by("name"), _("Kecamatan"), _("Semua kecamatan"))
     village = _model_choice(
         Village.objects.select_related("district").defer("boundary").order_by("name"),
@@ -268,10 +396,10 @@ class CaseFilter(django_filters.FilterSet):
         widget=QuickSelect,
     )
     created_from = django_filters.DateFilter(
-        label=_("Dilaporkan sejak"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dilaporkan sejak"), method="filter_created_from", widget=QuickDateInput(attrs={"type": "date"})
     )
     created_to = django_filters.DateFilter(
-        label=_("Dilaporkan sampai"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dilaporkan sampai"), method="filter_created_to", widget=QuickDateInput(attrs={"type": "date"})
     )
     priority = django_filters.MultipleChoiceFilter(
         label=_("Prioritas"),
@@ -309,6 +437,16 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(data, queryset)
         self.user = user
         self.default_sort = default_sort
+
+    def get_form_class(self) -> type[forms.Form]:
+        """The form class, built once per process: django-filters built it, and a field per filter, on every page
+        (the form deep-copies its fields per instance anyway). None of these filters depends on the request (no
+        callable queryset), so the fields made from a copy of the class's filters are those of every instance."""
+        form_class = _form_classes.get(type(self))
+        if form_class is None:
+            fields = {name: filter_.field for name, filter_ in copy.deepcopy(self.base_filters).items()}
+            form_class = _form_classes[type(self)] = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+        return form_class
 
     def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
         """Every filter, then the chosen order (the caller's default when none is chosen)."""

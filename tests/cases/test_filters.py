@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
@@ -11,8 +12,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.services import create_api_token
@@ -225,3 +230,152 @@ def test_the_form_shows_a_new_category_at_once_and_keeps_the_chosen_options(worl
     again = client.get("/poc/cari/").content.decode()
     assert '<option value="pohon-tumbang">' in again and '<option value="sampah" selected>' not in again
     assert '<option value="" selected>Semua kategori</option>' in again
+
+
+def _django_field_group(bound: Any) -> str:
+    """The field group as Django writes it with its own widget templates (the reference QuickBoundField and the
+    Quick* widgets must match)."""
+    from django import forms
+    from django.forms.boundfield import BoundField
+
+    field = copy.deepcopy(bound.field)
+    plain = {"QuickSelect": forms.Select, "QuickTextInput": forms.TextInput, "QuickDateInput": forms.DateInput}
+    base = plain.get(type(field.widget).__name__)
+    if base is not None:
+        field.widget.__class__ = base
+    return str(BoundField(bound.form, field, bound.name).as_field_group())
+
+
+CHECKBOX_LOOP = Template(
+    '{% for option in field %}<label for="{{ option.id_for_label }}">{{ option.tag }} {{ option.choice_label }}'
+    "</label>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "number=bks-1&phone=0812&text=a<b>\"c'&district=&category=sampah&agency=dbmsda&hour=3&sort=due"
+        "&created_from=2026-11-01&created_to=2026-11-30&state=closed&state=submitted&priority=high&overdue=true",
+        "created_from=2026-11-30&created_to=2026-11-01&hour=99&category=nowhere&state=nowhere&overdue=maybe",
+        "sla_status=overdue&channel=phone&team=urc-jalan&priority=low&priority=urgent",
+    ],
+    ids=["empty", "values", "errors", "more"],
+)
+def test_the_search_form_written_in_python_is_djangos_markup(world: dict[str, Any], language: str, query: str) -> None:
+    """Every field group, select and checkbox of the search form, selected values and errors included, as Django's
+    templates write them, in both languages; twice, the second time from the options held per process."""
+    supervisor = staff(RoleChoices.POC_SUPERVISOR)
+    with translation.override(language):
+        for _round in range(2):
+            form = CaseFilter(QueryDict(query), Case.objects.all(), user=supervisor).form
+            form.is_valid()
+            for name in form.fields:
+                if name in {"state", "priority"}:
+                    expected = CHECKBOX_LOOP.render(Context({"field": form[name]}))
+                    assert str(form[name].checkbox_labels()) == expected, name
+                elif name not in {"created_after", "created_before"}:
+                    assert str(form[name].as_field_group()) == _django_field_group(form[name]), name
+    if query.startswith("created_from=2026-11-30"):
+        assert form.errors and "aria-invalid" in str(form["created_to"].as_field_group())
+
+
+def test_names_on_the_search_form_are_escaped(world: dict[str, Any]) -> None:
+    """A category, agency or team name with markup is shown as text in the options, in both languages."""
+    make_category(code="xss", name="<script>alert(1)</script>", name_en="<b>bold</b> & co")
+    roads = make_agency("opd-xss", short_name='OPD "<img src=x onerror=alert(1)>"')
+    make_team(roads, "tim-xss", name="<i>Tim</i>")
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    for language, shown in (
+        ("id", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("en", "&lt;b&gt;bold&lt;/b&gt; &amp; co"),
+    ):
+        client.cookies["django_language"] = language
+        page = client.get("/poc/cari/", {"category": "xss"}).content.decode()
+        assert f'<html lang="{language}"' in page
+        assert f'<option value="xss" selected>{shown}</option>' in page, language
+        assert "<script>alert(1)" not in page and "<b>bold" not in page and "<i>Tim" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+        assert "&lt;i&gt;Tim&lt;/i&gt;" in page
+
+
+def test_the_search_page_is_for_staff_only(world: dict[str, Any]) -> None:
+    """Anonymous visitors, citizens and a role without the search get neither the form nor its options."""
+    for role in (None, RoleChoices.CITIZEN, RoleChoices.URC_OFFICER):
+        client = Client()
+        if role:
+            client.force_login(staff(role))
+        refused = client.get("/poc/cari/", {"category": "sampah"})
+        assert refused.status_code in (302, 403, 404), role
+        assert "Semua kategori" not in refused.content.decode() and 'value="sampah"' not in refused.content.decode()
+
+
+# The search results' rows as search.html's template loop wrote them (views/staff.py search_rows writes them now).
+SEARCH_ROWS = Template(
+    "{% load patriot %}{% for case in cases %}\n    <tr>\n"
+    """      <td><a href="{% url 'staff-poc-case' case.tracking_number %}" class="case-number">"""
+    "{{ case.tracking_number }}</a></td>\n"
+    "      <td><strong>{{ case.headline }}</strong>{% if case.headline != case.category.label %}<br>"
+    '<small class="muted">{{ case.category.label }}</small>{% endif %}</td>\n'
+    '      <td>{{ case.village.name }}<br><small class="muted">{{ case.district.name }}</small></td>\n'
+    '      <td>{{ case.created_at|local_dt:"SHORT_DATETIME_FORMAT" }}</td>\n'
+    '      <td>{% badge "cases.CaseStateChoices" case.state %}</td>\n'
+    '      <td>{{ case.agency.short_name|default:"—" }}</td>\n'
+    "    </tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_search_rows_written_in_python_are_the_templates(world: dict[str, Any], language: str) -> None:
+    """Each row as the template wrote it, in both languages: a title, a category named in the language, a case
+    without an agency, and markup in a title, a category and an agency's name, escaped."""
+    from patriot.cases.views.staff import search_rows
+
+    odd = make_category(code="aneh", name="<b>Aneh</b> & co", name_en="<i>Odd</i>")
+    make_case(odd, title="<script>alert(1)</script>")
+    make_case(odd, title=odd.name)
+    agency = make_agency("opd-aneh", short_name='"<OPD>"')
+    Case.objects.filter(pk=world["submitted"].pk).update(agency=agency)
+    Case.objects.filter(pk=world["by_phone"].pk).update(agency=None)
+    cases = list(Case.objects.select_related("category", "village", "district", "agency").order_by("pk"))
+    with translation.override(language):
+        written = str(search_rows(cases))
+        assert written == SEARCH_ROWS.render(Context({"cases": cases}))
+    assert "&lt;script&gt;" in written and "<script>" not in written and "&quot;&lt;OPD&gt;&quot;" in written
+    assert written.count("<tr>") == len(cases) >= 6 and "<td>—</td>" in written
+
+
+@pytest.mark.parametrize("query", ["", "sort=priority", "sort=due", "text=jalan", "hour=8"])
+def test_the_search_page_reads_no_column_per_row(world: dict[str, Any], query: str) -> None:
+    """The page reads only the columns its rows show (SEARCH_ROW_FIELDS): as many queries for four cases as for
+    nine, none per row for a deferred field."""
+    client = Client()
+    client.force_login(staff(RoleChoices.POC_SUPERVISOR))
+    client.get(f"/poc/cari/?{query}")  # the held options and the session, read once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/poc/cari/?{query}").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(5):  # of the categories there are (a new one would be read again for the form's options)
+        make_case(world["submitted"].category, title="Jalan berlubang")
+    assert queries() == few
+
+
+def test_a_reference_field_given_another_queryset_shows_its_own_options(world: dict[str, Any]) -> None:
+    """The held options are keyed by the field's queryset (compiled once per process): a field given another
+    queryset is not shown the first one's options."""
+    from patriot.cases.models import Category
+
+    form = CaseFilter(QueryDict(""), Case.objects.all(), user=staff(RoleChoices.POC_SUPERVISOR)).form
+    assert 'value="jalan-rusak"' in str(form["category"].as_field_group())
+    form.fields["category"].queryset = Category.objects.filter(code="sampah")
+    narrowed = str(form["category"].as_field_group())
+    assert 'value="sampah"' in narrowed and 'value="jalan-rusak"' not in narrowed
+    again = CaseFilter(QueryDict(""), Case.objects.all(), user=staff(RoleChoices.POC_SUPERVISOR)).form
+    assert 'value="jalan-rusak"' in str(again["category"].as_field_group())
