@@ -296,6 +296,9 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     data: dict[str, Any] = {"vendor": connection.vendor, "cases": args.cases, "dataset": ensure_dataset(args.cases)}
     data["dataset"]["stats"] = dataset_stats()
+    from patriot.core.startup import settle
+
+    settle()  # as a web process after start-up (patriot/asgi.py)
     log(f"measuring the public map and the staff search × {args.runs} on {args.cases:,} cases")
     data.update(measure_pages(args.runs, args.pages))
     write_json(args.out, data)  # the page figures survive an export cut short

@@ -10,6 +10,7 @@ from django.conf import settings
 from patriot.core.asgi_handler import application as django_application
 from patriot.core.bodylimit import BodySizeLimit
 from patriot.core.checks import refuse_unsafe_start
+from patriot.core.startup import settle
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patriot.settings")
 
@@ -24,3 +25,6 @@ if settings.PATRIOT_INPROCESS_WORKER:
 
     # The periodic jobs and, beside them, the queued one-off tasks (emails, SMS).
     tasks_runner.start(start_in_process())
+
+# Last: everything loaded by now is kept for the process's life; the garbage collector stops walking it.
+settle()
