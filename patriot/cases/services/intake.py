@@ -55,7 +55,6 @@ from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import broadcast, steps
 from patriot.events.models import OutboxEvent
-from patriot.events.services import record_event
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -506,10 +505,8 @@ def _write_in_one_statement(job: _Intake) -> bool:
     and a raced idempotency key raises IntegrityError as the separate INSERTs would. Returns False, having written
     nothing, where it does not apply (another database, save() receivers, the month's sequence not made yet: the
     statement fails before writing anything): the caller writes the report the usual way."""
-    if (
-        connection.vendor != "postgresql"
-        or package.record_event is not record_event  # replaced (a test's failing outbox): the usual path calls it
-        or any(inserts.has_receivers(model) for model in (Case, TimelineEntry, OutboxEvent, IdempotencyKey))
+    if connection.vendor != "postgresql" or any(
+        inserts.has_receivers(model) for model in (Case, TimelineEntry, OutboxEvent, IdempotencyKey)
     ):
         return False
     if any(inserts.statement(model) is None for model in _ONE_ROWS):
