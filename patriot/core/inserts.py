@@ -353,8 +353,26 @@ def _prepared_or_none(instance: Model, fields: list[Any], connection: Any) -> li
             as_is = aware and type(value) is datetime and value.tzinfo is not None
         if as_is:
             params.append(value)
+        elif type(value) is datetime and value.tzinfo is not None and type(f) is DateTimeField:
+            params.append(_datetime(f, value, connection))
         elif hasattr(value, "resolve_expression"):
             return None
         else:
             params.append(f.get_db_prep_save(value, connection))
     return params
+
+
+# The last aware datetime prepared, per database: a report's rows carry the same instant several times (the case's
+# created_at and updated_at, its entry's and its event's), which SQLite's adapt_datetimefield_value() turns into the
+# same string each time (the instant in the connection's zone).
+_last_datetime: dict[tuple[str, str], tuple[datetime, Any]] = {}
+
+
+def _datetime(f: Any, value: datetime, connection: Any) -> Any:
+    key = (connection.alias, connection.timezone_name)
+    last = _last_datetime.get(key)
+    if last is not None and last[0] == value:  # the same instant
+        return last[1]
+    prepared = f.get_db_prep_save(value, connection)
+    _last_datetime[key] = (value, prepared)
+    return prepared

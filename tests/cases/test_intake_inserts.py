@@ -3,7 +3,9 @@ give the value back unchanged."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -57,3 +59,15 @@ def test_an_expression_is_refused() -> None:
     _sql, fields = inserts.statement(Case)  # type: ignore[misc]
     with pytest.raises(ValueError, match="plain values only"):
         inserts.prepared_values(case, fields, connection)
+
+
+def test_the_same_instant_in_other_zones_is_prepared_as_save_prepares_it() -> None:
+    case = Case.objects.get(pk=make_case(make_category()).pk)
+    case.created_at = datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=UTC)
+    case.updated_at = case.created_at.astimezone(ZoneInfo("Asia/Jakarta"))  # the same instant, another zone
+    case.due_at = case.created_at + timedelta(microseconds=1)  # another instant
+    _sql, fields = inserts.statement(Case)  # type: ignore[misc]
+    for _round in range(2):
+        assert [_comparable(v) for v in inserts.prepared_values(case, fields, connection)] == [
+            _comparable(v) for v in _as_save_prepares(case, fields)
+        ]
