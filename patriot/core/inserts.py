@@ -288,11 +288,12 @@ def _prepared_params(instance: Model, fields: list[Any], connection: Any) -> lis
     return params
 
 
-# Django's own field classes whose get_db_prep_save() gives back a value of these types (and None) unchanged, on
-# every database: for them a row's value is used as it is instead of going through three method calls per field
-# (a case has ~40 fields). Exact classes only: a subclass may prepare its values otherwise. Strings: any str
-# (a TextChoices member is one, and CharField.to_python leaves it as it is); numbers and booleans: exactly that
-# type (an IntegerField given True sends 1).
+# Django's own field classes whose get_db_prep_save() gives back a value of these types (and None) unchanged (the
+# integer fields only where the database adapts their values unchanged: not on PostgreSQL, see _plan): for them a
+# row's value is used as it is instead of going through three method calls per field (a case has ~40 fields).
+# Exact classes only: a subclass may prepare its values otherwise. Strings: any str (a TextChoices member is one,
+# and CharField.to_python leaves it as it is); numbers and booleans: exactly that type (an IntegerField given True
+# sends 1).
 _STR_FIELDS = (CharField, TextField, EmailField, SlugField)
 _UNCHANGED: dict[type, tuple[type, ...]] = {
     **{cls: () for cls in _STR_FIELDS},
@@ -325,6 +326,14 @@ def _plan(f: Any, ops: Any) -> _Plan:
     )
     target = f.target_field if cls in (ForeignKey, OneToOneField) else f
     unchanged = _UNCHANGED.get(type(target))
+    # Django's PostgreSQL backend wraps an integer field's value in psycopg's Int2/Int4/Int8 (its type on the
+    # server); AutoField's values go through validate_autopk_value only.
+    if (
+        unchanged == (int,)
+        and type(target) not in (AutoField, BigAutoField)
+        and type(ops.adapt_integerfield_value(12345, target.get_internal_type())) is not int
+    ):
+        unchanged = None
     # Where the database's adapt_datetimefield_value() gives a datetime back as it is (PostgreSQL's; SQLite's makes
     # a string of it), an aware one is sent unchanged: DateTimeField.get_prep_value() changes only a naive one.
     aware = type(target) is DateTimeField and ops.adapt_datetimefield_value(_PROBE) is _PROBE
