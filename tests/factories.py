@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import random
+from collections.abc import Iterator
 from typing import Any
 
+from django.db import connection
 from PIL import Image, TiffImagePlugin
 
 from patriot.accounts import totp
@@ -15,6 +18,7 @@ from patriot.accounts.models import Agency, ResponseTeam, TotpDevice, User
 from patriot.cases import services
 from patriot.cases.choices import CaseStateChoices, CategoryGroupChoices, ChannelChoices, RejectionReasonChoices
 from patriot.cases.models import Case, Category
+from patriot.events.models import OutboxEvent
 from patriot.geo.lookup import reset_area_index
 from patriot.geo.models import District, Village
 from patriot.geo.services import load_reference_areas
@@ -59,6 +63,36 @@ def load_areas() -> None:
 
 
 # --- people and organisations ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def outbox_down() -> Iterator[None]:
+    """The outbox table refuses every row, in the database (a trigger): whichever path writes an event, it fails
+    there with a DatabaseError saying "outbox down", as a broken outbox would, without replacing any code."""
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION patriot_test_outbox_down() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER patriot_test_outbox_down BEFORE INSERT ON {table}"
+                " FOR EACH ROW EXECUTE FUNCTION patriot_test_outbox_down()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER patriot_test_outbox_down BEFORE INSERT ON {table}"
+                " BEGIN SELECT RAISE(ABORT, 'outbox down'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS patriot_test_outbox_down{f' ON {table}' if postgresql else ''}")
+            if postgresql:
+                cursor.execute("DROP FUNCTION IF EXISTS patriot_test_outbox_down()")
 
 
 def make_agency(code: str | None = None, **fields: Any) -> Agency:

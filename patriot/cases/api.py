@@ -158,14 +158,16 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     case = result.case
-    body = {
-        "tracking_number": case.tracking_number,
-        "state": case.state,
-        "created": result.created,
-        "reporter_key": result.reporter_key,
-        "tracking_url": f"/api/v1/public/cases/{case.tracking_number}",
-        "due_at": case.due_at,
-    }
+    # Built without validation (every value is already of its type): django-ninja dumps a model instance of the
+    # response's schema as it is instead of validating a dict against it.
+    body = CaseCreatedOut.model_construct(
+        tracking_number=case.tracking_number,
+        state=str(case.state),
+        created=result.created,
+        reporter_key=result.reporter_key,
+        tracking_url=f"/api/v1/public/cases/{case.tracking_number}",
+        due_at=case.due_at,
+    )
     return Status(201 if result.created else 200, body)
 
 

@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from patriot.cases import services
+from patriot.cases import services, sla
 from patriot.cases.models import Case, IdempotencyKey, TimelineEntry
 from patriot.cases.services import intake
 from patriot.core import clock
 from patriot.core.errors import InvalidInput
 from patriot.events.models import OutboxEvent
-from tests.factories import make_agency, make_category, submission
+from tests.factories import make_agency, make_category, outbox_down, submission
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("areas")]
 
@@ -131,13 +131,23 @@ def test_the_months_first_report_makes_its_sequence_then_the_next_is_one_stateme
         assert event.payload["timeline_entry_id"] == entry.pk
 
 
-def test_a_failing_outbox_still_fails_the_whole_report(category: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A replaced event recorder (here one that fails) is called: the report takes the usual path and rolls back."""
+@pytest.mark.parametrize("path", ["one statement", "the month's first report", "group commit"])
+def test_a_failing_outbox_leaves_no_case(category: Any, settings: Any, path: str) -> None:
+    """The outbox refuses the event in the database: on each write path nothing of the report is left."""
+    services.create_case(submission(category, description="Laporan pertama bulan ini"))  # the month's sequence
+    Case.objects.all().delete()
+    OutboxEvent.objects.all().delete()
+    if path == "the month's first report":  # the statement finds no sequence, the usual transaction writes it
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SEQUENCE cases_trackingsequence_{clock.now().astimezone(sla.city_zone()):%y%m}")
+    settings.PATRIOT_INTAKE_GROUP_COMMIT = path == "group commit"
+    seen, counting = _statements()
+    with outbox_down(), counting, pytest.raises(DatabaseError, match="outbox down"):
+        services.create_case(submission(category), idempotency_key="kunci-gagal")
 
-    def outbox_down(**_kwargs: Any) -> Any:
-        raise RuntimeError("outbox down")
-
-    monkeypatch.setattr(services, "record_event", outbox_down)
-    with pytest.raises(RuntimeError):
-        services.create_case(submission(category))
+    if path == "one statement":
+        assert seen["WITH"] == 1 and not seen["INSERT"]
+    else:  # the case and its entry were written in the transaction the event's refusal rolled back
+        assert seen["INSERT"] >= 2
     assert Case.objects.count() == TimelineEntry.objects.count() == OutboxEvent.objects.count() == 0
+    assert IdempotencyKey.objects.count() == 0

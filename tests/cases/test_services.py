@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import translation
 
 from patriot.accounts.choices import RoleChoices
@@ -43,6 +43,7 @@ from tests.factories import (
     make_category,
     make_team,
     make_user,
+    outbox_down,
     photo,
     staff,
     submission,
@@ -286,10 +287,7 @@ def test_failing_event_write_rolls_back_merge_on_both_cases(world: World) -> Non
 
 
 def test_failing_event_write_stores_no_case_and_no_file(world: World, _media_root: Path) -> None:
-    with (
-        mock.patch("patriot.cases.services.record_event", side_effect=RuntimeError("outbox down")),
-        pytest.raises(RuntimeError),
-    ):
+    with outbox_down(), pytest.raises(DatabaseError, match="outbox down"):
         make_case(world.category, photos=[photo(), photo("kedua.jpg")], idempotency_key="k-1")
     assert Case.objects.count() == 0
     assert TimelineEntry.objects.count() == 0
@@ -346,7 +344,7 @@ def test_failed_intake_never_leaves_its_tracking_number_to_two_cases(world: Worl
     # rolled back.
     with time_machine.travel(datetime(2026, 11, 2, 9, 0, tzinfo=JAKARTA), tick=False):
         make_case(world.category)
-        with mock.patch("patriot.cases.services.record_event", side_effect=RuntimeError), pytest.raises(RuntimeError):
+        with outbox_down(), pytest.raises(DatabaseError, match="outbox down"):
             make_case(world.category)
         third = "BKS-2611-000002" if connection.vendor == "sqlite" else "BKS-2611-000003"
         assert make_case(world.category).tracking_number == third

@@ -7,17 +7,19 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 from pytest_django import Settings
 
 from patriot.accounts.models import User
+from patriot.events.services import record_event
 from tests.factories import load_areas
 
 T = TypeVar("T")
@@ -156,6 +158,21 @@ class Stream:
     async def close(self) -> None:
         self._gone.set()
         await asyncio.wait_for(self.task, 30)
+
+
+def comment_events(count: int, prefix: str) -> list[int]:
+    """`count` case.commented events in one transaction (subjects `prefix`-000000, -000001, ...); their ids."""
+    with transaction.atomic():
+        return [
+            record_event(
+                kind="case.commented",
+                subject_type="case",
+                subject_id=f"{prefix}-{n:06d}",
+                at=datetime.now(UTC),
+                payload={},
+            ).pk
+            for n in range(count)
+        ]
 
 
 def parse_events(text: str) -> list[Event]:

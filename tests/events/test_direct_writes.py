@@ -4,17 +4,14 @@ who receives what, order, and a client whose socket makes a write wait."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.core.asgi_handler import OneHopASGIHandler
 from patriot.events import broadcast
-from patriot.events.services import record_event
-from tests.events.conftest import Stream, in_thread, session_cookie
+from tests.events.conftest import Stream, comment_events, in_thread, session_cookie
 from tests.events.test_streams import (
     run,
     test_a_client_going_away_removes_its_subscription_and_the_idle_hub_stops,
@@ -55,20 +52,6 @@ def _patriot_handler(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return written
 
 
-def _events(count: int, prefix: str) -> list[int]:
-    with transaction.atomic():
-        return [
-            record_event(
-                kind="case.commented",
-                subject_type="case",
-                subject_id=f"{prefix}-{n:06d}",
-                at=datetime.now(UTC),
-                payload={},
-            ).pk
-            for n in range(count)
-        ]
-
-
 def test_live_frames_are_written_by_the_hub_once_each_in_id_order(_patriot_handler: list[int]) -> None:
     poc = session_cookie(staff(Role.POC_OPERATOR))
     mayor = session_cookie(staff(Role.MAYOR))
@@ -76,8 +59,8 @@ def test_live_frames_are_written_by_the_hub_once_each_in_id_order(_patriot_handl
     async def scenario() -> None:
         streams = [await Stream("/events/stream/", cookie=c).subscribed() for c in (poc, poc, mayor)]
         public = await Stream("/events/public/").subscribed()
-        first = await in_thread(_events, 1, "BKS-2612")
-        second = await in_thread(_events, 3, "BKS-2613")
+        first = await in_thread(comment_events, 1, "BKS-2612")
+        second = await in_thread(comment_events, 3, "BKS-2613")
         for stream in streams:
             received = await stream.events_until(4)
             assert [e.id for e in await stream.quiet_for(0.3)] == first + second
@@ -112,7 +95,7 @@ def test_a_write_that_has_to_wait_holds_the_next_frames_back_and_they_follow_in_
         ids: list[int] = []
         for n in range(4):
             # Separate transactions, each handed to the hub while the first write still waits.
-            ids += await in_thread(_events, 1, f"BKS-26{n:02d}")
+            ids += await in_thread(comment_events, 1, f"BKS-26{n:02d}")
         received = await slow.events_until(4)
         assert [e.id for e in await slow.quiet_for(0.3)] == ids
         assert [e.id for e in received][:4] == ids

@@ -15,7 +15,7 @@ from patriot.cases.events import PUBLIC_PAYLOAD_FIELDS
 from patriot.events import broadcast
 from patriot.events.models import OutboxEvent
 from patriot.events.services import record_event
-from tests.events.conftest import Stream, in_thread, parse_events, session_cookie
+from tests.events.conftest import Stream, comment_events, in_thread, parse_events, session_cookie
 from tests.factories import case_through, make_agency, make_case, make_category, make_team, make_user, staff
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("areas")]
@@ -251,24 +251,11 @@ def test_a_slow_client_is_cut_off_and_replays_what_it_missed_on_reconnect(settin
     settings.PATRIOT_SSE_QUEUE_LIMIT = 2
     poc = session_cookie(staff(Role.POC_OPERATOR))
 
-    def five_events_in_one_transaction() -> list[int]:
-        with transaction.atomic():
-            return [
-                record_event(
-                    kind="case.commented",
-                    subject_type="case",
-                    subject_id=f"BKS-2611-{n:06d}",
-                    at=datetime.now(UTC),
-                    payload={},
-                ).pk
-                for n in range(5)
-            ]
-
     async def scenario() -> None:
         hub = broadcast.current_hub()
         stream = await Stream("/events/stream/", cookie=poc).subscribed()
         [subscription] = hub.subscriptions
-        ids = await in_thread(five_events_in_one_transaction)
+        ids = await in_thread(comment_events, 5, "BKS-2611")
         # One wake-up, one read, five deliveries in one go: the queue holds two, then the stream is cut.
         await asyncio.wait_for(stream.task, 30)
         assert subscription.overflowed

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, ProgrammingError, connection, transaction
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
 
 from patriot.accounts.models import User
@@ -55,7 +55,6 @@ from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import broadcast, steps
 from patriot.events.models import OutboxEvent
-from patriot.events.services import record_event
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -293,6 +292,23 @@ def _existing_for_key(scope: str, key: str, fingerprint: str) -> NewCase | None:
     return NewCase(case=record.case, created=False, reporter_key=reporter_key_for(record.case))
 
 
+_DESCRIPTION, _TITLE, _ADDRESS, _NAME, _EMAIL = (
+    gettext_lazy("Uraian"),
+    gettext_lazy("Judul"),
+    gettext_lazy("Alamat"),
+    gettext_lazy("Nama"),
+    gettext_lazy("Email"),
+)
+
+
+def _text(value: str, field_name: str, label: Any, limit: int, *, required: bool = False) -> str:
+    """`_check_text`, with the label translated only for the message of a refused value."""
+    text = (value or "").strip()
+    if (required and not text) or len(text) > limit:
+        _check_text(value, field_name=field_name, label=str(label), limit=limit, required=required)  # raises
+    return text
+
+
 def create_case(
     submission: CaseSubmission,
     *,
@@ -306,23 +322,17 @@ def create_case(
         raise InvalidInput(_("Kanal laporan tidak dikenal."), code="invalid", field="channel")
     if not submission.category.is_active:
         raise InvalidInput(_("Kategori ini tidak aktif."), code="inactive_category", field="category")
-    description = _check_text(
-        submission.description, field_name="description", label=_("Uraian"), limit=MAX_DESCRIPTION_LENGTH, required=True
-    )
-    title = _check_text(submission.title, field_name="title", label=_("Judul"), limit=MAX_TITLE_LENGTH, required=False)
-    address = _check_text(submission.address, field_name="address", label=_("Alamat"), limit=300, required=False)
-    reporter_name = _check_text(
-        submission.reporter_name, field_name="reporter_name", label=_("Nama"), limit=120, required=False
-    )
+    description = _text(submission.description, "description", _DESCRIPTION, MAX_DESCRIPTION_LENGTH, required=True)
+    title = _text(submission.title, "title", _TITLE, MAX_TITLE_LENGTH)
+    address = _text(submission.address, "address", _ADDRESS, 300)
+    reporter_name = _text(submission.reporter_name, "reporter_name", _NAME, 120)
     # Stored in E.164 whatever the channel, so lookups by number are exact; numbers from abroad are accepted.
     reporter_phone = (submission.reporter_phone or "").strip()
     if reporter_phone:
         reporter_phone = normalise_phone(
             reporter_phone, field="reporter_phone", label=_("Nomor HP"), allow_foreign=True
         )
-    reporter_email = _check_text(
-        submission.reporter_email, field_name="reporter_email", label=_("Email"), limit=254, required=False
-    )
+    reporter_email = _text(submission.reporter_email, "reporter_email", _EMAIL, 254)
     attributes = _validate_attributes(submission.category, submission.attributes)
     latitude, longitude = submission.latitude, submission.longitude
     try:
@@ -335,8 +345,8 @@ def create_case(
     key = (idempotency_key or "").strip()
     if len(key) > 200:
         raise InvalidInput(_("Idempotency-Key paling panjang 200 karakter."), code="too_long", field="Idempotency-Key")
-    # A retry that spells the number differently is still the same report.
-    fingerprint = replace(submission, reporter_phone=reporter_phone).fingerprint()
+    # A retry that spells the number differently is still the same report. Only a report with a key needs one.
+    fingerprint = replace(submission, reporter_phone=reporter_phone).fingerprint() if key else ""
     if key and (existing := _existing_for_key(idempotency_scope, key, fingerprint)):
         return existing
     clean_photos = _clean_photos(photos, already=0)
@@ -506,10 +516,8 @@ def _write_in_one_statement(job: _Intake) -> bool:
     and a raced idempotency key raises IntegrityError as the separate INSERTs would. Returns False, having written
     nothing, where it does not apply (another database, save() receivers, the month's sequence not made yet: the
     statement fails before writing anything): the caller writes the report the usual way."""
-    if (
-        connection.vendor != "postgresql"
-        or package.record_event is not record_event  # replaced (a test's failing outbox): the usual path calls it
-        or any(inserts.has_receivers(model) for model in (Case, TimelineEntry, OutboxEvent, IdempotencyKey))
+    if connection.vendor != "postgresql" or any(
+        inserts.has_receivers(model) for model in (Case, TimelineEntry, OutboxEvent, IdempotencyKey)
     ):
         return False
     if any(inserts.statement(model) is None for model in _ONE_ROWS):
