@@ -12,6 +12,7 @@ import ipaddress
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -82,6 +83,67 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     return status, body, headers.get("connection", "").lower() != "close"
 
 
+class _Connection:
+    """One keep-alive connection of a simulated client: opened on first use, and again after a failure or an answer
+    with `Connection: close`."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def send(self, payload: bytes) -> tuple[int, bytes, float] | Exception:
+        """(status, body, seconds from the write to the whole answer), or the connection-level error (the connection
+        is then closed)."""
+        try:
+            await self.open()
+            start = time.perf_counter()
+            self.writer.write(payload)  # type: ignore[union-attr]  # opened above
+            status, body, keep_alive = await _read_response(self.reader)  # type: ignore[arg-type]  # opened above
+            latency = time.perf_counter() - start
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            self.close()
+            return error
+        if not keep_alive:
+            self.close()
+        return status, body, latency
+
+
+@dataclass
+class _Tally:
+    """Where one kind of request's outcomes are counted (shared by the closed-loop and the wave clients)."""
+
+    statuses: dict[int, int]
+    latencies: list[float]
+    failures: Any  # has `errors` and `sample_failure` (LoadResult, WaveResult)
+    label: str = ""
+
+    def count(self, outcome: tuple[int, bytes, float] | Exception, expected: int) -> bytes | None:
+        """Count `outcome`; the body of an answer with the expected status, else None."""
+        if isinstance(outcome, Exception):
+            self.failures.errors += 1
+            if not self.failures.sample_failure:
+                self.failures.sample_failure = f"{type(outcome).__name__}: {outcome}"
+            return None
+        status, body, latency = outcome
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == expected:
+            self.latencies.append(latency)
+            return body
+        if not self.failures.sample_failure:
+            self.failures.sample_failure = f"{self.label}HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+        return None
+
+
 async def _run(
     host: str,
     port: int,
@@ -97,44 +159,24 @@ async def _run(
     deadline = time.perf_counter() + seconds
     counter = iter(range(max_requests))
 
+    tally = _Tally(result.statuses, result.latencies, result)
+
     async def worker(offset: int) -> None:
-        reader = writer = None
+        link = _Connection(host, port)
         for n in counter:
             if time.perf_counter() >= deadline:
                 break
             # `distinct`: each prepared request is sent once, in order (requests that must not repeat, such as
             # inspections with their own idempotency keys); otherwise spread round-robin over the list.
             payload = requests[n % len(requests)] if distinct else requests[(n * 7 + offset) % len(requests)]
-            try:
-                if writer is None:
-                    reader, writer = await asyncio.open_connection(host, port)
-                start = time.perf_counter()
-                writer.write(payload)
-                status, body, keep_alive = await _read_response(reader)  # type: ignore[arg-type]
-                latency = time.perf_counter() - start
-            except (OSError, asyncio.IncompleteReadError, ValueError) as error:
-                result.errors += 1
-                result.requests += 1
-                if not result.sample_failure:
-                    result.sample_failure = f"{type(error).__name__}: {error}"
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                await asyncio.sleep(0.05)
-                continue
+            outcome = await link.send(payload)
             result.requests += 1
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            if status == expected:
-                result.latencies.append(latency)
-                if found := _TRACKING.search(body):
-                    result.tracking_numbers.append(found.group(1).decode())
-            elif not result.sample_failure:
-                result.sample_failure = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
-            if not keep_alive:
-                writer.close()  # type: ignore[union-attr]
-                reader = writer = None
-        if writer is not None:
-            writer.close()
+            body = tally.count(outcome, expected)
+            if body is not None and (found := _TRACKING.search(body)):
+                result.tracking_numbers.append(found.group(1).decode())
+            if isinstance(outcome, Exception):
+                await asyncio.sleep(0.05)
+        link.close()
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
@@ -191,31 +233,15 @@ async def _waves(
     pause: float,
 ) -> WaveResult:
     result = WaveResult(waves=waves)
-    links = [await asyncio.open_connection(host, port) for _n in range(connections)]
+    links = [_Connection(host, port) for _n in range(connections)]
+    for link in links:
+        await link.open()
 
     async def send(index: int, payload: bytes, kind: str, expected: int) -> None:
-        reader, writer = links[index]
-        start = time.perf_counter()
-        try:
-            writer.write(payload)
-            status, body, keep_alive = await _read_response(reader)
-        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
-            result.errors += 1
-            if not result.sample_failure:
-                result.sample_failure = f"{type(error).__name__}: {error}"
-            writer.close()
-            links[index] = await asyncio.open_connection(host, port)
-            return
-        latency = time.perf_counter() - start
-        counts = result.statuses.setdefault(kind, {})
-        counts[status] = counts.get(status, 0) + 1
-        if status == expected:
-            result.latencies.setdefault(kind, []).append(latency)
-        elif not result.sample_failure:
-            result.sample_failure = f"{kind} HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
-        if not keep_alive:
-            writer.close()
-            links[index] = await asyncio.open_connection(host, port)
+        tally = _Tally(
+            result.statuses.setdefault(kind, {}), result.latencies.setdefault(kind, []), result, label=f"{kind} "
+        )
+        tally.count(await links[index].send(payload), expected)
 
     try:
         for wave in range(waves):
@@ -230,8 +256,8 @@ async def _waves(
                 result.wave_seconds.setdefault(kind, []).append(time.perf_counter() - started)
                 await asyncio.sleep(pause)
     finally:
-        for _reader, writer in links:
-            writer.close()
+        for link in links:
+            link.close()
     return result
 
 

@@ -277,7 +277,8 @@ def measure_http(
 
 def measure_request_work(runs: int) -> dict[str, Any]:
     """One inspection POST in-process through Django's test client (middleware, ninja, token, service): the SQL
-    statements it runs and its CPU time (median of `runs`), the work the HTTP figure multiplies under load."""
+    statements it runs and its CPU time (median of `runs`), the work the HTTP figure multiplies under load; beside it,
+    alternating, GET /healthz through the same client (what the shared layers cost, and how fast the machine is now)."""
     from django.db import connection
     from django.test import Client
 
@@ -320,15 +321,19 @@ def measure_request_work(runs: int) -> dict[str, Any]:
 
     with connection.execute_wrapper(count):
         post(0)
-    cpu = []
+    cpu, healthz = [], []
     for n in range(1, runs + 1):
         started = time.process_time()
         post(n)
         cpu.append((time.process_time() - started) * 1000)
+        started = time.process_time()
+        assert client.get("/healthz").status_code == 200
+        healthz.append((time.process_time() - started) * 1000)
     return {
         "statements": len(statements),
         "statement_kinds": statements,
         "cpu_ms": median(cpu),
+        "healthz_cpu_ms": median(healthz),  # the same client's empty request, alternating: the machine's speed now
     }
 
 
@@ -445,7 +450,8 @@ def main(argv: list[str] | None = None) -> None:
     if "http" in only:
         result["request_work"] = measure_request_work(args.runs * 5)
         log(
-            f"larvae request: {result['request_work']['statements']} statements, {result['request_work']['cpu_ms']:.1f} ms CPU"
+            f"larvae request: {result['request_work']['statements']} statements, {result['request_work']['cpu_ms']:.2f} ms CPU"
+            f" (/healthz {result['request_work']['healthz_cpu_ms']:.2f})"
         )
         log_dir = Path(args.log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)

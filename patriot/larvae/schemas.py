@@ -1,4 +1,8 @@
-"""API shapes of Si Tik Tik: an inspection as a jumantik's phone sends it, and the answer."""
+"""API shapes of Si Tik Tik: an inspection as a jumantik's phone sends it, and the answer.
+
+What the phone sends is validated by plain pydantic models: ninja's `Schema` wraps every input in an attribute
+getter for reading ORM objects, which a JSON body does not need (~40 µs of each inspection's 2 ms of CPU); the
+fields, their limits and their error messages are the same."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 BuildingKind = Literal["house", "ttu", "tti"]
 ContainerType = Literal[
@@ -26,14 +31,14 @@ ContainerPlace = Literal["indoor", "outdoor"]
 PsnAction = Literal["drain", "cover", "recycle", "larvicide", "fish"]
 
 
-class ContainerIn(Schema):
+class ContainerIn(BaseModel):
     type: ContainerType
     place: ContainerPlace
     inspected: int = Field(ge=0, le=999)
     positive: int = Field(ge=0, le=999)
 
 
-class InspectionIn(Schema):
+class InspectionIn(BaseModel):
     """One building. `inspected_at` is the phone's time of the inspection (with its offset), kept when the phone
     sends it later; send the same `Idempotency-Key` header on every retry."""
 

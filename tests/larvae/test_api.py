@@ -4,7 +4,7 @@ same Idempotency-Key never counts a house twice; nobody else may record."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -127,3 +127,36 @@ def test_a_session_needs_its_csrf_token(jumantik: User) -> None:
     client.force_login(jumantik)
     response = client.post(URL, json.dumps(body()), content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "csrf_failed"
+
+
+def test_the_answer_is_what_the_schema_would_render(jumantik: User) -> None:
+    """The view renders its answer without validating it through InspectionOut again: byte for byte what ninja makes
+    of it through the schema (types, the phone's own offset kept in inspected_at, the status's schema), as before."""
+    from patriot.api import api
+    from patriot.larvae.schemas import InspectionOut
+
+    at = (clock.now() - timedelta(hours=2)).astimezone(timezone(timedelta(hours=7)))
+    for key, status in (("ponsel-1", 201), ("ponsel-1", 200)):
+        response = post(jumantik, body(inspected_at=at.isoformat()), key=key)
+        assert response.status_code == status, response.content
+        inspection = Inspection.objects.select_related("village").get()
+        validated = InspectionOut.model_validate(
+            {
+                "id": inspection.pk,
+                "created": status == 201,
+                "building_kind": inspection.building_kind,
+                "village": inspection.village.code,
+                "rw": inspection.rw,
+                "rt": inspection.rt,
+                "is_positive": inspection.is_positive,
+                "containers_inspected": inspection.containers_inspected,
+                "containers_positive": inspection.containers_positive,
+                # The first answer carries the phone's time as sent; a replay the row's (in UTC).
+                "inspected_at": at if status == 201 else inspection.inspected_at,
+                "received_at": inspection.received_at,
+            }
+        )
+        expected = api.renderer.render(None, validated.model_dump(), response_status=status)  # type: ignore[arg-type]  # the renderer does not read the request
+        assert response.content.decode() == (expected.decode() if isinstance(expected, bytes) else expected)
+        assert response["Content-Type"] == api.get_content_type()
+        assert response.json()["inspected_at"].endswith("+07:00" if status == 201 else "Z")

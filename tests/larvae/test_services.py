@@ -276,3 +276,116 @@ def test_the_event_reaches_the_poc_and_dinkes_only_and_never_the_public(jumantik
     event.is_public = True
     assert not may_receive_public(event)
     assert public_payload(event) == {}
+
+
+@pytest.mark.parametrize("with_photo", [False, True])
+def test_the_short_preparation_writes_the_rows_the_fields_prepare(
+    jumantik: User, with_photo: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """core/inserts' preparation (values used as they are where the field would give them back unchanged) against
+    each field's own preparation, for every row an inspection writes: the same values, and the same rows stored."""
+    from datetime import timezone as tz
+
+    from patriot.core import inserts
+
+    def send(key: str) -> Inspection:
+        submission = inspection_submission(
+            containers=[("drum", "outdoor", 4, 2), ("jar", "indoor", 3, 0)],
+            at=(clock.now() - timedelta(hours=3)).astimezone(tz(timedelta(hours=7))),  # the phone's own offset
+            actions=["larvicide", "drain"],
+            residents=4,
+            fever_past_week=True,
+            address="  Jl.  Melati   No. 7 ",
+            idempotency_key=key,
+        )
+        photo = ("rumah.jpg", io.BytesIO(jpeg_bytes())) if with_photo else None
+        return record_inspection(jumantik, submission, photo=photo, from_phone=True).inspection
+
+    moment = clock.now()
+    with clock.pinned(moment):  # the two inspections: the same time of inspection and of arrival
+        fast = send("cepat")
+    rows = [fast, *ContainerCount.objects.filter(inspection=fast), OutboxEvent.objects.get(subject_id=str(fast.pk))]
+    for row in rows:
+        _sql, fields = inserts.statement(type(row))  # type: ignore[misc]  # the three models have one
+        short = [_comparable(v) for v in inserts.prepared_values(row, fields, connection)]
+        generic = [_comparable(v) for v in _as_save_prepares(row, fields)]
+        assert short == generic, type(row).__name__
+
+    # The same inspection written with each field's own preparation stores the same rows.
+    monkeypatch.setattr(
+        inserts, "_prepared_or_none", lambda instance, fields, _conn: _as_save_prepares(instance, fields)
+    )
+    with clock.pinned(moment):
+        slow = send("lambat")
+    skip = {"idempotency_key", "photo"}  # the key differs by design; a photo's file name is random
+    columns = [f.column for f in Inspection._meta.concrete_fields if f.name not in skip and not f.primary_key]
+    read = f"SELECT {', '.join(columns)} FROM larvae_inspection WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(read, [fast.pk])
+        fast_row = cursor.fetchone()
+        cursor.execute(read, [slow.pk])
+        assert cursor.fetchone() == fast_row
+    counts = "SELECT container_type, place, inspected, positive FROM larvae_containercount WHERE inspection_id = %s"
+    assert sorted(_stored_plain(counts, [slow.pk])) == sorted(_stored_plain(counts, [fast.pk]))
+    fast_event, slow_event = (OutboxEvent.objects.get(subject_id=str(i.pk)) for i in (fast, slow))
+    assert {**slow_event.payload, "inspection": fast.pk} == fast_event.payload
+    assert (slow_event.kind, slow_event.is_public, slow_event.agency_id) == (
+        fast_event.kind,
+        fast_event.is_public,
+        fast_event.agency_id,
+    )
+
+
+def _stored_plain(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _as_save_prepares(instance: Any, fields: list[Any]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+def _comparable(value: Any) -> tuple[type, Any]:
+    """A prepared value with its type (psycopg's JSON wrapper compares by its object)."""
+    return type(value), getattr(value, "obj", value)
+
+
+def test_the_short_preparation_takes_the_fields_own_path_for_other_values(jumantik: User) -> None:
+    """A value not of its field's own type (an int for a text or a float, None, a naive time) is prepared by the
+    field as save() would; an expression is refused (insert() writes such a row through save())."""
+    import warnings
+
+    from django.db.models import F
+
+    from patriot.core import inserts
+
+    inspection = Inspection(
+        jumantik=jumantik,
+        building_kind="house",
+        address=7,
+        latitude=-6,
+        longitude=107,
+        village_id=1,
+        district_id=1,
+        rw=True,
+        rt=2,
+        h3_cell="89",
+        h3_cell_coarse="87",
+        residents=None,
+        fever_past_week=1,
+        actions=[],
+        inspected_at=clock.now().replace(tzinfo=None),
+        received_at=clock.now(),
+    )
+    _sql, fields = inserts.statement(Inspection)  # type: ignore[misc]  # Inspection has one
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the naive time, warned about by both paths
+        short = [_comparable(v) for v in inserts.prepared_values(inspection, fields, connection)]
+        generic = [_comparable(v) for v in _as_save_prepares(inspection, fields)]
+    assert short == generic
+    names = [f.attname for f in fields]
+    assert short[names.index("address")] == (str, "7") and short[names.index("latitude")] == (float, -6.0)
+    inspection.rt = F("rw")
+    with pytest.raises(ValueError, match="expressions"):
+        inserts.prepared_values(inspection, fields, connection)

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
@@ -39,6 +41,11 @@ MAX_RW_RT = 999
 MAX_CONTAINERS = 999
 MAX_RESIDENTS = 500
 RECORDING_ROLES = frozenset({RoleChoices.JUMANTIK})
+# Field names for the error messages, translated only when there is an error to tell.
+_RW = gettext_lazy("RW")
+_RT = gettext_lazy("RT")
+_RESIDENTS = gettext_lazy("Jumlah penghuni")
+_container_label = lazy(ContainerTypeChoices.label, str)
 
 
 def max_delay() -> timedelta:
@@ -113,7 +120,9 @@ class RecordedInspection:
         )
 
 
-def _whole_number(value: object, *, field_name: str, label: str, low: int, high: int) -> int:
+def _whole_number(value: object, *, field_name: str, label: str | Promise, low: int, high: int) -> int:
+    """`value` if it is a whole number from `low` to `high`; the error names the field by `label` (lazy: translated
+    only when there is an error to tell)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput(
             _("%(label)s harus bilangan bulat %(low)d sampai %(high)d.") % {"label": label, "low": low, "high": high},
@@ -135,7 +144,7 @@ def _clean_containers(entries: list[ContainerEntry]) -> list[ContainerEntry]:
         if (entry.container_type, entry.place) in seen:
             raise InvalidInput(_("Setiap jenis dan letak kontainer cukup diisi sekali."), code="duplicate", field=where)
         seen.add((entry.container_type, entry.place))
-        label = ContainerTypeChoices.label(entry.container_type)
+        label = _container_label(entry.container_type)
         inspected = _whole_number(entry.inspected, field_name=where, label=label, low=0, high=MAX_CONTAINERS)
         positive = _whole_number(entry.positive, field_name=where, label=label, low=0, high=MAX_CONTAINERS)
         if positive > inspected:
@@ -188,13 +197,11 @@ def record_inspection(
         raise InvalidInput(_("Alamat wajib diisi."), code="required", field="address")
     if len(address) > 300:
         raise InvalidInput(_("Alamat paling banyak 300 karakter."), code="too_long", field="address")
-    rw = _whole_number(submission.rw, field_name="rw", label=_("RW"), low=1, high=MAX_RW_RT)
-    rt = _whole_number(submission.rt, field_name="rt", label=_("RT"), low=1, high=MAX_RW_RT)
+    rw = _whole_number(submission.rw, field_name="rw", label=_RW, low=1, high=MAX_RW_RT)
+    rt = _whole_number(submission.rt, field_name="rt", label=_RT, low=1, high=MAX_RW_RT)
     residents = submission.residents
     if residents is not None:
-        residents = _whole_number(
-            residents, field_name="residents", label=_("Jumlah penghuni"), low=0, high=MAX_RESIDENTS
-        )
+        residents = _whole_number(residents, field_name="residents", label=_RESIDENTS, low=0, high=MAX_RESIDENTS)
     unknown = set(submission.actions) - set(PsnActionChoices.values())
     if unknown:
         raise InvalidInput(_("Tindakan PSN tidak dikenal."), code="invalid", field="actions")
@@ -268,7 +275,11 @@ def record_inspection(
             )
             for c in containers
         ]
-        job = _Write(inspection, counts, _event_payload(inspection, location.village_code, location.village_name))
+        job = _Write(
+            inspection,
+            counts,
+            _event_payload(inspection, location.village_code, location.village_name),
+        )
         # Concurrent inspections of one process share a transaction where PATRIOT_INTAKE_GROUP_COMMIT says (SQLite);
         # one with a photo, inside a caller's transaction or in quiet mode (a context of this thread) is written alone.
         if (
