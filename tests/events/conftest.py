@@ -160,15 +160,16 @@ class Stream:
         await asyncio.wait_for(self.task, 30)
 
 
-def comment_events(count: int, prefix: str) -> list[int]:
-    """`count` case.commented events in one transaction (subjects `prefix`-000000, -000001, ...); their ids."""
+def comment_events(count: int, prefix: str, *, at: datetime | None = None) -> list[int]:
+    """`count` case.commented events in one transaction (subjects `prefix`-000000, -000001, ...), recorded `at` (now
+    by default); their ids."""
     with transaction.atomic():
         return [
             record_event(
                 kind="case.commented",
                 subject_type="case",
                 subject_id=f"{prefix}-{n:06d}",
-                at=datetime.now(UTC),
+                at=at or datetime.now(UTC),
                 payload={},
             ).pk
             for n in range(count)

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from patriot.accounts.choices import RoleChoices as Role
 from patriot.events import broadcast
-from patriot.events.services import record_event
-from tests.events.conftest import Stream, in_thread, parse_events, session_cookie
+from tests.events.conftest import Stream, comment_events, in_thread, parse_events, session_cookie
 from tests.factories import staff
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -35,25 +33,11 @@ def _not_stopping() -> Iterator[None]:
     broadcast._stopping = False
 
 
-def comments(count: int, *, at: datetime | None = None) -> list[int]:
-    with transaction.atomic():
-        return [
-            record_event(
-                kind="case.commented",
-                subject_type="case",
-                subject_id=f"BKS-2611-{n:06d}",
-                at=at or datetime.now(UTC),
-                payload={},
-            ).pk
-            for n in range(count)
-        ]
-
-
 @pytest.mark.parametrize("header", [{"Last-Event-ID": "0"}, {}], ids=["header", "query"])
 def test_a_client_too_far_behind_gets_reload_instead_of_the_history(settings: Any, header: dict[str, str]) -> None:
     settings.PATRIOT_SSE_REPLAY_MAX_EVENTS = 5
     poc = session_cookie(staff(Role.POC_OPERATOR))
-    ids = comments(8)
+    ids = comment_events(8, "BKS-2611")
     path = "/events/stream/" if header else "/events/stream/?last_event_id=0"
 
     async def scenario() -> None:
@@ -62,7 +46,7 @@ def test_a_client_too_far_behind_gets_reload_instead_of_the_history(settings: An
         [reload] = await behind.events_until(1)
         assert reload.raw == f"id: {ids[-1]}\nevent: reload\ndata: {{}}"
         assert [e.id for e in await near.events_until(5)] == ids[3:]  # five missed: replayed
-        [live] = await in_thread(comments, 1)
+        [live] = await in_thread(comment_events, 1, "BKS-2611")
         for stream, before in ((behind, [ids[-1]]), (near, ids[3:])):
             await stream.read_until(lambda text: f"id: {live}\n" in text)
             assert [e.id for e in await stream.quiet_for(0.3)] == [*before, live]
@@ -74,8 +58,8 @@ def test_a_client_too_far_behind_gets_reload_instead_of_the_history(settings: An
 def test_a_client_gone_longer_than_the_age_limit_gets_reload(settings: Any) -> None:
     settings.PATRIOT_SSE_REPLAY_MAX_AGE_SECONDS = 600
     mayor = session_cookie(staff(Role.MAYOR))
-    old = comments(1, at=datetime.now(UTC) - timedelta(minutes=11))
-    recent = comments(2)
+    old = comment_events(1, "BKS-2611", at=datetime.now(UTC) - timedelta(minutes=11))
+    recent = comment_events(2, "BKS-2611")
 
     async def scenario() -> None:
         stale = await Stream("/events/stream/", cookie=mayor, headers={"Last-Event-ID": "0"}).subscribed()
@@ -92,7 +76,7 @@ def test_under_wsgi_a_client_too_far_behind_gets_reload(settings: Any) -> None:
     from django.test import Client
 
     settings.PATRIOT_SSE_REPLAY_MAX_EVENTS = 3
-    ids = comments(4)
+    ids = comment_events(4, "BKS-2611")
     browser = Client()
     browser.force_login(staff(Role.POC_OPERATOR))
     text = b"".join(browser.get("/events/stream/", HTTP_LAST_EVENT_ID="0").streaming_content).decode()  # type: ignore[attr-defined]
