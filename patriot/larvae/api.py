@@ -4,7 +4,7 @@ to the form's own URL, which also takes the photo)."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from patriot.accounts.auth import STAFF_AUTH
 from patriot.accounts.models import User
@@ -21,7 +21,7 @@ router = Router(tags=["larvae"])
     auth=STAFF_AUTH,
     summary="Record a house inspection (jumantik)",
 )
-def record_inspection(request: HttpRequest, payload: InspectionIn) -> tuple[int, InspectionOut]:
+def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status:
     """A jumantik records one building. Send an `Idempotency-Key` header (the phone's id for this inspection):
     a retry with it answers 200 with the first inspection and never counts the house twice; the same key with
     different content answers 409. `inspected_at` is the phone's time of the inspection: an inspection kept offline
@@ -58,4 +58,4 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> tuple[int,
         inspected_at=inspection.inspected_at,
         received_at=inspection.received_at,
     )
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
