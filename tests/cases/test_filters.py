@@ -313,7 +313,7 @@ def test_the_search_page_is_for_staff_only(world: dict[str, Any]) -> None:
         assert "Semua kategori" not in refused.content.decode() and 'value="sampah"' not in refused.content.decode()
 
 
-# The search results' rows as search.html's template loop wrote them (views/staff.py search_rows writes them now).
+# The search results' rows as search.html's template loop wrote them (the search_results tag library writes them now).
 SEARCH_ROWS = Template(
     "{% load patriot %}{% for case in cases %}\n    <tr>\n"
     """      <td><a href="{% url 'staff-poc-case' case.tracking_number %}" class="case-number">"""
@@ -332,7 +332,7 @@ SEARCH_ROWS = Template(
 def test_the_search_rows_written_in_python_are_the_templates(world: dict[str, Any], language: str) -> None:
     """Each row as the template wrote it, in both languages: a title, a category named in the language, a case
     without an agency, and markup in a title, a category and an agency's name, escaped."""
-    from patriot.cases.views.staff import search_rows
+    from patriot.cases.templatetags.search_results import search_rows
 
     odd = make_category(code="aneh", name="<b>Aneh</b> & co", name_en="<i>Odd</i>")
     make_case(odd, title="<script>alert(1)</script>")

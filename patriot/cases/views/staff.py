@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,9 +16,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,11 +44,11 @@ from patriot.cases.staff_forms import (
     StartForm,
     VerifyForm,
 )
+from patriot.cases.templatetags import search_results
 from patriot.cases.views.citizen import map_settings
 from patriot.core.errors import DomainError
 from patriot.core.exports import csv_response
 from patriot.core.paging import CappedPaginator
-from patriot.core.templatetags.patriot import badge, local_dt
 from patriot.core.views import error_context
 
 Role = RoleChoices
@@ -354,57 +350,14 @@ def _search(request: SignedInRequest, params: QueryDict | None = None) -> tuple[
     return form, cases
 
 
-# What search_rows reads of a case (views/staff.py search reads no more).
-SEARCH_ROW_FIELDS = (
-    "tracking_number",
-    "title",
-    "state",
-    "created_at",
-    "category__name",
-    "category__name_en",
-    "village__name",
-    "district__name",
-    "agency__short_name",
-)
-
-
-def search_rows(cases: Iterable[Case]) -> SafeString:
-    """The search results' <tr>s, as the template loop in tests/cases/test_filters.py (SEARCH_ROWS) writes them,
-    written in Python: that loop resolved some thirty template variables, a {% url %}, a badge and a date per row,
-    a tenth of the page's time. Every value is escaped."""
-    # One reverse() for the link's prefix; the number is quoted as reverse() quotes an argument.
-    marker = "0"
-    link = reverse("staff-poc-case", args=[marker])
-    before, after = link[: link.rindex(marker)], link[link.rindex(marker) + 1 :]
-    rows = []
-    for case in cases:
-        number = conditional_escape(case.tracking_number)
-        href = conditional_escape(f"{before}{quote(case.tracking_number, safe=RFC3986_SUBDELIMS + '/~:@')}{after}")
-        headline, label = case.headline, case.category.label
-        shown_label = "" if headline == label else f'<br><small class="muted">{conditional_escape(label)}</small>'
-        village, district = conditional_escape(case.village.name), conditional_escape(case.district.name)
-        agency = conditional_escape(case.agency.short_name if case.agency and case.agency.short_name else "—")
-        rows.append(
-            "\n    <tr>"
-            f'\n      <td><a href="{href}" class="case-number">{number}</a></td>'
-            f"\n      <td><strong>{conditional_escape(headline)}</strong>{shown_label}</td>"
-            f'\n      <td>{village}<br><small class="muted">{district}</small></td>'
-            f"\n      <td>{conditional_escape(local_dt(case.created_at, 'SHORT_DATETIME_FORMAT'))}</td>"
-            f"\n      <td>{badge('cases.CaseStateChoices', case.state)}</td>"
-            f"\n      <td>{agency}</td>"
-            "\n    </tr>"
-        )
-    return mark_safe("".join(rows))  # noqa: S308  # every value escaped above
-
-
 @require_GET
 @staff_page(Role.CITYWIDE_ROLES)
 def search(request: SignedInRequest) -> HttpResponse:
     filters, cases = _search(request)
     query = filters.query_string()
-    # Only the columns search_rows shows (of some 45 a case has, and its category's, kelurahan's, kecamatan's
+    # Only the columns the result rows show (of some 45 a case has, and its category's, kelurahan's, kecamatan's
     # and agency's): a page of 25 read and converted every one of them.
-    cases = cases.only(*SEARCH_ROW_FIELDS)
+    cases = cases.only(*search_results.ROW_FIELDS)
     page = _page(request, cases, cap=filters.count_cap())
     return render(
         request,
@@ -412,7 +365,6 @@ def search(request: SignedInRequest) -> HttpResponse:
         {
             "form": filters.form,
             "page": page,
-            "rows": search_rows(page.object_list),
             "query": query,
             "saved": saved_filters.saved_filters(request.user),
             "save_form": SaveFilterForm(),
