@@ -9,6 +9,9 @@ The hub delivers events strictly in id order. On PostgreSQL ids are taken at INS
 visible at COMMIT, so id 10 may be readable before id 9: the hub holds 10 back until 9 appears, or
 until PATRIOT_SSE_GAP_GRACE_SECONDS have passed (a rolled-back transaction leaves its id unused for
 ever). That order is what makes Last-Event-ID exact: a client that saw N has seen everything below N.
+A transaction slower than the grace (a heavily loaded database) commits its id after the hub gave it up: the
+hub still looks for it for LATE_WATCH_SECONDS and, when it appears, delivers it then, without an `id:` line,
+so each client's Last-Event-ID stays the highest id it has seen.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ DEFAULT_GAP_GRACE_SECONDS = config.DEFAULTS["PATRIOT_SSE_GAP_GRACE_SECONDS"]
 BATCH_SIZE = 500
 # A jump in ids larger than this is not waited for (e.g. a sequence reset by hand).
 MAX_TRACKED_GAP = 1000
+# How long an id given up after the grace is still looked for (a transaction that slow is delivered late).
+LATE_WATCH_SECONDS = 60.0
 # A quiet pub/sub connection is pinged this often; without an answer within PONG_WAIT_SECONDS it counts as dead
 # (a stopped or blackholed Redis keeps the socket open and silent).
 PING_EVERY_SECONDS = 2.0
@@ -183,6 +188,8 @@ class Frame:
     event: OutboxEvent
     staff: bytes
     public: bytes | None
+    # Committed after the hub had given its id up: delivered out of order, without `id:` (see the module's note).
+    late: bool = False
     # The ASGI message of each form, made once and handed to every stream's `send` (no layer changes a message).
     _messages: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -193,6 +200,11 @@ class Frame:
             staff=sse.frame(event, event.payload),
             public=sse.frame(event, audience.public_payload(event)) if public else None,
         )
+
+    def arrived_late(self) -> Frame:
+        """This frame as it goes out after later ids: the same event, its wire forms without the `id:` line."""
+        public = None if self.public is None else sse.without_id(self.public)
+        return Frame(event=self.event, staff=sse.without_id(self.staff), public=public, late=True)
 
     def wire(self, public: bool) -> bytes:
         return (self.public or b"") if public else self.staff
@@ -300,7 +312,7 @@ class Subscription:
 
     def offer(self, frame: Frame, *, accepted: bool | None = None) -> None:
         """Queue `frame` if this stream may have it (`accepted`: the filter's answer, when the hub knows it already)."""
-        if self.overflowed or self.stopping or frame.event.pk <= self.sent:
+        if self.overflowed or self.stopping or (frame.event.pk <= self.sent and not frame.late):
             return
         if self.public and frame.public is None:
             return
@@ -319,7 +331,8 @@ class Subscription:
 
     def _write_now(self, frame: Frame) -> None:
         assert self.send is not None
-        self.sent = frame.event.pk
+        if not frame.late:
+            self.sent = frame.event.pk
         self.active_at = asyncio.get_running_loop().time()
         try:
             self.writing = run_now(self.send(frame.message(self.public)))
@@ -387,8 +400,10 @@ class Hub:
         self.top = 0  # the highest id read so far
         self.held: dict[int, Frame] = {}  # read, waiting for a lower id
         self.missing: dict[int, float] = {}  # id → when it was first found missing
+        self.late: dict[int, float] = {}  # id given up → when (still looked for, LATE_WATCH_SECONDS)
         self.reads = 0
         self.given_up = 0
+        self.delivered_late = 0
         self.grace = DEFAULT_GAP_GRACE_SECONDS  # read again from the settings whenever the hub starts
         self.stopping = False
         # Admitted streams per client address, and in all; tickets may be released from any thread.
@@ -499,6 +514,7 @@ class Hub:
             self.floor = self.top = newest
             self.held.clear()
             self.missing.clear()
+            self.late.clear()
             self.grace = config.value("PATRIOT_SSE_GAP_GRACE_SECONDS")
             self._running = True
             self._tasks = [self.loop.create_task(self._run(), name="patriot-events-hub")]
@@ -560,7 +576,7 @@ class Hub:
     async def catch_up(self, grace: float) -> None:
         """Read every new row (and every awaited one that appeared), then deliver what is in order."""
         while True:
-            frames = await off_loop(read_after)(self.top, set(self.missing), BATCH_SIZE)
+            frames = await off_loop(read_after)(self.top, self.missing.keys() | self.late.keys(), BATCH_SIZE)
             self.reads += 1
             self._absorb(frames, time.monotonic())
             self._advance(time.monotonic(), grace)
@@ -571,6 +587,11 @@ class Hub:
         previous_top = self.top
         for frame in frames:
             pk = frame.event.pk
+            if self.late.pop(pk, None) is not None:
+                self.delivered_late += 1
+                logger.info("Outbox id %d appeared after it was given up; delivering it late", pk)
+                self._deliver(frame.arrived_late())
+                continue
             if pk <= self.floor or pk in self.held:
                 continue
             self.held[pk] = frame
@@ -584,6 +605,8 @@ class Hub:
                 self.missing.setdefault(pk, now)
 
     def _advance(self, now: float, grace: float) -> None:
+        if self.late:
+            self.late = {pk: since for pk, since in self.late.items() if now - since < LATE_WATCH_SECONDS}
         while True:
             following = self.floor + 1
             if following in self.held:
@@ -595,6 +618,7 @@ class Hub:
                 del self.missing[following]
                 self.floor = following
                 self.given_up += 1
+                self.late[following] = now
                 logger.info("Outbox id %d never appeared within %.1f s; going on without it", following, grace)
             elif following <= self.top:
                 # Ids neither read nor awaited: a jump not waited for.
@@ -745,7 +769,9 @@ async def stream(
                 # Everything queued since the last write goes out as one chunk: one write however many events.
                 chunks = []
                 for frame in subscription.take():
-                    if frame.event.pk > subscription.sent:
+                    if frame.late:
+                        chunks.append(frame.wire(public))
+                    elif frame.event.pk > subscription.sent:
                         subscription.sent = frame.event.pk
                         chunks.append(frame.wire(public))
                 if subscription.heartbeat_due:

@@ -39,6 +39,14 @@ def frame(event: OutboxEvent, payload: dict[str, Any]) -> bytes:
     return f"id: {event.pk}\nevent: {_token(event.subject_type)}\ndata: {data}\n\n".encode()
 
 
+def without_id(frame_bytes: bytes) -> bytes:
+    """`frame_bytes` without its `id:` line: a client receiving it keeps its Last-Event-ID (an event delivered late,
+    after higher ids)."""
+    id_line, rest = frame_bytes.split(b"\n", 1)
+    assert id_line.startswith(b"id: "), frame_bytes
+    return rest
+
+
 def _token(text: str) -> str:
     return "".join(ch for ch in text if ch not in "\r\n") or "message"
 

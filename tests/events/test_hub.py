@@ -122,6 +122,98 @@ def test_an_id_that_never_appears_is_given_up_after_the_grace_period(settings: A
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_id_given_up_that_appears_later_is_delivered_late_once_without_an_id_line(settings: Any) -> None:
+    settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
+    settings.PATRIOT_SSE_POLL_SECONDS = 0.1
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        base = hub.floor
+        await in_thread(_insert, base + 2)
+        await asyncio.wait_for(subscription.wait(), 30)
+        assert _queued(subscription) == [base + 2]
+        assert hub.late.keys() == {base + 1}
+        # The slow transaction commits after all: its event still goes out, after the later one.
+        await in_thread(_insert, base + 1)
+        await asyncio.wait_for(subscription.wait(), 30)
+        [frame] = subscription.take()
+        assert (frame.event.pk, frame.late, hub.delivered_late, hub.late) == (base + 1, True, 1, {})
+        # No `id:` line: a browser's Last-Event-ID stays base + 2, the highest it has seen.
+        assert frame.wire(False).startswith(b"event: case\ndata: {")
+        assert f'"id":{base + 1}'.encode() in frame.wire(False)
+        await hub.catch_up(grace=0.3)
+        assert _queued(subscription) == []
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_id_given_up_is_looked_for_only_for_a_while(settings: Any) -> None:
+    settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
+    settings.PATRIOT_SSE_POLL_SECONDS = 0.1
+
+    async def scenario() -> None:
+        hub = broadcast.current_hub()
+        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+        base = hub.floor
+        await in_thread(_insert, base + 2)
+        await asyncio.wait_for(subscription.wait(), 30)
+        assert _queued(subscription) == [base + 2]
+        hub.late[base + 1] -= broadcast.LATE_WATCH_SECONDS  # given up a minute ago
+        await hub.catch_up(grace=0.3)
+        assert hub.late == {}
+        await in_thread(_insert, base + 1)
+        await hub.catch_up(grace=0.3)
+        assert (_queued(subscription), hub.delivered_late) == ([], 0)
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("areas")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite commits one writer at a time, in id order")
+def test_on_postgresql_a_transaction_slower_than_the_grace_still_reaches_the_stream(settings: Any) -> None:
+    """A heavily loaded database can take longer than the grace between a transaction's INSERT and its COMMIT: the
+    later ids go out after the grace, and the slow one when it commits, to a real stream, without an `id:` line."""
+    settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
+    settings.PATRIOT_SSE_POLL_SECONDS = 0.1
+    poc = session_cookie(staff(Role.POC_OPERATOR))
+    taken, release = threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+
+    def slow_transaction() -> None:
+        with transaction.atomic():
+            ids["slow"] = record_event(
+                kind="case.commented", subject_type="case", subject_id="slow", at=NOW, payload={}
+            ).pk
+            taken.set()
+            release.wait(20)
+
+    def quick_transaction() -> None:
+        with transaction.atomic():
+            ids["quick"] = record_event(
+                kind="case.commented", subject_type="case", subject_id="quick", at=NOW, payload={}
+            ).pk
+
+    async def scenario() -> None:
+        await in_thread(quick_transaction)  # the hub's start right behind earlier tests' ids (see the test below)
+        stream = await Stream("/events/stream/", cookie=poc).subscribed()
+        slow = asyncio.get_running_loop().create_task(in_thread(slow_transaction))
+        await asyncio.get_running_loop().run_in_executor(None, taken.wait, 10)
+        await in_thread(quick_transaction)
+        assert [e.id for e in await stream.events_until(1)] == [ids["quick"]]  # after the grace, without the slow one
+        release.set()
+        await slow
+        text = await stream.read_until(lambda body: '"subject_id":"slow"' in body)
+        late_frame = text[text.rindex("\n\n", 0, text.index('"subject_id":"slow"')) + 2 :]
+        assert late_frame.startswith("event: case\ndata: ") and "\nid:" not in late_frame
+        await stream.close()
+
+    _run(scenario())
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("areas")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite commits one writer at a time, in id order")
 def test_on_postgresql_a_later_id_committed_first_waits_for_the_earlier_transaction(settings: Any) -> None:
