@@ -75,6 +75,8 @@ def test_emergency_to_two_hospitals_one_rejects_one_accepts_board_drops(
     sign_in(hospital, base, "near-staff", PASSWORD)
     expect(hospital).to_have_url(re.compile(r"/rujukan/masuk/$"))
     expect(hospital.locator("#incoming-live")).to_contain_text("0 menunggu jawaban")
+    # The page says whether it is live (the same indicator as the control room's).
+    expect(hospital.locator("[data-live-indicator]")).to_have_attribute("data-state", "connected")
 
     puskesmas = new_page(viewport=PHONE)
     sign_in(puskesmas, base, "pkm-staff", PASSWORD)

@@ -7,7 +7,7 @@
 
   var connectedBefore = false;
   var current = "connecting";
-  var listening = new WeakSet();
+  var watched = new WeakMap();  // EventSource → the event names listened to on it (see watch)
 
   function resync() { htmx.trigger(document.body, "live-resync"); }
 
@@ -23,11 +23,7 @@
 
   document.body.addEventListener("htmx:sseOpen", function (event) {
     var source = event.detail && event.detail.source;
-    // An EventSource opens again after each reconnect: one listener per source.
-    if (source && !listening.has(source)) {
-      listening.add(source);
-      source.addEventListener("reload", resync);
-    }
+    if (source) { watch(event.target, source); }
     show("connected");
     if (connectedBefore) { resync(); }
     connectedBefore = true;
@@ -39,50 +35,96 @@
   document.body.addEventListener("htmx:sseClose", function () { show("reconnecting"); });
   window.addEventListener("offline", function () { show("reconnecting"); });
 
-  // A partial refreshed by `hx-trigger="sse:<name> throttle:1s"` would lose an event in two ways: htmx drops every
-  // event that arrives while the throttle window is open (it throttles on the leading edge only), and an event that
-  // arrives while the partial's request is in flight is queued on the element, which an outerHTML swap then removes
-  // from the page (htmx sends no request for a removed element). Either way the last change of a burst stayed unseen.
-  // So every event that did not send a request at once is remembered by the partial's id, and when the window has
-  // closed the partial is refreshed, unless a request for it was sent after the event. Throttled partials need an id.
+  // A partial refreshed by an event (`hx-trigger="sse:<name> throttle:1s"`, htmx's SSE extension) would miss one in
+  // three ways: htmx drops every event that arrives while the throttle window is open (it throttles on the leading
+  // edge only); an event that arrives while the partial's request is in flight is queued on the element, which the
+  // outerHTML swap then removes from the page (htmx sends no request for a removed element); and after an outerHTML
+  // swap htmx sets up the new partial only when it settles (20 ms later, on a busy phone much later): until then it
+  // has no listener, and the old partial's listener finds its element gone. Each way the last change of a burst stayed
+  // unseen. So live.js listens on the stream itself: after each event, every htmx partial on the page that the event
+  // names and that sent no request for it is refreshed once its window has closed, unless a request for it was sent
+  // meanwhile. A request in flight is waited for however long a loaded server takes (up to IN_FLIGHT_LIMIT_MS).
+  // Such partials need an id.
+  var IN_FLIGHT_LIMIT_MS = 60000;
   var sentAt = {};        // id → when the last request for that partial was sent
-  var sentThisTurn = {};  // ids that sent a request in the current task (the event's own refresh)
   var waitingSince = {};  // id → when the latest event not answered by a request arrived (a later request answers all)
   var timers = {};
+  var answered = new WeakMap();  // an event's message → ids of the partials whose request it sent
 
   function throttleMs(element) {
     var found = /throttle:(\d+)(ms|s)/.exec(element.getAttribute("hx-trigger") || "");
     return found ? Number(found[1]) * (found[2] === "s" ? 1000 : 1) : 0;
   }
 
+  function eventNames(element) {
+    var names = [];
+    var pattern = /(?:^|,)\s*sse:([\w.-]+)/g;
+    var found;
+    while ((found = pattern.exec(element.getAttribute("hx-trigger") || ""))) { names.push(found[1]); }
+    return names;
+  }
+
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var id = event.detail && event.detail.elt && event.detail.elt.id;
     if (!id) { return; }
     sentAt[id] = performance.now();
-    sentThisTurn[id] = true;
-    queueMicrotask(function () { delete sentThisTurn[id]; });
+    var config = event.detail.requestConfig;
+    var message = config && config.triggeringEvent && config.triggeringEvent.detail;
+    if (message instanceof MessageEvent) {
+      if (!answered.has(message)) { answered.set(message, new Set()); }
+      answered.get(message).add(id);
+    }
   });
 
-  function catchUp(id, eventName, delay, attempts) {
+  function catchUp(id, eventName, delay, attempts, giveUpAt) {
     timers[id] = window.setTimeout(function () {
       delete timers[id];
       var element = document.getElementById(id);
-      if (!element || !(id in waitingSince) || (sentAt[id] || -1) >= waitingSince[id] || attempts <= 0) {
+      var late = performance.now() > giveUpAt;
+      if (!element || !(id in waitingSince) || (sentAt[id] || -1) >= waitingSince[id] || attempts <= 0 || late) {
         delete waitingSince[id];
         return;
       }
-      // A request still in flight will be answered first; look again when it is done.
-      if (!element.classList.contains("htmx-request")) { htmx.trigger(element, eventName); }
-      catchUp(id, eventName, (element.classList.contains("htmx-request") ? 250 : delay), attempts - 1);
+      if (element.classList.contains("htmx-request")) {
+        // A request still in flight will be answered first; look again when it is done (no attempt used).
+        catchUp(id, eventName, 250, attempts, giveUpAt);
+        return;
+      }
+      htmx.trigger(element, eventName);
+      catchUp(id, eventName, delay, attempts - 1, giveUpAt);
     }, delay);
   }
 
-  document.body.addEventListener("htmx:sseMessage", function (event) {
-    var element = event.target;
-    var window_ = throttleMs(element);
-    var message = event.detail;
-    if (!window_ || !message || !element.id || sentThisTurn[element.id]) { return; }
-    waitingSince[element.id] = performance.now();
-    if (!timers[element.id]) { catchUp(element.id, "sse:" + message.type, window_ + 20, 10); }
-  });
+  function onStreamEvent(root, message) {
+    var arrived = performance.now();
+    // After every listener of this event has run, htmx's own included.
+    window.setTimeout(function () {
+      var sent = answered.get(message);
+      root.querySelectorAll("[id][hx-get][hx-trigger], [id][data-hx-get][hx-trigger]").forEach(function (element) {
+        var id = element.id;
+        if (eventNames(element).indexOf(message.type) < 0 || (sent && sent.has(id))) { return; }
+        waitingSince[id] = arrived;
+        if (!timers[id]) {
+          catchUp(id, "sse:" + message.type, throttleMs(element) + 20, 10, performance.now() + IN_FLIGHT_LIMIT_MS);
+        }
+      });
+    }, 0);
+  }
+
+  // The event names the page's partials refresh on, listened to once per stream (an EventSource opens again after
+  // each reconnect: its "open" comes again, its listeners stay).
+  function watch(root, source) {
+    if (!watched.has(source)) {
+      watched.set(source, new Set());
+      source.addEventListener("reload", resync);
+    }
+    var names = watched.get(source);
+    root.querySelectorAll("[hx-trigger]").forEach(function (element) {
+      eventNames(element).forEach(function (name) {
+        if (names.has(name)) { return; }
+        names.add(name);
+        source.addEventListener(name, function (message) { onStreamEvent(root, message); });
+      });
+    });
+  }
 })();
