@@ -113,7 +113,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_until(self.answers, 30, f"uvicorn on {self.port}")
+        wait_until(self.answers, 90, f"uvicorn on {self.port}")  # a busy machine starts it slowly
 
     def answers(self) -> bool:
         try:
