@@ -164,10 +164,13 @@ def fhir_task(request: HttpRequest, referral_id: int) -> HttpResponse:
         "200 with that referral's Bundle as the caller reads it and its Location, so a retried import or "
         "export → import → export is equal. If the Bundle's patient identity or clinical content (Patient, "
         "ServiceRequest, Observations) differs from the stored referral: 409 code referral_conflict, nothing is "
-        "changed. A number that names no referral, or one the caller may not read, another system's identifier or "
-        "none: imported as a new referral (the answer never tells whether that referral exists). Optional header "
-        "If-None-Exist: identifier=urn:patriot:referral|RJK-NNNNNN does the same for a Bundle without the "
-        "identifier; another system's identifier there matches nothing."
+        "changed. A number that names no referral, or one the caller may not read, or none: imported as a new "
+        "referral (the answer never tells whether that referral exists). Optional header If-None-Exist: "
+        "identifier=urn:patriot:referral|RJK-NNNNNN does the same for a Bundle without the identifier.\n\n"
+        "A Bundle from the referring facility's own system (SIMRS) names the referral by its identifier on the "
+        "ServiceRequest (any other system; or If-None-Exist: identifier=<system>|<value>): the first one is kept "
+        "with the new referral and exported after ours, and the same facility's Bundle with it again (a retry, or "
+        "two at once) answers 200 with that referral, or 409 referral_conflict when its content differs."
     ),
     openapi_extra={
         "requestBody": {

@@ -44,8 +44,13 @@ date, sex, telecom; ServiceRequest priority, reasonCode, code, category, note; O
 stored referral exported as the importer reads it, so a masked reader's masked Bundle matches) differs: 409, code
 "referral_conflict", nothing overwritten. A number naming no referral, or one the importer may not read, goes on as
 any Bundle (created from draft/requested/received, else the 400 above), so the answer never tells whether a referral
-the importer may not read exists. Other systems' identifiers are not stored: a Bundle from another system that is
-posted twice creates two referrals.
+the importer may not read exists.
+
+A Bundle from the referring facility's own system (its SIMRS) names the referral by that system's identifier on the
+ServiceRequest (any system but ours; or an If-None-Exist header `identifier=<system>|<value>`). The first such
+identifier is kept with the referral (Referral.source_system, source_identifier; once per referring facility) and
+exported after ours, so that facility's Bundle imported again, or twice at once, is the same referral: 200 with it,
+or the 409 above. Another facility's identical number names nothing of theirs.
 
 Resource ids are UUIDs derived from the referral's number, so two exports of one referral are equal. A Bundle from
 another system (no identifier of ours) imports into a new referral whose export differs from it only in those ids,
@@ -61,7 +66,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -87,6 +92,8 @@ AGE_EXTENSION = "urn:patriot:age-years"
 SECURITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 FACILITY_SYSTEM = "urn:patriot:facility"
 REFERRAL_SYSTEM = "urn:patriot:referral"
+# The longest identifier of another system kept (Referral.source_system, source_identifier).
+SOURCE_SYSTEM_MAX, SOURCE_VALUE_MAX = 200, 100
 NUMBER = re.compile(r"RJK-(\d{6,})")
 ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
 LOINC = "http://loinc.org"
@@ -247,7 +254,14 @@ def _service_request(referral: Referral, offer: ReferralOffer | None) -> dict[st
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": _id(referral, "service-request"),
-        "identifier": [{"system": REFERRAL_SYSTEM, "value": referral.number}],
+        "identifier": [
+            {"system": REFERRAL_SYSTEM, "value": referral.number},
+            *(
+                [{"system": referral.source_system, "value": referral.source_identifier}]
+                if referral.source_identifier
+                else []
+            ),
+        ],
         "status": "completed"
         if referral.state in (ReferralStateChoices.COMPLETED, ReferralStateChoices.BACK_REFERRED)
         else "revoked"
@@ -467,9 +481,10 @@ def _parse_number(value: str) -> int | None:
     return int(match[1])
 
 
-def _if_none_exist(header: str) -> str | None:
-    """The number an If-None-Exist header asks about: `identifier=urn:patriot:referral|RJK-000012` (or the value
-    alone); None when it names another system's identifier (Patriot keeps no one else's numbers: no match)."""
+def _if_none_exist(header: str) -> tuple[str, str]:
+    """The identifier an If-None-Exist header asks about, as (system, value): `identifier=urn:patriot:referral|
+    RJK-000012` or the value alone (ours), or another system's `identifier=<system>|<value>` (a referring facility's
+    own number, Referral.source_identifier)."""
     pairs = parse_qsl(header.strip().partition("?")[2] or header.strip(), keep_blank_values=True)
     if len(pairs) != 1 or pairs[0][0] != "identifier" or not pairs[0][1]:
         raise _invalid(
@@ -478,10 +493,8 @@ def _if_none_exist(header: str) -> str | None:
             "If-None-Exist",
             "unsupported_if_none_exist",
         )
-    system, bar, value = pairs[0][1].rpartition("|")
-    if bar and system and system != REFERRAL_SYSTEM:
-        return None
-    return value
+    system, _bar, value = pairs[0][1].rpartition("|")
+    return system or REFERRAL_SYSTEM, value
 
 
 def _named_number(found: dict[str, list[tuple[str, dict[str, Any]]]], header: str) -> str | None:
@@ -495,9 +508,9 @@ def _named_number(found: dict[str, list[tuple[str, dict[str, Any]]]], header: st
         if isinstance(i, dict) and i.get("system") == REFERRAL_SYSTEM
     }
     if header:
-        asked = _if_none_exist(header)
-        if asked is not None:
-            numbers.add(asked)
+        system, value = _if_none_exist(header)
+        if system == REFERRAL_SYSTEM:
+            numbers.add(value)
     if len(numbers) > 1:
         raise _invalid(
             _("Bundle menyebut lebih dari satu nomor rujukan (%(numbers)s); sebutkan satu saja.")
@@ -506,6 +519,38 @@ def _named_number(found: dict[str, list[tuple[str, dict[str, Any]]]], header: st
             "conflicting_identifiers",
         )
     return next(iter(numbers), None)
+
+
+def _source_identifier(found: dict[str, list[tuple[str, dict[str, Any]]]], header: str) -> tuple[str, str] | None:
+    """The referral's identifier in another system (the referring facility's own: its SIMRS number), from the
+    ServiceRequest's identifiers of a system other than ours and an If-None-Exist header naming one; the first such
+    identifier of the ServiceRequest when it has several, refused when the header names another."""
+    request = _one(found, "ServiceRequest")
+    theirs = [
+        (str(i.get("system") or ""), str(i.get("value") or ""))
+        for i in request.get("identifier") or []
+        if isinstance(i, dict) and i.get("system") and i.get("value") and i.get("system") != REFERRAL_SYSTEM
+    ]
+    if header:
+        asked = _if_none_exist(header)
+        if asked[0] != REFERRAL_SYSTEM:
+            if theirs and asked not in theirs:
+                raise _invalid(
+                    _("If-None-Exist menyebut identifier yang tidak ada pada ServiceRequest."),
+                    "If-None-Exist",
+                    "conflicting_identifiers",
+                )
+            theirs.insert(0, asked)
+    if not theirs:
+        return None
+    system, value = theirs[0]
+    if len(system) > SOURCE_SYSTEM_MAX or len(value) > SOURCE_VALUE_MAX:
+        raise _invalid(
+            _("Identifier ServiceRequest terlalu panjang (sistem paling banyak %(system)d, nilai %(value)d karakter).")
+            % {"system": SOURCE_SYSTEM_MAX, "value": SOURCE_VALUE_MAX},
+            "ServiceRequest.identifier",
+        )
+    return system, value
 
 
 def _name(patient: dict[str, Any]) -> str:
@@ -601,15 +646,20 @@ def import_bundle(user: User, data: Any, *, if_none_exist: str = "") -> Imported
     if reading is not None:
         _same_content(found, reading)
         return Imported(reading.referral, created=False, reading=reading)
+    referrer = _facility(_resolve(found, fhir_task.get("requester"), "Task.requester"), "Task.requester")
+    if services.facility_of(user) != referrer:
+        raise Forbidden(_("Anda hanya dapat mengimpor rujukan dari fasilitas Anda sendiri."), code="other_facility")
+    source = _source_identifier(found, if_none_exist)
+    if source is not None:
+        imported = _imported_from(user, found, referrer, source)
+        if imported is not None:
+            return imported
     nik = next((i.get("value", "") for i in patient.get("identifier") or [] if i.get("system") == NIK_SYSTEM), "")
     if not nik:
         raise _invalid(
             _("Patient tidak memiliki identifier NIK (%(system)s).") % {"system": NIK_SYSTEM}, "Patient.identifier"
         )
     bpjs = next((i.get("value", "") for i in patient.get("identifier") or [] if i.get("system") == BPJS_SYSTEM), "")
-    referrer = _facility(_resolve(found, fhir_task.get("requester"), "Task.requester"), "Task.requester")
-    if services.facility_of(user) != referrer:
-        raise Forbidden(_("Anda hanya dapat mengimpor rujukan dari fasilitas Anda sendiri."), code="other_facility")
     practitioner = _resolve(found, request.get("requester"), "ServiceRequest.requester")
     diagnoses = [code for concept in request.get("reasonCode") or [] for code in _codes(concept, ICD10_SYSTEM)]
     if not diagnoses:
@@ -653,6 +703,8 @@ def import_bundle(user: User, data: Any, *, if_none_exist: str = "") -> Imported
         maternal="maternal" in categories,
         neonatal="neonatal" in categories,
         primary_care_acknowledged="primary-care-acknowledged" in categories,
+        source_system=source[0] if source else "",
+        source_identifier=source[1] if source else "",
         **vitals,
     )
     status = fhir_task.get("status")
@@ -689,7 +741,30 @@ def import_bundle(user: User, data: Any, *, if_none_exist: str = "") -> Imported
         # Name the FHIR resource the service's field came from.
         field = "Task.owner" if error.field == "hospitals" else _fhir_field(error.field or "")
         raise _invalid(error.message, field, error.code) from None
+    except IntegrityError:
+        # The same Bundle imported at the same moment by another request: that import's referral is the answer.
+        imported = _imported_from(user, found, referrer, source) if source is not None else None
+        if imported is None:
+            raise
+        return imported
     return Imported(referral, created=True)
+
+
+def _imported_from(
+    user: User, found: dict[str, list[tuple[str, dict[str, Any]]]], referrer: Facility, source: tuple[str, str]
+) -> Imported | None:
+    """Conditional create by the referring facility's own number: the referral imported before under it (the
+    importer is that facility's staff, so may read it), or a 409 when the Bundle says otherwise; None if none."""
+    pk = (
+        Referral.objects.filter(referring_facility=referrer, source_system=source[0], source_identifier=source[1])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    reading = access.find_reading(user, pk) if pk is not None else None
+    if reading is None:
+        return None
+    _same_content(found, reading)
+    return Imported(reading.referral, created=False, reading=reading)
 
 
 FIELD_TO_FHIR = {

@@ -184,11 +184,23 @@ class Referral(models.Model):
     back_referred_at = models.DateTimeField(_("dirujuk balik"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
 
+    # The referral's number in the referring facility's own system (a SIMRS), from an imported FHIR Bundle's
+    # ServiceRequest.identifier: once per facility, so the same Bundle imported again is this referral (referrals.fhir).
+    source_system = models.CharField(_("sistem asal"), max_length=200, blank=True)
+    source_identifier = models.CharField(_("nomor di sistem asal"), max_length=100, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("rujukan")
         verbose_name_plural = _("rujukan")
         indexes = [models.Index(fields=["referring_facility", "state"], name="referral_from_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referring_facility", "source_system", "source_identifier"],
+                condition=~models.Q(source_identifier=""),
+                name="referral_source_identifier_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from patriot.accounts.models import User
 from patriot.core.models import PersonalDataAccess
@@ -94,11 +96,86 @@ def test_if_none_exist_names_the_referral_for_a_bundle_without_our_identifier(w:
         response = post_bundle(w.referrer, foreign(exported), HTTP_IF_NONE_EXIST=header)
         assert response.status_code == 200 and response.json() == exported, (header, response.content)
     assert counts() == before
-    # Another system's identifier matches nothing here: created.
+    # Another system's identifier other than the one its ServiceRequest names: refused, nothing created.
     response = post_bundle(w.referrer, foreign(exported), HTTP_IF_NONE_EXIST=f"identifier={OTHER_SYSTEM}|X-1")
-    assert response.status_code == 201
+    assert response.status_code == 400 and response.json()["code"] == "conflicting_identifiers"
     response = post_bundle(w.referrer, foreign(exported), HTTP_IF_NONE_EXIST="name=Sari")
     assert response.status_code == 400 and response.json()["code"] == "unsupported_if_none_exist"
+    assert counts() == before
+
+
+# --- the referring facility's own system (SIMRS) -------------------------------------------------------------------
+
+
+def simrs(bundle: dict[str, Any], value: str) -> dict[str, Any]:
+    """The Bundle as the puskesmas's own system sends it: none of our identifiers, its own number on the
+    ServiceRequest."""
+    bundle = foreign(bundle)
+    resources(bundle, "ServiceRequest")[0]["identifier"] = [{"system": OTHER_SYSTEM, "value": value}]
+    return bundle
+
+
+def test_a_bundle_from_the_facilitys_own_system_posted_twice_is_one_referral(w: World) -> None:
+    original = sent(w, w.near, urgency="urgent")
+    bundle = simrs(fhir.export_bundle(original, identity=True), "SIMRS-2026-0042")
+    first = post_bundle(w.referrer, bundle)
+    assert first.status_code == 201, first.content
+    created = Referral.objects.exclude(pk=original.pk).get()
+    assert (created.source_system, created.source_identifier) == (OTHER_SYSTEM, "SIMRS-2026-0042")
+    # Its export keeps that number after ours, so the system can match it.
+    assert resources(first.json(), "ServiceRequest")[0]["identifier"] == [
+        {"system": fhir.REFERRAL_SYSTEM, "value": created.number},
+        {"system": OTHER_SYSTEM, "value": "SIMRS-2026-0042"},
+    ]
+    before = counts()
+    for _attempt in range(2):  # the system did not hear the answer and sends the same Bundle again
+        again = post_bundle(w.referrer, bundle)
+        assert again.status_code == 200 and again.json() == first.json(), again.content
+        assert again["Location"] == first["Location"]
+    # The same number in the If-None-Exist header alone names it too.
+    header = f"identifier={OTHER_SYSTEM}|SIMRS-2026-0042"
+    plain = foreign(fhir.export_bundle(original, identity=True))
+    resources(plain, "ServiceRequest")[0]["identifier"] = []
+    answer = post_bundle(w.referrer, plain, HTTP_IF_NONE_EXIST=header)
+    assert answer.status_code == 200 and answer["Location"] == first["Location"], answer.content
+    assert counts() == before
+    # Saying otherwise about the patient under that number: 409, nothing changed.
+    changed = copy.deepcopy(bundle)
+    resources(changed, "Patient")[0]["name"][0].update(text="Budi")
+    conflict = post_bundle(w.referrer, changed)
+    assert conflict.status_code == 409 and conflict.json()["code"] == "referral_conflict"
+    assert counts() == before
+    # Another number from that system is another referral.
+    assert (
+        post_bundle(w.referrer, simrs(fhir.export_bundle(original, identity=True), "SIMRS-2026-0043")).status_code
+        == 201
+    )
+
+
+def test_another_facilitys_same_number_is_its_own_referral_and_tells_nothing(w: World) -> None:
+    """The number belongs to the referring facility's system: another facility's staff sending it gets their own
+    referral (or their own refusal), never the first facility's."""
+    original = sent(w, w.near, urgency="urgent")
+    bundle = simrs(fhir.export_bundle(original, identity=True), "SIMRS-7")
+    assert post_bundle(w.referrer, bundle).status_code == 201
+    first = Referral.objects.get(source_identifier="SIMRS-7")
+    # A hospital sending the puskesmas's Bundle may not import for the puskesmas: refused, and not told it exists.
+    refused = post_bundle(w.near_staff, bundle)
+    assert refused.status_code == 403 and first.number not in refused.content.decode()
+    assert Referral.objects.filter(source_identifier="SIMRS-7").count() == 1
+
+
+def test_an_identifier_too_long_to_keep_is_refused_clearly(w: World) -> None:
+    original = sent(w, w.near, urgency="urgent")
+    before = counts()
+    response = post_bundle(w.referrer, simrs(fhir.export_bundle(original, identity=True), "9" * 101))
+    assert response.status_code == 400 and response.json()["field"] == "ServiceRequest.identifier"
+    assert "terlalu panjang" in response.json()["detail"]
+    english = post_bundle(
+        w.referrer, simrs(fhir.export_bundle(original, identity=True), "9" * 101), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 400 and "identifier too long" in english.json()["detail"]
+    assert counts() == before
 
 
 def test_a_number_that_names_no_referral_creates_one(w: World) -> None:
@@ -180,3 +257,43 @@ def test_two_different_numbers_are_refused(w: World) -> None:
     resources(bundle, "Task")[0]["identifier"][0]["value"] = "RJK-999999"
     response = post_bundle(w.referrer, bundle)
     assert response.status_code == 400 and response.json()["code"] == "conflicting_identifiers"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one transaction at a time")
+def test_the_same_bundle_imported_twice_at_once_is_one_referral() -> None:
+    """The second import, not seeing the first one's uncommitted referral, waits on the unique number and then
+    answers with the first one's referral instead of failing or duplicating it."""
+    w = world()
+    bundle = simrs(fhir.export_bundle(sent(w, w.near, urgency="urgent"), identity=True), "SIMRS-RACE")
+    first_written, release = threading.Event(), threading.Event()
+    results: dict[str, fhir.Imported] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                results["first"] = fhir.import_bundle(w.referrer, bundle)
+                first_written.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            results["second"] = fhir.import_bundle(w.referrer, bundle)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert first_written.wait(20)
+    threads.append(threading.Thread(target=second))
+    threads[1].start()
+    threads[1].join(1.0)
+    assert threads[1].is_alive()  # waiting on the first one's number
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert results["first"].created and not results["second"].created
+    assert results["first"].referral.pk == results["second"].referral.pk
+    assert Referral.objects.filter(source_identifier="SIMRS-RACE").count() == 1

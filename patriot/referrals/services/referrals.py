@@ -167,6 +167,9 @@ class ReferralDetails:
     neonatal: bool = False
     # The referrer read the warning that primary care handles this diagnosis and refers anyway.
     primary_care_acknowledged: bool = False
+    # Its number in the referring facility's own system (an imported FHIR Bundle's; Referral.source_identifier).
+    source_system: str = ""
+    source_identifier: str = ""
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,8 @@ def _validate(details: ReferralDetails, referrer: Facility) -> dict[str, Any]:
         "relative_phone": phone,
         "diagnoses": codes,
         "primary_care_warned": warned,
+        "source_system": details.source_system,
+        "source_identifier": details.source_identifier,
         "consciousness": details.consciousness,
         "gcs": details.gcs,
         "systolic": details.systolic,
