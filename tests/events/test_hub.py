@@ -170,6 +170,38 @@ def test_an_id_given_up_is_looked_for_only_for_a_while(settings: Any) -> None:
     _run(scenario())
 
 
+class _SlowTransaction:
+    """A transaction that takes its outbox id and then waits for `release` before committing, in a thread, while
+    others commit at once (`quick`, ids above it)."""
+
+    def __init__(self) -> None:
+        self.taken, self.release = threading.Event(), threading.Event()
+        self.ids: dict[str, int] = {}
+
+    def slow(self) -> None:
+        with transaction.atomic():
+            self.ids["slow"] = record_event(
+                kind="case.commented", subject_type="case", subject_id="slow", at=NOW, payload={}
+            ).pk
+            self.taken.set()
+            self.release.wait(20)
+
+    def quick(self) -> None:
+        self.ids["quick"] = _commit_one("quick")
+
+    async def behind_it(self, cookie: str) -> tuple[Stream, asyncio.Task[None]]:
+        """A staff stream, then the slow transaction's id taken and a quick one committed after it."""
+        # The hub starts at the newest row; ids the sequence handed out before it (other tests' rows, since
+        # truncated) would be gaps it waits for. One committed row first puts the start right behind them.
+        await in_thread(self.quick)
+        stream = await Stream("/events/stream/", cookie=cookie).subscribed()
+        slow = asyncio.get_running_loop().create_task(in_thread(self.slow))
+        await asyncio.get_running_loop().run_in_executor(None, self.taken.wait, 10)
+        await in_thread(self.quick)
+        assert self.ids["quick"] > self.ids["slow"]
+        return stream, slow
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("areas")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite commits one writer at a time, in id order")
@@ -179,31 +211,13 @@ def test_on_postgresql_a_transaction_slower_than_the_grace_still_reaches_the_str
     settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
     settings.PATRIOT_SSE_POLL_SECONDS = 0.1
     poc = session_cookie(staff(Role.POC_OPERATOR))
-    taken, release = threading.Event(), threading.Event()
-    ids: dict[str, int] = {}
-
-    def slow_transaction() -> None:
-        with transaction.atomic():
-            ids["slow"] = record_event(
-                kind="case.commented", subject_type="case", subject_id="slow", at=NOW, payload={}
-            ).pk
-            taken.set()
-            release.wait(20)
-
-    def quick_transaction() -> None:
-        with transaction.atomic():
-            ids["quick"] = record_event(
-                kind="case.commented", subject_type="case", subject_id="quick", at=NOW, payload={}
-            ).pk
+    transactions = _SlowTransaction()
 
     async def scenario() -> None:
-        await in_thread(quick_transaction)  # the hub's start right behind earlier tests' ids (see the test below)
-        stream = await Stream("/events/stream/", cookie=poc).subscribed()
-        slow = asyncio.get_running_loop().create_task(in_thread(slow_transaction))
-        await asyncio.get_running_loop().run_in_executor(None, taken.wait, 10)
-        await in_thread(quick_transaction)
-        assert [e.id for e in await stream.events_until(1)] == [ids["quick"]]  # after the grace, without the slow one
-        release.set()
+        stream, slow = await transactions.behind_it(poc)
+        # After the grace, without the slow one.
+        assert [e.id for e in await stream.events_until(1)] == [transactions.ids["quick"]]
+        transactions.release.set()
         await slow
         text = await stream.read_until(lambda body: '"subject_id":"slow"' in body)
         late_frame = text[text.rindex("\n\n", 0, text.index('"subject_id":"slow"')) + 2 :]
@@ -219,35 +233,14 @@ def test_on_postgresql_a_transaction_slower_than_the_grace_still_reaches_the_str
 def test_on_postgresql_a_later_id_committed_first_waits_for_the_earlier_transaction(settings: Any) -> None:
     settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 30
     poc = session_cookie(staff(Role.POC_OPERATOR))
-    taken, release = threading.Event(), threading.Event()
-    ids: dict[str, int] = {}
-
-    def slow_transaction() -> None:
-        with transaction.atomic():
-            ids["slow"] = record_event(
-                kind="case.commented", subject_type="case", subject_id="slow", at=NOW, payload={}
-            ).pk
-            taken.set()
-            release.wait(20)
-
-    def quick_transaction() -> None:
-        with transaction.atomic():
-            ids["quick"] = record_event(
-                kind="case.commented", subject_type="case", subject_id="quick", at=NOW, payload={}
-            ).pk
+    transactions = _SlowTransaction()
 
     async def scenario() -> None:
-        # The hub starts at the newest row; ids the sequence handed out before it (other tests' rows, since
-        # truncated) would be gaps it waits for. One committed row first puts the start right behind them.
-        await in_thread(quick_transaction)
-        stream = await Stream("/events/stream/", cookie=poc).subscribed()
-        slow = asyncio.get_running_loop().create_task(in_thread(slow_transaction))
-        await asyncio.get_running_loop().run_in_executor(None, taken.wait, 10)
-        await in_thread(quick_transaction)
-        assert ids["quick"] > ids["slow"]
+        stream, slow = await transactions.behind_it(poc)
         assert await stream.quiet_for(0.8) == []  # committed and readable, but held behind the open id
-        release.set()
+        transactions.release.set()
         await slow
+        ids = transactions.ids
         assert [e.id for e in await stream.events_until(2)] == [ids["slow"], ids["quick"]]
         await stream.close()
 
