@@ -19,6 +19,16 @@ def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `value` names, or None. Every request parses its peer's address two or three times (the proxy
+    middleware, the request id, a rate limit), so short values — all an address can be — are remembered."""
+    return _parse_short(value) if len(value) <= _LONGEST_ADDRESS else _parse_address(value)
+
+
+# "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" is 45 characters; a little room for surrounding spaces.
+_LONGEST_ADDRESS = 64
+
+
+def _parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address = ipaddress.ip_address(value.strip())
     except ValueError:
@@ -29,12 +39,19 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
+# The addresses are immutable values; a bounded cache, since X-Forwarded-For hops are whatever a client wrote.
+_parse_short = functools.lru_cache(maxsize=1024)(_parse_address)
+
+
 def is_trusted_proxy(address: str) -> bool:
     """Whether `address` is one of PATRIOT_TRUSTED_PROXIES (addresses or networks), whose forwarding headers count."""
+    proxies = settings.PATRIOT_TRUSTED_PROXIES
+    if not proxies:  # no proxy trusted (no forwarding header counts): nothing to parse
+        return False
     parsed = _parse(address)
     if parsed is None:
         return False
-    return any(parsed in network for network in _networks(tuple(settings.PATRIOT_TRUSTED_PROXIES)))
+    return any(parsed in network for network in _networks(tuple(proxies)))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -59,3 +59,20 @@ def test_without_trusted_proxies_the_peer_is_the_client(settings: Any) -> None:
 def test_behind_trusted_proxies(settings: Any, peer: str, forwarded: str | None, client: str) -> None:
     settings.PATRIOT_TRUSTED_PROXIES = ["10.0.0.0/16"]
     assert _address(peer, forwarded) == client
+
+
+def test_remembered_parses_answer_as_fresh_ones(settings: Any) -> None:
+    """Short values are parsed once per process (core.ratelimit._parse); each answer is the fresh parse's, and a value
+    longer than an address can be is parsed every time, not kept."""
+    values = ["10.0.0.1", " 2001:DB8::1 ", "::ffff:10.0.0.1", "not-an-address", "", "999.1.1.1", "x" * 100]
+    for _round in range(2):
+        assert [ratelimit._parse(v) for v in values] == [ratelimit._parse_address(v) for v in values]
+    before = ratelimit._parse_short.cache_info().currsize
+    ratelimit._parse(" " * 70 + "10.0.0.1")
+    assert ratelimit._parse_short.cache_info().currsize == before
+    # Trust follows the setting at each call, remembered parses or not.
+    settings.PATRIOT_TRUSTED_PROXIES = []
+    assert ratelimit.is_trusted_proxy("10.0.0.1") is False
+    settings.PATRIOT_TRUSTED_PROXIES = ["10.0.0.0/16"]
+    assert ratelimit.is_trusted_proxy("10.0.0.1") is True
+    assert ratelimit.is_trusted_proxy("10.1.0.1") is False
