@@ -89,17 +89,29 @@ def prepared_values(instance: Model, fields: list[Any], connection: Any) -> list
     return _prepared_params(instance, fields, connection)
 
 
+# psycopg's own default; these cursors pass prepare=True, so it only matters for a server-binding cursor that does not.
+PREPARE_THRESHOLD = 5
+
+
 def prepared_cursor(using: str = "default") -> Any:
     """A cursor like `connections[using].cursor()` (Django's wrapper: its execute_wrappers, query log and error
     translation) that, on PostgreSQL, binds the parameters on the server and runs each statement as a prepared
     statement of its connection: psycopg neither quotes every value into the SQL in Python (Django's cursor binds on
     the client) nor does PostgreSQL parse and plan the statement each time. Only for statements written to be bound
     on the server (a parameter's type must follow from where it stands, not from a quoted literal): Django's
-    own queries are not (hence `server_side_binding` stays off). Elsewhere: the connection's usual cursor."""
+    own queries are not (hence `server_side_binding` stays off). Elsewhere: the connection's usual cursor.
+
+    Django opens its connections with psycopg's `prepare_threshold=None`, which turns preparing off altogether (even a
+    statement executed with `prepare=True`); the connection's threshold is set here, which prepares only the
+    statements of these cursors: Django's own cursors bind on the client and are never prepared by psycopg. A pooled
+    connection keeps its prepared statements from request to request (psycopg holds at most `prepared_max` per
+    connection), so a statement is parsed and planned once per connection rather than per request."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        connection.connection.prepare_threshold = PREPARE_THRESHOLD
     raw = _PreparedCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
@@ -211,7 +223,25 @@ class Linked:
 _linked_statements: dict[tuple[Any, ...], str] = {}
 
 
-def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None], using: str = "default") -> None:
+def in_one_statement(parent: Model, linked: list[Linked], using: str = "default") -> bool:
+    """Whether `insert_linked(parent, linked)` writes its rows with ONE statement (PostgreSQL, new rows, no save()
+    receivers): then, outside a transaction, that statement is a transaction of its own (all rows or none)."""
+    connection = connections[using]
+    return (
+        connection.vendor == "postgresql"
+        and parent.pk is None
+        and _statement(type(parent), using) is not None
+        and all(row.instance.pk is None and _statement(type(row.instance), using) is not None for row in linked)
+        and not any(
+            pre_save.has_listeners(type(m)) or post_save.has_listeners(type(m))
+            for m in [parent, *(r.instance for r in linked)]
+        )
+    )
+
+
+def insert_linked(
+    parent: Model, linked: list[Linked], link: Callable[[], None], using: str = "default", *, prepared: bool = False
+) -> None:
     """Write `parent` and the rows that refer to it, as `insert(parent)`, `link()` and `insert_many()` of the rows of
     each model would, which is what happens on SQLite. `link()` sets, in Python, what `columns` computes from the
     parent's id (so the instances read as the rows do afterwards). The linked rows' ids are not read back.
@@ -219,19 +249,10 @@ def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None],
     On PostgreSQL the rows are written by one statement (data-modifying CTEs: the parent's INSERT … RETURNING id,
     then each linked row's INSERT … SELECT from it), one round trip instead of one per model; the database's
     constraints decide as they would for separate INSERTs (a unique violation raises IntegrityError, and no row
-    is written)."""
+    is written). `prepared`: that statement through `prepared_cursor()` (bound on the server, prepared once per
+    connection)."""
     connection = connections[using]
-    parent_statement = _statement(type(parent), using) if parent.pk is None else None
-    statements = [_statement(type(row.instance), using) for row in linked]
-    if (
-        connection.vendor != "postgresql"
-        or parent_statement is None
-        or any(s is None or row.instance.pk is not None for s, row in zip(statements, linked, strict=True))
-        or any(
-            pre_save.has_listeners(type(m)) or post_save.has_listeners(type(m))
-            for m in [parent, *(r.instance for r in linked)]
-        )
-    ):
+    if not in_one_statement(parent, linked, using):
         insert(parent, using)
         link()
         groups: dict[type[Model], list[Model]] = {}
@@ -240,6 +261,9 @@ def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None],
         for instances in groups.values():
             insert_many(instances, using)
         return
+    parent_statement = _statement(type(parent), using)
+    statements = [_statement(type(row.instance), using) for row in linked]
+    assert parent_statement is not None  # checked by in_one_statement()
     key = (type(parent), using, *((type(row.instance), tuple(sorted(row.columns.items()))) for row in linked))
     if key not in _linked_statements:
         quote = connection.ops.quote_name
@@ -269,7 +293,7 @@ def insert_linked(parent: Model, linked: list[Linked], link: Callable[[], None],
             if "{value}" in row.columns.get(f.attname, "{value}")
         ]
     sql = _linked_statements[key]
-    with connection.cursor() as cursor:
+    with prepared_cursor(using) if prepared else connection.cursor() as cursor:
         cursor.execute(sql, params)
         (pk,) = cursor.fetchone()
     parent.pk = pk

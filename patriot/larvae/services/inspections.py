@@ -24,6 +24,7 @@ from patriot.cases.photos import clean_photo
 from patriot.core import clock, inserts, quiet
 from patriot.core.errors import DomainError, Forbidden, InvalidInput
 from patriot.core.group_commit import GroupCommit
+from patriot.events import broadcast
 from patriot.events.models import OutboxEvent
 from patriot.events.services import new_event
 from patriot.geo.lookup import LocationError, locate
@@ -41,6 +42,8 @@ MAX_RW_RT = 999
 MAX_CONTAINERS = 999
 MAX_RESIDENTS = 500
 RECORDING_ROLES = frozenset({RoleChoices.JUMANTIK})
+EVENT_KIND = "larvae.inspected"
+EVENT_SUBJECT = "larvae"
 # Field names for the error messages, translated only when there is an error to tell.
 _RW = gettext_lazy("RW")
 _RT = gettext_lazy("RT")
@@ -281,17 +284,14 @@ def record_inspection(
             _event_payload(inspection, location.village_code, location.village_name),
         )
         # Concurrent inspections of one process share a transaction where PATRIOT_INTAKE_GROUP_COMMIT says (SQLite);
-        # one with a photo, inside a caller's transaction or in quiet mode (a context of this thread) is written alone.
-        if (
-            clean is not None
-            or connection.in_atomic_block
-            or quiet.active()
-            or not settings.PATRIOT_INTAKE_GROUP_COMMIT
-        ):
+        # one with a photo, inside a caller's transaction or in quiet mode (a context of this thread) is written alone,
+        # and elsewhere (PostgreSQL) by one autocommitted statement where it can be.
+        alone = clean is not None or connection.in_atomic_block or quiet.active()
+        if not alone and settings.PATRIOT_INTAKE_GROUP_COMMIT:
+            _group_commit.write(job)
+        elif alone or not _write_autocommitted(job):
             with transaction.atomic():
                 _write_one(job)
-        else:
-            _group_commit.write(job)
     except IntegrityError:
         _remove_files(written)
         # The key was sent before (a retry), or two sends of it raced: the row committed first is the inspection.
@@ -318,13 +318,24 @@ class _Write:
 
     def new_event(self) -> OutboxEvent:
         self.event = new_event(
-            kind="larvae.inspected",
-            subject_type="larvae",
+            kind=EVENT_KIND,
+            subject_type=EVENT_SUBJECT,
             subject_id="",
             at=self.inspection.received_at,
             payload=dict(self.payload),
         )
         return self.event
+
+    def linked(self) -> list[inserts.Linked]:
+        """The rows insert_linked() writes after the inspection, with what they take from its id in SQL."""
+        assert self.event is not None
+        return [
+            *(inserts.Linked(count, {"inspection_id": "{id}"}) for count in self.counts),
+            inserts.Linked(
+                self.event,
+                {"subject_id": "{id}::text", "payload": "jsonb_set({value}, '{inspection}', to_jsonb({id}))"},
+            ),
+        ]
 
     def link(self) -> None:
         """What the rows take from the inspection's new id."""
@@ -345,18 +356,33 @@ class _Write:
 def _write_one(job: _Write) -> None:
     """The inspection, its container counts and its outbox event (inside a transaction): statements prepared once
     (core/inserts.py), on PostgreSQL one statement (one round trip) for the three tables."""
-    event = job.new_event()
-    inserts.insert_linked(
-        job.inspection,
-        [
-            *(inserts.Linked(count, {"inspection_id": "{id}"}) for count in job.counts),
-            inserts.Linked(
-                event,
-                {"subject_id": "{id}::text", "payload": "jsonb_set({value}, '{inspection}', to_jsonb({id}))"},
-            ),
-        ],
-        job.link,
+    job.new_event()
+    inserts.insert_linked(job.inspection, job.linked(), job.link)
+
+
+def _write_autocommitted(job: _Write) -> bool:
+    """On PostgreSQL, outside any transaction: the inspection, its container counts and its outbox event by ONE
+    autocommitted statement (core/inserts.insert_linked, bound on the server and prepared once per connection), so
+    the write is one round trip and one commit instead of BEGIN, the statement and COMMIT. One statement is one
+    transaction: every row is written or none, and a raced idempotency key raises IntegrityError as inside a
+    transaction. The event is the one new_event() makes (which insists on a transaction, to wake the streams on its
+    commit): here the streams are woken once the statement returns, committed. Returns False, having written
+    nothing, where one statement does not apply (another database, save() receivers): the caller writes the usual
+    way."""
+    job.event = OutboxEvent(
+        kind=EVENT_KIND,
+        subject_type=EVENT_SUBJECT,
+        subject_id="",
+        payload=dict(job.payload),
+        created_at=job.inspection.received_at,
     )
+    linked = job.linked()
+    if not inserts.in_one_statement(job.inspection, linked):
+        job.event = None
+        return False
+    inserts.insert_linked(job.inspection, linked, job.link, prepared=True)
+    broadcast.notify_committed()  # committed: this process's streams and the others' hubs learn of the event
+    return True
 
 
 def _write_many(jobs: list[_Write]) -> None:
