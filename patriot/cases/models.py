@@ -128,9 +128,14 @@ def state_among(states: tuple[str, ...]) -> RawSQL:
 
 
 class Case(models.Model):
+    # Foreign keys and columns that lead a composite index in Meta.indexes have no index of their own
+    # (db_index=False): the composite serves every lookup by that column, and each report written updates one index
+    # less (category, village, district, agency, team, created_at).
     tracking_number = models.CharField(_("nomor laporan"), max_length=24, unique=True)
     channel = models.CharField(_("kanal"), max_length=16, choices=ChannelChoices.choices())
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("kategori"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("kategori"), db_index=False
+    )
     title = models.CharField(_("judul"), max_length=200)
     description = models.TextField(_("uraian"), max_length=5000)
     attributes = models.JSONField(_("atribut tambahan"), default=dict, blank=True)
@@ -141,8 +146,12 @@ class Case(models.Model):
     latitude = models.FloatField(_("lintang"))
     longitude = models.FloatField(_("bujur"))
     address = models.CharField(_("alamat"), max_length=300, blank=True)
-    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan"))
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"), db_index=False
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan"), db_index=False
+    )
     h3_cell = models.CharField(_("sel h3 (res 9)"), max_length=16)
     h3_cell_coarse = models.CharField(_("sel h3 (res 7)"), max_length=16)
 
@@ -175,10 +184,22 @@ class Case(models.Model):
         _("status"), max_length=16, choices=CaseStateChoices.choices(), default=CaseStateChoices.SUBMITTED
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("OPD")
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("OPD"),
+        db_index=False,
     )
     team = models.ForeignKey(
-        ResponseTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("tim URC")
+        ResponseTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("tim URC"),
+        db_index=False,
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -202,7 +223,7 @@ class Case(models.Model):
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     dispute_until = models.DateTimeField(_("batas sanggahan"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("dibuat"), db_index=True)
+    created_at = models.DateTimeField(_("dibuat"))
     updated_at = models.DateTimeField(_("diperbarui"))
     verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("didisposisikan"), null=True, blank=True)
@@ -322,7 +343,10 @@ class TimelineEntry(TimelineEntryBase):
     (TimelineKindChoices.CITIZEN_NOTE_KINDS, read through `public_note`).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("laporan"))
+    # Indexed by timeline_case_created (its leading column), not on its own.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("laporan"), db_index=False
+    )
     kind = models.CharField(_("jenis"), max_length=20, choices=TimelineKindChoices.choices())
 
     class Meta(TimelineEntryBase.Meta):
