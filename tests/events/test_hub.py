@@ -121,19 +121,25 @@ def test_an_id_that_never_appears_is_given_up_after_the_grace_period(settings: A
     _run(scenario())
 
 
+async def _past_a_given_up_id() -> tuple[broadcast.Hub, broadcast.Subscription, int]:
+    """A hub and a stream that got base + 2 after the grace, base + 1 given up (grace set short by the test)."""
+    hub = broadcast.current_hub()
+    subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
+    base = hub.floor
+    await in_thread(_insert, base + 2)
+    await asyncio.wait_for(subscription.wait(), 30)
+    assert _queued(subscription) == [base + 2]
+    assert hub.late.keys() == {base + 1}
+    return hub, subscription, base
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_id_given_up_that_appears_later_is_delivered_late_once_without_an_id_line(settings: Any) -> None:
     settings.PATRIOT_SSE_GAP_GRACE_SECONDS = 0.3
     settings.PATRIOT_SSE_POLL_SECONDS = 0.1
 
     async def scenario() -> None:
-        hub = broadcast.current_hub()
-        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
-        base = hub.floor
-        await in_thread(_insert, base + 2)
-        await asyncio.wait_for(subscription.wait(), 30)
-        assert _queued(subscription) == [base + 2]
-        assert hub.late.keys() == {base + 1}
+        hub, subscription, base = await _past_a_given_up_id()
         # The slow transaction commits after all: its event still goes out, after the later one.
         await in_thread(_insert, base + 1)
         await asyncio.wait_for(subscription.wait(), 30)
@@ -154,12 +160,7 @@ def test_an_id_given_up_is_looked_for_only_for_a_while(settings: Any) -> None:
     settings.PATRIOT_SSE_POLL_SECONDS = 0.1
 
     async def scenario() -> None:
-        hub = broadcast.current_hub()
-        subscription = await hub.subscribe(lambda _event: True, public=False, last_event_id=None)
-        base = hub.floor
-        await in_thread(_insert, base + 2)
-        await asyncio.wait_for(subscription.wait(), 30)
-        assert _queued(subscription) == [base + 2]
+        hub, subscription, base = await _past_a_given_up_id()
         hub.late[base + 1] -= broadcast.LATE_WATCH_SECONDS  # given up a minute ago
         await hub.catch_up(grace=0.3)
         assert hub.late == {}
