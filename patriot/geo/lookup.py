@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any, cast
 
 import h3
+import numpy as np
 import shapely
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,6 +105,109 @@ class Neighbourhood:
         return rw if self.rt_number is None else f"{rt_label(self.rt_number)}/{rw}"
 
 
+# The grid that answers most lookups without GEOS (see _VillageGrid): cells per side, and the coarser grid its
+# build starts from, halving only the cells a boundary crosses.
+GRID_CELLS_PER_SIDE = 256
+_FIRST_CELLS_PER_SIDE = 32
+_OUTSIDE = -1
+_ON_A_BOUNDARY = -2
+
+
+class _VillageGrid:
+    """A grid over the villages' bounding box that answers a point without GEOS where the answer is plain.
+
+    A lookup through GEOS costs little CPU, but it releases the GIL and waits to take it back, which under
+    concurrent requests costs several times the lookup itself. Each cell is checked against the polygons
+    once, when the index is built: a cell that no polygon touches answers "outside", and a cell that the
+    first polygon touching it covers whole answers that polygon, since every point of the cell then
+    intersects it and no polygon before it. Any other cell (a boundary crosses it, or an invalid polygon
+    lies near, whose predicates are not to be trusted) answers "ask GEOS". Cells are checked slightly
+    enlarged, so a point that rounding puts just across a cell's edge is still inside the cell checked.
+    The build checks a coarse grid first and splits only the cells left undecided, level by level.
+    """
+
+    def __init__(self, shapes: list[BaseGeometry], tree: shapely.STRtree) -> None:
+        self._cells: list[int] = []
+        self._bounds = (math.inf, math.inf, -math.inf, -math.inf)
+        self._exact_only = False
+        if not shapes:
+            return
+        west, south, east, north = (float(value) for value in shapely.total_bounds(shapes))
+        if not (west < east and south < north):
+            self._exact_only = True  # polygons without width or height: too odd to grid, GEOS answers
+            return
+        self._bounds = (west, south, east, north)
+        final = GRID_CELLS_PER_SIDE
+        self._lon_scale = final / (east - west)
+        self._lat_scale = final / (north - south)
+        margin_lon, margin_lat = (east - west) / final * 1e-6, (north - south) / final * 1e-6
+        polygons = np.array(shapes, dtype=object)
+        trusted = shapely.is_valid(polygons)
+        cells = np.full((final, final), _ON_A_BOUNDARY, dtype=np.int64)
+        side = _FIRST_CELLS_PER_SIDE
+        columns, rows = (grid.ravel() for grid in np.meshgrid(np.arange(side), np.arange(side)))
+        while columns.size:
+            width, height = (east - west) / side, (north - south) / side
+            boxes = shapely.box(
+                west + columns * width - margin_lon,
+                south + rows * height - margin_lat,
+                west + (columns + 1) * width + margin_lon,
+                south + (rows + 1) * height + margin_lat,
+            )
+            answers = self._answers(boxes, polygons, trusted, tree)
+            scale = final // side
+            for column, row, answer in zip(columns.tolist(), rows.tolist(), answers.tolist(), strict=True):
+                if answer != _ON_A_BOUNDARY:
+                    cells[row * scale : (row + 1) * scale, column * scale : (column + 1) * scale] = answer
+            if side == final:
+                break
+            undecided = answers == _ON_A_BOUNDARY
+            columns = np.concatenate([2 * columns[undecided] + offset for offset in (0, 1, 0, 1)])
+            rows = np.concatenate([2 * rows[undecided] + offset for offset in (0, 0, 1, 1)])
+            side *= 2
+        for polygon in polygons[~trusted]:
+            # An invalid polygon may hold a point of a cell that it does not intersect as a whole.
+            low_lon, low_lat, high_lon, high_lat = shapely.bounds(polygon)
+            first_column, last_column = (
+                self._index(low_lon, west, self._lon_scale),
+                self._index(high_lon, west, self._lon_scale),
+            )
+            first_row, last_row = (
+                self._index(low_lat, south, self._lat_scale),
+                self._index(high_lat, south, self._lat_scale),
+            )
+            cells[max(first_row - 1, 0) : last_row + 2, max(first_column - 1, 0) : last_column + 2] = _ON_A_BOUNDARY
+        self._cells = cells.ravel().tolist()
+
+    @staticmethod
+    def _answers(boxes: np.ndarray, polygons: np.ndarray, trusted: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
+        """Per box: _OUTSIDE, the position of the first polygon touching it if that one covers it, or _ON_A_BOUNDARY."""
+        box_numbers, polygon_numbers = tree.query(boxes, predicate="intersects")
+        first = np.full(len(boxes), len(polygons), dtype=np.int64)
+        np.minimum.at(first, box_numbers, polygon_numbers)
+        answers = np.full(len(boxes), _OUTSIDE, dtype=np.int64)
+        touched = np.flatnonzero(first < len(polygons))
+        owner = first[touched]
+        covered = trusted[owner] & shapely.covers(polygons[owner], boxes[touched])
+        answers[touched] = np.where(covered, owner, _ON_A_BOUNDARY)
+        return answers
+
+    @staticmethod
+    def _index(value: float, low: float, scale: float) -> int:
+        return min(int((value - low) * scale), GRID_CELLS_PER_SIDE - 1)
+
+    def answer(self, lat: float, lon: float) -> int:
+        """The position of the polygon holding the point, _OUTSIDE, or _ON_A_BOUNDARY (ask GEOS)."""
+        if self._exact_only:
+            return _ON_A_BOUNDARY
+        west, south, east, north = self._bounds
+        if not (west <= lon <= east and south <= lat <= north):
+            return _OUTSIDE
+        column = self._index(lon, west, self._lon_scale)
+        row = self._index(lat, south, self._lat_scale)
+        return self._cells[row * GRID_CELLS_PER_SIDE + column]
+
+
 @dataclass(frozen=True)
 class _IndexedVillage:
     village_id: int
@@ -138,11 +242,21 @@ class AreaIndex:
         self._shapes = [from_geojson(v.boundary) for v in ordered]  # type: ignore[arg-type]  # `ordered` keeps villages with a boundary
         shapely.prepare(self._shapes)
         self._tree = shapely.STRtree(self._shapes)
+        self._grid = _VillageGrid(self._shapes, self._tree)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def village_at(self, lat: float, lon: float) -> _IndexedVillage | None:
+        answer = self._grid.answer(lat, lon)
+        if answer >= 0:
+            return self._entries[answer]
+        if answer == _OUTSIDE:
+            return None
+        return self.village_by_geos(lat, lon)
+
+    def village_by_geos(self, lat: float, lon: float) -> _IndexedVillage | None:
+        """The exact test for every point, which the grid stands in for where it can."""
         hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")
         return self._entries[int(hits.min())] if hits.size else None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 import threading
 import time
 
@@ -12,6 +14,7 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.db import connections
 from pytest_django import Settings
+from shapely.geometry.base import BaseGeometry
 
 from patriot.geo import lookup
 from patriot.geo.geometry import from_geojson
@@ -23,7 +26,7 @@ from patriot.geo.lookup import (
     locate,
     reset_area_index,
 )
-from patriot.geo.models import Village
+from patriot.geo.models import District, Village
 from patriot.geo.services import load_reference_areas
 
 MONAS = (-6.1754, 106.8272)
@@ -191,3 +194,93 @@ def test_district_boundaries_are_the_unions_of_their_villages(
     assert not any(
         boundaries[a].intersection(boundaries[b]).area > 1e-12 for a in boundaries for b in boundaries if a < b
     )
+
+
+def _sample_points(index: lookup.AreaIndex, count: int = 20_000) -> list[tuple[float, float]]:
+    """(lat, lon) points where a grid could go wrong: anywhere in and around the box, on and beside every
+    vertex and edge, and on the grid's own cell edges."""
+    rng = random.Random(16)
+    west, south, east, north = shapely.total_bounds(index._shapes)
+    pad_lon, pad_lat = (east - west) / 10, (north - south) / 10
+    points = [
+        (rng.uniform(south - pad_lat, north + pad_lat), rng.uniform(west - pad_lon, east + pad_lon))
+        for _ in range(count)
+    ]
+    for shape in index._shapes:
+        coordinates = shapely.get_coordinates(shape.boundary)
+        for (lon, lat), (next_lon, next_lat) in itertools.pairwise(coordinates):
+            points.append((lat, lon))
+            share = rng.random()
+            points.append((lat + share * (next_lat - lat), lon + share * (next_lon - lon)))
+            for step in (1e-9, 1e-7, 1e-5):
+                points += [(lat + step, lon), (lat - step, lon), (lat, lon + step), (lat, lon - step)]
+    side = lookup.GRID_CELLS_PER_SIDE
+    for _ in range(count // 4):
+        column, row = rng.randrange(side + 1), rng.randrange(side + 1)
+        lon, lat = west + column * (east - west) / side, south + row * (north - south) / side
+        points += [(lat, lon), (lat, rng.uniform(west, east)), (rng.uniform(south, north), lon)]
+    return [(float(lat), float(lon)) for lat, lon in points]
+
+
+def _disagreements(index: lookup.AreaIndex, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return [(lat, lon) for lat, lon in points if index.village_at(lat, lon) != index.village_by_geos(lat, lon)]
+
+
+@pytest.mark.django_db
+def test_the_grid_answers_every_point_as_geos_does(reference_areas: None) -> None:
+    index = lookup.area_index()
+    points = _sample_points(index)
+    answers = [index._grid.answer(lat, lon) for lat, lon in points]
+
+    assert _disagreements(index, points) == []
+    # Not a vacuous comparison: the sample meets every kind of cell many times.
+    assert min(answers.count(lookup._OUTSIDE), answers.count(lookup._ON_A_BOUNDARY)) > 1000
+    assert sum(answer >= 0 for answer in answers) > 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("wrong", ["the neighbour", "outside"])
+def test_the_comparison_catches_a_cell_a_boundary_crosses_given_one_answer(reference_areas: None, wrong: str) -> None:
+    index = lookup.area_index()
+    first, second = (
+        index._entries.index(next(e for e in index._entries if e.village_code == code))
+        for code in ("32.75.01.1001", "32.75.01.1003")
+    )
+    lon, lat = shapely.get_coordinates(index._shapes[first].intersection(index._shapes[second]))[0]
+    grid = index._grid
+    west, south = grid._bounds[:2]
+    cell = grid._index(lat, south, grid._lat_scale) * lookup.GRID_CELLS_PER_SIDE + grid._index(
+        lon, west, grid._lon_scale
+    )
+    assert grid._cells[cell] == lookup._ON_A_BOUNDARY
+    grid._cells[cell] = second if wrong == "the neighbour" else lookup._OUTSIDE
+
+    assert (float(lat), float(lon)) in _disagreements(index, _sample_points(index, count=1000))
+
+
+def _village(code: str, boundary: BaseGeometry, *, approximate: bool = False) -> Village:
+    district = District(id=1, code="32.75.01", name="Bekasi Timur")
+    return Village(
+        id=int(code[-4:]),
+        code=code,
+        name=f"Kelurahan {code}",
+        district=district,
+        boundary=shapely.geometry.mapping(boundary),
+        boundary_is_approximate=approximate,
+    )
+
+
+def test_the_grid_agrees_with_geos_on_overlapping_and_invalid_polygons() -> None:
+    bow_tie = shapely.Polygon([(107.00, -6.30), (107.02, -6.28), (107.02, -6.30), (107.00, -6.28)])
+    assert not bow_tie.is_valid
+    index = lookup.AreaIndex(
+        [
+            _village("32.75.01.1001", shapely.box(106.95, -6.35, 107.05, -6.25), approximate=True),
+            _village("32.75.01.1002", shapely.box(106.98, -6.32, 107.01, -6.27)),
+            _village("32.75.01.1003", bow_tie),
+            _village("32.75.01.1004", shapely.Point(107.03, -6.26).buffer(0.01)),
+        ]
+    )
+
+    assert _disagreements(index, _sample_points(index)) == []
+    assert index.village_at(-6.30, 106.99).village_code == "32.75.01.1002"  # type: ignore[union-attr]  # inside both boxes
