@@ -3,6 +3,7 @@ found by the call centre and the staff search however they were typed."""
 
 from __future__ import annotations
 
+import random
 import re
 from importlib import import_module
 from typing import Any
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 from patriot.accounts.choices import RoleChoices
 from patriot.callcentre import queries as callcentre_queries
 from patriot.cases.models import Case, Category
+from patriot.core import phones
 from patriot.core.errors import InvalidInput
 from patriot.core.phones import normalise_phone
 from patriot.events.models import OutboxEvent
@@ -101,6 +103,72 @@ def test_messages_name_the_field_in_the_users_language() -> None:
         normalise_phone("")
     # Translated when raised, in the language of the request ("%(label)s wajib diisi." is in the catalog).
     assert caught.value.message.endswith("is required.")
+
+
+def _typed_numbers(count: int) -> list[str]:
+    """Numbers as people type them and as they mistype them: Indonesian mobiles and landlines in every common
+    form, too short and too long, with odd separators, foreign numbers, and the 62… that may be an area code."""
+    rng = random.Random(16)
+    starts = [
+        "08", "081", "0811", "0812", "0813", "0821", "0838", "0852", "0855", "0859", "0877", "0881", "0895", "0899",
+        "0800", "0804", "0809", "084", "+628", "+62 8", "+62-812", "628", "62 8", "62-8", "62 812", "6262", "62 62",
+        "+6262", "62", "+62", "0", "021", "0062", "00628", "+620", "6208", "8", "+1", "+44", "+61", "+65", "1",
+        "+62 (0) 8", "(0", "+ 62 8", "++628", "0٨", "０8",
+    ]  # fmt: skip
+    separators = ["", "", "", " ", "-", "  ", " - ", ".", "/", "\t", "x"]
+    numbers = []
+    for _ in range(count):
+        text = rng.choice(starts)
+        length = rng.randrange(6, 12) if rng.random() < 0.6 else rng.randrange(0, 16)
+        while length:
+            if rng.random() < 0.15:
+                text += rng.choice(separators)
+            else:
+                text += rng.choice("0123456789")
+                length -= 1
+        numbers.append(rng.choice(["", " ", "-"]) + text + rng.choice(["", " ", "-"]))
+    return numbers
+
+
+def _outcome(call: Any, text: str, **options: Any) -> tuple[str, str | None, str]:
+    try:
+        return ("number", None, call(text, **options))
+    except InvalidInput as refused:
+        return ("refused", refused.code, f"{refused} {refused.field}")
+
+
+def _disagreements(numbers: list[str]) -> list[tuple[str, dict[str, bool]]]:
+    options_sets = [{}, {"mobile_only": True}, {"allow_foreign": True}]
+    return [
+        (text, options)
+        for text in numbers
+        for options in options_sets
+        if _outcome(normalise_phone, text, **options)
+        != _outcome(
+            phones._parsed,
+            text,
+            **{"field": "phone", "label": None, "mobile_only": False, "allow_foreign": False} | options,
+        )
+    ]
+
+
+def test_the_shortcut_for_common_forms_answers_as_the_parser_does() -> None:
+    numbers = _typed_numbers(4000)
+    shortcut = [phones._common_indonesian_form(text, mobile_only=False) for text in numbers]
+
+    assert _disagreements(numbers) == []
+    # Not a vacuous comparison: many numbers take the shortcut, many are left to the parser.
+    assert min(sum(e164 is not None for e164 in shortcut), sum(e164 is None for e164 in shortcut)) > 400
+
+
+def test_the_comparison_catches_a_shortcut_that_always_takes_62_for_the_country_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert normalise_phone("62812345678") == "+6262812345678"  # a landline in area 0628, as the parser reads it
+
+    monkeypatch.setattr(phones, "_NUMBER_PATTERN", re.compile("(?!)"))
+
+    assert ("62812345678", {}) in _disagreements(["62812345678"])
 
 
 # --- every channel stores E.164 ---------------------------------------------------------------------
