@@ -36,9 +36,22 @@ MAX_INPUT_LENGTH = 32
 # The forms nearly everyone types (0812…, +62812…, 62812…, grouped with spaces or dashes) are read without the full
 # parser, which costs several times more; anything else, and any number the shortcut does not accept, goes to it.
 _SEPARATORS = str.maketrans("", "", " -")
-_NUMBER_PATTERN = re.compile(
-    phonenumbers.PhoneMetadata.metadata_for_region(REGION).general_desc.national_number_pattern
-)
+_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(REGION)
+
+
+class _Description:
+    """One of the numbering plan's number descriptions: its lengths and pattern, as phonenumbers matches them."""
+
+    def __init__(self, description: phonenumbers.PhoneNumberDesc) -> None:
+        self.lengths = frozenset(description.possible_length)
+        self.pattern = re.compile(description.national_number_pattern)
+
+    def matches(self, national: str) -> bool:
+        return len(national) in self.lengths and self.pattern.fullmatch(national) is not None
+
+
+_ANY_NUMBER = _Description(_METADATA.general_desc)
+_MOBILE_NUMBER = _Description(_METADATA.mobile)
 
 
 def normalise_phone(
@@ -64,25 +77,29 @@ def _common_indonesian_form(text: str, mobile_only: bool) -> str | None:
     """The E.164 string of an accepted Indonesian number typed in a common form, else None (ask the parser).
 
     Gives what the parser gives for the same text: it takes off the trunk prefix 0 or the country code 62 as the
-    parser does (62 only where the digits with it are no Indonesian number, as the parser decides), and leaves
-    validity and the number's type to phonenumbers itself.
+    parser does (62 only where the digits with it are no Indonesian number, as the parser decides), and a number
+    is valid as phonenumbers decides it: the plan's general and mobile descriptions both match (lengths, then the
+    pattern), else phonenumbers itself is asked.
     """
     digits = text.strip().translate(_SEPARATORS)
     if digits.startswith("08"):
         national = digits[1:]
     elif digits.startswith("+628"):
         national = digits[3:]
-    elif digits.startswith("628") and not _NUMBER_PATTERN.fullmatch(digits):
+    elif digits.startswith("628") and _ANY_NUMBER.pattern.fullmatch(digits) is None:
         national = digits[2:]
     else:
         return None
     if not (national.isascii() and national.isdigit()):
         return None
-    number = phonenumbers.PhoneNumber(country_code=COUNTRY_CODE, national_number=int(national))
-    if not phonenumbers.is_valid_number(number):
-        return None
-    if mobile_only and phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
-        return None
+    if mobile_only or not (_ANY_NUMBER.matches(national) and _MOBILE_NUMBER.matches(national)):
+        # A number the mobile plan holds is valid whatever other plans hold it too; anything else is for
+        # phonenumbers to judge, and whether a valid number is a mobile one depends on every plan's order.
+        number = phonenumbers.PhoneNumber(country_code=COUNTRY_CODE, national_number=int(national))
+        if not phonenumbers.is_valid_number(number):
+            return None
+        if mobile_only and phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+            return None
     return f"+{COUNTRY_CODE}{national}"
 
 

@@ -166,9 +166,18 @@ def test_the_comparison_catches_a_shortcut_that_always_takes_62_for_the_country_
 ) -> None:
     assert normalise_phone("62812345678") == "+6262812345678"  # a landline in area 0628, as the parser reads it
 
-    monkeypatch.setattr(phones, "_NUMBER_PATTERN", re.compile("(?!)"))
+    monkeypatch.setattr(phones._ANY_NUMBER, "pattern", re.compile("(?!)"))
 
     assert ("62812345678", {}) in _disagreements(["62812345678"])
+
+
+def test_the_comparison_catches_a_shortcut_that_takes_a_number_outside_the_mobile_plan_for_valid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(phones._MOBILE_NUMBER, "pattern", re.compile(r"\d+"))
+
+    assert ("0841234567", {}) in _disagreements(["0841234567"])
+    assert _disagreements(_typed_numbers(1000)), "the generated numbers catch it too"
 
 
 # --- every channel stores E.164 ---------------------------------------------------------------------
