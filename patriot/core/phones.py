@@ -37,12 +37,16 @@ MAX_INPUT_LENGTH = 32
 # parser, which costs several times more; anything else, and any number the shortcut does not accept, goes to it.
 _SEPARATORS = str.maketrans("", "", " -")
 _METADATA = phonenumbers.PhoneMetadata.metadata_for_region(REGION)
+if _METADATA is None:
+    raise RuntimeError(f"phonenumbers has no numbering plan for {REGION}")
 
 
 class _Description:
     """One of the numbering plan's number descriptions: its lengths and pattern, as phonenumbers matches them."""
 
-    def __init__(self, description: phonenumbers.PhoneNumberDesc) -> None:
+    def __init__(self, description: phonenumbers.PhoneNumberDesc | None) -> None:
+        if description is None or description.national_number_pattern is None:
+            raise RuntimeError(f"phonenumbers' numbering plan for {REGION} lacks a description the shortcut reads")
         self.lengths = frozenset(description.possible_length)
         self.pattern = re.compile(description.national_number_pattern)
 

@@ -155,10 +155,12 @@ class _VillageGrid:
                 south + (rows + 1) * height + margin_lat,
             )
             answers = self._answers(boxes, polygons, trusted, tree)
+            level = np.full((side, side), _ON_A_BOUNDARY, dtype=np.int64)
+            level[rows, columns] = answers
             scale = final // side
-            for column, row, answer in zip(columns.tolist(), rows.tolist(), answers.tolist(), strict=True):
-                if answer != _ON_A_BOUNDARY:
-                    cells[row * scale : (row + 1) * scale, column * scale : (column + 1) * scale] = answer
+            level = level.repeat(scale, axis=0).repeat(scale, axis=1)
+            decided = level != _ON_A_BOUNDARY
+            cells[decided] = level[decided]
             if side == final:
                 break
             undecided = answers == _ON_A_BOUNDARY
