@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from redis import RedisError
 
 from patriot.core.ratelimit import client_address
+from patriot.core.shared_cache import shared_cache
 
 # How long an address that signed in to an account stays exempt from that account's cross-address counter.
 RECOGNISED_SECONDS = 30 * 24 * 3600
@@ -80,7 +80,7 @@ def _counters(username: str, address: str) -> list[_Counter]:
             "address", address, settings.PATRIOT_LOGIN_ADDRESS_FREE_FAILURES, settings.PATRIOT_LOGIN_MAX_DELAY_SECONDS
         ),
     ]
-    if not cache.get(_recognised_key(username, address)):
+    if not shared_cache().get(_recognised_key(username, address)):
         counters.append(
             _Counter(
                 "account",
@@ -94,21 +94,21 @@ def _counters(username: str, address: str) -> list[_Counter]:
 
 def _increment(key: str) -> int:
     window = settings.PATRIOT_LOGIN_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
+    if shared_cache().add(key, 1, timeout=window):
         return 1
     try:
-        count = cache.incr(key)
+        count = shared_cache().incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+        shared_cache().set(key, 1, timeout=window)
         return 1
-    cache.touch(key, window)
+    shared_cache().touch(key, window)
     return int(count)
 
 
 def _uncount(counters: list[_Counter]) -> None:
     for counter in counters:
         with contextlib.suppress(ValueError):  # already forgotten
-            cache.decr(counter.key("count"))
+            shared_cache().decr(counter.key("count"))
 
 
 def delay_for(count: int, free_failures: int, max_delay: int) -> int:
@@ -126,10 +126,10 @@ def begin_attempt(username: str, request: HttpRequest | None) -> Attempt:
             count = _increment(counter.key("count"))
             attempt.counted.append(counter)
             delay = delay_for(count, counter.free_failures, counter.max_delay)
-            if delay and not cache.add(counter.key("gate"), time.time() + delay, timeout=delay):
+            if delay and not shared_cache().add(counter.key("gate"), time.time() + delay, timeout=delay):
                 _uncount(attempt.counted)
                 attempt.counted = []
-                attempt.wait_seconds = _seconds_until(cache.get(counter.key("gate")))
+                attempt.wait_seconds = _seconds_until(shared_cache().get(counter.key("gate")))
                 return attempt
     except RedisError:
         # Not checked while the cache is down; core.redis_health logs the outage once, not per sign-in.
@@ -147,9 +147,9 @@ def finish_attempt(attempt: Attempt, succeeded: bool) -> None:
         return
     try:
         pair = attempt.counted[0]
-        cache.delete_many([pair.key("count"), pair.key("gate")])
+        shared_cache().delete_many([pair.key("count"), pair.key("gate")])
         _uncount(attempt.counted[1:])
-        cache.set(_recognised_key(attempt.username, attempt.address), 1, timeout=RECOGNISED_SECONDS)
+        shared_cache().set(_recognised_key(attempt.username, attempt.address), 1, timeout=RECOGNISED_SECONDS)
     except RedisError:
         pass  # not recorded while the cache is down (logged once by core.redis_health)
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.cache.backends.base import BaseCache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
 from redis import RedisError
+
+from patriot.core.shared_cache import shared_cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -86,24 +83,6 @@ def _normalised(address: str) -> str:
     return str(parsed) if parsed is not None else (address.strip() or "unknown")
 
 
-@functools.cache
-def _counters() -> BaseCache:
-    """The default cache, as one backend object for the process.
-
-    Django keeps a backend object per request context under ASGI (`caches` is an asgiref Local), so every rate-limited
-    request built its own: LocMemCache's options parsed again (as much CPU as the count itself), Redis's client with a
-    new connection pool, i.e. a new connection. The counts are where they were (LocMemCache's store is per process
-    and location, whatever the object; Redis is Redis), and both backends are safe to share between threads.
-    """
-    return caches.create_connection(DEFAULT_CACHE_ALIAS)
-
-
-@receiver(setting_changed)
-def _forget_counters(*, setting: str, **kwargs: Any) -> None:
-    if setting == "CACHES":
-        _counters.cache_clear()
-
-
 def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; True while the caller is within `limit` hits for the current window.
 
@@ -113,7 +92,7 @@ def hit(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
     # The window opens with the first hit and closes `window_seconds` later (the key's expiry; incr keeps it): no
     # clock-aligned boundary in the middle of a burst that would reset the count.
     cache_key = f"ratelimit:{scope}:{key}:{window_seconds}"
-    cache = _counters()
+    cache = shared_cache()
     try:
         try:
             # Within an open window (nearly every hit) counting is all there is to do; add() first cost another

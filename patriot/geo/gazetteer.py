@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from patriot.core.fuzzy import word_similarity, words
+from patriot.core.shared_cache import shared_cache
 from patriot.geo.lookup import LocationError, locate
 from patriot.geo.models import CityPlace
 
@@ -231,7 +231,7 @@ def search_geocoder(query: str) -> list[Place]:
     if not base or len(query.strip()) < 3:
         return []
     key = "geocoder:" + hashlib.sha256(f"{base}|{query.strip().lower()}".encode()).hexdigest()
-    cached = cache.get(key)
+    cached = shared_cache().get(key)
     if cached is not None:
         return [Place(**item) for item in cached]
     params = urllib.parse.urlencode(
@@ -265,7 +265,7 @@ def search_geocoder(query: str) -> list[Place]:
         places.append(
             Place(name=name, kind=str(item.get("type") or "place")[:40], latitude=lat, longitude=lon, source="geocoder")
         )
-    cache.set(key, [asdict(place) for place in places], GEOCODER_CACHE_SECONDS)
+    shared_cache().set(key, [asdict(place) for place in places], GEOCODER_CACHE_SECONDS)
     return places
 
 

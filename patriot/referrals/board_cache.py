@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from ninja.responses import NinjaJSONEncoder
 
 from patriot.core import clock
+from patriot.core.shared_cache import shared_cache
 from patriot.referrals import queries
 from patriot.referrals.choices import BedTypeChoices
 from patriot.referrals.models import BedCount
@@ -108,14 +108,14 @@ def fragments(bed_type: str, versions: dict[int, str]) -> list[Fragment]:
     query and cached."""
     language = get_language()
     keys = {pk: f"{PREFIX}:h:{language}:{bed_type}:{pk}:{version}" for pk, version in versions.items()}
-    found: dict[str, Fragment] = cache.get_many(list(keys.values())) if keys else {}
+    found: dict[str, Fragment] = shared_cache().get_many(list(keys.values())) if keys else {}
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         stale_text, outside_text = _("usang"), _("luar kota")
         built = {}
         for hospital in queries.board_hospitals(bed_type or None, facility_ids=missing):
             built[keys[hospital.facility_id]] = _fragment(hospital, bed_type, stale_text, outside_text)
-        cache.set_many(built, MAX_SECONDS)
+        shared_cache().set_many(built, MAX_SECONDS)
         found.update(built)
     result = [found[key] for key in keys.values() if key in found]
     result.sort(key=lambda fragment: fragment.order)
@@ -127,7 +127,7 @@ def board_body(bed_type: str, tile_url: str) -> SafeString:
     versions, ttl = hospital_versions(bed_type or None)
     digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
     key = f"{PREFIX}:body:{get_language()}:{bed_type}:{tile_url}:{digest}"
-    body = cache.get(key) if ttl > 0 else None
+    body = shared_cache().get(key) if ttl > 0 else None
     if body is None:
         parts = fragments(bed_type, versions)
         body = render_to_string(
@@ -141,7 +141,7 @@ def board_body(bed_type: str, tile_url: str) -> SafeString:
             },
         )
         if ttl > 0:
-            cache.set(key, body, min(ttl, MAX_SECONDS))
+            shared_cache().set(key, body, min(ttl, MAX_SECONDS))
     return mark_safe(body)  # noqa: S308 (rendered by the template engine, which escaped it)
 
 
@@ -174,21 +174,21 @@ def api_body(bed_type: str) -> bytes:
     versions, ttl = hospital_versions(bed_type or None)
     digest = hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
     key = f"{PREFIX}:api:{bed_type}:{digest}"
-    body: bytes | None = cache.get(key) if ttl > 0 else None
+    body: bytes | None = shared_cache().get(key) if ttl > 0 else None
     if body is not None:
         return body
     keys = {pk: f"{PREFIX}:j:{bed_type}:{pk}:{version}" for pk, version in versions.items()}
-    found: dict[str, tuple[str, str, str]] = cache.get_many(list(keys.values())) if keys else {}
+    found: dict[str, tuple[str, str, str]] = shared_cache().get_many(list(keys.values())) if keys else {}
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         built = {
             keys[hospital.facility_id]: (hospital.name, hospital.code, _json_rows(hospital))
             for hospital in queries.board_hospitals(bed_type or None, facility_ids=missing)
         }
-        cache.set_many(built, MAX_SECONDS)
+        shared_cache().set_many(built, MAX_SECONDS)
         found.update(built)
     parts = sorted(found[key] for key in keys.values() if key in found)  # by name (then code)
     body = ("[" + ", ".join(text for _name, _code, text in parts if text) + "]").encode()
     if ttl > 0:
-        cache.set(key, body, min(ttl, MAX_SECONDS))
+        shared_cache().set(key, body, min(ttl, MAX_SECONDS))
     return body

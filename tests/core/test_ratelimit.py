@@ -24,9 +24,9 @@ def test_redis_cache_shares_the_count_between_processes(redis_url: str, monkeypa
     first = RedisCache(redis_url, {})
     second = RedisCache(redis_url, {})
     first.clear()
-    monkeypatch.setattr(ratelimit, "_counters", lambda: first)
+    monkeypatch.setattr(ratelimit, "shared_cache", lambda: first)
     assert all(ratelimit.hit("intake", "10.0.0.9", limit=4) for _ in range(2))
-    monkeypatch.setattr(ratelimit, "_counters", lambda: second)
+    monkeypatch.setattr(ratelimit, "shared_cache", lambda: second)
     assert all(ratelimit.hit("intake", "10.0.0.9", limit=4) for _ in range(2))
     assert ratelimit.hit("intake", "10.0.0.9", limit=4) is False
     first.clear()
@@ -42,7 +42,7 @@ def test_requests_count_in_one_cache_backend_for_the_process(monkeypatch: pytest
         return create(alias)
 
     monkeypatch.setattr(caches, "create_connection", counted)
-    ratelimit._counters.cache_clear()
+    ratelimit.shared_cache.cache_clear()
     counts = [contextvars.Context().run(ratelimit.hit, "test", "10.0.0.3", 10) for _ in range(3)]
     assert counts == [True, True, True]
     assert made == ["default"]
