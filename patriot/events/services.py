@@ -60,7 +60,37 @@ def new_event(
     wake_on_commit()
     if quiet.active():
         payload = {**payload, "quiet": True}  # demo history: nobody is emailed or texted about it (core/quiet.py)
-    return OutboxEvent(
+    return outbox_row(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        at=at,
+        payload=payload,
+        agency_id=agency_id,
+        team_id=team_id,
+        unit_id=unit_id,
+        is_public=is_public,
+    )
+
+
+def outbox_row(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    at: datetime,
+    payload: dict[str, Any],
+    agency_id: int | None = None,
+    team_id: int | None = None,
+    unit_id: int | None = None,
+    is_public: bool = False,
+) -> OutboxEvent:
+    """The outbox row new_event() makes, for a caller that writes it with its change's rows by ONE autocommitted
+    statement outside a transaction (cases' intake, larvae's inspections, on PostgreSQL): that caller wakes the live
+    streams itself once the statement returns (`broadcast.notify_committed()`), and writes this way only outside
+    demo history (core/quiet.py), whose events new_event() marks."""
+    return inserts.new(
+        OutboxEvent,
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,

@@ -55,6 +55,7 @@ from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import broadcast, steps
 from patriot.events.models import OutboxEvent
+from patriot.events.services import outbox_row
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -354,7 +355,8 @@ def create_case(
     now = clock.now()
     # Built before the transaction (the number comes inside it): on SQLite every writer of the process waits while
     # one holds a transaction, so it holds one only for its statements.
-    case = Case(
+    case = inserts.new(
+        Case,
         channel=submission.channel,
         category=submission.category,
         title=title or submission.category.name,
@@ -449,8 +451,10 @@ def _write_intake(job: _Intake) -> None:
         **_on_behalf(job.by),
     )
     if job.key:
-        IdempotencyKey.objects.create(
-            scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        inserts.insert(
+            inserts.new(
+                IdempotencyKey, scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+            )
         )
 
 
@@ -533,20 +537,22 @@ def _write_in_one_statement(job: _Intake) -> bool:
             area_codes=job.area_codes,
             **_on_behalf(job.by),
         )
-    entry = TimelineEntry(created_at=now, **{k: v for k, v in step.items() if k not in _STEP_ONLY})
-    event = OutboxEvent(
+    entry = inserts.new(TimelineEntry, created_at=now, **{k: v for k, v in step.items() if k not in _STEP_ONLY})
+    event = outbox_row(
         kind=step["event"],
         subject_type=step["subject_type"],
         subject_id="",
+        at=now,
         agency_id=step["agency_id"],
         team_id=step["team_id"],
         is_public=step["public_event"],
         payload=step["payload"](entry),  # its tracking number and entry id: from the database, in the statement
-        created_at=now,
     )
     key = None
     if job.key:
-        key = IdempotencyKey(scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now)
+        key = inserts.new(
+            IdempotencyKey, scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        )
     params: list[Any] = [f"{TrackingSequence._meta.db_table}_{period}"]
     nulls: list[bool] = []
     for row in (case, entry, event, key):
@@ -603,7 +609,14 @@ def _write_intakes(jobs: list[_Intake]) -> None:
             )
     steps.log_many(TimelineEntry, step_args)
     keys = [
-        IdempotencyKey(scope=j.scope, key=j.key, fingerprint=j.fingerprint, case=j.case, created_at=j.case.created_at)
+        inserts.new(
+            IdempotencyKey,
+            scope=j.scope,
+            key=j.key,
+            fingerprint=j.fingerprint,
+            case=j.case,
+            created_at=j.case.created_at,
+        )
         for j in jobs
         if j.key
     ]
