@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
@@ -68,10 +69,10 @@ def reporter_key_for(case: Case) -> str:
     Derived from the tracking number with the server's secret key rather than stored, so a retried
     submission can be answered with the same link the lost first answer carried.
     """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), hashlib.sha256
+    digest = hmac.digest(
+        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), "sha256"
     )
-    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def reporter_key_matches(case: Case, key: str | None) -> bool:
@@ -435,6 +436,11 @@ class _Intake:
         self.case.tracking_number = ""
 
 
+def _in_language(language: str | None) -> AbstractContextManager[Any]:
+    """`override(language)`, or nothing to do where `language` is active already (the request's own thread)."""
+    return nullcontext() if language == get_language() else override(language)
+
+
 def _write_intake(job: _Intake) -> None:
     """The case, its photos, its first timeline entry and outbox event, and its idempotency key (inside a
     transaction; the tracking number is taken in it)."""
@@ -528,7 +534,7 @@ def _write_in_one_statement(job: _Intake) -> bool:
         return False
     case, now = job.case, job.case.created_at
     period = now.astimezone(sla.city_zone()).strftime("%y%m")
-    with override(job.language):  # the actor's label in the sender's language, as _write_intake has it
+    with _in_language(job.language):  # the actor's label in the sender's language, as _write_intake has it
         step = _entry_step(
             case,
             Kind.SUBMITTED,
@@ -596,7 +602,7 @@ def _write_intakes(jobs: list[_Intake]) -> None:
     inserts.insert_many([job.case for job in jobs])
     step_args = []
     for job in jobs:
-        with override(job.language):  # the actor's label is written in the sender's language
+        with _in_language(job.language):  # the actor's label is written in the sender's language
             step_args.append(
                 _entry_step(
                     job.case,
@@ -624,7 +630,7 @@ def _write_intakes(jobs: list[_Intake]) -> None:
 
 
 def _write_intake_alone(job: _Intake) -> None:
-    with override(job.language):
+    with _in_language(job.language):
         _write_intake(job)
 
 
