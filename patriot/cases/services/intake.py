@@ -56,7 +56,7 @@ from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import broadcast, steps
 from patriot.events.models import OutboxEvent
-from patriot.events.services import outbox_row
+from patriot.events.services import new_event
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -544,7 +544,8 @@ def _write_in_one_statement(job: _Intake) -> bool:
             **_on_behalf(job.by),
         )
     entry = inserts.new(TimelineEntry, created_at=now, **{k: v for k, v in step.items() if k not in _STEP_ONLY})
-    event = outbox_row(
+    event = new_event(
+        autocommitted=True,
         kind=step["event"],
         subject_type=step["subject_type"],
         subject_id="",
