@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import (
@@ -41,9 +42,71 @@ from django.db.models import (
     SmallIntegerField,
     TextField,
 )
-from django.db.models.signals import post_save, pre_save
+from django.db.models.base import ModelState
+from django.db.models.fields.json import JSONField
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
 
 _statements: dict[tuple[type[Model], str], tuple[str, list[Any]]] = {}
+
+M = TypeVar("M", bound=Model)
+# Per model, for new(): the concrete fields' attnames with the default Model.__init__ gives them where that is the
+# same object every time (no default, or a constant one), those whose default is made anew each time (a callable
+# default, a database default), the keywords set through the field's descriptor (a related object, by the field's
+# name), and every keyword taken (those and the attnames).
+_Blueprint = tuple[dict[str, Any], list[tuple[str, Any]], frozenset[str], frozenset[str]]
+_blueprints: dict[type[Model], _Blueprint | None] = {}
+
+
+def _blueprint(model: type[Model]) -> _Blueprint | None:
+    if model in _blueprints:
+        return _blueprints[model]
+    meta = model._meta
+    blueprint = None
+    if model.__init__ is Model.__init__ and not meta.abstract:
+        constant: dict[str, Any] = {}
+        made: list[tuple[str, Any]] = []
+        attnames, related = set(), set()
+        for f in meta.fields:
+            if f.column is None or f.generated:
+                continue
+            if (f.has_default() and callable(f.default)) or f.has_db_default():  # type: ignore[attr-defined]  # Field.has_db_default (Django 5.0) is absent from django-stubs
+                made.append((f.attname, f))
+            else:
+                constant[f.attname] = f.get_default()
+            attnames.add(f.attname)
+            if f.is_relation and f.name != f.attname:
+                related.add(f.name)
+        blueprint = (constant, made, frozenset(related), frozenset(attnames | related))
+    _blueprints[model] = blueprint
+    return blueprint
+
+
+def new(model: type[M], **values: Any) -> M:
+    """`model(**values)` for a new row's fields (attnames, or a related object by its field's name), without
+    Model.__init__'s walk through every field with its keyword lookups: the defaults Model.__init__ would give the
+    fields not in `values` are laid down at once, then `values` as Model.__init__ sets them (a related object through
+    its field's descriptor, which caches it and takes its id). The same instance as `model(**values)` would make.
+    Falls back to `model(**values)` where that would do more: a model with pre_init/post_init receivers or its own
+    __init__, a keyword that is not a concrete field (a property, a generic relation, a mistake: let it raise)."""
+    blueprint = _blueprint(model)
+    if blueprint is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)
+    constant, made, related, known = blueprint
+    if not values.keys() <= known:
+        return model(**values)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    fields = instance.__dict__
+    fields.update(constant)
+    for attname, f in made:
+        if attname not in values:
+            fields[attname] = f.get_default()
+    for name, value in values.items():
+        if name in related:
+            setattr(instance, name, value)
+        else:
+            fields[name] = value
+    return instance
 
 
 def _statement(model: type[Model], using: str) -> tuple[str, list[Any]] | None:
@@ -337,10 +400,11 @@ _UNCHANGED: dict[type, tuple[type, ...]] = {
     FloatField: (float,),
 }
 # Per field: (its value is the instance's attribute, the exact types passed unchanged or None where every value is
-# prepared by the field, whether any str is passed unchanged, whether an aware datetime is passed unchanged).
+# prepared by the field, whether any str is passed unchanged, whether an aware datetime is passed unchanged, whether
+# None is, the class an int is wrapped in (PostgreSQL's integer fields), whether a dict or list goes to the database's
+# adapt_json_value() straight away).
 _PROBE = datetime(2000, 1, 1, tzinfo=UTC)
-_Plan = tuple[Any, bool, tuple[type, ...] | None, bool, bool]
-_plans: dict[tuple[int, str], tuple[list[Any], list[_Plan]]] = {}
+_Plan = tuple[Any, bool, tuple[type, ...] | None, bool, bool, bool, type | None, bool]
 
 
 def _plan(f: Any, ops: Any) -> _Plan:
@@ -349,49 +413,120 @@ def _plan(f: Any, ops: Any) -> _Plan:
         cls in (DateField, DateTimeField) and not f.auto_now and not f.auto_now_add
     )
     target = f.target_field if cls in (ForeignKey, OneToOneField) else f
-    unchanged = _UNCHANGED.get(type(target))
+    kind = type(target)
+    unchanged = _UNCHANGED.get(kind)
+    none_as_is = unchanged is not None or kind is JSONField  # JSONField.get_db_prep_save(None): SQL NULL
+    wrap = None
     # Django's PostgreSQL backend wraps an integer field's value in psycopg's Int2/Int4/Int8 (its type on the
-    # server); AutoField's values go through validate_autopk_value only.
-    if (
-        unchanged == (int,)
-        and type(target) not in (AutoField, BigAutoField)
-        and type(ops.adapt_integerfield_value(12345, target.get_internal_type())) is not int
-    ):
-        unchanged = None
+    # server): IntegerField.get_prep_value()'s int() changes no int, so an int is wrapped here as the backend's
+    # adapt_integerfield_value() would. AutoField's values go through validate_autopk_value only.
+    if unchanged == (int,) and kind not in (AutoField, BigAutoField):
+        wrapped = ops.adapt_integerfield_value(12345, target.get_internal_type())
+        if type(wrapped) is not int:
+            unchanged = None
+            none_as_is = ops.adapt_integerfield_value(None, target.get_internal_type()) is None
+            wrap = type(wrapped) if type(wrapped)(12345) == wrapped else None
     # Where the database's adapt_datetimefield_value() gives a datetime back as it is (PostgreSQL's; SQLite's makes
     # a string of it), an aware one is sent unchanged: DateTimeField.get_prep_value() changes only a naive one.
-    aware = type(target) is DateTimeField and ops.adapt_datetimefield_value(_PROBE) is _PROBE
-    return f, plain_attribute, unchanged, type(target) in _STR_FIELDS, aware
+    aware = kind is DateTimeField and ops.adapt_datetimefield_value(_PROBE) is _PROBE
+    if kind is DateTimeField:
+        none_as_is = ops.adapt_datetimefield_value(None) is None
+    elif kind is DateField:
+        none_as_is = ops.adapt_datefield_value(None) is None
+    return f, plain_attribute, unchanged, kind in _STR_FIELDS, aware, none_as_is, wrap, kind is JSONField
 
 
-def _plans_for(fields: list[Any], connection: Any) -> list[_Plan]:
+# Per list of fields and database: the fields' plans; an attrgetter of all their values where every one is the
+# instance's attribute (None where a field's pre_save() computes its value); and per tuple of the values' exact types,
+# the plans of the positions whose value is not sent as it is by its type alone (prepared one by one, each time).
+_Shape = tuple[list[_Plan], Callable[[Any], tuple[Any, ...]] | None, dict[tuple[type, ...], list[tuple[int, _Plan]]]]
+_shapes: dict[tuple[int, str], tuple[list[Any], _Shape]] = {}
+_MAX_TYPE_TUPLES = 64  # per list of fields; a few in practice (a reporter's account or not, ...)
+
+
+def _shape_for(fields: list[Any], connection: Any) -> _Shape:
     key = (id(fields), connection.vendor)
-    known = _plans.get(key)
+    known = _shapes.get(key)
     if known is not None and known[0] is fields:
         return known[1]
     plans = [_plan(f, connection.ops) for f in fields]
-    _plans[key] = (fields, plans)  # holds `fields`, so its id is not another list's
-    return plans
+    getter = None
+    if all(plain_attribute for _f, plain_attribute, *_rest in plans):
+        names = [f.attname for f in fields]
+        getter = attrgetter(*names) if len(names) > 1 else (lambda instance: (getattr(instance, names[0]),))
+    shape: _Shape = (plans, getter, {})
+    _shapes[key] = (fields, shape)  # holds `fields`, so its id is not another list's
+    return shape
+
+
+def _as_is_by_type(plan: _Plan, kind: type) -> bool:
+    """Whether every value of exactly this type is sent as it is (see _prepared_value)."""
+    _f, _plain_attribute, unchanged, any_str, _aware, none_as_is, _wrap, _json = plan
+    if kind is type(None):
+        return none_as_is
+    return unchanged is not None and ((any_str and issubclass(kind, str)) or kind in unchanged)
+
+
+_EXPRESSION = object()
+
+
+def _prepared_value(plan: _Plan, value: Any, connection: Any) -> Any:
+    """The database value of one field's `value`, as get_db_prep_save() makes it; `_EXPRESSION` for an expression."""
+    f, _plain_attribute, unchanged, any_str, aware, none_as_is, wrap, json = plan
+    if value is None:
+        as_is = none_as_is
+    elif unchanged is not None:
+        as_is = (any_str and isinstance(value, str)) or type(value) in unchanged
+    else:
+        as_is = aware and type(value) is datetime and value.tzinfo is not None
+    if as_is:
+        return value
+    if wrap is not None and type(value) is int:
+        return wrap(value)
+    if json and type(value) in (dict, list):  # JSONField.get_prep_value() changes neither
+        return connection.ops.adapt_json_value(value, f.encoder)
+    if type(value) is datetime and value.tzinfo is not None and type(f) is DateTimeField:
+        return _datetime(f, value, connection)
+    if hasattr(value, "resolve_expression"):
+        return _EXPRESSION
+    return f.get_db_prep_save(value, connection)
 
 
 def _prepared_or_none(instance: Model, fields: list[Any], connection: Any) -> list[Any] | None:
     """The database values of `fields` of a new `instance`, as save() prepares them (`pre_save(instance, add=True)`
-    then `get_db_prep_save()`), or None if one of them is an expression (then only save() can write the row)."""
-    params = []
-    for f, plain_attribute, unchanged, any_str, aware in _plans_for(fields, connection):
-        value = getattr(instance, f.attname) if plain_attribute else f.pre_save(instance, True)
-        if unchanged is not None:
-            as_is = value is None or (any_str and isinstance(value, str)) or type(value) in unchanged
-        else:
-            as_is = aware and type(value) is datetime and value.tzinfo is not None
-        if as_is:
+    then `get_db_prep_save()`), or None if one of them is an expression (then only save() can write the row).
+
+    The values are read at once where every one is the instance's attribute; then only those that their type alone
+    does not let through as they are (datetimes, JSON, PostgreSQL's integers, values of an unusual type) are prepared,
+    one by one."""
+    plans, getter, by_types = _shape_for(fields, connection)
+    if getter is None:
+        params = []
+        for plan in plans:
+            f, plain_attribute = plan[0], plan[1]
+            value = _prepared_value(
+                plan, getattr(instance, f.attname) if plain_attribute else f.pre_save(instance, True), connection
+            )
+            if value is _EXPRESSION:
+                return None
             params.append(value)
-        elif type(value) is datetime and value.tzinfo is not None and type(f) is DateTimeField:
-            params.append(_datetime(f, value, connection))
-        elif hasattr(value, "resolve_expression"):
+        return params
+    values = getter(instance)
+    types = tuple(map(type, values))
+    todo = by_types.get(types)
+    if todo is None:
+        todo = [
+            (i, plan) for i, (plan, kind) in enumerate(zip(plans, types, strict=True)) if not _as_is_by_type(plan, kind)
+        ]
+        if len(by_types) >= _MAX_TYPE_TUPLES:
+            by_types.clear()
+        by_types[types] = todo
+    params = list(values)
+    for i, plan in todo:
+        value = _prepared_value(plan, params[i], connection)
+        if value is _EXPRESSION:
             return None
-        else:
-            params.append(f.get_db_prep_save(value, connection))
+        params[i] = value
     return params
 
 

@@ -51,16 +51,26 @@ def new_event(
     team_id: int | None = None,
     unit_id: int | None = None,
     is_public: bool = False,
+    autocommitted: bool = False,
 ) -> OutboxEvent:
     """An outbox event not yet written, for a caller that writes it with its change's rows (core/inserts.insert_linked);
-    inside the transaction of that change, which also wakes the live streams once it commits."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
-    # Live streams learn of the event once it is committed (never before: a rollback would be a lie).
-    wake_on_commit()
-    if quiet.active():
-        payload = {**payload, "quiet": True}  # demo history: nobody is emailed or texted about it (core/quiet.py)
-    return OutboxEvent(
+    inside the transaction of that change, which also wakes the live streams once it commits.
+
+    `autocommitted`: for a caller that writes it with its change's rows by ONE autocommitted statement outside any
+    transaction (cases' intake and larvae's inspections on PostgreSQL), which wakes the live streams itself once that
+    statement returns (`broadcast.notify_committed()`), and never in demo history (core/quiet.py)."""
+    if autocommitted:
+        if quiet.active():
+            raise RuntimeError("Demo history is written inside a transaction, never by one autocommitted statement.")
+    else:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Outbox events are written inside the transaction of the change they describe.")
+        # Live streams learn of the event once it is committed (never before: a rollback would be a lie).
+        wake_on_commit()
+        if quiet.active():
+            payload = {**payload, "quiet": True}  # demo history: nobody is emailed or texted about it (core/quiet.py)
+    return inserts.new(
+        OutboxEvent,
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,

@@ -61,7 +61,7 @@ def log(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A step's timeline entry and event are written inside its transaction (steps.perform).")
-    written: E = entry_model(created_at=at, **entry)
+    written: E = inserts.new(entry_model, created_at=at, **entry)
     inserts.insert(written)
     record(
         kind=event,
@@ -88,7 +88,7 @@ def log_many(entry_model: type[E], steps: list[dict[str, Any]]) -> list[E]:
     written: list[E] = []
     for step in steps:
         entry = {k: v for k, v in step.items() if k not in (*_LOG_PARAMETERS, "public_event", "record")}
-        written.append(entry_model(created_at=step["at"], **entry))
+        written.append(inserts.new(entry_model, created_at=step["at"], **entry))
     inserts.insert_many(written)
     record_events(
         [

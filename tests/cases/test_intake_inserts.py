@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.db.models.signals import post_init
 
 from patriot.cases.models import Case, IdempotencyKey, TimelineEntry
 from patriot.core import inserts
@@ -74,3 +75,43 @@ def test_the_same_instant_in_other_zones_is_prepared_as_save_prepares_it() -> No
         assert [_comparable(v) for v in inserts.prepared_values(case, fields, connection)] == [
             _comparable(v) for v in _as_save_prepares(case, fields)
         ]
+
+
+def _same_instance(made: Any, expected: Any) -> None:
+    assert type(made) is type(expected)
+    made_fields, expected_fields = dict(made.__dict__), dict(expected.__dict__)
+    made_state, expected_state = made_fields.pop("_state"), expected_fields.pop("_state")
+    assert made_fields == expected_fields
+    assert (made_state.db, made_state.adding, made_state.fields_cache) == (
+        expected_state.db,
+        expected_state.adding,
+        expected_state.fields_cache,
+    )
+
+
+def test_new_makes_the_instance_the_models_own_init_makes() -> None:
+    case = make_case(make_category())
+    at = datetime(2026, 12, 7, 1, 2, 3, tzinfo=UTC)
+    for model, values in [
+        (Case, {"category": case.category, "reporter": None, "title": "Judul", "created_at": at, "village_id": 1}),
+        (TimelineEntry, {"case": case, "kind": "submitted", "data": {"photos": 0}, "created_at": at}),
+        (OutboxEvent, {"kind": "case.submitted", "payload": {"a": 1}, "agency_id": None, "created_at": at}),
+        (IdempotencyKey, {"scope": "api", "key": "k", "fingerprint": "f", "case_id": case.pk, "created_at": at}),
+    ]:
+        _same_instance(inserts.new(model, **values), model(**values))
+
+
+def test_new_is_the_models_own_init_where_that_does_more() -> None:
+    seen: list[Any] = []
+
+    def receiver(instance: Any, **_kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=OutboxEvent, dispatch_uid="test-new")
+    try:
+        event = inserts.new(OutboxEvent, kind="case.submitted", payload={})
+    finally:
+        post_init.disconnect(receiver, sender=OutboxEvent, dispatch_uid="test-new")
+    assert seen == [event]
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        inserts.new(OutboxEvent, kind="case.submitted", no_such_field=1)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
@@ -55,6 +56,7 @@ from patriot.core.group_commit import GroupCommit
 from patriot.core.phones import normalise_phone
 from patriot.events import broadcast, steps
 from patriot.events.models import OutboxEvent
+from patriot.events.services import new_event
 from patriot.geo.lookup import LocationError, locate, village_centre
 
 State = CaseStateChoices
@@ -67,10 +69,10 @@ def reporter_key_for(case: Case) -> str:
     Derived from the tracking number with the server's secret key rather than stored, so a retried
     submission can be answered with the same link the lost first answer carried.
     """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), hashlib.sha256
+    digest = hmac.digest(
+        settings.SECRET_KEY.encode(), f"patriot.reporter-key:{case.tracking_number}".encode(), "sha256"
     )
-    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def reporter_key_matches(case: Case, key: str | None) -> bool:
@@ -354,7 +356,8 @@ def create_case(
     now = clock.now()
     # Built before the transaction (the number comes inside it): on SQLite every writer of the process waits while
     # one holds a transaction, so it holds one only for its statements.
-    case = Case(
+    case = inserts.new(
+        Case,
         channel=submission.channel,
         category=submission.category,
         title=title or submission.category.name,
@@ -433,6 +436,11 @@ class _Intake:
         self.case.tracking_number = ""
 
 
+def _in_language(language: str | None) -> AbstractContextManager[Any]:
+    """`override(language)`, or nothing to do where `language` is active already (the request's own thread)."""
+    return nullcontext() if language == get_language() else override(language)
+
+
 def _write_intake(job: _Intake) -> None:
     """The case, its photos, its first timeline entry and outbox event, and its idempotency key (inside a
     transaction; the tracking number is taken in it)."""
@@ -449,8 +457,10 @@ def _write_intake(job: _Intake) -> None:
         **_on_behalf(job.by),
     )
     if job.key:
-        IdempotencyKey.objects.create(
-            scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        inserts.insert(
+            inserts.new(
+                IdempotencyKey, scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+            )
         )
 
 
@@ -524,7 +534,7 @@ def _write_in_one_statement(job: _Intake) -> bool:
         return False
     case, now = job.case, job.case.created_at
     period = now.astimezone(sla.city_zone()).strftime("%y%m")
-    with override(job.language):  # the actor's label in the sender's language, as _write_intake has it
+    with _in_language(job.language):  # the actor's label in the sender's language, as _write_intake has it
         step = _entry_step(
             case,
             Kind.SUBMITTED,
@@ -533,20 +543,23 @@ def _write_in_one_statement(job: _Intake) -> bool:
             area_codes=job.area_codes,
             **_on_behalf(job.by),
         )
-    entry = TimelineEntry(created_at=now, **{k: v for k, v in step.items() if k not in _STEP_ONLY})
-    event = OutboxEvent(
+    entry = inserts.new(TimelineEntry, created_at=now, **{k: v for k, v in step.items() if k not in _STEP_ONLY})
+    event = new_event(
+        autocommitted=True,
         kind=step["event"],
         subject_type=step["subject_type"],
         subject_id="",
+        at=now,
         agency_id=step["agency_id"],
         team_id=step["team_id"],
         is_public=step["public_event"],
         payload=step["payload"](entry),  # its tracking number and entry id: from the database, in the statement
-        created_at=now,
     )
     key = None
     if job.key:
-        key = IdempotencyKey(scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now)
+        key = inserts.new(
+            IdempotencyKey, scope=job.scope, key=job.key, fingerprint=job.fingerprint, case=case, created_at=now
+        )
     params: list[Any] = [f"{TrackingSequence._meta.db_table}_{period}"]
     nulls: list[bool] = []
     for row in (case, entry, event, key):
@@ -590,7 +603,7 @@ def _write_intakes(jobs: list[_Intake]) -> None:
     inserts.insert_many([job.case for job in jobs])
     step_args = []
     for job in jobs:
-        with override(job.language):  # the actor's label is written in the sender's language
+        with _in_language(job.language):  # the actor's label is written in the sender's language
             step_args.append(
                 _entry_step(
                     job.case,
@@ -603,7 +616,14 @@ def _write_intakes(jobs: list[_Intake]) -> None:
             )
     steps.log_many(TimelineEntry, step_args)
     keys = [
-        IdempotencyKey(scope=j.scope, key=j.key, fingerprint=j.fingerprint, case=j.case, created_at=j.case.created_at)
+        inserts.new(
+            IdempotencyKey,
+            scope=j.scope,
+            key=j.key,
+            fingerprint=j.fingerprint,
+            case=j.case,
+            created_at=j.case.created_at,
+        )
         for j in jobs
         if j.key
     ]
@@ -611,7 +631,7 @@ def _write_intakes(jobs: list[_Intake]) -> None:
 
 
 def _write_intake_alone(job: _Intake) -> None:
-    with override(job.language):
+    with _in_language(job.language):
         _write_intake(job)
 
 

@@ -316,13 +316,14 @@ class _Write:
     payload: dict[str, object]
     event: OutboxEvent | None = None
 
-    def new_event(self) -> OutboxEvent:
+    def new_event(self, *, autocommitted: bool = False) -> OutboxEvent:
         self.event = new_event(
             kind=EVENT_KIND,
             subject_type=EVENT_SUBJECT,
             subject_id="",
             at=self.inspection.received_at,
             payload=dict(self.payload),
+            autocommitted=autocommitted,
         )
         return self.event
 
@@ -365,17 +366,10 @@ def _write_autocommitted(job: _Write) -> bool:
     autocommitted statement (core/inserts.insert_linked, bound on the server and prepared once per connection), so
     the write is one round trip and one commit instead of BEGIN, the statement and COMMIT. One statement is one
     transaction: every row is written or none, and a raced idempotency key raises IntegrityError as inside a
-    transaction. The event is the one new_event() makes (which insists on a transaction, to wake the streams on its
-    commit): here the streams are woken once the statement returns, committed. Returns False, having written
-    nothing, where one statement does not apply (another database, save() receivers): the caller writes the usual
-    way."""
-    job.event = OutboxEvent(
-        kind=EVENT_KIND,
-        subject_type=EVENT_SUBJECT,
-        subject_id="",
-        payload=dict(job.payload),
-        created_at=job.inspection.received_at,
-    )
+    transaction. The event is new_event()'s, autocommitted (outside a transaction, so the streams are woken here
+    once the statement returns, committed). Returns False, having written nothing, where one statement does not
+    apply (another database, save() receivers): the caller writes the usual way."""
+    job.new_event(autocommitted=True)
     linked = job.linked()
     if not inserts.in_one_statement(job.inspection, linked):
         job.event = None
