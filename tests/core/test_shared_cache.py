@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache, caches
 
 import patriot
 from patriot.core.shared_cache import shared_cache
@@ -37,3 +37,5 @@ def test_requests_in_contexts_of_their_own_share_one_backend(monkeypatch: pytest
     shared_cache.cache_clear()
     backends = {id(contextvars.Context().run(shared_cache)) for _ in range(3)}
     assert len(backends) == 1 and made == ["default"]
+    shared_cache().set("shared-cache-test", 3)
+    assert cache.get("shared-cache-test") == 3  # the same data as Django's per-context object sees
