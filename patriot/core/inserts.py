@@ -513,16 +513,16 @@ def _prepared_or_none(instance: Model, fields: list[Any], connection: Any) -> li
         return params
     values = getter(instance)
     types = tuple(map(type, values))
-    todo = by_types.get(types)
-    if todo is None:
-        todo = [
+    to_prepare = by_types.get(types)
+    if to_prepare is None:
+        to_prepare = [
             (i, plan) for i, (plan, kind) in enumerate(zip(plans, types, strict=True)) if not _as_is_by_type(plan, kind)
         ]
         if len(by_types) >= _MAX_TYPE_TUPLES:
             by_types.clear()
-        by_types[types] = todo
+        by_types[types] = to_prepare
     params = list(values)
-    for i, plan in todo:
+    for i, plan in to_prepare:
         value = _prepared_value(plan, params[i], connection)
         if value is _EXPRESSION:
             return None
