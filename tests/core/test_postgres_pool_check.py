@@ -3,8 +3,6 @@ dead, and a connection the server ended is never handed to a request."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -13,6 +11,7 @@ from django.db import connection
 
 from patriot.core import postgresql_backend
 from patriot.core.postgresql_backend.base import may_be_dead
+from tests.private_servers import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,15 +24,6 @@ def _admin() -> psycopg.Connection[Any]:
     params.pop("cursor_factory", None)
     params.pop("context", None)
     return psycopg.connect(**params, autocommit=True)
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 @pytest.fixture
@@ -58,7 +48,7 @@ def test_a_live_idle_connection_is_quiet_and_one_the_server_ended_may_be_dead() 
     with _admin() as admin, _admin() as idle:
         assert not may_be_dead(idle)
         admin.execute("SELECT pg_terminate_backend(%s)", [idle.info.backend_pid])
-        assert _eventually(lambda: may_be_dead(idle)), "the ended connection's socket became readable"
+        wait_until(lambda: may_be_dead(idle), 10, "the ended connection's socket to become readable")
     closed = _admin()
     closed.close()
     assert may_be_dead(closed)
@@ -93,7 +83,7 @@ def test_after_the_server_ends_every_pooled_connection_each_next_query_succeeds(
             )
         ]
         assert len(ended) >= size
-        assert _eventually(lambda: all(may_be_dead(conn) for conn in held))
+        wait_until(lambda: all(may_be_dead(conn) for conn in held), 10, "every ended connection to be readable")
         for _request in range(size + 2):
             connection.ensure_connection()
             with connection.cursor() as cursor:
