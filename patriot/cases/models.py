@@ -257,9 +257,12 @@ class Case(models.Model):
                 name="case_public_map",
             ),
             # The public map's points and street-level clusters: the cases of the h3 cells reaching into the view,
-            # read from the index alone under any of the map's filters (category, kecamatan, created range).
+            # read from the index alone under any of the map's filters (category, kecamatan, created range). The
+            # category second: a category's cases of a cell are found without reading the cell's others (at
+            # 10,000,000 cases a busy cell holds ~160,000, one category's a few thousand). The latitude then bounds no
+            # scan: a cell only partly in view is read whole, at most a res-9 cell's (~0.1 km²) cases.
             models.Index(
-                fields=["h3_cell", "latitude", "longitude", "state", "category", "district", "created_at"],
+                fields=["h3_cell", "category", "latitude", "longitude", "state", "district", "created_at"],
                 condition=Q(is_confidential=False),
                 name="case_public_map_point",
             ),
