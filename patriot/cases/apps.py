@@ -40,7 +40,7 @@ class CasesConfig(AppConfig):
         registry.register_event_type(CASE_EVENTS)
         registry.register_job(jobs.SLA_SWEEP)
         registry.register_job(jobs.HELD_PHOTOS)
-        registry.register_job(jobs.PHONE_TRIGRAMS)
+        registry.register_job(jobs.TRIGRAM_TABLES)
         registry.register_gauges(monitoring.CASE_GAUGES)
         for step in (*seed.SEED_STEPS, demo.SEED_STEP):
             registry.register_seed_step(step)

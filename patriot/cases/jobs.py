@@ -27,8 +27,9 @@ def purge_held_photos() -> None:
 SLA_SWEEP = PeriodicJob("sla-sweep", sweep_sla)
 # Photos kept for a refused report form (cases/held_photos.py) that was never sent again.
 HELD_PHOTOS = PeriodicJob("held-photos-purge", purge_held_photos, interval=3600)
-# SQLite: the trigram index of reporters' numbers loses the numbers forgotten or deleted since the day before.
-PHONE_TRIGRAMS = PeriodicJob("phone-trigram-merge", search_sql.merge_phone_trigrams, interval=86400)
+# SQLite: the trigram indexes of reporters' numbers and of the cases' texts lose what was forgotten or deleted since
+# the day before.
+TRIGRAM_TABLES = PeriodicJob("trigram-merge", search_sql.merge_trigram_tables, interval=86400)
 RETENTION_RULES = (
     RetentionRule(
         "reporter contact details of finished cases",

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from patriot.accounts.choices import RoleChoices
@@ -182,7 +182,7 @@ def test_a_forgotten_number_leaves_no_trigram_in_the_database_after_the_daily_me
             return b"".join(bytes(block) for (block,) in cursor.fetchall())
 
     assert b"+62" in raw_index() and b"899" in raw_index()  # held, though no case has the number any more
-    jobs.PHONE_TRIGRAMS.run()
+    jobs.TRIGRAM_TABLES.run()
     assert b"+62" not in raw_index() and b"899" not in raw_index()
     assert _ids(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=777555")) == []
 
@@ -192,6 +192,104 @@ def test_sqlite_answers_part_of_a_number_from_the_trigram_table(phones: dict[str
     plan = _plan(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=9876"))
     assert "case_reporter_phone_trigram VIRTUAL TABLE" in plan, plan
     assert "case_reporter_phone_trigram" not in _plan(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=98"))
+
+
+# --- words in the title or the description ----------------------------------------------------------------------
+
+TEXTS = {
+    "road": ("Jalan rusak", "Jalan berlubang di depan SDN 3, sudah dua minggu."),
+    "rubbish": ("Sampah", 'Sampah menumpuk, bau "busuk" sekali.'),
+    "wildcards": ("Lainnya", "Spanduk diskon 50% untuk_semua menutup rambu."),
+    "cafe": ("Penerangan jalan", "Lampu depan KAFÉ Melati mati."),
+    "tree": ("Pohon tumbang", "Menutup separuh badan jalan."),
+}
+
+
+@pytest.fixture
+def texts() -> dict[str, Case]:
+    category = make_category()
+    cases = {name: make_case(category, description=description) for name, (_title, description) in TEXTS.items()}
+    for name, (title, _description) in TEXTS.items():
+        Case.objects.filter(pk=cases[name].pk).update(title=title)
+    return cases
+
+
+def _found_by_like(text: str) -> list[int]:
+    """What the text filter must find: `title LIKE … OR description LIKE …`, newest first (SQLite folds the case of
+    A–Z only, PostgreSQL's ILIKE of every letter its locale knows)."""
+    rows = Case.objects.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    return list(rows.order_by("-created_at", "-pk").values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["jalan", "JALAN", "lan", "lang", "la", "n b", '"busuk"', 'bau "', "50%", "_s", "kafé", "KAFÉ", "tumbang", "zqxwv", "ab"],
+)
+def test_a_text_finds_the_same_cases_however_searched(texts: dict[str, Case], typed: str) -> None:
+    """3 characters or more through SQLite's trigram table, fewer through LIKE; PostgreSQL one LIKE on the joined text.
+    Quotes and LIKE's wildcards are plain characters; a letter LIKE does not fold is not folded by the trigram table
+    either."""
+    found = _ids(_search(staff(RoleChoices.POC_SUPERVISOR), _text_query(typed)))
+    assert found == _found_by_like(typed)
+    if typed in ("jalan", "JALAN"):
+        assert set(found) == {texts[name].pk for name in ("road", "cafe", "tree")}
+    if typed == "lang":  # "Jalan berlubang" holds both its trigrams, "lan" and "ang", but not "lang"
+        assert found == []
+    if typed == "50%":
+        assert found == [texts["wildcards"].pk]
+    if typed == "kafé" and connection.vendor == "sqlite":
+        assert found == []  # SQLite's LIKE folds A–Z only, and the trigram table's wider folding is not the answer
+
+
+def _text_query(typed: str) -> str:
+    query = QueryDict(mutable=True)
+    query["text"] = typed
+    return query.urlencode()
+
+
+def test_the_text_trigram_table_follows_changes_and_deletions(texts: dict[str, Case]) -> None:
+    poc = staff(RoleChoices.POC_SUPERVISOR)
+    road, rubbish = texts["road"], texts["rubbish"]
+    Case.objects.filter(pk=road.pk).update(description="Aspal mengelupas.")
+    assert _ids(_search(poc, "text=berlubang")) == []
+    assert _ids(_search(poc, "text=mengelupas")) == [road.pk]
+    Case.objects.filter(pk=rubbish.pk).update(title="Tumpukan sampah liar")
+    assert _ids(_search(poc, "text=sampah+liar")) == [rubbish.pk]
+    rubbish.delete()
+    assert _ids(_search(poc, "text=busuk")) == []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT count(*) FROM "case_text_trigram" WHERE "case_text_trigram" MATCH %s', ['"bus"'])
+            assert cursor.fetchone()[0] == 0  # the deleted case's title and description left the index
+            cursor.execute('INSERT INTO "case_text_trigram" ("case_text_trigram") VALUES (\'integrity-check\')')
+
+
+@sqlite_only
+def test_sqlite_answers_a_text_from_the_trigram_table_unless_it_is_short(texts: dict[str, Case]) -> None:
+    poc = staff(RoleChoices.POC_SUPERVISOR)
+    assert "case_text_trigram VIRTUAL TABLE" in _plan(_search(poc, "text=berlubang"))
+    assert "case_text_trigram VIRTUAL TABLE" in _plan(_search(poc, "text=jalan"))  # however many cases hold it
+    assert "case_text_trigram" not in _plan(_search(poc, "text=la"))  # no trigram in two letters
+
+
+@sqlite_only
+def test_a_deleted_text_leaves_no_trigram_in_the_database_after_the_daily_merge() -> None:
+    """As a forgotten number (above): a deleted case's text stays in the text table's older segments until the merge.
+    The description is one word, so its first trigram, "qqq", is stored whole (a segment's first term)."""
+    from patriot.cases import jobs
+
+    case = make_case(make_category(), description="Qqqqqqqqqqqqqqqqqqqq")
+    Case.objects.filter(pk=case.pk).update(title="Qqqqqqqqqqqqqqqqqqqq")
+
+    def raw_index() -> bytes:
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT block FROM "case_text_trigram_data"')
+            return b"".join(bytes(block) for (block,) in cursor.fetchall())
+
+    case.delete()
+    assert b"qqq" in raw_index()  # held, though no case has the text any more
+    jobs.TRIGRAM_TABLES.run()
+    assert b"qqq" not in raw_index()
 
 
 # --- the SLA orders ------------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_a_worker_run_stores_its_heartbeat_per_job_and_process() -> None:
     assert set(rows) == {
         "sla-sweep",
         "held-photos-purge",
-        "phone-trigram-merge",
+        "trigram-merge",
         "citizen-notifications",
         "larvae-thresholds",
         "referral-escalation",

@@ -34,7 +34,7 @@ def test_the_registered_jobs_run_in_app_order_then_retention() -> None:
     assert names == [
         "sla-sweep",
         "held-photos-purge",
-        "phone-trigram-merge",
+        "trigram-merge",
         "citizen-notifications",
         "larvae-thresholds",
         "referral-escalation",
