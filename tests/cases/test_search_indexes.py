@@ -43,6 +43,13 @@ def _plan(cases: QuerySet[Case]) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
+def _raw_index(table: str) -> bytes:
+    """The raw blocks of an FTS5 table's index, as they lie in the database file."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT block FROM "{table}_data"')  # noqa: S608  # the table's name: a constant
+        return b"".join(bytes(block) for (block,) in cursor.fetchall())
+
+
 # --- the hour of the day (Asia/Jakarta) --------------------------------------------------------------------------
 
 
@@ -175,15 +182,11 @@ def test_a_forgotten_number_leaves_no_trigram_in_the_database_after_the_daily_me
 
     case = make_case(make_category(), reporter_phone="+62899777555")
     Case.objects.filter(pk=case.pk).update(reporter_phone="")
-
-    def raw_index() -> bytes:
-        with connection.cursor() as cursor:
-            cursor.execute('SELECT block FROM "case_reporter_phone_trigram_data"')
-            return b"".join(bytes(block) for (block,) in cursor.fetchall())
-
-    assert b"+62" in raw_index() and b"899" in raw_index()  # held, though no case has the number any more
+    held = _raw_index(search_sql.PHONE_TRIGRAM_TABLE)
+    assert b"+62" in held and b"899" in held  # held, though no case has the number any more
     jobs.TRIGRAM_TABLES.run()
-    assert b"+62" not in raw_index() and b"899" not in raw_index()
+    merged = _raw_index(search_sql.PHONE_TRIGRAM_TABLE)
+    assert b"+62" not in merged and b"899" not in merged
     assert _ids(_search(staff(RoleChoices.POC_SUPERVISOR), "phone=777555")) == []
 
 
@@ -223,7 +226,23 @@ def _found_by_like(text: str) -> list[int]:
 
 @pytest.mark.parametrize(
     "typed",
-    ["jalan", "JALAN", "lan", "lang", "la", "n b", '"busuk"', 'bau "', "50%", "_s", "kafé", "KAFÉ", "tumbang", "zqxwv", "ab"],
+    [
+        "jalan",
+        "JALAN",
+        "lan",
+        "lang",
+        "la",
+        "n b",
+        '"busuk"',
+        'bau "',
+        "50%",
+        "_s",
+        "kafé",
+        "KAFÉ",
+        "tumbang",
+        "zqxwv",
+        "ab",
+    ],
 )
 def test_a_text_finds_the_same_cases_however_searched(texts: dict[str, Case], typed: str) -> None:
     """3 characters or more through SQLite's trigram table, fewer through LIKE; PostgreSQL one LIKE on the joined text.
@@ -275,21 +294,16 @@ def test_sqlite_answers_a_text_from_the_trigram_table_unless_it_is_short(texts: 
 @sqlite_only
 def test_a_deleted_text_leaves_no_trigram_in_the_database_after_the_daily_merge() -> None:
     """As a forgotten number (above): a deleted case's text stays in the text table's older segments until the merge.
-    The description is one word, so its first trigram, "qqq", is stored whole (a segment's first term)."""
+    The title and the description are one word, so their one trigram, "qqq", is stored whole (a segment's first
+    term)."""
     from patriot.cases import jobs
 
     case = make_case(make_category(), description="Qqqqqqqqqqqqqqqqqqqq")
     Case.objects.filter(pk=case.pk).update(title="Qqqqqqqqqqqqqqqqqqqq")
-
-    def raw_index() -> bytes:
-        with connection.cursor() as cursor:
-            cursor.execute('SELECT block FROM "case_text_trigram_data"')
-            return b"".join(bytes(block) for (block,) in cursor.fetchall())
-
     case.delete()
-    assert b"qqq" in raw_index()  # held, though no case has the text any more
+    assert b"qqq" in _raw_index(search_sql.TEXT_TRIGRAM_TABLE)  # held, though no case has the text any more
     jobs.TRIGRAM_TABLES.run()
-    assert b"qqq" not in raw_index()
+    assert b"qqq" not in _raw_index(search_sql.TEXT_TRIGRAM_TABLE)
 
 
 # --- the SLA orders ------------------------------------------------------------------------------------------------
