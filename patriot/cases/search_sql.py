@@ -208,11 +208,10 @@ def text_filter(cases: QuerySet[Any], text: str) -> QuerySet[Any]:
 
     PostgreSQL: one LIKE on TitleAndDescription (unless the text holds the seam). SQLite: `title LIKE … OR description
     LIKE …` among the trigram table's matches for a text of 3 characters or more, else along the cases: the answer is
-    LIKE's.
-    Unlike a part of a number, a common text has no LIKE fallback: SQLite's plan for the page's LIKE sorts every
-    match rather than reading the newest first, so at 1,000,000 cases the trigram matches were quicker at every
-    frequency measured (a word in 1.7 % of the cases 87 ms against 1.9 s, 6.8 % 214 ms against 1.9 s) and about as
-    slow for a text in every case (2.5 s against 2.3 s).
+    LIKE's. Unlike a part of a number, a common text has no LIKE fallback: SQLite's plan for the page's LIKE sorts
+    every match rather than reading the newest first, so at 1,000,000 cases the trigram matches were quicker at every
+    frequency measured (a word in 1.7 % of the cases 79–85 ms against 1.9–2.2 s, in 6.8 % 218 ms against 1.9 s) and
+    no slower for a text in every case (2.0 s against 2.3 s; bench/README).
     """
     connection = connections[cases.db]
     if connection.vendor == "postgresql" and TEXT_SEAM not in text:
