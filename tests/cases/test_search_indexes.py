@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django.utils.http import urlencode
 
 from patriot.accounts.choices import RoleChoices
 from patriot.accounts.models import User
@@ -41,6 +42,14 @@ def _plan(cases: QuerySet[Case]) -> str:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def _matches_in_checked_index(table: str, query: str) -> int:
+    """How many cases `query` matches in an FTS5 table, after FTS5's own check that its index agrees with the cases."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'INSERT INTO "{table}" ("{table}") VALUES (\'integrity-check\')')  # noqa: S608  # a constant
+        cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{table}" MATCH %s', [query])  # noqa: S608  # a constant
+        return cursor.fetchone()[0]
 
 
 def _raw_index(table: str) -> bytes:
@@ -161,15 +170,8 @@ def test_the_trigram_table_follows_changes_and_deletions(phones: dict[str, Case]
     second.delete()
     assert _ids(_search(poc, "phone=56111122")) == []
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                'SELECT count(*) FROM "case_reporter_phone_trigram" WHERE "case_reporter_phone_trigram" MATCH %s',
-                ['"1111"'],
-            )
-            assert cursor.fetchone()[0] == 1  # the third case's; the deleted one's left the index
-            cursor.execute(
-                'INSERT INTO "case_reporter_phone_trigram" ("case_reporter_phone_trigram") VALUES (\'integrity-check\')'
-            )
+        # The third case's; the deleted one's left the index.
+        assert _matches_in_checked_index(search_sql.PHONE_TRIGRAM_TABLE, '"1111"') == 1
 
 
 @sqlite_only
@@ -248,7 +250,7 @@ def test_a_text_finds_the_same_cases_however_searched(texts: dict[str, Case], ty
     """3 characters or more through SQLite's trigram table, fewer through LIKE; PostgreSQL one LIKE on the joined text.
     Quotes and LIKE's wildcards are plain characters; a letter LIKE does not fold is not folded by the trigram table
     either."""
-    found = _ids(_search(staff(RoleChoices.POC_SUPERVISOR), _text_query(typed)))
+    found = _ids(_search(staff(RoleChoices.POC_SUPERVISOR), urlencode({"text": typed})))
     assert found == _found_by_like(typed)
     if typed in ("jalan", "JALAN"):
         assert set(found) == {texts[name].pk for name in ("road", "cafe", "tree")}
@@ -258,12 +260,6 @@ def test_a_text_finds_the_same_cases_however_searched(texts: dict[str, Case], ty
         assert found == [texts["wildcards"].pk]
     if typed == "kafé" and connection.vendor == "sqlite":
         assert found == []  # SQLite's LIKE folds A–Z only, and the trigram table's wider folding is not the answer
-
-
-def _text_query(typed: str) -> str:
-    query = QueryDict(mutable=True)
-    query["text"] = typed
-    return query.urlencode()
 
 
 def test_the_text_trigram_table_follows_changes_and_deletions(texts: dict[str, Case]) -> None:
@@ -277,10 +273,8 @@ def test_the_text_trigram_table_follows_changes_and_deletions(texts: dict[str, C
     rubbish.delete()
     assert _ids(_search(poc, "text=busuk")) == []
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute('SELECT count(*) FROM "case_text_trigram" WHERE "case_text_trigram" MATCH %s', ['"bus"'])
-            assert cursor.fetchone()[0] == 0  # the deleted case's title and description left the index
-            cursor.execute('INSERT INTO "case_text_trigram" ("case_text_trigram") VALUES (\'integrity-check\')')
+        # The deleted case's title and description left the index.
+        assert _matches_in_checked_index(search_sql.TEXT_TRIGRAM_TABLE, '"bus"') == 0
 
 
 @sqlite_only
